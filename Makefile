@@ -1,0 +1,19 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both install what they need.
+.PHONY: demo test lint bench setup
+
+setup:
+	bash scripts/bootstrap.sh
+
+demo: setup
+	bash examples/demo.sh
+
+lint: setup
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
+	.venv/bin/mypy
+
+test: lint
+	.venv/bin/python -m pytest -q -p no:cacheprovider tests
+
+bench: setup
+	.venv/bin/python -m bench.run

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install what the tests and the demo need on a fresh machine: system packages (only
+# when missing), a virtual environment in .venv with the package and its test extras,
+# and the npm tools used by contract tests. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
+if [ "${AG_WITH_BROWSER:-1}" = 1 ]; then
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "bootstrap: installing ${need_apt[*]} with apt-get" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "bootstrap: missing system packages: ${need_apt[*]} (run as root to install them)" >&2
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>/dev/null || true
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
+  if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then
+    npm install --no-audit --no-fund --silent >/dev/null
+    touch node_modules
+  fi
+fi

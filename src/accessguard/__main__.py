@@ -1,0 +1,5 @@
+"""Allow ``python -m accessguard``."""
+
+from accessguard.cli.main import main
+
+main()

@@ -1,0 +1,78 @@
+"""The application context: settings, clock and database, built once per process.
+
+The CLI builds one ``App`` and hands it to library functions; tests build their own
+with a pinned clock and a temporary database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from accessguard.clock import Clock, SystemClock
+from accessguard.config import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+
+@dataclass
+class App:
+    """What every command needs; heavy pieces are created on first use."""
+
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+
+    @property
+    def actor(self) -> str:
+        """Who is acting (recorded in grants and audit events)."""
+        return self.settings.actor
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The database engine for the configured URL."""
+        from accessguard.db.engine import make_engine
+
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """Session factory bound to ``engine``."""
+        from accessguard.db.engine import session_factory
+
+        return session_factory(self.engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in a transaction; the schema must exist (``accessguard init``)."""
+        self.ensure_schema()
+        from accessguard.db.engine import transaction
+
+        with transaction(self.sessions) as session:
+            yield session
+
+    def ensure_schema(self) -> None:
+        """Refuse to run against a database that was never initialised, with the fix."""
+        if getattr(self, "_schema_checked", False):
+            return
+        from accessguard.db.migrate import is_initialised
+        from accessguard.errors import ConfigError
+
+        if not is_initialised(self.engine):
+            raise ConfigError(
+                "the database has no schema yet",
+                hint="run `accessguard init` (or `accessguard db upgrade`) first",
+                code="db-uninitialised",
+            )
+        self._schema_checked = True
+
+    def upgrade_schema(self) -> None:
+        """Apply every migration (idempotent)."""
+        from accessguard.db.migrate import upgrade
+
+        upgrade(self.engine)
+        self._schema_checked = True

@@ -1,0 +1,228 @@
+"""Append events to the hash chain, verify it, export it for a SIEM."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accessguard.audit.models import AuditEvent, AuditHead
+from accessguard.audit.redaction import redact_details
+from accessguard.clock import Clock
+
+GENESIS = "0" * 64
+
+
+def _event_hash(
+    *,
+    seq: int,
+    occurred_at: datetime,
+    actor: str,
+    action: str,
+    target_type: str,
+    target: str,
+    run_id: str | None,
+    details: dict[str, Any],
+    prev_hash: str,
+) -> str:
+    payload = json.dumps(
+        {
+            "seq": seq,
+            "occurred_at": occurred_at.isoformat(),
+            "actor": actor,
+            "action": action,
+            "target_type": target_type,
+            "target": target,
+            "run_id": run_id,
+            "details": details,
+            "prev_hash": prev_hash,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _lock_head(session: Session) -> AuditHead:
+    """Lock the chain head so concurrent writers append one after the other."""
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def record(
+    session: Session,
+    clock: Clock,
+    *,
+    actor: str,
+    action: str,
+    target_type: str,
+    target: str,
+    details: dict[str, Any] | None = None,
+    run_id: str | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction; secret values are redacted first."""
+    head = _lock_head(session)
+    clean = json.loads(json.dumps(redact_details(details or {}), default=str))
+    seq = head.seq + 1
+    occurred_at = clock.now()
+    digest = _event_hash(
+        seq=seq,
+        occurred_at=occurred_at,
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target=target,
+        run_id=run_id,
+        details=clean,
+        prev_hash=head.hash,
+    )
+    event = AuditEvent(
+        seq=seq,
+        occurred_at=occurred_at,
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target=target,
+        run_id=run_id,
+        details=clean,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    session.add(event)
+    head.seq = seq
+    head.hash = digest
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of ``verify``: the first broken event, if any."""
+
+    ok: bool
+    checked: int
+    head_hash: str
+    bad_seq: int | None = None
+    problem: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view."""
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "head_hash": self.head_hash,
+            "bad_seq": self.bad_seq,
+            "problem": self.problem,
+        }
+
+
+def verify(session: Session) -> VerifyResult:
+    """Walk the chain and report the first edited, removed or reordered event."""
+    expected_seq = 1
+    prev = GENESIS
+    checked = 0
+    for event in (
+        session.execute(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(2000).scalars()
+    ):
+        if event.seq != expected_seq:
+            return VerifyResult(
+                False, checked, prev, expected_seq, f"event {expected_seq} is missing"
+            )
+        if event.prev_hash != prev:
+            return VerifyResult(
+                False,
+                checked,
+                prev,
+                event.seq,
+                f"event {event.seq} does not follow event {event.seq - 1} (removed or reordered)",
+            )
+        digest = _event_hash(
+            seq=event.seq,
+            occurred_at=event.occurred_at,
+            actor=event.actor,
+            action=event.action,
+            target_type=event.target_type,
+            target=event.target,
+            run_id=event.run_id,
+            details=event.details or {},
+            prev_hash=event.prev_hash,
+        )
+        if digest != event.hash:
+            return VerifyResult(
+                False, checked, prev, event.seq, f"event {event.seq} was edited (hash mismatch)"
+            )
+        prev = event.hash
+        expected_seq += 1
+        checked += 1
+    head = session.get(AuditHead, 1)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head_seq != checked or head_hash != prev:
+        return VerifyResult(
+            False,
+            checked,
+            prev,
+            checked + 1,
+            f"the chain ends at event {checked} but the head says {head_seq} (events removed from the end)",
+        )
+    return VerifyResult(True, checked, prev)
+
+
+def event_to_dict(event: AuditEvent) -> dict[str, Any]:
+    """The stable JSON shape of one event (also the export line)."""
+    return {
+        "seq": event.seq,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor": event.actor,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target": event.target,
+        "run_id": event.run_id,
+        "details": event.details,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def iter_events(
+    session: Session, *, since: datetime | None = None, limit: int | None = None
+) -> Iterator[AuditEvent]:
+    """Events in chain order, streamed."""
+    query = select(AuditEvent).order_by(AuditEvent.seq)
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at >= since)
+    if limit is not None:
+        query = query.limit(limit)
+    yield from session.execute(query).yield_per(2000).scalars()
+
+
+def export_jsonl(session: Session, out: TextIO, *, since: datetime | None = None) -> int:
+    """Write events as JSON Lines; returns how many were written."""
+    count = 0
+    for event in iter_events(session, since=since):
+        out.write(json.dumps(event_to_dict(event), sort_keys=True) + "\n")
+        count += 1
+    return count
+
+
+def export_file(session: Session, path: Path, *, since: datetime | None = None) -> int:
+    """Export to ``path`` created 0600."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        return export_jsonl(session, handle, since=since)

@@ -1,0 +1,185 @@
+"""Root command: global options, lazily loaded subcommands and the one error boundary."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from accessguard import __version__
+from accessguard.exit_codes import ExitCode
+
+# name -> (module:attribute, short help). Modules load only when their command runs,
+# so `accessguard --help` never imports SQLAlchemy, hvac or requests.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("accessguard.cli.setup:init_cmd", "Create the config file and the database."),
+    "db": ("accessguard.cli.setup:db_group", "Database schema migrations."),
+    "people": (
+        "accessguard.cli.people:people",
+        "People: add, list, show, import the HR feed, mark leavers.",
+    ),
+    "accounts": ("accessguard.cli.accounts:accounts", "Brand accounts: add, list, show, import."),
+    "grant": (
+        "accessguard.cli.grants:grant_cmd",
+        "Record that a person holds a role on an account.",
+    ),
+    "revoke": ("accessguard.cli.grants:revoke_cmd", "End a person's grants on an account."),
+    "who-has": ("accessguard.cli.grants:who_has_cmd", "Who holds access to an account."),
+    "holdings": ("accessguard.cli.grants:holdings_cmd", "What a person holds access to."),
+    "audit": ("accessguard.cli.audit:audit", "The hash-chained audit trail: log, verify, export."),
+    "login": (
+        "accessguard.cli.login:login_cmd",
+        "Store the Vault address and token in the OS keyring.",
+    ),
+    "logout": ("accessguard.cli.login:logout_cmd", "Remove the Vault token from the OS keyring."),
+    "vault": (
+        "accessguard.cli.vault:vault",
+        "Vault: bootstrap, status, sync people's access, revoke a person.",
+    ),
+    "creds": (
+        "accessguard.cli.creds:creds",
+        "Shared logins in Vault: set, reveal, rotate, confirm, rollback.",
+    ),
+    "totp": ("accessguard.cli.totp:totp", "2FA seeds in Vault custody: enroll, code, status."),
+    "playbooks": (
+        "accessguard.cli.playbooks:playbooks",
+        "Offboarding playbooks: list, show, validate.",
+    ),
+    "offboard": (
+        "accessguard.cli.offboard:offboard_cmd",
+        "Plan and run an offboarding for a person.",
+    ),
+    "runs": (
+        "accessguard.cli.runs:runs",
+        "Playbook runs: list, show, resume, confirm manual steps.",
+    ),
+    "leavers": ("accessguard.cli.leavers:leavers", "Offboard everyone whose end date has passed."),
+    "connectors": ("accessguard.cli.connectors:connectors", "Platform connectors: list, check."),
+    "reconcile": (
+        "accessguard.cli.connectors:reconcile_cmd",
+        "Compare platforms with the inventory.",
+    ),
+    "report": ("accessguard.cli.report:report", "Access review and keys reports."),
+    "review": ("accessguard.cli.review:review", "Access review campaigns."),
+}
+
+
+def _load(name: str) -> click.Command | None:
+    target, _ = COMMANDS[name]
+    module_name, _, attr = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    command = getattr(module, attr, None)
+    return command if isinstance(command, click.Command) else None
+
+
+def _module_exists(name: str) -> bool:
+    module_name = COMMANDS[name][0].partition(":")[0]
+    relative = module_name.removeprefix("accessguard.cli.")
+    return (Path(__file__).parent / f"{relative}.py").exists()
+
+
+class LazyGroup(click.Group):
+    """Loads a subcommand's module only when that subcommand is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name in COMMANDS if _module_exists(name))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        return _load(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return run_guarded(
+            lambda: super(LazyGroup, self).invoke(ctx), debug=bool(ctx.params.get("debug"))
+        )
+
+
+def run_guarded(func: Any, *, debug: bool = False) -> Any:
+    """Call ``func``; turn any error into one line on stderr and a named exit code."""
+    from accessguard.errors import AccessGuardError
+
+    try:
+        return func()
+    except AccessGuardError as exc:
+        _fail(f"error: {exc.message}", exc.hint, exc.exit_code)
+    except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        raise
+    except KeyboardInterrupt:
+        _fail("interrupted", "a run can be continued with `accessguard runs resume RUN`", 130)
+    except Exception as exc:
+        if debug:
+            raise
+        from accessguard.secret import redact
+
+        detail = redact(str(exc)).splitlines()[0] if str(exc) else ""
+        _fail(
+            f"error: unexpected {type(exc).__name__}: {detail}".rstrip(": "),
+            "re-run with --debug for details, and report it as a bug",
+            ExitCode.ERROR,
+        )
+    return None
+
+
+def _fail(message: str, hint: str | None, code: int) -> None:
+    from accessguard.secret import redact
+
+    click.echo(redact(message), err=True)
+    if hint:
+        click.echo(f"hint: {hint}", err=True)
+    sys.exit(int(code))
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+)
+@click.version_option(__version__, prog_name="accessguard")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="ACCESSGUARD_CONFIG",
+    help="Config file (default: the user config directory).",
+)
+@click.option(
+    "--db",
+    "database_url",
+    metavar="URL",
+    help="Database URL (overrides config and ACCESSGUARD_DATABASE_URL).",
+)
+@click.option(
+    "--actor", metavar="NAME", help="Who is acting, recorded in the audit trail (default: $USER)."
+)
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    config_path: Path | None,
+    database_url: str | None,
+    actor: str | None,
+    debug: bool,
+) -> None:
+    """accessguard: who holds the keys to your brand's social accounts, and how to take them back."""
+    from accessguard.cli.context import build_app
+
+    ctx.obj = build_app(config_path=config_path, database_url=database_url, actor=actor)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="accessguard")

@@ -1,0 +1,263 @@
+"""Settings: a TOML file in the user's config directory, then environment, then options.
+
+Each key lives in a section (``[vault] kv_mount = "secret"``); the environment
+variable for it is ``ACCESSGUARD_<SECTION>_<KEY>`` (``ACCESSGUARD_VAULT_KV_MOUNT``).
+Secrets (tokens, passwords) are never read from this file: see ``secrets_store``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from accessguard.errors import ConfigError
+
+APP_NAME = "accessguard"
+CONFIG_ENV = "ACCESSGUARD_CONFIG"
+HOME_ENV = "ACCESSGUARD_HOME"
+
+
+def config_dir() -> Path:
+    """The directory holding ``config.toml`` (``ACCESSGUARD_HOME`` overrides)."""
+    if home := os.environ.get(HOME_ENV):
+        return Path(home)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    """The directory holding the default SQLite database (``ACCESSGUARD_HOME`` overrides)."""
+    if home := os.environ.get(HOME_ENV):
+        return Path(home)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME))
+
+
+def default_config_path() -> Path:
+    """Where the config file is read from unless ``ACCESSGUARD_CONFIG`` says otherwise."""
+    if path := os.environ.get(CONFIG_ENV):
+        return Path(path)
+    return config_dir() / "config.toml"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where the inventory lives; any SQLAlchemy URL works."""
+
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class VaultSettings:
+    """How to reach Vault (never the token: that comes from the environment or keyring)."""
+
+    addr: str = ""
+    addresses: list[str] = field(default_factory=list)
+    namespace: str = ""
+    kv_mount: str = "secret"
+    prefix: str = "accessguard"
+    totp_mount: str = "totp"
+    userpass_mount: str = "userpass"
+    timeout: int = 10
+    verify: bool = True
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    """Thresholds used by rotation, findings and reviews."""
+
+    rotation_days_low: int = 365
+    rotation_days_medium: int = 180
+    rotation_days_high: int = 90
+    rotation_days_critical: int = 30
+    stale_grant_days: int = 90
+    password_length: int = 24
+
+
+@dataclass(frozen=True)
+class CompanySettings:
+    """What counts as company-owned recovery contacts."""
+
+    name: str = "Example Corp"
+    domains: list[str] = field(default_factory=list)
+    phone_prefixes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Outgoing mail for reports and notifications (password from the keyring)."""
+
+    host: str = "localhost"
+    port: int = 25
+    sender: str = "accessguard@localhost"
+    username: str = ""
+    starttls: bool = False
+    timeout: int = 10
+
+
+@dataclass(frozen=True)
+class OffboardingSettings:
+    """Defaults for playbook runs."""
+
+    concurrency: int = 8
+    step_up: bool = False
+    default_playbook: str = "standard"
+    playbook_dirs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings, one frozen object built once per process."""
+
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    vault: VaultSettings = field(default_factory=VaultSettings)
+    policy: PolicySettings = field(default_factory=PolicySettings)
+    company: CompanySettings = field(default_factory=CompanySettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    offboarding: OffboardingSettings = field(default_factory=OffboardingSettings)
+    actor: str = ""
+    config_path: str = ""
+
+    @property
+    def database_url(self) -> str:
+        """The database URL, defaulting to an SQLite file in the data directory."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{data_dir() / 'accessguard.db'}"
+
+
+_SECTIONS: dict[str, type] = {
+    "database": DatabaseSettings,
+    "vault": VaultSettings,
+    "policy": PolicySettings,
+    "company": CompanySettings,
+    "smtp": SmtpSettings,
+    "offboarding": OffboardingSettings,
+}
+_FORBIDDEN_KEYS = {"token", "password", "secret", "api_key"}
+
+
+def _coerce(raw: Any, annotation: str, where: str) -> Any:
+    """Turn a TOML or environment value into the field's declared type."""
+    try:
+        if annotation == "int":
+            return int(raw)
+        if annotation == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(raw)
+        if annotation.startswith("list"):
+            if isinstance(raw, list):
+                return [str(item) for item in raw]
+            return [part.strip() for part in str(raw).split(",") if part.strip()]
+        return str(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"{where}: {raw!r} is not a valid {annotation}",
+            hint="fix the value in the config file or the environment",
+        ) from None
+
+
+def _section(cls: type, values: Mapping[str, Any], where: str) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, raw in values.items():
+        if key in _FORBIDDEN_KEYS:
+            raise ConfigError(
+                f"{where}.{key}: secrets are never read from the config file",
+                hint="use the environment (VAULT_TOKEN) or `accessguard login` (OS keyring)",
+                code="secret-in-config",
+            )
+        if key not in known:
+            raise ConfigError(
+                f"{where}: unknown setting {key!r}", hint=f"known: {', '.join(known)}"
+            )
+        kwargs[key] = _coerce(raw, str(known[key].type), f"{where}.{key}")
+    return kwargs
+
+
+def load_settings(
+    config_path: Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build settings from file, then environment, then ``overrides`` ("section.key": value)."""
+    env = os.environ if environ is None else environ
+    path = config_path or default_config_path()
+    layered: dict[str, dict[str, Any]] = {name: {} for name in _SECTIONS}
+    top: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read config: {exc}") from None
+        for name, values in data.items():
+            if name == "actor":
+                top["actor"] = str(values)
+            elif name in _SECTIONS and isinstance(values, dict):
+                layered[name].update(values)
+            else:
+                raise ConfigError(f"{path}: unknown section [{name}]")
+    for name, cls in _SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            var = f"ACCESSGUARD_{name}_{f.name}".upper()
+            if var in env:
+                layered[name][f.name] = env[var]
+    if "ACCESSGUARD_ACTOR" in env:
+        top["actor"] = env["ACCESSGUARD_ACTOR"]
+    for dotted, value in (overrides or {}).items():
+        if value is None:
+            continue
+        section, _, key = dotted.partition(".")
+        if section == "actor":
+            top["actor"] = value
+        else:
+            layered[section][key] = value
+    sections = {
+        name: cls(**_section(cls, layered[name], f"[{name}]")) for name, cls in _SECTIONS.items()
+    }
+    actor = top.get("actor") or env.get("USER") or env.get("LOGNAME") or "operator"
+    return Settings(**sections, actor=actor, config_path=str(path))
+
+
+DEFAULT_CONFIG = """\
+# accessguard settings. Secrets never go here: use VAULT_TOKEN or `accessguard login`.
+[database]
+# url = "postgresql+psycopg://accessguard@db.example.com/accessguard"
+
+[vault]
+# addr = "https://vault.example.com:8200"
+kv_mount = "secret"
+prefix = "accessguard"
+totp_mount = "totp"
+
+[company]
+domains = ["example.com"]
+phone_prefixes = ["+1555"]
+
+[policy]
+rotation_days_critical = 30
+rotation_days_high = 90
+"""
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` created 0600 (parents 0700)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)

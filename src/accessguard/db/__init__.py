@@ -1,0 +1,1 @@
+"""Database: engine, session factory, shared column types and Alembic migrations."""

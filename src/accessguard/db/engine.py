@@ -1,0 +1,75 @@
+"""Engines and sessions: SQLite (file created 0600, WAL, serialized writers) or any SQLAlchemy URL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from accessguard.errors import ConfigError
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the SQLite file 0600 before SQLite does (it would honour the umask)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Build an engine for ``url``; SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE``."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"invalid database URL {url!r}",
+            hint="use an SQLAlchemy URL such as sqlite:///path.db or postgresql+psycopg://...",
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            _prepare_sqlite_file(Path(database))
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        _serialize_sqlite_writers(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _serialize_sqlite_writers(engine: Engine) -> None:
+    """Make every SQLite transaction ``BEGIN IMMEDIATE`` so writers queue instead of failing."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory whose objects stay usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """Open a session and a transaction that commits on success, rolls back on error."""
+    with factory() as session, session.begin():
+        yield session

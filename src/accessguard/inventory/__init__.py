@@ -1,0 +1,1 @@
+"""Inventory: people, accounts and grants, their services and importers."""

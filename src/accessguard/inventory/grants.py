@@ -1,0 +1,210 @@
+"""Grants: give, revoke (stamped, never deleted), and the who-has / holdings views."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accessguard.audit.chain import record
+from accessguard.clock import Clock
+from accessguard.errors import ConflictError, InputError
+from accessguard.inventory.lookup import get_account, get_person
+from accessguard.inventory.models import GRANT_VIAS, Account, Grant, Person
+from accessguard.inventory.validation import check_choice
+
+
+def grant_to_dict(grant: Grant, person: Person, account: Account) -> dict[str, Any]:
+    """The stable JSON shape of a grant."""
+
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": grant.id,
+        "person": person.email,
+        "person_name": person.name,
+        "person_status": person.status,
+        "account": account.name,
+        "platform": account.platform,
+        "role": grant.role,
+        "via": grant.via,
+        "granted_at": iso(grant.granted_at),
+        "granted_by": grant.granted_by,
+        "reason": grant.reason,
+        "ticket": grant.ticket,
+        "expires_at": iso(grant.expires_at),
+        "revoked_at": iso(grant.revoked_at),
+        "revoked_by": grant.revoked_by,
+        "revoke_reason": grant.revoke_reason,
+        "revoked_run_id": grant.revoked_run_id,
+        "active": grant.active,
+    }
+
+
+def add_grant(
+    session: Session,
+    clock: Clock,
+    actor: str,
+    *,
+    person_email: str,
+    account_ref: str,
+    role: str,
+    via: str,
+    expires_at: datetime | None = None,
+    reason: str | None = None,
+    ticket: str | None = None,
+) -> Grant:
+    """Record that a person holds a role on an account; refuses an identical active grant."""
+    person = get_person(session, person_email)
+    account = get_account(session, account_ref)
+    via = check_choice(via, GRANT_VIAS, "via")
+    role = role.strip().lower()
+    if not role:
+        raise InputError("role: must not be empty")
+    if person.status == "departed":
+        raise ConflictError(f"{person.email} has departed; refusing to grant access")
+    existing = session.execute(
+        select(Grant).where(
+            Grant.person_id == person.id,
+            Grant.account_id == account.id,
+            Grant.role == role,
+            Grant.via == via,
+            Grant.revoked_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        raise ConflictError(f"{person.email} already holds {role} on {account.name} via {via}")
+    now = clock.now()
+    if expires_at is not None and expires_at <= now:
+        raise InputError("expires: must be in the future")
+    grant = Grant(
+        person_id=person.id,
+        account_id=account.id,
+        role=role,
+        via=via,
+        granted_at=now,
+        granted_by=actor,
+        reason=reason,
+        ticket=ticket,
+        expires_at=expires_at,
+    )
+    session.add(grant)
+    session.flush()
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="grant.add",
+        target_type="grant",
+        target=f"{person.email}@{account.name}",
+        details={
+            "grant_id": grant.id,
+            "role": role,
+            "via": via,
+            "reason": reason,
+            "ticket": ticket,
+        },
+    )
+    return grant
+
+
+def end_grant(
+    session: Session,
+    clock: Clock,
+    actor: str,
+    grant: Grant,
+    *,
+    reason: str,
+    run_id: str | None = None,
+) -> bool:
+    """Stamp one grant revoked; False if it already was (idempotent)."""
+    if grant.revoked_at is not None:
+        return False
+    grant.revoked_at = clock.now()
+    grant.revoked_by = actor
+    grant.revoke_reason = reason
+    grant.revoked_run_id = run_id
+    session.flush()
+    person = session.get(Person, grant.person_id)
+    account = session.get(Account, grant.account_id)
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="grant.revoke",
+        target_type="grant",
+        target=f"{person.email if person else grant.person_id}@{account.name if account else grant.account_id}",
+        run_id=run_id,
+        details={"grant_id": grant.id, "role": grant.role, "via": grant.via, "reason": reason},
+    )
+    return True
+
+
+def revoke_grants(
+    session: Session,
+    clock: Clock,
+    actor: str,
+    *,
+    person_email: str,
+    account_ref: str,
+    reason: str,
+    role: str | None = None,
+    run_id: str | None = None,
+) -> list[Grant]:
+    """End every active grant the person holds on the account (optionally one role)."""
+    if not reason.strip():
+        raise InputError("reason: must not be empty")
+    person = get_person(session, person_email)
+    account = get_account(session, account_ref)
+    query = select(Grant).where(
+        Grant.person_id == person.id, Grant.account_id == account.id, Grant.revoked_at.is_(None)
+    )
+    if role:
+        query = query.where(Grant.role == role.lower())
+    grants = list(session.execute(query).scalars())
+    for grant in grants:
+        end_grant(session, clock, actor, grant, reason=reason, run_id=run_id)
+    return grants
+
+
+def who_has(session: Session, account_ref: str, *, history: bool = False) -> list[dict[str, Any]]:
+    """Grants on an account (active only unless ``history``), as dicts."""
+    account = get_account(session, account_ref)
+    query = (
+        select(Grant, Person)
+        .join(Person, Person.id == Grant.person_id)
+        .where(Grant.account_id == account.id)
+        .order_by(Person.email, Grant.role, Grant.id)
+    )
+    if not history:
+        query = query.where(Grant.revoked_at.is_(None))
+    return [grant_to_dict(g, p, account) for g, p in session.execute(query).all()]
+
+
+def holdings(session: Session, person_email: str, *, history: bool = False) -> list[dict[str, Any]]:
+    """Grants a person holds (active only unless ``history``), as dicts."""
+    person = get_person(session, person_email)
+    query = (
+        select(Grant, Account)
+        .join(Account, Account.id == Grant.account_id)
+        .where(Grant.person_id == person.id)
+        .order_by(Account.name, Grant.role, Grant.id)
+    )
+    if not history:
+        query = query.where(Grant.revoked_at.is_(None))
+    return [grant_to_dict(g, person, a) for g, a in session.execute(query).all()]
+
+
+def active_grants_for(session: Session, person: Person) -> Sequence[tuple[Grant, Account]]:
+    """The person's active grants with their accounts (for planners)."""
+    rows = session.execute(
+        select(Grant, Account)
+        .join(Account, Account.id == Grant.account_id)
+        .where(Grant.person_id == person.id, Grant.revoked_at.is_(None))
+        .order_by(Account.name, Grant.id)
+    ).all()
+    return [(g, a) for g, a in rows]

@@ -1,0 +1,57 @@
+"""Find people and accounts by what users type, with a helpful error when absent."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accessguard.errors import NotFoundError
+from accessguard.inventory.models import Account, Person
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared case-insensitively."""
+    return email.strip().lower()
+
+
+def find_person(session: Session, email: str) -> Person | None:
+    """The person with ``email``, or None."""
+    return session.execute(
+        select(Person).where(Person.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def get_person(session: Session, email: str) -> Person:
+    """The person with ``email``; NotFoundError with a hint otherwise."""
+    person = find_person(session, email)
+    if person is None:
+        raise NotFoundError(
+            f"no person with email {email!r}",
+            hint="see `accessguard people list`, or add them with `accessguard people add`",
+            code="person-not-found",
+        )
+    return person
+
+
+def find_account(session: Session, ref: str) -> Account | None:
+    """An account by its name, or by ``platform:handle``."""
+    ref = ref.strip()
+    account = session.execute(select(Account).where(Account.name == ref)).scalar_one_or_none()
+    if account is None and ":" in ref:
+        platform, _, handle = ref.partition(":")
+        account = session.execute(
+            select(Account).where(Account.platform == platform, Account.handle == handle)
+        ).scalar_one_or_none()
+    return account
+
+
+def get_account(session: Session, ref: str) -> Account:
+    """An account by name or ``platform:handle``; NotFoundError with a hint otherwise."""
+    account = find_account(session, ref)
+    if account is None:
+        raise NotFoundError(
+            f"no account {ref!r}",
+            hint="see `accessguard accounts list`; accounts are named by their name or platform:handle",
+            code="account-not-found",
+        )
+    return account
