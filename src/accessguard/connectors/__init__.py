@@ -1,0 +1,1 @@
+"""Connectors: one small module per platform behind one interface (list, revoke, check)."""
