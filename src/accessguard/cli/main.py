@@ -165,6 +165,13 @@ def _fail(message: str, hint: str | None, code: int) -> None:
 @click.option(
     "--actor", metavar="NAME", help="Who is acting, recorded in the audit trail (default: $USER)."
 )
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="ACCESSGUARD_LOG_FILE",
+    help="Also log to this file (created 0600; secrets redacted).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log progress details to stderr.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks.")
 @click.pass_context
 def cli(
@@ -172,10 +179,15 @@ def cli(
     config_path: Path | None,
     database_url: str | None,
     actor: str | None,
+    log_file: Path | None,
+    verbose: bool,
     debug: bool,
 ) -> None:
     """accessguard: who holds the keys to your brand's social accounts, and how to take them back."""
     from accessguard.cli.context import build_app
+    from accessguard.logs import configure
+
+    configure(log_file=log_file, verbose=verbose)
 
     ctx.obj = build_app(config_path=config_path, database_url=database_url, actor=actor)
 
