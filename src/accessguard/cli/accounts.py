@@ -1,0 +1,229 @@
+"""`accounts`: add, list, show, import accounts, import grants."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from accessguard.app import App
+from accessguard.cli.context import pass_app
+from accessguard.cli.output import emit_json, info, table
+
+PLATFORM_CHOICES = (
+    "facebook",
+    "instagram",
+    "meta-business",
+    "linkedin",
+    "x",
+    "tiktok",
+    "youtube",
+    "pinterest",
+    "google-business-profile",
+    "reddit",
+    "hootsuite",
+    "sprout-social",
+    "scim",
+    "okta",
+    "other",
+)
+CRITICALITY_CHOICES = ("low", "medium", "high", "critical")
+
+
+@click.group("accounts")
+def accounts() -> None:
+    """Brand accounts on social platforms and management suites."""
+
+
+def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--setting")
+        settings[key.strip()] = value
+    return settings
+
+
+@accounts.command("add")
+@click.argument("name")
+@click.option("--platform", required=True, type=click.Choice(PLATFORM_CHOICES))
+@click.option("--handle", required=True, help="The handle, page or profile id on the platform.")
+@click.option("--display-name", help="Public name of the account.")
+@click.option("--owner", metavar="EMAIL", help="The person accountable for the account.")
+@click.option(
+    "--criticality", type=click.Choice(CRITICALITY_CHOICES), default="medium", show_default=True
+)
+@click.option("--recovery-email", metavar="EMAIL", help="Recovery email on the platform.")
+@click.option("--recovery-phone", metavar="PHONE", help="Recovery phone on the platform.")
+@click.option("--connector", help="Connector that manages access (e.g. scim, meta).")
+@click.option(
+    "--setting", "settings", multiple=True, metavar="KEY=VALUE", help="Connector setting."
+)
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the new account as JSON.")
+@pass_app
+def add(
+    app: App,
+    name: str,
+    platform: str,
+    handle: str,
+    display_name: str | None,
+    owner: str | None,
+    criticality: str,
+    recovery_email: str | None,
+    recovery_phone: str | None,
+    connector: str | None,
+    settings: tuple[str, ...],
+    tags: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Add an account NAME (a short slug used in every other command)."""
+    from accessguard.inventory.accounts import AccountInput, add_account
+
+    data = AccountInput(
+        name=name,
+        platform=platform,
+        handle=handle,
+        display_name=display_name,
+        owner_email=owner,
+        criticality=criticality,
+        recovery_email=recovery_email,
+        recovery_phone=recovery_phone,
+        connector=connector,
+        settings=_parse_settings(settings),
+        tags=list(tags),
+    )
+    company = app.settings.company
+    with app.transaction() as session:
+        account = add_account(
+            session,
+            app.clock,
+            app.actor,
+            data,
+            company_domains=company.domains,
+            company_phone_prefixes=company.phone_prefixes,
+        )
+        result = account.to_dict(owner.lower() if owner else None)
+    if as_json:
+        emit_json(result)
+    info(f"added {result['name']} ({result['platform']}:{result['handle']})")
+
+
+@accounts.command("list")
+@click.option("--platform", type=click.Choice(PLATFORM_CHOICES), help="Only this platform.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def list_cmd(app: App, platform: str | None, as_json: bool) -> None:
+    """List accounts."""
+    from accessguard.inventory.accounts import list_accounts, owner_emails
+
+    with app.transaction() as session:
+        found = list_accounts(session, platform=platform)
+        owners = owner_emails(session, found)
+        rows = [a.to_dict(owners.get(a.id)) for a in found]
+    if as_json:
+        emit_json(rows)
+        return
+    columns = ["name", "platform", "handle", "owner", "criticality", "tags"]
+    table(columns, [[r[c] for c in columns] for r in rows])
+
+
+@accounts.command("show")
+@click.argument("account")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def show(app: App, account: str, as_json: bool) -> None:
+    """Show one account (by name or platform:handle) and who holds it."""
+    from accessguard.inventory.accounts import owner_emails
+    from accessguard.inventory.grants import who_has
+    from accessguard.inventory.lookup import get_account
+
+    with app.transaction() as session:
+        found = get_account(session, account)
+        data = found.to_dict(owner_emails(session, [found]).get(found.id))
+        data["grants"] = who_has(session, found.name)
+    if as_json:
+        emit_json(data)
+        return
+    for key, value in data.items():
+        if key == "grants":
+            continue
+        if isinstance(value, dict):
+            value = json.dumps(value, sort_keys=True) if value else None
+        click.echo(f"{key:>22}: {_text(value)}")
+    table(
+        ["person", "role", "via", "granted_at", "expires_at"],
+        [
+            [g["person"], g["role"], g["via"], g["granted_at"], g["expires_at"]]
+            for g in data["grants"]
+        ],
+        title="grants",
+    )
+
+
+def _text(value: Any) -> str:
+    if value is None or value == []:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _report_changes(changes: list[Any], *, dry_run: bool, as_json: bool) -> None:
+    if as_json:
+        emit_json([c.to_dict() for c in changes])
+    else:
+        for change in changes:
+            click.echo(change.describe())
+    info(f"{len(changes)} change(s){' (dry run: nothing written)' if dry_run else ''}")
+
+
+@accounts.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change without writing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@pass_app
+def import_cmd(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
+    """Import accounts from a CSV; all or nothing.
+
+    Columns: name,platform,handle (required) and display_name, owner, criticality,
+    recovery_email, recovery_phone, connector, tags (';'-separated), settings (JSON
+    object). New names are added; existing ones are updated.
+    """
+    from accessguard.inventory.importers import import_accounts
+
+    company = app.settings.company
+    with app.transaction() as session:
+        changes = import_accounts(
+            session,
+            app.clock,
+            app.actor,
+            file,
+            dry_run=dry_run,
+            company_domains=company.domains,
+            company_phone_prefixes=company.phone_prefixes,
+        )
+    _report_changes(changes, dry_run=dry_run, as_json=as_json)
+
+
+@accounts.command("import-grants")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change without writing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@pass_app
+def import_grants_cmd(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
+    """Import grants from a CSV; all or nothing.
+
+    Columns: person,account,role,via (required) and expires, reason, ticket. Grants
+    already held are left as they are, so the same file can be imported again.
+    """
+    from accessguard.inventory.importers import import_grants
+
+    with app.transaction() as session:
+        changes = import_grants(session, app.clock, app.actor, file, dry_run=dry_run)
+    _report_changes(changes, dry_run=dry_run, as_json=as_json)

@@ -1,0 +1,163 @@
+"""`grant`, `revoke`, `who-has`, `holdings`: who holds which account, and how."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from accessguard.app import App
+from accessguard.cli.context import pass_app
+from accessguard.cli.output import emit_json, info, table
+
+VIA_CHOICES = ("platform-role", "suite-seat", "shared-login")
+
+
+@click.command("grant")
+@click.argument("person")
+@click.argument("account")
+@click.option("--role", required=True, help="Role on the account, e.g. admin, editor, analyst.")
+@click.option("--via", required=True, type=click.Choice(VIA_CHOICES), help="How access is held.")
+@click.option("--expires", metavar="DATE", help="Expiry (YYYY-MM-DD or ISO 8601 time, UTC).")
+@click.option("--reason", help="Why the access is needed.")
+@click.option("--ticket", help="Ticket or request id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new grant as JSON.")
+@pass_app
+def grant_cmd(
+    app: App,
+    person: str,
+    account: str,
+    role: str,
+    via: str,
+    expires: str | None,
+    reason: str | None,
+    ticket: str | None,
+    as_json: bool,
+) -> None:
+    """Record that PERSON (email) holds ROLE on ACCOUNT (name or platform:handle)."""
+    from accessguard.inventory.grants import add_grant, grant_to_dict
+    from accessguard.inventory.lookup import get_account, get_person
+    from accessguard.inventory.validation import parse_datetime
+
+    expires_at = parse_datetime(expires, "expires") if expires else None
+    with app.transaction() as session:
+        grant = add_grant(
+            session,
+            app.clock,
+            app.actor,
+            person_email=person,
+            account_ref=account,
+            role=role,
+            via=via,
+            expires_at=expires_at,
+            reason=reason,
+            ticket=ticket,
+        )
+        data = grant_to_dict(grant, get_person(session, person), get_account(session, account))
+    if as_json:
+        emit_json(data)
+    info(f"granted {data['role']} on {data['account']} to {data['person']} via {data['via']}")
+
+
+@click.command("revoke")
+@click.argument("person")
+@click.argument("account")
+@click.option("--reason", required=True, help="Why access ends (recorded in the audit trail).")
+@click.option("--role", help="Only this role (default: every active grant on the account).")
+@click.option("--json", "as_json", is_flag=True, help="Print the revoked grants as JSON.")
+@pass_app
+def revoke_cmd(
+    app: App, person: str, account: str, reason: str, role: str | None, as_json: bool
+) -> None:
+    """End PERSON's active grants on ACCOUNT in the inventory (rows are kept as history).
+
+    This records the revocation; removing the access on the platform itself is what
+    `offboard` does. Revoking what is already gone succeeds and changes nothing.
+    """
+    from accessguard.inventory.grants import grant_to_dict, revoke_grants
+    from accessguard.inventory.lookup import get_account, get_person
+
+    with app.transaction() as session:
+        ended = revoke_grants(
+            session,
+            app.clock,
+            app.actor,
+            person_email=person,
+            account_ref=account,
+            reason=reason,
+            role=role,
+        )
+        who, where = get_person(session, person), get_account(session, account)
+        rows = [grant_to_dict(g, who, where) for g in ended]
+    if as_json:
+        emit_json(rows)
+    if rows:
+        roles = ", ".join(sorted({f"{r['role']} ({r['via']})" for r in rows}))
+        info(f"revoked {roles} on {where.name} from {who.email}")
+    else:
+        info(f"{who.email} holds no active grant on {where.name}{f' as {role}' if role else ''}")
+
+
+_GRANT_COLUMNS = ["role", "via", "granted_at", "expires_at", "revoked_at", "revoke_reason"]
+
+
+def _render(key: str, subject: str, grants: list[dict[str, Any]], history: bool) -> None:
+    columns = [key, *_GRANT_COLUMNS] if history else [key, *_GRANT_COLUMNS[:4]]
+    columns.insert(1, "person_status" if key == "person" else "platform")
+    table(
+        columns,
+        [[g[c][:19] if c.endswith("_at") and g[c] else g[c] for c in columns] for g in grants],
+        title=subject,
+    )
+
+
+@click.command("who-has")
+@click.argument("account")
+@click.option("--history", is_flag=True, help="Include revoked grants.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def who_has_cmd(app: App, account: str, history: bool, as_json: bool) -> None:
+    """Who holds access to ACCOUNT (name or platform:handle)."""
+    from accessguard.inventory.grants import who_has
+    from accessguard.inventory.lookup import get_account
+
+    with app.transaction() as session:
+        found = get_account(session, account)
+        grants = who_has(session, found.name, history=history)
+        data = {
+            "account": found.name,
+            "platform": found.platform,
+            "handle": found.handle,
+            "history": history,
+            "grants": grants,
+        }
+    if as_json:
+        emit_json(data)
+        return
+    _render("person", f"{found.name} ({found.platform}:{found.handle})", grants, history)
+
+
+@click.command("holdings")
+@click.argument("person")
+@click.option("--history", is_flag=True, help="Include revoked grants.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def holdings_cmd(app: App, person: str, history: bool, as_json: bool) -> None:
+    """What PERSON (email) holds access to."""
+    from accessguard.inventory.grants import holdings
+    from accessguard.inventory.lookup import get_person
+
+    with app.transaction() as session:
+        found = get_person(session, person)
+        grants = holdings(session, found.email, history=history)
+        data = {
+            "person": found.email,
+            "name": found.name,
+            "status": found.status,
+            "history": history,
+            "grants": grants,
+        }
+    if as_json:
+        emit_json(data)
+        return
+    _render("account", f"{found.name} <{found.email}> ({found.status})", grants, history)

@@ -1,0 +1,247 @@
+"""``accounts import``: add new accounts and update changed ones, all or nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accessguard.audit.chain import record
+from accessguard.clock import Clock
+from accessguard.errors import InputError
+from accessguard.inventory.accounts import AccountInput, _company_email, _company_phone, add_account
+from accessguard.inventory.csvinput import (
+    Change,
+    Problems,
+    Row,
+    optional_value,
+    read_rows,
+    required_value,
+)
+from accessguard.inventory.models import CRITICALITIES, PLATFORMS, Account, Person
+from accessguard.inventory.validation import (
+    check_account_name,
+    check_choice,
+    check_email,
+    check_phone,
+)
+
+ACCOUNT_REQUIRED = ("name", "platform", "handle")
+ACCOUNT_OPTIONAL = (
+    "display_name",
+    "owner",
+    "criticality",
+    "recovery_email",
+    "recovery_phone",
+    "connector",
+    "tags",
+    "settings",
+)
+
+
+def _parse_tags(value: str) -> list[str]:
+    return sorted({t.strip().lower() for t in value.split(";") if t.strip()})
+
+
+def _parse_settings(value: str) -> dict[str, Any]:
+    if not value:
+        return {}
+    try:
+        data = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise InputError('must be a JSON object, e.g. {"page_id": "123"}')
+    return data
+
+
+def _parse_account(problems: Problems, row: Row) -> AccountInput | None:
+    before = len(problems.items)
+    name = problems.check(row, "name", lambda v: check_account_name(v.lower()))
+    platform = problems.check(row, "platform", lambda v: check_choice(v, PLATFORMS, "platform"))
+    handle = problems.check(row, "handle", required_value("handle"))
+    owner = problems.check(row, "owner", optional_value(lambda v: check_email(v, "owner")))
+    criticality = problems.check(
+        row,
+        "criticality",
+        lambda v: check_choice(v or "medium", CRITICALITIES, "criticality"),
+    )
+    email = problems.check(
+        row, "recovery_email", optional_value(lambda v: check_email(v, "recovery_email"))
+    )
+    phone = problems.check(row, "recovery_phone", optional_value(check_phone))
+    settings = problems.check(row, "settings", _parse_settings)
+    if len(problems.items) > before or not (name and platform and handle and criticality):
+        return None
+    return AccountInput(
+        name=name,
+        platform=platform,
+        handle=handle,
+        display_name=row.get("display_name") or None,
+        owner_email=owner,
+        criticality=criticality,
+        recovery_email=email,
+        recovery_phone=phone,
+        connector=row.get("connector").lower() or None,
+        settings=settings or {},
+        tags=_parse_tags(row.get("tags")),
+    )
+
+
+_ACCOUNT_FIELDS = (
+    "display_name",
+    "owner",
+    "criticality",
+    "recovery_email",
+    "recovery_phone",
+    "connector",
+    "settings",
+    "tags",
+    "handle",
+)
+
+
+def _account_values(data: AccountInput) -> dict[str, Any]:
+    return {
+        "display_name": data.display_name,
+        "owner": data.owner_email,
+        "criticality": data.criticality,
+        "recovery_email": data.recovery_email,
+        "recovery_phone": data.recovery_phone,
+        "connector": data.connector,
+        "settings": dict(data.settings),
+        "tags": list(data.tags),
+        "handle": data.handle,
+    }
+
+
+def import_accounts(
+    session: Session,
+    clock: Clock,
+    actor: str,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    company_domains: Sequence[str] = (),
+    company_phone_prefixes: Sequence[str] = (),
+) -> list[Change]:
+    """Add new accounts and update changed ones (matched by name); all or nothing."""
+    problems, rows = read_rows(path, required=ACCOUNT_REQUIRED, optional=ACCOUNT_OPTIONAL)
+    people = {p.email: p for p in session.execute(select(Person)).scalars()}
+    accounts = {a.name: a for a in session.execute(select(Account)).scalars()}
+    by_handle = {(a.platform, a.handle): a.name for a in accounts.values()}
+    seen_names: dict[str, int] = {}
+    seen_handles: dict[tuple[str, str], int] = {}
+    parsed: list[tuple[int, AccountInput]] = []
+    for row in rows:
+        data = _parse_account(problems, row)
+        if data is None:
+            continue
+        key = (data.platform, data.handle)
+        if data.name in seen_names:
+            problems.add(
+                row.line, "name", f"{data.name} already appears on row {seen_names[data.name]}"
+            )
+        elif key in seen_handles:
+            problems.add(
+                row.line,
+                "handle",
+                f"{data.platform}:{data.handle} already appears on row {seen_handles[key]}",
+            )
+        elif data.owner_email and data.owner_email not in people:
+            problems.add(
+                row.line, "owner", f"unknown owner {data.owner_email} (import people first)"
+            )
+        elif data.name in accounts and accounts[data.name].platform != data.platform:
+            problems.add(
+                row.line,
+                "platform",
+                f"{data.name} is a {accounts[data.name].platform} account; the platform cannot change",
+            )
+        elif by_handle.get(key, data.name) != data.name:
+            problems.add(
+                row.line,
+                "handle",
+                f"{data.platform}:{data.handle} is already account {by_handle[key]}",
+            )
+        else:
+            seen_names[data.name] = row.line
+            seen_handles[key] = row.line
+            parsed.append((row.line, data))
+    problems.raise_if_any()
+    owners = {p.id: p.email for p in people.values()}
+    plan: list[tuple[Change, AccountInput]] = []
+    for line, data in parsed:
+        wanted = _account_values(data)
+        current = accounts.get(data.name)
+        if current is None:
+            fields = {
+                "platform": [None, data.platform],
+                **{k: [None, v] for k, v in wanted.items()},
+            }
+            plan.append((Change("account", "add", data.name, fields, line), data))
+            continue
+        have = current.to_dict(owners.get(current.owner_id or -1))
+        diff = {k: [have[k], wanted[k]] for k in _ACCOUNT_FIELDS if have[k] != wanted[k]}
+        if diff:
+            plan.append((Change("account", "update", data.name, diff, line), data))
+    if not dry_run:
+        for change, data in plan:
+            if change.action == "add":
+                add_account(
+                    session,
+                    clock,
+                    actor,
+                    data,
+                    company_domains=company_domains,
+                    company_phone_prefixes=company_phone_prefixes,
+                )
+            else:
+                _update_account(
+                    session,
+                    clock,
+                    actor,
+                    accounts[data.name],
+                    change,
+                    owner=people.get(data.owner_email or ""),
+                    company=(company_domains, company_phone_prefixes),
+                )
+    return [change for change, _ in plan]
+
+
+def _update_account(
+    session: Session,
+    clock: Clock,
+    actor: str,
+    account: Account,
+    change: Change,
+    *,
+    owner: Person | None,
+    company: tuple[Sequence[str], Sequence[str]],
+) -> None:
+    """Apply one planned account update and audit it."""
+    domains, prefixes = company
+    for column, (_, after) in change.fields.items():
+        if column == "owner":
+            account.owner_id = owner.id if owner else None
+        else:
+            setattr(account, column, after)
+        if column == "recovery_email":
+            account.recovery_email_company = _company_email(after, domains) if after else None
+        if column == "recovery_phone":
+            account.recovery_phone_company = _company_phone(after, prefixes) if after else None
+    account.updated_at = clock.now()
+    session.flush()
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="account.update",
+        target_type="account",
+        target=account.name,
+        details={"changes": change.fields},
+    )

@@ -1,0 +1,129 @@
+"""``accounts import-grants``: add grants from a CSV, all or nothing; existing ones are kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accessguard.clock import Clock
+from accessguard.inventory.csvinput import (
+    Change,
+    Problems,
+    Row,
+    iso,
+    optional_value,
+    read_rows,
+    required_value,
+)
+from accessguard.inventory.grants import add_grant
+from accessguard.inventory.models import GRANT_VIAS, Account, Grant, Person
+from accessguard.inventory.validation import check_choice, check_email, parse_datetime
+
+GRANT_REQUIRED = ("person", "account", "role", "via")
+GRANT_OPTIONAL = ("expires", "reason", "ticket")
+
+
+@dataclass(frozen=True)
+class _GrantRow:
+    line: int
+    person: str
+    account: str
+    role: str
+    via: str
+    expires: datetime | None
+    reason: str | None
+    ticket: str | None
+
+
+def _parse_grant(problems: Problems, row: Row, now: datetime) -> _GrantRow | None:
+    before = len(problems.items)
+    person = problems.check(row, "person", lambda v: check_email(v, "person"))
+    account = problems.check(row, "account", required_value("account"))
+    role = problems.check(row, "role", required_value("role"))
+    via = problems.check(row, "via", lambda v: check_choice(v, GRANT_VIAS, "via"))
+    expires = problems.check(row, "expires", optional_value(lambda v: parse_datetime(v, "expires")))
+    if expires is not None and expires <= now:
+        problems.add(row.line, "expires", f"{row.get('expires')} is not in the future")
+    if len(problems.items) > before or not (person and account and role and via):
+        return None
+    return _GrantRow(
+        row.line,
+        person,
+        account,
+        role.lower(),
+        via,
+        expires,
+        row.get("reason") or None,
+        row.get("ticket") or None,
+    )
+
+
+def import_grants(
+    session: Session, clock: Clock, actor: str, path: Path, *, dry_run: bool = False
+) -> list[Change]:
+    """Add grants (person,account,role,via[,expires,reason,ticket]); existing ones are kept."""
+    problems, rows = read_rows(path, required=GRANT_REQUIRED, optional=GRANT_OPTIONAL)
+    now = clock.now()
+    people = {p.email: p for p in session.execute(select(Person)).scalars()}
+    accounts = list(session.execute(select(Account)).scalars())
+    by_ref = {a.name: a for a in accounts} | {f"{a.platform}:{a.handle}": a for a in accounts}
+    active = set(
+        session.execute(
+            select(Grant.person_id, Grant.account_id, Grant.role, Grant.via).where(
+                Grant.revoked_at.is_(None)
+            )
+        ).tuples()
+    )
+    seen: dict[tuple[str, str, str, str], int] = {}
+    plan: list[tuple[Change, _GrantRow]] = []
+    for row in rows:
+        grant = _parse_grant(problems, row, now)
+        if grant is None:
+            continue
+        person = people.get(grant.person)
+        account = by_ref.get(grant.account)
+        if person is None:
+            problems.add(row.line, "person", f"unknown person {grant.person} (import people first)")
+            continue
+        if account is None:
+            problems.add(row.line, "account", f"unknown account {grant.account!r}")
+            continue
+        if person.status == "departed":
+            problems.add(row.line, "person", f"{person.email} has departed")
+            continue
+        key = (person.email, account.name, grant.role, grant.via)
+        if key in seen:
+            problems.add(row.line, "role", f"the same grant already appears on row {seen[key]}")
+            continue
+        seen[key] = row.line
+        if (person.id, account.id, grant.role, grant.via) in active:
+            continue
+        fields = {
+            "role": [None, grant.role],
+            "via": [None, grant.via],
+            "expires": [None, iso(grant.expires)],
+            "reason": [None, grant.reason],
+            "ticket": [None, grant.ticket],
+        }
+        target = f"{person.email}@{account.name}"
+        plan.append((Change("grant", "add", target, fields, row.line), grant))
+    problems.raise_if_any()
+    if not dry_run:
+        for _, grant in plan:
+            add_grant(
+                session,
+                clock,
+                actor,
+                person_email=grant.person,
+                account_ref=by_ref[grant.account].name,
+                role=grant.role,
+                via=grant.via,
+                expires_at=grant.expires,
+                reason=grant.reason,
+                ticket=grant.ticket,
+            )
+    return [change for change, _ in plan]
