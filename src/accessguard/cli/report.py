@@ -1,0 +1,91 @@
+"""`report`: the access review report (formats, delivery, --fail-on) and the keys report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from accessguard.app import App
+from accessguard.cli.context import pass_app
+from accessguard.cli.output import emit_json, info, table
+from accessguard.exit_codes import ExitCode
+
+SEVERITIES = ["info", "low", "medium", "high", "critical"]
+
+
+@click.group("report")
+def report() -> None:
+    """Access review and keys reports."""
+
+
+@report.command("access")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "md", "html"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (0600)."
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    help="Exit 1 when a finding is at or above this severity.",
+)
+@click.option("--email", "emails", multiple=True, metavar="TO", help="Email the HTML report.")
+@click.option("--slack-webhook", metavar="URL", help="Post a summary to a Slack webhook.")
+@pass_app
+def access_cmd(
+    app: App,
+    fmt: str,
+    out: Path | None,
+    fail_on: str | None,
+    emails: tuple[str, ...],
+    slack_webhook: str | None,
+) -> None:
+    """The access review: findings, per account and per person."""
+    from accessguard.reports.findings.base import Severity
+    from accessguard.reports.service import deliver, write_access_report
+
+    with app.transaction() as session:
+        digest = write_access_report(session, app.settings, app.clock.now(), fmt=fmt, out=out)
+        if emails or slack_webhook:
+            deliver(session, app, digest, emails=emails, slack_webhook=slack_webhook, html=out)
+    if out is not None:
+        info(f"wrote {out} ({digest.total} finding(s))")
+    if fail_on and digest.at_or_above(Severity.parse(fail_on)):
+        info(f"{digest.at_or_above(Severity.parse(fail_on))} finding(s) at or above {fail_on}")
+        sys.exit(int(ExitCode.ERROR))
+
+
+@report.command("keys")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def keys_cmd(app: App, as_json: bool) -> None:
+    """For each shared login: who can read it, who saw it, last rotation, where its 2FA seed is."""
+    from accessguard.reports.keys import keys_report
+
+    with app.transaction() as session:
+        rows = keys_report(session, app.clock.now())
+    if as_json:
+        emit_json(rows)
+        return
+    table(
+        ["account", "version", "state", "rotated", "can read", "saw current", "2fa seed"],
+        [
+            [
+                r["account"],
+                r["current_version"],
+                r["state"],
+                (r["last_rotated_at"] or "never")[:10],
+                ", ".join(m["person"] for m in r["readers"]) or "-",
+                ", ".join(s["person"] for s in r["seen_current_version_by"]) or "-",
+                r["totp"]["where"],
+            ]
+            for r in rows
+        ],
+    )

@@ -1,0 +1,214 @@
+"""The access review report: findings, then one row per account and per person, streamed.
+
+Every section is one grouped query; nothing loads a relationship per row. Sections
+must be read in order (findings first) so the rows can carry their finding counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from accessguard.config import Settings
+from accessguard.inventory.models import ADMIN_ROLES, Account, Grant, Person
+from accessguard.reports.digest import Digest, SubjectTally
+from accessguard.reports.findings import Finding, FindingContext, collect_findings
+from accessguard.reports.findings.accounts import account_facts
+from accessguard.reports.findings.base import age_days
+from accessguard.reports.findings.optional import credential_models
+
+AGE_BUCKETS: tuple[tuple[str, int], ...] = (
+    ("< 30 d", 30),
+    ("30-89 d", 90),
+    ("90-179 d", 180),
+    ("180-364 d", 365),
+    ("1 y +", 10**9),
+)
+
+
+class AccessReport:
+    """One report run: a fixed 'now', the findings digest, and the row sections."""
+
+    def __init__(
+        self, session: Session, settings: Settings, now: datetime, *, keep_messages: bool = False
+    ) -> None:
+        self.ctx = FindingContext(session, settings, now)
+        self.digest = Digest(keep_messages=keep_messages)
+        self._findings_done = False
+
+    @property
+    def now(self) -> datetime:
+        """The instant the report describes."""
+        return self.ctx.now
+
+    def findings(self) -> Iterator[Finding]:
+        """Every finding, streamed and counted into ``digest``."""
+        yield from self.digest.feed(collect_findings(self.ctx))
+        self._findings_done = True
+
+    def run_findings(self) -> Digest:
+        """Consume the findings into the digest only (for people-facing formats)."""
+        for _ in self.findings():
+            pass
+        return self.digest
+
+    def _tally(self, table: dict[str, SubjectTally], key: str) -> dict[str, Any]:
+        tally = table.get(key)
+        out: dict[str, Any] = {
+            "findings": tally.count if tally else 0,
+            "worst": tally.worst.label if tally else None,
+        }
+        if tally and self.digest.keep_messages:
+            out["messages"] = [(sev.label, msg) for sev, msg in tally.messages]
+        return out
+
+    def accounts(self) -> Iterator[dict[str, Any]]:
+        """One row per account: holders, admins, custody, and its findings."""
+        ages = self.credential_ages()
+        for facts in account_facts(self.ctx):
+            yield {
+                "name": facts.name,
+                "platform": facts.platform,
+                "handle": facts.handle,
+                "criticality": facts.criticality,
+                "owner": facts.owner_email,
+                "active_grants": facts.active_grants,
+                "people": facts.people,
+                "admins": facts.active_admins,
+                "shared_logins": facts.shared_logins,
+                "has_credential": facts.has_credential,
+                "has_2fa_custody": facts.has_totp,
+                "credential_age_days": ages.get(facts.name),
+                **self._tally(self.digest.by_account, facts.name),
+            }
+
+    def people(self, emails: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """One row per person holding access (or just ``emails``), with their findings."""
+        admin = func.sum(case((Grant.role.in_(ADMIN_ROLES), 1), else_=0))
+        query = (
+            select(
+                Person.email,
+                Person.name,
+                Person.kind,
+                Person.status,
+                Person.department,
+                Person.end_date,
+                func.count(Grant.id),
+                func.count(func.distinct(Grant.account_id)),
+                admin,
+            )
+            .join(Grant, and_(Grant.person_id == Person.id, Grant.revoked_at.is_(None)))
+            .group_by(Person.id)
+            .order_by(Person.email)
+            .execution_options(yield_per=5000)
+        )
+        if emails is not None:
+            query = query.where(Person.email.in_(list(emails)))
+        for (
+            email,
+            name,
+            kind,
+            status,
+            dept,
+            end,
+            grants,
+            accounts,
+            admins,
+        ) in self.ctx.session.execute(query):
+            yield {
+                "email": email,
+                "name": name,
+                "kind": kind,
+                "status": status,
+                "department": dept,
+                "end_date": end.isoformat() if end else None,
+                "active_grants": grants,
+                "accounts": accounts,
+                "admin_roles": int(admins or 0),
+                **self._tally(self.digest.by_person, email),
+            }
+
+    def holdings_of(self, emails: Sequence[str]) -> dict[str, list[tuple[str, str, str, str]]]:
+        """Active (account, platform, role, via) per person, for a bounded list of people."""
+        out: dict[str, list[tuple[str, str, str, str]]] = {e: [] for e in emails}
+        if not emails:
+            return out
+        query = (
+            select(Person.email, Account.name, Account.platform, Grant.role, Grant.via)
+            .join(Grant, Grant.person_id == Person.id)
+            .join(Account, Account.id == Grant.account_id)
+            .where(Grant.revoked_at.is_(None), Person.email.in_(list(emails)))
+            .order_by(Person.email, Account.name, Grant.role)
+        )
+        for email, account, platform, role, via in self.ctx.session.execute(query):
+            out[email].append((account, platform, role, via))
+        return out
+
+    def worst_people(self, limit: int) -> list[str]:
+        """Emails of the people with the worst findings first, at most ``limit``."""
+        ranked = sorted(
+            self.digest.by_person.items(), key=lambda kv: (-kv[1].worst, -kv[1].count, kv[0])
+        )
+        return [email for email, _ in ranked[:limit]]
+
+    def access_by_platform(self) -> list[tuple[str, int, int]]:
+        """(platform, accounts, active grants) for the chart, most grants first."""
+        query = (
+            select(
+                Account.platform,
+                func.count(func.distinct(Account.id)),
+                func.count(Grant.id),
+            )
+            .outerjoin(Grant, and_(Grant.account_id == Account.id, Grant.revoked_at.is_(None)))
+            .group_by(Account.platform)
+        )
+        rows = [(p, int(a), int(g)) for p, a, g in self.ctx.session.execute(query)]
+        return sorted(rows, key=lambda r: (-r[2], r[0]))
+
+    def credential_ages(self) -> dict[str, int]:
+        """Account name -> days since its shared login was last rotated."""
+        if "credential_ages" in self.ctx.cache:
+            cached: dict[str, int] = self.ctx.cache["credential_ages"]
+            return cached
+        ages: dict[str, int] = {}
+        models = credential_models()
+        if models is not None:
+            cred = models.Credential
+            query = select(Account.name, cred.rotated_at, cred.created_at).join(
+                Account, Account.id == cred.account_id
+            )
+            for name, rotated, created in self.ctx.session.execute(query):
+                age = age_days(self.now, rotated or created)
+                if age is not None:
+                    ages[name] = age
+        self.ctx.cache["credential_ages"] = ages
+        return ages
+
+    def credential_age_buckets(self) -> list[tuple[str, int]]:
+        """How many shared logins fall in each age bucket."""
+        counts = [0] * len(AGE_BUCKETS)
+        for age in self.credential_ages().values():
+            for i, (_, upper) in enumerate(AGE_BUCKETS):
+                if age < upper:
+                    counts[i] += 1
+                    break
+        return [(label, n) for (label, _), n in zip(AGE_BUCKETS, counts, strict=True)]
+
+    def header(self) -> dict[str, Any]:
+        """What the report is about: when, for whom, under which policy."""
+        settings = self.ctx.settings
+        return {
+            "report": "access",
+            "generated_at": self.now.isoformat(),
+            "company": settings.company.name,
+            "policy": {
+                "stale_grant_days": settings.policy.stale_grant_days,
+                "rotation_days": {
+                    c: self.ctx.rotation_days(c) for c in ("low", "medium", "high", "critical")
+                },
+            },
+        }

@@ -1,0 +1,174 @@
+"""Findings about accounts: admins, owners, recovery contacts and 2FA custody."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from accessguard.inventory.models import ADMIN_ROLES, Account, Grant, Person
+from accessguard.reports.findings.base import Finding, FindingContext, FindingStream, Severity
+from accessguard.reports.findings.optional import credential_models
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    """What the account rules look at, gathered by one grouped query."""
+
+    name: str
+    platform: str
+    handle: str
+    criticality: str
+    owner_email: str | None
+    owner_status: str | None
+    recovery_email: str | None
+    recovery_email_company: bool | None
+    recovery_phone: str | None
+    recovery_phone_company: bool | None
+    active_grants: int
+    people: int
+    active_admins: int
+    shared_logins: int
+    has_credential: bool
+    has_totp: bool
+
+
+def account_facts(ctx: FindingContext) -> list[AccountFacts]:
+    """One row per account (thousands at most), with grant aggregates and custody flags."""
+    if "account_facts" not in ctx.cache:
+        ctx.cache["account_facts"] = _account_facts(ctx)
+    facts: list[AccountFacts] = ctx.cache["account_facts"]
+    return facts
+
+
+def _account_facts(ctx: FindingContext) -> list[AccountFacts]:
+    holder = aliased(Person)
+    owner = aliased(Person)
+    admin_person = case(
+        (and_(Grant.role.in_(ADMIN_ROLES), holder.status == "active"), Grant.person_id)
+    )
+    per_account = (
+        select(
+            Grant.account_id.label("account_id"),
+            func.count(Grant.id).label("grants"),
+            func.count(func.distinct(Grant.person_id)).label("people"),
+            func.count(func.distinct(admin_person)).label("admins"),
+            func.sum(case((Grant.via == "shared-login", 1), else_=0)).label("shared"),
+        )
+        .join(holder, holder.id == Grant.person_id)
+        .where(Grant.revoked_at.is_(None))
+        .group_by(Grant.account_id)
+        .subquery("per_account")
+    )
+    query = (
+        select(
+            Account,
+            owner.email,
+            owner.status,
+            per_account.c.grants,
+            per_account.c.people,
+            per_account.c.admins,
+            per_account.c.shared,
+        )
+        .outerjoin(owner, owner.id == Account.owner_id)
+        .outerjoin(per_account, per_account.c.account_id == Account.id)
+        .order_by(Account.name)
+    )
+    credentialed, custody = _custody(ctx)
+    return [
+        AccountFacts(
+            name=account.name,
+            platform=account.platform,
+            handle=account.handle,
+            criticality=account.criticality,
+            owner_email=owner_email,
+            owner_status=owner_status,
+            recovery_email=account.recovery_email,
+            recovery_email_company=account.recovery_email_company,
+            recovery_phone=account.recovery_phone,
+            recovery_phone_company=account.recovery_phone_company,
+            active_grants=int(grants or 0),
+            people=int(people or 0),
+            active_admins=int(admins or 0),
+            shared_logins=int(shared or 0),
+            has_credential=account.id in credentialed,
+            has_totp=account.id in custody,
+        )
+        for account, owner_email, owner_status, grants, people, admins, shared in (
+            ctx.session.execute(query)
+        )
+    ]
+
+
+def _custody(ctx: FindingContext) -> tuple[set[int], set[int]]:
+    """Account ids with a shared-login credential, and with a live TOTP seed in Vault."""
+    models = credential_models()
+    if models is None:
+        return set(), set()
+    credentialed = set(ctx.session.execute(select(models.Credential.account_id)).scalars())
+    custody = set(
+        ctx.session.execute(
+            select(models.TotpKey.account_id).where(models.TotpKey.retired_at.is_(None))
+        ).scalars()
+    )
+    return credentialed, custody
+
+
+def _company_email(email: str, domains: Sequence[str]) -> bool:
+    return email.rsplit("@", 1)[-1].lower() in {d.lower() for d in domains}
+
+
+def _company_phone(phone: str, prefixes: Sequence[str]) -> bool:
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return any(digits.startswith(p.replace(" ", "")) for p in prefixes)
+
+
+def account_findings(ctx: FindingContext) -> FindingStream:
+    """Admins, owner, recovery contacts and 2FA custody for every account."""
+    company = ctx.settings.company
+    for acct in account_facts(ctx):
+        name = acct.name
+
+        def found(kind: str, severity: Severity, message: str, name: str = name) -> Finding:
+            return Finding(kind, severity, "account", name, message, account=name)
+
+        if acct.active_admins == 0:
+            yield found("no-admin", Severity.HIGH, f"{name} has no active admin: lock-out risk")
+        elif acct.active_admins == 1:
+            yield found("single-admin", Severity.MEDIUM, f"{name} has a single active admin")
+        if acct.owner_status in ("departed", "leaving"):
+            yield found(
+                "owner-not-active",
+                Severity.MEDIUM,
+                f"{name}'s owner {acct.owner_email} is {acct.owner_status}",
+            )
+        if acct.recovery_email and not (
+            acct.recovery_email_company
+            if acct.recovery_email_company is not None
+            else _company_email(acct.recovery_email, company.domains)
+        ):
+            yield found(
+                "recovery-not-company",
+                Severity.MEDIUM,
+                f"{name}'s recovery email {acct.recovery_email} is not company-owned",
+            )
+        if acct.recovery_phone and not (
+            acct.recovery_phone_company
+            if acct.recovery_phone_company is not None
+            else _company_phone(acct.recovery_phone, company.phone_prefixes)
+        ):
+            yield found(
+                "recovery-not-company",
+                Severity.MEDIUM,
+                f"{name}'s recovery phone {acct.recovery_phone} is not a company number",
+            )
+        if not acct.has_totp:
+            shared = acct.has_credential or acct.shared_logins > 0
+            yield found(
+                "no-2fa-custody",
+                Severity.HIGH if shared else Severity.MEDIUM,
+                f"{name} has no 2FA seed in Vault custody"
+                + (" and is a shared login" if shared else ""),
+            )

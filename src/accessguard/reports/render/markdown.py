@@ -1,0 +1,70 @@
+"""Markdown: the same sections as the table, for wikis, tickets and pull requests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from accessguard.reports.access import AccessReport
+from accessguard.reports.findings.base import Severity
+
+ACCOUNT_COLS = ("name", "platform", "criticality", "active_grants", "admins", "has_2fa_custody")
+PEOPLE_COLS = ("email", "kind", "status", "accounts", "admin_roles")
+
+
+def _esc(value: Any) -> str:
+    text = (
+        "-"
+        if value is None
+        else ("yes" if value is True else "no" if value is False else str(value))
+    )
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(out: TextIO, columns: Sequence[str], rows: list[list[Any]]) -> None:
+    out.write("| " + " | ".join(columns) + " |\n")
+    out.write("|" + "|".join("---" for _ in columns) + "|\n")
+    for row in rows:
+        out.write("| " + " | ".join(_esc(v) for v in row) + " |\n")
+    if not rows:
+        out.write("| " + " | ".join(["(none)"] + [""] * (len(columns) - 1)) + " |\n")
+
+
+def write_markdown(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
+    """The report as Markdown sections and tables."""
+    digest = report.run_findings()
+    out.write(f"# Access review — {report.ctx.settings.company.name}\n\n")
+    out.write(f"Generated {report.now:%Y-%m-%d %H:%M} UTC. **{digest.total} finding(s).**\n\n")
+    _table(
+        out,
+        [s.label for s in reversed(Severity)],
+        [[digest.by_severity.get(s, 0) for s in reversed(Severity)]],
+    )
+    out.write("\n## Findings\n\n")
+    for kind in digest.kinds():
+        out.write(f"### {kind.kind} ({kind.count}, up to {kind.severity.label})\n\n")
+        for f in kind.examples:
+            out.write(
+                f"- **{f.severity.label}** `{f.subject_type}:{f.subject_id}` {_esc(f.message)}\n"
+            )
+        if kind.count > len(kind.examples):
+            out.write(f"- … and {kind.count - len(kind.examples)} more (see the JSON or CSV)\n")
+        out.write("\n")
+    accounts = list(report.accounts())
+    out.write(f"## Accounts ({len(accounts)})\n\n")
+    _table(
+        out,
+        ["account", "platform", "criticality", "grants", "admins", "2FA in Vault", "findings"],
+        [
+            [*(a[c] for c in ACCOUNT_COLS), f"{a['findings']} ({a['worst'] or '-'})"]
+            for a in accounts[:limit]
+        ],
+    )
+    out.write(f"\n## People with findings ({len(digest.by_person)})\n\n")
+    people = list(report.people(report.worst_people(limit)))
+    people.sort(key=lambda p: (-Severity.parse(p["worst"] or "info"), -p["findings"], p["email"]))
+    _table(
+        out,
+        ["person", "kind", "status", "accounts", "admin roles", "findings"],
+        [[*(p[c] for c in PEOPLE_COLS), f"{p['findings']} ({p['worst']})"] for p in people],
+    )

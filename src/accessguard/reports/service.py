@@ -1,0 +1,88 @@
+"""Run the access report end to end: render to a file (0600) or stdout, then deliver it."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from accessguard.config import Settings
+from accessguard.reports.access import AccessReport
+from accessguard.reports.digest import Digest
+from accessguard.reports.render import render
+
+if TYPE_CHECKING:
+    from accessguard.app import App
+
+
+def open_private(path: Path) -> io.TextIOWrapper:
+    """Open ``path`` for writing, created (or truncated) with mode 0600."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(path, 0o600)
+    return open(fd, "w", encoding="utf-8", newline="")
+
+
+def write_access_report(
+    session: Session, settings: Settings, now: datetime, *, fmt: str, out: Path | None
+) -> Digest:
+    """Render the access report to ``out`` (0600) or stdout; returns the findings digest."""
+    report = AccessReport(session, settings, now)
+    if out is None:
+        digest = render(report, fmt, sys.stdout)
+        sys.stdout.flush()
+        return digest
+    with open_private(out) as handle:
+        return render(report, fmt, handle)
+
+
+def html_report(session: Session, settings: Settings, now: datetime) -> str:
+    """The access report as one HTML page in memory (for attachments)."""
+    buffer = io.StringIO()
+    render(AccessReport(session, settings, now), "html", buffer)
+    return buffer.getvalue()
+
+
+def deliver(
+    session: Session,
+    app: App,
+    digest: Digest,
+    *,
+    emails: Sequence[str],
+    slack_webhook: str | None,
+    html: Path | None = None,
+) -> None:
+    """Email the HTML report (attached) and/or post a summary to Slack."""
+    from accessguard.reports.delivery import (
+        Attachment,
+        post_slack,
+        send_email,
+        smtp_password,
+        summary_text,
+    )
+
+    now = app.clock.now()
+    title = f"Access review {now:%Y-%m-%d} ({app.settings.company.name})"
+    text = summary_text(digest, title=title)
+    if emails:
+        if html is not None and html.suffix.lower() in (".html", ".htm"):
+            page = html.read_text(encoding="utf-8")
+        else:
+            page = html_report(session, app.settings, now)
+        worst = f", worst {digest.worst.label}" if digest.worst is not None else ""
+        send_email(
+            app.settings.smtp,
+            list(emails),
+            subject=f"{title}: {digest.total} finding(s){worst}",
+            body=text + "\n\nThe full report is attached (open it in a browser).\n",
+            attachments=[Attachment(f"access-review-{now:%Y-%m-%d}.html", page.encode("utf-8"))],
+            password=smtp_password(app.settings.smtp),
+        )
+    if slack_webhook:
+        post_slack(slack_webhook, text, timeout=app.settings.smtp.timeout)

@@ -1,0 +1,52 @@
+"""Reports reach people: by email to a real SMTP server with the HTML attached, and to Slack."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from accessguard.app import App
+from accessguard.cli.main import cli
+from support.reports_servers import smtp_server, webhook_server
+
+
+def test_email_and_slack(findings_app: App) -> None:
+    with smtp_server() as box, webhook_server() as hook:
+        env = {
+            "ACCESSGUARD_SMTP_HOST": "127.0.0.1",
+            "ACCESSGUARD_SMTP_PORT": str(box.port),
+            "ACCESSGUARD_SMTP_SENDER": "reports@example.com",
+            "ACCESSGUARD_COMPANY_DOMAINS": "example.com",
+        }
+        args = ["--db", findings_app.settings.database_url, "report", "access", "--format", "json"]
+        args += [
+            "--email",
+            "security@example.com",
+            "--slack-webhook",
+            hook.url,
+            "--fail-on",
+            "high",
+        ]
+        result = CliRunner().invoke(cli, args, catch_exceptions=False, env=env)
+        assert result.exit_code == 1  # findings at or above high, and still delivered
+    assert len(box.messages) == 1
+    message = box.messages[0]
+    assert message["To"] == "security@example.com"
+    assert "finding(s)" in message["Subject"]
+    attachments = [p for p in message.walk() if p.get_filename()]
+    assert len(attachments) == 1
+    assert attachments[0].get_content_type() == "text/html"
+    html = attachments[0].get_payload(decode=True).decode()
+    assert html.startswith("<!DOCTYPE html>") and "<svg" in html and "brand-orphan" in html
+    assert len(hook.posts) == 1
+    assert "critical" in hook.posts[0]["text"] and "departed-holds-access" in hook.posts[0]["text"]
+
+
+def test_smtp_down_is_a_clear_error(clean_app: App) -> None:
+    from support.servers import free_port
+
+    env = {"ACCESSGUARD_SMTP_HOST": "127.0.0.1", "ACCESSGUARD_SMTP_PORT": str(free_port())}
+    args = ["--db", clean_app.settings.database_url, "report", "access", "--email", "a@example.com"]
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code == 1
+    assert "could not send the report" in result.output
+    assert "Traceback" not in result.output
