@@ -1,0 +1,213 @@
+"""`offboard PERSON`: build the plan, print it, confirm, run it with progress, summarise."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from accessguard.app import App
+from accessguard.cli.context import pass_app
+from accessguard.cli.output import emit_json, info
+
+if TYPE_CHECKING:
+    from accessguard.playbooks.runner import RunEvent
+    from accessguard.secret import Secret
+
+
+@contextmanager
+def progress(total: int) -> Iterator[Any]:
+    """An event sink: a progress bar on a terminal, plain lines on stderr otherwise."""
+    if not sys.stderr.isatty():
+
+        def plain(event: RunEvent) -> None:
+            if event.kind == "step":
+                info(f"step {event.step}: {event.label}")
+            else:
+                info(
+                    f"  [{event.status}] {event.step} {event.item}: {event.message or event.label}"
+                )
+
+        yield plain
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as bar:
+        task = bar.add_task("offboarding", total=total)
+
+        def fancy(event: RunEvent) -> None:
+            if event.kind == "step":
+                bar.update(task, description=event.step)
+                return
+            colour = {"failed": "red", "waiting": "yellow", "changed": "green"}.get(
+                event.status, ""
+            )
+            status = f"[{colour}]{event.status}[/]" if colour else event.status
+            bar.console.print(
+                f"  {status} {event.step} {event.item}: {event.message or event.label}",
+                markup=True,
+                highlight=False,
+            )
+            bar.advance(task)
+
+        yield fancy
+
+
+def secret_sink(force: bool) -> Any:
+    """Show a one-time secret (a 2FA enrolment QR) on a terminal, or anywhere with --show-secrets."""
+
+    def show(label: str, secret: Secret) -> bool:
+        if not (force or sys.stderr.isatty()):
+            return False
+        import segno
+
+        value = secret.reveal()
+        info(f"{label} (shown once; scan it now):")
+        segno.make(value, error="m").terminal(out=sys.stderr, compact=True)
+        info(value)
+        return True
+
+    return show
+
+
+def render_summary(summary: dict[str, Any]) -> None:
+    """Print a finished run: counts, the manual checklist and failures."""
+    counts = ", ".join(f"{n} {s}" for s, n in summary["counts"].items()) or "no items"
+    click.echo(f"run {summary['id']} for {summary['subject']}: {summary['status']} ({counts})")
+    for step in summary.get("steps", []):
+        for item in step["items"]:
+            if item["status"] == "waiting":
+                click.echo(f"  WAITING {step['id']} {item['item']}: {item['message']}")
+                if item["instructions"]:
+                    click.echo(f"      {item['instructions']}")
+            elif item["status"] == "failed":
+                click.echo(f"  FAILED  {step['id']} {item['item']}: {item['message']}")
+    if summary["status"] == "waiting":
+        click.echo(
+            f"next: confirm each manual step with `accessguard runs confirm {summary['id']} STEP "
+            "--item ITEM --evidence TEXT`"
+        )
+    elif summary["status"] in ("failed", "partial", "running"):
+        click.echo(f"next: fix the cause, then `accessguard runs resume {summary['id']}`")
+
+
+def _step_up(app: App) -> None:
+    """Ask the operator for their own TOTP code (secret in the OS keyring) before a destructive run."""
+    import keyring
+    import pyotp
+
+    from accessguard.errors import ConfigError, UsageError
+
+    username = f"step-up:{app.actor}"
+    secret = keyring.get_password("accessguard", username)
+    if not secret:
+        raise ConfigError(
+            f"step-up is on but no TOTP secret is stored for {app.actor}",
+            hint=f"store yours with `python -m keyring set accessguard {username}`",
+            code="step-up-missing",
+        )
+    if not sys.stdin.isatty():
+        raise UsageError("step-up needs your TOTP code, but there is no terminal to ask on")
+    code = click.prompt("Your TOTP code (step-up for a destructive playbook)", hide_input=True)
+    if not pyotp.TOTP(secret).verify(str(code).strip(), valid_window=1):
+        raise UsageError("step-up failed: that TOTP code is not valid", code="step-up-failed")
+
+
+@click.command("offboard")
+@click.argument("person")
+@click.option(
+    "--playbook",
+    "playbook_ref",
+    metavar="NAME|FILE",
+    help="Playbook (default: [offboarding] default_playbook, standard).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Run without asking for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan (and the run) as JSON.")
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Items run in parallel per step.")
+@click.option("--successor", metavar="EMAIL", help="Who inherits what the leaver owns.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Accept leaving accounts without an admin; start a new run even if one is unfinished.",
+)
+@click.option(
+    "--observed-only", is_flag=True, help="Rotate only credentials the leaver was seen to reveal."
+)
+@click.option(
+    "--show-secrets", is_flag=True, help="Show new 2FA QR codes even when stderr is not a terminal."
+)
+@pass_app
+@click.pass_context
+def offboard_cmd(
+    ctx: click.Context,
+    app: App,
+    person: str,
+    playbook_ref: str | None,
+    dry_run: bool,
+    yes: bool,
+    as_json: bool,
+    concurrency: int | None,
+    successor: str | None,
+    force: bool,
+    observed_only: bool,
+    show_secrets: bool,
+) -> None:
+    """Plan and run the offboarding of PERSON (email); --dry-run only prints the plan."""
+    from accessguard.errors import UsageError
+    from accessguard.playbooks.loader import resolve
+    from accessguard.playbooks.plan import plan_lines
+    from accessguard.playbooks.planner import build_plan
+    from accessguard.playbooks.runner import run_plan, run_summary
+
+    book = resolve(app.settings, playbook_ref or app.settings.offboarding.default_playbook)
+    with app.transaction() as session:
+        plan = build_plan(
+            session, book, person, successor=successor, force=force, observed_only=observed_only
+        )
+    if dry_run and as_json:
+        emit_json({"dry_run": True, "plan": plan.to_dict()})
+        return
+    for line in plan_lines(plan):
+        click.echo(line, err=as_json)
+    if dry_run:
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "refusing to run without confirmation: there is no terminal to ask on",
+                hint="review the plan with --dry-run, then pass --yes",
+            )
+        click.confirm("Run this plan?", abort=True, err=True)
+    if plan.destructive and app.settings.offboarding.step_up:
+        _step_up(app)
+    with progress(plan.item_count) as sink:
+        report = run_plan(
+            app,
+            plan,
+            concurrency=concurrency or app.settings.offboarding.concurrency,
+            on_event=sink,
+            show_secret=secret_sink(show_secrets),
+            allow_unfinished=force,
+            on_start=lambda run_id: info(f"run {run_id} started"),
+        )
+    summary = run_summary(app, report.run_id)
+    if as_json:
+        emit_json(
+            {
+                "dry_run": False,
+                "plan": plan.to_dict(),
+                "run": summary,
+                "exit_code": report.exit_code,
+            }
+        )
+    else:
+        render_summary(summary)
+    ctx.exit(report.exit_code)

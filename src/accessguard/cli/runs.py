@@ -1,0 +1,160 @@
+"""`runs`: list, show, resume, confirm manual steps, unlock after a crash."""
+
+from __future__ import annotations
+
+import click
+
+from accessguard.app import App
+from accessguard.cli.context import pass_app
+from accessguard.cli.output import emit_json, info, table
+
+
+@click.group("runs")
+def runs() -> None:
+    """Playbook runs and their per-step, per-item state."""
+
+
+@runs.command("list")
+@click.option("--subject", metavar="EMAIL", help="Only runs for this person.")
+@click.option(
+    "--status", type=click.Choice(["running", "waiting", "completed", "failed", "partial"])
+)
+@click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def list_cmd(app: App, subject: str | None, status: str | None, limit: int, as_json: bool) -> None:
+    """List recent runs, newest first."""
+    from accessguard.playbooks.state import list_runs, run_to_dict
+
+    with app.transaction() as session:
+        rows = [
+            run_to_dict(session, r, with_items=False)
+            for r in list_runs(session, subject=subject, status=status, limit=limit)
+        ]
+    if as_json:
+        emit_json(rows)
+        return
+    table(
+        ["id", "subject", "playbook", "status", "created_at", "counts"],
+        [
+            [
+                r["id"],
+                r["subject"],
+                r["playbook"],
+                r["status"],
+                r["created_at"],
+                ", ".join(f"{n} {s}" for s, n in r["counts"].items()),
+            ]
+            for r in rows
+        ],
+    )
+
+
+@runs.command("show")
+@click.argument("run_id", metavar="RUN")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def show_cmd(app: App, run_id: str, as_json: bool) -> None:
+    """Show a run: every step and item with its status, instructions and evidence."""
+    from accessguard.playbooks.runner import run_summary
+
+    summary = run_summary(app, run_id)
+    if as_json:
+        emit_json(summary)
+        return
+    click.echo(
+        f"run {summary['id']}: {summary['playbook']} for {summary['subject']}, {summary['status']}"
+    )
+    for warning in summary["warnings"]:
+        click.echo(f"WARNING: {warning}")
+    for step in summary["steps"]:
+        click.echo(f"{step['id']} ({step['action']}): {step['status']}")
+        for item in step["items"]:
+            click.echo(f"  [{item['status']}] {item['item']}: {item['message'] or item['label']}")
+            if item["status"] == "waiting" and item["instructions"]:
+                click.echo(f"      {item['instructions']}")
+            if item["evidence"]:
+                click.echo(f"      evidence: {item['evidence']} ({item['confirmed_by']})")
+
+
+@runs.command("resume")
+@click.argument("run_id", metavar="RUN")
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Items run in parallel per step.")
+@click.option(
+    "--show-secrets", is_flag=True, help="Show new 2FA QR codes even when stderr is not a terminal."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the run as JSON.")
+@pass_app
+@click.pass_context
+def resume_cmd(
+    ctx: click.Context,
+    app: App,
+    run_id: str,
+    concurrency: int | None,
+    show_secrets: bool,
+    as_json: bool,
+) -> None:
+    """Continue a run from its first unfinished item (failed items are retried)."""
+    from accessguard.cli.offboard import progress, render_summary, secret_sink
+    from accessguard.playbooks.runner import resume_run, run_summary
+
+    before = run_summary(app, run_id)
+    total = sum(len(s["items"]) for s in before["steps"])
+    with progress(total) as sink:
+        report = resume_run(
+            app,
+            run_id,
+            concurrency=concurrency or app.settings.offboarding.concurrency,
+            on_event=sink,
+            show_secret=secret_sink(show_secrets),
+        )
+    summary = run_summary(app, run_id)
+    if as_json:
+        emit_json({"run": summary, "exit_code": report.exit_code})
+    else:
+        render_summary(summary)
+    ctx.exit(report.exit_code)
+
+
+@runs.command("confirm")
+@click.argument("run_id", metavar="RUN")
+@click.argument("step_id", metavar="STEP")
+@click.option(
+    "--item", "item_id", metavar="ID", help="One item (default: every waiting item of the step)."
+)
+@click.option("--evidence", required=True, help="What was done: a note, a ticket key, a file hash.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+@click.pass_context
+def confirm_cmd(
+    ctx: click.Context,
+    app: App,
+    run_id: str,
+    step_id: str,
+    item_id: str | None,
+    evidence: str,
+    as_json: bool,
+) -> None:
+    """Complete a manual step with evidence; the run completes when nothing is left."""
+    from accessguard.playbooks.confirm import confirm_items
+    from accessguard.playbooks.runner import EXIT_CODES, run_summary
+
+    done = confirm_items(app, run_id, step_id, item_id=item_id, evidence=evidence)
+    summary = run_summary(app, run_id)
+    if as_json:
+        emit_json({"confirmed": done, "run": summary})
+    else:
+        for item in done:
+            info(f"confirmed {step_id} {item['item']}")
+        info(f"run {run_id}: {summary['status']}")
+    ctx.exit(int(EXIT_CODES.get(summary["status"], 1)))
+
+
+@runs.command("unlock")
+@click.argument("run_id", metavar="RUN")
+@pass_app
+def unlock_cmd(app: App, run_id: str) -> None:
+    """Drop the lock a killed process left for RUN (only when that process is gone)."""
+    from accessguard.playbooks.confirm import unlock
+
+    info(f"lock for {run_id} released" if unlock(app, run_id) else f"{run_id} held no lock")

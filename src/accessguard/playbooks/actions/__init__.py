@@ -1,0 +1,1 @@
+"""Built-in playbook actions, one module per kind of side effect; each is idempotent."""

@@ -1,0 +1,125 @@
+"""Inventory actions: mark the subject leaving or departed, end grants, hand over accounts."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from accessguard.clock import today
+from accessguard.inventory.accounts import set_owner
+from accessguard.inventory.lookup import find_person, get_person
+from accessguard.inventory.models import Account, Grant, Person
+from accessguard.inventory.people import update_person
+from accessguard.playbooks.context import ActionContext
+from accessguard.playbooks.planner import admins_of
+from accessguard.results import ActionResult
+
+
+def _subject(ctx: ActionContext, session: Session) -> Person:
+    return get_person(session, ctx.plan.email)
+
+
+def mark_leaving(ctx: ActionContext) -> ActionResult:
+    """Status leaving, end date today unless one is set; never undoes departed."""
+    with ctx.transaction() as session:
+        person = _subject(ctx, session)
+        changes: dict[str, object] = {}
+        if person.status == "active":
+            changes["status"] = "leaving"
+        if person.end_date is None:
+            changes["end_date"] = today(ctx.clock)
+        if not changes:
+            return ActionResult.unchanged(f"{person.email} is already {person.status}")
+        update_person(session, ctx.clock, ctx.actor, person, changes)
+        return ActionResult.changed(
+            f"{person.email} marked leaving", **{k: str(v) for k, v in changes.items()}
+        )
+
+
+def mark_departed(ctx: ActionContext) -> ActionResult:
+    """Status departed (end date today unless one is set)."""
+    with ctx.transaction() as session:
+        person = _subject(ctx, session)
+        changes: dict[str, object] = {}
+        if person.status != "departed":
+            changes["status"] = "departed"
+        if person.end_date is None:
+            changes["end_date"] = today(ctx.clock)
+        if not changes:
+            return ActionResult.unchanged(f"{person.email} is already departed")
+        update_person(session, ctx.clock, ctx.actor, person, changes)
+        return ActionResult.changed(f"{person.email} marked departed")
+
+
+def end_grants(ctx: ActionContext) -> ActionResult:
+    """Stamp the grant revoked with the reason and the run id."""
+    from accessguard.inventory.grants import end_grant
+
+    reason = ctx.render(str(ctx.step.args.get("reason") or "offboarding"))
+    with ctx.transaction() as session:
+        grant = session.get(Grant, ctx.params["grant_id"])
+        if grant is None:
+            return ActionResult.failed(f"grant {ctx.params['grant_id']} no longer exists")
+        if not end_grant(session, ctx.clock, ctx.actor, grant, reason=reason, run_id=ctx.run_id):
+            return ActionResult.unchanged(f"grant on {ctx.params['account']} already ended")
+        return ActionResult.changed(
+            f"ended {ctx.params['role']} on {ctx.params['account']}", reason=reason
+        )
+
+
+def handover_check(ctx: ActionContext) -> ActionResult:
+    """The account keeps an active admin or owner; a successor who is not yet admin is a manual step."""
+    params = ctx.params
+    with ctx.transaction() as session:
+        account = session.get(Account, params["account_id"])
+        subject = _subject(ctx, session)
+        if account is None:
+            return ActionResult.failed(f"account {params['account']} no longer exists")
+        admins = admins_of(session, account, subject)
+        inheritor = find_person(session, params["inheritor"]) if params.get("inheritor") else None
+        if inheritor is not None and inheritor.status == "departed":
+            return ActionResult.failed(
+                f"{inheritor.email} was to inherit {account.name} but has departed; plan again with --successor"
+            )
+        if admins:
+            who = f"; {inheritor.email} inherits ownership" if inheritor else ""
+            return ActionResult.unchanged(f"{account.name} keeps admins: {', '.join(admins)}{who}")
+        if inheritor is not None and not params.get("owned") and account.owner_id == inheritor.id:
+            return ActionResult.unchanged(f"{account.name} keeps its owner {inheritor.email}")
+        where = f"{account.platform} account {account.handle!r} ({account.name})"
+        if inheritor is not None:
+            return ActionResult.waiting(
+                f"make {inheritor.email} an admin of {account.name}",
+                f"On {where}, make {inheritor.email} an admin BEFORE {subject.email}'s access is "
+                f"removed, then record it: `accessguard grant {inheritor.email} {account.name} "
+                "--role admin --via platform-role`.",
+                account=account.name,
+                inheritor=inheritor.email,
+            )
+        return ActionResult.waiting(
+            f"{account.name} has no admin left",
+            f"{where} was left without an admin (--force). Appoint an admin on the platform and "
+            "record the grant in accessguard.",
+            account=account.name,
+        )
+
+
+def transfer_ownership(ctx: ActionContext) -> ActionResult:
+    """The planned inheritor becomes the account's owner in the inventory."""
+    params = ctx.params
+    with ctx.transaction() as session:
+        account = session.get(Account, params["account_id"])
+        subject = _subject(ctx, session)
+        if account is None:
+            return ActionResult.failed(f"account {params['account']} no longer exists")
+        if account.owner_id != subject.id:
+            owner = session.get(Person, account.owner_id) if account.owner_id else None
+            return ActionResult.unchanged(
+                f"{account.name} is owned by {owner.email if owner else 'nobody'}"
+            )
+        if not params.get("inheritor"):
+            return ActionResult.unchanged(
+                f"{account.name}: no one to inherit it (--force); owner kept"
+            )
+        heir = get_person(session, params["inheritor"])
+        set_owner(session, ctx.clock, ctx.actor, account, heir, run_id=ctx.run_id)
+        return ActionResult.changed(f"{heir.email} now owns {account.name}", owner=heir.email)

@@ -1,0 +1,118 @@
+"""Vault actions: revoke the subject's own Vault access, rotate shared logins, re-enrol 2FA seeds."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accessguard.errors import AccessGuardError
+from accessguard.inventory.lookup import get_person
+from accessguard.inventory.models import Account
+from accessguard.playbooks.context import ActionContext
+from accessguard.results import ActionResult, Outcome
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+def revoke_vault_access(ctx: ActionContext) -> ActionResult:
+    """Groups, entity, auth user and tokens of the subject (credentials layer)."""
+    from accessguard.credentials.identity import revoke_person_access
+
+    vault = ctx.vault()
+    with ctx.transaction() as session:
+        person = get_person(session, ctx.plan.email)
+        return revoke_person_access(
+            session, ctx.clock, vault, person, actor=ctx.actor, run_id=ctx.run_id
+        )
+
+
+def _account(session: Session, ctx: ActionContext) -> Account:
+    account = session.get(Account, ctx.params["account_id"])
+    if account is None:
+        raise AccessGuardError(
+            f"account {ctx.params['account']} no longer exists", code="not-found"
+        )
+    return account
+
+
+def rotate_credential(ctx: ActionContext) -> ActionResult:
+    """Phase 1 in Vault (a new pending version, once per item), then a manual platform change."""
+    from accessguard.credentials.rotation import rotate
+
+    vault = ctx.vault()
+    reason = f"offboarding {ctx.plan.email}"
+    with ctx.transaction() as session:
+        account = _account(session, ctx)
+        result = rotate(
+            session,
+            ctx.clock,
+            vault,
+            account,
+            actor=ctx.actor,
+            reason=reason,
+            run_id=ctx.run_id,
+            idempotency_key=ctx.idempotency_key,
+        )
+        if result.outcome in (Outcome.FAILED, Outcome.WAITING):
+            return result
+        name, platform, handle = account.name, account.platform, account.handle
+    return ActionResult.waiting(
+        f"{name}: new password in Vault, change it on {platform}",
+        f"Reveal the new (pending) password with `accessguard creds reveal {name} --pending`, sign "
+        f"in to {platform} as {handle!r} and change the password to it, then confirm this item: "
+        f"`accessguard runs confirm {ctx.run_id} {ctx.step.id} --item {ctx.item.id} --evidence "
+        "'changed on the platform'` (this marks the new version active in Vault).",
+        account=name,
+        **{k: v for k, v in result.details.items() if k in ("version", "pending_version")},
+    )
+
+
+def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
+    """Phase 2: the platform has the new password; mark the Vault version active."""
+    from accessguard.credentials.rotation import confirm
+
+    vault = ctx.vault()
+    with ctx.transaction() as session:
+        account = _account(session, ctx)
+        return confirm(session, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)
+
+
+def reenrol_totp(ctx: ActionContext) -> ActionResult:
+    """A new 2FA seed in Vault custody; its QR is shown to the operator once, then a manual enrolment."""
+    from accessguard.credentials.totp import regenerate
+
+    vault = ctx.vault()
+    with ctx.transaction() as session:
+        account = _account(session, ctx)
+        result, secret = regenerate(
+            session,
+            ctx.clock,
+            vault,
+            account,
+            actor=ctx.actor,
+            run_id=ctx.run_id,
+            idempotency_key=ctx.idempotency_key,
+        )
+        if result.outcome is Outcome.FAILED:
+            return result
+        name, platform, handle = account.name, account.platform, account.handle
+    shown = bool(
+        secret is not None
+        and ctx.show_secret
+        and ctx.show_secret(f"new 2FA seed for {name}", secret)
+    )
+    how = (
+        "Scan the QR code shown when this item ran"
+        if shown
+        else "The new seed's QR could not be shown here (no terminal, or it was already issued); "
+        "re-run this step on a terminal with `accessguard runs resume` after resetting it, or "
+        "enrol from Vault's TOTP key with an operator who can read it"
+    )
+    return ActionResult.waiting(
+        f"{name}: enrol the new 2FA seed on {platform}",
+        f"{how}: sign in to {platform} as {handle!r}, replace the authenticator in the 2FA "
+        "settings with the new seed, check a code from `accessguard totp code "
+        f"{name}` is accepted, then confirm this item.",
+        account=name,
+        qr_shown=shown,
+    )

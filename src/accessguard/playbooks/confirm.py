@@ -1,0 +1,131 @@
+"""Complete manual steps: a person confirms a waiting item with evidence; the run moves on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accessguard.app import App
+from accessguard.audit.chain import record
+from accessguard.errors import ConflictError, InputError, LockHeldError, StepFailedError
+from accessguard.playbooks import lock, state
+from accessguard.playbooks.context import ActionContext, VaultPool
+from accessguard.playbooks.plan import Plan
+from accessguard.playbooks.registry import ACTIONS
+from accessguard.results import Outcome
+from accessguard.secret import redact
+
+
+def confirm_items(
+    app: App, run_id: str, step_id: str, *, evidence: str, item_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Mark the step's waiting items (or one) done with evidence; returns the confirmed items."""
+    evidence = evidence.strip()
+    if not evidence:
+        raise InputError("--evidence: say what was done (a note, a ticket, a file hash)")
+    with app.transaction() as session:
+        run = state.get_run(session, run_id)
+        plan = Plan.from_dict(run.plan)
+        try:
+            step = plan.step(step_id)
+        except KeyError:
+            known = ", ".join(s.id for s in plan.steps)
+            raise InputError(f"run {run_id} has no step {step_id!r} (steps: {known})") from None
+        items = state.run_items(session, run_id, step_id)
+        if item_id is not None:
+            items = [i for i in items if i.item_id == item_id]
+            if not items:
+                known = ", ".join(i.item_id for i in state.run_items(session, run_id, step_id))
+                raise InputError(
+                    f"step {step_id} has no item {item_id!r} (items: {known or 'none'})"
+                )
+            if items[0].status != "waiting":
+                raise ConflictError(
+                    f"{step_id} {item_id} is {items[0].status}, not waiting for confirmation"
+                )
+        waiting = [i.item_id for i in items if i.status == "waiting"]
+        if not waiting:
+            raise ConflictError(
+                f"step {step_id} of run {run_id} has nothing waiting for confirmation"
+            )
+        holder = lock.holder_of(session, run.subject)
+        if holder is not None and holder.run_id != run_id:
+            raise LockHeldError(
+                f"a run for {run.subject} is in progress ({holder.run_id}); confirm after it ends"
+            )
+    action = ACTIONS[step.action]
+    confirmed = []
+    vaults = VaultPool(app)
+    for wanted in waiting:
+        item = next(i for i in step.items if i.id == wanted)
+        details: dict[str, Any] = {}
+        if action.confirm is not None:
+            ctx = ActionContext(app, run_id, plan, step, item, vaults)
+            result = action.confirm(ctx, evidence)
+            if result.outcome is Outcome.FAILED:
+                raise StepFailedError(
+                    f"{step_id} {wanted}: {result.message}",
+                    hint="the item stays waiting; fix the cause and confirm again",
+                )
+            details = {"confirm": result.outcome.value, "message": redact(result.message)}
+        with app.transaction() as session:
+            row = state.get_item(session, run_id, step_id, wanted)
+            if row.status != "waiting":
+                continue
+            row.status = "done"
+            row.evidence = redact(evidence)
+            row.confirmed_by = app.actor
+            row.confirmed_at = app.clock.now()
+            record(
+                session,
+                app.clock,
+                actor=app.actor,
+                action="run.confirm",
+                target_type="run-item",
+                target=f"{run_id}/{step_id}/{wanted}",
+                run_id=run_id,
+                details={"evidence": redact(evidence), **details},
+            )
+            confirmed.append(state.item_to_dict(row))
+    _refresh(app, run_id, step_id)
+    return confirmed
+
+
+def _refresh(app: App, run_id: str, step_id: str) -> None:
+    """Recompute the step's and the run's status after confirmations."""
+    with app.transaction() as session:
+        run = state.get_run(session, run_id)
+        state.set_step_status(
+            session,
+            app.clock,
+            run_id,
+            step_id,
+            state.step_status(state.run_items(session, run_id, step_id)),
+        )
+        if run.status in ("waiting", "partial"):
+            state.set_run_status(
+                session,
+                app.clock,
+                run,
+                state.finish_status(state.run_items(session, run_id), stopped=False),
+            )
+
+
+def unlock(app: App, run_id: str) -> bool:
+    """Drop the lock a killed process left behind for ``run_id``; False if it held none."""
+    with app.transaction() as session:
+        run = state.get_run(session, run_id)
+        holder = lock.holder_of(session, run.subject)
+        if holder is None or holder.run_id != run_id:
+            return False
+        lock.release(session, run.subject, run_id)
+        record(
+            session,
+            app.clock,
+            actor=app.actor,
+            action="run.unlock",
+            target_type="person",
+            target=run.subject,
+            run_id=run_id,
+            details={"holder": holder.holder},
+        )
+        return True

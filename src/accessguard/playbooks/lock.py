@@ -1,0 +1,76 @@
+"""One run per subject at a time: a row in ``run_locks`` inserted on a unique key.
+
+The INSERT is the lock, so it holds across processes and hosts and on PostgreSQL as
+well as SQLite. A lock left by a process that was killed on this host is noticed
+(its pid is gone) and taken over; elsewhere it is reported with the holder's name.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from accessguard.clock import Clock
+from accessguard.errors import LockHeldError
+from accessguard.playbooks.models import RunLock
+
+
+def holder_name() -> str:
+    """``host:pid`` of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _is_stale(holder: str) -> bool:
+    """True when the holder ran on this host and its process no longer exists."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def acquire(session: Session, clock: Clock, subject: str, run_id: str) -> None:
+    """Take the subject's lock for ``run_id`` in the caller's transaction, or raise LockHeldError."""
+    existing = session.get(RunLock, subject)
+    if existing is not None:
+        if _is_stale(existing.holder):
+            session.delete(existing)
+            session.flush()
+        else:
+            raise LockHeldError(
+                f"a run for {subject} is in progress (run {existing.run_id}, held by {existing.holder} "
+                f"since {existing.acquired_at:%Y-%m-%d %H:%M:%S} UTC)",
+                hint="wait for it to finish; if that process is gone for good, "
+                f"`accessguard runs unlock {existing.run_id}`",
+            )
+    session.add(
+        RunLock(subject=subject, run_id=run_id, holder=holder_name(), acquired_at=clock.now())
+    )
+    try:
+        session.flush()
+    except IntegrityError:
+        raise LockHeldError(
+            f"a run for {subject} is in progress (another process took the lock just now)",
+            hint="wait for it to finish, then look at `accessguard runs list`",
+        ) from None
+
+
+def release(session: Session, subject: str, run_id: str) -> None:
+    """Drop the lock if ``run_id`` holds it."""
+    session.execute(delete(RunLock).where(RunLock.subject == subject, RunLock.run_id == run_id))
+
+
+def holder_of(session: Session, subject: str) -> RunLock | None:
+    """The lock row for ``subject``, if any."""
+    return session.execute(select(RunLock).where(RunLock.subject == subject)).scalar_one_or_none()

@@ -1,0 +1,38 @@
+"""The action registry: each action name bound to its idempotent implementation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from accessguard.playbooks.actions import inventory, manual, notify, platform, vault
+from accessguard.playbooks.context import ActionContext
+from accessguard.playbooks.spec import SPECS
+from accessguard.results import ActionResult
+
+
+@dataclass(frozen=True)
+class Action:
+    """How to run an item, and what confirming a waiting item does (if anything beyond recording it)."""
+
+    run: Callable[[ActionContext], ActionResult]
+    confirm: Callable[[ActionContext, str], ActionResult] | None = None
+
+
+ACTIONS: dict[str, Action] = {
+    "mark-leaving": Action(inventory.mark_leaving),
+    "mark-departed": Action(inventory.mark_departed),
+    "handover-check": Action(inventory.handover_check),
+    "transfer-ownership": Action(inventory.transfer_ownership),
+    "revoke-access": Action(platform.revoke_access),
+    "end-grants": Action(inventory.end_grants),
+    "revoke-vault-access": Action(vault.revoke_vault_access),
+    "rotate-credential": Action(vault.rotate_credential, vault.confirm_rotation),
+    "reenrol-totp": Action(vault.reenrol_totp),
+    "notify": Action(notify.notify),
+    "open-ticket": Action(notify.open_ticket),
+    "manual": Action(manual.manual),
+}
+
+if set(ACTIONS) != set(SPECS):  # pragma: no cover - a programming error caught by the tests
+    raise RuntimeError(f"actions and specs disagree: {sorted(set(ACTIONS) ^ set(SPECS))}")

@@ -1,0 +1,246 @@
+"""Execute a stored plan: record intent, act, record outcome, item by item; resume where it stopped.
+
+Steps run in plan order; a step's independent items run in parallel (bounded, one
+database session per thread). A step that fails with ``on_failure: stop`` stops the
+run after its items finish. Resuming re-runs every item that is not finished
+(pending, running when the process died, or failed); completed side effects are not
+repeated because every action is idempotent and carries a stable idempotency key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from accessguard.app import App
+from accessguard.errors import AccessGuardError
+from accessguard.exit_codes import ExitCode
+from accessguard.playbooks import lock, state
+from accessguard.playbooks.context import ActionContext, SecretSink, VaultPool
+from accessguard.playbooks.crash import crash_point
+from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
+from accessguard.playbooks.registry import ACTIONS
+from accessguard.results import ActionResult
+from accessguard.secret import redact
+
+RETRY = ("pending", "running", "failed")
+EXIT_CODES = {
+    "completed": ExitCode.OK,
+    "waiting": ExitCode.WAITING_MANUAL,
+    "partial": ExitCode.PARTIAL_FAILURE,
+    "failed": ExitCode.ERROR,
+    "running": ExitCode.ERROR,
+}
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """Progress of a run, for progress bars and plain log lines."""
+
+    kind: str  # "step" or "item"
+    step: str
+    item: str
+    label: str
+    status: str
+    message: str = ""
+    total: int = 0
+
+
+@dataclass
+class RunReport:
+    """How a run ended: its status, counts per item status, and the process exit code."""
+
+    run_id: str
+    status: str
+    counts: dict[str, int] = field(default_factory=dict)
+    stopped_at: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 ok, 1 failed, 4 partial failure, 5 waiting for a manual step."""
+        return int(EXIT_CODES.get(self.status, ExitCode.ERROR))
+
+
+EventSink = Callable[[RunEvent], None]
+
+
+@dataclass
+class _Execution:
+    app: App
+    run_id: str
+    plan: Plan
+    concurrency: int
+    on_event: EventSink | None
+    show_secret: SecretSink | None
+    vaults: VaultPool
+
+    def emit(self, event: RunEvent) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def run_item(self, step: PlanStep, item: PlanItem) -> str:
+        app = self.app
+        with app.transaction() as session:
+            state.mark_intent(session, app.clock, self.run_id, step.id, item.id)
+        crash_point(step.id, item.id, "before")
+        ctx = ActionContext(app, self.run_id, self.plan, step, item, self.vaults, self.show_secret)
+        try:
+            result = ACTIONS[step.action].run(ctx)
+        except AccessGuardError as exc:
+            result = ActionResult.failed(exc.message, code=exc.code)
+        except Exception as exc:  # an action bug must fail its item, not kill the run silently
+            result = ActionResult.failed(f"unexpected {type(exc).__name__}: {redact(str(exc))}")
+        crash_point(step.id, item.id, "after")
+        with app.transaction() as session:
+            state.mark_outcome(session, app.clock, self.run_id, step.id, item.id, result)
+        crash_point(step.id, item.id, "recorded")
+        self.emit(
+            RunEvent(
+                "item",
+                step.id,
+                item.id,
+                item.label,
+                result.outcome.value,
+                redact(result.message),
+                self.plan.item_count,
+            )
+        )
+        return result.outcome.value
+
+    def run_step(self, step: PlanStep) -> str:
+        app = self.app
+        with app.transaction() as session:
+            statuses = {i.item_id: i.status for i in state.run_items(session, self.run_id, step.id)}
+        todo = [item for item in step.items if statuses.get(item.id) in RETRY]
+        if todo:
+            crash_point(step.id, "", "start")
+            with app.transaction() as session:
+                state.set_step_status(
+                    session, app.clock, self.run_id, step.id, "running", started=True
+                )
+                run = state.get_run(session, self.run_id)
+                state.set_run_status(session, app.clock, run, "running")
+            self.emit(
+                RunEvent(
+                    "step",
+                    step.id,
+                    "",
+                    step.description or step.action,
+                    "running",
+                    total=self.plan.item_count,
+                )
+            )
+            workers = max(1, min(self.concurrency, len(todo)))
+            if workers == 1:
+                for item in todo:
+                    self.run_item(step, item)
+            else:
+                with ThreadPoolExecutor(
+                    max_workers=workers, thread_name_prefix=f"run-{step.id}"
+                ) as pool:
+                    for future in [pool.submit(self.run_item, step, item) for item in todo]:
+                        future.result()
+        with app.transaction() as session:
+            status = state.step_status(state.run_items(session, self.run_id, step.id))
+            state.set_step_status(session, app.clock, self.run_id, step.id, status)
+        if todo:
+            crash_point(step.id, "", "end")
+        return status
+
+    def execute(self) -> RunReport:
+        app = self.app
+        stopped_at = None
+        for step in self.plan.steps:
+            if step.skipped:
+                continue
+            if self.run_step(step) == "failed" and step.on_failure == "stop":
+                stopped_at = step.id
+                break
+        with app.transaction() as session:
+            run = state.get_run(session, self.run_id)
+            items = state.run_items(session, self.run_id)
+            status = state.finish_status(items, stopped=stopped_at is not None)
+            state.set_run_status(session, app.clock, run, status)
+            counts = state.summary_counts(items)
+        return RunReport(self.run_id, status, counts, stopped_at)
+
+
+@contextmanager
+def _holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        with app.transaction() as session:
+            lock.release(session, subject, run_id)
+
+
+def start_run(app: App, plan: Plan, *, allow_unfinished: bool = False) -> str:
+    """Take the subject's lock and store the run with every item pending; returns the run id."""
+    run_id = state.new_run_id()
+    with app.transaction() as session:
+        lock.acquire(session, app.clock, plan.email, run_id)
+        state.create_run(
+            session, app.clock, app.actor, plan, run_id=run_id, allow_unfinished=allow_unfinished
+        )
+    return run_id
+
+
+def _execute(
+    app: App,
+    run_id: str,
+    plan: Plan,
+    *,
+    concurrency: int,
+    on_event: EventSink | None,
+    show_secret: SecretSink | None,
+) -> RunReport:
+    with _holding_lock(app, plan.email, run_id):
+        return _Execution(
+            app, run_id, plan, concurrency, on_event, show_secret, VaultPool(app)
+        ).execute()
+
+
+def run_plan(
+    app: App,
+    plan: Plan,
+    *,
+    concurrency: int = 4,
+    on_event: EventSink | None = None,
+    show_secret: SecretSink | None = None,
+    allow_unfinished: bool = False,
+    on_start: Callable[[str], None] | None = None,
+) -> RunReport:
+    """Start a run for ``plan`` and execute it to the end (or to a stopping failure)."""
+    run_id = start_run(app, plan, allow_unfinished=allow_unfinished)
+    if on_start is not None:
+        on_start(run_id)
+    return _execute(
+        app, run_id, plan, concurrency=concurrency, on_event=on_event, show_secret=show_secret
+    )
+
+
+def resume_run(
+    app: App,
+    run_id: str,
+    *,
+    concurrency: int = 4,
+    on_event: EventSink | None = None,
+    show_secret: SecretSink | None = None,
+) -> RunReport:
+    """Continue a run from its first unfinished item (retrying failed ones)."""
+    with app.transaction() as session:
+        run = state.get_run(session, run_id)
+        plan = Plan.from_dict(run.plan)
+        lock.acquire(session, app.clock, run.subject, run_id)
+    return _execute(
+        app, run_id, plan, concurrency=concurrency, on_event=on_event, show_secret=show_secret
+    )
+
+
+def run_summary(app: App, run_id: str) -> dict[str, Any]:
+    """The run as a JSON-ready dict with its steps and items."""
+    with app.transaction() as session:
+        return state.run_to_dict(session, state.get_run(session, run_id))

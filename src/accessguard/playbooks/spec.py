@@ -1,0 +1,128 @@
+"""What the playbook schema allows: action names and arguments, ``for_each`` sources, ``when`` keys.
+
+Pure data, shared by the validator (which must not import the action code) and the
+action registry (which binds each name to its implementation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Sources a step can iterate over, and the filters each accepts.
+FOR_EACH_SOURCES: dict[str, tuple[str, ...]] = {
+    "grants": ("via", "platform", "role", "admin"),
+    "exposed_credentials": ("platform",),
+    "exported_seeds": ("platform",),
+    "handover_accounts": ("platform",),
+}
+
+#: Keys a ``when`` mapping may test (all must hold for the step to run).
+WHEN_KEYS: dict[str, str] = {
+    "kind": "the subject's kind (employee, contractor, agency): one value or a list",
+    "department": "the subject's department: one value or a list",
+    "successor": "true when --successor was given, false when it was not",
+    "status": "the subject's status when the plan was made: one value or a list",
+}
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """One argument an action accepts."""
+
+    kind: str = "str"  # str | bool | int | list
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """An action's name, arguments and the ``for_each`` sources it works on."""
+
+    name: str
+    summary: str
+    args: dict[str, ArgSpec] = field(default_factory=dict)
+    #: allowed sources; "" means the action runs once for the subject.
+    for_each: tuple[str, ...] = ("",)
+    #: a step using this action can change or remove access (asks for step-up).
+    destructive: bool = False
+
+
+_MESSAGE = ArgSpec("str", help="text; {person.email}, {person.name}, {run.id} are filled in")
+
+SPECS: dict[str, ActionSpec] = {
+    spec.name: spec
+    for spec in (
+        ActionSpec("mark-leaving", "Mark the subject leaving (end date today unless already set)."),
+        ActionSpec("mark-departed", "Mark the subject departed once access is gone."),
+        ActionSpec(
+            "handover-check",
+            "Check every account the subject owns or administers keeps an active admin or owner.",
+            for_each=("handover_accounts",),
+        ),
+        ActionSpec(
+            "transfer-ownership",
+            "Make the named inheritor the owner of each account the subject owns.",
+            for_each=("handover_accounts",),
+            destructive=True,
+        ),
+        ActionSpec(
+            "revoke-access",
+            "Remove a platform role or suite seat through the connector (manual step if none).",
+            for_each=("grants",),
+            destructive=True,
+        ),
+        ActionSpec(
+            "end-grants",
+            "End the subject's grants in the inventory, stamped with reason and run id.",
+            args={"reason": ArgSpec("str", help="revoke reason (default: offboarding)")},
+            for_each=("grants",),
+            destructive=True,
+        ),
+        ActionSpec(
+            "revoke-vault-access",
+            "Remove the subject from Vault groups, disable the entity, revoke their tokens.",
+            destructive=True,
+        ),
+        ActionSpec(
+            "rotate-credential",
+            "Rotate an exposed shared login (two-phase: Vault, platform change, confirm).",
+            for_each=("exposed_credentials",),
+            destructive=True,
+        ),
+        ActionSpec(
+            "reenrol-totp",
+            "Regenerate an exported 2FA seed in Vault; the operator enrols it on the platform.",
+            for_each=("exported_seeds",),
+            destructive=True,
+        ),
+        ActionSpec(
+            "notify",
+            "Send a message (Slack, webhook or email).",
+            args={
+                "channel": ArgSpec("str", required=True, choices=("slack", "webhook", "email")),
+                "message": _MESSAGE,
+                "to": ArgSpec("list", help="email recipients (channel: email)"),
+                "subject": ArgSpec("str", help="email subject"),
+            },
+        ),
+        ActionSpec(
+            "open-ticket",
+            "Open a ticket (Jira) for follow-up work.",
+            args={
+                "system": ArgSpec("str", choices=("jira",)),
+                "summary": ArgSpec("str", required=True, help="ticket summary"),
+                "description": _MESSAGE,
+            },
+        ),
+        ActionSpec(
+            "manual",
+            "A task a person does by hand, confirmed with evidence.",
+            args={
+                "title": ArgSpec("str", required=True),
+                "instructions": ArgSpec("str", required=True),
+            },
+            for_each=("", "grants", "exposed_credentials", "exported_seeds", "handover_accounts"),
+        ),
+    )
+}

@@ -1,0 +1,305 @@
+"""Persisted run state: create a run from a plan, record each item's intent and outcome, summarise."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accessguard.audit.chain import record
+from accessguard.clock import Clock
+from accessguard.errors import ConflictError, NotFoundError
+from accessguard.playbooks.models import FINISHED, Run, RunItem, RunStep
+from accessguard.playbooks.plan import Plan
+from accessguard.results import ActionResult
+from accessguard.secret import redact
+
+UNFINISHED_RUN = ("running", "waiting", "failed", "partial")
+
+
+def new_run_id() -> str:
+    """A short unique run id."""
+    return f"run-{uuid.uuid4().hex[:12]}"
+
+
+def unfinished_runs(session: Session, subject: str) -> list[Run]:
+    """Runs for ``subject`` that still have work or manual steps open."""
+    return list(
+        session.execute(
+            select(Run)
+            .where(Run.subject == subject, Run.status.in_(UNFINISHED_RUN))
+            .order_by(Run.created_at)
+        ).scalars()
+    )
+
+
+def create_run(
+    session: Session,
+    clock: Clock,
+    actor: str,
+    plan: Plan,
+    *,
+    run_id: str,
+    allow_unfinished: bool = False,
+) -> Run:
+    """Store the run, its steps and every item as pending (the caller holds the subject's lock)."""
+    if not allow_unfinished:
+        for other in unfinished_runs(session, plan.email):
+            raise ConflictError(
+                f"a run for {plan.email} is in progress: {other.id} ({other.status})",
+                hint=f"continue it with `accessguard runs resume {other.id}` or complete its manual steps "
+                "with `accessguard runs confirm`; --force starts a new run anyway",
+                code="run-in-progress",
+            )
+    now = clock.now()
+    run = Run(
+        id=run_id,
+        subject=plan.email,
+        playbook=plan.playbook,
+        playbook_digest=plan.playbook_digest,
+        status="running",
+        plan=plan.to_dict(),
+        actor=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(run)
+    session.flush()
+    for position, step in enumerate(plan.steps):
+        session.add(
+            RunStep(
+                run_id=run_id,
+                step_id=step.id,
+                position=position,
+                action=step.action,
+                status="skipped" if step.skipped else "pending",
+            )
+        )
+        for index, item in enumerate(step.items):
+            session.add(
+                RunItem(
+                    run_id=run_id,
+                    step_id=step.id,
+                    item_id=item.id,
+                    position=index,
+                    label=item.label,
+                    status="pending",
+                    attempts=0,
+                )
+            )
+    session.flush()
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="run.start",
+        target_type="person",
+        target=plan.email,
+        run_id=run_id,
+        details={
+            "playbook": plan.playbook,
+            "digest": plan.playbook_digest,
+            "items": plan.item_count,
+            "successor": plan.successor,
+            "force": plan.force,
+        },
+    )
+    return run
+
+
+def get_run(session: Session, run_id: str) -> Run:
+    """The run with ``run_id``; NotFoundError otherwise."""
+    run = session.get(Run, run_id)
+    if run is None:
+        raise NotFoundError(
+            f"no run {run_id!r}", hint="see `accessguard runs list`", code="run-not-found"
+        )
+    return run
+
+
+def run_items(session: Session, run_id: str, step_id: str | None = None) -> list[RunItem]:
+    """A run's items in plan order (optionally one step's)."""
+    query = select(RunItem).where(RunItem.run_id == run_id)
+    if step_id is not None:
+        query = query.where(RunItem.step_id == step_id)
+    return list(session.execute(query.order_by(RunItem.id)).scalars())
+
+
+def run_steps(session: Session, run_id: str) -> list[RunStep]:
+    """A run's steps in plan order."""
+    return list(
+        session.execute(
+            select(RunStep).where(RunStep.run_id == run_id).order_by(RunStep.position)
+        ).scalars()
+    )
+
+
+def get_item(session: Session, run_id: str, step_id: str, item_id: str) -> RunItem:
+    """One item of a run, locked for update."""
+    item = session.execute(
+        select(RunItem)
+        .where(RunItem.run_id == run_id, RunItem.step_id == step_id, RunItem.item_id == item_id)
+        .with_for_update()
+    ).scalar_one_or_none()
+    if item is None:
+        raise NotFoundError(f"run {run_id} has no item {item_id!r} in step {step_id!r}")
+    return item
+
+
+def mark_intent(session: Session, clock: Clock, run_id: str, step_id: str, item_id: str) -> None:
+    """Record that the item is about to act (before any side effect)."""
+    item = get_item(session, run_id, step_id, item_id)
+    now = clock.now()
+    item.status = "running"
+    item.attempts += 1
+    item.started_at = now
+    item.finished_at = None
+
+
+def mark_outcome(
+    session: Session, clock: Clock, run_id: str, step_id: str, item_id: str, result: ActionResult
+) -> None:
+    """Record what the action reported (secrets redacted)."""
+    item = get_item(session, run_id, step_id, item_id)
+    item.status = result.outcome.value
+    data = result.to_dict()
+    data["message"] = redact(data["message"])
+    item.result = data
+    item.instructions = redact(result.instructions) if result.instructions else None
+    item.finished_at = clock.now()
+
+
+def step_status(items: list[RunItem]) -> str:
+    """A step's status from its items."""
+    counts = Counter(item.status for item in items)
+    if counts["failed"]:
+        return "failed"
+    if counts["pending"] or counts["running"]:
+        return "running"
+    if counts["waiting"]:
+        return "waiting"
+    return "done"
+
+
+def set_step_status(
+    session: Session, clock: Clock, run_id: str, step_id: str, status: str, *, started: bool = False
+) -> None:
+    """Persist a step's status (and when it started or finished)."""
+    step = session.execute(
+        select(RunStep).where(RunStep.run_id == run_id, RunStep.step_id == step_id)
+    ).scalar_one()
+    step.status = status
+    if started and step.started_at is None:
+        step.started_at = clock.now()
+    if status in ("done", "failed", "waiting", "skipped"):
+        step.finished_at = clock.now()
+
+
+def finish_status(items: list[RunItem], *, stopped: bool) -> str:
+    """The run's status: failed (stopped by a step), partial, waiting, completed, or running."""
+    counts = Counter(item.status for item in items)
+    if stopped:
+        return "failed"
+    if counts["pending"] or counts["running"]:
+        return "running"
+    if counts["failed"]:
+        return "partial"
+    if counts["waiting"]:
+        return "waiting"
+    return "completed"
+
+
+def set_run_status(session: Session, clock: Clock, run: Run, status: str) -> None:
+    """Persist a run's status; finished runs get a finish time and an audit event."""
+    if run.status == status:
+        return
+    run.status = status
+    run.updated_at = clock.now()
+    if status in ("completed", "failed", "partial", "waiting"):
+        run.finished_at = clock.now() if status != "waiting" else None
+        record(
+            session,
+            clock,
+            actor=run.actor,
+            action=f"run.{status}",
+            target_type="person",
+            target=run.subject,
+            run_id=run.id,
+            details=summary_counts(run_items(session, run.id)),
+        )
+
+
+def summary_counts(items: list[RunItem]) -> dict[str, int]:
+    """How many items are in each status."""
+    return dict(sorted(Counter(item.status for item in items).items()))
+
+
+def item_to_dict(item: RunItem) -> dict[str, Any]:
+    """The stable JSON shape of a run item."""
+    return {
+        "step": item.step_id,
+        "item": item.item_id,
+        "label": item.label,
+        "status": item.status,
+        "attempts": item.attempts,
+        "message": (item.result or {}).get("message"),
+        "details": (item.result or {}).get("details", {}),
+        "instructions": item.instructions,
+        "evidence": item.evidence,
+        "confirmed_by": item.confirmed_by,
+        "confirmed_at": item.confirmed_at.isoformat() if item.confirmed_at else None,
+        "started_at": item.started_at.isoformat() if item.started_at else None,
+        "finished_at": item.finished_at.isoformat() if item.finished_at else None,
+    }
+
+
+def run_to_dict(session: Session, run: Run, *, with_items: bool = True) -> dict[str, Any]:
+    """The stable JSON shape of a run, with its steps and items."""
+    items = run_items(session, run.id)
+    data: dict[str, Any] = {
+        "id": run.id,
+        "subject": run.subject,
+        "playbook": run.playbook,
+        "status": run.status,
+        "actor": run.actor,
+        "created_at": run.created_at.isoformat(),
+        "updated_at": run.updated_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "counts": summary_counts(items),
+        "successor": run.plan.get("successor"),
+        "warnings": run.plan.get("warnings", []),
+    }
+    if with_items:
+        by_step: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            by_step.setdefault(item.step_id, []).append(item_to_dict(item))
+        data["steps"] = [
+            {
+                "id": s.step_id,
+                "action": s.action,
+                "status": s.status,
+                "items": by_step.get(s.step_id, []),
+            }
+            for s in run_steps(session, run.id)
+        ]
+    return data
+
+
+def list_runs(
+    session: Session, *, subject: str | None = None, status: str | None = None, limit: int = 100
+) -> list[Run]:
+    """Recent runs first."""
+    query = select(Run).order_by(Run.created_at.desc(), Run.id).limit(limit)
+    if subject:
+        query = query.where(Run.subject == subject.strip().lower())
+    if status:
+        query = query.where(Run.status == status)
+    return list(session.execute(query).scalars())
+
+
+def is_finished(status: str) -> bool:
+    """True for item statuses that need no more work."""
+    return status in FINISHED
