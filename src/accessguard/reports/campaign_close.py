@@ -99,13 +99,14 @@ def close_campaign(app: App, campaign_id: int, *, force: bool = False) -> CloseR
                 "(undecided grants are kept and reported as not attested)",
                 code="review-undecided",
             )
-        revoke = list(
-            session.execute(
+        revoke = [
+            (item_id, grant_id)
+            for item_id, grant_id in session.execute(
                 select(ReviewItem.id, ReviewItem.grant_id)
                 .where(ReviewItem.campaign_id == campaign_id, ReviewItem.decision == "revoke")
                 .order_by(ReviewItem.id)
-            ).tuples()
-        )
+            )
+        ]
         label = campaign.label
     reason = f"{label}: reviewer decided revoke"
     grant_ids = [gid for _, gid in revoke]

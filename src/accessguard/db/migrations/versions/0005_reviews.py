@@ -30,9 +30,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_review_campaigns")),
     )
     with op.batch_alter_table("review_campaigns", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_review_campaigns_status"), ["status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_review_campaigns_status"), ["status"], unique=False)
 
     op.create_table(
         "review_items",

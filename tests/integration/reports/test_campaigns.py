@@ -1,0 +1,108 @@
+"""Review campaigns: decisions are evidence, closing revokes through the engine."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from accessguard.app import App
+from accessguard.audit.chain import verify
+from accessguard.audit.models import AuditEvent
+from accessguard.cli.main import cli
+from accessguard.inventory.models import Grant
+
+
+def run(app: App, *args: str, actor: str = "tester@example.com"):
+    result = CliRunner().invoke(
+        cli, ["--db", app.settings.database_url, "--actor", actor, *args], catch_exceptions=False
+    )
+    return result
+
+
+def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
+    app = clean_app
+    due = (app.clock.now().date() + timedelta(days=7)).isoformat()
+    started = run(
+        app, "review", "start", "--scope", "account", "brand-main",
+        "--reviewer", "bob@example.com", "--due", due, "--json",
+    )  # fmt: skip
+    assert started.exit_code == 0, started.output
+    campaign = json.loads(started.output)["campaign"]
+    assert json.loads(started.output)["items"] == 2
+
+    pending = json.loads(
+        run(app, "review", "pending", "--reviewer", "bob@example.com", "--json").output
+    )
+    assert len(pending) == 2 and not any(p["overdue"] for p in pending)
+    for item in pending:
+        out = run(app, "review", "decide", str(item["item"]), "revoke", "--note", "left the team",
+                  actor="bob@example.com")  # fmt: skip
+        assert out.exit_code == 0, out.output
+    assert json.loads(run(app, "review", "pending", "--json").output) == []
+
+    closed = run(app, "review", "close", str(campaign), "--json")
+    assert closed.exit_code == 0, closed.output
+    assert json.loads(closed.output)["revoked"] == {"changed": 2}
+
+    with app.transaction() as session:
+        grants = (
+            session.execute(select(Grant).where(Grant.id.in_([p["grant_id"] for p in pending])))
+            .scalars()
+            .all()
+        )
+        assert len(grants) == 2
+        for grant in grants:
+            assert grant.revoked_at is not None
+            assert f"review campaign #{campaign}" in (grant.revoke_reason or "")
+        actions = [e.action for e in session.execute(select(AuditEvent)).scalars()]
+        assert actions.count("review.decide") == 2 and "review.close" in actions
+        assert "review.start" in actions and actions.count("grant.revoke") >= 2
+        assert verify(session).ok
+
+    report = json.loads(run(app, "review", "report", str(campaign), "--json").output)
+    assert report["status"] == "closed" and report["counts"] == {
+        "keep": 0,
+        "revoke": 2,
+        "undecided": 0,
+    }
+    assert {i["grant_id"] for i in report["items"]} == {p["grant_id"] for p in pending}
+    for item in report["items"]:
+        assert item["decision"] == "revoke" and item["decided_by"] == "bob@example.com"
+        assert item["decided_at"] and item["note"] == "left the team"
+        assert item["outcome"] == "changed" and item["applied_at"]
+    text = run(app, "review", "report", str(campaign)).output
+    assert "bob@example.com" in text and "revoke" in text
+
+
+def test_close_refuses_undecided_and_closed_is_final(clean_app: App) -> None:
+    app = clean_app
+    due = (app.clock.now().date() + timedelta(days=7)).isoformat()
+    started = run(app, "review", "start", "--scope", "all", "--reviewer", "bob@example.com",
+                  "--due", due, "--json")  # fmt: skip
+    campaign = json.loads(started.output)["campaign"]
+    items = json.loads(run(app, "review", "pending", "--json").output)
+    run(app, "review", "decide", str(items[0]["item"]), "keep")
+    refused = CliRunner().invoke(
+        cli, ["--db", app.settings.database_url, "review", "close", str(campaign)]
+    )
+    assert refused.exit_code == 1 and "undecided" in refused.output
+    assert run(app, "review", "close", str(campaign), "--force").exit_code == 0
+    again = CliRunner().invoke(
+        cli,
+        ["--db", app.settings.database_url, "review", "decide", str(items[1]["item"]), "revoke"],
+    )
+    assert again.exit_code == 1 and "closed" in again.output
+    with app.transaction() as session:
+        assert session.execute(select(Grant).where(Grant.revoked_at.is_not(None))).first() is None
+
+
+def test_bad_scope_is_a_usage_error(clean_app: App) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["--db", clean_app.settings.database_url, "review", "start", "--scope", "everything",
+         "--reviewer", "bob@example.com", "--due", "2099-01-01"],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "scope" in result.output
