@@ -40,6 +40,15 @@ class Holder:
 
 
 @dataclass(frozen=True)
+class AccountRef:
+    """Which inventory account a connector was built for (names it in messages)."""
+
+    name: str
+    platform: str
+    handle: str = ""
+
+
+@dataclass(frozen=True)
 class Target:
     """Who to revoke: the inventory's view of the person and the grant."""
 
@@ -58,13 +67,25 @@ class Connector(ABC):
     can_list: ClassVar[bool] = True
     #: whether ``revoke`` acts through the API (False: it returns a WAITING manual step).
     can_revoke: ClassVar[bool] = True
+    #: secret names read from Vault or the keyring (``token`` for most platforms).
+    secret_keys: ClassVar[tuple[str, ...]] = ()
+    #: settings keys that must be present in ``account.settings``.
+    required_settings: ClassVar[tuple[str, ...]] = ()
+    #: one line for ``connectors list``.
+    summary: ClassVar[str] = ""
 
     def __init__(
-        self, *, settings: Mapping[str, Any], secrets: Mapping[str, Secret], http: Any
+        self,
+        *,
+        settings: Mapping[str, Any],
+        secrets: Mapping[str, Secret],
+        http: Any,
+        account: AccountRef | None = None,
     ) -> None:
         self.settings = dict(settings)
         self.secrets = dict(secrets)
         self.http = http
+        self.account = account
 
     @abstractmethod
     def list_holders(self) -> list[Holder]:

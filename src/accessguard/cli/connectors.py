@@ -1,0 +1,125 @@
+"""`connectors list|check` and `reconcile`: the platforms behind the inventory."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from accessguard.app import App
+from accessguard.cli.context import pass_app
+from accessguard.cli.output import emit_json, info, table
+from accessguard.exit_codes import ExitCode
+
+
+@click.group("connectors")
+def connectors() -> None:
+    """Platform connectors: which exist, and whether an account's credentials work."""
+
+
+@connectors.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_cmd(as_json: bool) -> None:
+    """List every connector (built-in and from entry points)."""
+    from accessguard.connectors.registry import BUILTINS, DEFAULT_BY_PLATFORM, available
+
+    rows = []
+    for name, cls in sorted(available().items()):
+        rows.append(
+            {
+                "name": name,
+                "source": "built-in" if name in BUILTINS else "entry point",
+                "can_list": cls.can_list,
+                "can_revoke": cls.can_revoke,
+                "platforms": sorted(p for p, c in DEFAULT_BY_PLATFORM.items() if c == name),
+                "settings": list(cls.required_settings),
+                "secrets": list(cls.secret_keys),
+                "summary": cls.summary,
+            }
+        )
+    if as_json:
+        emit_json(rows)
+        return
+    table(
+        ["name", "list", "revoke", "platforms", "summary"],
+        [[r["name"], r["can_list"], r["can_revoke"], r["platforms"], r["summary"]] for r in rows],
+    )
+
+
+@connectors.command("check")
+@click.argument("account")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def check_cmd(app: App, account: str, as_json: bool) -> None:
+    """Check that ACCOUNT's connector reaches the platform with its credentials."""
+    from accessguard.connectors.http import HttpClient
+    from accessguard.connectors.registry import build_connector, connector_name
+    from accessguard.inventory.lookup import get_account
+    from accessguard.results import ActionResult
+
+    with app.transaction() as session:
+        acct = get_account(session, account)
+        name = connector_name(acct)
+        connector = build_connector(app, acct, http=HttpClient())
+    if connector is None:
+        result = ActionResult.unchanged(f"{acct.name} has no API connector: revokes are manual")
+    else:
+        result = connector.check()
+    data = {"account": acct.name, "connector": name, **result.to_dict()}
+    if as_json:
+        emit_json(data)
+    else:
+        click.echo(f"{acct.name} ({name or 'none'}): {result.outcome.value}: {result.message}")
+
+
+@click.command("reconcile")
+@click.option("--account", "account_ref", metavar="ACCOUNT", help="Only this account.")
+@click.option("--platform", metavar="PLATFORM", help="Only accounts on this platform.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--fail-on-drift", is_flag=True, help="Exit 3 when drift is found (for schedulers).")
+@pass_app
+def reconcile_cmd(
+    app: App, account_ref: str | None, platform: str | None, as_json: bool, fail_on_drift: bool
+) -> None:
+    """Compare what platforms report with the inventory; store, audit and print the drift."""
+    from accessguard.connectors.http import HttpClient
+    from accessguard.connectors.reconcile import reconcile
+    from accessguard.connectors.registry import build_connector
+
+    http = HttpClient()
+    with app.transaction() as session:
+        report = reconcile(
+            session,
+            app.clock,
+            app.actor,
+            build=lambda account: build_connector(app, account, http=http),
+            account_ref=account_ref,
+            platform=platform,
+        )
+    http.close()
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        _render(report.to_dict())
+    if report.errors:
+        sys.exit(ExitCode.PARTIAL_FAILURE)
+    if fail_on_drift and report.drift_count:
+        sys.exit(ExitCode.CHANGES_PENDING)
+
+
+def _render(data: dict[str, object]) -> None:
+    accounts = data["accounts"]
+    assert isinstance(accounts, list)
+    rows = [
+        [a["account"], d["kind"], d["email"] or d["name"], d["platform_id"], d["role"]]
+        for a in accounts
+        for d in a["drift"]
+    ]
+    table(["account", "kind", "who", "platform_id", "role"], rows, title="drift")
+    for a in accounts:
+        if a["status"] != "ok":
+            info(f"{a['account']}: {a['status']}: {a['error']}")
+    info(
+        f"reconcile {data['run_id']}: {data['status']}, {data['drift_count']} drift item(s), "
+        f"{data['errors']} account error(s)"
+    )

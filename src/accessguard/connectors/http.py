@@ -1,0 +1,320 @@
+"""The one HTTP layer every connector uses: timeouts, retries with backoff, error translation.
+
+Every call has a timeout. 429, 408 and 5xx answers, timeouts and connection failures
+are retried with exponential backoff and jitter, waiting what ``Retry-After`` or the
+platform's rate-limit headers ask for, within a bounded total wait. What is left is
+translated here, where ``requests`` enters the project: ``TransientConnectorError``
+(safe to retry later) or ``PlatformRefusedError`` (a ``PermanentConnectorError``
+carrying the platform's own message). Error text never holds a token: only the method,
+a caller-given description of the endpoint, and redacted platform messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from accessguard import __version__
+from accessguard.errors import PermanentConnectorError, TransientConnectorError
+from accessguard.secret import redact
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+_MAX_MESSAGE = 300
+
+
+class PlatformRefusedError(PermanentConnectorError):
+    """The platform answered with a 4xx (or an error envelope): retrying will not help."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None,
+        platform_code: str | None = None,
+        hint: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint, code=code)
+        self.status = status
+        self.platform_code = platform_code
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to wait for an answer and how hard to retry."""
+
+    attempts: int = 4
+    backoff: float = 0.5
+    max_delay: float = 30.0
+    max_total_wait: float = 60.0
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        """The (connect, read) timeout given to requests."""
+        return (self.connect_timeout, self.read_timeout)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A connector's reading of an answer that HTTP status alone does not explain."""
+
+    transient: bool
+    message: str
+    platform_code: str | None = None
+    retry_after: float | None = None
+
+
+#: Looks at an answer the status code calls fine (or an error) and may overrule it.
+Inspector = Callable[[requests.Response], Verdict | None]
+
+
+class TimeoutSession(requests.Session):
+    """A ``requests.Session`` that never sends a request without a timeout."""
+
+    def __init__(self, timeout: tuple[float, float]) -> None:
+        super().__init__()
+        self.default_timeout = timeout
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        """Send a request, with the default timeout unless one is given."""
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.default_timeout
+        return super().request(method, url, *args, **kwargs)
+
+
+def platform_message(response: requests.Response) -> tuple[str, str | None]:
+    """The platform's own error message and code from common error envelopes (redacted)."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        text = (response.text or "").strip().splitlines()
+        return _clip(text[0] if text else response.reason or ""), None
+    message, code = _from_envelope(body)
+    return _clip(message or response.reason or ""), code
+
+
+def _from_envelope(body: Any) -> tuple[str, str | None]:
+    if not isinstance(body, dict):
+        return str(body), None
+    error = body.get("error")
+    if isinstance(error, dict):  # Graph API and Google: {"error": {"message", "code", ...}}
+        parts = [str(error.get("message", ""))]
+        extra = [
+            f"{key} {error[key]}"
+            for key in ("type", "status", "code", "error_subcode", "fbtrace_id")
+            if error.get(key) not in (None, "")
+        ]
+        if extra:
+            parts.append(f"({', '.join(extra)})")
+        code = error.get("code")
+        subcode = error.get("error_subcode")
+        joined = f"{code}/{subcode}" if subcode is not None else code
+        return " ".join(p for p in parts if p), None if joined is None else str(joined)
+    if "errorSummary" in body:  # Okta
+        return str(body["errorSummary"]), str(body.get("errorCode") or "") or None
+    if "errorMessages" in body or isinstance(body.get("errors"), dict):  # Jira
+        messages = [str(m) for m in body.get("errorMessages") or []]
+        messages += [f"{k}: {v}" for k, v in (body.get("errors") or {}).items()]
+        return "; ".join(messages), None
+    if isinstance(body.get("errors"), list) and body["errors"]:
+        first = body["errors"][0]
+        return str(first.get("message", first) if isinstance(first, dict) else first), None
+    for key in ("detail", "message", "error_description", "msg", "error"):
+        if body.get(key):
+            code = body.get("code", body.get("scimType"))
+            return str(body[key]), None if code is None else str(code)
+    return json.dumps(body)[:_MAX_MESSAGE], None
+
+
+def _clip(text: str) -> str:
+    text = redact(" ".join(text.split()))
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
+
+
+def requested_delay(response: requests.Response, *, now: float | None = None) -> float | None:
+    """Seconds the platform asks us to wait: ``Retry-After`` or rate-limit headers."""
+    now = time.time() if now is None else now
+    headers = response.headers
+    delays: list[float] = []
+    if value := headers.get("Retry-After"):
+        try:
+            delays.append(float(value))
+        except ValueError:
+            with contextlib.suppress(TypeError, ValueError):
+                delays.append(parsedate_to_datetime(value).timestamp() - now)
+    for name in ("X-RateLimit-Reset", "X-Rate-Limit-Reset"):
+        if value := headers.get(name):
+            try:
+                reset = float(value)
+            except ValueError:
+                continue
+            # Epoch seconds (Okta, GitHub) or seconds from now (Reddit).
+            delays.append(reset - now if reset > 1_000_000_000 else reset)
+    if value := headers.get("X-Business-Use-Case-Usage"):
+        delays.extend(_business_use_case_wait(value))
+    return max((max(d, 0.0) for d in delays), default=None)
+
+
+def _business_use_case_wait(value: str) -> list[float]:
+    """Meta's header: {business_id: [{"estimated_time_to_regain_access": minutes, ...}]}."""
+    try:
+        usage = json.loads(value)
+    except ValueError:
+        return []
+    waits: list[float] = []
+    if isinstance(usage, dict):
+        for entries in usage.values():
+            for entry in entries if isinstance(entries, list) else []:
+                minutes = (
+                    entry.get("estimated_time_to_regain_access")
+                    if isinstance(entry, dict)
+                    else None
+                )
+                if isinstance(minutes, int | float) and minutes > 0:
+                    waits.append(float(minutes) * 60)
+    return waits
+
+
+class HttpClient:
+    """A shared session plus the retry and error-translation rules (inject ``sleep`` in tests)."""
+
+    def __init__(
+        self,
+        *,
+        policy: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.policy = policy or RetryPolicy()
+        self.session = session or TimeoutSession(self.policy.timeout)
+        self.session.headers.setdefault("User-Agent", f"accessguard/{__version__}")
+        self._sleep = sleep
+        self._jitter = jitter
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.session.close()
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff with jitter for the ``attempt``-th retry (1-based)."""
+        ceiling = min(self.policy.max_delay, self.policy.backoff * 2 ** (attempt - 1))
+        return ceiling / 2 + self._jitter() * ceiling / 2
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        service: str,
+        what: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        data: Mapping[str, Any] | None = None,
+        allow: Collection[int] = (),
+        inspect: Inspector | None = None,
+        idempotent: bool = True,
+    ) -> requests.Response:
+        """Send one request with retries; return the answer if 2xx or in ``allow``, else raise.
+
+        ``what`` names the endpoint in messages instead of the URL (use it when the URL
+        itself is secret, as for Slack webhooks). Non-idempotent calls are retried only
+        when the platform certainly did not act (429, or a connection never made).
+        """
+        label = f"{service}: {method} {what or urlsplit(url).path}"
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    headers=dict(headers or {}),
+                    params=params,
+                    json=json_body,
+                    data=data,
+                    timeout=self.policy.timeout,
+                )
+            except requests.Timeout as exc:
+                sent = not isinstance(exc, requests.ConnectTimeout)
+                reason, asked, retryable = "timed out", None, idempotent or not sent
+            except requests.ConnectionError:
+                reason, asked, retryable = "connection failed", None, idempotent
+            except requests.RequestException as exc:
+                raise PermanentConnectorError(
+                    f"{label} could not be sent ({type(exc).__name__})",
+                    hint="check the connector's base_url setting",
+                    code="connector-bad-request",
+                ) from None
+            else:
+                log.debug("%s -> HTTP %s", label, response.status_code)
+                verdict = inspect(response) if inspect else None
+                if verdict is None and (response.ok or response.status_code in allow):
+                    return response
+                if verdict is None:
+                    message, platform_code = platform_message(response)
+                    if response.status_code not in TRANSIENT_STATUSES:
+                        raise _refused(label, response.status_code, message, platform_code)
+                    verdict = Verdict(True, message, platform_code)
+                elif not verdict.transient:
+                    raise _refused(
+                        label, response.status_code, verdict.message, verdict.platform_code
+                    )
+                reason = f"HTTP {response.status_code}: {verdict.message}".rstrip(": ")
+                asked = verdict.retry_after
+                if asked is None:
+                    asked = requested_delay(response)
+                retryable = idempotent or response.status_code == 429
+            delay = asked if asked is not None else self.backoff(attempt)
+            if (
+                not retryable
+                or attempt >= self.policy.attempts
+                or (waited + delay > self.policy.max_total_wait)
+            ):
+                hint = "retry later"
+                if asked is not None:
+                    hint = f"the platform asks to wait {asked:.0f}s before retrying"
+                raise TransientConnectorError(
+                    redact(f"{label} failed after {attempt} attempt(s): {reason}"),
+                    hint=hint,
+                    code="connector-transient",
+                )
+            log.info("%s: %s; retrying in %.2fs", label, reason, delay)
+            self._sleep(delay)
+            waited += delay
+
+
+def _refused(
+    label: str, status: int, message: str, platform_code: str | None
+) -> PlatformRefusedError:
+    hints = {
+        401: ("the connector's token is invalid or expired: store a fresh one", "connector-auth"),
+        403: ("the connector's token lacks the permission for this call", "connector-forbidden"),
+        404: (
+            "the platform does not know this id: check the account's settings",
+            "connector-not-found",
+        ),
+    }
+    hint, code = hints.get(status, (None, "connector-refused"))
+    text = f"{label} refused (HTTP {status})"
+    if message:
+        text += f": {message}"
+    return PlatformRefusedError(
+        redact(text), status=status, platform_code=platform_code, hint=hint, code=code
+    )

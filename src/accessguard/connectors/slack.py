@@ -1,0 +1,44 @@
+"""Slack incoming webhook: post a message to the channel the webhook belongs to.
+
+Secret: ``url`` (the incoming-webhook URL is itself the credential). Slack answers
+``ok`` on success and plain-text errors (``invalid_payload``, ``channel_is_archived``)
+with 4xx statuses, which become PermanentConnectorError without the URL in the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from accessguard.connectors.notify import Notifier
+from accessguard.results import ActionResult
+
+
+class SlackNotifier(Notifier):
+    """Post to Slack through an incoming webhook."""
+
+    name: ClassVar[str] = "slack"
+    secret_keys: ClassVar[tuple[str, ...]] = ("url",)
+    summary: ClassVar[str] = "notify: Slack incoming webhook"
+
+    def notify(
+        self, subject: str, text: str, *, details: Mapping[str, Any] | None = None
+    ) -> ActionResult:
+        """Post ``*subject*`` and ``text`` (plus details as a list)."""
+        lines = [f"*{subject}*", text]
+        lines += [
+            f"• {key}: {value}" for key, value in (details or {}).items() if value is not None
+        ]
+        payload = {
+            "text": f"{subject}: {text}",
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}],
+        }
+        self.http.request(
+            "POST",
+            self.secret("url"),
+            service=self.label,
+            what="incoming webhook",
+            json_body=payload,
+            idempotent=False,
+        )
+        return ActionResult.changed("posted to Slack")

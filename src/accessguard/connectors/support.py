@@ -1,0 +1,113 @@
+"""What the HTTP connectors share: base URL, token, calls through the shared client, matching."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, NoReturn
+
+import requests
+
+from accessguard.connectors.base import AccountRef, Connector, Holder, Target
+from accessguard.connectors.http import HttpClient
+from accessguard.errors import ConfigError, PermanentConnectorError
+from accessguard.secret import Secret
+
+
+def identities(settings: Mapping[str, Any]) -> dict[str, str]:
+    """``settings["identities"]``: inventory email -> the person's id or name on the platform."""
+    raw = settings.get("identities") or {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(
+            "connector setting 'identities' must map emails to platform ids",
+            hint='for example {"ann@example.com": "1789"}',
+            code="connector-settings",
+        )
+    return {str(k).strip().lower(): str(v) for k, v in raw.items()}
+
+
+def target_keys(target: Target, settings: Mapping[str, Any]) -> set[str]:
+    """Every string that identifies ``target`` on the platform (lower-cased)."""
+    keys = {target.email.strip().lower()}
+    if target.platform_id:
+        keys.add(target.platform_id.strip().lower())
+    mapped = identities(settings).get(target.email.strip().lower())
+    if mapped:
+        keys.add(mapped.strip().lower())
+    return keys
+
+
+def holder_keys(holder: Holder) -> set[str]:
+    """Every string that identifies ``holder`` (platform id, email, name; lower-cased)."""
+    return {v.strip().lower() for v in (holder.platform_id, holder.email, holder.name) if v}
+
+
+def find_holder(
+    holders: Iterable[Holder], target: Target, settings: Mapping[str, Any]
+) -> list[Holder]:
+    """The holders that are ``target`` (by email, platform id or the identities mapping)."""
+    keys = target_keys(target, settings)
+    return [h for h in holders if holder_keys(h) & keys]
+
+
+class HttpConnector(Connector):
+    """A connector that speaks HTTP through the shared ``HttpClient``."""
+
+    default_base_url: ClassVar[str] = ""
+    secret_keys: ClassVar[tuple[str, ...]] = ("token",)
+
+    def __init__(
+        self,
+        *,
+        settings: Mapping[str, Any],
+        secrets: Mapping[str, Secret],
+        http: Any = None,
+        account: AccountRef | None = None,
+    ) -> None:
+        super().__init__(
+            settings=settings, secrets=secrets, http=http or HttpClient(), account=account
+        )
+        missing = [key for key in self.required_settings if not self.settings.get(key)]
+        if missing:
+            raise ConfigError(
+                f"{self.label}: missing connector setting(s): {', '.join(missing)}",
+                hint="set them in the account's settings (non-secret ids and URLs only)",
+                code="connector-settings",
+            )
+
+    @property
+    def label(self) -> str:
+        """How messages name this connector: ``meta[brand-facebook]``."""
+        return f"{self.name}[{self.account.name}]" if self.account else self.name
+
+    @property
+    def base_url(self) -> str:
+        """The API root (``settings.base_url`` overrides the platform's public one)."""
+        return str(self.settings.get("base_url") or self.default_base_url).rstrip("/")
+
+    def secret(self, key: str = "token") -> str:
+        """A secret's value, for a header only; ConfigError with the fix when absent."""
+        value = self.secrets.get(key)
+        if not value:
+            where = self.account.name if self.account else "<account>"
+            raise ConfigError(
+                f"{self.label}: no {key!r} secret",
+                hint=(
+                    f"store it in Vault (KV <prefix>/connectors/{where}, key {key}) or "
+                    f"in the OS keyring (service 'accessguard', user 'connector:{where}')"
+                ),
+                code="connector-secret-missing",
+            )
+        return value.reveal()
+
+    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Send ``method`` to ``base_url + path`` (or an absolute URL) through the shared client."""
+        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+        return self.http.request(method, url, service=self.label, **kwargs)
+
+    def cannot_list(self) -> NoReturn:
+        """Raise: this platform has no API to list who holds access."""
+        raise PermanentConnectorError(
+            f"{self.label}: this connector cannot list who holds access",
+            hint="reconcile skips connectors whose can_list is false",
+            code="connector-cannot-list",
+        )

@@ -1,0 +1,53 @@
+"""Generic webhook: POST a JSON event to a URL kept secret (in Vault or the keyring).
+
+Secrets: ``url``; optional ``hmac_key`` (then ``X-AccessGuard-Signature: sha256=<hex>``
+signs the body). The body is ``{"event", "subject", "text", "details"}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from accessguard.connectors.notify import Notifier
+from accessguard.results import ActionResult
+
+
+class WebhookNotifier(Notifier):
+    """POST JSON events to a webhook."""
+
+    name: ClassVar[str] = "webhook"
+    secret_keys: ClassVar[tuple[str, ...]] = ("url", "hmac_key")
+    summary: ClassVar[str] = "notify: POST a JSON event to a webhook (optionally HMAC-signed)"
+
+    def notify(
+        self, subject: str, text: str, *, details: Mapping[str, Any] | None = None
+    ) -> ActionResult:
+        """POST the event; any 2xx is delivered."""
+        body = json.dumps(
+            {
+                "event": "accessguard.notification",
+                "subject": subject,
+                "text": text,
+                "details": dict(details or {}),
+            },
+            sort_keys=True,
+            default=str,
+        ).encode()
+        headers = {"Content-Type": "application/json"}
+        if self.secrets.get("hmac_key"):
+            digest = hmac.new(self.secret("hmac_key").encode(), body, hashlib.sha256).hexdigest()
+            headers["X-AccessGuard-Signature"] = f"sha256={digest}"
+        response = self.http.request(
+            "POST",
+            self.secret("url"),
+            service=self.label,
+            what="webhook",
+            headers=headers,
+            data=body,
+            idempotent=False,
+        )
+        return ActionResult.changed("webhook delivered", status=response.status_code)

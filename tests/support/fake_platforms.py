@@ -1,0 +1,517 @@
+"""Local fakes of platform APIs that follow their documented request and error shapes.
+
+Each fake checks the credential header the platform expects, answers in the platform's
+envelope (Graph ``{"error": {...}}``, TikTok HTTP 200 + ``code``, Google, Okta, Jira,
+Reddit ``json.errors``), and keeps state tests can inspect. ``MetaFake`` is meant for
+reuse (the offboarding end-to-end test): ``with MetaFake() as meta: meta.add_user(...)``,
+point an account's ``base_url`` at ``meta.url``, then ``meta.business_emails()``.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import re
+from typing import Any
+
+from support.fake_http import FakeServer, Reply, Request
+
+_ids = itertools.count(100001)
+
+
+def _next_id() -> str:
+    return str(next(_ids))
+
+
+def _graph_error(
+    message: str, code: int, *, subcode: int | None = None, kind: str = "OAuthException"
+) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "message": message,
+        "type": kind,
+        "code": code,
+        "fbtrace_id": "AbCdEf123",
+    }
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    return {"error": error}
+
+
+class MetaFake(FakeServer):
+    """Graph API: /{business}/business_users, /{page}/assigned_users, DELETE /{business-user}."""
+
+    def __init__(
+        self,
+        *,
+        token: str = "meta-test-token",
+        business_id: str = "4411",
+        page_id: str = "7722",
+        version: str = "v21.0",
+    ) -> None:
+        super().__init__()
+        self.token, self.business_id, self.page_id, self.version = (
+            token,
+            business_id,
+            page_id,
+            version,
+        )
+        self.users: dict[str, dict[str, Any]] = {}
+        self.page_tasks: dict[str, list[str]] = {}
+
+    def add_user(
+        self,
+        email: str,
+        name: str = "",
+        *,
+        role: str = "EMPLOYEE",
+        page_tasks: list[str] | None = None,
+    ) -> str:
+        """Add a business user (optionally assigned to the Page); returns their id."""
+        uid = _next_id()
+        self.users[uid] = {
+            "id": uid,
+            "name": name or email.split("@")[0],
+            "email": email,
+            "role": role,
+        }
+        if page_tasks:
+            self.page_tasks[uid] = list(page_tasks)
+        return uid
+
+    def business_emails(self) -> set[str]:
+        """Emails of the business users who remain."""
+        return {u["email"] for u in self.users.values()}
+
+    def page_emails(self) -> set[str]:
+        """Emails of the people still assigned to the Page."""
+        return {self.users[uid]["email"] for uid in self.page_tasks if uid in self.users}
+
+    def settings(self) -> dict[str, Any]:
+        """Account settings pointing the meta connector here."""
+        return {
+            "base_url": self.url,
+            "business_id": self.business_id,
+            "page_id": self.page_id,
+            "api_version": self.version,
+        }
+
+    def _page(self, items: list[dict[str, Any]], request: Request, path: str) -> dict[str, Any]:
+        limit = int(request.query.get("limit", 25))
+        start = int(request.query.get("after", 0))
+        body: dict[str, Any] = {"data": items[start : start + limit], "paging": {}}
+        if start + limit < len(items):
+            query = "&".join(
+                f"{k}={v}" for k, v in {**request.query, "after": start + limit}.items()
+            )
+            body["paging"] = {
+                "cursors": {"after": str(start + limit)},
+                "next": f"{self.url}{path}?{query}",
+            }
+        return body
+
+    def route(self, request: Request) -> Reply:
+        if request.header("authorization") != f"Bearer {self.token}":
+            return Reply(
+                400, _graph_error("Invalid OAuth access token - Cannot parse access token", 190)
+            )
+        parts = request.path.strip("/").split("/")
+        if not parts or parts[0] != self.version:
+            return Reply(400, _graph_error("Unknown path components", 2500))
+        node, edge = parts[1], parts[2] if len(parts) > 2 else None
+        if node == self.business_id and edge == "business_users" and request.method == "GET":
+            fields = request.query.get("fields", "id,name").split(",")
+            items = [
+                {k: u[k] for k in fields if k in u}
+                for u in sorted(self.users.values(), key=lambda u: u["id"])
+            ]
+            return Reply(200, self._page(items, request, request.path))
+        if node == self.page_id and edge == "assigned_users":
+            if request.query.get("business") != self.business_id:
+                return Reply(
+                    400,
+                    _graph_error(
+                        "(#100) The parameter business is required",
+                        100,
+                        kind="GraphMethodException",
+                    ),
+                )
+            if request.method == "GET":
+                items = [
+                    {"id": uid, "name": self.users[uid]["name"], "tasks": tasks}
+                    for uid, tasks in sorted(self.page_tasks.items())
+                    if uid in self.users
+                ]
+                return Reply(200, self._page(items, request, request.path))
+            if request.method == "DELETE":
+                uid = request.query.get("user", "")
+                if uid not in self.page_tasks:
+                    return Reply(
+                        400,
+                        _graph_error(
+                            f"Unsupported delete request. Object with ID '{uid}' does not exist",
+                            100,
+                            subcode=33,
+                            kind="GraphMethodException",
+                        ),
+                    )
+                del self.page_tasks[uid]
+                return Reply(200, {"success": True})
+        if node == self.business_id and edge is None and request.method == "GET":
+            return Reply(200, {"id": self.business_id, "name": "Northwind Brands"})
+        if edge is None and request.method == "DELETE":
+            if node not in self.users:
+                return Reply(
+                    400,
+                    _graph_error(
+                        f"Unsupported delete request. Object with ID '{node}' does not exist",
+                        100,
+                        subcode=33,
+                        kind="GraphMethodException",
+                    ),
+                )
+            del self.users[node]
+            self.page_tasks.pop(node, None)
+            return Reply(200, {"success": True})
+        return Reply(400, _graph_error("Unsupported request", 100, kind="GraphMethodException"))
+
+
+class TikTokFake(FakeServer):
+    """Business API v1.3 BC members; every error is HTTP 200 with a non-zero code."""
+
+    def __init__(self, *, token: str = "tiktok-test-token", bc_id: str = "7000123") -> None:
+        super().__init__()
+        self.token, self.bc_id = token, bc_id
+        self.members: dict[str, dict[str, Any]] = {}
+
+    def add_member(
+        self, email: str, name: str = "", *, role: str = "STANDARD", pending: bool = False
+    ) -> str:
+        uid = _next_id()
+        self.members[uid] = {
+            "user_id": "" if pending else uid,
+            "user_name": name or email,
+            "user_email": email,
+            "user_role": role,
+            "relation_status": "PENDING" if pending else "BOUND",
+        }
+        return uid
+
+    def emails(self) -> set[str]:
+        return {m["user_email"] for m in self.members.values()}
+
+    def _ok(self, data: Any) -> Reply:
+        return Reply(200, {"code": 0, "message": "OK", "request_id": "req-1", "data": data})
+
+    def _err(self, code: int, message: str) -> Reply:
+        return Reply(200, {"code": code, "message": message, "request_id": "req-2", "data": {}})
+
+    def route(self, request: Request) -> Reply:
+        if request.header("access-token") != self.token:
+            return self._err(40105, "The access token is invalid")
+        if request.path == "/open_api/v1.3/bc/member/get/" and request.method == "GET":
+            if request.query.get("bc_id") != self.bc_id:
+                return self._err(40002, "bc_id: invalid Business Center id")
+            page, size = int(request.query.get("page", 1)), int(request.query.get("page_size", 10))
+            if size > 20:
+                return self._err(40002, "page_size: must be at most 20")
+            members = list(self.members.values())
+            total_page = max(1, -(-len(members) // size))
+            return self._ok(
+                {
+                    "list": members[(page - 1) * size : page * size],
+                    "page_info": {
+                        "page": page,
+                        "page_size": size,
+                        "total_number": len(members),
+                        "total_page": total_page,
+                    },
+                }
+            )
+        if request.path == "/open_api/v1.3/bc/member/delete/" and request.method == "POST":
+            body = request.json() or {}
+            if (
+                request.header("content-type") != "application/json"
+                or body.get("bc_id") != self.bc_id
+            ):
+                return self._err(40002, "bc_id: required")
+            for key, member in list(self.members.items()):
+                if (body.get("user_id") and member["user_id"] == body["user_id"]) or (
+                    body.get("user_email")
+                    and member["user_email"] == body["user_email"]
+                    and not body.get("user_id")
+                ):
+                    del self.members[key]
+                    return self._ok({})
+            return self._err(40001, "The user is not a member of this Business Center")
+        return Reply(404, "not found")
+
+
+class GoogleBusinessProfileFake(FakeServer):
+    """Account Management v1: /v1/accounts/{a}/admins; accepted admins show a name."""
+
+    def __init__(self, *, token: str = "gbp-test-token", account_id: str = "5511") -> None:
+        super().__init__()
+        self.token, self.account = token, f"accounts/{account_id}"
+        self.admins: dict[str, dict[str, Any]] = {}
+
+    def add_admin(self, shown: str, *, role: str = "MANAGER", pending: bool = False) -> str:
+        name = f"{self.account}/admins/{_next_id()}"
+        self.admins[name] = {
+            "name": name,
+            "admin": shown,
+            "role": role,
+            "pendingInvitation": pending,
+        }
+        return name
+
+    def route(self, request: Request) -> Reply:
+        if request.header("authorization") != f"Bearer {self.token}":
+            return Reply(
+                401,
+                {
+                    "error": {
+                        "code": 401,
+                        "message": "Request had invalid authentication credentials.",
+                        "status": "UNAUTHENTICATED",
+                    }
+                },
+            )
+        if request.path == f"/v1/{self.account}/admins" and request.method == "GET":
+            return Reply(200, {"accountAdmins": list(self.admins.values())})
+        if request.path == f"/v1/{self.account}" and request.method == "GET":
+            return Reply(200, {"name": self.account, "accountName": "Northwind Cafe"})
+        name = request.path.removeprefix("/v1/")
+        if request.method == "DELETE" and name.startswith(f"{self.account}/admins/"):
+            if name not in self.admins:
+                return Reply(
+                    404,
+                    {
+                        "error": {
+                            "code": 404,
+                            "message": "Requested entity was not found.",
+                            "status": "NOT_FOUND",
+                        }
+                    },
+                )
+            del self.admins[name]
+            return Reply(200, {})
+        return Reply(404, {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}})
+
+
+class LinkedInFake(FakeServer):
+    """/rest/organizationAcls?q=organization (needs LinkedIn-Version and Rest.li 2.0 headers)."""
+
+    def __init__(self, *, token: str = "li-test-token", organization_id: str = "9911") -> None:
+        super().__init__()
+        self.token, self.organization = token, f"urn:li:organization:{organization_id}"
+        self.acls: list[dict[str, Any]] = []
+
+    def add_role(
+        self, person_urn: str, role: str = "ADMINISTRATOR", state: str = "APPROVED"
+    ) -> None:
+        self.acls.append(
+            {
+                "roleAssignee": person_urn,
+                "role": role,
+                "state": state,
+                "organization": self.organization,
+            }
+        )
+
+    def route(self, request: Request) -> Reply:
+        if request.header("authorization") != f"Bearer {self.token}":
+            return Reply(
+                401, {"status": 401, "serviceErrorCode": 65600, "message": "Invalid access token"}
+            )
+        if (
+            not re.fullmatch(r"\d{6}", request.header("linkedin-version") or "")
+            or request.header("x-restli-protocol-version") != "2.0.0"
+        ):
+            return Reply(426, {"status": 426, "message": "A version header is required"})
+        if (
+            request.path == "/rest/organizationAcls"
+            and request.query.get("q") == "organization"
+            and request.query.get("organization") == self.organization
+        ):
+            start, count = int(request.query.get("start", 0)), int(request.query.get("count", 10))
+            return Reply(
+                200,
+                {
+                    "elements": self.acls[start : start + count],
+                    "paging": {"start": start, "count": count, "total": len(self.acls)},
+                },
+            )
+        return Reply(400, {"status": 400, "message": "Invalid query"})
+
+
+class RedditFake(FakeServer):
+    """/r/{sub}/about/moderators and POST /r/{sub}/api/unfriend (type=moderator)."""
+
+    def __init__(self, *, token: str = "reddit-test-token", subreddit: str = "northwind") -> None:
+        super().__init__()
+        self.token, self.subreddit = token, subreddit
+        self.moderators: dict[str, list[str]] = {}
+
+    def route(self, request: Request) -> Reply:
+        if request.header("authorization") != f"Bearer {self.token}":
+            return Reply(401, {"message": "Unauthorized", "error": 401})
+        base = f"/r/{self.subreddit}"
+        if request.path == f"{base}/about/moderators" and request.method == "GET":
+            children = [
+                {"name": n, "id": f"t2_{n}", "mod_permissions": p, "date": 1700000000.0}
+                for n, p in self.moderators.items()
+            ]
+            return Reply(200, {"kind": "UserList", "data": {"children": children}})
+        if request.path == f"{base}/api/unfriend" and request.method == "POST":
+            form = request.form()
+            if form.get("type") != "moderator" or "name" not in form:
+                return Reply(200, {"json": {"errors": [["BAD_TYPE", "invalid type", "type"]]}})
+            if form["name"] not in self.moderators:
+                return Reply(
+                    200,
+                    {
+                        "json": {
+                            "errors": [["USER_DOESNT_EXIST", "that user doesn't exist", "name"]]
+                        }
+                    },
+                )
+            del self.moderators[form["name"]]
+            return Reply(200, {"json": {"errors": []}})
+        return Reply(404, {"message": "Not Found", "error": 404})
+
+
+class OktaFake(FakeServer):
+    """/api/v1/users/{login}, lifecycle/deactivate, DELETE sessions; SSWS tokens."""
+
+    def __init__(self, *, token: str = "okta-test-token") -> None:
+        super().__init__()
+        self.token = token
+        self.users: dict[str, dict[str, Any]] = {}
+        self.sessions: dict[str, int] = {}
+
+    def add_user(self, login: str, *, sessions: int = 2) -> str:
+        uid = f"00u{_next_id()}"
+        self.users[uid] = {
+            "id": uid,
+            "status": "ACTIVE",
+            "profile": {"login": login, "email": login},
+        }
+        self.sessions[uid] = sessions
+        return uid
+
+    def status_of(self, login: str) -> str | None:
+        return next(
+            (u["status"] for u in self.users.values() if u["profile"]["login"] == login), None
+        )
+
+    def _error(self, status: int, code: str, summary: str) -> Reply:
+        return Reply(
+            status,
+            {
+                "errorCode": code,
+                "errorSummary": summary,
+                "errorLink": code,
+                "errorId": "oae1",
+                "errorCauses": [],
+            },
+        )
+
+    def route(self, request: Request) -> Reply:
+        if request.header("authorization") != f"SSWS {self.token}":
+            return self._error(401, "E0000011", "Invalid token provided")
+        match = re.fullmatch(r"/api/v1/users/([^/]+)(/.*)?", request.path)
+        if not match:
+            return self._error(
+                404, "E0000022", "The endpoint does not support the provided HTTP method"
+            )
+        ref, rest = match.group(1), match.group(2) or ""
+        if ref == "me":
+            return Reply(200, {"id": "00uadmin", "profile": {"login": "api@example.com"}})
+        user = self.users.get(ref) or next(
+            (u for u in self.users.values() if u["profile"]["login"] == ref), None
+        )
+        if user is None:
+            return self._error(404, "E0000007", f"Not found: Resource not found: {ref} (User)")
+        if request.method == "GET" and not rest:
+            return Reply(200, user)
+        if request.method == "DELETE" and rest == "/sessions":
+            self.sessions[user["id"]] = 0
+            return Reply(204)
+        if request.method == "POST" and rest == "/lifecycle/deactivate":
+            user["status"] = "DEPROVISIONED"
+            return Reply(200, {})
+        return self._error(
+            405, "E0000022", "The endpoint does not support the provided HTTP method"
+        )
+
+
+class JiraFake(FakeServer):
+    """POST /rest/api/2/issue and GET /rest/api/2/myself with basic auth."""
+
+    def __init__(
+        self, *, email: str = "bot@example.com", token: str = "jira-test-token", project: str = "IT"
+    ) -> None:
+        super().__init__()
+        self.expected = "Basic " + base64.b64encode(f"{email}:{token}".encode()).decode()
+        self.project = project
+        self.issues: list[dict[str, Any]] = []
+
+    def route(self, request: Request) -> Reply:
+        if request.header("authorization") != self.expected:
+            return Reply(
+                401,
+                {
+                    "errorMessages": [
+                        "You are not authenticated. Authentication required to perform this operation."
+                    ],
+                    "errors": {},
+                },
+            )
+        if request.path == "/rest/api/2/myself":
+            return Reply(200, {"displayName": "Offboarding Bot"})
+        if request.path == "/rest/api/2/issue" and request.method == "POST":
+            fields = (request.json() or {}).get("fields") or {}
+            errors = {}
+            if (fields.get("project") or {}).get("key") != self.project:
+                errors["project"] = "valid project is required"
+            if not fields.get("summary"):
+                errors["summary"] = "You must specify a summary of the issue."
+            if not (fields.get("issuetype") or {}).get("name"):
+                errors["issuetype"] = "valid issue type is required"
+            if errors:
+                return Reply(400, {"errorMessages": [], "errors": errors})
+            key = f"{self.project}-{len(self.issues) + 1}"
+            self.issues.append({"key": key, **fields})
+            return Reply(
+                201,
+                {
+                    "id": str(10000 + len(self.issues)),
+                    "key": key,
+                    "self": f"{self.url}/rest/api/2/issue/{key}",
+                },
+            )
+        return Reply(404, {"errorMessages": ["Not found"], "errors": {}})
+
+
+class WebhookSink(FakeServer):
+    """Receives webhook and Slack incoming-webhook posts (``slack=True``: Slack's answers)."""
+
+    def __init__(self, *, slack: bool = False) -> None:
+        super().__init__()
+        self.slack = slack
+        self.archived = False
+        self.received: list[Request] = []
+
+    def route(self, request: Request) -> Reply:
+        if request.method != "POST":
+            return Reply(405, "method_not_allowed")
+        if self.slack:
+            body = request.json()
+            if self.archived:
+                return Reply(410, "channel_is_archived")
+            if not isinstance(body, dict) or not body.get("text"):
+                return Reply(400, "invalid_payload")
+            self.received.append(request)
+            return Reply(200, "ok")
+        self.received.append(request)
+        return Reply(204)
