@@ -71,13 +71,14 @@ def import_grants(
     people = {p.email: p for p in session.execute(select(Person)).scalars()}
     accounts = list(session.execute(select(Account)).scalars())
     by_ref = {a.name: a for a in accounts} | {f"{a.platform}:{a.handle}": a for a in accounts}
-    active = set(
-        session.execute(
+    active = {
+        (r.person_id, r.account_id, r.role, r.via)
+        for r in session.execute(
             select(Grant.person_id, Grant.account_id, Grant.role, Grant.via).where(
                 Grant.revoked_at.is_(None)
             )
-        ).tuples()
-    )
+        )
+    }
     seen: dict[tuple[str, str, str, str], int] = {}
     plan: list[tuple[Change, _GrantRow]] = []
     for row in rows:
