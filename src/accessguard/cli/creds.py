@@ -1,0 +1,227 @@
+"""`creds`: shared logins in Vault: set, reveal, rotate, confirm, rollback, status, exposed."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from accessguard.app import App
+from accessguard.cli.context import pass_app
+from accessguard.cli.output import emit_json, info, table
+
+
+@click.group("creds")
+def creds() -> None:
+    """Shared logins whose values live only in Vault."""
+
+
+def _read_login() -> object:
+    from accessguard.credentials.store import LoginValues, parse_login
+    from accessguard.secret import Secret
+
+    if not sys.stdin.isatty():
+        return parse_login(sys.stdin.read())
+    username = click.prompt("Username")
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    values = {"username": Secret(username), "password": Secret(password)}
+    return LoginValues(values)
+
+
+def _result(result: object, as_json: bool) -> None:
+    from accessguard.results import ActionResult
+
+    assert isinstance(result, ActionResult)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        info(f"{result.outcome.value}: {result.message}")
+
+
+@creds.command("set")
+@click.argument("account")
+@click.option("--reason", help="Why (recorded).")
+@pass_app
+def set_cmd(app: App, account: str, reason: str | None) -> None:
+    """Store ACCOUNT's login: JSON or lines on stdin, or prompts (never arguments)."""
+    from accessguard.credentials.common import acting_person
+    from accessguard.credentials.store import LoginValues, set_credential
+    from accessguard.inventory.lookup import find_person, get_account
+    from accessguard.vault.facade import open_vault
+
+    values = _read_login()
+    assert isinstance(values, LoginValues)
+    client = open_vault(app)
+    with app.transaction() as session:
+        operator = acting_person(session, app.actor) if find_person(session, app.actor) else None
+        result = set_credential(
+            session,
+            app.clock,
+            client,
+            get_account(session, account),
+            values,
+            actor=app.actor,
+            operator=operator,
+            reason=reason,
+        )
+    _result(result, False)
+
+
+@creds.command("reveal")
+@click.argument("account")
+@click.option("--reason", required=True, help="Why you need it (recorded).")
+@click.option("--as", "as_email", metavar="EMAIL", help="The person who will see it.")
+@click.option("--version", type=int, help="A specific version (default: current).")
+@click.option("--all", "show_all", is_flag=True, help="Print every field as JSON.")
+@pass_app
+def reveal_cmd(
+    app: App, account: str, reason: str, as_email: str | None, version: int | None, show_all: bool
+) -> None:
+    """Print ACCOUNT's password (the exposure is recorded and audited)."""
+    import json
+
+    from accessguard.credentials.common import acting_person
+    from accessguard.credentials.store import reveal
+    from accessguard.inventory.lookup import get_account
+    from accessguard.vault.facade import open_vault
+
+    client = open_vault(app)
+    with app.transaction() as session:
+        person = acting_person(session, app.actor, as_email)
+        revealed = reveal(
+            session,
+            app.clock,
+            client,
+            get_account(session, account),
+            person=person,
+            reason=reason,
+            actor=app.actor,
+            version=version,
+        )
+    info(f"{revealed.account} version {revealed.version}: shown to {person.email} (recorded)")
+    if show_all:
+        click.echo(json.dumps({k: v.reveal() for k, v in revealed.values.items()}, indent=2))
+    else:
+        click.echo(revealed.values["password"].reveal())
+
+
+@creds.command("rotate")
+@click.argument("account")
+@click.option("--reason", default="scheduled rotation", show_default=True, help="Why (recorded).")
+@click.option("--idempotency-key", metavar="KEY", help="Repeat an interrupted rotation safely.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def rotate_cmd(
+    app: App, account: str, reason: str, idempotency_key: str | None, as_json: bool
+) -> None:
+    """Phase 1: a new strong password as a pending Vault version (the old one is kept)."""
+    from accessguard.credentials.rotation import rotate
+    from accessguard.inventory.lookup import get_account
+    from accessguard.vault.facade import open_vault
+
+    client = open_vault(app)
+    with app.transaction() as session:
+        result = rotate(
+            session,
+            app.clock,
+            client,
+            get_account(session, account),
+            actor=app.actor,
+            reason=reason,
+            idempotency_key=idempotency_key,
+        )
+    _result(result, as_json)
+    if not as_json:
+        info(
+            f"next: set it on the platform (`creds reveal {account}`), then `creds confirm {account}`"
+        )
+
+
+@creds.command("confirm")
+@click.argument("account")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def confirm_cmd(app: App, account: str, as_json: bool) -> None:
+    """Phase 2: the platform has the new password; mark it active."""
+    from accessguard.credentials.rotation import confirm
+    from accessguard.inventory.lookup import get_account
+    from accessguard.vault.facade import open_vault
+
+    client = open_vault(app)
+    with app.transaction() as session:
+        result = confirm(session, app.clock, client, get_account(session, account), actor=app.actor)
+    _result(result, as_json)
+
+
+@creds.command("rollback")
+@click.argument("account")
+@click.option("--reason", help="Why (recorded).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def rollback_cmd(app: App, account: str, reason: str | None, as_json: bool) -> None:
+    """Undo a pending rotation: the previous value comes back as a new version."""
+    from accessguard.credentials.rotation import rollback
+    from accessguard.inventory.lookup import get_account
+    from accessguard.vault.facade import open_vault
+
+    client = open_vault(app)
+    with app.transaction() as session:
+        result = rollback(
+            session,
+            app.clock,
+            client,
+            get_account(session, account),
+            actor=app.actor,
+            reason=reason,
+        )
+    _result(result, as_json)
+
+
+@creds.command("status")
+@click.argument("account", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def status_cmd(app: App, account: str | None, as_json: bool) -> None:
+    """Versions, state and last rotation of stored logins (no values)."""
+    from accessguard.credentials.store import credential_status
+    from accessguard.inventory.lookup import get_account
+
+    with app.transaction() as session:
+        rows = credential_status(session, get_account(session, account) if account else None)
+    if as_json:
+        emit_json(rows)
+        return
+    cols = ["account", "state", "current_version", "previous_version", "rotated_at", "rotated_by"]
+    table(cols, [[r[c] for c in cols] for r in rows])
+
+
+@creds.command("exposed")
+@click.argument("person")
+@click.option("--observed-only", is_flag=True, help="Only what the person actually saw.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def exposed_cmd(app: App, person: str, observed_only: bool, as_json: bool) -> None:
+    """What PERSON could know (possible) and what they saw (observed)."""
+    from accessguard.credentials.exposure import exposed_credentials
+    from accessguard.credentials.totp import exported_seed_accounts
+    from accessguard.inventory.lookup import get_person
+
+    with app.transaction() as session:
+        who = get_person(session, person)
+        exposed = exposed_credentials(session, who, observed_only=observed_only)
+        seeds = [a.name for a in exported_seed_accounts(session, who)]
+    data = {
+        "person": who.email,
+        "credentials": [e.to_dict() for e in exposed],
+        "exported_seeds": seeds,
+    }
+    if as_json:
+        emit_json(data)
+        return
+    table(
+        ["account", "version", "possible", "observed", "via"],
+        [[e.account_name, e.version, e.possible, e.observed, list(e.via)] for e in exposed],
+        title=f"Credentials {who.email} could know",
+    )
+    if seeds:
+        info(f"2FA seeds exported to {who.email}: {', '.join(seeds)}")

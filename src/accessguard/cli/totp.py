@@ -1,0 +1,148 @@
+"""`totp`: 2FA seeds in Vault custody: enroll, code, status, regenerate, confirm."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from accessguard.app import App
+from accessguard.cli.context import pass_app
+from accessguard.cli.output import emit_json, info, table
+
+
+@click.group("totp")
+def totp() -> None:
+    """2FA seeds held by Vault's TOTP engine; people get codes, never the seed."""
+
+
+def _show_once(uri: object) -> None:
+    """Print the otpauth URI as a terminal QR code, once (it is never shown again)."""
+    import io
+
+    import segno
+
+    from accessguard.secret import Secret
+
+    assert isinstance(uri, Secret)
+    buffer = io.StringIO()
+    segno.make(uri.reveal(), error="m").terminal(out=buffer, compact=True)
+    click.echo(buffer.getvalue())
+    info("scan this QR code now: it is shown once and the seed export is recorded")
+
+
+@totp.command("enroll")
+@click.argument("account")
+@click.option("--generate", is_flag=True, help="Let Vault generate the seed and show its QR once.")
+@click.option("--personal-device", is_flag=True, help="The seed is also on someone's own phone.")
+@pass_app
+def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) -> None:
+    """Put ACCOUNT's seed in custody: otpauth:// URI or base32 seed on stdin, or --generate."""
+    from accessguard.credentials.totp import enroll, parse_seed
+    from accessguard.inventory.lookup import get_account
+    from accessguard.vault.facade import open_vault
+
+    seed = url = None
+    if not generate:
+        if sys.stdin.isatty():
+            text = click.prompt("otpauth:// URI or base32 seed", hide_input=True)
+        else:
+            text = sys.stdin.read()
+        seed, url = parse_seed(text)
+    client = open_vault(app)
+    with app.transaction() as session:
+        result, uri = enroll(
+            session,
+            app.clock,
+            client,
+            get_account(session, account),
+            actor=app.actor,
+            seed=seed,
+            url=url,
+            generate=generate,
+            personal_device=personal_device,
+        )
+    info(f"{result.outcome.value}: {result.message}")
+    if uri is not None:
+        _show_once(uri)
+
+
+@totp.command("code")
+@click.argument("account")
+@click.option("--reason", required=True, help="Why you need it (recorded).")
+@click.option("--as", "as_email", metavar="EMAIL", help="The person who will see it.")
+@click.option("--pending", is_flag=True, help="A code from the regenerated (pending) seed.")
+@pass_app
+def code_cmd(app: App, account: str, reason: str, as_email: str | None, pending: bool) -> None:
+    """Print a current code for ACCOUNT from Vault (recorded)."""
+    from accessguard.credentials.common import acting_person
+    from accessguard.credentials.totp import code
+    from accessguard.inventory.lookup import get_account
+    from accessguard.vault.facade import open_vault
+
+    client = open_vault(app)
+    with app.transaction() as session:
+        person = acting_person(session, app.actor, as_email)
+        value = code(
+            session,
+            app.clock,
+            client,
+            get_account(session, account),
+            person=person,
+            reason=reason,
+            actor=app.actor,
+            pending=pending,
+        )
+    click.echo(value.reveal())
+
+
+@totp.command("regenerate")
+@click.argument("account")
+@pass_app
+def regenerate_cmd(app: App, account: str) -> None:
+    """A new seed (pending until `totp confirm`); its QR is shown once."""
+    from accessguard.credentials.totp import regenerate
+    from accessguard.inventory.lookup import get_account
+    from accessguard.vault.facade import open_vault
+
+    client = open_vault(app)
+    with app.transaction() as session:
+        result, uri = regenerate(
+            session, app.clock, client, get_account(session, account), actor=app.actor
+        )
+    info(f"{result.outcome.value}: {result.message}")
+    if uri is not None:
+        _show_once(uri)
+    if result.instructions:
+        info(result.instructions)
+
+
+@totp.command("confirm")
+@click.argument("account")
+@pass_app
+def confirm_cmd(app: App, account: str) -> None:
+    """The platform now uses the regenerated seed: retire the old one."""
+    from accessguard.credentials.totp import confirm
+    from accessguard.inventory.lookup import get_account
+    from accessguard.vault.facade import open_vault
+
+    client = open_vault(app)
+    with app.transaction() as session:
+        result = confirm(session, app.clock, client, get_account(session, account), actor=app.actor)
+    info(f"{result.outcome.value}: {result.message}")
+
+
+@totp.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def status_cmd(app: App, as_json: bool) -> None:
+    """Every account: seed in custody, exported, on a personal phone."""
+    from accessguard.credentials.totp import totp_status
+
+    with app.transaction() as session:
+        rows = totp_status(session)
+    if as_json:
+        emit_json(rows)
+        return
+    cols = ["account", "in_custody", "generation", "exported", "personal_device", "enrolled_at"]
+    table(cols, [[r[c] for c in cols] for r in rows])

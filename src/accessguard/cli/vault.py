@@ -1,0 +1,153 @@
+"""`vault`: bootstrap, status, the tool policy, sync people's access, revoke a person."""
+
+from __future__ import annotations
+
+import click
+
+from accessguard.app import App
+from accessguard.cli.context import pass_app
+from accessguard.cli.output import emit_json, info, table
+
+
+@click.group("vault")
+def vault() -> None:
+    """Vault set-up and people's own Vault access."""
+
+
+@vault.command("bootstrap")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def bootstrap_cmd(app: App, as_json: bool) -> None:
+    """One-time set-up with an admin token: mounts, tool policy, a group per account (idempotent)."""
+    from accessguard.credentials.vault_setup import bootstrap_vault
+    from accessguard.vault.facade import open_vault
+
+    client = open_vault(app)
+    with app.transaction() as session:
+        report = bootstrap_vault(session, app.clock, client, actor=app.actor)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    table(["kind", "name", "outcome"], [[i["kind"], i["name"], i["outcome"]] for i in report.items])
+    info(
+        f"tool policy: {client.paths.tool_policy()} (create its token with "
+        f"`bao token create -policy={client.paths.tool_policy()}`)"
+    )
+
+
+@vault.command("policy")
+@pass_app
+def policy_cmd(app: App) -> None:
+    """Print the tool's minimal policy, rendered for these settings."""
+    from accessguard.vault.paths import VaultPaths
+    from accessguard.vault.policies import tool_policy_text
+
+    click.echo(tool_policy_text(VaultPaths.from_settings(app.settings.vault)), nl=False)
+
+
+@vault.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def status_cmd(app: App, as_json: bool) -> None:
+    """Address, seal state, version and the tool token's TTL and policies."""
+    from accessguard.vault.facade import open_vault
+
+    client = open_vault(app, require_token=False)
+    health = client.health()
+    token = client.token_info() if client.connection.token else None
+    result = {
+        "address": client.addr,
+        "addresses": list(client.connection.addresses),
+        "initialized": health.get("initialized"),
+        "sealed": health.get("sealed"),
+        "standby": health.get("standby"),
+        "version": health.get("version"),
+        "token": token,
+    }
+    if as_json:
+        emit_json(result)
+        return
+    table(
+        ["address", "sealed", "version", "token ttl", "policies"],
+        [
+            [
+                result["address"],
+                result["sealed"],
+                result["version"],
+                token["ttl"] if token else "no token",
+                token["policies"] if token else None,
+            ]
+        ],
+    )
+
+
+@vault.command("sync")
+@click.option("--dry-run", is_flag=True, help="Only print the drift.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def sync_cmd(app: App, dry_run: bool, as_json: bool) -> None:
+    """Put each person's entity in exactly the groups their shared-login grants give."""
+    from accessguard.credentials.identity import sync
+    from accessguard.vault.facade import open_vault
+
+    client = open_vault(app)
+    with app.transaction() as session:
+        plan = sync(session, app.clock, client, actor=app.actor, dry_run=dry_run)
+    data = plan.to_dict() | {"dry_run": dry_run}
+    if as_json:
+        emit_json(data)
+        return
+    rows = [["add", r["person"], r["account"]] for r in data["add"]]
+    rows += [["remove", r["person"], r["account"]] for r in data["remove"]]
+    rows += [["remove (unknown)", r["entity_id"], r["account"]] for r in data["unknown_members"]]
+    table(
+        ["change", "member", "account"],
+        rows,
+        title="Vault drift" + (" (dry run)" if dry_run else ""),
+    )
+    for group in plan.missing_groups:
+        info(f"warning: group {group} is missing: run `accessguard vault bootstrap`")
+
+
+@vault.command("revoke-person")
+@click.argument("person")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def revoke_person_cmd(app: App, person: str, as_json: bool) -> None:
+    """Remove PERSON from groups, disable the entity, delete the login, revoke their tokens."""
+    from accessguard.credentials.identity import revoke_person_access
+    from accessguard.inventory.lookup import get_person
+    from accessguard.vault.facade import open_vault
+
+    client = open_vault(app)
+    with app.transaction() as session:
+        result = revoke_person_access(
+            session, app.clock, client, get_person(session, person), actor=app.actor
+        )
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        info(f"{result.outcome.value}: {result.message}")
+
+
+@vault.command("user")
+@click.argument("person")
+@pass_app
+def user_cmd(app: App, person: str) -> None:
+    """Create or reset PERSON's own Vault login (password from a hidden prompt or stdin)."""
+    from accessguard.cli.login import read_hidden
+    from accessguard.credentials.identity import set_user_password
+    from accessguard.errors import InputError
+    from accessguard.inventory.lookup import get_person
+    from accessguard.secret import Secret
+    from accessguard.vault.facade import open_vault
+
+    password = Secret(read_hidden("New Vault password"))
+    if len(password.reveal()) < 12:
+        raise InputError("the password must be at least 12 characters")
+    client = open_vault(app)
+    with app.transaction() as session:
+        identity = set_user_password(
+            session, app.clock, client, get_person(session, person), password, actor=app.actor
+        )
+    info(f"Vault login {identity.username} is ready (userpass at {client.paths.userpass_mount}/)")

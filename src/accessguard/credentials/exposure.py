@@ -1,0 +1,175 @@
+"""Exposure: who saw which version (observed) and who could have read it (possible).
+
+Possible exposure of a credential's current value follows from the person's Vault
+group membership history and shared-login grants overlapping the time that value
+was current (a rollback's version counts as the version it restored).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accessguard.audit.chain import record
+from accessguard.clock import Clock
+from accessguard.credentials.models import (
+    Credential,
+    CredentialVersion,
+    Exposure,
+    TotpKey,
+    VaultMembership,
+)
+from accessguard.inventory.models import Account, Grant, Person
+
+Interval = tuple[datetime, datetime | None]
+
+
+@dataclass(frozen=True)
+class ExposedCredential:
+    """A credential whose current value ``person`` could know."""
+
+    credential_id: int
+    account_id: int
+    account_name: str
+    version: int
+    observed: bool
+    possible: bool = True
+    via: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view."""
+        return {
+            "credential_id": self.credential_id,
+            "account_id": self.account_id,
+            "account": self.account_name,
+            "version": self.version,
+            "observed": self.observed,
+            "possible": self.possible,
+            "via": list(self.via),
+        }
+
+
+def record_exposure(
+    session: Session,
+    clock: Clock,
+    *,
+    person: Person,
+    kind: str,
+    version: int,
+    actor: str,
+    account: Account,
+    reason: str | None = None,
+    credential: Credential | None = None,
+    totp_key: TotpKey | None = None,
+    run_id: str | None = None,
+) -> Exposure:
+    """Record that ``person`` saw ``version`` (never the value) and audit it."""
+    exposure = Exposure(
+        person_id=person.id,
+        credential_id=credential.id if credential else None,
+        totp_key_id=totp_key.id if totp_key else None,
+        kind=kind,
+        version=version,
+        occurred_at=clock.now(),
+        reason=reason,
+        run_id=run_id,
+        actor=actor,
+    )
+    session.add(exposure)
+    session.flush()
+    record(
+        session,
+        clock,
+        actor=actor,
+        action=f"exposure.{kind}",
+        target_type="credential" if credential else "totp",
+        target=account.name,
+        run_id=run_id,
+        details={"person": person.email, "version": version, "reason": reason},
+    )
+    return exposure
+
+
+def _overlaps(start: datetime, end: datetime | None, intervals: list[Interval]) -> bool:
+    for v_start, v_end in intervals:
+        if (end is None or end > v_start) and (v_end is None or start < v_end):
+            return True
+    return False
+
+
+def _equivalent(rows: dict[int, CredentialVersion], version: int) -> list[int]:
+    """``version`` and the versions whose value it restored."""
+    chain, seen = [version], {version}
+    current = rows.get(version)
+    while current is not None and current.restored_from and current.restored_from not in seen:
+        chain.append(current.restored_from)
+        seen.add(current.restored_from)
+        current = rows.get(current.restored_from)
+    return chain
+
+
+def exposed_credentials(
+    session: Session, person: Person, *, observed_only: bool = False
+) -> list[ExposedCredential]:
+    """Credentials whose CURRENT value ``person`` could know (possible) or saw (observed)."""
+    creds = session.execute(
+        select(Credential, Account).join(Account, Account.id == Credential.account_id)
+    ).all()
+    if not creds:
+        return []
+    versions: dict[int, dict[int, CredentialVersion]] = defaultdict(dict)
+    for row in session.execute(select(CredentialVersion)).scalars():
+        versions[row.credential_id][row.version] = row
+    seen: dict[int, set[int]] = defaultdict(set)
+    for exp in session.execute(
+        select(Exposure).where(Exposure.person_id == person.id, Exposure.credential_id.is_not(None))
+    ).scalars():
+        seen[exp.credential_id or 0].add(exp.version)
+    access: dict[int, list[tuple[str, datetime, datetime | None]]] = defaultdict(list)
+    for m in session.execute(
+        select(VaultMembership).where(VaultMembership.person_id == person.id)
+    ).scalars():
+        access[m.account_id].append(("vault-group", m.added_at, m.removed_at))
+    for g in session.execute(
+        select(Grant).where(Grant.person_id == person.id, Grant.via == "shared-login")
+    ).scalars():
+        access[g.account_id].append(("shared-login", g.granted_at, g.revoked_at))
+
+    out: list[ExposedCredential] = []
+    for cred, account in creds:
+        rows = versions.get(cred.id, {})
+        chain = _equivalent(rows, cred.current_version)
+        observed = any(v in seen.get(cred.id, set()) for v in chain)
+        intervals: list[Interval] = [
+            (rows[v].created_at, rows[v].superseded_at) for v in chain if v in rows
+        ]
+        if cred.current_version not in rows:
+            intervals.append((cred.created_at, None))
+        via = tuple(
+            sorted(
+                {
+                    kind
+                    for kind, start, end in access.get(account.id, [])
+                    if _overlaps(start, end, intervals)
+                }
+            )
+        )
+        possible = bool(via)
+        if observed or (possible and not observed_only):
+            out.append(
+                ExposedCredential(
+                    credential_id=cred.id,
+                    account_id=account.id,
+                    account_name=account.name,
+                    version=cred.current_version,
+                    observed=observed,
+                    possible=possible,
+                    via=via + (("observed",) if observed else ()),
+                )
+            )
+    return sorted(out, key=lambda e: e.account_name)

@@ -1,0 +1,318 @@
+"""Two-phase rotation: write a new password as a pending Vault version, confirm, or roll back.
+
+Crash safety: the new version carries its idempotency key inside the Vault data
+(``_idempotency_key``), written atomically with the value. A rotation repeated with
+the same key after a crash finds that version and only brings the database in line,
+so a killed process never produces a second version, and the password is in Vault
+before anything else refers to it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accessguard.audit.chain import record
+from accessguard.clock import Clock
+from accessguard.credentials.common import get_credential, version_row
+from accessguard.credentials.models import Credential, CredentialVersion
+from accessguard.credentials.passwords import generate_password
+from accessguard.credentials.store import add_version
+from accessguard.errors import CasConflictError, ConflictError, VaultNotFoundError
+from accessguard.inventory.models import Account
+from accessguard.results import ActionResult
+from accessguard.secret import Secret
+from accessguard.vault.facade import Vault
+
+KEY_FIELD = "_idempotency_key"
+
+
+def _find_written(vault: Vault, credential: Credential, key: str) -> int | None:
+    """A Vault version newer than the database's that carries ``key`` (a crashed rotation)."""
+    meta = vault.kv_metadata(credential.vault_path)
+    if meta is None:
+        return None
+    for version in range(credential.current_version + 1, meta.current_version + 1):
+        try:
+            secret = vault.kv_read(credential.vault_path, version)
+        except VaultNotFoundError:
+            continue
+        stored = secret.values.get(KEY_FIELD)
+        if stored is not None and stored.reveal() == key:
+            return version
+    return None
+
+
+def _adopt(
+    session: Session,
+    clock: Clock,
+    credential: Credential,
+    account: Account,
+    version: int,
+    *,
+    actor: str,
+    reason: str,
+    run_id: str | None,
+    key: str,
+    recovered: bool,
+) -> ActionResult:
+    now = clock.now()
+    previous = credential.current_version
+    credential.previous_version = previous
+    credential.current_version = version
+    credential.state = "rotation-pending"
+    credential.rotated_at = now
+    credential.rotated_by = actor
+    add_version(
+        session,
+        clock,
+        credential,
+        version,
+        state="pending",
+        actor=actor,
+        reason=reason,
+        run_id=run_id,
+        idempotency_key=key,
+    )
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="credential.rotate",
+        target_type="credential",
+        target=account.name,
+        run_id=run_id,
+        details={
+            "version": version,
+            "previous_version": previous,
+            "reason": reason,
+            "recovered": recovered,
+        },
+    )
+    return ActionResult.changed(
+        f"new password for {account.name} stored as version {version} (pending): set it on "
+        f"the platform, then confirm",
+        account=account.name,
+        version=version,
+        previous_version=previous,
+        new_version=not recovered,
+    )
+
+
+def rotate(
+    session: Session,
+    clock: Clock,
+    vault: Vault,
+    account: Account,
+    *,
+    actor: str,
+    reason: str,
+    run_id: str | None = None,
+    idempotency_key: str | None = None,
+    length: int = 24,
+) -> ActionResult:
+    """Phase 1: a strong new password as a new pending Vault version (check-and-set)."""
+    credential = get_credential(session, account)
+    reason = reason or "rotation"
+    if idempotency_key:
+        done = session.execute(
+            select(CredentialVersion).where(
+                CredentialVersion.credential_id == credential.id,
+                CredentialVersion.idempotency_key == idempotency_key,
+            )
+        ).scalar_one_or_none()
+        if done is not None:
+            return ActionResult.unchanged(
+                f"{account.name} was already rotated to version {done.version}",
+                account=account.name,
+                version=done.version,
+            )
+        written = _find_written(vault, credential, idempotency_key)
+        if written is not None:
+            return _adopt(
+                session,
+                clock,
+                credential,
+                account,
+                written,
+                actor=actor,
+                reason=reason,
+                run_id=run_id,
+                key=idempotency_key,
+                recovered=True,
+            )
+    if credential.state == "rotation-pending":
+        raise ConflictError(
+            f"a rotation of {account.name} is already pending (version "
+            f"{credential.current_version})",
+            hint=f"`accessguard creds confirm {account.name}` once the platform has it, "
+            f"or `accessguard creds rollback {account.name}`",
+            code="rotation-pending",
+        )
+    key = idempotency_key or uuid.uuid4().hex
+    old = vault.kv_read(credential.vault_path, credential.current_version)
+    values: dict[str, Secret | str] = {k: old.values[k] for k in old.public_keys()}
+    values["password"] = generate_password(account.platform, length)
+    values[KEY_FIELD] = key
+    try:
+        version = vault.kv_write(credential.vault_path, values, cas=credential.current_version)
+    except CasConflictError as exc:
+        raise CasConflictError(
+            f"another rotation of {account.name} won the race; nothing was overwritten",
+            hint=exc.hint,
+        ) from None
+    vault.kv_set_custom_metadata(
+        credential.vault_path,
+        {
+            "account_id": str(account.id),
+            "state": "pending",
+            "rotated_at": clock.now().isoformat(),
+            "rotated_by": actor,
+            "reason": reason,
+            "run_id": run_id,
+            "pending_version": str(version),
+            "idempotency_key": key,
+        },
+    )
+    return _adopt(
+        session,
+        clock,
+        credential,
+        account,
+        version,
+        actor=actor,
+        reason=reason,
+        run_id=run_id,
+        key=key,
+        recovered=False,
+    )
+
+
+def confirm(
+    session: Session,
+    clock: Clock,
+    vault: Vault,
+    account: Account,
+    *,
+    actor: str,
+    run_id: str | None = None,
+) -> ActionResult:
+    """Phase 2: the platform has the new password; mark it active (unchanged if not pending)."""
+    credential = get_credential(session, account)
+    if credential.state != "rotation-pending":
+        return ActionResult.unchanged(
+            f"{account.name} has no pending rotation",
+            account=account.name,
+            version=credential.current_version,
+        )
+    now = clock.now()
+    vault.kv_set_custom_metadata(
+        credential.vault_path,
+        {
+            "state": "active",
+            "confirmed_at": now.isoformat(),
+            "confirmed_by": actor,
+            "pending_version": None,
+        },
+    )
+    credential.state = "active"
+    current = version_row(session, credential, credential.current_version)
+    if current is not None:
+        current.state = "active"
+    if credential.previous_version is not None:
+        previous = version_row(session, credential, credential.previous_version)
+        if previous is not None:
+            previous.state = "superseded"
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="credential.confirm",
+        target_type="credential",
+        target=account.name,
+        run_id=run_id,
+        details={"version": credential.current_version},
+    )
+    return ActionResult.changed(
+        f"version {credential.current_version} of {account.name} is active",
+        account=account.name,
+        version=credential.current_version,
+    )
+
+
+def rollback(
+    session: Session,
+    clock: Clock,
+    vault: Vault,
+    account: Account,
+    *,
+    actor: str,
+    reason: str | None = None,
+    run_id: str | None = None,
+) -> ActionResult:
+    """Undo a pending rotation: write the previous value again as a NEW version (check-and-set)."""
+    credential = get_credential(session, account)
+    if credential.state != "rotation-pending" or credential.previous_version is None:
+        raise ConflictError(
+            f"{account.name} has no pending rotation to roll back",
+            hint="rollback undoes a rotation before `creds confirm`; store a value with `creds set`",
+            code="nothing-to-roll-back",
+        )
+    previous = credential.previous_version
+    pending = credential.current_version
+    old = vault.kv_read(credential.vault_path, previous)
+    values = {k: old.values[k] for k in old.public_keys()}
+    version = vault.kv_write(credential.vault_path, values, cas=pending)
+    now = clock.now()
+    vault.kv_set_custom_metadata(
+        credential.vault_path,
+        {
+            "state": "active",
+            "rotated_at": now.isoformat(),
+            "rotated_by": actor,
+            "reason": reason or f"rollback of version {pending}",
+            "pending_version": None,
+            "restored_from": str(previous),
+            "run_id": run_id,
+        },
+    )
+    pending_row = version_row(session, credential, pending)
+    if pending_row is not None:
+        pending_row.state = "rolled-back"
+    add_version(
+        session,
+        clock,
+        credential,
+        version,
+        state="active",
+        actor=actor,
+        reason=reason or f"rollback of version {pending}",
+        run_id=run_id,
+        restored_from=previous,
+    )
+    previous_row = version_row(session, credential, previous)
+    if previous_row is not None:
+        previous_row.state = "superseded"
+    credential.current_version = version
+    credential.previous_version = None
+    credential.state = "active"
+    credential.rotated_at = now
+    credential.rotated_by = actor
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="credential.rollback",
+        target_type="credential",
+        target=account.name,
+        run_id=run_id,
+        details={"version": version, "restored_from": previous, "rolled_back": pending},
+    )
+    return ActionResult.changed(
+        f"{account.name}: version {previous}'s value restored as version {version}",
+        account=account.name,
+        version=version,
+        restored_from=previous,
+    )

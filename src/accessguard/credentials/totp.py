@@ -1,0 +1,304 @@
+"""TOTP custody: seeds live in Vault's TOTP engine; people get codes, never the seed.
+
+A seed leaves Vault only when Vault generates it (``--generate``, ``regenerate``): the
+``otpauth://`` URI is returned once and recorded as a seed export. A regenerated seed
+is *pending* until the platform is re-enrolled (``confirm``), so codes keep working
+from the old seed meanwhile and nobody is locked out.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accessguard.audit.chain import record
+from accessguard.clock import Clock
+from accessguard.credentials.common import find_totp, get_totp, iso, require_reason
+from accessguard.credentials.exposure import record_exposure
+from accessguard.credentials.models import Exposure, TotpKey
+from accessguard.errors import ConflictError, InputError
+from accessguard.inventory.lookup import find_person
+from accessguard.inventory.models import Account, Person
+from accessguard.results import ActionResult, Outcome
+from accessguard.secret import Secret
+from accessguard.vault.facade import Vault
+
+ISSUER = "accessguard"
+
+
+def parse_seed(text: str) -> tuple[Secret | None, Secret | None]:
+    """``(seed, url)`` from an ``otpauth://totp/...`` URI or a base32 seed."""
+    text = text.strip()
+    if text.startswith("otpauth://"):
+        parsed = urlparse(text)
+        if parsed.netloc != "totp" or not parse_qs(parsed.query).get("secret"):
+            raise InputError("stdin: an otpauth:// URI must be a TOTP URI with a secret")
+        return None, Secret(text)
+    seed = "".join(text.split()).upper().rstrip("=")
+    try:
+        raw = base64.b32decode(seed + "=" * (-len(seed) % 8))
+    except (binascii.Error, ValueError):
+        raise InputError("stdin: not an otpauth:// URI or a base32 seed") from None
+    if len(raw) < 10:
+        raise InputError("stdin: the seed is too short (at least 16 base32 characters)")
+    return Secret(seed), None
+
+
+def _export(
+    session: Session,
+    clock: Clock,
+    key: TotpKey,
+    account: Account,
+    generation: int,
+    *,
+    actor: str,
+    reason: str,
+    run_id: str | None,
+) -> None:
+    key.exported = True
+    key.exported_at = clock.now()
+    key.exported_by = actor
+    person = find_person(session, actor) if "@" in actor else None
+    if person is not None:
+        record_exposure(
+            session,
+            clock,
+            person=person,
+            kind="seed-export",
+            version=generation,
+            actor=actor,
+            account=account,
+            reason=reason,
+            totp_key=key,
+            run_id=run_id,
+        )
+
+
+def enroll(
+    session: Session,
+    clock: Clock,
+    vault: Vault,
+    account: Account,
+    *,
+    actor: str,
+    seed: Secret | None = None,
+    url: Secret | None = None,
+    generate: bool = False,
+    personal_device: bool = False,
+) -> tuple[ActionResult, Secret | None]:
+    """Put the account's seed in Vault custody; with ``generate`` returns the URI once."""
+    if find_totp(session, account) is not None:
+        raise ConflictError(
+            f"{account.name} already has a seed in Vault custody",
+            hint=f"`accessguard totp regenerate {account.name}` replaces it safely",
+            code="totp-exists",
+        )
+    if not generate and seed is None and url is None:
+        raise InputError("give a seed or otpauth:// URI on stdin, or use --generate")
+    name = vault.paths.totp_key(account.name, 1)
+    if vault.totp_exists(name):
+        # Left by an interrupted enrolment: nothing refers to it, so it is replaced.
+        vault.totp_delete(name)
+    uri: Secret | None = None
+    if generate:
+        uri = vault.totp_generate(name, issuer=ISSUER, account_name=account.handle)
+    else:
+        vault.totp_import(name, seed=seed, url=url, issuer=ISSUER, account_name=account.handle)
+    key = TotpKey(
+        account_id=account.id,
+        key_name=name,
+        generation=1,
+        enrolled_at=clock.now(),
+        enrolled_by=actor,
+        exported=False,
+        personal_device=personal_device,
+    )
+    session.add(key)
+    session.flush()
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="totp.enroll",
+        target_type="totp",
+        target=account.name,
+        details={"key_name": name, "generated": generate, "personal_device": personal_device},
+    )
+    if generate:
+        _export(session, clock, key, account, 1, actor=actor, reason="enrolment", run_id=None)
+    return ActionResult.changed(f"seed for {account.name} is in Vault custody"), uri
+
+
+def code(
+    session: Session,
+    clock: Clock,
+    vault: Vault,
+    account: Account,
+    *,
+    person: Person,
+    reason: str,
+    actor: str,
+    pending: bool = False,
+    run_id: str | None = None,
+) -> Secret:
+    """A current code from Vault's TOTP engine; the exposure is recorded."""
+    reason = require_reason(reason)
+    key = get_totp(session, account)
+    name, generation = key.key_name, key.generation
+    if pending:
+        if not key.pending_key_name or key.pending_generation is None:
+            raise ConflictError(f"{account.name} has no pending seed", code="no-pending-seed")
+        name, generation = key.pending_key_name, key.pending_generation
+    value = vault.totp_code(name)
+    record_exposure(
+        session,
+        clock,
+        person=person,
+        kind="totp-code",
+        version=generation,
+        actor=actor,
+        account=account,
+        reason=reason,
+        totp_key=key,
+        run_id=run_id,
+    )
+    return value
+
+
+def regenerate(
+    session: Session,
+    clock: Clock,
+    vault: Vault,
+    account: Account,
+    *,
+    actor: str,
+    run_id: str | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[ActionResult, Secret | None]:
+    """A new seed generated by Vault, pending until confirmed; the URI is returned once."""
+    key = get_totp(session, account)
+    if idempotency_key and key.pending_idempotency_key == idempotency_key:
+        return ActionResult.unchanged(
+            f"{account.name} already has the regenerated seed pending",
+            account=account.name,
+            generation=key.pending_generation,
+        ), None
+    generation = max(key.generation, key.pending_generation or 0) + 1
+    name = vault.paths.totp_key(account.name, generation)
+    if vault.totp_exists(name):
+        vault.totp_delete(name)  # an interrupted regeneration nobody saw
+    uri = vault.totp_generate(name, issuer=ISSUER, account_name=account.handle)
+    if key.pending_key_name:
+        vault.totp_delete(key.pending_key_name)
+    key.pending_key_name = name
+    key.pending_generation = generation
+    key.pending_idempotency_key = idempotency_key
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="totp.regenerate",
+        target_type="totp",
+        target=account.name,
+        run_id=run_id,
+        details={"key_name": name, "generation": generation},
+    )
+    _export(
+        session, clock, key, account, generation, actor=actor, reason="re-enrolment", run_id=run_id
+    )
+    result = ActionResult(
+        Outcome.CHANGED,
+        f"new seed for {account.name} generated (pending until `totp confirm`)",
+        {"account": account.name, "generation": generation},
+        instructions=f"Enrol the new 2FA seed on {account.platform} for {account.handle}, then "
+        f"run `accessguard totp confirm {account.name}`.",
+    )
+    return result, uri
+
+
+def confirm(
+    session: Session,
+    clock: Clock,
+    vault: Vault,
+    account: Account,
+    *,
+    actor: str,
+    run_id: str | None = None,
+) -> ActionResult:
+    """The platform uses the pending seed now: make it current and delete the old one."""
+    key = get_totp(session, account)
+    if not key.pending_key_name or key.pending_generation is None:
+        return ActionResult.unchanged(f"{account.name} has no pending seed")
+    old = key.key_name
+    key.key_name = key.pending_key_name
+    key.generation = key.pending_generation
+    key.pending_key_name = None
+    key.pending_generation = None
+    key.pending_idempotency_key = None
+    key.personal_device = False
+    exported_now = session.execute(
+        select(Exposure.id).where(
+            Exposure.totp_key_id == key.id,
+            Exposure.kind == "seed-export",
+            Exposure.version == key.generation,
+        )
+    ).first()
+    key.exported = exported_now is not None
+    vault.totp_delete(old)
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="totp.confirm",
+        target_type="totp",
+        target=account.name,
+        run_id=run_id,
+        details={"key_name": key.key_name, "generation": key.generation},
+    )
+    return ActionResult.changed(f"{account.name} now uses seed generation {key.generation}")
+
+
+def exported_seed_accounts(session: Session, person: Person) -> list[Account]:
+    """Accounts whose current (or pending) seed was exported to ``person``."""
+    rows = session.execute(
+        select(TotpKey, Account, Exposure.version)
+        .join(Account, Account.id == TotpKey.account_id)
+        .join(Exposure, Exposure.totp_key_id == TotpKey.id)
+        .where(
+            Exposure.person_id == person.id,
+            Exposure.kind == "seed-export",
+            TotpKey.retired_at.is_(None),
+        )
+    ).all()
+    found = {a.id: a for k, a, v in rows if v in (k.generation, k.pending_generation)}
+    return sorted(found.values(), key=lambda a: a.name)
+
+
+def totp_status(session: Session) -> list[dict[str, Any]]:
+    """Every account with its seed custody state (accounts without a seed included)."""
+    rows = session.execute(
+        select(Account, TotpKey)
+        .outerjoin(TotpKey, TotpKey.account_id == Account.id)
+        .order_by(Account.name)
+    ).all()
+    return [
+        {
+            "account": a.name,
+            "platform": a.platform,
+            "in_custody": k is not None and k.retired_at is None,
+            "key_name": k.key_name if k else None,
+            "generation": k.generation if k else None,
+            "pending_generation": k.pending_generation if k else None,
+            "exported": bool(k and k.exported),
+            "exported_at": iso(k.exported_at) if k else None,
+            "exported_by": k.exported_by if k else None,
+            "personal_device": bool(k and k.personal_device),
+            "enrolled_at": iso(k.enrolled_at) if k else None,
+        }
+        for a, k in rows
+    ]

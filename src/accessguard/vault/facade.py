@@ -1,0 +1,330 @@
+"""The Vault facade: one object per process, safe to share across threads.
+
+Each thread gets its own hvac client (and so its own HTTP connection pool); the
+choice of address lives in one place (``_call``), which fails over to the next
+configured address when a connection cannot be made and remembers the one that
+answered. Every hvac or network error leaves here as an ``accessguard.errors`` error.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from accessguard.errors import ConfigError, VaultNotFoundError, VaultUnavailableError
+from accessguard.secret import Secret
+from accessguard.vault.connection import Connection, resolve
+from accessguard.vault.errors import translate
+from accessguard.vault.identity import IdentityMixin
+from accessguard.vault.paths import VaultPaths
+
+if TYPE_CHECKING:
+    from accessguard.app import App
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class KvSecret:
+    """One version of a KV v2 secret; every value is a ``Secret``."""
+
+    version: int
+    values: dict[str, Secret]
+    custom_metadata: dict[str, str]
+    created_time: str
+
+    def public_keys(self) -> list[str]:
+        """The value names meant for people (tool bookkeeping keys start with ``_``)."""
+        return sorted(k for k in self.values if not k.startswith("_"))
+
+
+@dataclass(frozen=True)
+class KvMetadata:
+    """The metadata of a KV v2 secret: versions and ``custom_metadata``."""
+
+    current_version: int
+    versions: dict[int, dict[str, Any]]
+    custom_metadata: dict[str, str] = field(default_factory=dict)
+
+
+class Vault(IdentityMixin):
+    """Typed access to the Vault endpoints accessguard uses."""
+
+    def __init__(self, connection: Connection, paths: VaultPaths) -> None:
+        if not connection.addresses:
+            raise ConfigError("no Vault address configured", code="vault-no-address")
+        self.connection = connection
+        self.paths = paths
+        self._active = 0
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    # --- transport -------------------------------------------------------------------------
+
+    @property
+    def addr(self) -> str:
+        """The address currently in use."""
+        return self.connection.addresses[self._active]
+
+    def _client(self, index: int) -> Any:
+        clients: dict[int, Any] = getattr(self._local, "clients", None) or {}
+        self._local.clients = clients
+        if index not in clients:
+            import hvac
+
+            token = self.connection.token.reveal() if self.connection.token else None
+            clients[index] = hvac.Client(
+                url=self.connection.addresses[index],
+                token=token,
+                namespace=self.connection.namespace,
+                timeout=self.connection.timeout,
+                verify=self.connection.verify,
+            )
+        return clients[index]
+
+    def _call(self, what: str, func: Callable[[Any], T]) -> T:
+        """Run ``func(client)`` on the active address, failing over on connection errors."""
+        import requests
+
+        count = len(self.connection.addresses)
+        start = self._active
+        for step in range(count):
+            index = (start + step) % count
+            try:
+                result = func(self._client(index))
+            except requests.exceptions.ConnectionError:
+                continue
+            except Exception as exc:
+                raise translate(exc, addr=self.connection.addresses[index], what=what) from None
+            if index != self._active:
+                with self._lock:
+                    self._active = index
+            return result
+        raise VaultUnavailableError(
+            f"no Vault address answered while trying to {what} "
+            f"(tried {', '.join(self.connection.addresses)})",
+            hint="check that Vault is running and VAULT_ADDR / [vault].addresses are right",
+        )
+
+    def read(self, path: str, *, what: str) -> dict[str, Any] | None:
+        """Generic read; None when the path holds nothing."""
+        try:
+            response = self._call(what, lambda c: c.read(path))
+        except VaultNotFoundError:
+            return None
+        return response if isinstance(response, dict) else None
+
+    def write(self, path: str, data: Mapping[str, Any], *, what: str) -> dict[str, Any] | None:
+        """Generic write; the response body when there is one."""
+        response = self._call(what, lambda c: c.write_data(path, data=dict(data)))
+        return response if isinstance(response, dict) else None
+
+    def delete(self, path: str, *, what: str) -> None:
+        """Generic delete (absent paths are fine)."""
+        self._call(what, lambda c: c.delete(path))
+
+    def close(self) -> None:
+        """Close this thread's HTTP sessions."""
+        for client in (getattr(self._local, "clients", None) or {}).values():
+            client.adapter.close()
+        self._local.clients = {}
+
+    # --- system ----------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        """``sys/health`` (works without a token; sealed and standby are reported, not raised)."""
+        return self._call(
+            "read health", lambda c: c.sys.read_health_status(method="GET", standby_ok=True)
+        )
+
+    def token_info(self) -> dict[str, Any]:
+        """Non-secret facts about the tool's own token (ttl, policies, display name)."""
+        data = self._call("look up the token", lambda c: c.auth.token.lookup_self())["data"]
+        return {
+            "display_name": data.get("display_name"),
+            "policies": sorted(data.get("policies") or []),
+            "ttl": data.get("ttl"),
+            "expire_time": data.get("expire_time"),
+            "renewable": data.get("renewable"),
+            "entity_id": data.get("entity_id") or None,
+        }
+
+    def secrets_mounts(self) -> dict[str, dict[str, Any]]:
+        """Mounted secrets engines by path (``secret/``)."""
+        data = self._call("list mounts", lambda c: c.sys.list_mounted_secrets_engines())
+        return dict(data.get("data", data))
+
+    def auth_mounts(self) -> dict[str, dict[str, Any]]:
+        """Enabled auth methods by path (``userpass/``)."""
+        data = self._call("list auth methods", lambda c: c.sys.list_auth_methods())
+        return dict(data.get("data", data))
+
+    def enable_secrets_engine(self, kind: str, path: str, *, options: dict[str, str]) -> None:
+        """Mount a secrets engine."""
+        self._call(
+            f"mount {kind} at {path}",
+            lambda c: c.sys.enable_secrets_engine(kind, path=path, options=options or None),
+        )
+
+    def enable_auth_method(self, kind: str, path: str) -> None:
+        """Enable an auth method."""
+        self._call(f"enable {kind} at {path}", lambda c: c.sys.enable_auth_method(kind, path=path))
+
+    def read_policy(self, name: str) -> str | None:
+        """A policy's text, or None."""
+        data = self.read(f"sys/policies/acl/{name}", what=f"read policy {name}")
+        return (data or {}).get("data", {}).get("policy") if data else None
+
+    def write_policy(self, name: str, text: str) -> None:
+        """Create or replace an ACL policy."""
+        self.write(f"sys/policies/acl/{name}", {"policy": text}, what=f"write policy {name}")
+
+    def revoke_prefix(self, prefix: str) -> None:
+        """Revoke every lease and token under ``prefix`` (``auth/userpass/login/<user>/``)."""
+        self.write(f"sys/leases/revoke-prefix/{prefix}", {}, what=f"revoke tokens of {prefix}")
+
+    # --- KV v2 -----------------------------------------------------------------------------
+
+    def kv_metadata(self, path: str) -> KvMetadata | None:
+        """A secret's metadata, or None if it was never written."""
+        mount = self.paths.kv_mount
+        try:
+            data = self._call(
+                f"read metadata of {path}",
+                lambda c: c.secrets.kv.v2.read_secret_metadata(path=path, mount_point=mount),
+            )["data"]
+        except VaultNotFoundError:
+            return None
+        return KvMetadata(
+            current_version=int(data.get("current_version") or 0),
+            versions={int(k): v for k, v in (data.get("versions") or {}).items()},
+            custom_metadata=dict(data.get("custom_metadata") or {}),
+        )
+
+    def kv_read(self, path: str, version: int | None = None) -> KvSecret:
+        """One version (default: current) of a secret; VaultNotFoundError if absent or deleted."""
+        mount = self.paths.kv_mount
+        what = f"read {path}" + (f" version {version}" if version else "")
+        data = self._call(
+            what,
+            lambda c: c.secrets.kv.v2.read_secret_version(
+                path=path, version=version, mount_point=mount, raise_on_deleted_version=True
+            ),
+        )["data"]
+        meta = data.get("metadata") or {}
+        return KvSecret(
+            version=int(meta.get("version") or 0),
+            values={k: Secret(str(v)) for k, v in (data.get("data") or {}).items()},
+            custom_metadata=dict(meta.get("custom_metadata") or {}),
+            created_time=str(meta.get("created_time") or ""),
+        )
+
+    def kv_write(self, path: str, values: Mapping[str, Secret | str], *, cas: int) -> int:
+        """Write a new version only if the current one is ``cas`` (0: must not exist)."""
+        mount = self.paths.kv_mount
+        plain = {k: v.reveal() if isinstance(v, Secret) else str(v) for k, v in values.items()}
+        data = self._call(
+            f"write {path}",
+            lambda c: c.secrets.kv.v2.create_or_update_secret(
+                path=path, secret=plain, cas=cas, mount_point=mount
+            ),
+        )["data"]
+        return int(data["version"])
+
+    def kv_set_custom_metadata(self, path: str, changes: Mapping[str, str | None]) -> None:
+        """Merge ``changes`` into the secret's custom_metadata (None removes a key)."""
+        current = self.kv_metadata(path)
+        merged = dict(current.custom_metadata if current else {})
+        for key, value in changes.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = str(value)[:512]
+        mount = self.paths.kv_mount
+        self._call(
+            f"update metadata of {path}",
+            lambda c: c.secrets.kv.v2.update_metadata(
+                path=path, custom_metadata=merged, mount_point=mount
+            ),
+        )
+
+    # --- TOTP engine (hvac has no TOTP class: generic read/write) ---------------------------
+
+    def totp_exists(self, name: str) -> bool:
+        """True if the TOTP engine holds key ``name``."""
+        mount = self.paths.totp_mount
+        return self.read(f"{mount}/keys/{name}", what=f"read TOTP key {name}") is not None
+
+    def totp_import(
+        self,
+        name: str,
+        *,
+        seed: Secret | None = None,
+        url: Secret | None = None,
+        issuer: str = "",
+        account_name: str = "",
+    ) -> None:
+        """Store an existing seed (base32 ``seed`` or an ``otpauth://`` ``url``)."""
+        data: dict[str, Any] = {"generate": False}
+        if url is not None:
+            data["url"] = url.reveal()
+        elif seed is not None:
+            data["key"] = seed.reveal()
+            data.update(issuer=issuer or "accessguard", account_name=account_name or name)
+        else:
+            raise ValueError("seed or url is required")
+        self.write(f"{self.paths.totp_mount}/keys/{name}", data, what=f"store TOTP key {name}")
+
+    def totp_generate(self, name: str, *, issuer: str, account_name: str) -> Secret:
+        """Have Vault generate a seed; returns its ``otpauth://`` URI (shown once)."""
+        response = self.write(
+            f"{self.paths.totp_mount}/keys/{name}",
+            {
+                "generate": True,
+                "exported": True,
+                "issuer": issuer,
+                "account_name": account_name,
+                "qr_size": 0,
+            },
+            what=f"generate TOTP key {name}",
+        )
+        url = ((response or {}).get("data") or {}).get("url")
+        if not url:
+            raise VaultNotFoundError(f"Vault returned no URI for TOTP key {name}")
+        return Secret(str(url))
+
+    def totp_code(self, name: str) -> Secret:
+        """The current code for key ``name``, computed by Vault."""
+        data = self.read(f"{self.paths.totp_mount}/code/{name}", what=f"get a code for {name}")
+        if not data:
+            raise VaultNotFoundError(f"no TOTP key {name} in Vault")
+        return Secret(str(data["data"]["code"]))
+
+    def totp_delete(self, name: str) -> None:
+        """Remove a TOTP key (absent is fine)."""
+        self.delete(f"{self.paths.totp_mount}/keys/{name}", what=f"delete TOTP key {name}")
+
+
+def open_vault(app: App, *, token: Secret | None = None, require_token: bool = True) -> Vault:
+    """The Vault for ``app``'s settings; token from ``token``, the environment or the keyring.
+
+    The returned object is safe to share across threads (one hvac client per thread).
+    """
+    connection = resolve(app.settings.vault)
+    if token is None and connection.token is None and require_token:
+        raise ConfigError(
+            "no Vault token",
+            hint="set VAULT_TOKEN (or BAO_TOKEN), or store one with `accessguard login`",
+            code="vault-no-token",
+        )
+    if token is not None:
+        connection = Connection(
+            connection.addresses,
+            token,
+            connection.namespace,
+            connection.timeout,
+            connection.verify,
+        )
+    return Vault(connection, VaultPaths.from_settings(app.settings.vault))

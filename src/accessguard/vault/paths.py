@@ -1,0 +1,137 @@
+"""Every Vault name the tool uses, built from settings and validated segments.
+
+Account names become path segments, so they are checked against a safe set
+(``[a-z0-9._-]``, no ``..``, no leading ``/``); a built path can never leave the
+configured prefix. TOTP keys, policies and groups get names derived the same way;
+upper-case markers (``_A_``, ``_G``) cannot occur in the lower-case segments, so one
+account's glob never matches another account's keys.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from accessguard.config import VaultSettings
+from accessguard.errors import ConfigError, InputError
+
+SEGMENT_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]|\.(?!\.)){0,62}$")
+_MOUNT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+def check_segment(value: str, what: str = "account name") -> str:
+    """``value`` if it is one safe path segment; InputError otherwise."""
+    if not isinstance(value, str) or not SEGMENT_RE.match(value):
+        raise InputError(
+            f"{what} {value!r} is not a safe Vault path segment",
+            hint="use 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter "
+            "or digit, with no '..' and no '/'",
+            code="unsafe-path",
+        )
+    return value
+
+
+def _check_prefix(prefix: str) -> str:
+    parts = prefix.strip("/").split("/") if prefix else []
+    if not parts or prefix.startswith("/"):
+        raise ConfigError(
+            f"[vault].prefix {prefix!r} must be a relative path such as 'accessguard'",
+            code="unsafe-path",
+        )
+    for part in parts:
+        try:
+            check_segment(part, "[vault].prefix segment")
+        except InputError as exc:
+            raise ConfigError(exc.message, hint=exc.hint, code="unsafe-path") from None
+    return "/".join(parts)
+
+
+def _check_mount(name: str, what: str) -> str:
+    clean = name.strip("/")
+    if not _MOUNT_RE.match(clean):
+        raise ConfigError(f"[vault].{what} {name!r} is not a valid mount name", code="config")
+    return clean
+
+
+@dataclass(frozen=True)
+class VaultPaths:
+    """Names for one installation (mounts + prefix); every method validates its input."""
+
+    kv_mount: str
+    prefix: str
+    totp_mount: str
+    userpass_mount: str
+
+    @classmethod
+    def from_settings(cls, settings: VaultSettings) -> VaultPaths:
+        """Validated names from ``[vault]`` settings."""
+        return cls(
+            kv_mount=_check_mount(settings.kv_mount, "kv_mount"),
+            prefix=_check_prefix(settings.prefix),
+            totp_mount=_check_mount(settings.totp_mount, "totp_mount"),
+            userpass_mount=_check_mount(settings.userpass_mount, "userpass_mount"),
+        )
+
+    @property
+    def slug(self) -> str:
+        """The prefix as one name-safe token (``a/b`` -> ``a.b``)."""
+        return self.prefix.replace("/", ".")
+
+    def secret(self, account: str) -> str:
+        """The KV path (relative to the mount) of an account's shared login."""
+        path = f"{self.prefix}/{check_segment(account)}"
+        if not path.startswith(self.prefix + "/") or ".." in path.split("/"):
+            raise InputError(f"refusing path {path!r}", code="unsafe-path")
+        return path
+
+    def secret_api_path(self, account: str) -> str:
+        """The full API path of the secret's data (as written in policies)."""
+        return f"{self.kv_mount}/data/{self.secret(account)}"
+
+    def totp_base(self, account: str) -> str:
+        """The stem of an account's TOTP key names; generation n is ``<stem><n>``."""
+        return f"{self.slug}_A_{check_segment(account)}_G"
+
+    def totp_key(self, account: str, generation: int) -> str:
+        """The TOTP engine key name of one seed generation of an account."""
+        if generation < 1:
+            raise InputError("TOTP generation must be positive")
+        return f"{self.totp_base(account)}{generation}"
+
+    def tool_policy(self) -> str:
+        """Name of the tool's own policy."""
+        return f"ag-{self.slug}-tool"
+
+    def account_policy(self, account: str) -> str:
+        """Name of the policy that reads one account's secret and TOTP code."""
+        return f"ag-{self.slug}-acct-{check_segment(account)}"
+
+    def account_group(self, account: str) -> str:
+        """Name of the identity group whose members may read one account."""
+        return f"ag-{self.slug}-acct-{check_segment(account)}"
+
+    def group_prefix(self) -> str:
+        """Every account group's name starts with this."""
+        return f"ag-{self.slug}-acct-"
+
+    def login_prefix(self, username: str) -> str:
+        """The lease prefix of a userpass user's tokens (trailing slash: exact user only)."""
+        return f"auth/{self.userpass_mount}/login/{check_username(username)}/"
+
+
+_USERNAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]|\.(?!\.)){0,127}$")
+
+
+def check_username(value: str) -> str:
+    """A userpass user name safe in a path."""
+    if not _USERNAME_RE.match(value):
+        raise InputError(f"Vault user name {value!r} is not safe", code="unsafe-path")
+    return value
+
+
+def username_for(email: str) -> str:
+    """The userpass user name for a person: the email with '@' spelled ``_at_``."""
+    local, _, domain = email.strip().lower().partition("@")
+    clean = re.sub(r"[^a-z0-9._-]", "-", f"{local}_at_{domain}")
+    clean = re.sub(r"\.{2,}", ".", clean).strip(".")
+    return check_username(clean)

@@ -1,0 +1,205 @@
+"""Two-phase rotation against a real OpenBao: versions, metadata, confirm, rollback, races."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from accessguard.app import App
+from accessguard.credentials.models import Credential, CredentialVersion
+from accessguard.credentials.rotation import confirm, rollback, rotate
+from accessguard.credentials.store import parse_login, set_credential
+from accessguard.errors import ConflictError
+from accessguard.inventory.lookup import get_account
+from accessguard.results import Outcome
+from accessguard.vault.facade import open_vault
+from support.vault import seed_inventory
+
+OLD = "Old-Passw0rd-canary-1"
+
+
+def _store(app: App) -> None:
+    vault = open_vault(app)
+    with app.transaction() as session:
+        set_credential(
+            session,
+            app.clock,
+            vault,
+            get_account(session, "brand-x"),
+            parse_login(
+                json.dumps({"username": "brandx", "password": OLD, "backup_codes": ["111", "222"]})
+            ),
+            actor="tester@example.com",
+        )
+
+
+def _credential(app: App) -> Credential:
+    with app.transaction() as session:
+        return session.execute(select(Credential)).scalar_one()
+
+
+def test_rotate_confirm_rollback(vapp: App, openbao) -> None:
+    seed_inventory(vapp, openbao)
+    _store(vapp)
+    vault = open_vault(vapp)
+    path = vault.paths.secret("brand-x")
+    assert vault.kv_read(path).values["password"].reveal() == OLD
+
+    with vapp.transaction() as session:
+        result = rotate(
+            session,
+            vapp.clock,
+            vault,
+            get_account(session, "brand-x"),
+            actor="tester@example.com",
+            reason="leaver",
+            run_id="run-1",
+        )
+    assert result.outcome is Outcome.CHANGED and result.details["version"] == 2
+    new = vault.kv_read(path)
+    assert new.version == 2
+    new_password = new.values["password"].reveal()
+    assert new_password != OLD and len(new_password) == 24
+    assert new.values["username"].reveal() == "brandx"
+    assert new.values["backup_codes"].reveal() == "111\n222"
+    meta = vault.kv_metadata(path)
+    assert meta is not None
+    assert meta.custom_metadata["state"] == "pending"
+    assert meta.custom_metadata["rotated_by"] == "tester@example.com"
+    assert meta.custom_metadata["reason"] == "leaver"
+    assert meta.custom_metadata["run_id"] == "run-1"
+    assert meta.custom_metadata["rotated_at"].startswith("2026-11-02T09:00")
+    assert vault.kv_read(path, 1).values["password"].reveal() == OLD  # previous kept
+    cred = _credential(vapp)
+    assert (cred.state, cred.current_version, cred.previous_version) == ("rotation-pending", 2, 1)
+
+    with vapp.transaction() as session:
+        assert (
+            confirm(
+                session,
+                vapp.clock,
+                vault,
+                get_account(session, "brand-x"),
+                actor="tester@example.com",
+            ).outcome
+            is Outcome.CHANGED
+        )
+    assert _credential(vapp).state == "active"
+    assert vault.kv_metadata(path).custom_metadata["state"] == "active"
+    with vapp.transaction() as session:
+        again = confirm(session, vapp.clock, vault, get_account(session, "brand-x"), actor="t")
+    assert again.outcome is Outcome.UNCHANGED
+
+    # A second rotation, rolled back: the old value returns as a NEWER version.
+    with vapp.transaction() as session:
+        rotate(session, vapp.clock, vault, get_account(session, "brand-x"), actor="t", reason="r")
+    with vapp.transaction() as session:
+        result = rollback(session, vapp.clock, vault, get_account(session, "brand-x"), actor="t")
+    assert result.details == {"account": "brand-x", "version": 4, "restored_from": 2}
+    assert vault.kv_read(path).version == 4
+    assert vault.kv_read(path).values["password"].reveal() == new_password
+    cred = _credential(vapp)
+    assert (cred.state, cred.current_version, cred.previous_version) == ("active", 4, None)
+    with vapp.transaction() as session:
+        states = dict(
+            session.execute(select(CredentialVersion.version, CredentialVersion.state)).all()
+        )
+    assert states == {1: "superseded", 2: "superseded", 3: "rolled-back", 4: "active"}
+    with vapp.transaction() as session, pytest.raises(ConflictError):
+        rollback(session, vapp.clock, vault, get_account(session, "brand-x"), actor="t")
+
+
+def test_rotate_is_idempotent_across_a_crash(vapp: App, openbao) -> None:
+    seed_inventory(vapp, openbao)
+    _store(vapp)
+    vault = open_vault(vapp)
+
+    class Crash(Exception):
+        pass
+
+    # Killed after the Vault write, before the database commit.
+    with pytest.raises(Crash), vapp.transaction() as session:
+        rotate(
+            session,
+            vapp.clock,
+            vault,
+            get_account(session, "brand-x"),
+            actor="t",
+            reason="r",
+            idempotency_key="run-9:rotate:brand-x",
+        )
+        raise Crash
+    assert vault.kv_metadata(vault.paths.secret("brand-x")).current_version == 2
+    assert _credential(vapp).current_version == 1
+
+    with vapp.transaction() as session:
+        result = rotate(
+            session,
+            vapp.clock,
+            vault,
+            get_account(session, "brand-x"),
+            actor="t",
+            reason="r",
+            idempotency_key="run-9:rotate:brand-x",
+        )
+    assert result.outcome is Outcome.CHANGED and result.details["new_version"] is False
+    assert vault.kv_metadata(vault.paths.secret("brand-x")).current_version == 2
+    cred = _credential(vapp)
+    assert (cred.current_version, cred.state) == (2, "rotation-pending")
+    with vapp.transaction() as session:
+        result = rotate(
+            session,
+            vapp.clock,
+            vault,
+            get_account(session, "brand-x"),
+            actor="t",
+            reason="r",
+            idempotency_key="run-9:rotate:brand-x",
+        )
+    assert result.outcome is Outcome.UNCHANGED
+    assert vault.kv_metadata(vault.paths.secret("brand-x")).current_version == 2
+
+
+@pytest.mark.parametrize("rounds", [3])
+def test_racing_rotations_one_wins(app: App, openbao, monkeypatch, rounds: int) -> None:
+    from support.vault import vault_app
+
+    app = vault_app(app, openbao, monkeypatch)
+    seed_inventory(app, openbao)
+    _store(app)
+    vault = open_vault(app)
+    for _ in range(rounds):
+        outcomes: list[str] = []
+        barrier = threading.Barrier(2)
+
+        def worker() -> None:
+            barrier.wait()
+            try:
+                with app.transaction() as session:
+                    rotate(
+                        session,
+                        app.clock,
+                        vault,
+                        get_account(session, "brand-x"),
+                        actor="t",
+                        reason="race",
+                    )
+                outcomes.append("ok")
+            except ConflictError as exc:
+                outcomes.append(exc.code)
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert outcomes.count("ok") == 1 and len(outcomes) == 2, outcomes
+        assert set(outcomes) - {"ok"} <= {"cas-conflict", "rotation-pending"}
+        cred = _credential(app)
+        meta = vault.kv_metadata(vault.paths.secret("brand-x"))
+        assert meta.current_version == cred.current_version  # no lost or orphaned version
+        with app.transaction() as session:
+            confirm(session, app.clock, vault, get_account(session, "brand-x"), actor="t")

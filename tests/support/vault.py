@@ -1,0 +1,97 @@
+"""Wire an App to the session's OpenBao dev server, isolated per test.
+
+Usage in a test (``app``, ``openbao`` and ``monkeypatch`` are ordinary fixtures)::
+
+    from support.vault import vault_app, rebootstrap
+
+    def test_something(app, openbao, monkeypatch):
+        app = vault_app(app, openbao, monkeypatch)   # same App object, now Vault-ready
+        ... add accounts ...
+        rebootstrap(app, openbao)                     # groups/policies for new accounts
+        vault = open_vault(app)                       # the tool's (non-root) token
+
+What ``vault_app`` does: picks a unique ``[vault].prefix`` (so KV paths, TOTP key names,
+policies and groups never collide between tests; the ``secret/``, ``totp/`` and
+``userpass/`` mounts are shared), runs ``vault bootstrap`` with the root token, then
+sets ``VAULT_ADDR``/``VAULT_TOKEN`` (a token holding only the shipped tool policy,
+unless ``tool_token=False``) and ``ACCESSGUARD_VAULT_PREFIX`` with ``monkeypatch``,
+so CLI invocations through ``CliRunner`` see the same Vault and prefix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+import pytest
+
+from accessguard.app import App
+from accessguard.credentials.vault_setup import bootstrap_vault
+from accessguard.inventory.accounts import AccountInput, add_account
+from accessguard.inventory.grants import add_grant
+from accessguard.inventory.people import PersonInput, add_person
+from accessguard.secret import Secret
+from accessguard.vault.facade import Vault, open_vault
+from support.servers import OpenBao
+
+
+def admin_vault(app: App, openbao: OpenBao) -> Vault:
+    """A facade holding the root token (for bootstrap and for inspecting Vault in asserts)."""
+    return open_vault(app, token=Secret(openbao.token))
+
+
+def rebootstrap(app: App, openbao: OpenBao) -> None:
+    """Run bootstrap again with the root token (after adding accounts)."""
+    with app.transaction() as session:
+        bootstrap_vault(session, app.clock, admin_vault(app, openbao), actor="bootstrap")
+
+
+def vault_app(
+    app: App, openbao: OpenBao, monkeypatch: pytest.MonkeyPatch, *, tool_token: bool = True
+) -> App:
+    """Point ``app`` (and the environment) at OpenBao with a fresh prefix, bootstrapped."""
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    app.settings = dataclasses.replace(
+        app.settings, vault=dataclasses.replace(app.settings.vault, prefix=prefix, addr="")
+    )
+    monkeypatch.setenv("ACCESSGUARD_VAULT_PREFIX", prefix)
+    monkeypatch.setenv("VAULT_ADDR", openbao.addr)
+    monkeypatch.setenv("VAULT_TOKEN", openbao.token)
+    rebootstrap(app, openbao)
+    if tool_token:
+        admin = admin_vault(app, openbao)
+        created = admin.write(
+            "auth/token/create",
+            {"policies": [admin.paths.tool_policy()], "ttl": "2h", "no_default_policy": True},
+            what="create a tool token",
+        )
+        assert created is not None
+        monkeypatch.setenv("VAULT_TOKEN", created["auth"]["client_token"])
+    return app
+
+
+def seed_inventory(
+    app: App,
+    openbao: OpenBao,
+    *,
+    people: tuple[str, ...] = ("tester@example.com",),
+    accounts: tuple[tuple[str, str], ...] = (("brand-x", "x"),),
+    shared: tuple[tuple[str, str], ...] = (),
+) -> None:
+    """Add people, accounts and shared-login grants, then bootstrap groups for the accounts."""
+    with app.transaction() as session:
+        for email in people:
+            add_person(session, app.clock, "setup", PersonInput(email, email.split("@")[0]))
+        for name, platform in accounts:
+            add_account(session, app.clock, "setup", AccountInput(name, platform, f"@{name}"))
+        for email, account in shared:
+            add_grant(
+                session,
+                app.clock,
+                "setup",
+                person_email=email,
+                account_ref=account,
+                role="editor",
+                via="shared-login",
+            )
+    rebootstrap(app, openbao)
