@@ -28,7 +28,7 @@ ACTIONS: dict[str, Action] = {
     "end-grants": Action(inventory.end_grants),
     "revoke-vault-access": Action(vault.revoke_vault_access),
     "rotate-credential": Action(vault.rotate_credential, vault.confirm_rotation),
-    "reenrol-totp": Action(vault.reenrol_totp),
+    "reenrol-totp": Action(vault.reenrol_totp, vault.confirm_totp),
     "notify": Action(notify.notify),
     "open-ticket": Action(notify.open_ticket),
     "manual": Action(manual.manual),

@@ -161,6 +161,10 @@ def _when(data: Any, where: Where, path: tuple[Any, ...]) -> dict[str, Any]:
 def _arg(spec: ArgSpec, value: Any, where: Where, path: tuple[Any, ...]) -> Any:
     if spec.kind == "list":
         return list(_str_list(value, where, path))
+    if spec.kind == "map":
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            raise _fail(where, path, "must be a mapping")
+        return value
     if spec.kind == "bool":
         if not isinstance(value, bool):
             raise _fail(where, path, "must be true or false")

@@ -29,7 +29,7 @@ WHEN_KEYS: dict[str, str] = {
 class ArgSpec:
     """One argument an action accepts."""
 
-    kind: str = "str"  # str | bool | int | list
+    kind: str = "str"  # str | bool | int | list | map
     required: bool = False
     choices: tuple[str, ...] = ()
     help: str = ""
@@ -49,6 +49,9 @@ class ActionSpec:
 
 
 _MESSAGE = ArgSpec("str", help="text; {person.email}, {person.name}, {run.id} are filled in")
+_ONLY_IF_CHANGED = ArgSpec(
+    "bool", help="skip when no other step of the run changed anything (default: true)"
+)
 
 SPECS: dict[str, ActionSpec] = {
     spec.name: spec
@@ -103,7 +106,12 @@ SPECS: dict[str, ActionSpec] = {
                 "channel": ArgSpec("str", required=True, choices=("slack", "webhook", "email")),
                 "message": _MESSAGE,
                 "to": ArgSpec("list", help="email recipients (channel: email)"),
-                "subject": ArgSpec("str", help="email subject"),
+                "subject": ArgSpec("str", help="subject line"),
+                "target": ArgSpec(
+                    "str", help="notifier name whose secrets to use (default: the channel)"
+                ),
+                "settings": ArgSpec("map", help="non-secret notifier settings"),
+                "only_if_changed": _ONLY_IF_CHANGED,
             },
         ),
         ActionSpec(
@@ -113,6 +121,9 @@ SPECS: dict[str, ActionSpec] = {
                 "system": ArgSpec("str", choices=("jira",)),
                 "summary": ArgSpec("str", required=True, help="ticket summary"),
                 "description": _MESSAGE,
+                "target": ArgSpec("str", help="notifier name whose secrets to use (default: jira)"),
+                "settings": ArgSpec("map", help="Jira settings: base_url, project_key, email"),
+                "only_if_changed": _ONLY_IF_CHANGED,
             },
         ),
         ActionSpec(

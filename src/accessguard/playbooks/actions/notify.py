@@ -1,96 +1,126 @@
-"""Notify and open-ticket actions; a channel that is not configured becomes a manual step."""
+"""Notify and open-ticket actions; a channel that is not configured becomes a manual step.
+
+Slack, webhook and Jira go through the connectors' notifiers (secrets from Vault
+``<prefix>/connectors/<target>`` or the keyring); email through the SMTP settings.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from accessguard.app import App
-from accessguard.errors import AccessGuardError
+from accessguard.errors import AccessGuardError, ConfigError
 from accessguard.playbooks.context import ActionContext
 from accessguard.results import ActionResult
+
+if TYPE_CHECKING:
+    from accessguard.app import App
 
 DEFAULT_MESSAGE = "{person.name} <{person.email}> was offboarded (run {run.id})."
 
 
-def _email_sender(app: App, to: list[str], subject: str) -> Callable[[str], None] | None:
-    """Send through the configured SMTP server (password from the keyring, if any)."""
-    if not to:
-        return None
+def send_email(app: App, to: list[str], subject: str, body: str) -> ActionResult:
+    """Send through the configured SMTP server (password from the keyring, if a user is set)."""
+    import smtplib
+    from email.message import EmailMessage
 
-    def send(body: str) -> None:
-        import smtplib
-        from email.message import EmailMessage
-
-        smtp = app.settings.smtp
-        message = EmailMessage()
-        message["From"] = smtp.sender
-        message["To"] = ", ".join(to)
-        message["Subject"] = subject
-        message.set_content(body)
-        try:
-            with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as client:
-                if smtp.starttls:
-                    client.starttls()
-                if smtp.username:
-                    import keyring
-
-                    password = keyring.get_password("accessguard", f"smtp:{smtp.username}")
-                    client.login(smtp.username, password or "")
-                client.send_message(message)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise AccessGuardError(f"email to {', '.join(to)} failed: {exc}", code="smtp") from None
-
-    return send
-
-
-def _channel_sender(app: App, channel: str) -> Callable[[str], None] | None:
-    """The configured Slack or webhook notifier, or None when it is not set up."""
+    smtp = app.settings.smtp
+    message = EmailMessage()
+    message["From"] = smtp.sender
+    message["To"] = ", ".join(to)
+    message["Subject"] = subject
+    message.set_content(body)
     try:
-        from accessguard.connectors.notifiers import get_notifier
-    except ModuleNotFoundError:
-        return None
-    notifier = get_notifier(app, channel)
-    if notifier is None:
-        return None
-    return lambda text: notifier.send(text)
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as client:
+            if smtp.starttls:
+                client.starttls()
+            if smtp.username:
+                from accessguard import secrets_store
+
+                client.login(smtp.username, secrets_store.get_value(f"smtp:{smtp.username}") or "")
+            client.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise ConfigError(f"email to {', '.join(to)} could not be sent: {exc}") from None
+    return ActionResult.changed(f"emailed {', '.join(to)}", to=to)
+
+
+def nothing_changed(ctx: ActionContext) -> bool:
+    """True when ``only_if_changed`` (default) holds and no other step of the run did anything."""
+    if ctx.step.args.get("only_if_changed", True) is False:
+        return False
+    from sqlalchemy import select
+
+    from accessguard.playbooks.models import RunItem
+
+    with ctx.transaction() as session:
+        did = session.execute(
+            select(RunItem.id)
+            .where(
+                RunItem.run_id == ctx.run_id,
+                RunItem.step_id != ctx.step.id,
+                RunItem.status.in_(("changed", "waiting", "done")),
+            )
+            .limit(1)
+        ).first()
+    return did is None
+
+
+def _manual(channel: str, why: str, text: str) -> ActionResult:
+    return ActionResult.waiting(
+        f"send the {channel} message by hand ({why})",
+        f"Deliver this through {channel} (or the channel your team uses), then confirm:\n{text}",
+        channel=channel,
+    )
 
 
 def notify(ctx: ActionContext) -> ActionResult:
-    """Send the message; unconfigured channels become a manual step with the exact text."""
+    """Send the message; an unconfigured channel becomes a manual step with the exact text."""
     args = ctx.step.args
     channel = str(args["channel"])
+    if nothing_changed(ctx):
+        return ActionResult.unchanged("nothing changed in this run: no message sent")
     text = ctx.render(str(args.get("message") or DEFAULT_MESSAGE))
-    if channel == "email":
-        subject = ctx.render(str(args.get("subject") or "Offboarding of {person.email}"))
-        sender = _email_sender(ctx.app, list(args.get("to") or []), subject)
-    else:
-        sender = _channel_sender(ctx.app, channel)
-    if sender is None:
-        return ActionResult.waiting(
-            f"send the {channel} message by hand ({channel} is not configured)",
-            f"Post this to the {channel} channel the playbook intends, then confirm:\n{text}",
-            channel=channel,
-        )
+    subject = ctx.render(str(args.get("subject") or "Offboarding of {person.email}"))
     try:
-        sender(text)
+        if channel == "email":
+            to = list(args.get("to") or [])
+            if not to:
+                return _manual("email", "no recipients in the playbook", text)
+            return send_email(ctx.app, to, subject, text)
+        from accessguard.connectors.registry import build_notifier
+
+        notifier = build_notifier(
+            ctx.app, channel, name=str(args.get("target") or channel), settings=args.get("settings")
+        )
+        return notifier.notify(subject, text, details={"run": ctx.run_id})
+    except ConfigError as exc:
+        return _manual(channel, exc.message, text)
     except AccessGuardError as exc:
         return ActionResult.failed(f"{channel}: {exc.message}", code=exc.code)
-    return ActionResult.changed(f"sent to {channel}", channel=channel)
 
 
 def open_ticket(ctx: ActionContext) -> ActionResult:
-    """Open a ticket; without a configured tracker, a manual step with the exact text."""
+    """Open a Jira issue; without a configured tracker, a manual step with the exact text."""
     args = ctx.step.args
+    if nothing_changed(ctx):
+        return ActionResult.unchanged("nothing changed in this run: no ticket opened")
     summary = ctx.render(str(args["summary"]))
     description = ctx.render(str(args.get("description") or DEFAULT_MESSAGE))
-    tracker = _channel_sender(ctx.app, str(args.get("system") or "jira"))
-    if tracker is None:
-        return ActionResult.waiting(
-            f"open the ticket by hand: {summary}",
-            f"Open a ticket titled {summary!r} with this description, then confirm with its key:\n{description}",
-        )
     try:
-        tracker(f"{summary}\n\n{description}")
+        from accessguard.connectors.registry import build_notifier
+
+        tracker = build_notifier(
+            ctx.app, "jira", name=str(args.get("target") or "jira"), settings=args.get("settings")
+        )
+        open_issue = getattr(tracker, "open_ticket", None)
+        if open_issue is None:
+            return tracker.notify(summary, description)
+        result: ActionResult = open_issue(summary, description, labels=["offboarding"])
+        return result
+    except ConfigError as exc:
+        return ActionResult.waiting(
+            f"open the ticket by hand ({exc.message})",
+            f"Open a ticket titled {summary!r} with this description, then confirm with its key:\n"
+            f"{description}",
+        )
     except AccessGuardError as exc:
         return ActionResult.failed(f"ticket: {exc.message}", code=exc.code)
-    return ActionResult.changed(f"ticket opened: {summary}")

@@ -78,13 +78,13 @@ def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
 
 
 def reenrol_totp(ctx: ActionContext) -> ActionResult:
-    """A new 2FA seed in Vault custody; its QR is shown to the operator once, then a manual enrolment."""
+    """A new 2FA seed in Vault (pending); its QR is shown to the operator once, then manual enrolment."""
     from accessguard.credentials.totp import regenerate
 
     vault = ctx.vault()
     with ctx.transaction() as session:
         account = _account(session, ctx)
-        result, secret = regenerate(
+        result, uri = regenerate(
             session,
             ctx.clock,
             vault,
@@ -97,22 +97,32 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
             return result
         name, platform, handle = account.name, account.platform, account.handle
     shown = bool(
-        secret is not None
-        and ctx.show_secret
-        and ctx.show_secret(f"new 2FA seed for {name}", secret)
+        uri is not None and ctx.show_secret and ctx.show_secret(f"new 2FA seed for {name}", uri)
     )
     how = (
         "Scan the QR code shown when this item ran"
         if shown
-        else "The new seed's QR could not be shown here (no terminal, or it was already issued); "
-        "re-run this step on a terminal with `accessguard runs resume` after resetting it, or "
-        "enrol from Vault's TOTP key with an operator who can read it"
+        else "The new seed's QR could not be shown (no terminal, or it was issued earlier and is "
+        "never shown twice): ask a Vault admin for a fresh one with `accessguard totp regenerate "
+        f"{name}` on a terminal"
     )
     return ActionResult.waiting(
         f"{name}: enrol the new 2FA seed on {platform}",
-        f"{how}: sign in to {platform} as {handle!r}, replace the authenticator in the 2FA "
-        "settings with the new seed, check a code from `accessguard totp code "
-        f"{name}` is accepted, then confirm this item.",
+        f"{how}; sign in to {platform} as {handle!r}, replace the authenticator in its 2FA "
+        f"settings with the new seed, then confirm this item (`accessguard runs confirm "
+        f"{ctx.run_id} {ctx.step.id} --item {ctx.item.id} --evidence ...`): the new seed "
+        "becomes current in Vault and the old one is deleted.",
         account=name,
         qr_shown=shown,
+        **{k: v for k, v in result.details.items() if k == "generation"},
     )
+
+
+def confirm_totp(ctx: ActionContext, evidence: str) -> ActionResult:
+    """The platform uses the new seed: make it current in Vault, delete the old one."""
+    from accessguard.credentials.totp import confirm
+
+    vault = ctx.vault()
+    with ctx.transaction() as session:
+        account = _account(session, ctx)
+        return confirm(session, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)

@@ -1,0 +1,76 @@
+"""Offboarding end to end: real OpenBao, real scim2-server, the Meta fake, the CLI."""
+
+from __future__ import annotations
+
+from support.offboarding import (
+    LEAVER,
+    end_state,
+    invoke,
+    invoke_json,
+    scim_active,
+    token_works,
+    vault_versions,
+)
+
+
+def test_dry_run_prints_the_plan_and_changes_nothing(world) -> None:
+    before = end_state(world)
+    code, out = invoke_json(world.app, "offboard", LEAVER, "--dry-run")
+    assert code == 0 and out["dry_run"] is True
+    steps = {s["id"]: s for s in out["plan"]["steps"]}
+    assert {i["id"] for i in steps["revoke-platform-access"]["items"]} == {"grant-1", "grant-2"}
+    assert len(steps["rotate-shared-logins"]["items"]) == 2
+    assert len(steps["reenrol-2fa"]["items"]) == 1
+    assert len(steps["end-grants"]["items"]) == 4
+    handover = steps["handover"]["items"][0]["params"]
+    assert handover["account"] == "brand-fb" and handover["inheritor"] == "bob@example.com"
+    text = invoke(world.app, "offboard", LEAVER, "--dry-run")
+    assert "bob@example.com inherits ownership" in text.stdout
+    assert end_state(world) == before
+
+
+def test_full_run_then_confirm_then_again_changes_nothing(world) -> None:
+    assert scim_active(world) and token_works(world)
+    code, out = invoke_json(world.app, "offboard", LEAVER, "--yes")
+    run = out["run"]
+    assert code == 5, run
+    assert run["status"] == "waiting"
+    assert not scim_active(world)
+    assert LEAVER not in world.meta.business_emails()
+    assert not token_works(world)
+    assert vault_versions(world) == {"brand-x": 2, "brand-yt": 2}
+    state = end_state(world)
+    ann_grants = [g for g in state["grants"] if g[0] == LEAVER]
+    assert ann_grants and all(
+        g[4] and g[5] == "offboarding: left the company" and g[6] for g in ann_grants
+    )
+    waiting = [
+        (s["id"], i["item"]) for s in run["steps"] for i in s["items"] if i["status"] == "waiting"
+    ]
+    assert {w[0] for w in waiting} == {"rotate-shared-logins", "reenrol-2fa", "notify-security"}
+    for step_id, item_id in waiting:
+        result = invoke(
+            world.app,
+            "runs",
+            "confirm",
+            run["id"],
+            step_id,
+            "--item",
+            item_id,
+            "--evidence",
+            "done by hand",
+        )
+        assert result.exit_code in (0, 5), result.stderr
+    code, shown = invoke_json(world.app, "runs", "show", run["id"])
+    assert shown["status"] == "completed"
+    with world.app.transaction() as s:
+        from accessguard.credentials.models import Credential
+
+        assert {c.state for c in s.query(Credential)} == {"active"}
+    before = end_state(world)
+    code, again = invoke_json(world.app, "offboard", LEAVER, "--yes")
+    assert code == 0, again
+    assert again["run"]["status"] == "completed"
+    assert {i["status"] for s in again["run"]["steps"] for i in s["items"]} <= {"unchanged"}
+    after = end_state(world)
+    assert after["vault"] == before["vault"] and after["grants"] == before["grants"]
