@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,13 +11,17 @@ from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
 
+if TYPE_CHECKING:
+    from accessguard.credentials.store import LoginValues
+    from accessguard.results import ActionResult
+
 
 @click.group("creds")
 def creds() -> None:
     """Shared logins whose values live only in Vault."""
 
 
-def _read_login() -> object:
+def _read_login() -> LoginValues:
     from accessguard.credentials.store import LoginValues, parse_login
     from accessguard.secret import Secret
 
@@ -28,10 +33,7 @@ def _read_login() -> object:
     return LoginValues(values)
 
 
-def _result(result: object, as_json: bool) -> None:
-    from accessguard.results import ActionResult
-
-    assert isinstance(result, ActionResult)
+def _result(result: ActionResult, as_json: bool) -> None:
     if as_json:
         emit_json(result.to_dict())
     else:
@@ -45,12 +47,11 @@ def _result(result: object, as_json: bool) -> None:
 def set_cmd(app: App, account: str, reason: str | None) -> None:
     """Store ACCOUNT's login: JSON or lines on stdin, or prompts (never arguments)."""
     from accessguard.credentials.common import acting_person
-    from accessguard.credentials.store import LoginValues, set_credential
+    from accessguard.credentials.store import set_credential
     from accessguard.inventory.lookup import find_person, get_account
     from accessguard.vault.facade import open_vault
 
     values = _read_login()
-    assert isinstance(values, LoginValues)
     client = open_vault(app)
     with app.transaction() as session:
         operator = acting_person(session, app.actor) if find_person(session, app.actor) else None
@@ -72,10 +73,17 @@ def set_cmd(app: App, account: str, reason: str | None) -> None:
 @click.option("--reason", required=True, help="Why you need it (recorded).")
 @click.option("--as", "as_email", metavar="EMAIL", help="The person who will see it.")
 @click.option("--version", type=int, help="A specific version (default: current).")
+@click.option("--pending", is_flag=True, help="The new password of a pending rotation.")
 @click.option("--all", "show_all", is_flag=True, help="Print every field as JSON.")
 @pass_app
 def reveal_cmd(
-    app: App, account: str, reason: str, as_email: str | None, version: int | None, show_all: bool
+    app: App,
+    account: str,
+    reason: str,
+    as_email: str | None,
+    version: int | None,
+    pending: bool,
+    show_all: bool,
 ) -> None:
     """Print ACCOUNT's password (the exposure is recorded and audited)."""
     import json
@@ -97,6 +105,7 @@ def reveal_cmd(
             reason=reason,
             actor=app.actor,
             version=version,
+            pending=pending,
         )
     info(f"{revealed.account} version {revealed.version}: shown to {person.email} (recorded)")
     if show_all:

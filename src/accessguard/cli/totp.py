@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,21 +11,21 @@ from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
 
+if TYPE_CHECKING:
+    from accessguard.secret import Secret
+
 
 @click.group("totp")
 def totp() -> None:
     """2FA seeds held by Vault's TOTP engine; people get codes, never the seed."""
 
 
-def _show_once(uri: object) -> None:
+def _show_once(uri: Secret) -> None:
     """Print the otpauth URI as a terminal QR code, once (it is never shown again)."""
     import io
 
     import segno
 
-    from accessguard.secret import Secret
-
-    assert isinstance(uri, Secret)
     buffer = io.StringIO()
     segno.make(uri.reveal(), error="m").terminal(out=buffer, compact=True)
     click.echo(buffer.getvalue())

@@ -223,11 +223,21 @@ def reveal(
     reason: str,
     actor: str,
     version: int | None = None,
+    pending: bool = False,
     run_id: str | None = None,
 ) -> Revealed:
-    """Read a version (default: current) and record the observed exposure before returning it."""
+    """Read a version (default: current) and record the observed exposure before returning it.
+
+    ``pending`` insists that a rotation is pending (its new password is the current version).
+    """
     reason = require_reason(reason)
     credential = get_credential(session, account)
+    if pending and credential.state != "rotation-pending":
+        raise ConflictError(
+            f"{account.name} has no pending rotation",
+            code="no-pending-rotation",
+            hint="without --pending, reveal shows the current version",
+        )
     wanted = version or credential.current_version
     secret = vault.kv_read(credential.vault_path, wanted)
     record_exposure(

@@ -1,0 +1,125 @@
+"""TOTP custody against OpenBao's TOTP engine: codes match pyotp, exports are recorded."""
+
+from __future__ import annotations
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from accessguard.app import App
+from accessguard.credentials.models import Exposure, TotpKey
+from accessguard.credentials.totp import (
+    code,
+    confirm,
+    enroll,
+    exported_seed_accounts,
+    parse_seed,
+    regenerate,
+)
+from accessguard.errors import ConflictError, InputError
+from accessguard.inventory.lookup import get_account, get_person
+from accessguard.results import Outcome
+from accessguard.vault.facade import open_vault
+from support.vault import seed_inventory
+
+ACTOR = "tester@example.com"
+
+
+def _code(app: App, account: str = "brand-x", **kwargs) -> str:
+    vault = open_vault(app)
+    with app.transaction() as session:
+        return code(
+            session,
+            app.clock,
+            vault,
+            get_account(session, account),
+            person=get_person(session, ACTOR),
+            reason="post",
+            actor=ACTOR,
+            **kwargs,
+        ).reveal()
+
+
+@pytest.mark.parametrize("form", ["seed", "uri"])
+def test_code_matches_the_enrolled_seed(vapp: App, openbao, form: str) -> None:
+    seed_inventory(vapp, openbao)
+    secret = pyotp.random_base32()
+    text = (
+        secret if form == "seed" else pyotp.TOTP(secret).provisioning_uri(name="x", issuer_name="X")
+    )
+    seed, url = parse_seed(text)
+    vault = open_vault(vapp)
+    with vapp.transaction() as session:
+        enroll(
+            session,
+            vapp.clock,
+            vault,
+            get_account(session, "brand-x"),
+            actor=ACTOR,
+            seed=seed,
+            url=url,
+        )
+    expected = pyotp.TOTP(secret)
+    got = _code(vapp)
+    # Equal to pyotp's code now (or the neighbouring step if the clock ticked in between).
+    assert got == expected.now() or expected.verify(got, valid_window=1)
+    with vapp.transaction() as session:
+        key = session.execute(select(TotpKey)).scalar_one()
+        kinds = [e.kind for e in session.execute(select(Exposure)).scalars()]
+    assert key.exported is False and kinds == ["totp-code"]
+    with vapp.transaction() as session, pytest.raises(ConflictError):
+        enroll(session, vapp.clock, vault, get_account(session, "brand-x"), actor=ACTOR, seed=seed)
+
+
+def test_bad_seed_input_is_refused() -> None:
+    with pytest.raises(InputError):
+        parse_seed("not a seed!")
+    with pytest.raises(InputError):
+        parse_seed("otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP")
+
+
+def test_generate_and_regenerate_record_exports(vapp: App, openbao) -> None:
+    seed_inventory(vapp, openbao, people=(ACTOR, "ann@example.com"))
+    vault = open_vault(vapp)
+    with vapp.transaction() as session:
+        _, uri = enroll(
+            session, vapp.clock, vault, get_account(session, "brand-x"), actor=ACTOR, generate=True
+        )
+    assert uri is not None and uri.reveal().startswith("otpauth://totp/")
+    first = pyotp.parse_uri(uri.reveal())
+    assert first.verify(_code(vapp), valid_window=1)
+    with vapp.transaction() as session:
+        accounts = exported_seed_accounts(session, get_person(session, ACTOR))
+        assert [a.name for a in accounts] == ["brand-x"]
+        assert exported_seed_accounts(session, get_person(session, "ann@example.com")) == []
+
+    with vapp.transaction() as session:
+        result, new_uri = regenerate(
+            session,
+            vapp.clock,
+            vault,
+            get_account(session, "brand-x"),
+            actor=ACTOR,
+            idempotency_key="k1",
+        )
+    assert result.outcome is Outcome.CHANGED and new_uri is not None
+    with vapp.transaction() as session:
+        again, none = regenerate(
+            session,
+            vapp.clock,
+            vault,
+            get_account(session, "brand-x"),
+            actor=ACTOR,
+            idempotency_key="k1",
+        )
+    assert again.outcome is Outcome.UNCHANGED and none is None
+    second = pyotp.parse_uri(new_uri.reveal())
+    assert first.verify(_code(vapp), valid_window=1)  # old seed works until confirmed
+    assert second.verify(_code(vapp, pending=True), valid_window=1)
+    with vapp.transaction() as session:
+        confirm(session, vapp.clock, vault, get_account(session, "brand-x"), actor=ACTOR)
+    assert second.verify(_code(vapp), valid_window=1)
+    with vapp.transaction() as session:
+        key = session.execute(select(TotpKey)).scalar_one()
+        assert (key.generation, key.pending_key_name, key.exported) == (2, None, True)
+    assert not vault.totp_exists(vault.paths.totp_key("brand-x", 1))
