@@ -1,0 +1,89 @@
+"""Small pure pieces: severities, scopes, CSV safety, digest bounds, the deploy examples."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+from accessguard.errors import InputError, UsageError
+from accessguard.reports.campaigns import parse_scope
+from accessguard.reports.digest import EXAMPLES_PER_KIND, Digest
+from accessguard.reports.findings import KINDS
+from accessguard.reports.findings.base import Finding, Severity
+from accessguard.reports.render.csv_out import _safe
+
+DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
+
+
+def test_severity_order_and_parse() -> None:
+    assert Severity.parse("HIGH") > Severity.parse("medium") > Severity.LOW
+    with pytest.raises(UsageError):
+        Severity.parse("severe")
+    assert {v[0] for v in KINDS.values()} <= {s.label for s in Severity}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        ("all", None, ("all", None)),
+        ("platform x", None, ("platform", "x")),
+        ("platform:x", None, ("platform", "x")),
+        ("account", "brand-main", ("account", "brand-main")),
+    ],
+)
+def test_parse_scope(text: str, value: str | None, expected: tuple[str, str | None]) -> None:
+    assert parse_scope(text, value) == expected
+
+
+@pytest.mark.parametrize("bad", ["", "platform", "everything", "all x"])
+def test_parse_scope_rejects(bad: str) -> None:
+    with pytest.raises(InputError):
+        parse_scope(bad)
+
+
+def test_csv_formulas_are_neutralised() -> None:
+    assert _safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert _safe("plain") == "plain" and _safe(None) == ""
+
+
+def test_digest_stays_bounded() -> None:
+    digest = Digest(keep_messages=True)
+    for i in range(1000):
+        digest.add(Finding("stale-grant", Severity.LOW, "grant", str(i), "m", "acct", "p@x"))
+    digest.add(Finding("no-admin", Severity.HIGH, "account", "acct", "m", "acct"))
+    assert digest.total == 1001 and digest.worst is Severity.HIGH
+    assert len(digest.by_kind["stale-grant"].examples) == EXAMPLES_PER_KIND
+    assert len(digest.by_account["acct"].messages) == 5
+    assert digest.at_or_above(Severity.HIGH) == 1
+    assert [k.kind for k in digest.kinds()] == ["no-admin", "stale-grant"]
+
+
+def _report_options() -> set[str]:
+    from accessguard.cli.report import access_cmd
+
+    return {opt for p in access_cmd.params for opt in p.opts}
+
+
+def test_kubernetes_cronjob_runs_a_real_command() -> None:
+    job = yaml.safe_load((DEPLOY / "kubernetes" / "accessguard-report-cronjob.yaml").read_text())
+    container = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    args = container["args"]
+    assert args[:2] == ["report", "access"]
+    assert {a for a in args if a.startswith("--")} <= _report_options()
+
+
+def test_cron_and_systemd_use_real_options() -> None:
+    line = next(
+        entry
+        for entry in (DEPLOY / "cron" / "accessguard-report").read_text().splitlines()
+        if entry and not entry.startswith("#") and "=" not in entry.split()[0]
+    )
+    service = (DEPLOY / "systemd" / "accessguard-report.service").read_text()
+    exec_start = service.split("ExecStart=")[1].split("\n#")[0].replace("\\\n", " ")
+    for command in (line.split("accessguard  ", 1)[1], exec_start):
+        words = shlex.split(command.replace("$(", "").replace(")", ""))
+        assert {w for w in words if w.startswith("--")} <= _report_options()
+    assert "OnCalendar=" in (DEPLOY / "systemd" / "accessguard-report.timer").read_text()
