@@ -63,9 +63,7 @@ def _account_facts(ctx: FindingContext) -> list[AccountFacts]:
             func.count(func.distinct(Grant.person_id)).label("admins"),
         )
         .join(Person, Person.id == Grant.person_id)
-        .where(
-            Grant.revoked_at.is_(None), Grant.role.in_(ADMIN_ROLES), Person.status == "active"
-        )
+        .where(Grant.revoked_at.is_(None), Grant.role.in_(ADMIN_ROLES), Person.status == "active")
         .group_by(Grant.account_id)
         .subquery("admins")
     )
