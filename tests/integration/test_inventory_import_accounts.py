@@ -127,6 +127,21 @@ def test_accounts_import_adds_then_updates(app: App, tmp_path: Path) -> None:
         assert verify(session).ok
 
 
+@pytest.mark.usefixtures("people")
+def test_columns_left_out_leave_existing_values_alone(app: App, tmp_path: Path) -> None:
+    _import_accounts(app, write_csv(tmp_path / "a.csv", ACCOUNT_HEADER, ACCOUNTS))
+    path = write_csv(
+        tmp_path / "b.csv",
+        ("name", "platform", "handle", "criticality"),
+        [("brand-fb", "facebook", "Brand", "medium")],
+    )
+    (change,) = _import_accounts(app, path)
+    assert change.fields == {"criticality": ["critical", "medium"]}
+    fb = _accounts(app)["brand-fb"]
+    assert fb.owner_id is not None and fb.settings == {"page_id": "123"}
+    assert fb.criticality == "medium"
+
+
 BAD_ACCOUNTS = {
     "unknown-platform": ((0, 1, "myspace"), ":2:platform: 'myspace' is not one of"),
     "unknown-owner": ((1, 4, "nobody@example.com"), ":3:owner: unknown owner nobody@example.com"),

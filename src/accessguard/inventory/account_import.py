@@ -174,6 +174,8 @@ def import_accounts(
             parsed.append((row.line, data))
     problems.raise_if_any()
     owners = {p.id: p.email for p in people.values()}
+    # Columns left out of the file leave those fields alone on existing accounts.
+    columns = set(rows[0].values) if rows else set()
     plan: list[tuple[Change, AccountInput]] = []
     for line, data in parsed:
         wanted = _account_values(data)
@@ -186,7 +188,11 @@ def import_accounts(
             plan.append((Change("account", "add", data.name, fields, line), data))
             continue
         have = current.to_dict(owners.get(current.owner_id or -1))
-        diff = {k: [have[k], wanted[k]] for k in _ACCOUNT_FIELDS if have[k] != wanted[k]}
+        diff = {
+            k: [have[k], wanted[k]]
+            for k in _ACCOUNT_FIELDS
+            if k in columns and have[k] != wanted[k]
+        }
         if diff:
             plan.append((Change("account", "update", data.name, diff, line), data))
     if not dry_run:
