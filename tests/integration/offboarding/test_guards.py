@@ -1,0 +1,76 @@
+"""Guards: the handover guard, confirmation, one run per subject (across processes and databases)."""
+
+from __future__ import annotations
+
+import pytest
+
+from accessguard.errors import LockHeldError
+from accessguard.inventory.grants import revoke_grants
+from accessguard.inventory.people import PersonInput, add_person
+from accessguard.playbooks import lock
+from support.offboarding import LEAVER, cli_process, end_state, invoke, invoke_json
+
+
+def test_sole_admin_without_successor_is_refused(world) -> None:
+    with world.app.transaction() as s:
+        revoke_grants(
+            s,
+            world.app.clock,
+            "hr",
+            person_email="bob@example.com",
+            account_ref="brand-fb",
+            reason="moved",
+        )
+    before = end_state(world)
+    result = invoke(world.app, "offboard", LEAVER, "--yes")
+    assert result.exit_code == 1
+    assert "would leave brand-fb (facebook) with no active admin or owner" in result.stderr
+    assert "--successor" in result.stderr
+    assert end_state(world) == before
+    code, out = invoke_json(
+        world.app, "offboard", LEAVER, "--dry-run", "--successor", "cat@example.com"
+    )
+    assert code == 0
+    handover = next(s for s in out["plan"]["steps"] if s["id"] == "handover")
+    assert handover["items"][0]["params"]["inheritor"] == "cat@example.com"
+    code, forced = invoke_json(world.app, "offboard", LEAVER, "--dry-run", "--force")
+    assert code == 0 and "no active admin or owner (--force)" in forced["plan"]["warnings"][0]
+
+
+def test_no_terminal_and_no_yes_refuses(world) -> None:
+    before = end_state(world)
+    result = invoke(world.app, "offboard", LEAVER, input="y\n")
+    assert result.exit_code == 2 and "refusing to run without confirmation" in result.stderr
+    assert end_state(world) == before
+
+
+def test_two_processes_for_the_same_person(world) -> None:
+    procs = [cli_process(world.app, "offboard", LEAVER, "--yes") for _ in range(2)]
+    results = [(p.wait(timeout=120), p.stderr.read().decode() if p.stderr else "") for p in procs]
+    codes = sorted(code for code, _ in results)
+    assert codes[0] != codes[1] and 5 in codes, results
+    loser = next(err for code, err in results if code != 5)
+    assert "in progress" in loser, loser
+    assert end_state(world)["runs"] == ["waiting"]
+
+
+def test_lock_is_one_insert_per_subject(app) -> None:
+    with app.transaction() as s:
+        add_person(s, app.clock, "hr", PersonInput("zed@example.com", "Zed"))
+    with app.transaction() as s:
+        lock.acquire(s, app.clock, "zed@example.com", "run-a")
+    with pytest.raises(LockHeldError, match="run-a"), app.transaction() as s:
+        lock.acquire(s, app.clock, "zed@example.com", "run-b")
+    with app.transaction() as s:
+        lock.holder_of(s, "zed@example.com").holder = "elsewhere.example:1"  # type: ignore[union-attr]
+    with pytest.raises(LockHeldError), app.transaction() as s:
+        lock.acquire(s, app.clock, "zed@example.com", "run-b")
+    with app.transaction() as s:
+        import socket
+
+        lock.holder_of(s, "zed@example.com").holder = f"{socket.gethostname()}:999999999"  # type: ignore[union-attr]
+    with app.transaction() as s:  # a holder whose process is gone on this host is taken over
+        lock.acquire(s, app.clock, "zed@example.com", "run-b")
+    with app.transaction() as s:
+        lock.release(s, "zed@example.com", "run-b")
+        assert lock.holder_of(s, "zed@example.com") is None
