@@ -9,7 +9,6 @@ point an account's ``base_url`` at ``meta.url``, then ``meta.business_emails()``
 
 from __future__ import annotations
 
-import base64
 import itertools
 import re
 from typing import Any
@@ -443,75 +442,3 @@ class OktaFake(FakeServer):
         return self._error(
             405, "E0000022", "The endpoint does not support the provided HTTP method"
         )
-
-
-class JiraFake(FakeServer):
-    """POST /rest/api/2/issue and GET /rest/api/2/myself with basic auth."""
-
-    def __init__(
-        self, *, email: str = "bot@example.com", token: str = "jira-test-token", project: str = "IT"
-    ) -> None:
-        super().__init__()
-        self.expected = "Basic " + base64.b64encode(f"{email}:{token}".encode()).decode()
-        self.project = project
-        self.issues: list[dict[str, Any]] = []
-
-    def route(self, request: Request) -> Reply:
-        if request.header("authorization") != self.expected:
-            return Reply(
-                401,
-                {
-                    "errorMessages": [
-                        "You are not authenticated. Authentication required to perform this operation."
-                    ],
-                    "errors": {},
-                },
-            )
-        if request.path == "/rest/api/2/myself":
-            return Reply(200, {"displayName": "Offboarding Bot"})
-        if request.path == "/rest/api/2/issue" and request.method == "POST":
-            fields = (request.json() or {}).get("fields") or {}
-            errors = {}
-            if (fields.get("project") or {}).get("key") != self.project:
-                errors["project"] = "valid project is required"
-            if not fields.get("summary"):
-                errors["summary"] = "You must specify a summary of the issue."
-            if not (fields.get("issuetype") or {}).get("name"):
-                errors["issuetype"] = "valid issue type is required"
-            if errors:
-                return Reply(400, {"errorMessages": [], "errors": errors})
-            key = f"{self.project}-{len(self.issues) + 1}"
-            self.issues.append({"key": key, **fields})
-            return Reply(
-                201,
-                {
-                    "id": str(10000 + len(self.issues)),
-                    "key": key,
-                    "self": f"{self.url}/rest/api/2/issue/{key}",
-                },
-            )
-        return Reply(404, {"errorMessages": ["Not found"], "errors": {}})
-
-
-class WebhookSink(FakeServer):
-    """Receives webhook and Slack incoming-webhook posts (``slack=True``: Slack's answers)."""
-
-    def __init__(self, *, slack: bool = False) -> None:
-        super().__init__()
-        self.slack = slack
-        self.archived = False
-        self.received: list[Request] = []
-
-    def route(self, request: Request) -> Reply:
-        if request.method != "POST":
-            return Reply(405, "method_not_allowed")
-        if self.slack:
-            body = request.json()
-            if self.archived:
-                return Reply(410, "channel_is_archived")
-            if not isinstance(body, dict) or not body.get("text"):
-                return Reply(400, "invalid_payload")
-            self.received.append(request)
-            return Reply(200, "ok")
-        self.received.append(request)
-        return Reply(204)

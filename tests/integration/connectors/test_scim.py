@@ -13,33 +13,7 @@ from accessguard.connectors.http import HttpClient, PlatformRefusedError
 from accessguard.connectors.scim import ScimConnector
 from accessguard.results import Outcome
 from accessguard.secret import Secret
-
-
-def _headers(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"}
-
-
-def add_user(scim: Any, user_name: str, *, active: bool = True) -> str:
-    """Create a user directly on the server (outside accessguard)."""
-    response = requests.post(
-        f"{scim.url}/Users",
-        json={
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-            "userName": user_name,
-            "displayName": user_name.split("@")[0].title(),
-            "emails": [{"value": user_name, "primary": True}],
-            "active": active,
-        },
-        headers=_headers(scim.token),
-        timeout=5,
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def server_user(scim: Any, user_id: str) -> dict[str, Any] | None:
-    response = requests.get(f"{scim.url}/Users/{user_id}", headers=_headers(scim.token), timeout=5)
-    return None if response.status_code == 404 else response.json()
+from support.scim_users import add_user, scim_headers, server_user
 
 
 def connector(scim: Any, http: HttpClient, **settings: Any) -> ScimConnector:
@@ -115,7 +89,7 @@ class RacingAdapter(HTTPAdapter):
                     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                     "Operations": [{"op": "replace", **self.edit}],
                 },
-                headers=_headers(self.scim.token),
+                headers=scim_headers(self.scim.token),
                 timeout=5,
             )
             assert edit.status_code in (200, 204)

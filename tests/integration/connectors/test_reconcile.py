@@ -1,0 +1,158 @@
+"""`reconcile` finds hand-made drift on a real SCIM server; `connectors list|check` through the CLI."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+import requests
+from click.testing import CliRunner, Result
+from sqlalchemy import select
+
+from accessguard.app import App
+from accessguard.audit.models import AuditEvent
+from accessguard.cli.main import cli
+from accessguard.config import load_settings
+from accessguard.connectors.drift import latest_drift
+from accessguard.connectors.models import ReconcileRun
+from accessguard.inventory.accounts import AccountInput, add_account
+from accessguard.inventory.grants import add_grant
+from accessguard.inventory.people import PersonInput, add_person
+from support.scim_users import add_user
+
+
+def invoke(url: str, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--db", url, *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def vault_env(openbao, monkeypatch) -> str:
+    """Point accessguard at the session OpenBao under a fresh prefix; return the prefix."""
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("VAULT_ADDR", openbao.addr)
+    monkeypatch.setenv("VAULT_TOKEN", openbao.token)
+    monkeypatch.setenv("ACCESSGUARD_VAULT_PREFIX", prefix)
+    return prefix
+
+
+def store_token(openbao, prefix: str, name: str, token: str) -> None:
+    response = requests.post(
+        f"{openbao.addr}/v1/secret/data/{prefix}/connectors/{name}",
+        headers={"X-Vault-Token": openbao.token},
+        json={"data": {"token": token}},
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+
+
+def seed(app: App, scim: Any) -> None:
+    """ann and bob hold suite seats in the inventory; dave a shared login."""
+    with app.transaction() as session:
+        for email in ("ann", "bob", "carol", "dave"):
+            add_person(
+                session, app.clock, app.actor, PersonInput(f"{email}@example.com", email.title())
+            )
+        add_account(
+            session,
+            app.clock,
+            app.actor,
+            AccountInput("suite", "hootsuite", "northwind", settings={"base_url": scim.url}),
+        )
+        for email, via in (("ann", "suite-seat"), ("bob", "suite-seat"), ("dave", "shared-login")):
+            add_grant(
+                session,
+                app.clock,
+                app.actor,
+                person_email=f"{email}@example.com",
+                account_ref="suite",
+                role="editor",
+                via=via,
+            )
+
+
+def test_reconcile_reports_hand_made_drift(database_url, clock, scim, openbao, vault_env) -> None:
+    app = App(settings=load_settings(overrides={"database.url": database_url}), clock=clock)
+    seed(app, scim)
+    store_token(openbao, vault_env, "suite", scim.token)
+    add_user(scim, "ann@example.com")
+    add_user(scim, "carol@example.com")  # added on the server, outside the inventory
+    add_user(scim, "erin@example.com", active=False)  # deactivated: holds nothing
+    # bob's user is gone from the server although the inventory says he holds a seat.
+
+    result = invoke(database_url, "reconcile", "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["status"] == "drift" and report["drift_count"] == 2
+    [suite] = report["accounts"]
+    assert suite["status"] == "ok" and suite["connector"] == "scim" and suite["holders"] == 2
+    drift = {(d["kind"], d["email"]) for d in suite["drift"]}
+    assert drift == {("unmanaged", "carol@example.com"), ("missing", "bob@example.com")}
+
+    failing = invoke(database_url, "reconcile", "--account", "suite", "--fail-on-drift")
+    assert failing.exit_code == 3
+    assert "carol@example.com" in failing.stdout and "bob@example.com" in failing.stdout
+
+    with app.transaction() as session:
+        stored = {(d.kind, d.email) for d in latest_drift(session)}
+        assert stored == drift
+        actions = [e.action for e in session.execute(select(AuditEvent)).scalars()]
+        assert actions.count("reconcile.drift.unmanaged") == 2
+        assert actions.count("reconcile.run") == 2
+        assert len(session.execute(select(ReconcileRun)).scalars().all()) == 2
+
+    # Fix the drift: record carol's seat, and bob gets his user back.
+    with app.transaction() as session:
+        add_grant(
+            session,
+            app.clock,
+            app.actor,
+            person_email="carol@example.com",
+            account_ref="suite",
+            role="editor",
+            via="suite-seat",
+        )
+    add_user(scim, "bob@example.com")
+    clean = invoke(
+        database_url, "reconcile", "--platform", "hootsuite", "--json", "--fail-on-drift"
+    )
+    assert clean.exit_code == 0
+    assert json.loads(clean.stdout)["status"] == "clean"
+    with app.transaction() as session:
+        assert latest_drift(session) == []
+
+
+def test_unreachable_platform_is_a_partial_failure(
+    sqlite_url, clock, scim, openbao, vault_env
+) -> None:
+    app = App(settings=load_settings(overrides={"database.url": sqlite_url}), clock=clock)
+    seed(app, scim)
+    store_token(openbao, vault_env, "suite", "wrong-token-for-scim")
+    with app.transaction() as session:
+        add_account(session, app.clock, app.actor, AccountInput("brand-x", "x", "northwind"))
+    result = invoke(sqlite_url, "reconcile", "--json")
+    assert result.exit_code == 4
+    accounts = {a["account"]: a for a in json.loads(result.stdout)["accounts"]}
+    assert accounts["suite"]["status"] == "error" and "HTTP 401" in accounts["suite"]["error"]
+    assert "wrong-token-for-scim" not in result.stdout + result.stderr
+    assert accounts["brand-x"]["status"] == "skipped"
+    with app.transaction() as session:
+        assert latest_drift(session) == []
+
+
+def test_connectors_list_and_check(sqlite_url, clock, scim, openbao, vault_env) -> None:
+    app = App(settings=load_settings(overrides={"database.url": sqlite_url}), clock=clock)
+    seed(app, scim)
+    store_token(openbao, vault_env, "suite", scim.token)
+    listed = {
+        c["name"]: c for c in json.loads(invoke(sqlite_url, "connectors", "list", "--json").stdout)
+    }
+    assert listed["scim"]["can_list"] and "hootsuite" in listed["scim"]["platforms"]
+    assert listed["linkedin"]["can_revoke"] is False
+    checked = json.loads(invoke(sqlite_url, "connectors", "check", "suite", "--json").stdout)
+    assert checked["connector"] == "scim" and checked["outcome"] == "unchanged"
+    table = invoke(sqlite_url, "connectors", "list")
+    assert table.exit_code == 0 and "scim" in table.stdout
+    missing = invoke(sqlite_url, "connectors", "check", "nope")
+    assert missing.exit_code == 1 and "no account 'nope'" in missing.stderr
