@@ -25,5 +25,7 @@ def test_person_round_trip_and_chain(app: App) -> None:
 def test_openbao_and_scim_answer(openbao, scim) -> None:
     health = requests.get(f"{openbao.addr}/v1/sys/health", timeout=5).json()
     assert health["initialized"] and not health["sealed"]
-    r = requests.get(f"{scim.url}/Users", headers={"Authorization": f"Bearer {scim.token}"}, timeout=5)
+    r = requests.get(
+        f"{scim.url}/Users", headers={"Authorization": f"Bearer {scim.token}"}, timeout=5
+    )
     assert r.status_code == 200 and r.json()["totalResults"] == 0

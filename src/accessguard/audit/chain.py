@@ -224,5 +224,6 @@ def export_file(session: Session, path: Path, *, since: datetime | None = None) 
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         return export_jsonl(session, handle, since=since)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -22,9 +22,7 @@ def trail(tmp_path_factory: pytest.TempPathFactory) -> App:
 
     url = f"sqlite:///{tmp_path_factory.mktemp('audit') / 'trail.db'}"
     upgrade(make_engine(url))
-    from conftest import PINNED
-
-    clock = FixedClock(PINNED)
+    clock = FixedClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     app = App(settings=load_settings(overrides={"database.url": url}), clock=clock)
     with app.transaction() as session:
         for i in range(EVENTS):
