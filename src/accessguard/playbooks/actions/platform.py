@@ -58,6 +58,7 @@ def revoke_on_platform(
     via: str,
     *,
     run_id: str | None,
+    actor: str | None = None,
 ) -> ActionResult:
     """Call the connector (or make a manual step); audit a change made on the platform."""
     from accessguard.connectors.base import Target
@@ -79,7 +80,7 @@ def revoke_on_platform(
             record(
                 session,
                 app.clock,
-                actor=app.actor,
+                actor=actor or app.actor,
                 action="platform.revoke",
                 target_type="account",
                 target=account.name,

@@ -1,0 +1,60 @@
+"""`leavers run`: offboard everyone whose end date has passed (for cron and systemd timers)."""
+
+from __future__ import annotations
+
+import click
+
+from accessguard.app import App
+from accessguard.cli.context import pass_app
+from accessguard.cli.output import emit_json, info, table
+
+
+@click.group("leavers")
+def leavers() -> None:
+    """People whose end date has passed (from the HR feed)."""
+
+
+@leavers.command("run")
+@click.option("--dry-run", is_flag=True, help="Print who would be offboarded and their plans.")
+@click.option(
+    "--playbook", metavar="NAME|FILE", help="Playbook (default: [offboarding] default_playbook)."
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 32),
+    default=2,
+    show_default=True,
+    help="People offboarded at the same time.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+@click.pass_context
+def run_cmd(
+    ctx: click.Context,
+    app: App,
+    dry_run: bool,
+    playbook: str | None,
+    concurrency: int,
+    as_json: bool,
+) -> None:
+    """Offboard every leaver whose end date has passed: one run each, without asking."""
+    from accessguard.playbooks.leavers import offboard_leavers
+
+    def progress(row: dict[str, object]) -> None:
+        info(f"{row['person']}: {row['status']}" + (f" ({row['error']})" if row["error"] else ""))
+
+    rows, code = offboard_leavers(
+        app,
+        playbook=playbook,
+        dry_run=dry_run,
+        concurrency=concurrency,
+        on_done=None if as_json else progress,
+    )
+    if as_json:
+        emit_json({"dry_run": dry_run, "leavers": rows, "exit_code": code})
+    else:
+        table(
+            ["person", "status", "run", "items", "error"],
+            [[r["person"], r["status"], r["run"], r.get("items"), r["error"]] for r in rows],
+        )
+    ctx.exit(code)

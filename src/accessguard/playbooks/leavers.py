@@ -1,0 +1,77 @@
+"""Offboard everyone whose end date has passed: one run each, a bounded number at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
+
+from accessguard.app import App
+from accessguard.clock import today
+from accessguard.errors import AccessGuardError
+from accessguard.exit_codes import ExitCode
+from accessguard.inventory.models import Grant, Person
+from accessguard.playbooks.loader import resolve
+from accessguard.playbooks.planner import build_plan
+from accessguard.playbooks.runner import run_plan
+
+#: Worst first: the batch's exit code is the worst of its people's.
+_SEVERITY = [ExitCode.ERROR, ExitCode.PARTIAL_FAILURE, ExitCode.WAITING_MANUAL, ExitCode.OK]
+
+
+def due_leavers(session: Session, app: App) -> list[Person]:
+    """People whose end date is before today and who are not departed (or still hold grants)."""
+    holds = exists().where(Grant.person_id == Person.id, Grant.revoked_at.is_(None))
+    query = (
+        select(Person)
+        .where(Person.end_date.is_not(None), Person.end_date < today(app.clock))
+        .where(or_(Person.status != "departed", holds))
+        .order_by(Person.end_date, Person.email)
+    )
+    return list(session.execute(query).scalars())
+
+
+def offboard_leavers(
+    app: App,
+    *,
+    playbook: str | None = None,
+    dry_run: bool = False,
+    concurrency: int = 2,
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Plan (and unless ``dry_run`` run) each due leaver; returns one row per person and an exit code."""
+    book = resolve(app.settings, playbook or app.settings.offboarding.default_playbook)
+    with app.transaction() as session:
+        emails = [p.email for p in due_leavers(session, app)]
+
+    def one(email: str) -> dict[str, Any]:
+        row: dict[str, Any] = {"person": email, "run": None, "status": None, "error": None}
+        try:
+            with app.transaction() as session:
+                plan = build_plan(session, book, email)
+            row["items"] = plan.item_count
+            if dry_run:
+                row["status"], row["exit_code"] = "planned", int(ExitCode.OK)
+                row["plan"] = plan.to_dict()
+            else:
+                report = run_plan(app, plan, concurrency=1)
+                row.update(run=report.run_id, status=report.status, exit_code=report.exit_code)
+        except AccessGuardError as exc:
+            in_progress = exc.code in ("lock-held", "run-in-progress")
+            row.update(
+                status="in-progress" if in_progress else "refused",
+                error=exc.message,
+                exit_code=int(ExitCode.WAITING_MANUAL if in_progress else ExitCode.ERROR),
+            )
+        if on_done is not None:
+            on_done(row)
+        return row
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        rows = list(pool.map(one, emails))
+    codes = {row["exit_code"] for row in rows}
+    worst = next((int(c) for c in _SEVERITY if int(c) in codes), int(ExitCode.OK))
+    return rows, worst
