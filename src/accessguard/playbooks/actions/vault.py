@@ -58,7 +58,7 @@ def rotate_credential(ctx: ActionContext) -> ActionResult:
         name, platform, handle = account.name, account.platform, account.handle
     return ActionResult.waiting(
         f"{name}: new password in Vault, change it on {platform}",
-        f"Reveal the new (pending) password with `accessguard creds reveal {name} --pending`, sign "
+        f"Reveal the new (pending) password with `accessguard creds reveal {name} --pending --reason 'offboarding {ctx.plan.email}'`, sign "
         f"in to {platform} as {handle!r} and change the password to it, then confirm this item: "
         f"`accessguard runs confirm {ctx.run_id} {ctx.step.id} --item {ctx.item.id} --evidence "
         "'changed on the platform'` (this marks the new version active in Vault).",
