@@ -16,16 +16,25 @@ policies and groups never collide between tests; the ``secret/``, ``totp/`` and
 sets ``VAULT_ADDR``/``VAULT_TOKEN`` (a token holding only the shipped tool policy,
 unless ``tool_token=False``) and ``ACCESSGUARD_VAULT_PREFIX`` with ``monkeypatch``,
 so CLI invocations through ``CliRunner`` see the same Vault and prefix.
+
+For a SQLite-only App through ``vault_app``, a module declares its own fixture::
+
+    @pytest.fixture
+    def vapp(sqlite_url, clock, openbao, monkeypatch):
+        yield from sqlite_vault_app(sqlite_url, clock, openbao, monkeypatch)
 """
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
 from accessguard.app import App
+from accessguard.clock import FixedClock
+from accessguard.config import load_settings
 from accessguard.credentials.vault_setup import bootstrap_vault
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
@@ -33,6 +42,15 @@ from accessguard.inventory.people import PersonInput, add_person
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault, open_vault
 from support.servers import OpenBao
+
+
+def sqlite_vault_app(
+    sqlite_url: str, clock: FixedClock, openbao: OpenBao, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[App]:
+    """An App on SQLite only, already through ``vault_app`` (for a module's own fixture)."""
+    application = App(settings=load_settings(overrides={"database.url": sqlite_url}), clock=clock)
+    yield vault_app(application, openbao, monkeypatch)
+    application.engine.dispose()
 
 
 def admin_vault(app: App, openbao: OpenBao) -> Vault:

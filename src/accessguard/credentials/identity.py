@@ -65,8 +65,24 @@ def ensure_identity(
 def set_user_password(
     session: Session, clock: Clock, vault: Vault, person: Person, password: Secret, *, actor: str
 ) -> VaultIdentity:
-    """Create (or reset) the person's userpass login, linked to their entity."""
+    """Create (or reset) the person's userpass login, linked to their entity.
+
+    This is the explicit way back in after ``revoke_person_access``: it re-enables the entity.
+    """
     identity = ensure_identity(session, clock, vault, person, actor=actor)
+    entity = vault.read_entity(person.email)
+    if identity.disabled_at is not None or (entity is not None and entity.disabled):
+        vault.set_entity_disabled(person.email, False)
+        identity.disabled_at = None
+        record(
+            session,
+            clock,
+            actor=actor,
+            action="vault.identity.enable",
+            target_type="person",
+            target=person.email,
+            details={"entity_id": identity.entity_id},
+        )
     vault.write_userpass_user(identity.username, password)
     record(
         session,

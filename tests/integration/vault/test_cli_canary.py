@@ -7,6 +7,7 @@ The values may appear only where a command exists to show them (``creds reveal``
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyotp
@@ -15,13 +16,19 @@ from click.testing import CliRunner, Result
 
 from accessguard.app import App
 from accessguard.cli.main import cli
-from support.vault import seed_inventory
+from support.vault import seed_inventory, sqlite_vault_app
 
 PASSWORD = "Canary-Pw-7f3a9c-Initial"
 BACKUP = "canary-backup-5521"
 RECOVERY = "canary-recovery-answer-88"
 SEED = pyotp.random_base32()
 VAULT_PW = "canary-vault-user-pw-6612"
+
+
+@pytest.fixture
+def vapp(sqlite_url, clock, openbao, monkeypatch) -> Iterator[App]:
+    """An SQLite App wired to OpenBao with a fresh prefix and a tool-policy token."""
+    yield from sqlite_vault_app(sqlite_url, clock, openbao, monkeypatch)
 
 
 class Run:
@@ -63,9 +70,9 @@ def test_no_secret_leaks_anywhere(
     seed_inventory(
         vapp,
         openbao,
-        people=("tester@example.com", "ann@example.com"),
+        people=("tester@example.com", "cathy@example.com"),
         accounts=(("brand-x", "x"), ("brand-yt", "youtube")),
-        shared=(("ann@example.com", "brand-x"),),
+        shared=(("cathy@example.com", "brand-x"),),
     )
     tool_token = os.environ["VAULT_TOKEN"]
     url = vapp.settings.database_url
@@ -114,14 +121,14 @@ def test_no_secret_leaks_anywhere(
     assert pyotp.TOTP(SEED).verify(code, valid_window=1)
     run("totp", "enroll", "brand-yt", "--generate")
     run("totp", "status", "--json")
-    run("vault", "user", "ann@example.com", input=VAULT_PW + "\n")
+    run("vault", "user", "cathy@example.com", input=VAULT_PW + "\n")
     drift = json.loads(run("vault", "sync", "--json").stdout)
-    assert drift["add"] == [{"account": "brand-x", "person": "ann@example.com"}]
-    exposed = json.loads(run("creds", "exposed", "ann@example.com", "--json").stdout)
+    assert drift["add"] == [{"account": "brand-x", "person": "cathy@example.com"}]
+    exposed = json.loads(run("creds", "exposed", "cathy@example.com", "--json").stdout)
     assert [c["account"] for c in exposed["credentials"]] == ["brand-x"]
     mine = json.loads(run("creds", "exposed", "tester@example.com", "--json").stdout)
     assert mine["exported_seeds"] == ["brand-yt"] and mine["credentials"][0]["observed"]
-    revoked = json.loads(run("vault", "revoke-person", "ann@example.com", "--json").stdout)
+    revoked = json.loads(run("vault", "revoke-person", "cathy@example.com", "--json").stdout)
     assert revoked["outcome"] == "changed"
     # login with no usable keyring backend: a clear error, not a traceback.
     failed = run("login", "--no-verify", "--addr", openbao.addr, input=tool_token + "\n", code=1)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -16,10 +19,16 @@ from accessguard.inventory.lookup import get_account, get_person
 from accessguard.results import Outcome
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
-from support.vault import admin_vault, seed_inventory
+from support.vault import admin_vault, seed_inventory, sqlite_vault_app
 
 ANN = "ann@example.com"
 PASSWORD = "ann-vault-login-pw-42"
+
+
+@pytest.fixture
+def vapp(sqlite_url, clock, openbao, monkeypatch) -> Iterator[App]:
+    """An SQLite App wired to OpenBao with a fresh prefix and a tool-policy token."""
+    yield from sqlite_vault_app(sqlite_url, clock, openbao, monkeypatch)
 
 
 def _login(addr: str, username: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -16,9 +17,15 @@ from accessguard.errors import ConflictError
 from accessguard.inventory.lookup import get_account
 from accessguard.results import Outcome
 from accessguard.vault.facade import open_vault
-from support.vault import seed_inventory
+from support.vault import seed_inventory, sqlite_vault_app
 
 OLD = "Old-Passw0rd-canary-1"
+
+
+@pytest.fixture
+def vapp(sqlite_url, clock, openbao, monkeypatch) -> Iterator[App]:
+    """An SQLite App wired to OpenBao with a fresh prefix and a tool-policy token."""
+    yield from sqlite_vault_app(sqlite_url, clock, openbao, monkeypatch)
 
 
 def _store(app: App) -> None:

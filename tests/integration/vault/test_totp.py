@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pyotp
 import pytest
 from sqlalchemy import select
@@ -20,9 +22,15 @@ from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.lookup import get_account, get_person
 from accessguard.results import Outcome
 from accessguard.vault.facade import open_vault
-from support.vault import seed_inventory
+from support.vault import seed_inventory, sqlite_vault_app
 
 ACTOR = "tester@example.com"
+
+
+@pytest.fixture
+def vapp(sqlite_url, clock, openbao, monkeypatch) -> Iterator[App]:
+    """An SQLite App wired to OpenBao with a fresh prefix and a tool-policy token."""
+    yield from sqlite_vault_app(sqlite_url, clock, openbao, monkeypatch)
 
 
 def _code(app: App, account: str = "brand-x", **kwargs) -> str:
