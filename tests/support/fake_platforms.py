@@ -45,6 +45,7 @@ class MetaFake(FakeServer):
         token: str = "meta-test-token",
         business_id: str = "4411",
         page_id: str = "7722",
+        instagram_id: str = "8833",
         version: str = "v21.0",
     ) -> None:
         super().__init__()
@@ -54,8 +55,11 @@ class MetaFake(FakeServer):
             page_id,
             version,
         )
+        self.instagram_id = instagram_id
         self.users: dict[str, dict[str, Any]] = {}
         self.page_tasks: dict[str, list[str]] = {}
+        self.instagram_tasks: dict[str, list[str]] = {}
+        self.assets = {page_id: self.page_tasks, instagram_id: self.instagram_tasks}
 
     def add_user(
         self,
@@ -64,8 +68,9 @@ class MetaFake(FakeServer):
         *,
         role: str = "EMPLOYEE",
         page_tasks: list[str] | None = None,
+        instagram_tasks: list[str] | None = None,
     ) -> str:
-        """Add a business user (optionally assigned to the Page); returns their id."""
+        """Add a business user (optionally assigned to the Page / Instagram); returns their id."""
         uid = _next_id()
         self.users[uid] = {
             "id": uid,
@@ -75,6 +80,8 @@ class MetaFake(FakeServer):
         }
         if page_tasks:
             self.page_tasks[uid] = list(page_tasks)
+        if instagram_tasks:
+            self.instagram_tasks[uid] = list(instagram_tasks)
         return uid
 
     def business_emails(self) -> set[str]:
@@ -85,12 +92,17 @@ class MetaFake(FakeServer):
         """Emails of the people still assigned to the Page."""
         return {self.users[uid]["email"] for uid in self.page_tasks if uid in self.users}
 
+    def instagram_emails(self) -> set[str]:
+        """Emails of the people still assigned to the Instagram account."""
+        return {self.users[uid]["email"] for uid in self.instagram_tasks if uid in self.users}
+
     def settings(self) -> dict[str, Any]:
         """Account settings pointing the meta connector here."""
         return {
             "base_url": self.url,
             "business_id": self.business_id,
             "page_id": self.page_id,
+            "instagram_account_id": self.instagram_id,
             "api_version": self.version,
         }
 
@@ -124,7 +136,8 @@ class MetaFake(FakeServer):
                 for u in sorted(self.users.values(), key=lambda u: u["id"])
             ]
             return Reply(200, self._page(items, request, request.path))
-        if node == self.page_id and edge == "assigned_users":
+        if node in self.assets and edge == "assigned_users":
+            tasks_of = self.assets[node]
             if request.query.get("business") != self.business_id:
                 return Reply(
                     400,
@@ -137,13 +150,13 @@ class MetaFake(FakeServer):
             if request.method == "GET":
                 items = [
                     {"id": uid, "name": self.users[uid]["name"], "tasks": tasks}
-                    for uid, tasks in sorted(self.page_tasks.items())
+                    for uid, tasks in sorted(tasks_of.items())
                     if uid in self.users
                 ]
                 return Reply(200, self._page(items, request, request.path))
             if request.method == "DELETE":
                 uid = request.query.get("user", "")
-                if uid not in self.page_tasks:
+                if uid not in tasks_of:
                     return Reply(
                         400,
                         _graph_error(
@@ -153,7 +166,7 @@ class MetaFake(FakeServer):
                             kind="GraphMethodException",
                         ),
                     )
-                del self.page_tasks[uid]
+                del tasks_of[uid]
                 return Reply(200, {"success": True})
         if node == self.business_id and edge is None and request.method == "GET":
             return Reply(200, {"id": self.business_id, "name": "Northwind Brands"})
@@ -170,6 +183,7 @@ class MetaFake(FakeServer):
                 )
             del self.users[node]
             self.page_tasks.pop(node, None)
+            self.instagram_tasks.pop(node, None)
             return Reply(200, {"success": True})
         return Reply(400, _graph_error("Unsupported request", 100, kind="GraphMethodException"))
 

@@ -1,8 +1,8 @@
 """Meta (Facebook/Instagram) Business: business users, and people assigned to a Page.
 
-Settings: ``business_id``; optional ``page_id`` (its assigned users are listed and
-removed too), ``api_version`` (default v21.0), ``base_url``. Secret: ``token`` (a
-system-user token with ``business_management``). Graph API errors arrive in
+Settings: ``business_id``; optional ``page_id`` and ``instagram_account_id`` (their
+assigned users are listed and removed too), ``api_version`` (default v21.0),
+``base_url``. Secret: ``token`` (a system-user token with ``business_management``). Graph API errors arrive in
 ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``; throttling
 codes are retried, waiting what ``X-Business-Use-Case-Usage`` asks for.
 """
@@ -85,20 +85,25 @@ class MetaConnector(HttpConnector):
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.secret()}"}
 
+    def _assets(self) -> list[tuple[str, str]]:
+        """The Page and Instagram account whose assigned users are managed, if configured."""
+        assets = [("page", self.settings.get("page_id"))]
+        assets.append(("instagram", self.settings.get("instagram_account_id")))
+        return [(kind, str(asset)) for kind, asset in assets if asset]
+
     def list_holders(self) -> list[Holder]:
-        """Business users, plus people assigned to the Page (merged by user id)."""
+        """Business users, plus people assigned to the Page / Instagram account (by user id)."""
         business = str(self.settings["business_id"])
         found: dict[str, dict[str, Any]] = {}
         for user in self._get_all(f"{business}/business_users", {"fields": "id,name,email,role"}):
             found[str(user["id"])] = {**user, "roles": [f"business:{user.get('role', '')}"]}
-        page = self.settings.get("page_id")
-        if page:
+        for kind, asset in self._assets():
             assigned = self._get_all(
-                f"{page}/assigned_users", {"business": business, "fields": "id,name,tasks"}
+                f"{asset}/assigned_users", {"business": business, "fields": "id,name,tasks"}
             )
             for user in assigned:
                 entry = found.setdefault(str(user["id"]), {**user, "roles": []})
-                entry["roles"].append(f"page:{'+'.join(user.get('tasks') or [])}")
+                entry["roles"].append(f"{kind}:{'+'.join(user.get('tasks') or [])}")
         return [
             Holder(
                 platform_id=uid,
@@ -111,24 +116,25 @@ class MetaConnector(HttpConnector):
         ]
 
     def revoke(self, target: Target) -> ActionResult:
-        """Remove the person's Page tasks, then their business membership."""
+        """Remove the person's Page and Instagram tasks, then their business membership."""
         matches = find_holder(self.list_holders(), target, self.settings)
         if not matches:
             return ActionResult.unchanged(f"{target.email} holds nothing on Meta")
         user_id = matches[0].platform_id
         done: list[str] = []
-        page = self.settings.get("page_id")
-        if page and "page:" in (matches[0].role or ""):
+        for kind, asset in self._assets():
+            if f"{kind}:" not in (matches[0].role or ""):
+                continue
             response = self.call(
                 "DELETE",
-                self._path(f"{page}/assigned_users"),
+                self._path(f"{asset}/assigned_users"),
                 headers=self._headers(),
                 params={"user": user_id, "business": self.settings["business_id"]},
                 inspect=_unless_gone,
                 allow=(400, 404),
             )
             if response.ok:
-                done.append("page")
+                done.append(kind)
         if "business:" in (matches[0].role or "") and self.settings.get(
             "remove_business_user", True
         ):

@@ -27,7 +27,12 @@ from support.fake_platforms import (
 
 def test_meta_lists_business_and_page_users_and_revokes_both(http) -> None:
     with MetaFake() as meta:
-        ann = meta.add_user("ann@example.com", "Ann", page_tasks=["MANAGE", "CREATE_CONTENT"])
+        ann = meta.add_user(
+            "ann@example.com",
+            "Ann",
+            page_tasks=["MANAGE", "CREATE_CONTENT"],
+            instagram_tasks=["CONTENT"],
+        )
         meta.add_user("bob@example.com", "Bob", role="ADMIN")
         for n in range(120):  # more than one page of business users
             meta.add_user(f"user{n}@example.com")
@@ -36,15 +41,17 @@ def test_meta_lists_business_and_page_users_and_revokes_both(http) -> None:
         )
         holders = {h.email: h for h in conn.list_holders()}
         assert len(holders) == 122
-        assert holders["ann@example.com"].role == "business:EMPLOYEE, page:MANAGE+CREATE_CONTENT"
+        assert holders["ann@example.com"].role == (
+            "business:EMPLOYEE, page:MANAGE+CREATE_CONTENT, instagram:CONTENT"
+        )
         assert holders["ann@example.com"].platform_id == ann
 
         result = conn.revoke(Target(email="ann@example.com"))
-        assert result.outcome is Outcome.CHANGED and result.details["removed"] == [
-            "page",
-            "business",
-        ]
-        assert "ann@example.com" not in meta.business_emails() | meta.page_emails()
+        assert result.outcome is Outcome.CHANGED
+        assert result.details["removed"] == ["page", "instagram", "business"]
+        assert "ann@example.com" not in (
+            meta.business_emails() | meta.page_emails() | meta.instagram_emails()
+        )
         assert "bob@example.com" in meta.business_emails()
         assert conn.revoke(Target(email="ann@example.com")).outcome is Outcome.UNCHANGED
 
