@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from support.offboarding import (
     LEAVER,
     end_state,
@@ -31,9 +33,12 @@ def test_dry_run_prints_the_plan_and_changes_nothing(world) -> None:
 
 def test_full_run_then_confirm_then_again_changes_nothing(world) -> None:
     assert scim_active(world) and token_works(world)
-    code, out = invoke_json(world.app, "offboard", LEAVER, "--yes")
+    result = invoke(world.app, "offboard", LEAVER, "--yes", "--show-secrets", "--json")
+    code, out = result.exit_code, json.loads(result.stdout)
     run = out["run"]
     assert code == 5, run
+    assert result.stderr.count("otpauth://totp/") == 1  # the new seed's QR, shown once
+    assert "otpauth://" not in result.stdout
     assert run["status"] == "waiting"
     assert not scim_active(world)
     assert LEAVER not in world.meta.business_emails()
