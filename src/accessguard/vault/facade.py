@@ -135,9 +135,13 @@ class Vault(IdentityMixin):
 
     def health(self) -> dict[str, Any]:
         """``sys/health`` (works without a token; sealed and standby are reported, not raised)."""
-        return self._call(
+        response = self._call(
             "read health", lambda c: c.sys.read_health_status(method="GET", standby_ok=True)
         )
+        # hvac returns the raw response for sealed/standby status codes (503, 429, ...).
+        if not isinstance(response, dict):
+            response = response.json()
+        return dict(response)
 
     def token_info(self) -> dict[str, Any]:
         """Non-secret facts about the tool's own token (ttl, policies, display name)."""

@@ -84,6 +84,7 @@ def test_sealed_vault_is_reported() -> None:
             VaultPaths.from_settings(VaultSettings()),
         )
         vault.write("sys/seal", {}, what="seal")
+        assert vault.health()["sealed"] is True
         with pytest.raises(VaultSealedError) as exc:
             vault.kv_metadata("accessguard/x")
         assert "unseal" in (exc.value.hint or "")
