@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -83,20 +84,30 @@ def reconcile_cmd(
 ) -> None:
     """Compare what platforms report with the inventory; store, audit and print the drift."""
     from accessguard.connectors.http import HttpClient
-    from accessguard.connectors.reconcile import reconcile
+    from accessguard.connectors.reconcile import (
+        accounts_in_scope,
+        fetch_holders,
+        record_reconcile,
+        scope_of,
+    )
     from accessguard.connectors.registry import build_connector
 
-    http = HttpClient()
     with app.transaction() as session:
-        report = reconcile(
+        accounts = accounts_in_scope(session, account_ref, platform)
+    # Platforms are asked outside any transaction: a slow API never holds a database lock.
+    http = HttpClient()
+    try:
+        fetched = fetch_holders(accounts, lambda a: build_connector(app, a, http=http))
+    finally:
+        http.close()
+    with app.transaction() as session:
+        report = record_reconcile(
             session,
             app.clock,
             app.actor,
-            build=lambda account: build_connector(app, account, http=http),
-            account_ref=account_ref,
-            platform=platform,
+            scope=scope_of(account_ref, platform),
+            fetched=fetched,
         )
-    http.close()
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -107,9 +118,8 @@ def reconcile_cmd(
         sys.exit(ExitCode.CHANGES_PENDING)
 
 
-def _render(data: dict[str, object]) -> None:
-    accounts = data["accounts"]
-    assert isinstance(accounts, list)
+def _render(data: dict[str, Any]) -> None:
+    accounts: list[dict[str, Any]] = data["accounts"]
     rows = [
         [a["account"], d["kind"], d["email"] or d["name"], d["platform_id"], d["role"]]
         for a in accounts

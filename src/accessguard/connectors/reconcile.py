@@ -5,7 +5,8 @@ accounts for is ``unmanaged``; an active platform-role or suite-seat grant no ac
 holder accounts for is ``missing`` (shared logins are invisible to platform APIs).
 People match by email, by the platform id or name in ``settings.identities``, and
 holders listed in ``settings.reconcile_ignore`` (the API's own service user) are skipped.
-The caller owns the transaction; platform calls happen before anything is written.
+The caller owns the transaction. ``fetch_holders`` talks to the platforms and touches no
+database, so the CLI runs it between two short transactions.
 """
 
 from __future__ import annotations
@@ -86,7 +87,10 @@ class ReconcileReport:
         }
 
 
-def _accounts(session: Session, account_ref: str | None, platform: str | None) -> list[Account]:
+def accounts_in_scope(
+    session: Session, account_ref: str | None, platform: str | None
+) -> list[Account]:
+    """The accounts one reconcile covers: one account, one platform's, or all."""
     if account_ref and platform:
         raise UsageError("give --account or --platform, not both")
     if account_ref:
@@ -95,6 +99,13 @@ def _accounts(session: Session, account_ref: str | None, platform: str | None) -
     if platform:
         query = query.where(Account.platform == platform)
     return list(session.execute(query).scalars())
+
+
+def scope_of(account_ref: str | None, platform: str | None) -> str:
+    """How a run's scope is recorded."""
+    if account_ref:
+        return f"account:{account_ref}"
+    return f"platform:{platform}" if platform else "all"
 
 
 def compare(
@@ -144,35 +155,64 @@ def compare(
     return drift
 
 
-def reconcile(
-    session: Session,
-    clock: Clock,
-    actor: str,
-    *,
-    build: Builder,
-    account_ref: str | None = None,
-    platform: str | None = None,
+@dataclass
+class Fetched:
+    """One account's listing from its platform (or why there is none)."""
+
+    account: Account
+    result: AccountResult
+    holders: list[Holder] = field(default_factory=list)
+
+
+def fetch_holders(accounts: Sequence[Account], build: Builder) -> list[Fetched]:
+    """Ask each account's platform who holds access; touches no database (call it outside a
+    transaction, so slow platforms never hold a database lock)."""
+    fetched: list[Fetched] = []
+    for account in accounts:
+        result = AccountResult(account=account.name, platform=account.platform, status="skipped")
+        item = Fetched(account, result)
+        fetched.append(item)
+        try:
+            connector = build(account)
+            if connector is None or not connector.can_list:
+                result.connector = connector.name if connector else None
+                result.error = "no connector that can list holders"
+                continue
+            result.connector = connector.name
+            item.holders = connector.list_holders()
+            result.status = "ok"
+        except AccessGuardError as exc:
+            result.status, result.error = "error", exc.message
+    return fetched
+
+
+def record_reconcile(
+    session: Session, clock: Clock, actor: str, *, scope: str, fetched: Sequence[Fetched]
 ) -> ReconcileReport:
-    """Compare every account in scope, store the run, its checks and drift, and audit them."""
-    scope = (
-        f"account:{account_ref}" if account_ref else f"platform:{platform}" if platform else "all"
-    )
-    accounts = _accounts(session, account_ref, platform)
+    """Compare fetched listings with active grants; store the run, checks and drift; audit."""
     run = ReconcileRun(
         id=uuid.uuid4().hex, started_at=clock.now(), actor=actor, scope=scope, status="running"
     )
-    results: list[tuple[Account, AccountResult]] = []
-    for account in accounts:
-        results.append((account, _check_one(session, account, build)))
-    report = ReconcileReport(run.id, scope, [r for _, r in results])
+    for item in fetched:
+        if item.result.status != "ok":
+            continue
+        grants = session.execute(
+            select(Grant, Person)
+            .join(Person, Person.id == Grant.person_id)
+            .where(Grant.account_id == item.account.id, Grant.revoked_at.is_(None))
+        ).all()
+        item.result.holders = sum(1 for h in item.holders if h.active)
+        item.result.grants = len(grants)
+        item.result.drift = compare(item.account, item.holders, [(g, p) for g, p in grants])
+    report = ReconcileReport(run.id, scope, [item.result for item in fetched])
     run.finished_at = clock.now()
     run.status = report.status
     run.accounts_checked = sum(1 for r in report.accounts if r.status == "ok")
     run.drift_count = report.drift_count
     session.add(run)
     session.flush()
-    for account, result in results:
-        _store(session, clock, actor, run, account, result)
+    for item in fetched:
+        _store(session, clock, actor, run, item.account, item.result)
     record(
         session,
         clock,
@@ -189,31 +229,6 @@ def reconcile(
         },
     )
     return report
-
-
-def _check_one(session: Session, account: Account, build: Builder) -> AccountResult:
-    result = AccountResult(account=account.name, platform=account.platform, status="skipped")
-    try:
-        connector = build(account)
-        if connector is None or not connector.can_list:
-            result.connector = connector.name if connector else None
-            result.error = "no connector that can list holders"
-            return result
-        result.connector = connector.name
-        holders = connector.list_holders()
-    except AccessGuardError as exc:
-        result.status, result.error = "error", exc.message
-        return result
-    grants = session.execute(
-        select(Grant, Person)
-        .join(Person, Person.id == Grant.person_id)
-        .where(Grant.account_id == account.id, Grant.revoked_at.is_(None))
-    ).all()
-    result.status = "ok"
-    result.holders = sum(1 for h in holders if h.active)
-    result.grants = len(grants)
-    result.drift = compare(account, holders, [(g, p) for g, p in grants])
-    return result
 
 
 def _store(
