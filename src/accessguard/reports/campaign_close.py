@@ -8,8 +8,6 @@ re-applies the revokes, which is safe: revoking what is gone is ``unchanged``.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,16 +15,14 @@ from sqlalchemy import func, select
 
 from accessguard.audit.chain import record
 from accessguard.errors import ConflictError
-from accessguard.inventory.grants import end_grant
 from accessguard.inventory.models import Grant
+from accessguard.playbooks.revocation import revoke_grants
 from accessguard.reports.campaigns import get_campaign
 from accessguard.reports.models import ReviewItem
 from accessguard.results import ActionResult, Outcome
 
 if TYPE_CHECKING:
     from accessguard.app import App
-
-Revoker = Callable[..., list[ActionResult]]
 
 
 @dataclass
@@ -52,33 +48,6 @@ class CloseResult:
             "revoked": counts,
             "items": {str(k): v.to_dict() for k, v in sorted(self.outcomes.items())},
         }
-
-
-def _engine_revoker() -> Revoker | None:
-    """The offboarding engine's ``revoke_grants`` when that layer provides it."""
-    try:
-        module = importlib.import_module("accessguard.playbooks.revocation")
-    except ModuleNotFoundError as exc:
-        if exc.name and "accessguard.playbooks.revocation".startswith(exc.name):
-            return None
-        raise
-    revoker: Revoker | None = getattr(module, "revoke_grants", None)
-    return revoker
-
-
-def _inventory_revoke(app: App, grant_ids: Sequence[int], *, reason: str) -> list[ActionResult]:
-    """Fallback without the engine: end the grants in the inventory only."""
-    results = []
-    with app.transaction() as session:
-        for gid in grant_ids:
-            grant = session.get(Grant, gid)
-            if grant is None:
-                results.append(ActionResult.failed(f"grant {gid} not found"))
-            elif end_grant(session, app.clock, app.actor, grant, reason=reason):
-                results.append(ActionResult.changed(f"grant {gid} ended"))
-            else:
-                results.append(ActionResult.unchanged(f"grant {gid} was already ended"))
-    return results
 
 
 def close_campaign(app: App, campaign_id: int, *, force: bool = False) -> CloseResult:
@@ -110,15 +79,10 @@ def close_campaign(app: App, campaign_id: int, *, force: bool = False) -> CloseR
         label = campaign.label
     reason = f"{label}: reviewer decided revoke"
     grant_ids = [gid for _, gid in revoke]
-    revoker = _engine_revoker()
-    engine = "playbooks.revocation" if revoker else "inventory.end_grant"
-    results: list[ActionResult] = []
-    if grant_ids:
-        if revoker is not None:
-            results = revoker(app, grant_ids, reason=reason, actor=app.actor)
-        else:
-            results = _inventory_revoke(app, grant_ids, reason=reason)
-    return _record_close(app, campaign_id, revoke, results, engine=engine, undecided=undecided)
+    results = revoke_grants(app, grant_ids, reason=reason, actor=app.actor) if grant_ids else []
+    return _record_close(
+        app, campaign_id, revoke, results, engine="playbooks.revocation", undecided=undecided
+    )
 
 
 def _record_close(
