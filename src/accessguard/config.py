@@ -252,12 +252,3 @@ phone_prefixes = ["+1555"]
 rotation_days_critical = 30
 rotation_days_high = 90
 """
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` created 0600 (parents 0700)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
+from accessguard.files import open_private
 from accessguard.secret import RedactingFilter
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -23,11 +23,7 @@ def configure(*, log_file: Path | None = None, verbose: bool = False) -> None:
     stderr.addFilter(RedactingFilter())
     root.addHandler(stderr)
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.close(fd)
-        os.chmod(log_file, 0o600)
-        handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler = logging.StreamHandler(open_private(log_file, append=True))
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.addFilter(RedactingFilter())
         root.addHandler(handler)

@@ -220,10 +220,7 @@ def export_jsonl(session: Session, out: TextIO, *, since: datetime | None = None
 
 def export_file(session: Session, path: Path, *, since: datetime | None = None) -> int:
     """Export to ``path`` created 0600."""
-    import os
+    from accessguard.files import open_private
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with open_private(path) as handle:
         return export_jsonl(session, handle, since=since)

@@ -100,8 +100,6 @@ def export_cmd(app: App, out: str, since: str | None) -> None:
     from accessguard.audit.chain import export_file, export_jsonl
 
     start = _since(since)
-    if out != "-" and Path(out).exists():
-        Path(out).chmod(0o600)  # an existing file keeps its mode when reopened: tighten it first
     with app.transaction() as session:
         if out == "-":
             count = export_jsonl(session, sys.stdout, since=start)

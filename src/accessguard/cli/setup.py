@@ -17,7 +17,8 @@ from accessguard.cli.output import emit_json, info
 @pass_app
 def init_cmd(app: App, force: bool, as_json: bool) -> None:
     """Create the config file (0600) and the database schema."""
-    from accessguard.config import DEFAULT_CONFIG, write_private
+    from accessguard.config import DEFAULT_CONFIG
+    from accessguard.files import write_private
 
     path = Path(app.settings.config_path)
     created = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -13,20 +12,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from accessguard.config import Settings
+from accessguard.files import open_private
 from accessguard.reports.access import AccessReport
 from accessguard.reports.digest import Digest
 from accessguard.reports.render import render
 
 if TYPE_CHECKING:
     from accessguard.app import App
-
-
-def open_private(path: Path) -> io.TextIOWrapper:
-    """Open ``path`` for writing, created (or truncated) with mode 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.chmod(path, 0o600)
-    return open(fd, "w", encoding="utf-8", newline="")
 
 
 def write_access_report(
@@ -38,7 +30,7 @@ def write_access_report(
         digest = render(report, fmt, sys.stdout)
         sys.stdout.flush()
         return digest
-    with open_private(out) as handle:
+    with open_private(out, newline="") as handle:
         return render(report, fmt, handle)
 
 
