@@ -14,12 +14,12 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from accessguard.config import Settings
+from accessguard.credentials.models import Credential
 from accessguard.inventory.models import ADMIN_ROLES, Account, Grant, Person
 from accessguard.reports.digest import Digest, SubjectTally
 from accessguard.reports.findings import Finding, FindingContext, collect_findings
 from accessguard.reports.findings.accounts import account_facts
 from accessguard.reports.findings.base import age_days
-from accessguard.reports.findings.optional import credential_models
 
 AGE_BUCKETS: tuple[tuple[str, int], ...] = (
     ("< 30 d", 30),
@@ -175,16 +175,13 @@ class AccessReport:
             cached: dict[str, int] = self.ctx.cache["credential_ages"]
             return cached
         ages: dict[str, int] = {}
-        models = credential_models()
-        if models is not None:
-            cred = models.Credential
-            query = select(Account.name, cred.rotated_at, cred.created_at).join(
-                Account, Account.id == cred.account_id
-            )
-            for name, rotated, created in self.ctx.session.execute(query):
-                age = age_days(self.now, rotated or created)
-                if age is not None:
-                    ages[name] = age
+        query = select(Account.name, Credential.rotated_at, Credential.created_at).join(
+            Account, Account.id == Credential.account_id
+        )
+        for name, rotated, created in self.ctx.session.execute(query):
+            age = age_days(self.now, rotated or created)
+            if age is not None:
+                ages[name] = age
         self.ctx.cache["credential_ages"] = ages
         return ages
 

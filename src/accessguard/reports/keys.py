@@ -13,61 +13,53 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from accessguard.credentials.common import iso
+from accessguard.credentials.models import Credential, Exposure, TotpKey, VaultMembership
 from accessguard.inventory.models import Account, Person
 from accessguard.reports.findings.base import age_days
-from accessguard.reports.findings.optional import credential_models
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def keys_report(session: Session, now: datetime) -> list[dict[str, Any]]:
-    """One row per credential (stable JSON shape); empty without the credentials layer."""
-    models = credential_models()
-    if models is None:
-        return []
-    cred, member, exposure, totp = (
-        models.Credential,
-        models.VaultMembership,
-        models.Exposure,
-        models.TotpKey,
-    )
+    """One row per credential (stable JSON shape)."""
     readers: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for account_id, email, added in session.execute(
-        select(member.account_id, Person.email, member.added_at)
-        .join(Person, Person.id == member.person_id)
-        .where(member.removed_at.is_(None))
-        .order_by(member.account_id, Person.email)
+        select(VaultMembership.account_id, Person.email, VaultMembership.added_at)
+        .join(Person, Person.id == VaultMembership.person_id)
+        .where(VaultMembership.removed_at.is_(None))
+        .order_by(VaultMembership.account_id, Person.email)
     ):
-        readers[account_id].append({"person": email, "since": _iso(added)})
+        readers[account_id].append({"person": email, "since": iso(added)})
     seen: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for credential_id, email, kind, count, last in session.execute(
         select(
-            exposure.credential_id,
+            Credential.id,
             Person.email,
-            exposure.kind,
+            Exposure.kind,
             func.count(),
-            func.max(exposure.occurred_at),
+            func.max(Exposure.occurred_at),
         )
         .join(
-            cred, and_(cred.id == exposure.credential_id, cred.current_version == exposure.version)
+            Credential,
+            and_(
+                Credential.id == Exposure.credential_id,
+                Credential.current_version == Exposure.version,
+            ),
         )
-        .join(Person, Person.id == exposure.person_id)
-        .group_by(exposure.credential_id, Person.email, exposure.kind)
-        .order_by(exposure.credential_id, Person.email)
+        .join(Person, Person.id == Exposure.person_id)
+        .group_by(Credential.id, Person.email, Exposure.kind)
+        .order_by(Credential.id, Person.email)
     ):
         seen[credential_id].append(
-            {"person": email, "kind": kind, "times": int(count), "last": _iso(last)}
+            {"person": email, "kind": kind, "times": int(count), "last": iso(last)}
         )
-    seeds: dict[int, Any] = {
+    seeds: dict[int, TotpKey] = {
         key.account_id: key
-        for key in session.execute(select(totp).where(totp.retired_at.is_(None))).scalars()
+        for key in session.execute(select(TotpKey).where(TotpKey.retired_at.is_(None))).scalars()
     }
     rows = []
     for credential, name, platform in session.execute(
-        select(cred, Account.name, Account.platform)
-        .join(Account, Account.id == cred.account_id)
+        select(Credential, Account.name, Account.platform)
+        .join(Account, Account.id == Credential.account_id)
         .order_by(Account.name)
     ):
         rotated = credential.rotated_at
@@ -75,11 +67,11 @@ def keys_report(session: Session, now: datetime) -> list[dict[str, Any]]:
             {
                 "account": name,
                 "platform": platform,
-                "vault_path": getattr(credential, "vault_path", None),
+                "vault_path": credential.vault_path,
                 "current_version": credential.current_version,
                 "state": credential.state,
-                "last_rotated_at": _iso(rotated),
-                "last_rotated_by": getattr(credential, "rotated_by", None),
+                "last_rotated_at": iso(rotated),
+                "last_rotated_by": credential.rotated_by,
                 "age_days": age_days(now, rotated or credential.created_at),
                 "readers": readers.get(credential.account_id, []),
                 "seen_current_version_by": seen.get(credential.id, []),
@@ -89,21 +81,21 @@ def keys_report(session: Session, now: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def _seed(key: Any) -> dict[str, Any]:
+def _seed(key: TotpKey | None) -> dict[str, Any]:
     """Where the 2FA seed is: Vault only, also exported, on a personal phone, or nowhere."""
     if key is None:
         return {"where": "none (no 2FA seed in Vault)", "in_vault": False}
     places = ["vault"]
     if key.exported:
-        places.append(f"exported by {getattr(key, 'exported_by', None) or 'unknown'}")
+        places.append(f"exported by {key.exported_by or 'unknown'}")
     if key.personal_device:
         places.append("personal device")
     return {
         "where": " + ".join(places),
         "in_vault": True,
-        "key": getattr(key, "key_name", None) or getattr(key, "name", None),
-        "enrolled_at": _iso(getattr(key, "enrolled_at", None)),
+        "key": key.key_name,
+        "enrolled_at": iso(key.enrolled_at),
         "exported": bool(key.exported),
-        "exported_at": _iso(getattr(key, "exported_at", None)),
+        "exported_at": iso(key.exported_at),
         "personal_device": bool(key.personal_device),
     }

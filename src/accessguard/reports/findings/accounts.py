@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
+from accessguard.credentials.models import Credential, TotpKey
 from accessguard.inventory.models import ADMIN_ROLES, Account, Grant, Person
 from accessguard.reports.findings.base import Finding, FindingContext, FindingStream, Severity
-from accessguard.reports.findings.optional import credential_models
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +110,10 @@ def _account_facts(ctx: FindingContext) -> list[AccountFacts]:
 
 def _custody(ctx: FindingContext) -> tuple[set[int], set[int]]:
     """Account ids with a shared-login credential, and with a live TOTP seed in Vault."""
-    models = credential_models()
-    if models is None:
-        return set(), set()
-    credentialed = set(ctx.session.execute(select(models.Credential.account_id)).scalars())
+    credentialed = set(ctx.session.execute(select(Credential.account_id)).scalars())
     custody = set(
         ctx.session.execute(
-            select(models.TotpKey.account_id).where(models.TotpKey.retired_at.is_(None))
+            select(TotpKey.account_id).where(TotpKey.retired_at.is_(None))
         ).scalars()
     )
     return credentialed, custody

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from accessguard.credentials.models import Credential, TotpKey
 from accessguard.inventory.models import Account
 from accessguard.reports.findings.base import (
     Finding,
@@ -12,18 +13,13 @@ from accessguard.reports.findings.base import (
     Severity,
     age_days,
 )
-from accessguard.reports.findings.optional import credential_models
 
 
 def credential_findings(ctx: FindingContext) -> FindingStream:
     """Rotation older than the policy for the account's criticality, and rotations pending."""
-    models = credential_models()
-    if models is None:
-        return
-    credential = models.Credential
     query = (
-        select(credential, Account.name, Account.criticality)
-        .join(Account, Account.id == credential.account_id)
+        select(Credential, Account.name, Account.criticality)
+        .join(Account, Account.id == Credential.account_id)
         .order_by(Account.name)
     )
     for cred, name, criticality in ctx.session.execute(query):
@@ -56,19 +52,15 @@ def credential_findings(ctx: FindingContext) -> FindingStream:
 
 def seed_findings(ctx: FindingContext) -> FindingStream:
     """2FA seeds that left Vault (exported) or live on a personal phone."""
-    models = credential_models()
-    if models is None:
-        return
-    totp = models.TotpKey
     query = (
-        select(totp, Account.name)
-        .join(Account, Account.id == totp.account_id)
-        .where(totp.retired_at.is_(None))
+        select(TotpKey, Account.name)
+        .join(Account, Account.id == TotpKey.account_id)
+        .where(TotpKey.retired_at.is_(None))
         .order_by(Account.name)
     )
     for key, name in ctx.session.execute(query):
         if key.exported:
-            who = f" by {key.exported_by}" if getattr(key, "exported_by", None) else ""
+            who = f" by {key.exported_by}" if key.exported_by else ""
             when = key.exported_at.date().isoformat() if key.exported_at else "unknown date"
             yield Finding(
                 "seed-exported",

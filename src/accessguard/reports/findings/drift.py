@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
+from accessguard.connectors.drift import latest_drift
 from accessguard.reports.findings.base import Finding, FindingContext, FindingStream, Severity
-from accessguard.reports.findings.optional import connector_models
 
 
 def drift_findings(ctx: FindingContext) -> FindingStream:
     """Each account's drift from its latest successful reconcile check."""
-    if connector_models() is None:
-        return
-    from accessguard.connectors.drift import latest_drift
-
     for item in latest_drift(ctx.session):
         who = item.email or item.holder_name or item.platform_id or "someone"
         role = f" ({item.role})" if item.role else ""

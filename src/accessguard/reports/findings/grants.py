@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Subquery, and_, case, func, or_, select
 
+from accessguard.credentials.models import Credential, Exposure, TotpKey
 from accessguard.inventory.models import ADMIN_ROLES, Account, Grant, Person
 from accessguard.reports.findings.base import (
     Finding,
@@ -12,7 +13,6 @@ from accessguard.reports.findings.base import (
     Severity,
     age_days,
 )
-from accessguard.reports.findings.optional import credential_models
 
 YIELD = 5000
 
@@ -90,22 +90,18 @@ def external_admins(ctx: FindingContext) -> FindingStream:
         )
 
 
-def _last_exposure_subquery() -> Subquery | None:
-    """Per (person, account): the last observed reveal or code, or None without the layer."""
-    models = credential_models()
-    if models is None:
-        return None
-    exposure, credential, totp = models.Exposure, models.Credential, models.TotpKey
+def _last_exposure_subquery() -> Subquery:
+    """Per (person, account): the last observed reveal or code."""
     by_credential = select(
-        exposure.person_id.label("person_id"),
-        credential.account_id.label("account_id"),
-        exposure.occurred_at.label("occurred_at"),
-    ).join(credential, credential.id == exposure.credential_id)
+        Exposure.person_id.label("person_id"),
+        Credential.account_id.label("account_id"),
+        Exposure.occurred_at.label("occurred_at"),
+    ).join(Credential, Credential.id == Exposure.credential_id)
     by_totp = select(
-        exposure.person_id.label("person_id"),
-        totp.account_id.label("account_id"),
-        exposure.occurred_at.label("occurred_at"),
-    ).join(totp, totp.id == exposure.totp_key_id)
+        Exposure.person_id.label("person_id"),
+        TotpKey.account_id.label("account_id"),
+        Exposure.occurred_at.label("occurred_at"),
+    ).join(TotpKey, TotpKey.id == Exposure.totp_key_id)
     uses = by_credential.union_all(by_totp).subquery("uses")
     return (
         select(
@@ -123,29 +119,35 @@ def stale_grants(ctx: FindingContext) -> FindingStream:
     days = ctx.settings.policy.stale_grant_days
     cutoff = ctx.days_ago(days)
     used = func.coalesce(Grant.last_used_at, Grant.granted_at)
+    last_use = _last_exposure_subquery()
     query = (
-        select(Grant.id, Grant.role, Grant.last_used_at, Grant.granted_at, Person.email)
-        .add_columns(Account.name)
+        select(
+            Grant.id,
+            Grant.role,
+            Grant.last_used_at,
+            Grant.granted_at,
+            Person.email,
+            Account.name,
+            last_use.c.last_exposure,
+        )
         .join(Person, Person.id == Grant.person_id)
         .join(Account, Account.id == Grant.account_id)
-        .where(Grant.revoked_at.is_(None), used < cutoff)
-    )
-    last_use = _last_exposure_subquery()
-    if last_use is not None:
-        query = query.add_columns(last_use.c.last_exposure).outerjoin(
+        .outerjoin(
             last_use,
             and_(
                 last_use.c.person_id == Grant.person_id,
                 last_use.c.account_id == Grant.account_id,
             ),
         )
-        query = query.where(
-            or_(last_use.c.last_exposure.is_(None), last_use.c.last_exposure < cutoff)
+        .where(
+            Grant.revoked_at.is_(None),
+            used < cutoff,
+            or_(last_use.c.last_exposure.is_(None), last_use.c.last_exposure < cutoff),
         )
-    query = query.order_by(Grant.id).execution_options(yield_per=YIELD)
-    for row in ctx.session.execute(query):
-        gid, role, last_used, granted_at, email, account = row[:6]
-        exposure_at = row[6] if len(row) > 6 else None
+        .order_by(Grant.id)
+        .execution_options(yield_per=YIELD)
+    )
+    for gid, role, last_used, granted_at, email, account, exposure_at in ctx.session.execute(query):
         last = max((t for t in (last_used, exposure_at) if t is not None), default=None)
         if last is None:
             since = f"never used since granted {granted_at.date().isoformat()}"
