@@ -67,10 +67,10 @@ def test_changes_describe_themselves() -> None:
 
 
 def test_cli_choices_match_the_models() -> None:
-    """The CLI repeats these lists so `--help` needs no SQLAlchemy; keep them equal."""
+    """The CLI offers the inventory vocabularies (`vocab` needs no SQLAlchemy, so `--help` is fast)."""
     from accessguard.cli.accounts import CRITICALITY_CHOICES, PLATFORM_CHOICES
     from accessguard.cli.grants import VIA_CHOICES
-    from accessguard.inventory.models import CRITICALITIES, GRANT_VIAS, PLATFORMS
+    from accessguard.inventory.vocab import CRITICALITIES, GRANT_VIAS, PLATFORMS
 
     assert PLATFORM_CHOICES == PLATFORMS
     assert CRITICALITY_CHOICES == CRITICALITIES

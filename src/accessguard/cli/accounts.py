@@ -11,25 +11,8 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
-
-PLATFORM_CHOICES = (
-    "facebook",
-    "instagram",
-    "meta-business",
-    "linkedin",
-    "x",
-    "tiktok",
-    "youtube",
-    "pinterest",
-    "google-business-profile",
-    "reddit",
-    "hootsuite",
-    "sprout-social",
-    "scim",
-    "okta",
-    "other",
-)
-CRITICALITY_CHOICES = ("low", "medium", "high", "critical")
+from accessguard.inventory.vocab import CRITICALITIES as CRITICALITY_CHOICES
+from accessguard.inventory.vocab import PLATFORMS as PLATFORM_CHOICES
 
 
 @click.group("accounts")

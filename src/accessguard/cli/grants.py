@@ -9,8 +9,7 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
-
-VIA_CHOICES = ("platform-role", "suite-seat", "shared-login")
+from accessguard.inventory.vocab import GRANT_VIAS as VIA_CHOICES
 
 
 @click.command("grant")

@@ -22,13 +22,14 @@ from accessguard.inventory.csvinput import (
     read_rows,
     required_value,
 )
-from accessguard.inventory.models import CRITICALITIES, PLATFORMS, Account, Person
+from accessguard.inventory.models import Account, Person
 from accessguard.inventory.validation import (
     check_account_name,
     check_choice,
     check_email,
     check_phone,
 )
+from accessguard.inventory.vocab import CRITICALITIES, PLATFORMS
 
 ACCOUNT_REQUIRED = ("name", "platform", "handle")
 ACCOUNT_OPTIONAL = (

@@ -13,13 +13,14 @@ from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.lookup import find_account, get_person
-from accessguard.inventory.models import CRITICALITIES, PLATFORMS, Account, Person
+from accessguard.inventory.models import Account, Person
 from accessguard.inventory.validation import (
     check_account_name,
     check_choice,
     check_email,
     check_phone,
 )
+from accessguard.inventory.vocab import CRITICALITIES, PLATFORMS
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ from accessguard.inventory.csvinput import (
     required_value,
 )
 from accessguard.inventory.grants import add_grant
-from accessguard.inventory.models import GRANT_VIAS, Account, Grant, Person
+from accessguard.inventory.models import Account, Grant, Person
 from accessguard.inventory.validation import check_choice, check_email, parse_datetime
+from accessguard.inventory.vocab import GRANT_VIAS
 
 GRANT_REQUIRED = ("person", "account", "role", "via")
 GRANT_OPTIONAL = ("expires", "reason", "ticket")

@@ -13,8 +13,9 @@ from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.lookup import get_account, get_person
-from accessguard.inventory.models import GRANT_VIAS, Account, Grant, Person
+from accessguard.inventory.models import Account, Grant, Person
 from accessguard.inventory.validation import check_choice
+from accessguard.inventory.vocab import GRANT_VIAS
 
 
 def grant_to_dict(grant: Grant, person: Person, account: Account) -> dict[str, Any]:

@@ -28,9 +28,10 @@ from accessguard.inventory.csvinput import (
     required_value,
 )
 from accessguard.inventory.grant_import import import_grants
-from accessguard.inventory.models import PERSON_KINDS, PERSON_STATUSES, Person
+from accessguard.inventory.models import Person
 from accessguard.inventory.people import PersonInput, add_person, update_person
 from accessguard.inventory.validation import check_choice, check_email, parse_date
+from accessguard.inventory.vocab import PERSON_KINDS, PERSON_STATUSES
 
 __all__ = ["Change", "import_accounts", "import_grants", "import_people"]
 

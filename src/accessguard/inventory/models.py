@@ -9,30 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accessguard.db.base import Base
-
-PERSON_KINDS = ("employee", "contractor", "agency")
-PERSON_STATUSES = ("active", "leaving", "departed")
-PERSON_SOURCES = ("manual", "hr-import")
-CRITICALITIES = ("low", "medium", "high", "critical")
-GRANT_VIAS = ("platform-role", "suite-seat", "shared-login")
-ADMIN_ROLES = ("admin", "owner", "full-control", "superadmin", "manager")
-PLATFORMS = (
-    "facebook",
-    "instagram",
-    "meta-business",
-    "linkedin",
-    "x",
-    "tiktok",
-    "youtube",
-    "pinterest",
-    "google-business-profile",
-    "reddit",
-    "hootsuite",
-    "sprout-social",
-    "scim",
-    "okta",
-    "other",
-)
+from accessguard.inventory.vocab import ADMIN_ROLES
 
 
 class Person(Base):

@@ -14,8 +14,9 @@ from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.errors import ConflictError
 from accessguard.inventory.lookup import find_person, get_person
-from accessguard.inventory.models import PERSON_KINDS, PERSON_STATUSES, Person
+from accessguard.inventory.models import Person
 from accessguard.inventory.validation import check_choice, check_email
+from accessguard.inventory.vocab import PERSON_KINDS, PERSON_STATUSES
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from accessguard.config import Settings
 from accessguard.credentials.models import Credential
-from accessguard.inventory.models import ADMIN_ROLES, Account, Grant, Person
+from accessguard.inventory.models import Account, Grant, Person
+from accessguard.inventory.vocab import ADMIN_ROLES
 from accessguard.reports.digest import Digest, SubjectTally
 from accessguard.reports.findings import Finding, FindingContext, collect_findings
 from accessguard.reports.findings.accounts import account_facts

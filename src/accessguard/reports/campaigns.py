@@ -16,7 +16,8 @@ from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.errors import ConflictError, InputError, NotFoundError
 from accessguard.inventory.lookup import get_account, get_person
-from accessguard.inventory.models import PLATFORMS, Account, Grant, Person
+from accessguard.inventory.models import Account, Grant, Person
+from accessguard.inventory.vocab import PLATFORMS
 from accessguard.reports.models import DECISIONS, ReviewCampaign, ReviewItem
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from accessguard.credentials.models import Credential, TotpKey
-from accessguard.inventory.models import ADMIN_ROLES, Account, Grant, Person
+from accessguard.inventory.models import Account, Grant, Person
+from accessguard.inventory.vocab import ADMIN_ROLES
 from accessguard.reports.findings.base import Finding, FindingContext, FindingStream, Severity
 
 

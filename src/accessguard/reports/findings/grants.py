@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Subquery, and_, case, func, or_, select
 
 from accessguard.credentials.models import Credential, Exposure, TotpKey
-from accessguard.inventory.models import ADMIN_ROLES, Account, Grant, Person
+from accessguard.inventory.models import Account, Grant, Person
+from accessguard.inventory.vocab import ADMIN_ROLES
 from accessguard.reports.findings.base import (
     Finding,
     FindingContext,

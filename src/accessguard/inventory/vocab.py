@@ -1,0 +1,27 @@
+"""The inventory's fixed vocabularies, free of SQLAlchemy so CLI choices can use them."""
+
+from __future__ import annotations
+
+PERSON_KINDS = ("employee", "contractor", "agency")
+PERSON_STATUSES = ("active", "leaving", "departed")
+PERSON_SOURCES = ("manual", "hr-import")
+CRITICALITIES = ("low", "medium", "high", "critical")
+GRANT_VIAS = ("platform-role", "suite-seat", "shared-login")
+ADMIN_ROLES = ("admin", "owner", "full-control", "superadmin", "manager")
+PLATFORMS = (
+    "facebook",
+    "instagram",
+    "meta-business",
+    "linkedin",
+    "x",
+    "tiktok",
+    "youtube",
+    "pinterest",
+    "google-business-profile",
+    "reddit",
+    "hootsuite",
+    "sprout-social",
+    "scim",
+    "okta",
+    "other",
+)
