@@ -46,15 +46,14 @@ def _result(result: ActionResult, as_json: bool) -> None:
 @pass_app
 def set_cmd(app: App, account: str, reason: str | None) -> None:
     """Store ACCOUNT's login: JSON or lines on stdin, or prompts (never arguments)."""
-    from accessguard.credentials.common import acting_person
+    from accessguard.credentials.common import operator
     from accessguard.credentials.store import set_credential
-    from accessguard.inventory.lookup import find_person, get_account
+    from accessguard.inventory.lookup import get_account
     from accessguard.vault.facade import open_vault
 
     values = _read_login()
     client = open_vault(app)
     with app.transaction() as session:
-        operator = acting_person(session, app.actor) if find_person(session, app.actor) else None
         result = set_credential(
             session,
             app.clock,
@@ -62,7 +61,7 @@ def set_cmd(app: App, account: str, reason: str | None) -> None:
             get_account(session, account),
             values,
             actor=app.actor,
-            operator=operator,
+            operator=operator(session, app.actor),
             reason=reason,
         )
     _result(result, False)

@@ -66,11 +66,40 @@ def get_totp(session: Session, account: Account) -> TotpKey:
     return key
 
 
+def set_current(
+    credential: Credential,
+    version: int,
+    *,
+    previous: int | None,
+    state: str,
+    at: datetime,
+    by: str,
+) -> None:
+    """Point the credential at ``version`` (Vault already holds it)."""
+    credential.current_version = version
+    credential.previous_version = previous
+    credential.state = state
+    credential.rotated_at = at
+    credential.rotated_by = by
+
+
+def mark_version(session: Session, credential: Credential, version: int, state: str) -> None:
+    """Set the state of one version's row, if it has one."""
+    row = version_row(session, credential, version)
+    if row is not None:
+        row.state = state
+
+
+def operator(session: Session, actor: str) -> Person | None:
+    """The inventory Person behind ``actor`` when the actor is an email, else None."""
+    return find_person(session, actor) if "@" in actor else None
+
+
 def acting_person(session: Session, actor: str, as_email: str | None = None) -> Person:
     """The Person who sees a secret: ``as_email``, else the actor's email."""
     if as_email:
         return get_person(session, as_email)
-    person = find_person(session, actor) if "@" in actor else None
+    person = operator(session, actor)
     if person is None:
         raise NotFoundError(
             f"the operator {actor!r} is not a person in the inventory",

@@ -207,12 +207,7 @@ def _record_history(
 ) -> None:
     """Open and close ``VaultMembership`` rows so history matches the groups now."""
     now = clock.now()
-    open_rows = {
-        (m.person_id, m.account_id): m
-        for m in session.execute(
-            select(VaultMembership).where(VaultMembership.removed_at.is_(None))
-        ).scalars()
-    }
+    open_rows = _open_memberships(session)
     for (person_id, account_id), row in open_rows.items():
         if account_id in members_by_account and person_id not in members_by_account[account_id]:
             row.removed_at = now

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
-from accessguard.credentials.common import get_credential, version_row
+from accessguard.credentials.common import get_credential, mark_version, set_current
 from accessguard.credentials.models import Credential, CredentialVersion
 from accessguard.credentials.passwords import generate_password
 from accessguard.credentials.store import add_version
@@ -58,13 +58,10 @@ def _adopt(
     key: str,
     recovered: bool,
 ) -> ActionResult:
-    now = clock.now()
     previous = credential.current_version
-    credential.previous_version = previous
-    credential.current_version = version
-    credential.state = "rotation-pending"
-    credential.rotated_at = now
-    credential.rotated_by = actor
+    set_current(
+        credential, version, previous=previous, state="rotation-pending", at=clock.now(), by=actor
+    )
     add_version(
         session,
         clock,
@@ -218,13 +215,9 @@ def confirm(
         },
     )
     credential.state = "active"
-    current = version_row(session, credential, credential.current_version)
-    if current is not None:
-        current.state = "active"
+    mark_version(session, credential, credential.current_version, "active")
     if credential.previous_version is not None:
-        previous = version_row(session, credential, credential.previous_version)
-        if previous is not None:
-            previous.state = "superseded"
+        mark_version(session, credential, credential.previous_version, "superseded")
     record(
         session,
         clock,
@@ -278,9 +271,7 @@ def rollback(
             "run_id": run_id,
         },
     )
-    pending_row = version_row(session, credential, pending)
-    if pending_row is not None:
-        pending_row.state = "rolled-back"
+    mark_version(session, credential, pending, "rolled-back")
     add_version(
         session,
         clock,
@@ -292,14 +283,8 @@ def rollback(
         run_id=run_id,
         restored_from=previous,
     )
-    previous_row = version_row(session, credential, previous)
-    if previous_row is not None:
-        previous_row.state = "superseded"
-    credential.current_version = version
-    credential.previous_version = None
-    credential.state = "active"
-    credential.rotated_at = now
-    credential.rotated_by = actor
+    mark_version(session, credential, previous, "superseded")
+    set_current(credential, version, previous=None, state="active", at=now, by=actor)
     record(
         session,
         clock,

@@ -16,6 +16,7 @@ from accessguard.credentials.common import (
     get_credential,
     iso,
     require_reason,
+    set_current,
     version_row,
 )
 from accessguard.credentials.exposure import record_exposure
@@ -172,11 +173,7 @@ def set_credential(
         )
         session.add(credential)
         session.flush()
-    credential.current_version = version
-    credential.previous_version = None
-    credential.state = "active"
-    credential.rotated_at = now
-    credential.rotated_by = actor
+    set_current(credential, version, previous=None, state="active", at=now, by=actor)
     add_version(
         session, clock, credential, version, state="active", actor=actor, reason=reason or "set"
     )

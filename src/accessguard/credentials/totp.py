@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
-from accessguard.credentials.common import find_totp, get_totp, iso, require_reason
+from accessguard.credentials.common import find_totp, get_totp, iso, operator, require_reason
 from accessguard.credentials.exposure import record_exposure
 from accessguard.credentials.models import Exposure, TotpKey
 from accessguard.errors import ConflictError, InputError
-from accessguard.inventory.lookup import find_person
 from accessguard.inventory.models import Account, Person
 from accessguard.results import ActionResult, Outcome
 from accessguard.secret import Secret
@@ -63,7 +62,7 @@ def _export(
     key.exported = True
     key.exported_at = clock.now()
     key.exported_by = actor
-    person = find_person(session, actor) if "@" in actor else None
+    person = operator(session, actor)
     if person is not None:
         record_exposure(
             session,
