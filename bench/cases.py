@@ -70,6 +70,223 @@ def startup(args: argparse.Namespace) -> CaseResult:
     return result
 
 
+# The rows the access report is built from: every active grant with its person and
+# account, and the per-account and per-person aggregates. The baseline returns them
+# through the database's own command-line client.
+RAW_QUERIES = [
+    """SELECT g.id, p.email, p.status, p.kind, a.name, a.platform, a.criticality, g.role, g.via,
+       g.expires_at, g.last_used_at, g.granted_at
+       FROM grants g JOIN people p ON p.id = g.person_id JOIN accounts a ON a.id = g.account_id
+       WHERE g.revoked_at IS NULL""",
+    """SELECT a.name, a.platform, a.handle, a.criticality, count(g.id), count(DISTINCT g.person_id),
+       sum(CASE WHEN g.role IN ('admin','owner') THEN 1 ELSE 0 END)
+       FROM accounts a LEFT JOIN grants g ON g.account_id = a.id AND g.revoked_at IS NULL
+       GROUP BY a.id, a.name, a.platform, a.handle, a.criticality ORDER BY a.name""",
+    """SELECT p.email, p.name, p.kind, p.status, count(g.id), count(DISTINCT g.account_id)
+       FROM people p JOIN grants g ON g.person_id = p.id AND g.revoked_at IS NULL
+       GROUP BY p.id, p.email, p.name, p.kind, p.status ORDER BY p.email""",
+]
+
+
+def _report_rows(
+    result: CaseResult, label: str, url: str, raw: list[str], *, runs: int, env: dict[str, str]
+) -> None:
+    base = measure(f"raw SQL via {label} client (baseline)", raw, runs=runs, env=env)
+    rep = measure(
+        f"report access --format json ({label})",
+        [AG, "--db", url, "report", "access", "--format", "json", "--out", "/dev/null"],
+        runs=runs,
+        env=env,
+    )
+    ratio = rep.ratio_to(base)
+    result.rows.append((base.label, _fmt(base), "1.00", "-"))
+    result.rows.append((rep.label, _fmt(rep), f"{ratio:.2f}", "<= 3x"))
+    result.rows.append(
+        (f"report peak memory ({label})", f"{rep.peak_rss_mib:.0f} MiB", "-", "< 300 MB")
+    )
+    result.passed = result.passed and ratio <= 3.0 and rep.peak_rss_mib * 1.048576 < 300
+
+
+def reports(args: argparse.Namespace) -> CaseResult:
+    """`report access --format json` at scale, SQLite and PostgreSQL, vs the raw SQL."""
+    runs = 2 if args.quick else 3
+    env = _env()
+    result = CaseResult(
+        "Reports (100k people, 5k accounts, 1M grants)"
+        if not args.quick
+        else "Reports (quick data)"
+    )
+    url = _big_sqlite(args)
+    db_path = url.removeprefix("sqlite:///")
+    _report_rows(
+        result,
+        "SQLite",
+        url,
+        ["sqlite3", "-json", db_path, ";\n".join(RAW_QUERIES) + ";"],
+        runs=runs,
+        env=env,
+    )
+    from bench.generate import generate
+    from support.servers import postgres_server
+
+    with postgres_server() as pg:
+        pg.execute("CREATE DATABASE bench")
+        pg_url = pg.url("bench")
+        people, accounts, grants = (
+            (2_000, 100, 20_000) if args.quick else (100_000, 5_000, 1_000_000)
+        )
+        generate(pg_url, people=people, accounts=accounts, grants=grants)
+        psql = [
+            "psql",
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(pg.port),
+            "-U",
+            "postgres",
+            "-d",
+            "bench",
+        ]
+        for query in RAW_QUERIES:
+            psql += ["-c", query]
+        _report_rows(result, "PostgreSQL", pg_url, psql, runs=runs, env=env)
+    result.notes.append(
+        "Baseline: the three queries the report's rows come from (active grants with person and account; per-account and per-person aggregates), printed by sqlite3 -json / psql."
+    )
+    result.notes.append("Peak memory is the report process's maximum resident set size.")
+    return result
+
+
+def _median(values: list[float]) -> float:
+    import statistics
+
+    return statistics.median(values)
+
+
+def rotation(args: argparse.Namespace) -> CaseResult:
+    """Offboarding a person exposed to N shared logins vs a `bao` CLI loop and raw hvac."""
+    import uuid
+
+    from bench.measure import run_once
+    from bench.world import shared_login_world
+    from support.servers import openbao_server
+
+    count = 40 if args.quick else 200
+    runs = 2 if args.quick else 5
+    tool: list[float] = []
+    loop: list[float] = []
+    floor: list[float] = []
+    peak = 0.0
+    with openbao_server() as bao:
+        for i in range(runs + 1):  # the first round warms caches and is not counted
+            db = DATA / f"rotation-{i}.db"
+            db.unlink(missing_ok=True)
+            env = _env(**shared_login_world(db, addr=bao.addr, token=bao.token, accounts=count))
+            seconds, rss = run_once(
+                [AG, "--db", f"sqlite:///{db}", "offboard", "leaver@example.com", "--yes"],
+                env=env,
+                ok_codes=(0, 5),
+            )
+            prefix = f"cli{uuid.uuid4().hex[:8]}"
+            script = f'for i in $(seq -f %04g 0 {count - 1}); do "{BIN / "bao"}" kv put -mount=secret -cas=0 {prefix}/x-$i username=brand$i password=$(head -c 18 /dev/urandom | base64) >/dev/null; done'
+            cli_seconds, _ = run_once([script], env=env, shell=True)
+            hvac_seconds, _ = run_once(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.baseline_hvac",
+                    bao.addr,
+                    f"hv{uuid.uuid4().hex[:8]}",
+                    str(count),
+                ],
+                env=env,
+            )
+            db.unlink(missing_ok=True)
+            if i == 0:
+                continue
+            tool.append(seconds)
+            loop.append(cli_seconds)
+            floor.append(hvac_seconds)
+            peak = max(peak, rss)
+    t, lo, fl = _median(tool), _median(loop), _median(floor)
+    result = CaseResult(
+        f"Rotation: offboarding a person exposed to {count} shared logins (OpenBao)"
+    )
+    result.rows.append(
+        ("bao CLI loop, one process per secret (baseline a)", f"{lo:.2f} s", "1.00", "-")
+    )
+    result.rows.append(
+        ("raw hvac, sequential, one process (baseline b)", f"{fl:.2f} s", "1.00", "-")
+    )
+    result.rows.append(("accessguard offboard (vs a)", f"{t:.2f} s", f"{t / lo:.3f}", "<= 0.05"))
+    result.rows.append(("accessguard offboard (vs b)", f"{t:.2f} s", f"{t / fl:.2f}", "<= 1.00"))
+    result.passed = t / lo <= 0.05 and t / fl <= 1.0
+    result.notes.append(
+        f"accessguard runs the whole standard playbook (plan, lock, revoke Vault access, end {count} grants, rotate {count} credentials two-phase with check-and-set, audit every change) on SQLite; exit code 5 (the platform password changes wait as manual steps). Peak RSS {peak:.0f} MiB."
+    )
+    result.notes.append(
+        "Medians of the counted runs; each run gets a fresh inventory and Vault prefix."
+    )
+    return result
+
+
+def mass_offboarding(args: argparse.Namespace) -> CaseResult:
+    """`leavers run` for N leavers holding SCIM seats, against OpenBao and scim2-server."""
+    import requests
+
+    from bench.measure import run_once
+    from bench.world import scim_leavers_world
+    from support.servers import openbao_server, scim_server
+
+    count = 40 if args.quick else 500
+    concurrency = 8
+    with openbao_server() as bao, scim_server() as scim:
+        db = DATA / "leavers.db"
+        db.unlink(missing_ok=True)
+        env = _env(
+            **scim_leavers_world(
+                db,
+                addr=bao.addr,
+                token=bao.token,
+                scim_url=scim.url,
+                scim_token=scim.token,
+                leavers=count,
+            )
+        )
+        seconds, rss = run_once(
+            [AG, "--db", f"sqlite:///{db}", "leavers", "run", "--concurrency", str(concurrency)],
+            env=env,
+            ok_codes=(0, 5),
+        )
+        users = requests.get(
+            f"{scim.url}/Users",
+            params={"count": count + 10},
+            headers={"Authorization": f"Bearer {scim.token}"},
+            timeout=30,
+        ).json()
+        inactive = sum(1 for u in users.get("Resources", []) if not u.get("active", True))
+        db.unlink(missing_ok=True)
+    result = CaseResult(
+        f"Mass offboarding: {count} leavers through `leavers run` (OpenBao + scim2-server)"
+    )
+    result.rows.append(
+        (f"leavers run --concurrency {concurrency}, total", f"{seconds:.1f} s", "-", "-")
+    )
+    result.rows.append(("runs per second", f"{count / seconds:.1f}", "-", "-"))
+    result.notes.append(
+        f"Each leaver holds a SCIM seat; every run plans, locks, deactivates the SCIM user, revokes Vault access and ends the grant. SCIM users inactive afterwards: {inactive} of {count}. Peak RSS {rss:.0f} MiB."
+    )
+    result.passed = inactive == count
+    return result
+
+
 CASES: dict[str, Callable[[argparse.Namespace], CaseResult]] = {
     "startup": startup,
+    "reports": reports,
+    "rotation": rotation,
+    "mass-offboarding": mass_offboarding,
 }

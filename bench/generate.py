@@ -100,7 +100,9 @@ def _grants(n: int, people: int, accounts: int, rng: random.Random) -> Iterator[
             "reason": None,
             "ticket": None,
             "expires_at": NOW - timedelta(days=3) if rng.random() < 0.01 else None,
-            "last_used_at": NOW - timedelta(days=rng.randint(0, 60)) if rng.random() < 0.9 else None,
+            "last_used_at": NOW - timedelta(days=rng.randint(0, 60))
+            if rng.random() < 0.9
+            else None,
             "revoked_at": NOW if revoked else None,
             "revoked_by": "generator" if revoked else None,
             "revoke_reason": "generated" if revoked else None,

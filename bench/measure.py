@@ -30,8 +30,9 @@ def run_once(
     env: Mapping[str, str] | None = None,
     stdin: bytes | None = None,
     shell: bool = False,
+    ok_codes: tuple[int, ...] = (0,),
 ) -> tuple[float, float]:
-    """Run one process to completion; returns (seconds, peak RSS MiB). Fails on non-zero exit."""
+    """Run one process to completion; returns (seconds, peak RSS MiB). Fails on other exit codes."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         argv if not shell else argv[0],
@@ -48,7 +49,7 @@ def run_once(
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.returncode not in (0,):
+    if proc.returncode not in ok_codes:
         raise RuntimeError(f"{argv!r} exited {proc.returncode}: {err[-2000:]}")
     return elapsed, usage.ru_maxrss / 1024
 

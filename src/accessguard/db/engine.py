@@ -54,6 +54,9 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL: a killed process loses nothing; only power loss can drop the
+        # newest commits, which resume reconciles (rotations are keyed, Vault is the truth).
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
