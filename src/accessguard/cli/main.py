@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,11 @@ def run_guarded(func: Any, *, debug: bool = False) -> Any:
         _fail(f"error: {exc.message}", exc.hint, exc.exit_code)
     except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
         raise
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as a process killed by SIGPIPE would.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)
     except KeyboardInterrupt:
         _fail("interrupted", "a run can be continued with `accessguard runs resume RUN`", 130)
     except Exception as exc:
