@@ -34,6 +34,7 @@ fresh_home() {
   mkdir -p "$DEMO_DIR/home"
   export ACCESSGUARD_HOME="$DEMO_DIR/home"
   export ACCESSGUARD_ACTOR="it-admin@example.com"
+  export ACCESSGUARD_COMPANY_NAME="Northwind Outfitters"
   unset ACCESSGUARD_CONFIG ACCESSGUARD_DATABASE_URL
   run init
 }
