@@ -7,6 +7,7 @@ throttling and timeouts run against a real socket.
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -16,6 +17,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from support.servers import free_port
+
+_ids = itertools.count(100001)
+
+
+def next_id() -> str:
+    """A fresh numeric id, unique across every fake in the test run."""
+    return str(next(_ids))
 
 
 @dataclass

@@ -33,7 +33,7 @@ from accessguard.inventory.people import PersonInput, add_person
 from accessguard.playbooks.models import Run, RunItem
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
-from support.fake_platforms import MetaFake
+from support.fake_meta import MetaFake
 from support.servers import OpenBao, ScimServer
 from support.vault import admin_vault, rebootstrap
 

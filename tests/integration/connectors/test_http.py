@@ -20,7 +20,8 @@ from accessguard.connectors.meta import MetaConnector
 from accessguard.errors import TransientConnectorError
 from accessguard.results import Outcome
 from accessguard.secret import Secret
-from support.fake_platforms import MetaFake, OktaFake
+from support.fake_meta import MetaFake
+from support.fake_platforms import OktaFake
 
 
 @pytest.fixture

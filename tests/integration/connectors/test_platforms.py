@@ -15,10 +15,10 @@ from accessguard.connectors.tiktok import TikTokConnector
 from accessguard.errors import ConfigError, PermanentConnectorError, TransientConnectorError
 from accessguard.results import Outcome
 from accessguard.secret import Secret
+from support.fake_meta import MetaFake
 from support.fake_platforms import (
     GoogleBusinessProfileFake,
     LinkedInFake,
-    MetaFake,
     OktaFake,
     RedditFake,
     TikTokFake,

@@ -9,7 +9,7 @@ import pytest
 from accessguard.app import App
 from accessguard.clock import FixedClock
 from accessguard.config import load_settings
-from support.fake_platforms import MetaFake
+from support.fake_meta import MetaFake
 from support.offboarding import World, build_world
 from support.vault import vault_app
 

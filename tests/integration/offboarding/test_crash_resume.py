@@ -20,7 +20,7 @@ from accessguard.clock import FixedClock
 from accessguard.config import load_settings
 from accessguard.db.engine import make_engine
 from accessguard.db.migrate import upgrade
-from support.fake_platforms import MetaFake
+from support.fake_meta import MetaFake
 from support.offboarding import LEAVER, World, build_world, cli_process, end_state
 from support.servers import scim_server
 from support.vault import vault_app
