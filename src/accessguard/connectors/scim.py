@@ -139,7 +139,7 @@ class ScimConnector(HttpConnector):
             return self._deactivate(user_id, fresh_etag, retry_stale=False)
         raise _conflict(self.label, response)
 
-    def _delete(self, user_id: str, etag: str | None) -> ActionResult:
+    def _delete(self, user_id: str, etag: str | None, *, retry_stale: bool = True) -> ActionResult:
         response = self.call(
             "DELETE",
             f"/Users/{user_id}",
@@ -151,21 +151,13 @@ class ScimConnector(HttpConnector):
             return ActionResult.changed("deleted SCIM user", scim_id=user_id)
         if response.status_code == 404:
             return ActionResult.unchanged("SCIM user already gone", scim_id=user_id)
+        if not retry_stale:
+            raise _conflict(self.label, response)
+        # 409 or 412: the user changed since we read it; once more with its new ETag.
         fresh, fresh_etag = self.get(user_id)
         if fresh is None:
             return ActionResult.unchanged("SCIM user already gone", scim_id=user_id)
-        retry = self.call(
-            "DELETE",
-            f"/Users/{user_id}",
-            what="/Users/{id}",
-            headers=self._headers(fresh_etag),
-            allow=(404, 409, 412),
-        )
-        if retry.status_code in (200, 204):
-            return ActionResult.changed("deleted SCIM user", scim_id=user_id)
-        if retry.status_code == 404:
-            return ActionResult.unchanged("SCIM user already gone", scim_id=user_id)
-        raise _conflict(self.label, retry)
+        return self._delete(user_id, fresh_etag, retry_stale=False)
 
     def check(self) -> ActionResult:
         """Read one user page: proves the URL and the bearer token work."""
