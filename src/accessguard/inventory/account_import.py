@@ -28,6 +28,8 @@ from accessguard.inventory.validation import (
     check_choice,
     check_email,
     check_phone,
+    check_text,
+    optional_text,
 )
 from accessguard.inventory.vocab import CRITICALITIES, PLATFORMS
 
@@ -45,16 +47,23 @@ ACCOUNT_OPTIONAL = (
 
 
 def _parse_tags(value: str) -> list[str]:
-    return sorted({t.strip().lower() for t in value.split(";") if t.strip()})
+    tags = {check_text(t, "tags", max_length=60).lower() for t in value.split(";")}
+    return sorted(tags - {""})
+
+
+def _no_constant(name: str) -> Any:
+    raise InputError(f"not valid JSON ({name} is not a JSON number)")
 
 
 def _parse_settings(value: str) -> dict[str, Any]:
     if not value:
         return {}
     try:
-        data = json.loads(value)
+        data = json.loads(value, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise InputError("not valid JSON (nested too deeply)") from None
     if not isinstance(data, dict):
         raise InputError('must be a JSON object, e.g. {"page_id": "123"}')
     return data
@@ -64,7 +73,16 @@ def _parse_account(problems: Problems, row: Row) -> AccountInput | None:
     before = len(problems.items)
     name = problems.check(row, "name", lambda v: check_account_name(v.lower()))
     platform = problems.check(row, "platform", lambda v: check_choice(v, PLATFORMS, "platform"))
-    handle = problems.check(row, "handle", required_value("handle"))
+    handle = problems.check(
+        row, "handle", lambda v: required_value("handle")(check_text(v, "handle", max_length=200))
+    )
+    display_name = problems.check(
+        row, "display_name", lambda v: optional_text(v, "display_name", max_length=200)
+    )
+    connector = problems.check(
+        row, "connector", lambda v: optional_text(v.lower(), "connector", max_length=60)
+    )
+    tags = problems.check(row, "tags", _parse_tags)
     owner = problems.check(row, "owner", optional_value(lambda v: check_email(v, "owner")))
     criticality = problems.check(
         row,
@@ -82,14 +100,14 @@ def _parse_account(problems: Problems, row: Row) -> AccountInput | None:
         name=name,
         platform=platform,
         handle=handle,
-        display_name=row.get("display_name") or None,
+        display_name=display_name,
         owner_email=owner,
         criticality=criticality,
         recovery_email=email,
         recovery_phone=phone,
-        connector=row.get("connector").lower() or None,
+        connector=connector,
         settings=settings or {},
-        tags=_parse_tags(row.get("tags")),
+        tags=tags or [],
     )
 
 

@@ -19,6 +19,8 @@ from accessguard.inventory.validation import (
     check_choice,
     check_email,
     check_phone,
+    check_text,
+    optional_text,
 )
 from accessguard.inventory.vocab import CRITICALITIES, PLATFORMS
 
@@ -63,7 +65,7 @@ def add_account(
     """Validate and create an account; company ownership of recovery contacts is derived when unset."""
     name = check_account_name(data.name.strip())
     platform = check_choice(data.platform, PLATFORMS, "platform")
-    handle = data.handle.strip()
+    handle = check_text(data.handle, "handle", max_length=200)
     if not handle:
         raise InputError("handle: must not be empty")
     if find_account(session, name) is not None:
@@ -86,16 +88,16 @@ def add_account(
         name=name,
         platform=platform,
         handle=handle,
-        display_name=(data.display_name or "").strip() or None,
+        display_name=optional_text(data.display_name, "display_name", max_length=200),
         owner_id=owner.id if owner else None,
         criticality=check_choice(data.criticality, CRITICALITIES, "criticality"),
         recovery_email=recovery_email,
         recovery_email_company=email_company,
         recovery_phone=recovery_phone,
         recovery_phone_company=phone_company,
-        connector=data.connector,
+        connector=optional_text(data.connector, "connector", max_length=60),
         settings=dict(data.settings),
-        tags=sorted({t.strip() for t in data.tags if t.strip()}),
+        tags=sorted({check_text(t, "tags", max_length=60) for t in data.tags if t.strip()}),
         created_at=now,
         updated_at=now,
     )

@@ -21,7 +21,13 @@ from accessguard.inventory.csvinput import (
 )
 from accessguard.inventory.grants import add_grant
 from accessguard.inventory.models import Account, Grant, Person
-from accessguard.inventory.validation import check_choice, check_email, parse_datetime
+from accessguard.inventory.validation import (
+    check_choice,
+    check_email,
+    check_text,
+    optional_text,
+    parse_datetime,
+)
 from accessguard.inventory.vocab import GRANT_VIAS
 
 GRANT_REQUIRED = ("person", "account", "role", "via")
@@ -44,7 +50,13 @@ def _parse_grant(problems: Problems, row: Row, now: datetime) -> _GrantRow | Non
     before = len(problems.items)
     person = problems.check(row, "person", lambda v: check_email(v, "person"))
     account = problems.check(row, "account", required_value("account"))
-    role = problems.check(row, "role", required_value("role"))
+    role = problems.check(
+        row, "role", lambda v: required_value("role")(check_text(v, "role", max_length=60))
+    )
+    reason = problems.check(
+        row, "reason", lambda v: optional_text(v, "reason", max_length=2000, multiline=True)
+    )
+    ticket = problems.check(row, "ticket", lambda v: optional_text(v, "ticket", max_length=120))
     via = problems.check(row, "via", lambda v: check_choice(v, GRANT_VIAS, "via"))
     expires = problems.check(row, "expires", optional_value(lambda v: parse_datetime(v, "expires")))
     if expires is not None and expires <= now:
@@ -58,8 +70,8 @@ def _parse_grant(problems: Problems, row: Row, now: datetime) -> _GrantRow | Non
         role.lower(),
         via,
         expires,
-        row.get("reason") or None,
-        row.get("ticket") or None,
+        reason,
+        ticket,
     )
 
 

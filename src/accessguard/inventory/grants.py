@@ -14,7 +14,7 @@ from accessguard.clock import Clock
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.lookup import get_account, get_person
 from accessguard.inventory.models import Account, Grant, Person
-from accessguard.inventory.validation import check_choice
+from accessguard.inventory.validation import check_choice, check_text, optional_text
 from accessguard.inventory.vocab import GRANT_VIAS
 
 
@@ -63,7 +63,7 @@ def add_grant(
     person = get_person(session, person_email)
     account = get_account(session, account_ref)
     via = check_choice(via, GRANT_VIAS, "via")
-    role = role.strip().lower()
+    role = check_text(role, "role", max_length=60).lower()
     if not role:
         raise InputError("role: must not be empty")
     if person.status == "departed":
@@ -82,6 +82,8 @@ def add_grant(
     now = clock.now()
     if expires_at is not None and expires_at <= now:
         raise InputError("expires: must be in the future")
+    reason = optional_text(reason, "reason", max_length=2000, multiline=True)
+    ticket = optional_text(ticket, "ticket", max_length=120)
     grant = Grant(
         person_id=person.id,
         account_id=account.id,
@@ -157,7 +159,8 @@ def revoke_grants(
     run_id: str | None = None,
 ) -> list[Grant]:
     """End every active grant the person holds on the account (optionally one role)."""
-    if not reason.strip():
+    reason = check_text(reason, "reason", max_length=2000, multiline=True)
+    if not reason:
         raise InputError("reason: must not be empty")
     person = get_person(session, person_email)
     account = get_account(session, account_ref)

@@ -30,7 +30,13 @@ from accessguard.inventory.csvinput import (
 from accessguard.inventory.grant_import import import_grants
 from accessguard.inventory.models import Person
 from accessguard.inventory.people import PersonInput, add_person, update_person
-from accessguard.inventory.validation import check_choice, check_email, parse_date
+from accessguard.inventory.validation import (
+    check_choice,
+    check_email,
+    check_text,
+    optional_text,
+    parse_date,
+)
 from accessguard.inventory.vocab import PERSON_KINDS, PERSON_STATUSES
 
 __all__ = ["Change", "import_accounts", "import_grants", "import_people"]
@@ -55,7 +61,12 @@ class _PersonRow:
 def _parse_person(problems: Problems, row: Row) -> _PersonRow | None:
     before = len(problems.items)
     email = problems.check(row, "email", check_email)
-    name = problems.check(row, "name", required_value("name"))
+    name = problems.check(
+        row, "name", lambda v: required_value("name")(check_text(v, "name", max_length=200))
+    )
+    department = problems.check(
+        row, "department", lambda v: optional_text(v, "department", max_length=120)
+    )
     manager = problems.check(row, "manager", optional_value(lambda v: check_email(v, "manager")))
     kind = problems.check(
         row, "kind", optional_value(lambda v: check_choice(v, PERSON_KINDS, "kind"))
@@ -69,9 +80,7 @@ def _parse_person(problems: Problems, row: Row) -> _PersonRow | None:
     if manager == email:
         problems.add(row.line, "manager", "a person cannot be their own manager")
         return None
-    return _PersonRow(
-        row.line, email, name, row.get("department") or None, manager, kind, status, end_date
-    )
+    return _PersonRow(row.line, email, name, department, manager, kind, status, end_date)
 
 
 def _wanted_person(row: _PersonRow, existing: Person | None, day: date) -> dict[str, Any]:

@@ -15,7 +15,12 @@ from accessguard.clock import Clock
 from accessguard.errors import ConflictError
 from accessguard.inventory.lookup import find_person, get_person
 from accessguard.inventory.models import Person
-from accessguard.inventory.validation import check_choice, check_email
+from accessguard.inventory.validation import (
+    check_choice,
+    check_email,
+    check_text,
+    optional_text,
+)
 from accessguard.inventory.vocab import PERSON_KINDS, PERSON_STATUSES
 
 
@@ -33,7 +38,7 @@ class PersonInput:
 
     def validated(self) -> PersonInput:
         """Return a normalised copy, raising InputError on a bad field."""
-        name = self.name.strip()
+        name = check_text(self.name, "name", max_length=200)
         if not name:
             from accessguard.errors import InputError
 
@@ -41,7 +46,7 @@ class PersonInput:
         return PersonInput(
             email=check_email(self.email),
             name=name,
-            department=(self.department or "").strip() or None,
+            department=optional_text(self.department, "department", max_length=120),
             manager_email=check_email(self.manager_email, "manager")
             if self.manager_email
             else None,

@@ -16,48 +16,69 @@ from typing import Any
 
 from accessguard.config import Settings
 from accessguard.errors import NotFoundError, PlaybookValidationError
-from accessguard.playbooks.schema import Playbook, build_playbook
+from accessguard.playbooks.schema import Playbook, build_playbook, key_path
 
 SHIPPED_DIR = Path(__file__).parent / "shipped"
+
+
+#: Bounds on what a playbook's YAML may expand to (aliases can multiply nodes; nesting recurses).
+MAX_DEPTH = 40
+MAX_NODES = 20_000
 
 
 def _to_data(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse YAML into plain data plus the 1-based line of every key path."""
     import yaml
 
-    loader = yaml.SafeLoader(text)
-    try:
-        root = loader.get_single_node()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PlaybookValidationError(f"{file}{line}: not valid YAML: {problem}") from None
-    finally:
-        loader.dispose()
     lines: dict[tuple[Any, ...], int] = {}
+    walked = 0
 
-    def walk(node: Any, path: tuple[Any, ...]) -> Any:
+    def fail(node: Any, message: str) -> PlaybookValidationError:
+        return PlaybookValidationError(f"{file}:{node.start_mark.line + 1}: {message}")
+
+    def walk(loader: Any, node: Any, path: tuple[Any, ...], depth: int) -> Any:
+        nonlocal walked
+        walked += 1
+        if depth > MAX_DEPTH or walked > MAX_NODES:
+            raise fail(node, f"the YAML is nested or aliased too deeply (limit {MAX_DEPTH} levels)")
         lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 key = loader.construct_object(key_node, deep=True)
-                if key in result:
-                    raise PlaybookValidationError(
-                        f"{file}:{key_node.start_mark.line + 1}: "
-                        f"{'.'.join(str(p) for p in (*path, key))}: duplicate key"
+                if not isinstance(key, str | int | float | bool) and key is not None:
+                    raise fail(
+                        key_node,
+                        f"{key_path(path)}: keys must be plain names",
                     )
+                if key in result:
+                    raise fail(key_node, f"{key_path((*path, key))}: duplicate key")
                 lines[(*path, key)] = key_node.start_mark.line + 1
-                result[key] = walk(value_node, (*path, key))
+                result[key] = walk(loader, value_node, (*path, key), depth + 1)
             return result
         if isinstance(node, yaml.SequenceNode):
-            return [walk(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [walk(loader, item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return loader.construct_object(node, deep=True)
 
-    if root is None:
-        return None, {(): 1}
-    return walk(root, ()), lines
+    loader = None
+    try:
+        loader = yaml.SafeLoader(text)
+        root = loader.get_single_node()
+        if root is None:
+            return None, {(): 1}
+        return walk(loader, root, (), 0), lines
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PlaybookValidationError(f"{file}{line}: not valid YAML: {problem}") from None
+    except (ValueError, OverflowError) as exc:  # e.g. a !!timestamp that is no date
+        raise PlaybookValidationError(f"{file}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise PlaybookValidationError(f"{file}: not valid YAML: nested too deeply") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def parse_playbook(text: str, *, file: str = "<playbook>") -> Playbook:
@@ -78,6 +99,11 @@ def load_file(path: Path) -> Playbook:
     """Read and validate one playbook file."""
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlaybookValidationError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})",
+            hint="save the playbook as UTF-8",
+        ) from None
     except OSError as exc:
         raise NotFoundError(f"{path}: cannot read playbook: {exc.strerror}") from None
     return parse_playbook(text, file=str(path))

@@ -95,8 +95,14 @@ class Playbook:
         }
 
 
+def key_path(path: tuple[Any, ...]) -> str:
+    """A key path as ``steps.2.action``; odd keys (spaces, control characters) are quoted."""
+    plain = (isinstance(p, str) and p.isprintable() and p.strip() == p and p for p in path)
+    return ".".join(s or repr(p) for s, p in zip(plain, path, strict=True)) or "(top level)"
+
+
 def _fail(where: Where, path: tuple[Any, ...], message: str) -> PlaybookValidationError:
-    key = ".".join(str(p) for p in path) or "(top level)"
+    key = key_path(path)
     return PlaybookValidationError(
         f"{where(path)}: {key}: {message}",
         hint="see docs/playbooks.md for the schema; `accessguard playbooks validate FILE` checks a file",
@@ -132,7 +138,7 @@ def _for_each(data: Any, where: Where, path: tuple[Any, ...]) -> ForEach:
     if not isinstance(data, dict):
         raise _fail(where, path, "must be a source name or a mapping with `source`")
     source = data.get("source")
-    if source not in FOR_EACH_SOURCES:
+    if not isinstance(source, str) or source not in FOR_EACH_SOURCES:
         raise _fail(
             where,
             (*path, "source") if "source" in data else path,
