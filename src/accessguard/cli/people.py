@@ -10,6 +10,7 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
+from accessguard.inventory.vocab import PERSON_KINDS, PERSON_STATUSES
 
 
 @click.group("people")
@@ -24,7 +25,7 @@ def people() -> None:
 @click.option("--manager", "manager_email", metavar="EMAIL", help="Manager's email.")
 @click.option(
     "--kind",
-    type=click.Choice(["employee", "contractor", "agency"]),
+    type=click.Choice(PERSON_KINDS),
     default="employee",
     show_default=True,
 )
@@ -56,8 +57,8 @@ def add(
 
 
 @people.command("list")
-@click.option("--status", type=click.Choice(["active", "leaving", "departed"]))
-@click.option("--kind", type=click.Choice(["employee", "contractor", "agency"]))
+@click.option("--status", type=click.Choice(PERSON_STATUSES))
+@click.option("--kind", type=click.Choice(PERSON_KINDS))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def list_cmd(app: App, status: str | None, kind: str | None, as_json: bool) -> None:
@@ -69,13 +70,8 @@ def list_cmd(app: App, status: str | None, kind: str | None, as_json: bool) -> N
     if as_json:
         emit_json(rows)
         return
-    table(
-        ["email", "name", "department", "kind", "status", "end_date"],
-        [
-            [r[c] for c in ("email", "name", "department", "kind", "status", "end_date")]
-            for r in rows
-        ],
-    )
+    columns = ["email", "name", "department", "kind", "status", "end_date"]
+    table(columns, [[r[c] for c in columns] for r in rows])
 
 
 @people.command("show")
