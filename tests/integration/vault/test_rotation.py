@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -15,11 +16,12 @@ from accessguard.credentials.rotation import confirm, rollback, rotate
 from accessguard.credentials.store import parse_login, set_credential
 from accessguard.errors import ConflictError
 from accessguard.inventory.lookup import get_account
-from accessguard.results import Outcome
-from accessguard.vault.facade import open_vault
+from accessguard.results import ActionResult, Outcome
+from accessguard.vault.facade import Vault, open_vault
 from support.vault import seed_inventory, sqlite_vault_app
 
 OLD = "Old-Passw0rd-canary-1"
+KEY = "run-9:rotate:brand-x"
 
 
 @pytest.fixture
@@ -48,6 +50,12 @@ def _credential(app: App) -> Credential:
         return session.execute(select(Credential)).scalar_one()
 
 
+def _on_brand_x(app: App, vault: Vault, step: Callable[..., ActionResult], **kwargs: Any) -> Any:
+    """Run one rotation step (rotate, confirm, rollback) on brand-x in its own transaction."""
+    with app.transaction() as session:
+        return step(session, app.clock, vault, get_account(session, "brand-x"), **kwargs)
+
+
 def test_rotate_confirm_rollback(vapp: App, openbao) -> None:
     seed_inventory(vapp, openbao)
     _store(vapp)
@@ -55,16 +63,9 @@ def test_rotate_confirm_rollback(vapp: App, openbao) -> None:
     path = vault.paths.secret("brand-x")
     assert vault.kv_read(path).values["password"].reveal() == OLD
 
-    with vapp.transaction() as session:
-        result = rotate(
-            session,
-            vapp.clock,
-            vault,
-            get_account(session, "brand-x"),
-            actor="tester@example.com",
-            reason="leaver",
-            run_id="run-1",
-        )
+    result = _on_brand_x(
+        vapp, vault, rotate, actor="tester@example.com", reason="leaver", run_id="run-1"
+    )
     assert result.outcome is Outcome.CHANGED and result.details["version"] == 2
     new = vault.kv_read(path)
     assert new.version == 2
@@ -83,28 +84,15 @@ def test_rotate_confirm_rollback(vapp: App, openbao) -> None:
     cred = _credential(vapp)
     assert (cred.state, cred.current_version, cred.previous_version) == ("rotation-pending", 2, 1)
 
-    with vapp.transaction() as session:
-        assert (
-            confirm(
-                session,
-                vapp.clock,
-                vault,
-                get_account(session, "brand-x"),
-                actor="tester@example.com",
-            ).outcome
-            is Outcome.CHANGED
-        )
+    assert _on_brand_x(vapp, vault, confirm, actor="tester@example.com").outcome is Outcome.CHANGED
     assert _credential(vapp).state == "active"
     assert vault.kv_metadata(path).custom_metadata["state"] == "active"
-    with vapp.transaction() as session:
-        again = confirm(session, vapp.clock, vault, get_account(session, "brand-x"), actor="t")
+    again = _on_brand_x(vapp, vault, confirm, actor="t")
     assert again.outcome is Outcome.UNCHANGED
 
     # A second rotation, rolled back: the old value returns as a NEWER version.
-    with vapp.transaction() as session:
-        rotate(session, vapp.clock, vault, get_account(session, "brand-x"), actor="t", reason="r")
-    with vapp.transaction() as session:
-        result = rollback(session, vapp.clock, vault, get_account(session, "brand-x"), actor="t")
+    _on_brand_x(vapp, vault, rotate, actor="t", reason="r")
+    result = _on_brand_x(vapp, vault, rollback, actor="t")
     assert result.details == {"account": "brand-x", "version": 4, "restored_from": 2}
     assert vault.kv_read(path).version == 4
     assert vault.kv_read(path).values["password"].reveal() == new_password
@@ -115,8 +103,8 @@ def test_rotate_confirm_rollback(vapp: App, openbao) -> None:
             session.execute(select(CredentialVersion.version, CredentialVersion.state)).all()
         )
     assert states == {1: "superseded", 2: "superseded", 3: "rolled-back", 4: "active"}
-    with vapp.transaction() as session, pytest.raises(ConflictError):
-        rollback(session, vapp.clock, vault, get_account(session, "brand-x"), actor="t")
+    with pytest.raises(ConflictError):
+        _on_brand_x(vapp, vault, rollback, actor="t")
 
 
 def test_rotate_is_idempotent_across_a_crash(vapp: App, openbao) -> None:
@@ -136,36 +124,18 @@ def test_rotate_is_idempotent_across_a_crash(vapp: App, openbao) -> None:
             get_account(session, "brand-x"),
             actor="t",
             reason="r",
-            idempotency_key="run-9:rotate:brand-x",
+            idempotency_key=KEY,
         )
         raise Crash
     assert vault.kv_metadata(vault.paths.secret("brand-x")).current_version == 2
     assert _credential(vapp).current_version == 1
 
-    with vapp.transaction() as session:
-        result = rotate(
-            session,
-            vapp.clock,
-            vault,
-            get_account(session, "brand-x"),
-            actor="t",
-            reason="r",
-            idempotency_key="run-9:rotate:brand-x",
-        )
+    result = _on_brand_x(vapp, vault, rotate, actor="t", reason="r", idempotency_key=KEY)
     assert result.outcome is Outcome.CHANGED and result.details["new_version"] is False
     assert vault.kv_metadata(vault.paths.secret("brand-x")).current_version == 2
     cred = _credential(vapp)
     assert (cred.current_version, cred.state) == (2, "rotation-pending")
-    with vapp.transaction() as session:
-        result = rotate(
-            session,
-            vapp.clock,
-            vault,
-            get_account(session, "brand-x"),
-            actor="t",
-            reason="r",
-            idempotency_key="run-9:rotate:brand-x",
-        )
+    result = _on_brand_x(vapp, vault, rotate, actor="t", reason="r", idempotency_key=KEY)
     assert result.outcome is Outcome.UNCHANGED
     assert vault.kv_metadata(vault.paths.secret("brand-x")).current_version == 2
 
@@ -185,15 +155,7 @@ def test_racing_rotations_one_wins(app: App, openbao, monkeypatch, rounds: int) 
         def worker() -> None:
             barrier.wait()
             try:
-                with app.transaction() as session:
-                    rotate(
-                        session,
-                        app.clock,
-                        vault,
-                        get_account(session, "brand-x"),
-                        actor="t",
-                        reason="race",
-                    )
+                _on_brand_x(app, vault, rotate, actor="t", reason="race")
                 outcomes.append("ok")
             except ConflictError as exc:
                 outcomes.append(exc.code)
@@ -208,5 +170,4 @@ def test_racing_rotations_one_wins(app: App, openbao, monkeypatch, rounds: int) 
         cred = _credential(app)
         meta = vault.kv_metadata(vault.paths.secret("brand-x"))
         assert meta.current_version == cred.current_version  # no lost or orphaned version
-        with app.transaction() as session:
-            confirm(session, app.clock, vault, get_account(session, "brand-x"), actor="t")
+        _on_brand_x(app, vault, confirm, actor="t")
