@@ -108,8 +108,9 @@ def test_unknown_people_and_accounts_are_one_line_errors(
     assert counts(url) == before
 
 
-def test_people_import_with_a_bad_row_writes_nothing(url: str, tmp_path: Path) -> None:
-    feed = write_csv(
+def _hr_feed(tmp_path: Path, *, bob_end_date: str) -> Path:
+    """An HR feed adding Dee and Bob; Bob's end date is the part each test varies."""
+    return write_csv(
         tmp_path / "hr.csv",
         PEOPLE_HEADER,
         [
@@ -121,10 +122,14 @@ def test_people_import_with_a_bad_row_writes_nothing(url: str, tmp_path: Path) -
                 "ann@example.com",
                 None,
                 None,
-                "31/12/2026",
+                bob_end_date,
             ),
         ],
     )
+
+
+def test_people_import_with_a_bad_row_writes_nothing(url: str, tmp_path: Path) -> None:
+    feed = _hr_feed(tmp_path, bob_end_date="31/12/2026")
     before = counts(url)
     result = invoke(url, "people", "import", str(feed))
     assert result.exit_code == 2
@@ -137,22 +142,7 @@ def test_people_import_with_a_bad_row_writes_nothing(url: str, tmp_path: Path) -
 def test_people_import_prints_what_changed_and_dry_run_writes_nothing(
     url: str, tmp_path: Path
 ) -> None:
-    feed = write_csv(
-        tmp_path / "hr.csv",
-        PEOPLE_HEADER,
-        [
-            ("dee@example.com", "Dee", "Social", "ann@example.com", None, None, None),
-            (
-                "bob@example.com",
-                "Bob Editor",
-                "Social",
-                "ann@example.com",
-                None,
-                None,
-                "2099-12-31",
-            ),
-        ],
-    )
+    feed = _hr_feed(tmp_path, bob_end_date="2099-12-31")
     before = counts(url)
     dry = invoke(url, "people", "import", "--dry-run", str(feed))
     assert dry.exit_code == 0
