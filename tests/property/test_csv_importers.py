@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile import FAST, outcome
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -36,6 +35,7 @@ from accessguard.inventory.importers import (
 )
 from accessguard.inventory.models import Account, Grant, Person
 from accessguard.inventory.people import PersonInput, add_person
+from support.hostile import FAST, outcome
 
 TRICKY = [
     "",

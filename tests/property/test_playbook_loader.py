@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hostile import FAST, outcome
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -18,6 +17,7 @@ from accessguard.errors import AccessGuardError, PlaybookValidationError
 from accessguard.playbooks.loader import SHIPPED_DIR, load_file, parse_playbook
 from accessguard.playbooks.schema import ID_RE, Playbook
 from accessguard.playbooks.spec import FOR_EACH_SOURCES, SPECS
+from support.hostile import FAST, outcome
 
 SHIPPED = {path.name: path.read_text() for path in sorted(SHIPPED_DIR.glob("*.yaml"))}
 KEYS = ["id", "action", "description", "args", "for_each", "when", "on_failure", "destructive"]
