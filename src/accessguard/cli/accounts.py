@@ -10,7 +10,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
-from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.output import cell, emit_json, info, table
 from accessguard.inventory.vocab import CRITICALITIES as CRITICALITY_CHOICES
 from accessguard.inventory.vocab import PLATFORMS as PLATFORM_CHOICES
 
@@ -136,7 +136,7 @@ def show(app: App, account: str, as_json: bool) -> None:
             continue
         if isinstance(value, dict):
             value = json.dumps(value, sort_keys=True) if value else None
-        click.echo(f"{key:>22}: {_text(value)}")
+        click.echo(f"{key:>22}: {cell(value)}")
     table(
         ["person", "role", "via", "granted_at", "expires_at"],
         [
@@ -145,16 +145,6 @@ def show(app: App, account: str, as_json: bool) -> None:
         ],
         title="grants",
     )
-
-
-def _text(value: Any) -> str:
-    if value is None or value == []:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 def _report_changes(changes: list[Any], *, dry_run: bool, as_json: bool) -> None:

@@ -20,8 +20,9 @@ def info(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
+def cell(value: Any) -> str:
+    """How one value reads in a table or a key: value line (``-`` for nothing)."""
+    if value is None or value == []:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -34,7 +35,7 @@ def table(
     columns: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str | None = None
 ) -> None:
     """Print a table to stdout (rich on a terminal, aligned plain text otherwise)."""
-    data = [[_cell(v) for v in row] for row in rows]
+    data = [[cell(v) for v in row] for row in rows]
     if sys.stdout.isatty():
         from rich.console import Console
         from rich.table import Table

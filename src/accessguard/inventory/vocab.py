@@ -4,7 +4,6 @@ from __future__ import annotations
 
 PERSON_KINDS = ("employee", "contractor", "agency")
 PERSON_STATUSES = ("active", "leaving", "departed")
-PERSON_SOURCES = ("manual", "hr-import")
 CRITICALITIES = ("low", "medium", "high", "critical")
 GRANT_VIAS = ("platform-role", "suite-seat", "shared-login")
 ADMIN_ROLES = ("admin", "owner", "full-control", "superadmin", "manager")
