@@ -67,6 +67,9 @@ class VaultSettings:
     userpass_mount: str = "userpass"
     timeout: int = 10
     verify: bool = True
+    # How long one request keeps trying the addresses (leader elections, restarts) before
+    # it fails; a sealed Vault fails at once.
+    retry_seconds: int = 30
 
 
 @dataclass(frozen=True)

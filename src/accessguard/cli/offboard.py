@@ -94,6 +94,8 @@ def render_summary(summary: dict[str, Any]) -> None:
             f"next: confirm each manual step with `accessguard runs confirm {summary['id']} STEP "
             "--item ITEM --evidence TEXT`"
         )
+    elif summary.get("stopped_by"):
+        click.echo(f"error: {summary['stopped_by']}", err=True)
     elif summary["status"] in ("failed", "partial", "running"):
         click.echo(f"next: fix the cause, then `accessguard runs resume {summary['id']}`")
 

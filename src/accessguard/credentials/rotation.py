@@ -98,6 +98,34 @@ def _adopt(
     )
 
 
+def _mark_pending(
+    vault: Vault,
+    credential: Credential,
+    *,
+    clock: Clock,
+    account: Account,
+    version: int,
+    actor: str,
+    reason: str,
+    run_id: str | None,
+    key: str,
+) -> None:
+    """Vault's ``custom_metadata`` for a pending rotation to ``version``."""
+    vault.kv_set_custom_metadata(
+        credential.vault_path,
+        {
+            "account_id": str(account.id),
+            "state": "pending",
+            "rotated_at": clock.now().isoformat(),
+            "rotated_by": actor,
+            "reason": reason,
+            "run_id": run_id,
+            "pending_version": str(version),
+            "idempotency_key": key,
+        },
+    )
+
+
 def rotate(
     session: Session,
     clock: Clock,
@@ -128,6 +156,18 @@ def rotate(
             )
         written = _find_written(vault, credential, idempotency_key)
         if written is not None:
+            # The crash (or Vault outage) may have come before the metadata update.
+            _mark_pending(
+                vault,
+                credential,
+                clock=clock,
+                account=account,
+                version=written,
+                actor=actor,
+                reason=reason,
+                run_id=run_id,
+                key=idempotency_key,
+            )
             return _adopt(
                 session,
                 clock,
@@ -160,18 +200,16 @@ def rotate(
             f"another rotation of {account.name} won the race; nothing was overwritten",
             hint=exc.hint,
         ) from None
-    vault.kv_set_custom_metadata(
-        credential.vault_path,
-        {
-            "account_id": str(account.id),
-            "state": "pending",
-            "rotated_at": clock.now().isoformat(),
-            "rotated_by": actor,
-            "reason": reason,
-            "run_id": run_id,
-            "pending_version": str(version),
-            "idempotency_key": key,
-        },
+    _mark_pending(
+        vault,
+        credential,
+        clock=clock,
+        account=account,
+        version=version,
+        actor=actor,
+        reason=reason,
+        run_id=run_id,
+        key=key,
     )
     return _adopt(
         session,

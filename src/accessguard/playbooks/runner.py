@@ -2,13 +2,18 @@
 
 Steps run in plan order; a step's independent items run in parallel (bounded, one
 database session per thread). A step that fails with ``on_failure: stop`` stops the
-run after its items finish. Resuming re-runs every item that is not finished
-(pending, running when the process died, or failed); completed side effects are not
-repeated because every action is idempotent and carries a stable idempotency key.
+run after its items finish. An item that fails because Vault itself is unusable
+(sealed, unreachable, refusing the token: ``state.RUN_STOPPERS``) stops the run
+whatever the step says: items not yet started stay pending, the ones in flight
+finish, and the run ends ``failed`` with a message saying what to do. Resuming re-runs
+every item that is not finished (pending, running when the process died, or failed);
+completed side effects are not repeated because every action is idempotent and carries
+a stable idempotency key.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -57,6 +62,8 @@ class RunReport:
     status: str
     counts: dict[str, int] = field(default_factory=dict)
     stopped_at: str | None = None
+    #: Why the run stopped and what to do (Vault sealed: unseal, then resume), if known.
+    message: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -76,6 +83,7 @@ class _Execution:
     on_event: EventSink | None
     show_secret: SecretSink | None
     vaults: VaultPool
+    halted: threading.Event = field(default_factory=threading.Event)
 
     def emit(self, event: RunEvent) -> None:
         if self.on_event is not None:
@@ -83,6 +91,8 @@ class _Execution:
 
     def run_item(self, step: PlanStep, item: PlanItem) -> str:
         app = self.app
+        if self.halted.is_set():
+            return "pending"
         with app.transaction() as session:
             state.mark_intent(session, app.clock, self.run_id, step.id, item.id)
         crash_point(step.id, item.id, "before")
@@ -93,6 +103,8 @@ class _Execution:
             result = ActionResult.failed(exc.message, code=exc.code)
         except Exception as exc:  # an action bug must fail its item, not kill the run silently
             result = ActionResult.failed(f"unexpected {type(exc).__name__}: {redact(str(exc))}")
+        if result.details.get("code") in state.RUN_STOPPERS:
+            self.halted.set()
         crash_point(step.id, item.id, "after")
         with app.transaction() as session:
             state.mark_outcome(session, app.clock, self.run_id, step.id, item.id, result)
@@ -156,7 +168,8 @@ class _Execution:
         for step in self.plan.steps:
             if step.skipped:
                 continue
-            if self.run_step(step) == "failed" and step.on_failure == "stop":
+            status = self.run_step(step)
+            if self.halted.is_set() or (status == "failed" and step.on_failure == "stop"):
                 stopped_at = step.id
                 break
         with app.transaction() as session:
@@ -165,7 +178,8 @@ class _Execution:
             status = state.finish_status(items, stopped=stopped_at is not None)
             state.set_run_status(session, app.clock, run, status)
             counts = state.summary_counts(items)
-        return RunReport(self.run_id, status, counts, stopped_at)
+            message = state.stop_reason(items, self.run_id)
+        return RunReport(self.run_id, status, counts, stopped_at, message)
 
 
 @contextmanager

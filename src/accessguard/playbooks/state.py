@@ -18,6 +18,16 @@ from accessguard.results import ActionResult
 from accessguard.secret import redact
 
 UNFINISHED_RUN = ("running", "waiting", "failed", "partial")
+#: Item failures that stop the whole run: Vault itself is unusable, so every later item
+#: that needs it would fail the same way. What to do, for the operator ({run}: the run id).
+RUN_STOPPERS = {
+    "vault-sealed": "Vault is sealed: unseal it (`bao operator unseal`), "
+    "then `accessguard runs resume {run}`",
+    "vault-unavailable": "Vault is unreachable or failing: once `accessguard vault status` "
+    "answers again, `accessguard runs resume {run}`",
+    "vault-forbidden": "Vault refused the tool's token (expired, or its policy is missing): "
+    "fix it (`accessguard vault status`), then `accessguard runs resume {run}`",
+}
 
 
 def new_run_id() -> str:
@@ -232,6 +242,21 @@ def set_run_status(session: Session, clock: Clock, run: Run, status: str) -> Non
         )
 
 
+def failure_code(item: RunItem) -> str | None:
+    """The error code a failed item recorded (``vault-sealed``), if any."""
+    details = (item.result or {}).get("details") or {}
+    return str(details["code"]) if item.status == "failed" and details.get("code") else None
+
+
+def stop_reason(items: list[RunItem], run_id: str) -> str | None:
+    """Why the run stopped and what to do, when an item failed with a run-stopping error."""
+    for item in items:
+        code = failure_code(item)
+        if code in RUN_STOPPERS:
+            return RUN_STOPPERS[code].format(run=run_id)
+    return None
+
+
 def summary_counts(items: list[RunItem]) -> dict[str, int]:
     """How many items are in each status."""
     return dict(sorted(Counter(item.status for item in items).items()))
@@ -269,6 +294,7 @@ def run_to_dict(session: Session, run: Run, *, with_items: bool = True) -> dict[
         "updated_at": run.updated_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "counts": summary_counts(items),
+        "stopped_by": stop_reason(items, run.id) if run.status in ("failed", "partial") else None,
         "successor": run.plan.get("successor"),
         "warnings": run.plan.get("warnings", []),
     }

@@ -26,6 +26,7 @@ class Connection:
     namespace: str | None
     timeout: int = 10
     verify: bool = True
+    retry_seconds: float = 0.0
 
 
 def _env(environ: Mapping[str, str], *names: str) -> str | None:
@@ -79,4 +80,5 @@ def resolve(
         namespace=namespace,
         timeout=settings.timeout,
         verify=settings.verify,
+        retry_seconds=settings.retry_seconds,
     )

@@ -48,7 +48,7 @@ def translate(exc: Exception, *, addr: str, what: str) -> AccessGuardError:
             f"nothing in Vault for {what}",
             hint="has `accessguard vault bootstrap` been run, and was the secret stored?",
         )
-    if isinstance(exc, hx.VaultDown) or "sealed" in detail.lower():
+    if isinstance(exc, hx.VaultNotInitialized) or "sealed" in detail.lower():
         return VaultSealedError(
             f"Vault at {addr} is sealed",
             hint="an operator must unseal Vault (`bao operator unseal`)",
@@ -58,7 +58,9 @@ def translate(exc: Exception, *, addr: str, what: str) -> AccessGuardError:
             f"another writer changed the secret first while trying to {what}",
             hint="nothing was overwritten; check `accessguard creds status` and retry",
         )
-    if isinstance(exc, hx.InternalServerError | hx.BadGateway | hx.RateLimitExceeded):
+    if isinstance(
+        exc, hx.InternalServerError | hx.BadGateway | hx.VaultDown | hx.RateLimitExceeded
+    ):
         return VaultUnavailableError(
             f"Vault failed to {what}: {detail}", hint="a transient Vault problem: retry later"
         )

@@ -1,24 +1,24 @@
 """The Vault facade: one object per process, safe to share across threads.
 
 Each thread gets its own hvac client (and so its own HTTP connection pool); the
-choice of address lives in one place (``_call``), which fails over to the next
-configured address when a connection cannot be made and remembers the one that
-answered. Every hvac or network error leaves here as an ``accessguard.errors`` error.
+choice of address lives in one place (``vault/transport.py``, through ``_call``): it
+fails over between the configured addresses, rides out leader elections, prefers the
+active node and carries the read-your-writes headers. Every hvac or network error
+leaves here as an ``accessguard.errors`` error.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from accessguard.errors import ConfigError, VaultNotFoundError, VaultUnavailableError
+from accessguard.errors import CasConflictError, ConfigError, VaultNotFoundError
 from accessguard.secret import Secret
 from accessguard.vault.connection import Connection, resolve
-from accessguard.vault.errors import translate
 from accessguard.vault.identity import IdentityMixin
 from accessguard.vault.paths import VaultPaths
+from accessguard.vault.transport import Transport
 
 if TYPE_CHECKING:
     from accessguard.app import App
@@ -57,56 +57,18 @@ class Vault(IdentityMixin):
             raise ConfigError("no Vault address configured", code="vault-no-address")
         self.connection = connection
         self.paths = paths
-        self._active = 0
-        self._lock = threading.Lock()
-        self._local = threading.local()
+        self.transport = Transport(connection)
 
-    # --- transport -------------------------------------------------------------------------
+    # --- transport (address choice, failover, consistency: vault/transport.py) -------------
 
     @property
     def addr(self) -> str:
         """The address currently in use."""
-        return self.connection.addresses[self._active]
-
-    def _client(self, index: int) -> Any:
-        clients: dict[int, Any] = getattr(self._local, "clients", None) or {}
-        self._local.clients = clients
-        if index not in clients:
-            import hvac
-
-            token = self.connection.token.reveal() if self.connection.token else None
-            clients[index] = hvac.Client(
-                url=self.connection.addresses[index],
-                token=token,
-                namespace=self.connection.namespace,
-                timeout=self.connection.timeout,
-                verify=self.connection.verify,
-            )
-        return clients[index]
+        return self.transport.addr
 
     def _call(self, what: str, func: Callable[[Any], T]) -> T:
-        """Run ``func(client)`` on the active address, failing over on connection errors."""
-        import requests
-
-        count = len(self.connection.addresses)
-        start = self._active
-        for step in range(count):
-            index = (start + step) % count
-            try:
-                result = func(self._client(index))
-            except requests.exceptions.ConnectionError:
-                continue
-            except Exception as exc:
-                raise translate(exc, addr=self.connection.addresses[index], what=what) from None
-            if index != self._active:
-                with self._lock:
-                    self._active = index
-            return result
-        raise VaultUnavailableError(
-            f"no Vault address answered while trying to {what} "
-            f"(tried {', '.join(self.connection.addresses)})",
-            hint="check that Vault is running and VAULT_ADDR / [vault].addresses are right",
-        )
+        """Run ``func(client)`` on the active address, failing over and riding out elections."""
+        return self.transport.call(what, func)
 
     def read(self, path: str, *, what: str) -> dict[str, Any] | None:
         """Generic read; None when the path holds nothing."""
@@ -127,9 +89,7 @@ class Vault(IdentityMixin):
 
     def close(self) -> None:
         """Close this thread's HTTP sessions."""
-        for client in (getattr(self._local, "clients", None) or {}).values():
-            client.adapter.close()
-        self._local.clients = {}
+        self.transport.close()
 
     # --- system ----------------------------------------------------------------------------
 
@@ -229,13 +189,36 @@ class Vault(IdentityMixin):
         """Write a new version only if the current one is ``cas`` (0: must not exist)."""
         mount = self.paths.kv_mount
         plain = {k: v.reveal() if isinstance(v, Secret) else str(v) for k, v in values.items()}
-        data = self._call(
-            f"write {path}",
-            lambda c: c.secrets.kv.v2.create_or_update_secret(
+        attempts = 0
+
+        def send(client: Any) -> Any:
+            nonlocal attempts
+            attempts += 1
+            return client.secrets.kv.v2.create_or_update_secret(
                 path=path, secret=plain, cas=cas, mount_point=mount
-            ),
-        )["data"]
+            )
+
+        try:
+            data = self._call(f"write {path}", send)["data"]
+        except CasConflictError:
+            # A retried write whose first answer was lost is refused by its own success.
+            written = self._version_holding(path, plain, after=cas) if attempts > 1 else None
+            if written is None:
+                raise
+            return written
         return int(data["version"])
+
+    def _version_holding(self, path: str, plain: Mapping[str, str], *, after: int) -> int | None:
+        """The version newer than ``after`` whose data is exactly ``plain``, if any."""
+        meta = self.kv_metadata(path)
+        for version in range(after + 1, (meta.current_version if meta else 0) + 1):
+            try:
+                stored = self.kv_read(path, version)
+            except VaultNotFoundError:
+                continue
+            if {k: v.reveal() for k, v in stored.values.items()} == dict(plain):
+                return version
+        return None
 
     def kv_set_custom_metadata(self, path: str, changes: Mapping[str, str | None]) -> None:
         """Merge ``changes`` into the secret's custom_metadata (None removes a key)."""

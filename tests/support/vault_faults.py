@@ -1,0 +1,118 @@
+"""A leaver who could know many shared logins, and checks that each was rotated exactly once.
+
+Used by the Vault fault and HA tests: ``seed_leaver`` fills the database and Vault (through
+``support.vault.vault_app``), ``write_playbook`` writes a short playbook whose only Vault
+work is rotating the exposed credentials, and ``assert_rotated_once`` compares the
+database, Vault and the audit trail after the run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from accessguard.app import App
+from accessguard.audit.models import AuditEvent
+from accessguard.credentials.models import Credential, CredentialVersion
+from accessguard.credentials.store import LoginValues, set_credential
+from accessguard.inventory.accounts import AccountInput, add_account
+from accessguard.inventory.grants import add_grant
+from accessguard.inventory.lookup import get_account
+from accessguard.inventory.models import Account
+from accessguard.inventory.people import PersonInput, add_person
+from accessguard.playbooks.models import RunItem
+from accessguard.secret import Secret
+from accessguard.vault.facade import Vault, open_vault
+from support.vault import rebootstrap
+
+LEAVER = "lee@example.com"
+STEP = "rotate-shared-logins"
+PLAYBOOK = f"""\
+name: vault-faults
+description: Rotate every shared login the leaver could know.
+steps:
+  - id: mark-leaving
+    action: mark-leaving
+  - id: {STEP}
+    action: rotate-credential
+    for_each: exposed_credentials
+    on_failure: continue
+  - id: mark-departed
+    action: mark-departed
+"""
+
+
+def account_names(count: int) -> list[str]:
+    """The shared accounts of the example."""
+    return [f"acct-{i:02d}" for i in range(count)]
+
+
+def write_playbook(directory: Path) -> Path:
+    """The playbook file the tests run."""
+    path = directory / "vault-faults.yaml"
+    path.write_text(PLAYBOOK)
+    return path
+
+
+def seed_leaver(app: App, server: Any, count: int) -> None:
+    """The leaver, ``count`` accounts whose shared login they hold, each login in Vault."""
+    clock, actor = app.clock, "setup@example.com"
+    with app.transaction() as s:
+        add_person(s, clock, actor, PersonInput(LEAVER, "Lee Leaver", department="Brand"))
+        for name in account_names(count):
+            add_account(s, clock, actor, AccountInput(name, "x", f"@{name}"))
+            add_grant(
+                s,
+                clock,
+                actor,
+                person_email=LEAVER,
+                account_ref=name,
+                role="login",
+                via="shared-login",
+            )
+    rebootstrap(app, server)
+    vault = open_vault(app)
+    with app.transaction() as s:
+        for name in account_names(count):
+            values = {"username": Secret(f"{name}-user"), "password": Secret(f"{name}-pw-0")}
+            set_credential(s, clock, vault, get_account(s, name), LoginValues(values), actor=actor)
+
+
+def assert_rotated_once(app: App, admin: Vault, run_id: str, count: int) -> None:
+    """Every credential has exactly one new version, readable, and database and Vault agree."""
+    with app.transaction() as s:
+        creds = {
+            account.name: cred
+            for cred, account in s.execute(
+                select(Credential, Account).join(Account, Account.id == Credential.account_id)
+            ).all()
+        }
+        assert sorted(creds) == account_names(count)
+        for name, cred in creds.items():
+            assert (cred.current_version, cred.state) == (2, "rotation-pending"), name
+            versions = s.execute(
+                select(CredentialVersion.version, CredentialVersion.idempotency_key).where(
+                    CredentialVersion.credential_id == cred.id
+                )
+            ).all()
+            key = f"{run_id}:{STEP}:credential-{cred.id}"
+            assert sorted(versions) == [(1, None), (2, key)], (name, versions)
+            meta = admin.kv_metadata(cred.vault_path)
+            assert meta is not None and meta.current_version == 2, (name, meta)
+            assert meta.custom_metadata.get("pending_version") == "2", (name, meta)
+            new = admin.kv_read(cred.vault_path, 2)
+            assert new.values["_idempotency_key"].reveal() == key
+            assert new.values["password"].reveal() != f"{name}-pw-0"
+            assert new.values["username"].reveal() == f"{name}-user"
+        rotations = s.execute(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "credential.rotate", AuditEvent.run_id == run_id)
+        ).scalar_one()
+        assert rotations == count
+        statuses = s.execute(
+            select(RunItem.status).where(RunItem.run_id == run_id, RunItem.step_id == STEP)
+        ).scalars()
+        assert sorted(set(statuses)) == ["waiting"]
