@@ -7,14 +7,20 @@ resumes to the same end state. Phases: ``start`` and ``end`` of a step (ITEM emp
 done), ``inside`` (side effect done, the action's own transaction not committed),
 ``after`` (action committed, outcome not recorded) and ``recorded``. Never set it in
 production: it exists only so the tests can pull the plug at an exact instant.
+
+``ACCESSGUARD_TEST_ITEM_DELAY=STEP:SECONDS`` (also test-only) makes every item of that
+step wait before it acts, so a test can break something (kill the Vault leader) while a
+step is surely half done.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import time
 
 CRASH_ENV = "ACCESSGUARD_TEST_CRASH_AT"
+DELAY_ENV = "ACCESSGUARD_TEST_ITEM_DELAY"
 
 
 def crash_point(step_id: str, item_id: str, phase: str) -> None:
@@ -22,3 +28,10 @@ def crash_point(step_id: str, item_id: str, phase: str) -> None:
     target = os.environ.get(CRASH_ENV)
     if target and target == f"{step_id}:{item_id}:{phase}":
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def delay_point(step_id: str) -> None:
+    """Sleep before an item of ``step_id`` acts, if the test hook names that step."""
+    target = os.environ.get(DELAY_ENV)
+    if target and target.rpartition(":")[0] == step_id:
+        time.sleep(float(target.rpartition(":")[2]))

@@ -25,7 +25,7 @@ from accessguard.errors import AccessGuardError
 from accessguard.exit_codes import ExitCode
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.context import ActionContext, SecretSink, VaultPool
-from accessguard.playbooks.crash import crash_point
+from accessguard.playbooks.crash import crash_point, delay_point
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
 from accessguard.results import ActionResult
@@ -96,6 +96,7 @@ class _Execution:
         with app.transaction() as session:
             state.mark_intent(session, app.clock, self.run_id, step.id, item.id)
         crash_point(step.id, item.id, "before")
+        delay_point(step.id)
         ctx = ActionContext(app, self.run_id, self.plan, step, item, self.vaults, self.show_secret)
         try:
             result = ACTIONS[step.action].run(ctx)

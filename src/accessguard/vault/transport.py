@@ -10,9 +10,9 @@ One ``Transport`` per facade; every request goes through ``call``:
   is ridden out; if every address is sealed it fails at once (nobody unseals Vault
   in seconds). Any other answer (403, 404, a check-and-set refusal, ...) is the
   answer, translated by ``vault.errors.translate``.
-- With several addresses it routes to the active node: after the first answer and
+- With several addresses it routes to the active node: before the first request and
   after every failover it asks ``sys/leader`` and, when the leader is one of the
-  configured addresses, uses it. OpenBao >= 2.5 lets standbys serve reads from their
+  configured addresses (and did not just fail), uses it. OpenBao >= 2.5 lets standbys serve reads from their
   own (possibly lagging) copy; the active node always has every acknowledged write.
 - Belt and braces for addresses that are not the leader (a load balancer): every
   response's ``X-Vault-Index`` is remembered and sent back on later requests with
@@ -75,6 +75,11 @@ def classify(exc: Exception, status: int | None) -> str | None:
         return SEALED if "sealed" in _errors_text(exc).lower() else BUSY
     if isinstance(exc, hx.InternalServerError | hx.BadGateway | hx.RateLimitExceeded):
         return BUSY
+    if (
+        isinstance(exc, hx.InvalidRequest)
+        and "waiting for the primary" in _errors_text(exc).lower()
+    ):
+        return BUSY  # a KV v2 mount still upgrading on the active node, seen from a standby
     busy_status = status is not None and (status >= 500 or status in BUSY_STATUSES)
     return BUSY if isinstance(exc, hx.VaultError) and busy_status else None
 
@@ -162,6 +167,8 @@ class Transport:
         delay = 0.25
         failures: dict[int, tuple[str, Exception]] = {}
         while True:
+            if self._find_leader:
+                self._route_to_leader()
             start = self._active
             for step in range(len(addresses)):
                 index = (start + step) % len(addresses)
@@ -193,27 +200,30 @@ class Transport:
         with self._lock:
             self._active = index
             self._down_at.pop(index, None)
-            look = self._find_leader
-            self._find_leader = False
-        if look:
-            self._route_to_leader(index)
 
-    def _route_to_leader(self, index: int) -> None:
-        """Use the active node when it is one of the configured addresses (best effort)."""
-        try:
-            status = self.client(index).sys.read_leader_status()
-        except Exception:  # only a preference: the address that answered keeps serving
-            return
-        if not isinstance(status, dict) or not status.get("ha_enabled") or status.get("is_self"):
-            return
-        leader = str(status.get("leader_address") or "").rstrip("/")
-        if leader not in self.connection.addresses:
-            return
-        target = self.connection.addresses.index(leader)
+    def _route_to_leader(self) -> None:
+        """Point at the active node when it is one of the configured addresses (best effort)."""
+        import hvac.exceptions as hx
+        import requests
+
         with self._lock:
-            down = self._down_at.get(target)
-            if down is None or time.monotonic() - down > DOWN_MEMORY:
-                self._active = target
+            self._find_leader = False
+        addresses = self.connection.addresses
+        for step in range(len(addresses)):
+            index = (self._active + step) % len(addresses)
+            try:
+                status = self.client(index).sys.read_leader_status()
+            except (requests.exceptions.RequestException, hx.VaultError):
+                continue  # only a preference: the request itself fails over as usual
+            leader = ""
+            if isinstance(status, dict) and status.get("ha_enabled"):
+                leader = str(status.get("leader_address") or "").rstrip("/")
+            target = addresses.index(leader) if leader in addresses else index
+            with self._lock:
+                down = self._down_at.get(target)
+                recently_down = down is not None and time.monotonic() - down < DOWN_MEMORY
+                self._active = index if recently_down else target
+            return
 
     def _give_up(self, what: str, failures: dict[int, tuple[str, Exception]]) -> AccessGuardError:
         addresses = self.connection.addresses
