@@ -12,7 +12,7 @@ One ``Transport`` per facade; every request goes through ``call``:
   answer, translated by ``vault.errors.translate``.
 - With several addresses it routes to the active node: before the first request and
   after every failover it asks ``sys/leader`` and, when the leader is one of the
-  configured addresses (and did not just fail), uses it. OpenBao >= 2.5 lets standbys serve reads from their
+  configured addresses and confirms it is active, uses it. OpenBao >= 2.5 lets standbys serve reads from their
   own (possibly lagging) copy; the active node always has every acknowledged write.
 - Belt and braces for addresses that are not the leader (a load balancer): every
   response's ``X-Vault-Index`` is remembered and sent back on later requests with
@@ -46,8 +46,6 @@ INCONSISTENT_HEADER = "X-Vault-Inconsistent"
 DOWN, SEALED, BUSY = "down", "sealed", "busy"
 #: Status codes of a node that cannot serve the request now (5xx; 412/429: standby, quota).
 BUSY_STATUSES = frozenset({412, 429, 472, 473})
-#: A node that failed this recently is not chosen as "the leader" from a standby's answer.
-DOWN_MEMORY = 10.0
 
 
 def _errors_text(exc: Exception) -> str:
@@ -100,7 +98,6 @@ class Transport:
         self.connection = connection
         self._active = 0
         self._find_leader = len(connection.addresses) > 1
-        self._down_at: dict[int, float] = {}
         self._index: str | None = None
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -191,39 +188,48 @@ class Transport:
             delay = min(delay * 2, 2.0)
 
     def _went_down(self, index: int) -> None:
-        with self._lock:
-            self._down_at[index] = time.monotonic()
-            if len(self.connection.addresses) > 1:
+        if len(self.connection.addresses) > 1:
+            with self._lock:
                 self._find_leader = True
 
     def _answered(self, index: int) -> None:
         with self._lock:
             self._active = index
-            self._down_at.pop(index, None)
 
     def _route_to_leader(self) -> None:
-        """Point at the active node when it is one of the configured addresses (best effort)."""
-        import hvac.exceptions as hx
-        import requests
+        """Point at the active node when it is one of the configured addresses (best effort).
 
+        A standby names the leader it last knew, which may be the node that just died:
+        the named node is used only once it confirms that it is the active one.
+        """
         with self._lock:
             self._find_leader = False
         addresses = self.connection.addresses
         for step in range(len(addresses)):
             index = (self._active + step) % len(addresses)
-            try:
-                status = self.client(index).sys.read_leader_status()
-            except (requests.exceptions.RequestException, hx.VaultError):
-                continue  # only a preference: the request itself fails over as usual
-            leader = ""
-            if isinstance(status, dict) and status.get("ha_enabled"):
-                leader = str(status.get("leader_address") or "").rstrip("/")
-            target = addresses.index(leader) if leader in addresses else index
+            status = self._leader_status(index)
+            if status is None:
+                continue
+            chosen = index
+            leader = str(status.get("leader_address") or "").rstrip("/")
+            if status.get("ha_enabled") and not status.get("is_self") and leader in addresses:
+                target = addresses.index(leader)
+                if (self._leader_status(target) or {}).get("is_self"):
+                    chosen = target
             with self._lock:
-                down = self._down_at.get(target)
-                recently_down = down is not None and time.monotonic() - down < DOWN_MEMORY
-                self._active = index if recently_down else target
+                self._active = chosen
             return
+
+    def _leader_status(self, index: int) -> dict[str, Any] | None:
+        """``sys/leader`` as answered by address ``index``; None if it does not answer."""
+        import hvac.exceptions as hx
+        import requests
+
+        try:
+            status = self.client(index).sys.read_leader_status()
+        except (requests.exceptions.RequestException, hx.VaultError):
+            return None
+        return status if isinstance(status, dict) else None
 
     def _give_up(self, what: str, failures: dict[int, tuple[str, Exception]]) -> AccessGuardError:
         addresses = self.connection.addresses
