@@ -191,7 +191,7 @@ def _step(data: Any, where: Where, path: tuple[Any, ...]) -> Step:
     allowed = ("id", "action", "description", "args", "for_each", "when", "on_failure")
     _check_keys(data, (*allowed, "destructive"), where, path)
     step_id = _str(data.get("id"), where, (*path, "id"))
-    if not ID_RE.match(step_id):
+    if not ID_RE.fullmatch(step_id):
         raise _fail(where, (*path, "id"), "must be 1-63 characters of a-z, 0-9 and '-'")
     action = _str(data.get("action"), where, (*path, "action"))
     spec = SPECS.get(action)
@@ -240,7 +240,7 @@ def build_playbook(data: Any, where: Where, *, path: str = "", digest: str = "")
         raise _fail(where, (), "a playbook must be a mapping with name, description and steps")
     _check_keys(data, ("name", "description", "steps"), where, ())
     name = _str(data.get("name"), where, ("name",))
-    if not ID_RE.match(name):
+    if not ID_RE.fullmatch(name):
         raise _fail(where, ("name",), "must be 1-63 characters of a-z, 0-9 and '-'")
     description = _str(data.get("description"), where, ("description",))
     raw_steps = data.get("steps")

@@ -21,7 +21,7 @@ _MOUNT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 def check_segment(value: str, what: str = "account name") -> str:
     """``value`` if it is one safe path segment; InputError otherwise."""
-    if not isinstance(value, str) or not SEGMENT_RE.match(value):
+    if not isinstance(value, str) or not SEGMENT_RE.fullmatch(value):
         raise InputError(
             f"{what} {value!r} is not a safe Vault path segment",
             hint="use 1-63 characters of a-z, 0-9, '.', '_' or '-', starting with a letter "
@@ -48,7 +48,7 @@ def _check_prefix(prefix: str) -> str:
 
 def _check_mount(name: str, what: str) -> str:
     clean = name.strip("/")
-    if not _MOUNT_RE.match(clean):
+    if not _MOUNT_RE.fullmatch(clean):
         raise ConfigError(f"[vault].{what} {name!r} is not a valid mount name", code="config")
     return clean
 
@@ -124,7 +124,7 @@ _USERNAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]|\.(?!\.)){0,127}$")
 
 def check_username(value: str) -> str:
     """A userpass user name safe in a path."""
-    if not _USERNAME_RE.match(value):
+    if not _USERNAME_RE.fullmatch(value):
         raise InputError(f"Vault user name {value!r} is not safe", code="unsafe-path")
     return value
 
