@@ -220,9 +220,16 @@ class Vault(IdentityMixin):
                 return version
         return None
 
-    def kv_set_custom_metadata(self, path: str, changes: Mapping[str, str | None]) -> None:
-        """Merge ``changes`` into the secret's custom_metadata (None removes a key)."""
-        current = self.kv_metadata(path)
+    def kv_set_custom_metadata(
+        self, path: str, changes: Mapping[str, str | None], *, current: KvMetadata | None = None
+    ) -> None:
+        """Merge ``changes`` into the secret's custom_metadata (None removes a key).
+
+        ``current`` is metadata the caller already read (writes of versions leave
+        custom_metadata alone, so it is still right); without it, it is read here.
+        """
+        if current is None:
+            current = self.kv_metadata(path)
         merged = dict(current.custom_metadata if current else {})
         for key, value in changes.items():
             if value is None:

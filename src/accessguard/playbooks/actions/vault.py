@@ -36,26 +36,39 @@ def _account(session: Session, ctx: ActionContext) -> Account:
 
 
 def rotate_credential(ctx: ActionContext) -> ActionResult:
-    """Phase 1 in Vault (a new pending version, once per item), then a manual platform change."""
-    from accessguard.credentials.rotation import rotate
+    """Phase 1 in Vault (a new pending version, once per item), then a manual platform change.
+
+    The database is read and written in two short transactions; the Vault round trips
+    run between them, so items rotate concurrently instead of queueing on the database.
+    """
+    from accessguard.credentials import rotation
 
     vault = ctx.vault()
     reason = f"offboarding {ctx.plan.email}"
+    key = ctx.idempotency_key
     with ctx.transaction() as session:
-        account = _account(session, ctx)
-        result = rotate(
-            session,
-            ctx.clock,
-            vault,
-            account,
-            actor=ctx.actor,
-            reason=reason,
-            run_id=ctx.run_id,
-            idempotency_key=ctx.idempotency_key,
+        target = rotation.rotation_target(session, _account(session, ctx))
+        done = rotation.already_rotated(session, target, key)
+    if done is None:
+        version, recovered = rotation.write_new_version(
+            vault, ctx.clock, target, key=key, actor=ctx.actor, reason=reason, run_id=ctx.run_id
         )
-        if result.outcome in (Outcome.FAILED, Outcome.WAITING):
-            return result
-        name, platform, handle = account.name, account.platform, account.handle
+        with ctx.transaction() as session:
+            done = rotation.record_rotation(
+                session,
+                ctx.clock,
+                _account(session, ctx),
+                target,
+                version,
+                actor=ctx.actor,
+                reason=reason,
+                run_id=ctx.run_id,
+                key=key,
+                recovered=recovered,
+            )
+    if done.outcome in (Outcome.FAILED, Outcome.WAITING):
+        return done
+    name, platform, handle = target.account_name, target.platform, target.handle
     return ActionResult.waiting(
         f"{name}: new password in Vault, change it on {platform}",
         f"Reveal the new (pending) password with `accessguard creds reveal {name} --pending --reason 'offboarding {ctx.plan.email}'`, sign "
@@ -63,7 +76,7 @@ def rotate_credential(ctx: ActionContext) -> ActionResult:
         f"`accessguard runs confirm {ctx.run_id} {ctx.step.id} --item {ctx.item.id} --evidence "
         "'changed on the platform'` (this marks the new version active in Vault).",
         account=name,
-        **{k: v for k, v in result.details.items() if k in ("version", "pending_version")},
+        **{k: v for k, v in done.details.items() if k in ("version", "pending_version")},
     )
 
 
