@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from accessguard.errors import ConfigError
 
@@ -38,6 +39,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:":
             _prepare_sqlite_file(Path(database))
+        # SQLite has one writer at a time. One pooled connection per process makes this
+        # process's threads queue in Python (woken at once when it is free) rather than in
+        # SQLite's busy handler, which sleeps up to 100 ms between tries; other processes
+        # still wait through the busy timeout.
+        kwargs.setdefault("poolclass", QueuePool)
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 600)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _serialize_sqlite_writers(engine)
         return engine

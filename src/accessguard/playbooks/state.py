@@ -6,7 +6,7 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import record
@@ -160,26 +160,41 @@ def get_item(session: Session, run_id: str, step_id: str, item_id: str) -> RunIt
 
 
 def mark_intent(session: Session, clock: Clock, run_id: str, step_id: str, item_id: str) -> None:
-    """Record that the item is about to act (before any side effect)."""
-    item = get_item(session, run_id, step_id, item_id)
-    now = clock.now()
-    item.status = "running"
-    item.attempts += 1
-    item.started_at = now
-    item.finished_at = None
+    """Record that the item is about to act (before any side effect): one UPDATE."""
+    done = session.execute(
+        update(RunItem)
+        .where(RunItem.run_id == run_id, RunItem.step_id == step_id, RunItem.item_id == item_id)
+        .values(
+            status="running",
+            attempts=RunItem.attempts + 1,
+            started_at=clock.now(),
+            finished_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotFoundError(f"run {run_id} has no item {item_id!r} in step {step_id!r}")
 
 
 def mark_outcome(
     session: Session, clock: Clock, run_id: str, step_id: str, item_id: str, result: ActionResult
 ) -> None:
-    """Record what the action reported (secrets redacted)."""
-    item = get_item(session, run_id, step_id, item_id)
-    item.status = result.outcome.value
+    """Record what the action reported (secrets redacted): one UPDATE."""
     data = result.to_dict()
     data["message"] = redact(data["message"])
-    item.result = data
-    item.instructions = redact(result.instructions) if result.instructions else None
-    item.finished_at = clock.now()
+    done = session.execute(
+        update(RunItem)
+        .where(RunItem.run_id == run_id, RunItem.step_id == step_id, RunItem.item_id == item_id)
+        .values(
+            status=result.outcome.value,
+            result=data,
+            instructions=redact(result.instructions) if result.instructions else None,
+            finished_at=clock.now(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotFoundError(f"run {run_id} has no item {item_id!r} in step {step_id!r}")
 
 
 def step_status(items: list[RunItem]) -> str:
