@@ -151,7 +151,7 @@ def rotate_cmd(
 @pass_app
 def confirm_cmd(app: App, account: str, as_json: bool) -> None:
     """Phase 2: the platform has the new password; mark it active."""
-    from accessguard.credentials.rotation import confirm
+    from accessguard.credentials.settle import confirm
     from accessguard.inventory.lookup import get_account
     from accessguard.vault.facade import open_vault
 
@@ -168,7 +168,7 @@ def confirm_cmd(app: App, account: str, as_json: bool) -> None:
 @pass_app
 def rollback_cmd(app: App, account: str, reason: str | None, as_json: bool) -> None:
     """Undo a pending rotation: the previous value comes back as a new version."""
-    from accessguard.credentials.rotation import rollback
+    from accessguard.credentials.settle import rollback
     from accessguard.inventory.lookup import get_account
     from accessguard.vault.facade import open_vault
 

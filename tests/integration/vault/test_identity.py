@@ -12,7 +12,8 @@ from accessguard.app import App
 from accessguard.credentials.exposure import exposed_credentials
 from accessguard.credentials.identity import revoke_person_access, set_user_password, sync
 from accessguard.credentials.models import VaultIdentity, VaultMembership
-from accessguard.credentials.rotation import confirm, rotate
+from accessguard.credentials.rotation import rotate
+from accessguard.credentials.settle import confirm
 from accessguard.credentials.store import parse_login, set_credential
 from accessguard.inventory.grants import revoke_grants
 from accessguard.inventory.lookup import get_account, get_person

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from accessguard.app import App
 from accessguard.credentials.models import Credential, CredentialVersion
-from accessguard.credentials.rotation import confirm, rollback, rotate
+from accessguard.credentials.rotation import rotate
+from accessguard.credentials.settle import confirm, rollback
 from accessguard.credentials.store import parse_login, set_credential
 from accessguard.errors import ConflictError
 from accessguard.inventory.lookup import get_account

@@ -82,7 +82,7 @@ def rotate_credential(ctx: ActionContext) -> ActionResult:
 
 def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
     """Phase 2: the platform has the new password; mark the Vault version active."""
-    from accessguard.credentials.rotation import confirm
+    from accessguard.credentials.settle import confirm
 
     vault = ctx.vault()
     with ctx.transaction() as session:
