@@ -49,11 +49,16 @@ class App:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in a transaction; the schema must exist (``accessguard init``)."""
-        self.ensure_schema()
+        from sqlalchemy.exc import OperationalError
+
         from accessguard.db.engine import transaction
 
-        with transaction(self.sessions) as session:
-            yield session
+        try:
+            self.ensure_schema()
+            with transaction(self.sessions) as session:
+                yield session
+        except OperationalError as exc:
+            raise _unavailable(exc) from None
 
     def ensure_schema(self) -> None:
         """Refuse to run against a database that was never initialised, with the fix."""
@@ -76,3 +81,16 @@ class App:
 
         upgrade(self.engine)
         self._schema_checked = True
+
+
+def _unavailable(exc: Exception) -> Exception:
+    """The project's error for a database that cannot be reached or written."""
+    from accessguard.errors import DatabaseUnavailableError
+    from accessguard.secret import redact
+
+    detail = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return DatabaseUnavailableError(
+        f"the database is unavailable: {redact(detail[0] if detail else type(exc).__name__)}",
+        hint="check [database].url (or --db) and that the server is running; "
+        "a run that stopped here continues with `accessguard runs resume RUN`",
+    )

@@ -20,6 +20,7 @@ optional hint, a short code (``vault-sealed``) and the exit code the CLI uses.
     ├── ConnectorError             a platform call failed
     │   ├── TransientConnectorError   429/5xx/timeouts after retries
     │   └── PermanentConnectorError   4xx, bad credentials, bad request
+    ├── DatabaseUnavailableError   the database cannot be reached or is locked
     ├── KeyringError               no usable OS keyring backend
     └── StepFailedError            a playbook step failed
 """
@@ -143,6 +144,12 @@ class PermanentConnectorError(ConnectorError):
     """The platform refused the request; retrying will not help."""
 
     code = "connector-permanent"
+
+
+class DatabaseUnavailableError(AccessGuardError):
+    """The database server cannot be reached, or the database is locked or read-only."""
+
+    code = "db-unavailable"
 
 
 class KeyringError(AccessGuardError):
