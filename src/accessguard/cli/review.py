@@ -73,13 +73,16 @@ def pending_cmd(app: App, reviewer: str | None, as_json: bool) -> None:
 @click.argument("item", type=int)
 @click.argument("decision", type=click.Choice(["keep", "revoke"]))
 @click.option("--note", help="Why (kept as evidence).")
+@click.option(
+    "--override", is_flag=True, help="Decide an item assigned to another reviewer (needs --note)."
+)
 @pass_app
-def decide_cmd(app: App, item: int, decision: str, note: str | None) -> None:
-    """Decide keep or revoke for one item."""
+def decide_cmd(app: App, item: int, decision: str, note: str | None, override: bool) -> None:
+    """Decide keep or revoke for one item (as its reviewer: see --actor)."""
     from accessguard.reports.campaigns import decide
 
     with app.transaction() as session:
-        decide(session, app.clock, app.actor, item, decision, note=note)
+        decide(session, app.clock, app.actor, item, decision, note=note, override=override)
     info(f"item {item}: {decision}")
 
 

@@ -175,8 +175,13 @@ def decide(
     decision: str,
     *,
     note: str | None = None,
+    override: bool = False,
 ) -> ReviewItem:
-    """Record keep or revoke on an item of an open campaign (re-deciding is allowed, audited)."""
+    """Record keep or revoke on an item of an open campaign (re-deciding is allowed, audited).
+
+    Only the item's reviewer decides, unless ``override`` (with a note saying why); nobody
+    attests ``keep`` on their own access.
+    """
     if decision not in DECISIONS:
         raise InputError(f"decision: {decision!r} is not one of: {', '.join(DECISIONS)}")
     item = session.get(ReviewItem, item_id)
@@ -189,6 +194,7 @@ def decide(
     campaign = get_campaign(session, item.campaign_id)
     if campaign.status != "open":
         raise ConflictError(f"{campaign.label} is closed; its decisions are final")
+    _check_decider(session, item, actor.strip().lower(), decision, note=note, override=override)
     previous = item.decision
     item.decision = decision
     item.note = (note or "").strip() or None
@@ -209,9 +215,43 @@ def decide(
             "previous": previous,
             "note": item.note,
             "reviewer": item.reviewer_email,
+            "override": override,
         },
     )
     return item
+
+
+def _check_decider(
+    session: Session,
+    item: ReviewItem,
+    actor: str,
+    decision: str,
+    *,
+    note: str | None,
+    override: bool,
+) -> None:
+    """The reviewer decides (or an override with a reason); no one keeps their own access."""
+    holder = session.execute(
+        select(Person.email)
+        .join(Grant, Grant.person_id == Person.id)
+        .where(Grant.id == item.grant_id)
+    ).scalar_one_or_none()
+    if decision == "keep" and holder == actor:
+        raise ConflictError(
+            f"{actor} cannot attest their own access (item {item.id})",
+            hint="another reviewer decides this item (`--override` as someone else)",
+            code="review-self-attestation",
+        )
+    if actor == (item.reviewer_email or "").lower():
+        return
+    if not override:
+        raise ConflictError(
+            f"item {item.id} is for {item.reviewer_email} to decide, not {actor}",
+            hint="act as the reviewer (--actor), or pass --override with a --note saying why",
+            code="review-not-reviewer",
+        )
+    if not (note or "").strip():
+        raise InputError("--override needs a --note saying why (it is kept as evidence)")
 
 
 def campaign_report(session: Session, campaign_id: int, today: date) -> dict[str, Any]:

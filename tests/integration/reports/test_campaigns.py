@@ -91,7 +91,9 @@ def test_close_refuses_undecided_and_closed_is_final(clean_app: App) -> None:
                   "--due", due, "--json")  # fmt: skip
     campaign = json.loads(started.output)["campaign"]
     items = json.loads(run(app, "review", "pending", "--json").output)
-    run(app, "review", "decide", str(items[0]["item"]), "keep")
+    first = next(i for i in items if i["person"] != "bob@example.com")
+    run(app, "review", "decide", str(first["item"]), "keep", actor="bob@example.com")
+    items = [first] + [i for i in items if i is not first]
     refused = CliRunner().invoke(
         cli, ["--db", app.settings.database_url, "review", "close", str(campaign)]
     )
@@ -113,3 +115,41 @@ def test_bad_scope_is_a_usage_error(clean_app: App) -> None:
          "--reviewer", "bob@example.com", "--due", "2099-01-01"],
     )  # fmt: skip
     assert result.exit_code == 2 and "scope" in result.output
+
+
+def test_only_the_reviewer_decides_and_nobody_keeps_their_own_access(clean_app: App) -> None:
+    app = clean_app
+    due = (app.clock.now().date() + timedelta(days=7)).isoformat()
+    run(app, "review", "start", "--scope", "account", "brand-main",
+        "--reviewer", "bob@example.com", "--due", due)  # fmt: skip
+    items = json.loads(run(app, "review", "pending", "--json").output)
+    own = next(i for i in items if i["person"] == "bob@example.com")
+    other = next(i for i in items if i["person"] != "bob@example.com")
+
+    not_reviewer = run(app, "review", "decide", str(other["item"]), "keep", actor="eve@example.com")
+    assert not_reviewer.exit_code == 1 and "bob@example.com to decide" in not_reviewer.output
+    no_reason = run(app, "review", "decide", str(other["item"]), "keep", "--override",
+                    actor="eve@example.com")  # fmt: skip
+    assert no_reason.exit_code == 2 and "--note" in no_reason.output
+    self_keep = run(app, "review", "decide", str(own["item"]), "keep", actor="bob@example.com")
+    assert self_keep.exit_code == 1 and "own access" in self_keep.output
+    assert json.loads(run(app, "review", "pending", "--json").output) == items  # nothing decided
+
+    ok = run(app, "review", "decide", str(other["item"]), "keep", "--override", "--note",
+             "bob is on leave; CISO decides", actor="ciso@example.com")  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    assert (
+        run(app, "review", "decide", str(own["item"]), "revoke", actor="bob@example.com").exit_code
+        == 0
+    )
+    with app.transaction() as session:
+        event = (
+            session.execute(
+                select(AuditEvent)
+                .where(AuditEvent.action == "review.decide")
+                .order_by(AuditEvent.seq)
+            )
+            .scalars()
+            .first()
+        )
+        assert event is not None and event.actor == "ciso@example.com" and event.details["override"]
