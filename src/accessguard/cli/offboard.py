@@ -100,25 +100,29 @@ def render_summary(summary: dict[str, Any]) -> None:
         click.echo(f"next: fix the cause, then `accessguard runs resume {summary['id']}`")
 
 
-def _step_up(app: App) -> None:
-    """Ask the operator for their own TOTP code (secret in the OS keyring) before a destructive run."""
-    import keyring
+def _step_up(app: App, code: str | None) -> None:
+    """Check the operator's own TOTP code (secret in the OS keyring) before a destructive run."""
     import pyotp
 
+    from accessguard import secrets_store
     from accessguard.errors import ConfigError, UsageError
 
-    username = f"step-up:{app.actor}"
-    secret = keyring.get_password("accessguard", username)
-    if not secret:
+    name = f"step-up:{app.actor}"
+    secret = secrets_store.get_secret(name)
+    if secret is None:
         raise ConfigError(
             f"step-up is on but no TOTP secret is stored for {app.actor}",
-            hint=f"store yours with `python -m keyring set accessguard {username}`",
+            hint=f"store yours with `python -m keyring set accessguard {name}`",
             code="step-up-missing",
         )
-    if not sys.stdin.isatty():
-        raise UsageError("step-up needs your TOTP code, but there is no terminal to ask on")
-    code = click.prompt("Your TOTP code (step-up for a destructive playbook)", hide_input=True)
-    if not pyotp.TOTP(secret).verify(str(code).strip(), valid_window=1):
+    if code is None:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "step-up needs your TOTP code, but there is no terminal to ask on",
+                hint="pass it with --step-up-code (or ACCESSGUARD_STEP_UP_CODE)",
+            )
+        code = click.prompt("Your TOTP code (step-up for a destructive playbook)", hide_input=True)
+    if not pyotp.TOTP(secret.reveal()).verify(str(code).strip(), valid_window=1):
         raise UsageError("step-up failed: that TOTP code is not valid", code="step-up-failed")
 
 
@@ -135,6 +139,12 @@ def _step_up(app: App) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan (and the run) as JSON.")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Items run in parallel per step.")
 @click.option("--successor", metavar="EMAIL", help="Who inherits what the leaver owns.")
+@click.option(
+    "--step-up-code",
+    metavar="CODE",
+    envvar="ACCESSGUARD_STEP_UP_CODE",
+    help="Your current TOTP code, when [offboarding] step_up is on (asked on a terminal otherwise).",
+)
 @click.option(
     "--force",
     is_flag=True,
@@ -158,6 +168,7 @@ def offboard_cmd(
     as_json: bool,
     concurrency: int | None,
     successor: str | None,
+    step_up_code: str | None,
     force: bool,
     observed_only: bool,
     show_secrets: bool,
@@ -189,7 +200,7 @@ def offboard_cmd(
             )
         click.confirm("Run this plan?", abort=True, err=True)
     if plan.destructive and app.settings.offboarding.step_up:
-        _step_up(app)
+        _step_up(app, step_up_code)
     with progress(plan.item_count) as sink:
         report = run_plan(
             app,

@@ -1,0 +1,60 @@
+"""Step-up: with [offboarding] step_up on, a destructive playbook needs the operator's own TOTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import keyring
+import pyotp
+import pytest
+from keyring.backend import KeyringBackend
+
+from support.offboarding import LEAVER, end_state, invoke, scim_active
+
+
+class _Memory(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[_Memory]:
+    previous = keyring.get_keyring()
+    memory = _Memory()
+    keyring.set_keyring(memory)
+    yield memory
+    keyring.set_keyring(previous)
+
+
+def test_step_up_guards_a_destructive_run(world, memory_keyring, monkeypatch) -> None:
+    monkeypatch.setenv("ACCESSGUARD_OFFBOARDING_STEP_UP", "true")
+    before = end_state(world)
+
+    missing = invoke(world.app, "offboard", LEAVER, "--yes", "--step-up-code", "123456")
+    assert missing.exit_code == 1 and "no TOTP secret is stored" in missing.stderr
+
+    seed = pyotp.random_base32()
+    memory_keyring.set_password("accessguard", "step-up:tester@example.com", seed)
+    wrong = pyotp.TOTP(seed).at(world.app.clock.now().timestamp() - 3600)
+    refused = invoke(world.app, "offboard", LEAVER, "--yes", "--step-up-code", wrong)
+    assert refused.exit_code == 2 and "step-up failed" in refused.stderr
+    no_terminal = invoke(world.app, "offboard", LEAVER, "--yes")
+    assert no_terminal.exit_code == 2 and "--step-up-code" in no_terminal.stderr
+    assert end_state(world) == before and scim_active(world)  # nothing ran
+
+    ok = invoke(world.app, "offboard", LEAVER, "--yes", "--step-up-code", pyotp.TOTP(seed).now())
+    assert ok.exit_code == 5, ok.stderr
+    assert not scim_active(world)
+    assert seed not in ok.stdout + ok.stderr
