@@ -86,6 +86,19 @@ def decide_cmd(app: App, item: int, decision: str, note: str | None, override: b
     info(f"item {item}: {decision}")
 
 
+@review.command("confirm")
+@click.argument("item", type=int)
+@click.option("--evidence", required=True, help="What was done: a note, a ticket, a file hash.")
+@pass_app
+def confirm_cmd(app: App, item: int, evidence: str) -> None:
+    """Confirm the manual platform removal of a closed campaign's revoke (kept as evidence)."""
+    from accessguard.reports.campaign_close import confirm_item
+
+    with app.transaction() as session:
+        confirm_item(session, app.clock, app.actor, item, evidence=evidence)
+    info(f"item {item}: platform removal confirmed")
+
+
 @review.command("close")
 @click.argument("campaign", type=int)
 @click.option("--force", is_flag=True, help="Close even with undecided items (they are kept).")

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import record
-from accessguard.errors import ConflictError
+from accessguard.clock import Clock
+from accessguard.errors import ConflictError, InputError, NotFoundError
 from accessguard.inventory.models import Grant
 from accessguard.playbooks.revocation import revoke_grants
 from accessguard.reports.campaigns import get_campaign
@@ -105,7 +107,10 @@ def _record_close(
             if item is None:  # pragma: no cover - items are never deleted
                 continue
             item.outcome = result.outcome.value
-            item.outcome_message = result.message[:2000] or None
+            text = result.message
+            if result.outcome is Outcome.WAITING and result.instructions:
+                text = f"{text}\nto do: {result.instructions}"
+            item.outcome_message = text[:4000] or None
             item.applied_at = now
             outcome.outcomes[item_id] = result
         outcome.kept = session.execute(
@@ -135,3 +140,32 @@ def _from_state(session: Any, grant_id: int) -> ActionResult:
     if grant is not None and grant.revoked_at is not None:
         return ActionResult(Outcome.CHANGED, f"grant {grant_id} ended")
     return ActionResult.failed(f"grant {grant_id} is still active after closing")
+
+
+def confirm_item(
+    session: Session, clock: Clock, actor: str, item_id: int, *, evidence: str
+) -> ReviewItem:
+    """Record that the manual platform removal of a closed campaign's item was done."""
+    evidence = evidence.strip()
+    if not evidence:
+        raise InputError("--evidence must say what was done (a note, a ticket, a file hash)")
+    item = session.get(ReviewItem, item_id)
+    if item is None:
+        raise NotFoundError(f"no review item {item_id}", code="review-item-not-found")
+    if item.outcome != "waiting":
+        raise ConflictError(
+            f"review item {item_id} is not waiting for a manual step (outcome: {item.outcome or 'none'})"
+        )
+    item.outcome = "changed"
+    item.outcome_message = f"{item.outcome_message or ''}\nconfirmed by {actor}: {evidence}".strip()
+    session.flush()
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="review.confirm",
+        target_type="review-item",
+        target=str(item_id),
+        details={"campaign": item.campaign_id, "grant_id": item.grant_id, "evidence": evidence},
+    )
+    return item

@@ -83,6 +83,20 @@ def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
     text = run(app, "review", "report", str(campaign)).output
     assert "bob@example.com" in text and "revoke" in text
 
+    # The manual platform removals are confirmed with evidence, once.
+    first, second = report["items"]
+    assert "to do:" in first["outcome_message"]
+    done = run(app, "review", "confirm", str(first["item"]), "--evidence", "removed, ticket SEC-9")
+    assert done.exit_code == 0, done.output
+    twice = run(app, "review", "confirm", str(first["item"]), "--evidence", "again")
+    assert twice.exit_code == 1 and "not waiting" in twice.output
+    empty = run(app, "review", "confirm", str(second["item"]), "--evidence", " ")
+    assert empty.exit_code == 2
+    after = json.loads(run(app, "review", "report", str(campaign), "--json").output)
+    outcomes = {i["item"]: (i["outcome"], i["outcome_message"]) for i in after["items"]}
+    assert outcomes[first["item"]][0] == "changed" and "SEC-9" in outcomes[first["item"]][1]
+    assert outcomes[second["item"]][0] == "waiting"
+
 
 def test_close_refuses_undecided_and_closed_is_final(clean_app: App) -> None:
     app = clean_app
