@@ -280,7 +280,9 @@ def mass_offboarding(args: argparse.Namespace) -> CaseResult:
     result.notes.append(
         f"Each leaver holds a SCIM seat; every run plans, locks, deactivates the SCIM user, revokes Vault access and ends the grant. SCIM users inactive afterwards: {inactive} of {count}. Peak RSS {rss:.0f} MiB."
     )
-    result.passed = inactive == count
+    result.passed = None
+    if inactive != count:
+        raise RuntimeError(f"only {inactive} of {count} SCIM users were deactivated")
     return result
 
 
