@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from accessguard.app import App
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from accessguard.inventory.models import Account
+    from accessguard.vault.facade import Vault
 
 
 def build_app(*, config_path: Path | None, database_url: str | None, actor: str | None) -> App:
@@ -18,3 +27,14 @@ def build_app(*, config_path: Path | None, database_url: str | None, actor: str 
 
 
 pass_app = click.make_pass_decorator(App)
+
+
+@contextmanager
+def account_in_vault(app: App, account_ref: str) -> Iterator[tuple[Session, Vault, Account]]:
+    """What every creds/totp step needs: a transaction, the Vault client, the named account."""
+    from accessguard.inventory.lookup import get_account
+    from accessguard.vault.facade import open_vault
+
+    vault = open_vault(app)
+    with app.transaction() as session:
+        yield session, vault, get_account(session, account_ref)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from accessguard.app import App
-from accessguard.cli.context import pass_app
+from accessguard.cli.context import account_in_vault, pass_app
 from accessguard.cli.output import emit_json, info, table
 
 if TYPE_CHECKING:
@@ -48,17 +48,14 @@ def set_cmd(app: App, account: str, reason: str | None) -> None:
     """Store ACCOUNT's login: JSON or lines on stdin, or prompts (never arguments)."""
     from accessguard.credentials.common import operator
     from accessguard.credentials.store import set_credential
-    from accessguard.inventory.lookup import get_account
-    from accessguard.vault.facade import open_vault
 
     values = _read_login()
-    client = open_vault(app)
-    with app.transaction() as session:
+    with account_in_vault(app, account) as (session, client, acct):
         result = set_credential(
             session,
             app.clock,
             client,
-            get_account(session, account),
+            acct,
             values,
             actor=app.actor,
             operator=operator(session, app.actor),
@@ -89,17 +86,14 @@ def reveal_cmd(
 
     from accessguard.credentials.common import acting_person
     from accessguard.credentials.store import reveal
-    from accessguard.inventory.lookup import get_account
-    from accessguard.vault.facade import open_vault
 
-    client = open_vault(app)
-    with app.transaction() as session:
+    with account_in_vault(app, account) as (session, client, acct):
         person = acting_person(session, app.actor, as_email)
         revealed = reveal(
             session,
             app.clock,
             client,
-            get_account(session, account),
+            acct,
             person=person,
             reason=reason,
             actor=app.actor,
@@ -124,16 +118,13 @@ def rotate_cmd(
 ) -> None:
     """Phase 1: a new strong password as a pending Vault version (the old one is kept)."""
     from accessguard.credentials.rotation import rotate
-    from accessguard.inventory.lookup import get_account
-    from accessguard.vault.facade import open_vault
 
-    client = open_vault(app)
-    with app.transaction() as session:
+    with account_in_vault(app, account) as (session, client, acct):
         result = rotate(
             session,
             app.clock,
             client,
-            get_account(session, account),
+            acct,
             actor=app.actor,
             reason=reason,
             idempotency_key=idempotency_key,
@@ -152,12 +143,9 @@ def rotate_cmd(
 def confirm_cmd(app: App, account: str, as_json: bool) -> None:
     """Phase 2: the platform has the new password; mark it active."""
     from accessguard.credentials.settle import confirm
-    from accessguard.inventory.lookup import get_account
-    from accessguard.vault.facade import open_vault
 
-    client = open_vault(app)
-    with app.transaction() as session:
-        result = confirm(session, app.clock, client, get_account(session, account), actor=app.actor)
+    with account_in_vault(app, account) as (session, client, acct):
+        result = confirm(session, app.clock, client, acct, actor=app.actor)
     _result(result, as_json)
 
 
@@ -169,16 +157,13 @@ def confirm_cmd(app: App, account: str, as_json: bool) -> None:
 def rollback_cmd(app: App, account: str, reason: str | None, as_json: bool) -> None:
     """Undo a pending rotation: the previous value comes back as a new version."""
     from accessguard.credentials.settle import rollback
-    from accessguard.inventory.lookup import get_account
-    from accessguard.vault.facade import open_vault
 
-    client = open_vault(app)
-    with app.transaction() as session:
+    with account_in_vault(app, account) as (session, client, acct):
         result = rollback(
             session,
             app.clock,
             client,
-            get_account(session, account),
+            acct,
             actor=app.actor,
             reason=reason,
         )

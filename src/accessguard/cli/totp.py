@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from accessguard.app import App
-from accessguard.cli.context import pass_app
+from accessguard.cli.context import account_in_vault, pass_app
 from accessguard.cli.output import emit_json, info, table
 
 if TYPE_CHECKING:
@@ -40,8 +40,6 @@ def _show_once(uri: Secret) -> None:
 def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) -> None:
     """Put ACCOUNT's seed in custody: otpauth:// URI or base32 seed on stdin, or --generate."""
     from accessguard.credentials.totp import enroll, parse_seed
-    from accessguard.inventory.lookup import get_account
-    from accessguard.vault.facade import open_vault
 
     seed = url = None
     if not generate:
@@ -50,13 +48,12 @@ def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) ->
         else:
             text = sys.stdin.read()
         seed, url = parse_seed(text)
-    client = open_vault(app)
-    with app.transaction() as session:
+    with account_in_vault(app, account) as (session, client, acct):
         result, uri = enroll(
             session,
             app.clock,
             client,
-            get_account(session, account),
+            acct,
             actor=app.actor,
             seed=seed,
             url=url,
@@ -78,17 +75,14 @@ def code_cmd(app: App, account: str, reason: str, as_email: str | None, pending:
     """Print a current code for ACCOUNT from Vault (recorded)."""
     from accessguard.credentials.common import acting_person
     from accessguard.credentials.totp import code
-    from accessguard.inventory.lookup import get_account
-    from accessguard.vault.facade import open_vault
 
-    client = open_vault(app)
-    with app.transaction() as session:
+    with account_in_vault(app, account) as (session, client, acct):
         person = acting_person(session, app.actor, as_email)
         value = code(
             session,
             app.clock,
             client,
-            get_account(session, account),
+            acct,
             person=person,
             reason=reason,
             actor=app.actor,
@@ -103,14 +97,9 @@ def code_cmd(app: App, account: str, reason: str, as_email: str | None, pending:
 def regenerate_cmd(app: App, account: str) -> None:
     """A new seed (pending until `totp confirm`); its QR is shown once."""
     from accessguard.credentials.totp import regenerate
-    from accessguard.inventory.lookup import get_account
-    from accessguard.vault.facade import open_vault
 
-    client = open_vault(app)
-    with app.transaction() as session:
-        result, uri = regenerate(
-            session, app.clock, client, get_account(session, account), actor=app.actor
-        )
+    with account_in_vault(app, account) as (session, client, acct):
+        result, uri = regenerate(session, app.clock, client, acct, actor=app.actor)
     info(f"{result.outcome.value}: {result.message}")
     if uri is not None:
         _show_once(uri)
@@ -124,12 +113,9 @@ def regenerate_cmd(app: App, account: str) -> None:
 def confirm_cmd(app: App, account: str) -> None:
     """The platform now uses the regenerated seed: retire the old one."""
     from accessguard.credentials.totp import confirm
-    from accessguard.inventory.lookup import get_account
-    from accessguard.vault.facade import open_vault
 
-    client = open_vault(app)
-    with app.transaction() as session:
-        result = confirm(session, app.clock, client, get_account(session, account), actor=app.actor)
+    with account_in_vault(app, account) as (session, client, acct):
+        result = confirm(session, app.clock, client, acct, actor=app.actor)
     info(f"{result.outcome.value}: {result.message}")
 
 
