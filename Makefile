@@ -15,5 +15,6 @@ lint: setup
 test: lint
 	.venv/bin/python -m pytest -q -p no:cacheprovider tests
 
-bench: setup
+bench:
+	AG_WITH_BENCH=1 bash scripts/bootstrap.sh
 	.venv/bin/python -m bench.run

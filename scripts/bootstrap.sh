@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
+if [ "${AG_WITH_BENCH:-0}" = 1 ]; then
+  command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
+fi
 if [ "${AG_WITH_BROWSER:-1}" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 fi
