@@ -4,7 +4,8 @@
 setup:
 	bash scripts/bootstrap.sh
 
-demo: setup
+demo:
+	AG_WITH_BROWSER=0 bash scripts/bootstrap.sh
 	bash examples/demo.sh
 
 lint: setup
