@@ -30,10 +30,8 @@ def vault_path(prefix: str, name: str) -> str:
 
 def from_vault(app: App, name: str) -> dict[str, Secret]:
     """Secrets stored in Vault for ``name``; empty when Vault is not configured or has none."""
-    try:
-        from accessguard.vault.facade import open_vault
-    except ModuleNotFoundError:  # a build without the Vault layer: the keyring only
-        return {}
+    from accessguard.vault.facade import open_vault
+
     try:
         vault = open_vault(app)
     except ConfigError as exc:  # no Vault address or token configured: try the keyring

@@ -213,7 +213,7 @@ def write_new_version(
         if target.pending:
             raise _pending_conflict(target)
         old = vault.kv_read(target.vault_path, target.current_version)
-        values: dict[str, Secret | str] = {k: old.values[k] for k in old.public_keys()}
+        values: dict[str, Secret | str] = dict(old.public_values())
         values["password"] = generate_password(target.platform, length)
         values[KEY_FIELD] = key
         try:

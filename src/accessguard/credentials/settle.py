@@ -87,7 +87,7 @@ def rollback(
     previous = credential.previous_version
     pending = credential.current_version
     old = vault.kv_read(credential.vault_path, previous)
-    values = {k: old.values[k] for k in old.public_keys()}
+    values = old.public_values()
     version = vault.kv_write(credential.vault_path, values, cas=pending)
     now = clock.now()
     vault.kv_set_custom_metadata(

@@ -249,7 +249,7 @@ def reveal(
         credential=credential,
         run_id=run_id,
     )
-    return Revealed(account.name, wanted, {k: secret.values[k] for k in secret.public_keys()})
+    return Revealed(account.name, wanted, secret.public_values())
 
 
 def credential_status(session: Session, account: Account | None = None) -> list[dict[str, Any]]:

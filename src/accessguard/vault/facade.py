@@ -35,9 +35,9 @@ class KvSecret:
     custom_metadata: dict[str, str]
     created_time: str
 
-    def public_keys(self) -> list[str]:
-        """The value names meant for people (tool bookkeeping keys start with ``_``)."""
-        return sorted(k for k in self.values if not k.startswith("_"))
+    def public_values(self) -> dict[str, Secret]:
+        """The values meant for people, by name (tool bookkeeping keys start with ``_``)."""
+        return {k: self.values[k] for k in sorted(self.values) if not k.startswith("_")}
 
 
 @dataclass(frozen=True)
