@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -16,12 +17,13 @@ from accessguard.playbooks.schema import ForEach, Playbook, Step
 
 SUBJECT_ITEM = "subject"
 
+#: The person's active grants with their accounts, read once per plan.
+Grants = Sequence[tuple[Grant, Account]]
 
-def _grant_items(
-    session: Session, person: Person, filters: dict[str, tuple[str, ...]]
-) -> list[PlanItem]:
+
+def _grant_items(grants: Grants, filters: dict[str, tuple[str, ...]]) -> list[PlanItem]:
     items = []
-    for grant, account in active_grants_for(session, person):
+    for grant, account in grants:
         if "via" in filters and grant.via not in filters["via"]:
             continue
         if "platform" in filters and account.platform not in filters["platform"]:
@@ -52,11 +54,24 @@ def _credential_items(
     session: Session, person: Person, *, observed_only: bool, filters: dict[str, tuple[str, ...]]
 ) -> list[PlanItem]:
     from accessguard.credentials.exposure import exposed_credentials
+    from accessguard.credentials.models import Credential
 
+    found = exposed_credentials(session, person, observed_only=observed_only)
+    if not found:
+        return []
+    # One query for every platform: the accounts exposed_credentials loaded are gone by now,
+    # so a lookup per item would be a SELECT per item.
+    platforms = {
+        account_id: platform
+        for account_id, platform in session.execute(
+            select(Account.id, Account.platform).join(
+                Credential, Credential.account_id == Account.id
+            )
+        )
+    }
     items = []
-    for exposed in exposed_credentials(session, person, observed_only=observed_only):
-        account = session.get(Account, exposed.account_id)
-        platform = account.platform if account else ""
+    for exposed in found:
+        platform = platforms.get(exposed.account_id, "")
         if "platform" in filters and platform not in filters["platform"]:
             continue
         how = "observed" if exposed.observed else "possible"
@@ -110,11 +125,16 @@ def admins_of(session: Session, account: Account, person: Person) -> list[str]:
     return sorted({p.email for g, p in rows if g.is_admin})
 
 
-def handover(session: Session, person: Person, successor: Person | None) -> list[dict[str, Any]]:
-    """For each account the person owns or administers: who keeps it, who inherits ownership."""
+def handover(
+    session: Session, person: Person, successor: Person | None, *, grants: Grants
+) -> list[dict[str, Any]]:
+    """For each account the person owns or administers: who keeps it, who inherits ownership.
+
+    ``grants`` are the person's active grants (``active_grants_for``).
+    """
     owned = session.execute(select(Account).where(Account.owner_id == person.id)).scalars().all()
     accounts = {a.id: a for a in owned}
-    for grant, account in active_grants_for(session, person):
+    for grant, account in grants:
         if grant.is_admin and grant.via != "shared-login":
             accounts.setdefault(account.id, account)
     result = []
@@ -180,13 +200,14 @@ def _items(
     person: Person,
     for_each: ForEach | None,
     *,
+    grants: Grants,
     handover_rows: list[dict[str, Any]],
     observed_only: bool,
 ) -> list[PlanItem]:
     if for_each is None:
         return [PlanItem(SUBJECT_ITEM, person.email, {"person": person.email})]
     if for_each.source == "grants":
-        return _grant_items(session, person, for_each.filters)
+        return _grant_items(grants, for_each.filters)
     if for_each.source == "exposed_credentials":
         return _credential_items(
             session, person, observed_only=observed_only, filters=for_each.filters
@@ -227,7 +248,8 @@ def build_plan(
         raise InputError(
             f"successor {heir.email} cannot inherit: {'it is the leaver' if heir.id == person.id else 'they have departed'}"
         )
-    rows = handover(session, person, heir)
+    grants = active_grants_for(session, person)
+    rows = handover(session, person, heir, grants=grants)
     orphaned = [r for r in rows if not r["covered"]]
     warnings = []
     if orphaned and not force:
@@ -248,7 +270,12 @@ def build_plan(
             []
             if skipped
             else _items(
-                session, person, step.for_each, handover_rows=rows, observed_only=observed_only
+                session,
+                person,
+                step.for_each,
+                grants=grants,
+                handover_rows=rows,
+                observed_only=observed_only,
             )
         )
         steps.append(_plan_step(step, items, skipped))
