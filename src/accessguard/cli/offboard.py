@@ -178,7 +178,6 @@ def offboard_cmd(
     from accessguard.playbooks.loader import resolve
     from accessguard.playbooks.plan import plan_lines
     from accessguard.playbooks.planner import build_plan
-    from accessguard.playbooks.runner import run_plan, run_summary
 
     book = resolve(app.settings, playbook_ref or app.settings.offboarding.default_playbook)
     with app.transaction() as session:
@@ -201,6 +200,10 @@ def offboard_cmd(
         click.confirm("Run this plan?", abort=True, err=True)
     if plan.destructive and app.settings.offboarding.step_up:
         _step_up(app, step_up_code)
+    # Only a run needs the runner (and the actions it registers): a dry run or a refused plan
+    # never loads them.
+    from accessguard.playbooks.runner import run_plan, run_summary
+
     with progress(plan.item_count) as sink:
         report = run_plan(
             app,
