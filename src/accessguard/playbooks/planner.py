@@ -108,21 +108,30 @@ def _seed_items(
     ]
 
 
+def _other_admins(session: Session, person: Person, account_ids: set[int]) -> dict[int, list[str]]:
+    """Account id -> other active people holding an admin role (not a shared login) on it."""
+    found: dict[int, set[str]] = {account_id: set() for account_id in account_ids}
+    if account_ids:
+        rows = session.execute(
+            select(Grant, Person.email)
+            .join(Person, Person.id == Grant.person_id)
+            .where(
+                Grant.account_id.in_(account_ids),
+                Grant.revoked_at.is_(None),
+                Grant.via != "shared-login",
+                Person.id != person.id,
+                Person.status != "departed",
+            )
+        )
+        for grant, email in rows:
+            if grant.is_admin:
+                found[grant.account_id].add(email)
+    return {account_id: sorted(emails) for account_id, emails in found.items()}
+
+
 def admins_of(session: Session, account: Account, person: Person) -> list[str]:
     """Other active people holding an admin role (not a shared login) on ``account``."""
-    rows = session.execute(
-        select(Grant, Person)
-        .join(Person, Person.id == Grant.person_id)
-        .where(
-            Grant.account_id == account.id,
-            Grant.revoked_at.is_(None),
-            Grant.via != "shared-login",
-            Person.id != person.id,
-            Person.status != "departed",
-        )
-        .order_by(Person.email)
-    ).all()
-    return sorted({p.email for g, p in rows if g.is_admin})
+    return _other_admins(session, person, {account.id})[account.id]
 
 
 def handover(
@@ -130,17 +139,25 @@ def handover(
 ) -> list[dict[str, Any]]:
     """For each account the person owns or administers: who keeps it, who inherits ownership.
 
-    ``grants`` are the person's active grants (``active_grants_for``).
+    ``grants`` are the person's active grants (``active_grants_for``). Admins and owners
+    are read for all those accounts at once, not per account.
     """
     owned = session.execute(select(Account).where(Account.owner_id == person.id)).scalars().all()
     accounts = {a.id: a for a in owned}
     for grant, account in grants:
         if grant.is_admin and grant.via != "shared-login":
             accounts.setdefault(account.id, account)
+    admins_by_account = _other_admins(session, person, set(accounts))
+    owner_ids = {a.owner_id for a in accounts.values() if a.owner_id}
+    owners = (
+        {p.id: p for p in session.execute(select(Person).where(Person.id.in_(owner_ids))).scalars()}
+        if owner_ids
+        else {}
+    )
     result = []
     for account in sorted(accounts.values(), key=lambda a: a.name):
-        admins = admins_of(session, account, person)
-        owner = session.get(Person, account.owner_id) if account.owner_id else None
+        admins = admins_by_account[account.id]
+        owner = owners.get(account.owner_id) if account.owner_id else None
         owned_by_subject = owner is not None and owner.id == person.id
         owner_ok = owner is not None and not owned_by_subject and owner.status != "departed"
         if owned_by_subject or owner is None:
