@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import record
@@ -80,6 +81,55 @@ def parse_login(text: str) -> LoginValues:
     return LoginValues(values)
 
 
+def add_versions(
+    session: Session,
+    clock: Clock,
+    versions: Sequence[tuple[Credential, int, str | None]],
+    *,
+    state: str,
+    actor: str,
+    reason: str | None,
+    run_id: str | None = None,
+    restored_from: int | None = None,
+) -> list[CredentialVersion]:
+    """Record new Vault versions, as (credential, version, idempotency key); set-based.
+
+    Each replaces its credential's open version now (an active one becomes superseded
+    when the new one is active too).
+    """
+    if not versions:
+        return []
+    now = clock.now()
+    still_open = (
+        CredentialVersion.credential_id.in_([credential.id for credential, _, _ in versions]),
+        CredentialVersion.superseded_at.is_(None),
+    )
+    if state == "active":
+        session.execute(
+            update(CredentialVersion)
+            .where(*still_open, CredentialVersion.state == "active")
+            .values(state="superseded")
+        )
+    session.execute(update(CredentialVersion).where(*still_open).values(superseded_at=now))
+    rows = [
+        CredentialVersion(
+            credential_id=credential.id,
+            version=version,
+            created_at=now,
+            state=state,
+            reason=reason,
+            run_id=run_id,
+            rotated_by=actor,
+            restored_from=restored_from,
+            idempotency_key=key,
+        )
+        for credential, version, key in versions
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
 def add_version(
     session: Session,
     clock: Clock,
@@ -94,30 +144,16 @@ def add_version(
     idempotency_key: str | None = None,
 ) -> CredentialVersion:
     """Record a new Vault version; the one it replaces stops being current now."""
-    now = clock.now()
-    for row in session.execute(
-        select(CredentialVersion).where(
-            CredentialVersion.credential_id == credential.id,
-            CredentialVersion.superseded_at.is_(None),
-        )
-    ).scalars():
-        row.superseded_at = now
-        if row.state == "active" and state == "active":
-            row.state = "superseded"
-    row = CredentialVersion(
-        credential_id=credential.id,
-        version=version,
-        created_at=now,
+    return add_versions(
+        session,
+        clock,
+        [(credential, version, idempotency_key)],
         state=state,
+        actor=actor,
         reason=reason,
         run_id=run_id,
-        rotated_by=actor,
         restored_from=restored_from,
-        idempotency_key=idempotency_key,
-    )
-    session.add(row)
-    session.flush()
-    return row
+    )[0]
 
 
 def set_credential(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accessguard.audit.chain import record
+from accessguard.audit.chain import Event, record, record_many
 from accessguard.clock import Clock
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.lookup import get_account, get_person
@@ -115,6 +115,59 @@ def add_grant(
     return grant
 
 
+def end_grants(
+    session: Session,
+    clock: Clock,
+    actor: str,
+    grants: Sequence[Grant],
+    *,
+    reason: str,
+    run_id: str | None = None,
+) -> list[bool]:
+    """Stamp each grant revoked, one audit event each; per grant, False if it already was.
+
+    Set-based: the people and accounts named in the audit trail are read in one query
+    each, and the events are appended with one lock of the chain head.
+    """
+    todo = [grant for grant in grants if grant.revoked_at is None]
+    if todo:
+        now = clock.now()
+        people = {
+            p.id: p
+            for p in session.scalars(
+                select(Person).where(Person.id.in_({g.person_id for g in todo}))
+            )
+        }
+        accounts = {
+            a.id: a
+            for a in session.scalars(
+                select(Account).where(Account.id.in_({g.account_id for g in todo}))
+            )
+        }
+        events = []
+        for grant in todo:
+            grant.revoked_at = now
+            grant.revoked_by = actor
+            grant.revoke_reason = reason
+            grant.revoked_run_id = run_id
+            person, account = people.get(grant.person_id), accounts.get(grant.account_id)
+            who = person.email if person else grant.person_id
+            where = account.name if account else grant.account_id
+            events.append(
+                Event(
+                    actor,
+                    "grant.revoke",
+                    "grant",
+                    f"{who}@{where}",
+                    {"grant_id": grant.id, "role": grant.role, "via": grant.via, "reason": reason},
+                    run_id,
+                )
+            )
+        record_many(session, clock, events)
+    ended = {id(grant) for grant in todo}
+    return [id(grant) in ended for grant in grants]
+
+
 def end_grant(
     session: Session,
     clock: Clock,
@@ -125,26 +178,7 @@ def end_grant(
     run_id: str | None = None,
 ) -> bool:
     """Stamp one grant revoked; False if it already was (idempotent)."""
-    if grant.revoked_at is not None:
-        return False
-    grant.revoked_at = clock.now()
-    grant.revoked_by = actor
-    grant.revoke_reason = reason
-    grant.revoked_run_id = run_id
-    session.flush()
-    person = session.get(Person, grant.person_id)
-    account = session.get(Account, grant.account_id)
-    record(
-        session,
-        clock,
-        actor=actor,
-        action="grant.revoke",
-        target_type="grant",
-        target=f"{person.email if person else grant.person_id}@{account.name if account else grant.account_id}",
-        run_id=run_id,
-        details={"grant_id": grant.id, "role": grant.role, "via": grant.via, "reason": reason},
-    )
-    return True
+    return end_grants(session, clock, actor, [grant], reason=reason, run_id=run_id)[0]
 
 
 def revoke_grants(
@@ -170,8 +204,7 @@ def revoke_grants(
     if role:
         query = query.where(Grant.role == role.lower())
     grants = list(session.execute(query).scalars())
-    for grant in grants:
-        end_grant(session, clock, actor, grant, reason=reason, run_id=run_id)
+    end_grants(session, clock, actor, grants, reason=reason, run_id=run_id)
     return grants
 
 
