@@ -5,23 +5,35 @@ Crash safety: the new version carries its idempotency key inside the Vault data
 the same key after a crash finds that version and only brings the database in line,
 so a killed process never produces a second version, and the password is in Vault
 before anything else refers to it.
+
+Offboarding rotates many credentials at once: ``load_targets`` reads them and
+``record_rotations`` records them set-based (a few queries for the whole batch), and
+``write_new_version`` costs two Vault round trips (a merge patch with check-and-set,
+then the pending state in ``custom_metadata``) when the item is known to be fresh.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accessguard.audit.chain import record
+from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
 from accessguard.credentials.common import get_credential, set_current
 from accessguard.credentials.models import Credential, CredentialVersion
 from accessguard.credentials.passwords import generate_password
-from accessguard.credentials.store import add_version
-from accessguard.errors import CasConflictError, ConflictError, VaultNotFoundError
+from accessguard.credentials.store import add_versions
+from accessguard.errors import (
+    AccessGuardError,
+    CasConflictError,
+    ConflictError,
+    NotFoundError,
+    VaultNotFoundError,
+)
 from accessguard.inventory.models import Account
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
@@ -63,6 +75,56 @@ def rotation_target(session: Session, account: Account) -> RotationTarget:
     )
 
 
+def load_targets(
+    session: Session, account_ids: Sequence[int]
+) -> dict[int, RotationTarget | AccessGuardError]:
+    """``rotation_target`` for many accounts in one query (an account without a credential
+    maps to its error; an account that no longer exists is left out)."""
+    rows = session.execute(
+        select(Account, Credential)
+        .outerjoin(Credential, Credential.account_id == Account.id)
+        .where(Account.id.in_(account_ids))
+    ).all()
+    found: dict[int, RotationTarget | AccessGuardError] = {}
+    for account, credential in rows:
+        if credential is None:
+            found[account.id] = NotFoundError(
+                f"no shared login stored for {account.name}",
+                hint=f"store one with `accessguard creds set {account.name}`",
+                code="credential-not-found",
+            )
+            continue
+        found[account.id] = RotationTarget(
+            credential.id,
+            account.id,
+            account.name,
+            account.platform,
+            account.handle,
+            credential.vault_path,
+            credential.current_version,
+            credential.state == "rotation-pending",
+        )
+    return found
+
+
+def rotated_with(session: Session, keys: Sequence[str]) -> dict[str, int]:
+    """The versions already recorded for these idempotency keys, by key."""
+    rows = session.execute(
+        select(CredentialVersion.idempotency_key, CredentialVersion.version).where(
+            CredentialVersion.idempotency_key.in_(keys)
+        )
+    ).all()
+    return {str(key): int(version) for key, version in rows}
+
+
+def _already(target: RotationTarget, version: int) -> ActionResult:
+    return ActionResult.unchanged(
+        f"{target.account_name} was already rotated to version {version}",
+        account=target.account_name,
+        version=version,
+    )
+
+
 def already_rotated(session: Session, target: RotationTarget, key: str) -> ActionResult | None:
     """``unchanged`` when the database already records the rotation made with ``key``."""
     done = session.execute(
@@ -71,13 +133,7 @@ def already_rotated(session: Session, target: RotationTarget, key: str) -> Actio
             CredentialVersion.idempotency_key == key,
         )
     ).scalar_one_or_none()
-    if done is None:
-        return None
-    return ActionResult.unchanged(
-        f"{target.account_name} was already rotated to version {done.version}",
-        account=target.account_name,
-        version=done.version,
-    )
+    return None if done is None else _already(target, done.version)
 
 
 def _pending_conflict(target: RotationTarget) -> ConflictError:
@@ -107,63 +163,9 @@ def _find_written(
     return None
 
 
-def _adopt(
-    session: Session,
-    clock: Clock,
-    credential: Credential,
-    account: Account,
-    version: int,
-    *,
-    actor: str,
-    reason: str,
-    run_id: str | None,
-    key: str,
-    recovered: bool,
-) -> ActionResult:
-    previous = credential.current_version
-    set_current(
-        credential, version, previous=previous, state="rotation-pending", at=clock.now(), by=actor
-    )
-    add_version(
-        session,
-        clock,
-        credential,
-        version,
-        state="pending",
-        actor=actor,
-        reason=reason,
-        run_id=run_id,
-        idempotency_key=key,
-    )
-    record(
-        session,
-        clock,
-        actor=actor,
-        action="credential.rotate",
-        target_type="credential",
-        target=account.name,
-        run_id=run_id,
-        details={
-            "version": version,
-            "previous_version": previous,
-            "reason": reason,
-            "recovered": recovered,
-        },
-    )
-    return ActionResult.changed(
-        f"new password for {account.name} stored as version {version} (pending): set it on "
-        f"the platform, then confirm",
-        account=account.name,
-        version=version,
-        previous_version=previous,
-        new_version=not recovered,
-    )
-
-
 def _mark_pending(
     vault: Vault,
     target: RotationTarget,
-    meta: KvMetadata | None,
     *,
     clock: Clock,
     version: int,
@@ -185,7 +187,6 @@ def _mark_pending(
             "pending_version": str(version),
             "idempotency_key": key,
         },
-        current=meta,
     )
 
 
@@ -199,25 +200,29 @@ def write_new_version(
     reason: str,
     run_id: str | None,
     length: int = 24,
+    fresh: bool = False,
 ) -> tuple[int, bool]:
     """The Vault half of phase 1 (no database): returns (version, recovered).
 
     A version already carrying ``key`` (written before a crash or outage) is reused;
-    otherwise a new password is written with check-and-set against the version the
-    database knows. Either way the pending state is put in ``custom_metadata``.
+    otherwise a new password is merged into the version the database knows, with
+    check-and-set against it. Either way the pending state is put in
+    ``custom_metadata``. ``fresh`` says that nothing can have been written with ``key``
+    yet (its first attempt, or a key just made up), which saves looking for it.
     """
-    meta = vault.kv_metadata(target.vault_path)
-    written = _find_written(vault, target, key, meta)
+    written = None
+    if not fresh:
+        written = _find_written(vault, target, key, vault.kv_metadata(target.vault_path))
     recovered = written is not None
     if written is None:
         if target.pending:
             raise _pending_conflict(target)
-        old = vault.kv_read(target.vault_path, target.current_version)
-        values: dict[str, Secret | str] = dict(old.public_values())
-        values["password"] = generate_password(target.platform, length)
-        values[KEY_FIELD] = key
+        values: dict[str, Secret | str] = {
+            "password": generate_password(target.platform, length),
+            KEY_FIELD: key,
+        }
         try:
-            written = vault.kv_write(target.vault_path, values, cas=target.current_version)
+            written = vault.kv_patch(target.vault_path, values, cas=target.current_version)
         except CasConflictError as exc:
             raise CasConflictError(
                 f"another rotation of {target.account_name} won the race; nothing was overwritten",
@@ -226,7 +231,6 @@ def write_new_version(
     _mark_pending(
         vault,
         target,
-        meta,
         clock=clock,
         version=written,
         actor=actor,
@@ -237,10 +241,92 @@ def write_new_version(
     return written, recovered
 
 
+@dataclass(frozen=True)
+class Written:
+    """A new version in Vault (``write_new_version``), to record in the database."""
+
+    target: RotationTarget
+    version: int
+    key: str
+    recovered: bool
+
+
+def record_rotations(
+    session: Session,
+    clock: Clock,
+    written: Sequence[Written],
+    *,
+    actor: str,
+    reason: str,
+    run_id: str | None,
+) -> list[ActionResult | AccessGuardError]:
+    """The database half of phase 1, set-based: point each credential at its new pending version.
+
+    Per item: ``unchanged`` when its key is already recorded, an error when the
+    credential is gone or changed meanwhile (the version stays in Vault), else
+    ``changed`` with one audit event.
+    """
+    done = rotated_with(session, [w.key for w in written])
+    rows = session.execute(
+        select(Credential).where(Credential.id.in_([w.target.credential_id for w in written]))
+    ).scalars()
+    credentials = {credential.id: credential for credential in rows}
+    now = clock.now()
+    results: list[ActionResult | AccessGuardError] = []
+    adopted: list[tuple[Credential, int, str | None]] = []
+    events = []
+    for w in written:
+        target, credential = w.target, credentials.get(w.target.credential_id)
+        if w.key in done:
+            results.append(_already(target, done[w.key]))
+        elif credential is None:
+            results.append(
+                NotFoundError(
+                    f"no shared login stored for {target.account_name}",
+                    code="credential-not-found",
+                )
+            )
+        elif credential.current_version != target.current_version:
+            results.append(
+                CasConflictError(
+                    f"{target.account_name} changed while it was being rotated (now version "
+                    f"{credential.current_version}); version {w.version} is kept in Vault",
+                    hint="check `accessguard creds status`, then confirm or roll back",
+                )
+            )
+        else:
+            previous = credential.current_version
+            set_current(
+                credential, w.version, previous=previous, state="rotation-pending", at=now, by=actor
+            )
+            adopted.append((credential, w.version, w.key))
+            details = {"version": w.version, "previous_version": previous, "reason": reason}
+            details["recovered"] = w.recovered
+            events.append(
+                Event(
+                    actor, "credential.rotate", "credential", target.account_name, details, run_id
+                )
+            )
+            results.append(
+                ActionResult.changed(
+                    f"new password for {target.account_name} stored as version {w.version} "
+                    "(pending): set it on the platform, then confirm",
+                    account=target.account_name,
+                    version=w.version,
+                    previous_version=previous,
+                    new_version=not w.recovered,
+                )
+            )
+    add_versions(
+        session, clock, adopted, state="pending", actor=actor, reason=reason, run_id=run_id
+    )
+    record_many(session, clock, events)
+    return results
+
+
 def record_rotation(
     session: Session,
     clock: Clock,
-    account: Account,
     target: RotationTarget,
     version: int,
     *,
@@ -250,29 +336,18 @@ def record_rotation(
     key: str,
     recovered: bool,
 ) -> ActionResult:
-    """The database half of phase 1: point the credential at the new pending version."""
-    done = already_rotated(session, target, key)
-    if done is not None:
-        return done
-    credential = get_credential(session, account)
-    if credential.current_version != target.current_version:
-        raise CasConflictError(
-            f"{account.name} changed while it was being rotated (now version "
-            f"{credential.current_version}); version {version} is kept in Vault",
-            hint="check `accessguard creds status`, then confirm or roll back",
-        )
-    return _adopt(
+    """``record_rotations`` for one credential; its error is raised."""
+    outcome = record_rotations(
         session,
         clock,
-        credential,
-        account,
-        version,
+        [Written(target, version, key, recovered)],
         actor=actor,
         reason=reason,
         run_id=run_id,
-        key=key,
-        recovered=recovered,
-    )
+    )[0]
+    if isinstance(outcome, AccessGuardError):
+        raise outcome
+    return outcome
 
 
 def rotate(
@@ -294,12 +369,19 @@ def rotate(
         return done
     key = idempotency_key or uuid.uuid4().hex
     version, recovered = write_new_version(
-        vault, clock, target, key=key, actor=actor, reason=reason, run_id=run_id, length=length
+        vault,
+        clock,
+        target,
+        key=key,
+        actor=actor,
+        reason=reason,
+        run_id=run_id,
+        length=length,
+        fresh=idempotency_key is None,
     )
     return record_rotation(
         session,
         clock,
-        account,
         target,
         version,
         actor=actor,

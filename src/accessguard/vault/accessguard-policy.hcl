@@ -6,12 +6,13 @@
 # `accessguard vault policy`. Writing policies, mounting engines and creating groups
 # is NOT in here: that is what the operator's admin token does once, in bootstrap.
 
-# Shared logins: one KV v2 secret per account under the prefix.
+# Shared logins: one KV v2 secret per account under the prefix. `patch` lets a
+# rotation write a new version (and mark it pending) in one round trip each.
 path "{{kv_mount}}/data/{{prefix}}/*" {
-  capabilities = ["create", "read", "update"]
+  capabilities = ["create", "read", "update", "patch"]
 }
 path "{{kv_mount}}/metadata/{{prefix}}/*" {
-  capabilities = ["read", "update", "list"]
+  capabilities = ["read", "update", "patch", "list"]
 }
 
 # 2FA seeds in custody: keys and codes for this installation only.

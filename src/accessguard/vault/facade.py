@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
 from accessguard.errors import CasConflictError, ConfigError, VaultNotFoundError
 from accessguard.secret import Secret
@@ -58,6 +59,8 @@ class Vault(IdentityMixin):
         self.connection = connection
         self.paths = paths
         self.transport = Transport(connection)
+        #: False once Vault refused a PATCH (no ``patch`` capability, or too old a server).
+        self._patch_ok = True
 
     # --- transport (address choice, failover, consistency: vault/transport.py) -------------
 
@@ -208,15 +211,68 @@ class Vault(IdentityMixin):
             return written
         return int(data["version"])
 
+    def kv_patch(self, path: str, values: Mapping[str, Secret | str], *, cas: int) -> int:
+        """A new version: ``values`` merged by Vault into version ``cas``, which must be current.
+
+        One round trip (a KV v2 JSON merge patch with check-and-set). A token without the
+        ``patch`` capability (a policy written before it was added) or a server without
+        PATCH falls back to reading version ``cas`` and writing the merge with
+        check-and-set: the same result in two round trips.
+        """
+        plain = {k: v.reveal() if isinstance(v, Secret) else str(v) for k, v in values.items()}
+        if not self._patch_ok:
+            return self._patch_by_write(path, plain, cas=cas)
+        url = f"/v1/{quote(self.paths.kv_mount)}/data/{quote(path)}"
+        body = {"data": plain, "options": {"cas": cas}}
+        attempts = 0
+
+        def send(client: Any) -> Any:
+            nonlocal attempts
+            attempts += 1
+            return self._patch(client, url, body)
+
+        try:
+            response = self._call(f"write {path}", send)
+        except CasConflictError:
+            # A retried patch whose first answer was lost is refused by its own success.
+            written = self._version_holding(path, plain, after=cas) if attempts > 1 else None
+            if written is None:
+                raise
+            return written
+        if response is None:
+            return self._patch_by_write(path, plain, cas=cas)
+        return int(response["data"]["version"])
+
+    def _patch(self, client: Any, url: str, body: dict[str, Any]) -> Any:
+        """PATCH ``url``; None (and no more PATCHes) when Vault refuses the method itself."""
+        import hvac.exceptions as hx
+
+        try:
+            return client.adapter.request(
+                "PATCH", url, json=body, headers={"Content-Type": "application/merge-patch+json"}
+            )
+        except (hx.Forbidden, hx.UnsupportedOperation):
+            self._patch_ok = False
+            return None
+
+    def _patch_by_write(self, path: str, plain: Mapping[str, str], *, cas: int) -> int:
+        old = self.kv_read(path, cas)
+        merged: dict[str, Secret | str] = dict(old.values)
+        merged.update(plain)
+        return self.kv_write(path, merged, cas=cas)
+
     def _version_holding(self, path: str, plain: Mapping[str, str], *, after: int) -> int | None:
-        """The version newer than ``after`` whose data is exactly ``plain``, if any."""
+        """The version newer than ``after`` whose data holds exactly ``plain``, if any."""
         meta = self.kv_metadata(path)
         for version in range(after + 1, (meta.current_version if meta else 0) + 1):
             try:
                 stored = self.kv_read(path, version)
             except VaultNotFoundError:
                 continue
-            if {k: v.reveal() for k, v in stored.values.items()} == dict(plain):
+            if all(
+                key in stored.values and stored.values[key].reveal() == value
+                for key, value in plain.items()
+            ):
                 return version
         return None
 
@@ -225,18 +281,28 @@ class Vault(IdentityMixin):
     ) -> None:
         """Merge ``changes`` into the secret's custom_metadata (None removes a key).
 
-        ``current`` is metadata the caller already read (writes of versions leave
-        custom_metadata alone, so it is still right); without it, it is read here.
+        One PATCH of the metadata when Vault allows it; otherwise the metadata is read
+        (unless the caller passes ``current``, read earlier: writes of versions leave
+        custom_metadata alone) and written back merged.
         """
+        clean = {k: None if v is None else str(v)[:512] for k, v in changes.items()}
+        mount = self.paths.kv_mount
+        if current is None and self._patch_ok:
+            url = f"/v1/{quote(mount)}/metadata/{quote(path)}"
+            body = {"custom_metadata": clean}
+            done = self._call(
+                f"update metadata of {path}", lambda c: self._patch(c, url, body) is not None
+            )
+            if done:
+                return
         if current is None:
             current = self.kv_metadata(path)
         merged = dict(current.custom_metadata if current else {})
-        for key, value in changes.items():
+        for key, value in clean.items():
             if value is None:
                 merged.pop(key, None)
             else:
-                merged[key] = str(value)[:512]
-        mount = self.paths.kv_mount
+                merged[key] = value
         self._call(
             f"update metadata of {path}",
             lambda c: c.secrets.kv.v2.update_metadata(

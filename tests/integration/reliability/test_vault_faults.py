@@ -30,8 +30,8 @@ from support.vault_faults import LEAVER, STEP, assert_rotated_once, seed_leaver,
 from support.vault_proxy import Trigger, VaultProxy
 
 COUNT = 12
-DATA_WRITE = Trigger("POST", "/v1/secret/data/", nth=5)
-METADATA_WRITE = Trigger("POST", "/v1/secret/metadata/", nth=5)
+DATA_WRITE = Trigger("PATCH", "/v1/secret/data/", nth=5)
+METADATA_WRITE = Trigger("PATCH", "/v1/secret/metadata/", nth=5)
 
 
 @pytest.fixture(scope="module")
