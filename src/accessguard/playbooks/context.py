@@ -53,6 +53,8 @@ class ActionContext:
     vaults: VaultPool
     show_secret: SecretSink | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Which attempt this is (1: the first; nothing can have been done for it before).
+    attempt: int = 1
 
     @property
     def clock(self) -> Clock:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from accessguard.playbooks.actions import inventory, manual, notify, platform, vault
+from accessguard.playbooks.batch import BatchAction
 from accessguard.playbooks.context import ActionContext
 from accessguard.playbooks.spec import SPECS
 from accessguard.results import ActionResult
@@ -13,10 +14,12 @@ from accessguard.results import ActionResult
 
 @dataclass(frozen=True)
 class Action:
-    """How to run an item, and what confirming a waiting item does (if anything beyond recording it)."""
+    """How to run an item (``run``), or a step's items together (``batch``); and what
+    confirming a waiting item does (if anything beyond recording it)."""
 
-    run: Callable[[ActionContext], ActionResult]
+    run: Callable[[ActionContext], ActionResult] | None = None
     confirm: Callable[[ActionContext, str], ActionResult] | None = None
+    batch: BatchAction | None = None
 
 
 ACTIONS: dict[str, Action] = {
@@ -25,14 +28,19 @@ ACTIONS: dict[str, Action] = {
     "handover-check": Action(inventory.handover_check),
     "transfer-ownership": Action(inventory.transfer_ownership),
     "revoke-access": Action(platform.revoke_access),
-    "end-grants": Action(inventory.end_grants),
+    "end-grants": Action(batch=BatchAction(inventory.prepare_end_grants, inventory.end_grants)),
     "revoke-vault-access": Action(vault.revoke_vault_access),
-    "rotate-credential": Action(vault.rotate_credential, vault.confirm_rotation),
+    "rotate-credential": Action(
+        confirm=vault.confirm_rotation,
+        batch=BatchAction(vault.prepare_rotations, vault.record_rotations, vault.rotate_credential),
+    ),
     "reenrol-totp": Action(vault.reenrol_totp, vault.confirm_totp),
     "notify": Action(notify.notify),
     "open-ticket": Action(notify.open_ticket),
     "manual": Action(manual.manual),
 }
 
+if any((a.run is None) == (a.batch is None) for a in ACTIONS.values()):  # pragma: no cover
+    raise RuntimeError("every action needs exactly one of run and batch")
 if set(ACTIONS) != set(SPECS):  # pragma: no cover - a programming error caught by the tests
     raise RuntimeError(f"actions and specs disagree: {sorted(set(ACTIONS) ^ set(SPECS))}")

@@ -1,7 +1,8 @@
 """Execute a stored plan: record intent, act, record outcome, item by item; resume where it stopped.
 
 Steps run in plan order; a step's independent items run in parallel (bounded, one
-database session per thread). A step that fails with ``on_failure: stop`` stops the
+database session per thread), or as one batch for actions that have one
+(``playbooks/batch.py``: the same per-item order, set-based database work). A step that fails with ``on_failure: stop`` stops the
 run after its items finish. An item that fails because Vault itself is unusable
 (sealed, unreachable, refusing the token: ``state.RUN_STOPPERS``) stops the run
 whatever the step says: items not yet started stay pending, the ones in flight
@@ -21,9 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accessguard.app import App
-from accessguard.errors import AccessGuardError
 from accessguard.exit_codes import ExitCode
 from accessguard.playbooks import lock, state
+from accessguard.playbooks.batch import failure, run_batch
 from accessguard.playbooks.context import ActionContext, SecretSink, VaultPool
 from accessguard.playbooks.crash import crash_point, delay_point
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
@@ -89,27 +90,21 @@ class _Execution:
         if self.on_event is not None:
             self.on_event(event)
 
-    def run_item(self, step: PlanStep, item: PlanItem) -> str:
-        app = self.app
-        if self.halted.is_set():
-            return "pending"
-        with app.transaction() as session:
-            state.mark_intent(session, app.clock, self.run_id, step.id, item.id)
-        crash_point(step.id, item.id, "before")
-        delay_point(step.id)
-        ctx = ActionContext(app, self.run_id, self.plan, step, item, self.vaults, self.show_secret)
-        try:
-            result = ACTIONS[step.action].run(ctx)
-        except AccessGuardError as exc:
-            result = ActionResult.failed(exc.message, code=exc.code)
-        except Exception as exc:  # an action bug must fail its item, not kill the run silently
-            result = ActionResult.failed(f"unexpected {type(exc).__name__}: {redact(str(exc))}")
-        if result.details.get("code") in state.RUN_STOPPERS:
-            self.halted.set()
-        crash_point(step.id, item.id, "after")
-        with app.transaction() as session:
-            state.mark_outcome(session, app.clock, self.run_id, step.id, item.id, result)
-        crash_point(step.id, item.id, "recorded")
+    def context(self, step: PlanStep, item: PlanItem, attempt: int = 1) -> ActionContext:
+        """What an action of this run gets for ``item``."""
+        return ActionContext(
+            self.app,
+            self.run_id,
+            self.plan,
+            step,
+            item,
+            self.vaults,
+            self.show_secret,
+            attempt=attempt,
+        )
+
+    def item_done(self, step: PlanStep, item: PlanItem, result: ActionResult) -> None:
+        """Report a recorded item outcome."""
         self.emit(
             RunEvent(
                 "item",
@@ -121,12 +116,54 @@ class _Execution:
                 self.plan.item_count,
             )
         )
-        return result.outcome.value
+
+    def run_item(self, step: PlanStep, item: PlanItem, attempt: int) -> None:
+        """Intent, act, outcome: each in its own transaction."""
+        app = self.app
+        if self.halted.is_set():
+            return
+        with app.transaction() as session:
+            state.mark_intent(session, app.clock, self.run_id, step.id, item.id)
+        crash_point(step.id, item.id, "before")
+        delay_point(step.id)
+        run = ACTIONS[step.action].run
+        assert run is not None
+        try:
+            result = run(self.context(step, item, attempt))
+        except Exception as exc:  # an action bug must fail its item, not kill the run silently
+            result = failure(exc)
+        if result.details.get("code") in state.RUN_STOPPERS:
+            self.halted.set()
+        crash_point(step.id, item.id, "after")
+        with app.transaction() as session:
+            state.mark_outcome(session, app.clock, self.run_id, step.id, item.id, result)
+        crash_point(step.id, item.id, "recorded")
+        self.item_done(step, item, result)
+
+    def run_items(self, step: PlanStep, todo: list[PlanItem], attempts: dict[str, int]) -> None:
+        """The step's unfinished items: as one batch, or each on its own (bounded parallel)."""
+        batch = ACTIONS[step.action].batch
+        if batch is not None:
+            if not self.halted.is_set():
+                ctxs = [self.context(step, item, attempts[item.id] + 1) for item in todo]
+                run_batch(self, ctxs, batch)
+            return
+        workers = max(1, min(self.concurrency, len(todo)))
+        if workers == 1:
+            for item in todo:
+                self.run_item(step, item, attempts[item.id] + 1)
+            return
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"run-{step.id}") as pool:
+            futures = [pool.submit(self.run_item, step, i, attempts[i.id] + 1) for i in todo]
+            for future in futures:
+                future.result()
 
     def run_step(self, step: PlanStep) -> str:
         app = self.app
         with app.transaction() as session:
-            statuses = {i.item_id: i.status for i in state.run_items(session, self.run_id, step.id)}
+            rows = state.run_items(session, self.run_id, step.id)
+            statuses = {i.item_id: i.status for i in rows}
+            attempts = {i.item_id: i.attempts for i in rows}
         todo = [item for item in step.items if statuses.get(item.id) in RETRY]
         if todo:
             crash_point(step.id, "", "start")
@@ -146,16 +183,7 @@ class _Execution:
                     total=self.plan.item_count,
                 )
             )
-            workers = max(1, min(self.concurrency, len(todo)))
-            if workers == 1:
-                for item in todo:
-                    self.run_item(step, item)
-            else:
-                with ThreadPoolExecutor(
-                    max_workers=workers, thread_name_prefix=f"run-{step.id}"
-                ) as pool:
-                    for future in [pool.submit(self.run_item, step, item) for item in todo]:
-                        future.result()
+            self.run_items(step, todo, attempts)
         with app.transaction() as session:
             status = state.step_status(state.run_items(session, self.run_id, step.id))
             state.set_step_status(session, app.clock, self.run_id, step.id, status)

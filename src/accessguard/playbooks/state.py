@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import record
@@ -161,9 +162,16 @@ def get_item(session: Session, run_id: str, step_id: str, item_id: str) -> RunIt
 
 def mark_intent(session: Session, clock: Clock, run_id: str, step_id: str, item_id: str) -> None:
     """Record that the item is about to act (before any side effect): one UPDATE."""
+    mark_intents(session, clock, run_id, step_id, [item_id])
+
+
+def mark_intents(
+    session: Session, clock: Clock, run_id: str, step_id: str, item_ids: Sequence[str]
+) -> None:
+    """Record that these items of one step are about to act: one UPDATE for all of them."""
     done = session.execute(
         update(RunItem)
-        .where(RunItem.run_id == run_id, RunItem.step_id == step_id, RunItem.item_id == item_id)
+        .where(RunItem.run_id == run_id, RunItem.step_id == step_id, RunItem.item_id.in_(item_ids))
         .values(
             status="running",
             attempts=RunItem.attempts + 1,
@@ -172,29 +180,58 @@ def mark_intent(session: Session, clock: Clock, run_id: str, step_id: str, item_
         )
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        raise NotFoundError(f"run {run_id} has no item {item_id!r} in step {step_id!r}")
+    if done.rowcount != len(set(item_ids)):  # type: ignore[attr-defined]
+        raise NotFoundError(f"run {run_id} has no items {list(item_ids)!r} in step {step_id!r}")
 
 
 def mark_outcome(
     session: Session, clock: Clock, run_id: str, step_id: str, item_id: str, result: ActionResult
 ) -> None:
-    """Record what the action reported (secrets redacted): one UPDATE."""
-    data = result.to_dict()
-    data["message"] = redact(data["message"])
-    done = session.execute(
-        update(RunItem)
-        .where(RunItem.run_id == run_id, RunItem.step_id == step_id, RunItem.item_id == item_id)
-        .values(
-            status=result.outcome.value,
-            result=data,
-            instructions=redact(result.instructions) if result.instructions else None,
-            finished_at=clock.now(),
+    """Record what the action reported (secrets redacted)."""
+    mark_outcomes(session, clock, run_id, step_id, {item_id: result})
+
+
+def mark_outcomes(
+    session: Session,
+    clock: Clock,
+    run_id: str,
+    step_id: str,
+    results: Mapping[str, ActionResult | None],
+) -> None:
+    """Record what the actions reported (secrets redacted), one statement for all items.
+
+    ``None`` puts an item that never acted (its run stopped first) back to pending.
+    """
+    table = cast(Table, RunItem.__table__)
+    now = clock.now()
+    rows = []
+    for item_id, result in results.items():
+        row: dict[str, Any] = {"b_item": item_id, "b_status": "pending", "b_result": None}
+        row.update(b_instructions=None, b_finished=None)
+        if result is not None:
+            data = result.to_dict()
+            data["message"] = redact(data["message"])
+            instructions = redact(result.instructions) if result.instructions else None
+            row.update(b_status=result.outcome.value, b_result=data, b_finished=now)
+            row["b_instructions"] = instructions
+        rows.append(row)
+    if not rows:
+        return
+    session.execute(
+        update(table)
+        .where(
+            table.c.run_id == run_id,
+            table.c.step_id == step_id,
+            table.c.item_id == bindparam("b_item"),
         )
-        .execution_options(synchronize_session=False)
+        .values(
+            status=bindparam("b_status"),
+            result=bindparam("b_result", type_=table.c.result.type),
+            instructions=bindparam("b_instructions"),
+            finished_at=bindparam("b_finished", type_=table.c.finished_at.type),
+        ),
+        rows,
     )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        raise NotFoundError(f"run {run_id} has no item {item_id!r} in step {step_id!r}")
 
 
 def step_status(items: list[RunItem]) -> str:

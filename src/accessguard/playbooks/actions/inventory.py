@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accessguard.clock import today
@@ -50,20 +54,47 @@ def mark_departed(ctx: ActionContext) -> ActionResult:
         return ActionResult.changed(f"{person.email} marked departed")
 
 
-def end_grants(ctx: ActionContext) -> ActionResult:
-    """Stamp the grant revoked with the reason and the run id."""
-    from accessguard.inventory.grants import end_grant
+def prepare_end_grants(session: Session, ctxs: Sequence[ActionContext]) -> list[Any]:
+    """Nothing to read ahead: each item's grant id, for ``end_grants``."""
+    return [ctx.params["grant_id"] for ctx in ctxs]
 
-    reason = ctx.render(str(ctx.step.args.get("reason") or "offboarding"))
-    with ctx.transaction() as session:
-        grant = session.get(Grant, ctx.params["grant_id"])
-        if grant is None:
-            return ActionResult.failed(f"grant {ctx.params['grant_id']} no longer exists")
-        if not end_grant(session, ctx.clock, ctx.actor, grant, reason=reason, run_id=ctx.run_id):
-            return ActionResult.unchanged(f"grant on {ctx.params['account']} already ended")
-        return ActionResult.changed(
-            f"ended {ctx.params['role']} on {ctx.params['account']}", reason=reason
+
+def end_grants(session: Session, pairs: Sequence[tuple[ActionContext, Any]]) -> list[ActionResult]:
+    """Stamp the grants revoked with the reason and the run id (set-based, one transaction)."""
+    from accessguard.inventory.grants import end_grants as stamp
+
+    ids = [grant_id for _, grant_id in pairs]
+    grants = {g.id: g for g in session.scalars(select(Grant).where(Grant.id.in_(ids)))}
+    reasons = [ctx.render(str(ctx.step.args.get("reason") or "offboarding")) for ctx, _ in pairs]
+    ended: dict[int, bool] = {}
+    for reason in dict.fromkeys(reasons):
+        batch = [
+            grants[i] for i, r in zip(ids, reasons, strict=True) if r == reason and i in grants
+        ]
+        flags = stamp(
+            session,
+            pairs[0][0].clock,
+            pairs[0][0].actor,
+            batch,
+            reason=reason,
+            run_id=pairs[0][0].run_id,
         )
+        ended.update({grant.id: flag for grant, flag in zip(batch, flags, strict=True)})
+    results = []
+    for (ctx, grant_id), reason in zip(pairs, reasons, strict=True):
+        if grant_id not in grants:
+            results.append(ActionResult.failed(f"grant {grant_id} no longer exists"))
+        elif ended[grant_id]:
+            results.append(
+                ActionResult.changed(
+                    f"ended {ctx.params['role']} on {ctx.params['account']}", reason=reason
+                )
+            )
+        else:
+            results.append(
+                ActionResult.unchanged(f"grant on {ctx.params['account']} already ended")
+            )
+    return results
 
 
 def handover_check(ctx: ActionContext) -> ActionResult:

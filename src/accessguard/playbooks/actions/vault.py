@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from accessguard.errors import AccessGuardError
 from accessguard.inventory.lookup import get_person
 from accessguard.inventory.models import Account
+from accessguard.playbooks.batch import failure
 from accessguard.playbooks.context import ActionContext
 from accessguard.results import ActionResult, Outcome
 
@@ -35,48 +37,103 @@ def _account(session: Session, ctx: ActionContext) -> Account:
     return account
 
 
-def rotate_credential(ctx: ActionContext) -> ActionResult:
-    """Phase 1 in Vault (a new pending version, once per item), then a manual platform change.
+def _rotation_reason(ctx: ActionContext) -> str:
+    return f"offboarding {ctx.plan.email}"
 
-    The database is read and written in two short transactions; the Vault round trips
-    run between them, so items rotate concurrently instead of queueing on the database.
-    """
+
+def prepare_rotations(session: Session, ctxs: Sequence[ActionContext]) -> list[Any]:
+    """Every item's rotation target, read set-based; an item already rotated is final."""
     from accessguard.credentials import rotation
 
-    vault = ctx.vault()
-    reason = f"offboarding {ctx.plan.email}"
-    key = ctx.idempotency_key
-    with ctx.transaction() as session:
-        target = rotation.rotation_target(session, _account(session, ctx))
-        done = rotation.already_rotated(session, target, key)
-    if done is None:
-        version, recovered = rotation.write_new_version(
-            vault, ctx.clock, target, key=key, actor=ctx.actor, reason=reason, run_id=ctx.run_id
-        )
-        with ctx.transaction() as session:
-            done = rotation.record_rotation(
-                session,
-                ctx.clock,
-                _account(session, ctx),
-                target,
-                version,
-                actor=ctx.actor,
-                reason=reason,
-                run_id=ctx.run_id,
-                key=key,
-                recovered=recovered,
+    targets = rotation.load_targets(session, [ctx.params["account_id"] for ctx in ctxs])
+    done = rotation.rotated_with(session, [ctx.idempotency_key for ctx in ctxs])
+    prepared: list[Any] = []
+    for ctx in ctxs:
+        target = targets.get(ctx.params["account_id"])
+        if target is None:
+            prepared.append(
+                ActionResult.failed(
+                    f"account {ctx.params['account']} no longer exists", code="not-found"
+                )
             )
-    if done.outcome in (Outcome.FAILED, Outcome.WAITING):
-        return done
-    name, platform, handle = target.account_name, target.platform, target.handle
+        elif isinstance(target, AccessGuardError):
+            prepared.append(failure(target))
+        elif ctx.idempotency_key in done:
+            version = done[ctx.idempotency_key]
+            prepared.append(
+                _platform_step(
+                    ctx,
+                    target.account_name,
+                    target.platform,
+                    target.handle,
+                    {"account": target.account_name, "version": version},
+                )
+            )
+        else:
+            prepared.append(target)
+    return prepared
+
+
+def rotate_credential(ctx: ActionContext, target: Any) -> Any:
+    """Phase 1 in Vault for one item: a new pending version (once per item), no database."""
+    from accessguard.credentials import rotation
+
+    version, recovered = rotation.write_new_version(
+        ctx.vault(),
+        ctx.clock,
+        target,
+        key=ctx.idempotency_key,
+        actor=ctx.actor,
+        reason=_rotation_reason(ctx),
+        run_id=ctx.run_id,
+        fresh=ctx.attempt == 1,
+    )
+    return rotation.Written(target, version, ctx.idempotency_key, recovered)
+
+
+def record_rotations(
+    session: Session, pairs: Sequence[tuple[ActionContext, Any]]
+) -> list[ActionResult]:
+    """Record the new versions set-based; each item then waits for the platform change."""
+    from accessguard.credentials import rotation
+
+    ctx = pairs[0][0]
+    outcomes = rotation.record_rotations(
+        session,
+        ctx.clock,
+        [written for _, written in pairs],
+        actor=ctx.actor,
+        reason=_rotation_reason(ctx),
+        run_id=ctx.run_id,
+    )
+    results = []
+    for (item_ctx, written), outcome in zip(pairs, outcomes, strict=True):
+        if isinstance(outcome, AccessGuardError):
+            results.append(failure(outcome))
+        elif outcome.outcome in (Outcome.FAILED, Outcome.WAITING):
+            results.append(outcome)
+        else:
+            target = written.target
+            results.append(
+                _platform_step(
+                    item_ctx, target.account_name, target.platform, target.handle, outcome.details
+                )
+            )
+    return results
+
+
+def _platform_step(
+    ctx: ActionContext, name: str, platform: str, handle: str, details: dict[str, Any]
+) -> ActionResult:
+    """The manual half of a rotation: change the password on the platform, then confirm."""
     return ActionResult.waiting(
         f"{name}: new password in Vault, change it on {platform}",
-        f"Reveal the new (pending) password with `accessguard creds reveal {name} --pending --reason 'offboarding {ctx.plan.email}'`, sign "
+        f"Reveal the new (pending) password with `accessguard creds reveal {name} --pending --reason '{_rotation_reason(ctx)}'`, sign "
         f"in to {platform} as {handle!r} and change the password to it, then confirm this item: "
         f"`accessguard runs confirm {ctx.run_id} {ctx.step.id} --item {ctx.item.id} --evidence "
         "'changed on the platform'` (this marks the new version active in Vault).",
         account=name,
-        **{k: v for k, v in done.details.items() if k in ("version", "pending_version")},
+        **{k: v for k, v in details.items() if k in ("version", "pending_version")},
     )
 
 

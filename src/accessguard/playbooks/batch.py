@@ -1,0 +1,160 @@
+"""Run a step's items together: intent for all, set-based database work, concurrent side effects.
+
+For steps with many items (200 grants to end, 200 shared logins to rotate) one pair of
+transactions per item would dominate the run. A batched action splits its work in
+three phases, and the runner drives them:
+
+1. ``prepare`` reads what every item needs in one transaction (after the intent of
+   every item is recorded, before any side effect);
+2. ``act`` does each item's side effect outside the database (Vault, a platform), on
+   a bounded thread pool; actions without a side effect outside the database skip it;
+3. ``record`` writes the outcomes of the items that have acted so far in one
+   transaction, followed by their run-item outcomes in a second one. While the main
+   thread records, the pool goes on acting: recording is pipelined, and each chunk is
+   durable as soon as it is committed.
+
+The crash points keep their meaning per item (``before``: intent recorded;
+``inside``: side effect done, the recording transaction not committed; ``after``:
+recorded, outcome not; ``recorded``), so resume re-runs exactly what the per-item
+path would. Items that never acted because the run stopped go back to pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from accessguard.errors import AccessGuardError
+from accessguard.playbooks import state
+from accessguard.playbooks.context import ActionContext
+from accessguard.playbooks.crash import crash_point, delay_point
+from accessguard.results import ActionResult
+from accessguard.secret import redact
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from accessguard.playbooks.runner import _Execution
+
+#: What ``prepare`` and ``act`` hand on per item: a final result, or data for the next phase.
+Prepared = Any
+Acted = Any
+
+
+@dataclass(frozen=True)
+class BatchAction:
+    """The three phases of an action whose items run together (see the module docstring).
+
+    ``prepare(session, contexts)`` and ``record(session, pairs)`` return one value per
+    item, in order; an ``ActionResult`` from ``prepare`` or ``act`` is final for its
+    item (already done, or failed).
+    """
+
+    prepare: Callable[[Session, Sequence[ActionContext]], list[Prepared]]
+    record: Callable[[Session, Sequence[tuple[ActionContext, Acted]]], list[ActionResult]]
+    act: Callable[[ActionContext, Prepared], Acted] | None = None
+
+
+def failure(exc: Exception) -> ActionResult:
+    """The failed result of an action that raised."""
+    if isinstance(exc, AccessGuardError):
+        return ActionResult.failed(exc.message, code=exc.code)
+    return ActionResult.failed(f"unexpected {type(exc).__name__}: {redact(str(exc))}")
+
+
+class _NotStarted:
+    """The run stopped before this item acted."""
+
+
+NOT_STARTED = _NotStarted()
+
+
+def run_batch(
+    ex: _Execution,
+    ctxs: Sequence[ActionContext],
+    action: BatchAction,
+) -> None:
+    """Run the items of ``ctxs`` (one step, all retryable) through ``action``'s phases."""
+    app, step = ex.app, ctxs[0].step
+    with app.transaction() as session:
+        state.mark_intents(session, app.clock, ex.run_id, step.id, [c.item.id for c in ctxs])
+    for ctx in ctxs:
+        crash_point(step.id, ctx.item.id, "before")
+    try:
+        with app.transaction() as session:
+            prepared = action.prepare(session, ctxs)
+    except Exception as exc:  # every item fails the same way
+        prepared = [failure(exc)] * len(ctxs)
+    ready = [(ctx, value) for ctx, value in zip(ctxs, prepared, strict=True)]
+    if action.act is None:
+        _record(ex, action, ready)
+        return
+    settled = [(c, v) for c, v in ready if isinstance(v, ActionResult)]
+    todo = [(c, v) for c, v in ready if not isinstance(v, ActionResult)]
+    if settled:
+        _record(ex, action, settled)
+    if not todo:
+        return
+    act = action.act
+    workers = max(1, min(ex.concurrency, len(todo)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"run-{step.id}") as pool:
+        pending: set[Future[tuple[ActionContext, Acted]]] = {
+            pool.submit(_act, ex, act, ctx, value) for ctx, value in todo
+        }
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            _record(ex, action, [future.result() for future in done])
+
+
+def _act(
+    ex: _Execution, act: Callable[[ActionContext, Prepared], Acted], ctx: ActionContext, value: Any
+) -> tuple[ActionContext, Acted]:
+    """One item's side effect, on a pool thread (no database)."""
+    if ex.halted.is_set():
+        return ctx, NOT_STARTED
+    delay_point(ctx.step.id)
+    try:
+        acted = act(ctx, value)
+    except Exception as exc:
+        acted = failure(exc)
+    if isinstance(acted, ActionResult) and acted.details.get("code") in state.RUN_STOPPERS:
+        ex.halted.set()
+    return ctx, acted
+
+
+def _record(
+    ex: _Execution, action: BatchAction, acted: Sequence[tuple[ActionContext, Acted]]
+) -> None:
+    """Record a chunk of acted items: the action's own transaction, then their outcomes."""
+    app = ex.app
+    step = acted[0][0].step
+    results: dict[str, ActionResult | None] = {}
+    to_record = []
+    for ctx, value in acted:
+        if value is NOT_STARTED:
+            results[ctx.item.id] = None
+        elif isinstance(value, ActionResult):
+            results[ctx.item.id] = value
+        else:
+            to_record.append((ctx, value))
+    if to_record:
+        try:
+            with app.transaction() as session:
+                recorded = action.record(session, to_record)
+                for ctx, _ in to_record:
+                    crash_point(step.id, ctx.item.id, "inside")
+        except Exception as exc:
+            recorded = [failure(exc)] * len(to_record)
+        for (ctx, _), result in zip(to_record, recorded, strict=True):
+            results[ctx.item.id] = result
+    for ctx, _ in acted:
+        crash_point(step.id, ctx.item.id, "after")
+    with app.transaction() as session:
+        state.mark_outcomes(session, app.clock, ex.run_id, step.id, results)
+    for ctx, _ in acted:
+        crash_point(step.id, ctx.item.id, "recorded")
+        outcome = results[ctx.item.id]
+        if outcome is not None:
+            ex.item_done(ctx.step, ctx.item, outcome)
