@@ -72,7 +72,10 @@ def resolve(
     elif use_keyring:
         token = secrets_store.get_secret("vault-token")
     namespace = _env(env, "VAULT_NAMESPACE", "BAO_NAMESPACE") or settings.namespace or None
-    if namespace is None and use_keyring:
+    # The namespace `accessguard login` stored belongs with the token it stored: a token
+    # from the environment takes its namespace from the environment or the config file
+    # (and the keyring, slow to load, is not opened at all).
+    if namespace is None and use_keyring and env_token is None:
         namespace = secrets_store.get_value("vault-namespace") or None
     return Connection(
         addresses=tuple(dict.fromkeys(addresses)),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from accessguard.errors import CasConflictError, ConfigError, VaultNotFoundError
+from accessguard.errors import CasConflictError, ConfigError, VaultError, VaultNotFoundError
 from accessguard.secret import Secret
 from accessguard.vault.connection import Connection, resolve
 from accessguard.vault.identity import IdentityMixin
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from accessguard.app import App
 
 T = TypeVar("T")
+#: How Vault refuses a PATCH itself: no ``patch`` capability (403), no PATCH at all (405).
+REFUSED = (403, 405)
 
 
 @dataclass(frozen=True)
@@ -224,36 +226,22 @@ class Vault(IdentityMixin):
             return self._patch_by_write(path, plain, cas=cas)
         url = f"/v1/{quote(self.paths.kv_mount)}/data/{quote(path)}"
         body = {"data": plain, "options": {"cas": cas}}
-        attempts = 0
-
-        def send(client: Any) -> Any:
-            nonlocal attempts
-            attempts += 1
-            return self._patch(client, url, body)
-
         try:
-            response = self._call(f"write {path}", send)
+            response = self.transport.request(f"write {path}", "PATCH", url, body, refused=REFUSED)
         except CasConflictError:
             # A retried patch whose first answer was lost is refused by its own success.
-            written = self._version_holding(path, plain, after=cas) if attempts > 1 else None
+            retried = self.transport.last_tries > 1
+            written = self._version_holding(path, plain, after=cas) if retried else None
             if written is None:
                 raise
             return written
         if response is None:
-            return self._patch_by_write(path, plain, cas=cas)
-        return int(response["data"]["version"])
-
-    def _patch(self, client: Any, url: str, body: dict[str, Any]) -> Any:
-        """PATCH ``url``; None (and no more PATCHes) when Vault refuses the method itself."""
-        import hvac.exceptions as hx
-
-        try:
-            return client.adapter.request(
-                "PATCH", url, json=body, headers={"Content-Type": "application/merge-patch+json"}
-            )
-        except (hx.Forbidden, hx.UnsupportedOperation):
             self._patch_ok = False
-            return None
+            return self._patch_by_write(path, plain, cas=cas)
+        version = (response.get("data") or {}).get("version")
+        if not isinstance(version, int):
+            raise VaultError(f"Vault gave no version for the write of {path}", code="vault-request")
+        return version
 
     def _patch_by_write(self, path: str, plain: Mapping[str, str], *, cas: int) -> int:
         old = self.kv_read(path, cas)
@@ -290,11 +278,10 @@ class Vault(IdentityMixin):
         if current is None and self._patch_ok:
             url = f"/v1/{quote(mount)}/metadata/{quote(path)}"
             body = {"custom_metadata": clean}
-            done = self._call(
-                f"update metadata of {path}", lambda c: self._patch(c, url, body) is not None
-            )
-            if done:
+            what = f"update metadata of {path}"
+            if self.transport.request(what, "PATCH", url, body, refused=REFUSED) is not None:
                 return
+            self._patch_ok = False
         if current is None:
             current = self.kv_metadata(path)
         merged = dict(current.custom_metadata if current else {})

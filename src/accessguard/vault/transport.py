@@ -33,10 +33,12 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 from accessguard.errors import AccessGuardError, VaultSealedError, VaultUnavailableError
 from accessguard.vault.connection import Connection
 from accessguard.vault.errors import translate
+from accessguard.vault.http import LeanConnection, lean_connection
 
 T = TypeVar("T")
 
@@ -46,6 +48,8 @@ INCONSISTENT_HEADER = "X-Vault-Inconsistent"
 DOWN, SEALED, BUSY = "down", "sealed", "busy"
 #: Status codes of a node that cannot serve the request now (5xx; 412/429: standby, quota).
 BUSY_STATUSES = frozenset({412, 429, 472, 473})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 3
 
 
 def _errors_text(exc: Exception) -> str:
@@ -108,6 +112,11 @@ class Transport:
         return self.connection.addresses[self._active]
 
     @property
+    def last_tries(self) -> int:
+        """How many times this thread's last request was sent (more than 1: retried)."""
+        return int(getattr(self._local, "tries", 0))
+
+    @property
     def index(self) -> str | None:
         """The newest ``X-Vault-Index`` seen (opaque), sent with every request."""
         return self._index
@@ -140,8 +149,11 @@ class Transport:
         return client
 
     def _on_response(self, response: Any, *args: Any, **kwargs: Any) -> None:
-        self._local.status = response.status_code
-        value = response.headers.get(INDEX_HEADER)
+        self._seen(response.status_code, response.headers.get(INDEX_HEADER))
+
+    def _seen(self, status: int, value: str | None) -> None:
+        """Remember an answer's status (for ``classify``) and its newest ``X-Vault-Index``."""
+        self._local.status = status
         if not value or value == self._index:
             return
         with self._lock:
@@ -153,16 +165,141 @@ class Transport:
         """Close this thread's HTTP sessions."""
         for client in (getattr(self._local, "clients", None) or {}).values():
             client.adapter.close()
+        for lean in (getattr(self._local, "lean", None) or {}).values():
+            if lean is not None:
+                lean.close()
         self._local.clients = {}
+        self._local.lean = {}
 
     # --- requests ----------------------------------------------------------------------------
 
     def call(self, what: str, func: Callable[[Any], T]) -> T:
         """``func(client)`` on the active address, failing over and retrying as described above."""
+        return self._attempt(what, lambda index: func(self.client(index)))
+
+    def request(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        refused: tuple[int, ...] = (),
+    ) -> dict[str, Any] | None:
+        """One request (``/v1/...``) over a lean kept-alive connection (``vault/http.py``).
+
+        Same failover, retries, headers and errors as ``call``. Returns the JSON body
+        (``{}`` for 204), or None when Vault answered with a status in ``refused``.
+        """
+        return self._attempt(what, lambda index: self._send(index, method, path, body, refused))
+
+    def _send(
+        self,
+        index: int,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        refused: tuple[int, ...],
+    ) -> dict[str, Any] | None:
+        import hvac.exceptions as hx
+        import requests
+
+        lean = self._lean(index)
+        if lean is None:  # a proxy applies: requests knows how to use it
+            return self._send_via_hvac(index, method, path, body, refused)
+        headers = {"X-Vault-Request": "true", "Content-Type": "application/json"}
+        if method == "PATCH":
+            headers["Content-Type"] = "application/merge-patch+json"
+        if self.connection.token is not None:
+            headers["X-Vault-Token"] = self.connection.token.reveal()
+        if self.connection.namespace:
+            headers["X-Vault-Namespace"] = self.connection.namespace
+        if self._index:
+            headers[INDEX_HEADER] = self._index
+            headers[INCONSISTENT_HEADER] = "forward-active-node"
+        payload = json.dumps(body).encode() if body is not None else None
+        try:
+            status, answer_headers, data = lean.request(method, path, headers=headers, body=payload)
+            for _ in range(MAX_REDIRECTS):
+                location = answer_headers.get("Location")
+                if status not in REDIRECTS or not location:
+                    break
+                # A standby that does not forward points at the active node (307): follow
+                # it as requests would, same method and body.
+                target = urljoin(self.connection.addresses[index] + path, location)
+                parts = urlsplit(target)
+                hop = lean_connection(
+                    f"{parts.scheme}://{parts.netloc}",
+                    timeout=self.connection.timeout,
+                    verify=self.connection.verify,
+                )
+                if hop is None:
+                    return self._send_via_hvac(index, method, path, body, refused)
+                query = f"?{parts.query}" if parts.query else ""
+                try:
+                    status, answer_headers, data = hop.request(
+                        method, parts.path + query, headers=headers, body=payload
+                    )
+                finally:
+                    hop.close()
+        except TimeoutError as exc:
+            raise requests.exceptions.Timeout(str(exc)) from None
+        except Exception as exc:  # OSError, http.client.HTTPException: the node did not answer
+            raise requests.exceptions.ConnectionError(f"{type(exc).__name__}: {exc}") from None
+        self._seen(status, answer_headers.get(INDEX_HEADER))
+        if status in refused:
+            return None
+        try:
+            parsed = json.loads(data) if data.strip() else {}
+        except ValueError:
+            parsed = {}
+        if status >= 400:
+            errors = parsed.get("errors") if isinstance(parsed, dict) else None
+            text = data.decode(errors="replace")
+            url = f"{self.connection.addresses[index]}{path}"
+            raise hx.VaultError.from_status(
+                status, None if errors else text, errors=errors, method=method, url=url, text=text
+            )
+        return parsed if isinstance(parsed, dict) else {}
+
+    def _send_via_hvac(
+        self,
+        index: int,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        refused: tuple[int, ...],
+    ) -> dict[str, Any] | None:
+        import hvac.exceptions as hx
+
+        headers = {"Content-Type": "application/merge-patch+json"} if method == "PATCH" else {}
+        try:
+            answer = self.client(index).adapter.request(method, path, json=body, headers=headers)
+        except hx.VaultError as exc:
+            if getattr(self._local, "status", None) in refused:
+                return None
+            raise exc from None
+        return answer if isinstance(answer, dict) else {}
+
+    def _lean(self, index: int) -> LeanConnection | None:
+        """This thread's lean connection to address ``index`` (None: use requests)."""
+        conns: dict[int, LeanConnection | None] = getattr(self._local, "lean", None) or {}
+        self._local.lean = conns
+        if index not in conns:
+            conns[index] = lean_connection(
+                self.connection.addresses[index],
+                timeout=self.connection.timeout,
+                verify=self.connection.verify,
+            )
+        return conns[index]
+
+    def _attempt(self, what: str, run: Callable[[int], T]) -> T:
+        """``run(index)`` on the active address, failing over and retrying as described above."""
         addresses = self.connection.addresses
         deadline = time.monotonic() + max(0.0, self.connection.retry_seconds)
         delay = 0.25
         failures: dict[int, tuple[str, Exception]] = {}
+        self._local.tries = 0
         while True:
             if self._find_leader:
                 self._route_to_leader()
@@ -170,8 +307,9 @@ class Transport:
             for step in range(len(addresses)):
                 index = (start + step) % len(addresses)
                 self._local.status = None
+                self._local.tries += 1
                 try:
-                    result = func(self.client(index))
+                    result = run(index)
                 except Exception as exc:
                     kind = classify(exc, getattr(self._local, "status", None))
                     if kind is None:

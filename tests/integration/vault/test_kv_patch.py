@@ -105,3 +105,23 @@ def test_a_policy_without_patch_falls_back_to_read_and_write(vapp: App, openbao)
     vault = open_vault(vapp, token=Secret(token))
     assert _rotate(vapp, vault) is Outcome.CHANGED
     _check_rotated(vapp, openbao, path)
+
+
+def test_through_an_environment_proxy_requests_carries_the_patch(
+    vapp: App, openbao, monkeypatch
+) -> None:
+    """With HTTP_PROXY set, the lean connection steps aside and requests honours the proxy.
+
+    The "proxy" is OpenBao itself: Go's HTTP server also answers absolute-form requests.
+    """
+    from accessguard.vault.http import lean_connection
+
+    path = _store_and_tag(vapp, openbao)
+    monkeypatch.setenv("HTTP_PROXY", openbao.addr)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert lean_connection(openbao.addr, timeout=5, verify=True) is None
+    assert _rotate(vapp, open_vault(vapp)) is Outcome.CHANGED
+    _check_rotated(vapp, openbao, path)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert lean_connection(openbao.addr, timeout=5, verify=True) is not None
