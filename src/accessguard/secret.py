@@ -43,13 +43,19 @@ class _Registry:
 
     def __init__(self) -> None:
         self._values: set[str] = set()
+        self._ordered: tuple[str, ...] | None = None  # longest first; reset by add
 
     def add(self, value: str) -> None:
-        if len(value) >= 4:
+        if len(value) >= 4 and value not in self._values:
             self._values.add(value)
+            self._ordered = None
 
     def redact(self, text: str) -> str:
-        for value in sorted(self._values, key=len, reverse=True):
+        ordered = self._ordered
+        if ordered is None:
+            # Longest first, so a value containing another is masked whole.
+            ordered = self._ordered = tuple(sorted(set(self._values), key=len, reverse=True))
+        for value in ordered:
             if value in text:
                 text = text.replace(value, _MASK)
         return _TOKEN_RE.sub(_MASK, text)

@@ -28,10 +28,10 @@ def _events(n: int, start: int = 0) -> list[Event]:
 def test_a_batch_continues_the_chain_and_verifies(app: App) -> None:
     with app.transaction() as session:
         record(session, app.clock, actor="a", action="person.add", target_type="person", target="x")
-        rows = record_many(session, app.clock, _events(40))
+        seqs = record_many(session, app.clock, _events(40))
         record(session, app.clock, actor="a", action="person.add", target_type="person", target="y")
         assert record_many(session, app.clock, []) == []
-    assert [row.seq for row in rows] == list(range(2, 42))
+    assert seqs == list(range(2, 42))
     with app.transaction() as session:
         result = verify(session)
         assert result.ok and result.checked == 42

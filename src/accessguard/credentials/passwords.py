@@ -47,6 +47,20 @@ def generate_password(platform: str, length: int = 24) -> Secret:
     classes = [string.ascii_lowercase, string.ascii_uppercase, string.digits, rule.symbols]
     alphabet = "".join(classes)
     while True:
-        chars = [secrets.choice(alphabet) for _ in range(size)]
+        chars = _uniform_choices(alphabet, size)
         if all(any(c in cls for c in chars) for cls in classes):
             return Secret("".join(chars))
+
+
+def _uniform_choices(alphabet: str, size: int) -> list[str]:
+    """``size`` characters drawn uniformly from ``alphabet`` with one read of the OS CSPRNG.
+
+    Bytes at or above the largest multiple of the alphabet's length are dropped, so
+    ``byte % len`` has no modulo bias (``secrets.choice`` per character is as good, but
+    makes a system call per character).
+    """
+    limit = 256 - 256 % len(alphabet)
+    chars: list[str] = []
+    while len(chars) < size:
+        chars += [alphabet[b % len(alphabet)] for b in secrets.token_bytes(2 * size) if b < limit]
+    return chars[:size]

@@ -17,13 +17,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
-from accessguard.credentials.common import get_credential, set_current
+from accessguard.credentials.common import get_credential
 from accessguard.credentials.models import Credential, CredentialVersion
 from accessguard.credentials.passwords import generate_password
 from accessguard.credentials.store import add_versions
@@ -107,11 +108,14 @@ def load_targets(
     return found
 
 
-def rotated_with(session: Session, keys: Sequence[str]) -> dict[str, int]:
-    """The versions already recorded for these idempotency keys, by key."""
+def rotated_with(
+    session: Session, credential_ids: Sequence[int], keys: Sequence[str]
+) -> dict[str, int]:
+    """The versions already recorded for these idempotency keys (of these credentials), by key."""
     rows = session.execute(
         select(CredentialVersion.idempotency_key, CredentialVersion.version).where(
-            CredentialVersion.idempotency_key.in_(keys)
+            CredentialVersion.credential_id.in_(credential_ids),
+            CredentialVersion.idempotency_key.in_(keys),
         )
     ).all()
     return {str(key): int(version) for key, version in rows}
@@ -266,40 +270,51 @@ def record_rotations(
     credential is gone or changed meanwhile (the version stays in Vault), else
     ``changed`` with one audit event.
     """
-    done = rotated_with(session, [w.key for w in written])
-    rows = session.execute(
-        select(Credential).where(Credential.id.in_([w.target.credential_id for w in written]))
-    ).scalars()
-    credentials = {credential.id: credential for credential in rows}
+    ids = [w.target.credential_id for w in written]
+    done = rotated_with(session, ids, [w.key for w in written])
+    current = {
+        credential_id: version
+        for credential_id, version in session.execute(
+            select(Credential.id, Credential.current_version).where(Credential.id.in_(ids))
+        )
+    }
     now = clock.now()
     results: list[ActionResult | AccessGuardError] = []
-    adopted: list[tuple[Credential, int, str | None]] = []
+    adopted: list[tuple[int, int, str | None]] = []
+    changes: list[dict[str, Any]] = []
     events = []
     for w in written:
-        target, credential = w.target, credentials.get(w.target.credential_id)
+        target, version = w.target, current.get(w.target.credential_id)
         if w.key in done:
             results.append(_already(target, done[w.key]))
-        elif credential is None:
+        elif version is None:
             results.append(
                 NotFoundError(
                     f"no shared login stored for {target.account_name}",
                     code="credential-not-found",
                 )
             )
-        elif credential.current_version != target.current_version:
+        elif version != target.current_version:
             results.append(
                 CasConflictError(
                     f"{target.account_name} changed while it was being rotated (now version "
-                    f"{credential.current_version}); version {w.version} is kept in Vault",
+                    f"{version}); version {w.version} is kept in Vault",
                     hint="check `accessguard creds status`, then confirm or roll back",
                 )
             )
         else:
-            previous = credential.current_version
-            set_current(
-                credential, w.version, previous=previous, state="rotation-pending", at=now, by=actor
+            previous = version
+            changes.append(
+                {
+                    "id": target.credential_id,
+                    "current_version": w.version,
+                    "previous_version": previous,
+                    "state": "rotation-pending",
+                    "rotated_at": now,
+                    "rotated_by": actor,
+                }
             )
-            adopted.append((credential, w.version, w.key))
+            adopted.append((target.credential_id, w.version, w.key))
             details = {"version": w.version, "previous_version": previous, "reason": reason}
             details["recovered"] = w.recovered
             events.append(
@@ -317,6 +332,8 @@ def record_rotations(
                     new_version=not w.recovered,
                 )
             )
+    if changes:  # one executemany UPDATE by primary key
+        session.execute(update(Credential), changes)
     add_versions(
         session, clock, adopted, state="pending", actor=actor, reason=reason, run_id=run_id
     )

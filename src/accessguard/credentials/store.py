@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import record
@@ -84,24 +84,24 @@ def parse_login(text: str) -> LoginValues:
 def add_versions(
     session: Session,
     clock: Clock,
-    versions: Sequence[tuple[Credential, int, str | None]],
+    versions: Sequence[tuple[int, int, str | None]],
     *,
     state: str,
     actor: str,
     reason: str | None,
     run_id: str | None = None,
     restored_from: int | None = None,
-) -> list[CredentialVersion]:
-    """Record new Vault versions, as (credential, version, idempotency key); set-based.
+) -> None:
+    """Record new Vault versions, as (credential id, version, idempotency key); set-based.
 
     Each replaces its credential's open version now (an active one becomes superseded
     when the new one is active too).
     """
     if not versions:
-        return []
+        return
     now = clock.now()
     still_open = (
-        CredentialVersion.credential_id.in_([credential.id for credential, _, _ in versions]),
+        CredentialVersion.credential_id.in_([credential_id for credential_id, _, _ in versions]),
         CredentialVersion.superseded_at.is_(None),
     )
     if state == "active":
@@ -112,22 +112,21 @@ def add_versions(
         )
     session.execute(update(CredentialVersion).where(*still_open).values(superseded_at=now))
     rows = [
-        CredentialVersion(
-            credential_id=credential.id,
-            version=version,
-            created_at=now,
-            state=state,
-            reason=reason,
-            run_id=run_id,
-            rotated_by=actor,
-            restored_from=restored_from,
-            idempotency_key=key,
-        )
-        for credential, version, key in versions
+        {
+            "credential_id": credential_id,
+            "version": version,
+            "created_at": now,
+            "state": state,
+            "reason": reason,
+            "run_id": run_id,
+            "rotated_by": actor,
+            "restored_from": restored_from,
+            "idempotency_key": key,
+            "superseded_at": None,
+        }
+        for credential_id, version, key in versions
     ]
-    session.add_all(rows)
-    session.flush()
-    return rows
+    session.execute(insert(CredentialVersion), rows)
 
 
 def add_version(
@@ -142,18 +141,18 @@ def add_version(
     run_id: str | None = None,
     restored_from: int | None = None,
     idempotency_key: str | None = None,
-) -> CredentialVersion:
+) -> None:
     """Record a new Vault version; the one it replaces stops being current now."""
-    return add_versions(
+    add_versions(
         session,
         clock,
-        [(credential, version, idempotency_key)],
+        [(credential.id, version, idempotency_key)],
         state=state,
         actor=actor,
         reason=reason,
         run_id=run_id,
         restored_from=restored_from,
-    )[0]
+    )
 
 
 def set_credential(
