@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
     from accessguard.playbooks.runner import _Execution
 
+#: Acted items are recorded in chunks of at least MIN_CHUNK items, about CHUNKS per step:
+#: each chunk costs two transactions, and the first chunk is durable early on.
+MIN_CHUNK, CHUNKS = 8, 8
 #: What ``prepare`` and ``act`` hand on per item: a final result, or data for the next phase.
 Prepared = Any
 Acted = Any
@@ -103,9 +106,14 @@ def run_batch(
         pending: set[Future[tuple[ActionContext, Acted]]] = {
             pool.submit(_act, ex, act, ctx, value) for ctx, value in todo
         }
+        chunk = max(MIN_CHUNK, len(todo) // CHUNKS)
+        acted: list[tuple[ActionContext, Acted]] = []
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            _record(ex, action, [future.result() for future in done])
+            acted += [future.result() for future in done]
+            if len(acted) >= chunk or not pending or ex.halted.is_set():
+                _record(ex, action, acted)
+                acted = []
 
 
 def _act(

@@ -30,7 +30,8 @@ class Run(Base):
     playbook: Mapped[str] = mapped_column(String(100))
     playbook_digest: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), index=True)
-    plan: Mapped[dict[str, Any]] = mapped_column()
+    # Loaded on first use: most writes to a run (its status) never need its plan.
+    plan: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     actor: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -161,7 +161,7 @@ class _Execution:
     def run_step(self, step: PlanStep) -> str:
         app = self.app
         with app.transaction() as session:
-            rows = state.run_items(session, self.run_id, step.id)
+            rows = state.item_states(session, self.run_id, step.id)
             statuses = {i.item_id: i.status for i in rows}
             attempts = {i.item_id: i.attempts for i in rows}
         todo = [item for item in step.items if statuses.get(item.id) in RETRY]
@@ -185,7 +185,7 @@ class _Execution:
             )
             self.run_items(step, todo, attempts)
         with app.transaction() as session:
-            status = state.step_status(state.run_items(session, self.run_id, step.id))
+            status = state.step_status(state.item_states(session, self.run_id, step.id))
             state.set_step_status(session, app.clock, self.run_id, step.id, status)
         if todo:
             crash_point(step.id, "", "end")
@@ -203,11 +203,12 @@ class _Execution:
                 break
         with app.transaction() as session:
             run = state.get_run(session, self.run_id)
-            items = state.run_items(session, self.run_id)
+            items = state.item_states(session, self.run_id)
             status = state.finish_status(items, stopped=stopped_at is not None)
             state.set_run_status(session, app.clock, run, status)
             counts = state.summary_counts(items)
-            message = state.stop_reason(items, self.run_id)
+            failed = state.run_items(session, self.run_id, status="failed")
+            message = state.stop_reason(failed, self.run_id)
         return RunReport(self.run_id, status, counts, stopped_at, message)
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import record
@@ -79,29 +79,35 @@ def create_run(
     )
     session.add(run)
     session.flush()
-    for position, step in enumerate(plan.steps):
-        session.add(
-            RunStep(
-                run_id=run_id,
-                step_id=step.id,
-                position=position,
-                action=step.action,
-                status="skipped" if step.skipped else "pending",
-            )
-        )
-        for index, item in enumerate(step.items):
-            session.add(
-                RunItem(
-                    run_id=run_id,
-                    step_id=step.id,
-                    item_id=item.id,
-                    position=index,
-                    label=item.label,
-                    status="pending",
-                    attempts=0,
-                )
-            )
-    session.flush()
+    # Two multi-row INSERTs, not one ORM object per item (a plan can hold thousands).
+    session.execute(
+        insert(RunStep),
+        [
+            {
+                "run_id": run_id,
+                "step_id": step.id,
+                "position": position,
+                "action": step.action,
+                "status": "skipped" if step.skipped else "pending",
+            }
+            for position, step in enumerate(plan.steps)
+        ],
+    )
+    items = [
+        {
+            "run_id": run_id,
+            "step_id": step.id,
+            "item_id": item.id,
+            "position": index,
+            "label": item.label,
+            "status": "pending",
+            "attempts": 0,
+        }
+        for step in plan.steps
+        for index, item in enumerate(step.items)
+    ]
+    if items:
+        session.execute(insert(RunItem), items)
     record(
         session,
         clock,
@@ -131,12 +137,26 @@ def get_run(session: Session, run_id: str) -> Run:
     return run
 
 
-def run_items(session: Session, run_id: str, step_id: str | None = None) -> list[RunItem]:
-    """A run's items in plan order (optionally one step's)."""
+def run_items(
+    session: Session, run_id: str, step_id: str | None = None, *, status: str | None = None
+) -> list[RunItem]:
+    """A run's items in plan order (optionally one step's, or those in one status)."""
     query = select(RunItem).where(RunItem.run_id == run_id)
     if step_id is not None:
         query = query.where(RunItem.step_id == step_id)
+    if status is not None:
+        query = query.where(RunItem.status == status)
     return list(session.execute(query.order_by(RunItem.id)).scalars())
+
+
+def item_states(session: Session, run_id: str, step_id: str | None = None) -> list[Any]:
+    """Rows of (item_id, status, attempts) for a run's items: what the runner needs, no JSON."""
+    query = select(RunItem.item_id, RunItem.status, RunItem.attempts).where(
+        RunItem.run_id == run_id
+    )
+    if step_id is not None:
+        query = query.where(RunItem.step_id == step_id)
+    return list(session.execute(query.order_by(RunItem.id)).all())
 
 
 def run_steps(session: Session, run_id: str) -> list[RunStep]:
@@ -234,7 +254,7 @@ def mark_outcomes(
     )
 
 
-def step_status(items: list[RunItem]) -> str:
+def step_status(items: Sequence[Any]) -> str:
     """A step's status from its items."""
     counts = Counter(item.status for item in items)
     if counts["failed"]:
@@ -260,7 +280,7 @@ def set_step_status(
         step.finished_at = clock.now()
 
 
-def finish_status(items: list[RunItem], *, stopped: bool) -> str:
+def finish_status(items: Sequence[Any], *, stopped: bool) -> str:
     """The run's status: failed (stopped by a step), partial, waiting, completed, or running."""
     counts = Counter(item.status for item in items)
     if stopped:
@@ -290,7 +310,7 @@ def set_run_status(session: Session, clock: Clock, run: Run, status: str) -> Non
             target_type="person",
             target=run.subject,
             run_id=run.id,
-            details=summary_counts(run_items(session, run.id)),
+            details=summary_counts(item_states(session, run.id)),
         )
 
 
@@ -309,7 +329,7 @@ def stop_reason(items: list[RunItem], run_id: str) -> str | None:
     return None
 
 
-def summary_counts(items: list[RunItem]) -> dict[str, int]:
+def summary_counts(items: Sequence[Any]) -> dict[str, int]:
     """How many items are in each status."""
     return dict(sorted(Counter(item.status for item in items).items()))
 

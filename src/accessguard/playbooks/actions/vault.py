@@ -46,7 +46,8 @@ def prepare_rotations(session: Session, ctxs: Sequence[ActionContext]) -> list[A
     from accessguard.credentials import rotation
 
     targets = rotation.load_targets(session, [ctx.params["account_id"] for ctx in ctxs])
-    done = rotation.rotated_with(session, [ctx.idempotency_key for ctx in ctxs])
+    found = [t.credential_id for t in targets.values() if isinstance(t, rotation.RotationTarget)]
+    done = rotation.rotated_with(session, found, [ctx.idempotency_key for ctx in ctxs])
     prepared: list[Any] = []
     for ctx in ctxs:
         target = targets.get(ctx.params["account_id"])
