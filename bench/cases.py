@@ -167,6 +167,19 @@ def _median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _check_rotated(db: Path, count: int) -> None:
+    """Every credential of the world points at a new pending version (the run did its work)."""
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        (pending,) = conn.execute(
+            "SELECT count(*) FROM credentials WHERE state = 'rotation-pending' AND current_version = 2"
+        ).fetchone()
+    if pending != count:
+        raise RuntimeError(f"only {pending} of {count} credentials were rotated")
+
+
 def rotation(args: argparse.Namespace) -> CaseResult:
     """Offboarding a person exposed to N shared logins vs a `bao` CLI loop and raw hvac."""
     import uuid
@@ -180,6 +193,7 @@ def rotation(args: argparse.Namespace) -> CaseResult:
     tool: list[float] = []
     loop: list[float] = []
     floor: list[float] = []
+    startup: list[float] = []
     peak = 0.0
     with openbao_server() as bao:
         for i in range(runs + 1):  # the first round warms caches and is not counted
@@ -190,6 +204,13 @@ def rotation(args: argparse.Namespace) -> CaseResult:
                 [AG, "--db", f"sqlite:///{db}", "offboard", "leaver@example.com", "--yes"],
                 env=env,
                 ok_codes=(0, 5),
+            )
+            _check_rotated(db, count)
+            # The same command up to its first database lookup (imports, settings, database).
+            start_seconds, _ = run_once(
+                [AG, "--db", f"sqlite:///{db}", "offboard", "nobody@example.com", "--yes"],
+                env=env,
+                ok_codes=(1,),
             )
             prefix = f"cli{uuid.uuid4().hex[:8]}"
             script = f'for i in $(seq -f %04g 0 {count - 1}); do "{BIN / "bao"}" kv put -mount=secret -cas=0 {prefix}/x-$i username=brand$i password=$(head -c 18 /dev/urandom | base64) >/dev/null; done'
@@ -209,10 +230,11 @@ def rotation(args: argparse.Namespace) -> CaseResult:
             if i == 0:
                 continue
             tool.append(seconds)
+            startup.append(start_seconds)
             loop.append(cli_seconds)
             floor.append(hvac_seconds)
             peak = max(peak, rss)
-    t, lo, fl = _median(tool), _median(loop), _median(floor)
+    t, lo, fl, st = _median(tool), _median(loop), _median(floor), _median(startup)
     result = CaseResult(
         f"Rotation: offboarding a person exposed to {count} shared logins (OpenBao)"
     )
@@ -224,12 +246,20 @@ def rotation(args: argparse.Namespace) -> CaseResult:
     )
     result.rows.append(("accessguard offboard (vs a)", f"{t:.2f} s", f"{t / lo:.3f}", "<= 0.05"))
     result.rows.append(("accessguard offboard (vs b)", f"{t:.2f} s", f"{t / fl:.2f}", "<= 1.00"))
+    result.rows.append(
+        ("of which start-up: `offboard` of an unknown person", f"{st:.2f} s", f"{st / fl:.2f}", "-")
+    )
     result.passed = t / lo <= 0.05 and t / fl <= 1.0
     result.notes.append(
         f"accessguard runs the whole standard playbook (plan, lock, revoke Vault access, end {count} grants, rotate {count} credentials two-phase with check-and-set, audit every change) on SQLite; exit code 5 (the platform password changes wait as manual steps). Peak RSS {peak:.0f} MiB."
     )
     result.notes.append(
         "Medians of the counted runs; each run gets a fresh inventory and Vault prefix."
+    )
+    result.notes.append(
+        "Start-up is the same command failing at its first lookup (Python, imports including "
+        "SQLAlchemy, settings, opening the database): the part of the tool's time that no "
+        "concurrency can hide, against the raw hvac script's whole run."
     )
     return result
 
