@@ -6,6 +6,7 @@ alternatives (environment variables, installing a backend) instead of a tracebac
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from accessguard.errors import KeyringError
@@ -24,6 +25,11 @@ _HINT = (
 
 
 def _keyring() -> Any:
+    if sys.platform != "darwin":
+        # keyring imports its macOS backend's ctypes bindings everywhere; on Linux their
+        # ctypes.util.find_library runs ldconfig and a C compiler (over 100 ms, and a
+        # process per framework). That backend is never usable off macOS: block the import.
+        sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
     import keyring
 
     return keyring

@@ -76,6 +76,10 @@ class LeanConnection:
             self._conn.close()
             self._conn = None
 
+    def __del__(self) -> None:  # a pool thread's connection, when the thread ends
+        if getattr(self, "_conn", None) is not None:
+            self.close()
+
 
 def lean_connection(address: str, *, timeout: float, verify: bool) -> LeanConnection | None:
     """A lean connection to ``address``; None when an environment proxy applies to it."""
