@@ -26,11 +26,11 @@ def _detail(exc: Exception) -> str:
 
 def translate(exc: Exception, *, addr: str, what: str) -> AccessGuardError:
     """The accessguard error for an exception raised while doing ``what`` at ``addr``."""
+    if isinstance(exc, AccessGuardError):
+        return exc
     import hvac.exceptions as hx
     import requests
 
-    if isinstance(exc, AccessGuardError):
-        return exc
     detail = _detail(exc)
     if isinstance(exc, requests.exceptions.RequestException):
         return VaultUnavailableError(

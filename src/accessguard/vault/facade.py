@@ -1,10 +1,13 @@
 """The Vault facade: one object per process, safe to share across threads.
 
-Each thread gets its own hvac client (and so its own HTTP connection pool); the
-choice of address lives in one place (``vault/transport.py``, through ``_call``): it
-fails over between the configured addresses, rides out leader elections, prefers the
-active node and carries the read-your-writes headers. Every hvac or network error
-leaves here as an ``accessguard.errors`` error.
+KV, identity, TOTP and the generic read/write/delete go over a lean kept-alive
+connection per thread and address (``Transport.request``, ``vault/http.py``): an
+offboarding makes hundreds of them, and hvac plus requests cost five times the CPU
+per request. The rarer system calls (health, token, mounts) use this thread's hvac
+client (``_call``). Either way the choice of address lives in one place
+(``vault/transport.py``): it fails over between the configured addresses, rides out
+leader elections, prefers the active node and carries the read-your-writes headers.
+Every hvac or network error leaves here as an ``accessguard.errors`` error.
 """
 
 from __future__ import annotations
@@ -76,21 +79,19 @@ class Vault(IdentityMixin):
         return self.transport.call(what, func)
 
     def read(self, path: str, *, what: str) -> dict[str, Any] | None:
-        """Generic read; None when the path holds nothing."""
+        """Generic read (``v1/<path>``); None when the path holds nothing."""
         try:
-            response = self._call(what, lambda c: c.read(path))
+            return self.transport.request(what, "GET", f"/v1/{path}")
         except VaultNotFoundError:
             return None
-        return response if isinstance(response, dict) else None
 
     def write(self, path: str, data: Mapping[str, Any], *, what: str) -> dict[str, Any] | None:
         """Generic write; the response body when there is one."""
-        response = self._call(what, lambda c: c.write_data(path, data=dict(data)))
-        return response if isinstance(response, dict) else None
+        return self.transport.request(what, "POST", f"/v1/{path}", dict(data)) or None
 
     def delete(self, path: str, *, what: str) -> None:
         """Generic delete (absent paths are fine)."""
-        self._call(what, lambda c: c.delete(path))
+        self.transport.request(what, "DELETE", f"/v1/{path}")
 
     def close(self) -> None:
         """Close this thread's HTTP sessions."""
@@ -156,14 +157,17 @@ class Vault(IdentityMixin):
 
     # --- KV v2 -----------------------------------------------------------------------------
 
+    def _kv_url(self, kind: str, path: str) -> str:
+        """``/v1/<mount>/<kind>/<path>`` (kind: data or metadata), quoted."""
+        return f"/v1/{quote(self.paths.kv_mount)}/{kind}/{quote(path)}"
+
     def kv_metadata(self, path: str) -> KvMetadata | None:
         """A secret's metadata, or None if it was never written."""
-        mount = self.paths.kv_mount
+        what = f"read metadata of {path}"
         try:
-            data = self._call(
-                f"read metadata of {path}",
-                lambda c: c.secrets.kv.v2.read_secret_metadata(path=path, mount_point=mount),
-            )["data"]
+            data = (self.transport.request(what, "GET", self._kv_url("metadata", path)) or {})[
+                "data"
+            ]
         except VaultNotFoundError:
             return None
         return KvMetadata(
@@ -174,15 +178,12 @@ class Vault(IdentityMixin):
 
     def kv_read(self, path: str, version: int | None = None) -> KvSecret:
         """One version (default: current) of a secret; VaultNotFoundError if absent or deleted."""
-        mount = self.paths.kv_mount
         what = f"read {path}" + (f" version {version}" if version else "")
-        data = self._call(
-            what,
-            lambda c: c.secrets.kv.v2.read_secret_version(
-                path=path, version=version, mount_point=mount, raise_on_deleted_version=True
-            ),
-        )["data"]
+        url = self._kv_url("data", path) + (f"?version={int(version)}" if version else "")
+        data = (self.transport.request(what, "GET", url) or {}).get("data") or {}
         meta = data.get("metadata") or {}
+        if data.get("data") is None:  # a deleted or destroyed version answers 404 or no data
+            raise VaultNotFoundError(f"nothing in Vault for {what}")
         return KvSecret(
             version=int(meta.get("version") or 0),
             values={k: Secret(str(v)) for k, v in (data.get("data") or {}).items()},
@@ -192,26 +193,26 @@ class Vault(IdentityMixin):
 
     def kv_write(self, path: str, values: Mapping[str, Secret | str], *, cas: int) -> int:
         """Write a new version only if the current one is ``cas`` (0: must not exist)."""
-        mount = self.paths.kv_mount
         plain = {k: v.reveal() if isinstance(v, Secret) else str(v) for k, v in values.items()}
-        attempts = 0
-
-        def send(client: Any) -> Any:
-            nonlocal attempts
-            attempts += 1
-            return client.secrets.kv.v2.create_or_update_secret(
-                path=path, secret=plain, cas=cas, mount_point=mount
-            )
-
+        body = {"data": plain, "options": {"cas": cas}}
         try:
-            data = self._call(f"write {path}", send)["data"]
+            response = self.transport.request(
+                f"write {path}", "POST", self._kv_url("data", path), body
+            )
         except CasConflictError:
             # A retried write whose first answer was lost is refused by its own success.
-            written = self._version_holding(path, plain, after=cas) if attempts > 1 else None
+            retried = self.transport.last_tries > 1
+            written = self._version_holding(path, plain, after=cas) if retried else None
             if written is None:
                 raise
             return written
-        return int(data["version"])
+        return self._version_of(path, response)
+
+    def _version_of(self, path: str, response: dict[str, Any] | None) -> int:
+        version = ((response or {}).get("data") or {}).get("version")
+        if not isinstance(version, int):
+            raise VaultError(f"Vault gave no version for the write of {path}", code="vault-request")
+        return version
 
     def kv_patch(self, path: str, values: Mapping[str, Secret | str], *, cas: int) -> int:
         """A new version: ``values`` merged by Vault into version ``cas``, which must be current.
@@ -238,10 +239,7 @@ class Vault(IdentityMixin):
         if response is None:
             self._patch_ok = False
             return self._patch_by_write(path, plain, cas=cas)
-        version = (response.get("data") or {}).get("version")
-        if not isinstance(version, int):
-            raise VaultError(f"Vault gave no version for the write of {path}", code="vault-request")
-        return version
+        return self._version_of(path, response)
 
     def _patch_by_write(self, path: str, plain: Mapping[str, str], *, cas: int) -> int:
         old = self.kv_read(path, cas)
@@ -274,11 +272,9 @@ class Vault(IdentityMixin):
         custom_metadata alone) and written back merged.
         """
         clean = {k: None if v is None else str(v)[:512] for k, v in changes.items()}
-        mount = self.paths.kv_mount
+        url, what = self._kv_url("metadata", path), f"update metadata of {path}"
         if current is None and self._patch_ok:
-            url = f"/v1/{quote(mount)}/metadata/{quote(path)}"
             body = {"custom_metadata": clean}
-            what = f"update metadata of {path}"
             if self.transport.request(what, "PATCH", url, body, refused=REFUSED) is not None:
                 return
             self._patch_ok = False
@@ -290,12 +286,7 @@ class Vault(IdentityMixin):
                 merged.pop(key, None)
             else:
                 merged[key] = value
-        self._call(
-            f"update metadata of {path}",
-            lambda c: c.secrets.kv.v2.update_metadata(
-                path=path, custom_metadata=merged, mount_point=mount
-            ),
-        )
+        self.transport.request(what, "POST", url, {"custom_metadata": merged})
 
     # --- TOTP engine (hvac has no TOTP class: generic read/write) ---------------------------
 

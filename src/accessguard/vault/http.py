@@ -83,11 +83,14 @@ class LeanConnection:
 
 def lean_connection(address: str, *, timeout: float, verify: bool) -> LeanConnection | None:
     """A lean connection to ``address``; None when an environment proxy applies to it."""
-    from requests.utils import get_environ_proxies, select_proxy
+    import urllib.request
 
-    scheme = urlsplit(address).scheme
-    if select_proxy(address, get_environ_proxies(address)):
+    parts = urlsplit(address)
+    proxies = urllib.request.getproxies()  # *_proxy from the environment, as requests reads them
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if proxy and not urllib.request.proxy_bypass(parts.netloc):  # no_proxy
         return None
+    scheme = parts.scheme
     context = None
     if scheme == "https":
         if verify:

@@ -1,20 +1,25 @@
 """Identity endpoints of the facade: entities, aliases, groups, userpass users.
 
-Mixed into ``Vault``; every call goes through ``Vault._call`` so errors are translated
-and the address choice stays in one place.
+Mixed into ``Vault``; every call goes through the facade's generic ``read``, ``write``
+and ``delete`` (``Transport.request``), so errors are translated and the address
+choice stays in one place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
+from urllib.parse import quote
 
 from accessguard.errors import VaultNotFoundError
 from accessguard.secret import Secret
 from accessguard.vault.paths import VaultPaths, check_username
 
-T = TypeVar("T")
+
+def _seg(name: str) -> str:
+    """One path segment, URL-quoted."""
+    return quote(name, safe="")
 
 
 @dataclass(frozen=True)
@@ -42,17 +47,23 @@ class IdentityMixin:
 
     paths: VaultPaths
 
-    def _call(self, what: str, func: Callable[[Any], T]) -> T:  # pragma: no cover - in Vault
+    def read(self, path: str, *, what: str) -> dict[str, Any] | None:  # pragma: no cover
+        raise NotImplementedError
+
+    def write(  # pragma: no cover - in Vault
+        self, path: str, data: Mapping[str, Any], *, what: str
+    ) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def delete(self, path: str, *, what: str) -> None:  # pragma: no cover - in Vault
         raise NotImplementedError
 
     def read_entity(self, name: str) -> Entity | None:
         """The entity called ``name``, or None."""
-        try:
-            data = self._call(
-                f"read entity {name}", lambda c: c.secrets.identity.read_entity_by_name(name=name)
-            )["data"]
-        except VaultNotFoundError:
+        found = self.read(f"identity/entity/name/{_seg(name)}", what=f"read entity {name}")
+        if not found:
             return None
+        data = found["data"]
         return Entity(
             id=data["id"],
             name=data["name"],
@@ -65,12 +76,8 @@ class IdentityMixin:
         existing = self.read_entity(name)
         if existing is not None:
             return existing
-        self._call(
-            f"create entity {name}",
-            lambda c: c.secrets.identity.create_or_update_entity_by_name(
-                name=name, metadata=metadata
-            ),
-        )
+        body = {"metadata": metadata} if metadata is not None else {}
+        self.write(f"identity/entity/name/{_seg(name)}", body, what=f"create entity {name}")
         entity = self.read_entity(name)
         if entity is None:
             raise VaultNotFoundError(f"entity {name} vanished after creation")
@@ -78,16 +85,15 @@ class IdentityMixin:
 
     def set_entity_disabled(self, name: str, disabled: bool) -> None:
         """Disable (or re-enable) an entity: its tokens stop working while disabled."""
-        self._call(
-            f"{'disable' if disabled else 'enable'} entity {name}",
-            lambda c: c.secrets.identity.create_or_update_entity_by_name(
-                name=name, disabled=disabled
-            ),
+        self.write(
+            f"identity/entity/name/{_seg(name)}",
+            {"disabled": disabled},
+            what=f"{'disable' if disabled else 'enable'} entity {name}",
         )
 
     def userpass_accessor(self) -> str:
         """The mount accessor of the userpass auth method."""
-        mounts = self._call("list auth methods", lambda c: c.sys.list_auth_methods())
+        mounts = self.read("sys/auth", what="list auth methods") or {}
         mounts = mounts.get("data", mounts)
         key = f"{self.paths.userpass_mount}/"
         if key not in mounts:
@@ -100,21 +106,22 @@ class IdentityMixin:
     def ensure_alias(self, entity: Entity, username: str) -> None:
         """Link a userpass login name to the entity (so its logins get the entity's groups)."""
         accessor = self.userpass_accessor()
-        self._call(
-            f"alias {username} to {entity.name}",
-            lambda c: c.secrets.identity.create_or_update_entity_alias(
-                name=check_username(username), canonical_id=entity.id, mount_accessor=accessor
-            ),
+        self.write(
+            "identity/entity-alias",
+            {
+                "name": check_username(username),
+                "canonical_id": entity.id,
+                "mount_accessor": accessor,
+            },
+            what=f"alias {username} to {entity.name}",
         )
 
     def read_group(self, name: str) -> Group | None:
         """The group called ``name``, or None."""
-        try:
-            data = self._call(
-                f"read group {name}", lambda c: c.secrets.identity.read_group_by_name(name=name)
-            )["data"]
-        except VaultNotFoundError:
+        found = self.read(f"identity/group/name/{_seg(name)}", what=f"read group {name}")
+        if not found:
             return None
+        data = found["data"]
         return Group(
             id=data["id"],
             name=data["name"],
@@ -126,44 +133,30 @@ class IdentityMixin:
         self, name: str, *, policies: Sequence[str], member_entity_ids: Sequence[str] | None = None
     ) -> None:
         """Create or update an internal group (members kept unless given)."""
-        kwargs: dict[str, Any] = {"name": name, "policies": list(policies)}
+        body: dict[str, Any] = {"type": "internal", "policies": list(policies)}
         if member_entity_ids is not None:
-            kwargs["member_entity_ids"] = sorted(member_entity_ids)
+            body["member_entity_ids"] = sorted(member_entity_ids)
         else:
             current = self.read_group(name)
             if current is not None:
-                kwargs["member_entity_ids"] = list(current.member_entity_ids)
-        self._call(
-            f"write group {name}",
-            lambda c: c.secrets.identity.create_or_update_group_by_name(**kwargs),
-        )
+                body["member_entity_ids"] = list(current.member_entity_ids)
+        self.write(f"identity/group/name/{_seg(name)}", body, what=f"write group {name}")
+
+    def _user_path(self, username: str) -> str:
+        return f"auth/{self.paths.userpass_mount}/users/{_seg(check_username(username))}"
 
     def userpass_user_exists(self, username: str) -> bool:
         """True if the userpass user exists."""
-        mount = self.paths.userpass_mount
-        try:
-            self._call(
-                f"read user {username}",
-                lambda c: c.auth.userpass.read_user(check_username(username), mount_point=mount),
-            )
-        except VaultNotFoundError:
-            return False
-        return True
+        return self.read(self._user_path(username), what=f"read user {username}") is not None
 
     def write_userpass_user(self, username: str, password: Secret) -> None:
         """Create a userpass user or set its password."""
-        mount = self.paths.userpass_mount
-        self._call(
-            f"write user {username}",
-            lambda c: c.auth.userpass.create_or_update_user(
-                check_username(username), password=password.reveal(), mount_point=mount
-            ),
+        self.write(
+            self._user_path(username),
+            {"password": password.reveal()},
+            what=f"write user {username}",
         )
 
     def delete_userpass_user(self, username: str) -> None:
         """Delete a userpass user (existing tokens stay valid: revoke them too)."""
-        mount = self.paths.userpass_mount
-        self._call(
-            f"delete user {username}",
-            lambda c: c.auth.userpass.delete_user(check_username(username), mount_point=mount),
-        )
+        self.delete(self._user_path(username), what=f"delete user {username}")

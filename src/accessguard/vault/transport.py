@@ -35,7 +35,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from accessguard.errors import AccessGuardError, VaultSealedError, VaultUnavailableError
+from accessguard.errors import (
+    AccessGuardError,
+    VaultNotFoundError,
+    VaultSealedError,
+    VaultUnavailableError,
+)
 from accessguard.vault.connection import Connection
 from accessguard.vault.errors import translate
 from accessguard.vault.http import LeanConnection, lean_connection
@@ -59,11 +64,11 @@ def _errors_text(exc: Exception) -> str:
 
 def classify(exc: Exception, status: int | None) -> str | None:
     """DOWN, SEALED or BUSY when another address (or a later try) may answer; None otherwise."""
+    if isinstance(exc, AccessGuardError):
+        return None
     import hvac.exceptions as hx
     import requests
 
-    if isinstance(exc, AccessGuardError):
-        return None
     if isinstance(
         exc,
         requests.exceptions.ConnectionError
@@ -190,8 +195,16 @@ class Transport:
 
         Same failover, retries, headers and errors as ``call``. Returns the JSON body
         (``{}`` for 204), or None when Vault answered with a status in ``refused``.
+        Paths are normalised as hvac does: no ``//``, no trailing ``/`` (Vault refuses
+        writes to such paths; ``sys/leases/revoke-prefix`` adds it back itself).
         """
-        return self._attempt(what, lambda index: self._send(index, method, path, body, refused))
+        route, _, query = path.partition("?")
+        while "//" in route:
+            route = route.replace("//", "/")
+        path = route.rstrip("/") + (f"?{query}" if query else "")
+        return self._attempt(
+            what, lambda index: self._send(index, method, path, body, refused, what)
+        )
 
     def _send(
         self,
@@ -200,10 +213,9 @@ class Transport:
         path: str,
         body: dict[str, Any] | None,
         refused: tuple[int, ...],
+        what: str,
     ) -> dict[str, Any] | None:
-        import hvac.exceptions as hx
-        import requests
-
+        # hvac and requests are imported only on failure: the happy path never loads them.
         lean = self._lean(index)
         if lean is None:  # a proxy applies: requests knows how to use it
             return self._send_via_hvac(index, method, path, body, refused)
@@ -243,8 +255,12 @@ class Transport:
                 finally:
                     hop.close()
         except TimeoutError as exc:
+            import requests
+
             raise requests.exceptions.Timeout(str(exc)) from None
         except Exception as exc:  # OSError, http.client.HTTPException: the node did not answer
+            import requests
+
             raise requests.exceptions.ConnectionError(f"{type(exc).__name__}: {exc}") from None
         self._seen(status, answer_headers.get(INDEX_HEADER))
         if status in refused:
@@ -253,7 +269,14 @@ class Transport:
             parsed = json.loads(data) if data.strip() else {}
         except ValueError:
             parsed = {}
+        if status == 404:  # a common answer (no such entity): no need to load hvac for it
+            raise VaultNotFoundError(
+                f"nothing in Vault for {what}",
+                hint="has `accessguard vault bootstrap` been run, and was the secret stored?",
+            )
         if status >= 400:
+            import hvac.exceptions as hx
+
             errors = parsed.get("errors") if isinstance(parsed, dict) else None
             text = data.decode(errors="replace")
             url = f"{self.connection.addresses[index]}{path}"
