@@ -38,3 +38,16 @@ def account_in_vault(app: App, account_ref: str) -> Iterator[tuple[Session, Vaul
     vault = open_vault(app)
     with app.transaction() as session:
         yield session, vault, get_account(session, account_ref)
+
+
+def before_long_run() -> None:
+    """Keep the garbage collector off what is loaded now (modules, caches): ``gc.freeze``.
+
+    Called by the commands that run playbooks, once the runner is imported. Those
+    objects live until the process exits anyway; without this, every full collection
+    during a run (and the one at exit) walks all of them again: about 0.07 s of a
+    200-credential offboarding.
+    """
+    import gc
+
+    gc.freeze()

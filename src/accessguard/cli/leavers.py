@@ -38,7 +38,10 @@ def run_cmd(
     as_json: bool,
 ) -> None:
     """Offboard every leaver whose end date has passed: one run each, without asking."""
+    from accessguard.cli.context import before_long_run
     from accessguard.playbooks.leavers import offboard_leavers
+
+    before_long_run()
 
     def progress(row: dict[str, object]) -> None:
         info(f"{row['person']}: {row['status']}" + (f" ({row['error']})" if row["error"] else ""))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from accessguard.app import App
-from accessguard.cli.context import pass_app
+from accessguard.cli.context import before_long_run, pass_app
 from accessguard.cli.output import emit_json, info
 
 if TYPE_CHECKING:
@@ -204,6 +204,7 @@ def offboard_cmd(
     # never loads them.
     from accessguard.playbooks.runner import run_plan, run_summary
 
+    before_long_run()
     with progress(plan.item_count) as sink:
         report = run_plan(
             app,

@@ -95,9 +95,11 @@ def resume_cmd(
     as_json: bool,
 ) -> None:
     """Continue a run from its first unfinished item (failed items are retried)."""
+    from accessguard.cli.context import before_long_run
     from accessguard.cli.offboard import progress, render_summary, secret_sink
     from accessguard.playbooks.runner import resume_run, run_summary
 
+    before_long_run()
     before = run_summary(app, run_id)
     total = sum(len(s["items"]) for s in before["steps"])
     with progress(total) as sink:

@@ -118,7 +118,10 @@ def test_vault_fault_mid_run_stops_cleanly_and_resume_finishes(
     assert run["status"] == "failed"
     items = next(s for s in run["steps"] if s["id"] == STEP)["items"]
     statuses = [i["status"] for i in items]
-    assert statuses.count("waiting") >= 3 and "failed" in statuses, statuses
+    # Items finished before the fault keep their result (how many depends on which
+    # requests were in flight on the 3 threads; at least the one whose worker sent the
+    # faulty request had finished an item before).
+    assert statuses.count("waiting") >= 1 and "failed" in statuses, statuses
     failed = [i for i in items if i["status"] == "failed"]
     assert {i["details"]["code"] for i in failed} <= {"vault-sealed", "vault-unavailable"}
     assert "pending" in statuses, "the run went on hammering a broken Vault"
