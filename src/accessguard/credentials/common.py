@@ -25,15 +25,20 @@ def find_credential(session: Session, account: Account) -> Credential | None:
     ).scalar_one_or_none()
 
 
+def credential_not_found(account_name: str) -> NotFoundError:
+    """The error for an account without a stored shared login, with the fix."""
+    return NotFoundError(
+        f"no shared login stored for {account_name}",
+        hint=f"store one with `accessguard creds set {account_name}`",
+        code="credential-not-found",
+    )
+
+
 def get_credential(session: Session, account: Account) -> Credential:
     """The account's credential; NotFoundError with the fix otherwise."""
     credential = find_credential(session, account)
     if credential is None:
-        raise NotFoundError(
-            f"no shared login stored for {account.name}",
-            hint=f"store one with `accessguard creds set {account.name}`",
-            code="credential-not-found",
-        )
+        raise credential_not_found(account.name)
     return credential
 
 

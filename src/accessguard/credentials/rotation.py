@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
-from accessguard.credentials.common import get_credential
+from accessguard.credentials.common import credential_not_found, get_credential
 from accessguard.credentials.models import Credential, CredentialVersion
 from accessguard.credentials.passwords import generate_password
 from accessguard.credentials.store import add_versions
@@ -32,7 +32,6 @@ from accessguard.errors import (
     AccessGuardError,
     CasConflictError,
     ConflictError,
-    NotFoundError,
     VaultNotFoundError,
 )
 from accessguard.inventory.models import Account
@@ -61,9 +60,7 @@ class RotationTarget:
     pending: bool
 
 
-def rotation_target(session: Session, account: Account) -> RotationTarget:
-    """Read the credential of ``account`` (NotFoundError when none is stored)."""
-    credential = get_credential(session, account)
+def _target(account: Account, credential: Credential) -> RotationTarget:
     return RotationTarget(
         credential.id,
         account.id,
@@ -74,6 +71,11 @@ def rotation_target(session: Session, account: Account) -> RotationTarget:
         credential.current_version,
         credential.state == "rotation-pending",
     )
+
+
+def rotation_target(session: Session, account: Account) -> RotationTarget:
+    """Read the credential of ``account`` (NotFoundError when none is stored)."""
+    return _target(account, get_credential(session, account))
 
 
 def load_targets(
@@ -88,22 +90,10 @@ def load_targets(
     ).all()
     found: dict[int, RotationTarget | AccessGuardError] = {}
     for account, credential in rows:
-        if credential is None:
-            found[account.id] = NotFoundError(
-                f"no shared login stored for {account.name}",
-                hint=f"store one with `accessguard creds set {account.name}`",
-                code="credential-not-found",
-            )
-            continue
-        found[account.id] = RotationTarget(
-            credential.id,
-            account.id,
-            account.name,
-            account.platform,
-            account.handle,
-            credential.vault_path,
-            credential.current_version,
-            credential.state == "rotation-pending",
+        found[account.id] = (
+            credential_not_found(account.name)
+            if credential is None
+            else _target(account, credential)
         )
     return found
 
@@ -131,13 +121,8 @@ def _already(target: RotationTarget, version: int) -> ActionResult:
 
 def already_rotated(session: Session, target: RotationTarget, key: str) -> ActionResult | None:
     """``unchanged`` when the database already records the rotation made with ``key``."""
-    done = session.execute(
-        select(CredentialVersion).where(
-            CredentialVersion.credential_id == target.credential_id,
-            CredentialVersion.idempotency_key == key,
-        )
-    ).scalar_one_or_none()
-    return None if done is None else _already(target, done.version)
+    done = rotated_with(session, [target.credential_id], [key])
+    return _already(target, done[key]) if key in done else None
 
 
 def _pending_conflict(target: RotationTarget) -> ConflictError:
@@ -288,12 +273,7 @@ def record_rotations(
         if w.key in done:
             results.append(_already(target, done[w.key]))
         elif version is None:
-            results.append(
-                NotFoundError(
-                    f"no shared login stored for {target.account_name}",
-                    code="credential-not-found",
-                )
-            )
+            results.append(credential_not_found(target.account_name))
         elif version != target.current_version:
             results.append(
                 CasConflictError(
@@ -303,20 +283,23 @@ def record_rotations(
                 )
             )
         else:
-            previous = version
             changes.append(
                 {
                     "id": target.credential_id,
                     "current_version": w.version,
-                    "previous_version": previous,
+                    "previous_version": version,
                     "state": "rotation-pending",
                     "rotated_at": now,
                     "rotated_by": actor,
                 }
             )
             adopted.append((target.credential_id, w.version, w.key))
-            details = {"version": w.version, "previous_version": previous, "reason": reason}
-            details["recovered"] = w.recovered
+            details = {
+                "version": w.version,
+                "previous_version": version,
+                "reason": reason,
+                "recovered": w.recovered,
+            }
             events.append(
                 Event(
                     actor, "credential.rotate", "credential", target.account_name, details, run_id
@@ -328,7 +311,7 @@ def record_rotations(
                     "(pending): set it on the platform, then confirm",
                     account=target.account_name,
                     version=w.version,
-                    previous_version=previous,
+                    previous_version=version,
                     new_version=not w.recovered,
                 )
             )

@@ -2,14 +2,14 @@
 
 Steps run in plan order; a step's independent items run in parallel (bounded, one
 database session per thread), or as one batch for actions that have one
-(``playbooks/batch.py``: the same per-item order, set-based database work). A step that fails with ``on_failure: stop`` stops the
-run after its items finish. An item that fails because Vault itself is unusable
-(sealed, unreachable, refusing the token: ``state.RUN_STOPPERS``) stops the run
-whatever the step says: items not yet started stay pending, the ones in flight
-finish, and the run ends ``failed`` with a message saying what to do. Resuming re-runs
-every item that is not finished (pending, running when the process died, or failed);
-completed side effects are not repeated because every action is idempotent and carries
-a stable idempotency key.
+(``playbooks/batch.py``: the same per-item order, set-based database work). A step
+that fails with ``on_failure: stop`` stops the run after its items finish. An item
+that fails because Vault itself is unusable (sealed, unreachable, refusing the token:
+``state.RUN_STOPPERS``) stops the run whatever the step says: items not yet started
+stay pending, the ones in flight finish, and the run ends ``failed`` with a message
+saying what to do. Resuming re-runs every item that is not finished (pending, running
+when the process died, or failed); completed side effects are not repeated because
+every action is idempotent and carries a stable idempotency key.
 """
 
 from __future__ import annotations

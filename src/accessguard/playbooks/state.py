@@ -137,26 +137,28 @@ def get_run(session: Session, run_id: str) -> Run:
     return run
 
 
+def _of_run(query: Any, run_id: str, step_id: str | None) -> Any:
+    """``query`` narrowed to one run's items (optionally one step's), in plan order."""
+    query = query.where(RunItem.run_id == run_id)
+    if step_id is not None:
+        query = query.where(RunItem.step_id == step_id)
+    return query.order_by(RunItem.id)
+
+
 def run_items(
     session: Session, run_id: str, step_id: str | None = None, *, status: str | None = None
 ) -> list[RunItem]:
     """A run's items in plan order (optionally one step's, or those in one status)."""
-    query = select(RunItem).where(RunItem.run_id == run_id)
-    if step_id is not None:
-        query = query.where(RunItem.step_id == step_id)
+    query = select(RunItem)
     if status is not None:
         query = query.where(RunItem.status == status)
-    return list(session.execute(query.order_by(RunItem.id)).scalars())
+    return list(session.execute(_of_run(query, run_id, step_id)).scalars())
 
 
 def item_states(session: Session, run_id: str, step_id: str | None = None) -> list[Any]:
     """Rows of (item_id, status, attempts) for a run's items: what the runner needs, no JSON."""
-    query = select(RunItem.item_id, RunItem.status, RunItem.attempts).where(
-        RunItem.run_id == run_id
-    )
-    if step_id is not None:
-        query = query.where(RunItem.step_id == step_id)
-    return list(session.execute(query.order_by(RunItem.id)).all())
+    query = select(RunItem.item_id, RunItem.status, RunItem.attempts)
+    return list(session.execute(_of_run(query, run_id, step_id)).all())
 
 
 def run_steps(session: Session, run_id: str) -> list[RunStep]:
@@ -226,18 +228,22 @@ def mark_outcomes(
     now = clock.now()
     rows = []
     for item_id, result in results.items():
-        row: dict[str, Any] = {"b_item": item_id, "b_status": "pending", "b_result": None}
-        row.update(b_instructions=None, b_finished=None)
-        if result is not None:
+        row: dict[str, Any]
+        if result is None:
+            row = {"b_status": "pending", "b_result": None, "b_instr": None, "b_finished": None}
+        else:
             data = result.to_dict()
             data["message"] = redact(data["message"])
-            instructions = redact(result.instructions) if result.instructions else None
-            row.update(b_status=result.outcome.value, b_result=data, b_finished=now)
-            row["b_instructions"] = instructions
-        rows.append(row)
+            row = {
+                "b_status": result.outcome.value,
+                "b_result": data,
+                "b_instr": redact(result.instructions) if result.instructions else None,
+                "b_finished": now,
+            }
+        rows.append({"b_item": item_id, **row})
     if not rows:
         return
-    session.execute(
+    done = session.execute(
         update(table)
         .where(
             table.c.run_id == run_id,
@@ -247,11 +253,13 @@ def mark_outcomes(
         .values(
             status=bindparam("b_status"),
             result=bindparam("b_result", type_=table.c.result.type),
-            instructions=bindparam("b_instructions"),
+            instructions=bindparam("b_instr"),
             finished_at=bindparam("b_finished", type_=table.c.finished_at.type),
         ),
         rows,
     )
+    if done.rowcount != len(rows):  # type: ignore[attr-defined]
+        raise NotFoundError(f"run {run_id} is missing items of step {step_id!r}: {list(results)!r}")
 
 
 def step_status(items: Sequence[Any]) -> str:

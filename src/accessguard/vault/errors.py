@@ -24,6 +24,14 @@ def _detail(exc: Exception) -> str:
     return redact(text)[:300]
 
 
+def not_found(what: str) -> VaultNotFoundError:
+    """Vault holds nothing at the path asked for while doing ``what`` (a 404)."""
+    return VaultNotFoundError(
+        f"nothing in Vault for {what}",
+        hint="has `accessguard vault bootstrap` been run, and was the secret stored?",
+    )
+
+
 def translate(exc: Exception, *, addr: str, what: str) -> AccessGuardError:
     """The accessguard error for an exception raised while doing ``what`` at ``addr``."""
     if isinstance(exc, AccessGuardError):
@@ -44,10 +52,7 @@ def translate(exc: Exception, *, addr: str, what: str) -> AccessGuardError:
             "the tool's policy is written by `accessguard vault bootstrap`",
         )
     if isinstance(exc, hx.InvalidPath):
-        return VaultNotFoundError(
-            f"nothing in Vault for {what}",
-            hint="has `accessguard vault bootstrap` been run, and was the secret stored?",
-        )
+        return not_found(what)
     if isinstance(exc, hx.VaultNotInitialized) or "sealed" in detail.lower():
         return VaultSealedError(
             f"Vault at {addr} is sealed",

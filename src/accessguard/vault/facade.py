@@ -20,6 +20,7 @@ from urllib.parse import quote
 from accessguard.errors import CasConflictError, ConfigError, VaultError, VaultNotFoundError
 from accessguard.secret import Secret
 from accessguard.vault.connection import Connection, resolve
+from accessguard.vault.errors import not_found
 from accessguard.vault.identity import IdentityMixin
 from accessguard.vault.paths import VaultPaths
 from accessguard.vault.transport import Transport
@@ -165,9 +166,8 @@ class Vault(IdentityMixin):
         """A secret's metadata, or None if it was never written."""
         what = f"read metadata of {path}"
         try:
-            data = (self.transport.request(what, "GET", self._kv_url("metadata", path)) or {})[
-                "data"
-            ]
+            answer = self.transport.request(what, "GET", self._kv_url("metadata", path))
+            data = (answer or {})["data"]
         except VaultNotFoundError:
             return None
         return KvMetadata(
@@ -183,7 +183,7 @@ class Vault(IdentityMixin):
         data = (self.transport.request(what, "GET", url) or {}).get("data") or {}
         meta = data.get("metadata") or {}
         if data.get("data") is None:  # a deleted or destroyed version answers 404 or no data
-            raise VaultNotFoundError(f"nothing in Vault for {what}")
+            raise not_found(what)
         return KvSecret(
             version=int(meta.get("version") or 0),
             values={k: Secret(str(v)) for k, v in (data.get("data") or {}).items()},
@@ -194,10 +194,17 @@ class Vault(IdentityMixin):
     def kv_write(self, path: str, values: Mapping[str, Secret | str], *, cas: int) -> int:
         """Write a new version only if the current one is ``cas`` (0: must not exist)."""
         plain = {k: v.reveal() if isinstance(v, Secret) else str(v) for k, v in values.items()}
+        version = self._write_version(path, "POST", plain, cas)
+        assert version is not None
+        return version
+
+    def _write_version(self, path: str, method: str, plain: dict[str, str], cas: int) -> int | None:
+        """POST or PATCH a new version with check-and-set; None when Vault refuses the PATCH."""
         body = {"data": plain, "options": {"cas": cas}}
+        refused = REFUSED if method == "PATCH" else ()
         try:
             response = self.transport.request(
-                f"write {path}", "POST", self._kv_url("data", path), body
+                f"write {path}", method, self._kv_url("data", path), body, refused=refused
             )
         except CasConflictError:
             # A retried write whose first answer was lost is refused by its own success.
@@ -206,10 +213,10 @@ class Vault(IdentityMixin):
             if written is None:
                 raise
             return written
-        return self._version_of(path, response)
+        return None if response is None else self._version_of(path, response)
 
-    def _version_of(self, path: str, response: dict[str, Any] | None) -> int:
-        version = ((response or {}).get("data") or {}).get("version")
+    def _version_of(self, path: str, response: dict[str, Any]) -> int:
+        version = (response.get("data") or {}).get("version")
         if not isinstance(version, int):
             raise VaultError(f"Vault gave no version for the write of {path}", code="vault-request")
         return version
@@ -223,23 +230,12 @@ class Vault(IdentityMixin):
         check-and-set: the same result in two round trips.
         """
         plain = {k: v.reveal() if isinstance(v, Secret) else str(v) for k, v in values.items()}
-        if not self._patch_ok:
-            return self._patch_by_write(path, plain, cas=cas)
-        url = f"/v1/{quote(self.paths.kv_mount)}/data/{quote(path)}"
-        body = {"data": plain, "options": {"cas": cas}}
-        try:
-            response = self.transport.request(f"write {path}", "PATCH", url, body, refused=REFUSED)
-        except CasConflictError:
-            # A retried patch whose first answer was lost is refused by its own success.
-            retried = self.transport.last_tries > 1
-            written = self._version_holding(path, plain, after=cas) if retried else None
-            if written is None:
-                raise
-            return written
-        if response is None:
+        if self._patch_ok:
+            version = self._write_version(path, "PATCH", plain, cas)
+            if version is not None:
+                return version
             self._patch_ok = False
-            return self._patch_by_write(path, plain, cas=cas)
-        return self._version_of(path, response)
+        return self._patch_by_write(path, plain, cas=cas)
 
     def _patch_by_write(self, path: str, plain: Mapping[str, str], *, cas: int) -> int:
         old = self.kv_read(path, cas)

@@ -15,6 +15,7 @@ None and the caller goes through requests, which honours it.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import os
 import select
@@ -90,18 +91,20 @@ def lean_connection(address: str, *, timeout: float, verify: bool) -> LeanConnec
     proxy = proxies.get(parts.scheme) or proxies.get("all")
     if proxy and not urllib.request.proxy_bypass(parts.netloc):  # no_proxy
         return None
-    scheme = parts.scheme
-    context = None
-    if scheme == "https":
-        if verify:
-            import certifi
-
-            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-            bundle = bundle or certifi.where()
-            if os.path.isdir(bundle):
-                context = ssl.create_default_context(capath=bundle)
-            else:
-                context = ssl.create_default_context(cafile=bundle)
-        else:
-            context = ssl._create_unverified_context()  # noqa: S323 - the user turned verify off
+    context = _tls_context(verify) if parts.scheme == "https" else None
     return LeanConnection(address, timeout=timeout, context=context)
+
+
+@functools.cache
+def _tls_context(verify: bool) -> ssl.SSLContext:
+    """One TLS context per process (loading a CA bundle costs milliseconds; contexts are
+    safe to share between connections and threads)."""
+    if not verify:
+        return ssl._create_unverified_context()  # noqa: S323 - the user turned verify off
+    import certifi
+
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    bundle = bundle or certifi.where()
+    if os.path.isdir(bundle):
+        return ssl.create_default_context(capath=bundle)
+    return ssl.create_default_context(cafile=bundle)

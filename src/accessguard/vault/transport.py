@@ -35,14 +35,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from accessguard.errors import (
-    AccessGuardError,
-    VaultNotFoundError,
-    VaultSealedError,
-    VaultUnavailableError,
-)
+from accessguard.errors import AccessGuardError, VaultSealedError, VaultUnavailableError
 from accessguard.vault.connection import Connection
-from accessguard.vault.errors import translate
+from accessguard.vault.errors import not_found, translate
 from accessguard.vault.http import LeanConnection, lean_connection
 
 T = TypeVar("T")
@@ -231,29 +226,7 @@ class Transport:
             headers[INCONSISTENT_HEADER] = "forward-active-node"
         payload = json.dumps(body).encode() if body is not None else None
         try:
-            status, answer_headers, data = lean.request(method, path, headers=headers, body=payload)
-            for _ in range(MAX_REDIRECTS):
-                location = answer_headers.get("Location")
-                if status not in REDIRECTS or not location:
-                    break
-                # A standby that does not forward points at the active node (307): follow
-                # it as requests would, same method and body.
-                target = urljoin(self.connection.addresses[index] + path, location)
-                parts = urlsplit(target)
-                hop = lean_connection(
-                    f"{parts.scheme}://{parts.netloc}",
-                    timeout=self.connection.timeout,
-                    verify=self.connection.verify,
-                )
-                if hop is None:
-                    return self._send_via_hvac(index, method, path, body, refused)
-                query = f"?{parts.query}" if parts.query else ""
-                try:
-                    status, answer_headers, data = hop.request(
-                        method, parts.path + query, headers=headers, body=payload
-                    )
-                finally:
-                    hop.close()
+            answer = self._exchange(lean, index, method, path, headers, payload)
         except TimeoutError as exc:
             import requests
 
@@ -262,6 +235,9 @@ class Transport:
             import requests
 
             raise requests.exceptions.ConnectionError(f"{type(exc).__name__}: {exc}") from None
+        if answer is None:  # redirected to an address behind a proxy
+            return self._send_via_hvac(index, method, path, body, refused)
+        status, answer_headers, data = answer
         self._seen(status, answer_headers.get(INDEX_HEADER))
         if status in refused:
             return None
@@ -270,10 +246,7 @@ class Transport:
         except ValueError:
             parsed = {}
         if status == 404:  # a common answer (no such entity): no need to load hvac for it
-            raise VaultNotFoundError(
-                f"nothing in Vault for {what}",
-                hint="has `accessguard vault bootstrap` been run, and was the secret stored?",
-            )
+            raise not_found(what)
         if status >= 400:
             import hvac.exceptions as hx
 
@@ -284,6 +257,39 @@ class Transport:
                 status, None if errors else text, errors=errors, method=method, url=url, text=text
             )
         return parsed if isinstance(parsed, dict) else {}
+
+    def _exchange(
+        self,
+        lean: LeanConnection,
+        index: int,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        payload: bytes | None,
+    ) -> tuple[int, Any, bytes] | None:
+        """Send the request, following a standby's redirects to the active node (307) as
+        requests would, same method and body; None when a redirect leads behind a proxy."""
+        status, answer_headers, data = lean.request(method, path, headers=headers, body=payload)
+        for _ in range(MAX_REDIRECTS):
+            location = answer_headers.get("Location")
+            if status not in REDIRECTS or not location:
+                break
+            parts = urlsplit(urljoin(self.connection.addresses[index] + path, location))
+            hop = lean_connection(
+                f"{parts.scheme}://{parts.netloc}",
+                timeout=self.connection.timeout,
+                verify=self.connection.verify,
+            )
+            if hop is None:
+                return None
+            query = f"?{parts.query}" if parts.query else ""
+            try:
+                status, answer_headers, data = hop.request(
+                    method, parts.path + query, headers=headers, body=payload
+                )
+            finally:
+                hop.close()
+        return status, answer_headers, data
 
     def _send_via_hvac(
         self,

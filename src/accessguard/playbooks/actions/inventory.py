@@ -63,6 +63,7 @@ def end_grants(session: Session, pairs: Sequence[tuple[ActionContext, Any]]) -> 
     """Stamp the grants revoked with the reason and the run id (set-based, one transaction)."""
     from accessguard.inventory.grants import end_grants as stamp
 
+    first = pairs[0][0]
     ids = [grant_id for _, grant_id in pairs]
     grants = {g.id: g for g in session.scalars(select(Grant).where(Grant.id.in_(ids)))}
     reasons = [ctx.render(str(ctx.step.args.get("reason") or "offboarding")) for ctx, _ in pairs]
@@ -71,14 +72,7 @@ def end_grants(session: Session, pairs: Sequence[tuple[ActionContext, Any]]) -> 
         batch = [
             grants[i] for i, r in zip(ids, reasons, strict=True) if r == reason and i in grants
         ]
-        flags = stamp(
-            session,
-            pairs[0][0].clock,
-            pairs[0][0].actor,
-            batch,
-            reason=reason,
-            run_id=pairs[0][0].run_id,
-        )
+        flags = stamp(session, first.clock, first.actor, batch, reason=reason, run_id=first.run_id)
         ended.update({grant.id: flag for grant, flag in zip(batch, flags, strict=True)})
     results = []
     for (ctx, grant_id), reason in zip(pairs, reasons, strict=True):

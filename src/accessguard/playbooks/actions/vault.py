@@ -15,6 +15,8 @@ from accessguard.results import ActionResult, Outcome
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from accessguard.credentials.rotation import RotationTarget
+
 
 def revoke_vault_access(ctx: ActionContext) -> ActionResult:
     """Groups, entity, auth user and tokens of the subject (credentials layer)."""
@@ -61,15 +63,7 @@ def prepare_rotations(session: Session, ctxs: Sequence[ActionContext]) -> list[A
             prepared.append(failure(target))
         elif ctx.idempotency_key in done:
             version = done[ctx.idempotency_key]
-            prepared.append(
-                _platform_step(
-                    ctx,
-                    target.account_name,
-                    target.platform,
-                    target.handle,
-                    {"account": target.account_name, "version": version},
-                )
-            )
+            prepared.append(_platform_step(ctx, target, {"version": version}))
         else:
             prepared.append(target)
     return prepared
@@ -114,19 +108,15 @@ def record_rotations(
         elif outcome.outcome in (Outcome.FAILED, Outcome.WAITING):
             results.append(outcome)
         else:
-            target = written.target
-            results.append(
-                _platform_step(
-                    item_ctx, target.account_name, target.platform, target.handle, outcome.details
-                )
-            )
+            results.append(_platform_step(item_ctx, written.target, outcome.details))
     return results
 
 
 def _platform_step(
-    ctx: ActionContext, name: str, platform: str, handle: str, details: dict[str, Any]
+    ctx: ActionContext, target: RotationTarget, details: dict[str, Any]
 ) -> ActionResult:
     """The manual half of a rotation: change the password on the platform, then confirm."""
+    name, platform, handle = target.account_name, target.platform, target.handle
     return ActionResult.waiting(
         f"{name}: new password in Vault, change it on {platform}",
         f"Reveal the new (pending) password with `accessguard creds reveal {name} --pending --reason '{_rotation_reason(ctx)}'`, sign "
