@@ -231,7 +231,7 @@ class Transport:
             import requests
 
             raise requests.exceptions.Timeout(str(exc)) from None
-        except Exception as exc:  # OSError, http.client.HTTPException: the node did not answer
+        except Exception as exc:  # OSError (ProtocolError too): the node did not answer
             import requests
 
             raise requests.exceptions.ConnectionError(f"{type(exc).__name__}: {exc}") from None
