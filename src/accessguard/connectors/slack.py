@@ -33,9 +33,10 @@ class SlackNotifier(Notifier):
             "text": f"{subject}: {text}",
             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}],
         }
+        url = self.secret("url")  # before the client: no HTTP imports when it is missing
         self.http.request(
             "POST",
-            self.secret("url"),
+            url,
             service=self.label,
             what="incoming webhook",
             json_body=payload,

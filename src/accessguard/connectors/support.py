@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, NoReturn
-
-import requests
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from accessguard.connectors.base import AccountRef, Connector, Holder, Target
-from accessguard.connectors.http import HttpClient
 from accessguard.errors import ConfigError, PermanentConnectorError
 from accessguard.secret import Secret
+
+if TYPE_CHECKING:
+    import requests
 
 
 def identities(settings: Mapping[str, Any]) -> dict[str, str]:
@@ -50,10 +50,15 @@ def find_holder(
 
 
 class HttpConnector(Connector):
-    """A connector that speaks HTTP through the shared ``HttpClient``."""
+    """A connector that speaks HTTP through the shared ``HttpClient``.
+
+    The client (and with it ``requests``) is built on the first call, so a connector
+    that turns out to have no secret or settings costs no HTTP imports.
+    """
 
     default_base_url: ClassVar[str] = ""
     secret_keys: ClassVar[tuple[str, ...]] = ("token",)
+    _http: Any = None
 
     def __init__(
         self,
@@ -63,9 +68,7 @@ class HttpConnector(Connector):
         http: Any = None,
         account: AccountRef | None = None,
     ) -> None:
-        super().__init__(
-            settings=settings, secrets=secrets, http=http or HttpClient(), account=account
-        )
+        super().__init__(settings=settings, secrets=secrets, http=http, account=account)
         missing = [key for key in self.required_settings if not self.settings.get(key)]
         if missing:
             raise ConfigError(
@@ -73,6 +76,19 @@ class HttpConnector(Connector):
                 hint="set them in the account's settings (non-secret ids and URLs only)",
                 code="connector-settings",
             )
+
+    @property
+    def http(self) -> Any:
+        """The HTTP client given to the constructor, else the shared ``HttpClient``."""
+        if self._http is None:
+            from accessguard.connectors.http import HttpClient
+
+            self._http = HttpClient()
+        return self._http
+
+    @http.setter
+    def http(self, value: Any) -> None:
+        self._http = value
 
     @property
     def label(self) -> str:

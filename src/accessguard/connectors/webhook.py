@@ -41,9 +41,10 @@ class WebhookNotifier(Notifier):
         if self.secrets.get("hmac_key"):
             digest = hmac.new(self.secret("hmac_key").encode(), body, hashlib.sha256).hexdigest()
             headers["X-AccessGuard-Signature"] = f"sha256={digest}"
+        url = self.secret("url")  # before the client: no HTTP imports when it is missing
         response = self.http.request(
             "POST",
-            self.secret("url"),
+            url,
             service=self.label,
             what="webhook",
             headers=headers,
