@@ -28,6 +28,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>/dev/null || true
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+# Byte-compile the sources as pip does for a regular install: an editable install never
+# does, and where PYTHONDONTWRITEBYTECODE is set every command would compile every module
+# it imports again (about 60 ms of an offboarding).
+.venv/bin/python -m compileall -q -j 0 src >/dev/null
 
 if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
   if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then

@@ -62,7 +62,8 @@ def _to_data(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
 
     loader = None
     try:
-        loader = yaml.SafeLoader(text)
+        # libyaml's parser when PyYAML has it (about 5x faster; same nodes and marks).
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         root = loader.get_single_node()
         if root is None:
             return None, {(): 1}
