@@ -38,26 +38,45 @@ class Secret:
         return bool(self._value)
 
 
+_GRAM: Final = 4  # the shortest value kept; values are found through their first _GRAM chars
+
+
 class _Registry:
-    """Secret values seen by this process, so the logging filter can redact them."""
+    """Secret values seen by this process, so the logging filter can redact them.
+
+    An offboarding registers hundreds of new passwords and redacts every outcome it
+    records: values are indexed by their first four characters, so a text is checked
+    only against the values whose prefix occurs in it (one pass over the text), not
+    against every value.
+    """
 
     def __init__(self) -> None:
         self._values: set[str] = set()
-        self._ordered: tuple[str, ...] | None = None  # longest first; reset by add
+        self._index: dict[str, tuple[str, ...]] | None = None  # rebuilt after an add
 
     def add(self, value: str) -> None:
-        if len(value) >= 4 and value not in self._values:
+        if len(value) >= _GRAM and value not in self._values:
             self._values.add(value)
-            self._ordered = None
+            self._index = None
+
+    def _built(self) -> dict[str, tuple[str, ...]]:
+        index = self._index
+        if index is None:
+            grouped: dict[str, list[str]] = {}
+            for value in tuple(self._values):  # a copy: pool threads may add meanwhile
+                grouped.setdefault(value[:_GRAM], []).append(value)
+            index = self._index = {prefix: tuple(group) for prefix, group in grouped.items()}
+        return index
 
     def redact(self, text: str) -> str:
-        ordered = self._ordered
-        if ordered is None:
+        index = self._built()
+        if index and len(text) >= _GRAM:
+            grams = {text[i : i + _GRAM] for i in range(len(text) - _GRAM + 1)}
+            found = [value for gram in grams & index.keys() for value in index[gram]]
             # Longest first, so a value containing another is masked whole.
-            ordered = self._ordered = tuple(sorted(set(self._values), key=len, reverse=True))
-        for value in ordered:
-            if value in text:
-                text = text.replace(value, _MASK)
+            for value in sorted(found, key=len, reverse=True):
+                if value in text:
+                    text = text.replace(value, _MASK)
         return _TOKEN_RE.sub(_MASK, text)
 
 
