@@ -22,8 +22,9 @@ path would. Items that never acted because the run stopped go back to pending.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any
 
 from accessguard.errors import AccessGuardError
@@ -102,16 +103,22 @@ def run_batch(
         return
     act = action.act
     workers = max(1, min(ex.concurrency, len(todo)))
+    # Finished items arrive through a queue (a done-callback per future): ``wait()`` on
+    # the pending set would lock and unlock every pending future at each wake-up.
+    finished: SimpleQueue[Future[tuple[ActionContext, Acted]]] = SimpleQueue()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"run-{step.id}") as pool:
-        pending: set[Future[tuple[ActionContext, Acted]]] = {
-            pool.submit(_act, ex, act, ctx, value) for ctx, value in todo
-        }
+        for ctx, value in todo:
+            pool.submit(_act, ex, act, ctx, value).add_done_callback(finished.put)
         chunk = max(MIN_CHUNK, len(todo) // CHUNKS)
+        remaining = len(todo)
         acted: list[tuple[ActionContext, Acted]] = []
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            acted += [future.result() for future in done]
-            if len(acted) >= chunk or not pending or ex.halted.is_set():
+        while remaining:
+            acted.append(finished.get().result())
+            remaining -= 1
+            while remaining and not finished.empty():
+                acted.append(finished.get().result())
+                remaining -= 1
+            if len(acted) >= chunk or not remaining or ex.halted.is_set():
                 _record(ex, action, acted)
                 acted = []
 
