@@ -167,10 +167,16 @@ class OpenBao:
 
 
 @contextlib.contextmanager
-def openbao_server(root_token: str = "root-token-for-tests") -> Iterator[OpenBao]:
-    """Start ``bao server -dev`` on a free loopback port."""
+def openbao_server(
+    root_token: str = "root-token-for-tests", *, tls_dir: str | None = None
+) -> Iterator[OpenBao]:
+    """Start ``bao server -dev`` on a free loopback port.
+
+    With ``tls_dir`` it serves HTTPS (``-dev-tls``), its CA in ``tls_dir/vault-ca.pem``.
+    """
     port = free_port()
-    addr = f"http://127.0.0.1:{port}"
+    addr = f"{'https' if tls_dir else 'http'}://127.0.0.1:{port}"
+    tls = [f"-dev-tls-cert-dir={tls_dir}", "-dev-tls"] if tls_dir else []
     env = {
         k: v
         for k, v in os.environ.items()
@@ -185,6 +191,7 @@ def openbao_server(root_token: str = "root-token-for-tests") -> Iterator[OpenBao
             f"-dev-listen-address=127.0.0.1:{port}",
             f"-dev-root-token-id={root_token}",
             "-dev-no-store-token",
+            *tls,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -193,7 +200,14 @@ def openbao_server(root_token: str = "root-token-for-tests") -> Iterator[OpenBao
     )
     try:
         wait_until(
-            lambda: requests.get(f"{addr}/v1/sys/health", timeout=2).status_code == 200,
+            lambda: (
+                requests.get(
+                    f"{addr}/v1/sys/health",
+                    timeout=2,
+                    verify=f"{tls_dir}/vault-ca.pem" if tls_dir else True,
+                ).status_code
+                == 200
+            ),
             what="OpenBao",
         )
         yield OpenBao(addr, root_token, proc)

@@ -32,6 +32,11 @@ def not_found(what: str) -> VaultNotFoundError:
     )
 
 
+def untrusted_certificate(exc: Exception) -> bool:
+    """True when a TLS error says the server's certificate failed verification."""
+    return "certificate verify failed" in str(exc).lower()
+
+
 def translate(exc: Exception, *, addr: str, what: str) -> AccessGuardError:
     """The accessguard error for an exception raised while doing ``what`` at ``addr``."""
     if isinstance(exc, AccessGuardError):
@@ -40,6 +45,14 @@ def translate(exc: Exception, *, addr: str, what: str) -> AccessGuardError:
     import requests
 
     detail = _detail(exc)
+    if isinstance(exc, requests.exceptions.SSLError) and untrusted_certificate(exc):
+        return VaultError(
+            f"Vault at {addr} presented a TLS certificate this machine does not trust "
+            f"(while trying to {what})",
+            hint="set REQUESTS_CA_BUNDLE to the CA bundle that signed Vault's certificate "
+            "([vault].verify = false only for a throwaway test server)",
+            code="vault-tls",
+        )
     if isinstance(exc, requests.exceptions.RequestException):
         return VaultUnavailableError(
             f"Vault at {addr} is unreachable while trying to {what} ({type(exc).__name__})",

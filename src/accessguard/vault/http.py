@@ -204,16 +204,24 @@ def lean_connection(address: str, *, timeout: float, verify: bool) -> LeanConnec
     return LeanConnection(address, timeout=timeout, context=context)
 
 
-@functools.cache
 def _tls_context(verify: bool) -> ssl.SSLContext:
-    """One TLS context per process (loading a CA bundle costs milliseconds; contexts are
-    safe to share between connections and threads)."""
+    """The TLS context for ``verify``, with the CA bundle requests would use."""
     if not verify:
-        return ssl._create_unverified_context()  # noqa: S323 - the user turned verify off
-    import certifi
-
+        return _context(None)
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    bundle = bundle or certifi.where()
+    if not bundle:
+        import certifi
+
+        bundle = certifi.where()
+    return _context(bundle)
+
+
+@functools.cache
+def _context(bundle: str | None) -> ssl.SSLContext:
+    """One context per CA bundle and process (loading a bundle costs milliseconds; contexts
+    are safe to share between connections and threads); None: verification off."""
+    if bundle is None:
+        return ssl._create_unverified_context()  # noqa: S323 - the user turned verify off
     if os.path.isdir(bundle):
         return ssl.create_default_context(capath=bundle)
     return ssl.create_default_context(cafile=bundle)

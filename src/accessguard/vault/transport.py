@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -37,7 +38,7 @@ from urllib.parse import urljoin, urlsplit
 
 from accessguard.errors import AccessGuardError, VaultSealedError, VaultUnavailableError
 from accessguard.vault.connection import Connection
-from accessguard.vault.errors import not_found, translate
+from accessguard.vault.errors import not_found, translate, untrusted_certificate
 from accessguard.vault.http import LeanConnection, lean_connection
 
 T = TypeVar("T")
@@ -64,6 +65,8 @@ def classify(exc: Exception, status: int | None) -> str | None:
     import hvac.exceptions as hx
     import requests
 
+    if isinstance(exc, requests.exceptions.SSLError) and untrusted_certificate(exc):
+        return None  # another try cannot change the certificate: fail at once
     if isinstance(
         exc,
         requests.exceptions.ConnectionError
@@ -231,6 +234,10 @@ class Transport:
             import requests
 
             raise requests.exceptions.Timeout(str(exc)) from None
+        except ssl.SSLCertVerificationError as exc:
+            import requests
+
+            raise requests.exceptions.SSLError(f"certificate verify failed: {exc}") from None
         except Exception as exc:  # OSError (ProtocolError too): the node did not answer
             import requests
 

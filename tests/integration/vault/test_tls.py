@@ -1,0 +1,142 @@
+"""Vault over HTTPS: the lean connection verifies the server as requests would, and a
+rotation's writes land; an untrusted certificate is one clean error (OpenBao ``-dev-tls``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from accessguard.app import App
+from accessguard.config import load_settings
+from accessguard.credentials.rotation import rotate
+from accessguard.credentials.store import parse_login, set_credential
+from accessguard.errors import AccessGuardError
+from accessguard.inventory.lookup import get_account
+from accessguard.secret import Secret
+from accessguard.vault.facade import open_vault
+from support.servers import OpenBao, openbao_server
+from support.vault import seed_inventory
+
+OLD = "Tls-Old-Passw0rd-canary"
+
+
+@pytest.fixture(scope="module")
+def tls_bao() -> Iterator[tuple[OpenBao, str]]:
+    """An HTTPS OpenBao dev server and its CA bundle."""
+    with tempfile.TemporaryDirectory(prefix="ag-bao-tls-") as tls_dir:
+        with openbao_server(tls_dir=tls_dir) as server:
+            yield server, str(Path(tls_dir) / "vault-ca.pem")
+
+
+def _app(sqlite_url: str, clock, server: OpenBao, **vault: object) -> App:
+    app = App(settings=load_settings(overrides={"database.url": sqlite_url}), clock=clock)
+    app.settings = dataclasses.replace(
+        app.settings,
+        vault=dataclasses.replace(
+            app.settings.vault, addr=server.addr, prefix="tls", retry_seconds=1, **vault
+        ),
+    )
+    app.upgrade_schema()
+    return app
+
+
+def _clear_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "VAULT_ADDR", "VAULT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_rotation_over_https_with_the_ca_bundle(
+    sqlite_url: str, clock, tls_bao: tuple[OpenBao, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, ca = tls_bao
+    _clear_env(monkeypatch)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)
+    app = _app(sqlite_url, clock, server)
+    seed_inventory(app, server)
+    vault = open_vault(app, token=Secret(server.token))
+    with app.transaction() as session:
+        set_credential(
+            session,
+            app.clock,
+            vault,
+            get_account(session, "brand-x"),
+            parse_login(json.dumps({"username": "brandx", "password": OLD})),
+            actor="tester@example.com",
+        )
+    with app.transaction() as session:
+        result = rotate(
+            session, app.clock, vault, get_account(session, "brand-x"), actor="t", reason="tls"
+        )
+    assert result.details["version"] == 2
+    path = vault.paths.secret("brand-x")
+    answer = requests.get(
+        f"{server.addr}/v1/secret/data/{path}",
+        headers={"X-Vault-Token": server.token},
+        verify=ca,
+        timeout=10,
+    ).json()["data"]
+    assert answer["metadata"]["version"] == 2
+    assert answer["data"]["username"] == "brandx"
+    assert answer["data"]["password"] not in (OLD, "")
+    assert answer["metadata"]["custom_metadata"]["state"] == "pending"
+
+
+def test_untrusted_certificate_is_one_clean_error_and_nothing_written(
+    sqlite_url: str, clock, tls_bao: tuple[OpenBao, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, ca = tls_bao
+    _clear_env(monkeypatch)  # certifi's bundle: the dev CA is not in it
+    app = _app(sqlite_url, clock, server)
+    vault = open_vault(app, token=Secret(server.token))
+    with pytest.raises(AccessGuardError) as caught:
+        vault.kv_write("tls/untrusted", {"password": Secret("never-written-canary")}, cas=0)
+    message = caught.value.message
+    assert "\n" not in message and "never-written-canary" not in message
+    assert "certificate" in message and "REQUESTS_CA_BUNDLE" in (caught.value.hint or "")
+    status = requests.get(
+        f"{server.addr}/v1/secret/data/tls/untrusted",
+        headers={"X-Vault-Token": server.token},
+        verify=ca,
+        timeout=10,
+    ).status_code
+    assert status == 404
+
+
+def test_verify_false_accepts_the_self_signed_server(
+    sqlite_url: str, clock, tls_bao: tuple[OpenBao, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, _ = tls_bao
+    _clear_env(monkeypatch)
+    app = _app(sqlite_url, clock, server, verify=False)
+    vault = open_vault(app, token=Secret(server.token))
+    version = vault.kv_write("tls/unverified", {"password": Secret("unverified-canary-1")}, cas=0)
+    assert vault.kv_read("tls/unverified").values["password"].reveal() == "unverified-canary-1"
+    assert version == 1
+
+
+def test_cli_names_the_untrusted_certificate_in_one_line(
+    sqlite_url: str, tls_bao: tuple[OpenBao, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from accessguard.cli.main import cli
+
+    server, ca = tls_bao
+    _clear_env(monkeypatch)
+    monkeypatch.setenv("VAULT_ADDR", server.addr)
+    monkeypatch.setenv("VAULT_TOKEN", server.token)
+    result = CliRunner().invoke(cli, ["--db", sqlite_url, "vault", "status"])
+    assert result.exit_code != 0
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "certificate" in errors[0], result.stderr
+    assert "Traceback" not in result.stderr and server.token not in result.stderr
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)  # trusted now: the same command works
+    trusted = CliRunner().invoke(cli, ["--db", sqlite_url, "vault", "status"])
+    assert trusted.exit_code == 0, trusted.stderr
