@@ -48,7 +48,8 @@ def generate_password(platform: str, length: int = 24) -> Secret:
     alphabet = "".join(classes)
     while True:
         chars = _uniform_choices(alphabet, size)
-        if all(any(c in cls for c in chars) for cls in classes):
+        drawn = set(chars)
+        if all(not drawn.isdisjoint(cls) for cls in classes):
             return Secret("".join(chars))
 
 
