@@ -169,3 +169,25 @@ def test_base_path_and_default_port_in_request_line_and_host() -> None:
     assert lean._authority == "vault.example" and lean._base == "/prefix"
     lean6 = LeanConnection("http://[::1]:8200", timeout=1, context=None)
     assert lean6._authority == "[::1]:8200"
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/v1/x", {"X-Vault-Token": "tok\r\nX-Evil: 1"}),
+        ("/v1/x", {"X-Vault-Namespace": "ns\nX-Evil: 1"}),
+        ("/v1/x HTTP/1.1\r\nX-Evil: 1\r\n\r\nGET /v1/y", {}),
+    ],
+    ids=["token-crlf", "namespace-lf", "path-split"],
+)
+def test_header_or_path_injection_is_refused_before_sending(
+    path: str, headers: dict[str, str]
+) -> None:
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    with canned([[ok]]) as server:
+        lean = _lean(server)
+        with pytest.raises(ValueError):
+            lean.request("GET", path, headers=headers, body=None)
+        lean.request("GET", "/v1/fine", headers={}, body=None)  # the connection is still usable
+        lean.close()
+    assert len(server.received[0]) == 1 and server.received[0][0].startswith(b"GET /v1/fine ")

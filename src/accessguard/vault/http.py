@@ -93,6 +93,8 @@ class LeanConnection:
         lines += [f"{name}: {value}" for name, value in headers.items()]
         if body is not None or method in ("POST", "PUT", "PATCH"):
             lines.append(f"Content-Length: {len(body or b'')}")
+        if any("\r" in line or "\n" in line for line in lines) or " " in path:
+            raise ValueError("a header or path holds a line break or space (refused)")
         try:
             sock.sendall("\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + (body or b""))
             status, answer, data, keep = self._answer(sock, method)

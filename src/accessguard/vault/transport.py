@@ -36,7 +36,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from accessguard.errors import AccessGuardError, VaultSealedError, VaultUnavailableError
+from accessguard.errors import (
+    AccessGuardError,
+    ConfigError,
+    VaultSealedError,
+    VaultUnavailableError,
+)
 from accessguard.vault.connection import Connection
 from accessguard.vault.errors import not_found, translate, untrusted_certificate
 from accessguard.vault.http import LeanConnection, lean_connection
@@ -238,6 +243,13 @@ class Transport:
             import requests
 
             raise requests.exceptions.SSLError(f"certificate verify failed: {exc}") from None
+        except ValueError:  # a header that cannot be sent: no address or retry would help
+            raise ConfigError(
+                f"cannot send the request to {what}: the Vault token, namespace or path holds "
+                "a line break or a character HTTP headers cannot carry",
+                hint="check VAULT_TOKEN / VAULT_NAMESPACE (or [vault].namespace)",
+                code="vault-header",
+            ) from None
         except Exception as exc:  # OSError (ProtocolError too): the node did not answer
             import requests
 

@@ -195,3 +195,15 @@ def test_a_new_account_needs_bootstrap_for_its_group(vapp: App, openbao) -> None
     rebootstrap(vapp, openbao)
     with vapp.transaction() as session:
         assert sync(session, vapp.clock, open_vault(vapp), actor="t").missing_groups == []
+
+
+def test_token_with_a_line_break_fails_at_once_without_sending(vapp: App, openbao) -> None:
+    import time
+
+    vault = open_vault(vapp, token=Secret("bad-token\r\nX-Injected: yes"))
+    started = time.monotonic()
+    with pytest.raises(ConfigError) as caught:
+        vault.kv_read(vault.paths.secret("brand-x"))
+    assert time.monotonic() - started < 5  # not retried for [vault].retry_seconds
+    assert caught.value.code == "vault-header" and "\n" not in caught.value.message
+    assert "bad-token" not in caught.value.message
