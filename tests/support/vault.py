@@ -27,17 +27,21 @@ For a SQLite-only App through ``vault_app``, a module declares its own fixture::
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from accessguard.app import App
 from accessguard.clock import FixedClock
 from accessguard.config import load_settings
+from accessguard.credentials.store import parse_login, set_credential
 from accessguard.credentials.vault_setup import bootstrap_vault
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
+from accessguard.inventory.lookup import get_account
 from accessguard.inventory.people import PersonInput, add_person
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault, open_vault
@@ -113,3 +117,16 @@ def seed_inventory(
                 via="shared-login",
             )
     rebootstrap(app, openbao)
+
+
+def store_login(app: App, vault: Vault, account: str, login: dict[str, Any]) -> None:
+    """Store ``login`` (username, password, ...) as ``account``'s shared login, as a user would."""
+    with app.transaction() as session:
+        set_credential(
+            session,
+            app.clock,
+            vault,
+            get_account(session, account),
+            parse_login(json.dumps(login)),
+            actor="tester@example.com",
+        )

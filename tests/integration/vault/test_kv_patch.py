@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
@@ -10,13 +9,12 @@ import requests
 
 from accessguard.app import App
 from accessguard.credentials.rotation import rotate
-from accessguard.credentials.store import parse_login, set_credential
 from accessguard.inventory.lookup import get_account
 from accessguard.results import Outcome
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault, open_vault
 from accessguard.vault.policies import tool_policy_text
-from support.vault import admin_vault, seed_inventory, sqlite_vault_app
+from support.vault import admin_vault, seed_inventory, sqlite_vault_app, store_login
 
 OLD = "Old-Passw0rd-canary-2"
 
@@ -31,15 +29,7 @@ def _store_and_tag(app: App, openbao) -> str:
     """brand-x's login in Vault, plus a custom_metadata key another team set on it."""
     seed_inventory(app, openbao)
     vault = open_vault(app)
-    with app.transaction() as session:
-        set_credential(
-            session,
-            app.clock,
-            vault,
-            get_account(session, "brand-x"),
-            parse_login(json.dumps({"username": "brandx", "password": OLD})),
-            actor="tester@example.com",
-        )
+    store_login(app, vault, "brand-x", {"username": "brandx", "password": OLD})
     path = vault.paths.secret("brand-x")
     admin_vault(app, openbao).kv_set_custom_metadata(path, {"owner_team": "social"})
     return path

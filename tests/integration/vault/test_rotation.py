@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,12 +13,11 @@ from accessguard.app import App
 from accessguard.credentials.models import Credential, CredentialVersion
 from accessguard.credentials.rotation import rotate
 from accessguard.credentials.settle import confirm, rollback
-from accessguard.credentials.store import parse_login, set_credential
 from accessguard.errors import ConflictError
 from accessguard.inventory.lookup import get_account
 from accessguard.results import ActionResult, Outcome
 from accessguard.vault.facade import Vault, open_vault
-from support.vault import seed_inventory, sqlite_vault_app
+from support.vault import seed_inventory, sqlite_vault_app, store_login
 
 OLD = "Old-Passw0rd-canary-1"
 KEY = "run-9:rotate:brand-x"
@@ -32,18 +30,8 @@ def vapp(sqlite_url, clock, openbao, monkeypatch) -> Iterator[App]:
 
 
 def _store(app: App) -> None:
-    vault = open_vault(app)
-    with app.transaction() as session:
-        set_credential(
-            session,
-            app.clock,
-            vault,
-            get_account(session, "brand-x"),
-            parse_login(
-                json.dumps({"username": "brandx", "password": OLD, "backup_codes": ["111", "222"]})
-            ),
-            actor="tester@example.com",
-        )
+    login = {"username": "brandx", "password": OLD, "backup_codes": ["111", "222"]}
+    store_login(app, open_vault(app), "brand-x", login)
 
 
 def _credential(app: App) -> Credential:

@@ -4,7 +4,6 @@ rotation's writes land; an untrusted certificate is one clean error (OpenBao ``-
 from __future__ import annotations
 
 import dataclasses
-import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,13 +14,12 @@ import requests
 from accessguard.app import App
 from accessguard.config import load_settings
 from accessguard.credentials.rotation import rotate
-from accessguard.credentials.store import parse_login, set_credential
 from accessguard.errors import AccessGuardError
 from accessguard.inventory.lookup import get_account
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
 from support.servers import OpenBao, openbao_server
-from support.vault import seed_inventory
+from support.vault import seed_inventory, store_login
 
 OLD = "Tls-Old-Passw0rd-canary"
 
@@ -60,15 +58,7 @@ def test_rotation_over_https_with_the_ca_bundle(
     app = _app(sqlite_url, clock, server)
     seed_inventory(app, server)
     vault = open_vault(app, token=Secret(server.token))
-    with app.transaction() as session:
-        set_credential(
-            session,
-            app.clock,
-            vault,
-            get_account(session, "brand-x"),
-            parse_login(json.dumps({"username": "brandx", "password": OLD})),
-            actor="tester@example.com",
-        )
+    store_login(app, vault, "brand-x", {"username": "brandx", "password": OLD})
     with app.transaction() as session:
         result = rotate(
             session, app.clock, vault, get_account(session, "brand-x"), actor="t", reason="tls"
