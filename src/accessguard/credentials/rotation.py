@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import Event, record_many
@@ -28,6 +28,7 @@ from accessguard.credentials.common import credential_not_found, get_credential
 from accessguard.credentials.models import Credential, CredentialVersion
 from accessguard.credentials.passwords import generate_password
 from accessguard.credentials.store import add_versions
+from accessguard.db.base import table_of
 from accessguard.errors import (
     AccessGuardError,
     CasConflictError,
@@ -38,6 +39,9 @@ from accessguard.inventory.models import Account
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
 from accessguard.vault.facade import KvMetadata, Vault
+
+_CREDENTIALS = table_of(Credential)
+_VERSIONS = table_of(CredentialVersion)
 
 KEY_FIELD = "_idempotency_key"
 
@@ -102,10 +106,10 @@ def rotated_with(
     session: Session, credential_ids: Sequence[int], keys: Sequence[str]
 ) -> dict[str, int]:
     """The versions already recorded for these idempotency keys (of these credentials), by key."""
+    versions = _VERSIONS.c
     rows = session.execute(
-        select(CredentialVersion.idempotency_key, CredentialVersion.version).where(
-            CredentialVersion.credential_id.in_(credential_ids),
-            CredentialVersion.idempotency_key.in_(keys),
+        select(versions.idempotency_key, versions.version).where(
+            versions.credential_id.in_(credential_ids), versions.idempotency_key.in_(keys)
         )
     ).all()
     return {str(key): int(version) for key, version in rows}
@@ -260,7 +264,9 @@ def record_rotations(
     current = {
         credential_id: version
         for credential_id, version in session.execute(
-            select(Credential.id, Credential.current_version).where(Credential.id.in_(ids))
+            select(_CREDENTIALS.c.id, _CREDENTIALS.c.current_version).where(
+                _CREDENTIALS.c.id.in_(ids)
+            )
         )
     }
     now = clock.now()
@@ -285,12 +291,10 @@ def record_rotations(
         else:
             changes.append(
                 {
-                    "id": target.credential_id,
-                    "current_version": w.version,
-                    "previous_version": version,
-                    "state": "rotation-pending",
-                    "rotated_at": now,
-                    "rotated_by": actor,
+                    "b_id": target.credential_id,
+                    "b_version": w.version,
+                    "b_previous": version,
+                    "b_at": now,
                 }
             )
             adopted.append((target.credential_id, w.version, w.key))
@@ -315,8 +319,20 @@ def record_rotations(
                     new_version=not w.recovered,
                 )
             )
-    if changes:  # one executemany UPDATE by primary key
-        session.execute(update(Credential), changes)
+    if changes:  # one executemany UPDATE by primary key (Core: no per-row ORM work)
+        table = _CREDENTIALS
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(
+                current_version=bindparam("b_version"),
+                previous_version=bindparam("b_previous"),
+                state="rotation-pending",
+                rotated_at=bindparam("b_at", type_=table.c.rotated_at.type),
+                rotated_by=actor,
+            ),
+            changes,
+        )
     add_versions(
         session, clock, adopted, state="pending", actor=actor, reason=reason, run_id=run_id
     )

@@ -22,11 +22,14 @@ from accessguard.credentials.common import (
 )
 from accessguard.credentials.exposure import record_exposure
 from accessguard.credentials.models import Credential, CredentialVersion
+from accessguard.db.base import table_of
 from accessguard.errors import CasConflictError, ConflictError, InputError
 from accessguard.inventory.models import Account, Person
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault
+
+_VERSIONS = table_of(CredentialVersion)
 
 FIELDS = ("username", "password", "backup_codes", "recovery")
 
@@ -100,17 +103,16 @@ def add_versions(
     if not versions:
         return
     now = clock.now()
+    table = _VERSIONS
     still_open = (
-        CredentialVersion.credential_id.in_([credential_id for credential_id, _, _ in versions]),
-        CredentialVersion.superseded_at.is_(None),
+        table.c.credential_id.in_([credential_id for credential_id, _, _ in versions]),
+        table.c.superseded_at.is_(None),
     )
     if state == "active":
         session.execute(
-            update(CredentialVersion)
-            .where(*still_open, CredentialVersion.state == "active")
-            .values(state="superseded")
+            update(table).where(*still_open, table.c.state == "active").values(state="superseded")
         )
-    session.execute(update(CredentialVersion).where(*still_open).values(superseded_at=now))
+    session.execute(update(table).where(*still_open).values(superseded_at=now))
     rows = [
         {
             "credential_id": credential_id,
@@ -126,7 +128,7 @@ def add_versions(
         }
         for credential_id, version, key in versions
     ]
-    session.execute(insert(CredentialVersion), rows)
+    session.execute(insert(table), rows)
 
 
 def add_version(

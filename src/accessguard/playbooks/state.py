@@ -5,18 +5,22 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
+from accessguard.db.base import table_of
 from accessguard.errors import ConflictError, NotFoundError
 from accessguard.playbooks.models import FINISHED, Run, RunItem, RunStep
 from accessguard.playbooks.plan import Plan
 from accessguard.results import ActionResult
 from accessguard.secret import redact
+
+_ITEMS = table_of(RunItem)
+_STEPS = table_of(RunStep)
 
 UNFINISHED_RUN = ("running", "waiting", "failed", "partial")
 #: Item failures that stop the whole run: Vault itself is unusable, so every later item
@@ -157,8 +161,11 @@ def run_items(
 
 def item_states(session: Session, run_id: str, step_id: str | None = None) -> list[Any]:
     """Rows of (item_id, status, attempts) for a run's items: what the runner needs, no JSON."""
-    query = select(RunItem.item_id, RunItem.status, RunItem.attempts)
-    return list(session.execute(_of_run(query, run_id, step_id)).all())
+    items = _ITEMS.c
+    query = select(items.item_id, items.status, items.attempts).where(items.run_id == run_id)
+    if step_id is not None:
+        query = query.where(items.step_id == step_id)
+    return list(session.execute(query.order_by(items.id)).all())
 
 
 def run_steps(session: Session, run_id: str) -> list[RunStep]:
@@ -191,16 +198,13 @@ def mark_intents(
     session: Session, clock: Clock, run_id: str, step_id: str, item_ids: Sequence[str]
 ) -> None:
     """Record that these items of one step are about to act: one UPDATE for all of them."""
+    items = _ITEMS.c
     done = session.execute(
-        update(RunItem)
-        .where(RunItem.run_id == run_id, RunItem.step_id == step_id, RunItem.item_id.in_(item_ids))
+        update(_ITEMS)
+        .where(items.run_id == run_id, items.step_id == step_id, items.item_id.in_(item_ids))
         .values(
-            status="running",
-            attempts=RunItem.attempts + 1,
-            started_at=clock.now(),
-            finished_at=None,
+            status="running", attempts=items.attempts + 1, started_at=clock.now(), finished_at=None
         )
-        .execution_options(synchronize_session=False)
     )
     if done.rowcount != len(set(item_ids)):  # type: ignore[attr-defined]
         raise NotFoundError(f"run {run_id} has no items {list(item_ids)!r} in step {step_id!r}")
@@ -224,7 +228,7 @@ def mark_outcomes(
 
     ``None`` puts an item that never acted (its run stopped first) back to pending.
     """
-    table = cast(Table, RunItem.__table__)
+    table = _ITEMS
     now = clock.now()
     rows = []
     for item_id, result in results.items():
@@ -277,15 +281,19 @@ def step_status(items: Sequence[Any]) -> str:
 def set_step_status(
     session: Session, clock: Clock, run_id: str, step_id: str, status: str, *, started: bool = False
 ) -> None:
-    """Persist a step's status (and when it started or finished)."""
-    step = session.execute(
-        select(RunStep).where(RunStep.run_id == run_id, RunStep.step_id == step_id)
-    ).scalar_one()
-    step.status = status
-    if started and step.started_at is None:
-        step.started_at = clock.now()
+    """Persist a step's status (and when it started or finished): one UPDATE."""
+    steps = _STEPS.c
+    now = literal(clock.now(), steps.started_at.type)
+    values: dict[str, Any] = {"status": status}
+    if started:
+        values["started_at"] = func.coalesce(steps.started_at, now)
     if status in ("done", "failed", "waiting", "skipped"):
-        step.finished_at = clock.now()
+        values["finished_at"] = now
+    done = session.execute(
+        update(_STEPS).where(steps.run_id == run_id, steps.step_id == step_id).values(**values)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotFoundError(f"run {run_id} has no step {step_id!r}")
 
 
 def finish_status(items: Sequence[Any], *, stopped: bool) -> str:
