@@ -6,6 +6,7 @@ alternatives (environment variables, installing a backend) instead of a tracebac
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -35,6 +36,33 @@ def _keyring() -> Any:
     return keyring
 
 
+def no_backend_possible() -> bool:
+    """True when keyring could only pick its no-op backend, told without importing keyring.
+
+    Off macOS and Windows, keyring's own backends (Secret Service, KWallet, libsecret) all
+    talk to a D-Bus session bus. With no bus, no PYTHON_KEYRING_BACKEND, no keyringrc.cfg
+    and no backend from another package, keyring settles on its ``fail`` backend; importing
+    it to learn that (with cryptography and D-Bus bindings) costs 30 ms or more of every
+    command that falls back to the keyring, such as an offboarding's notify step.
+    """
+    if sys.platform in ("darwin", "win32") or "keyring" in sys.modules:
+        return False  # a native backend, or keyring already loaded (and maybe set in code)
+    if os.environ.get("PYTHON_KEYRING_BACKEND") or os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return False
+    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    if os.path.exists(os.path.join(config_home, "python_keyring", "keyringrc.cfg")):
+        return False
+    runtime_dir = os.environ.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}"
+    if os.path.exists(os.path.join(runtime_dir, "bus")):
+        return False
+    from importlib.metadata import entry_points
+
+    return all(
+        ep.dist is not None and ep.dist.name == "keyring"
+        for ep in entry_points(group="keyring.backends")
+    )
+
+
 def _fail(action: str, exc: Exception) -> KeyringError:
     detail = type(exc).__name__
     return KeyringError(f"cannot {action} the OS keyring ({detail})", hint=_HINT, code="keyring")
@@ -42,6 +70,8 @@ def _fail(action: str, exc: Exception) -> KeyringError:
 
 def get_value(name: str) -> str | None:
     """A stored value, or None; a missing backend reads as "nothing stored"."""
+    if no_backend_possible():
+        return None
     keyring = _keyring()
     from keyring.errors import KeyringError as _BackendError
 

@@ -40,6 +40,7 @@ class ExposedCredential:
     observed: bool
     possible: bool = True
     via: tuple[str, ...] = ()
+    platform: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view."""
@@ -102,7 +103,7 @@ def _overlaps(start: datetime, end: datetime | None, intervals: list[Interval]) 
     return False
 
 
-def _equivalent(rows: dict[int, CredentialVersion], version: int) -> list[int]:
+def _equivalent(rows: dict[int, Any], version: int) -> list[int]:
     """``version`` and the versions whose value it restored."""
     chain, seen = [version], {version}
     current = rows.get(version)
@@ -117,31 +118,54 @@ def exposed_credentials(
     session: Session, person: Person, *, observed_only: bool = False
 ) -> list[ExposedCredential]:
     """Credentials whose CURRENT value ``person`` could know (possible) or saw (observed)."""
+    # Plain rows of the columns used, not ORM objects: this reads every credential and
+    # every version in the inventory.
     creds = session.execute(
-        select(Credential, Account).join(Account, Account.id == Credential.account_id)
+        select(
+            Credential.id,
+            Credential.current_version,
+            Credential.created_at,
+            Account.id.label("account_id"),
+            Account.name.label("account_name"),
+            Account.platform,
+        ).join(Account, Account.id == Credential.account_id)
     ).all()
     if not creds:
         return []
-    versions: dict[int, dict[int, CredentialVersion]] = defaultdict(dict)
-    for row in session.execute(select(CredentialVersion)).scalars():
+    versions: dict[int, dict[int, Any]] = defaultdict(dict)
+    for row in session.execute(
+        select(
+            CredentialVersion.credential_id,
+            CredentialVersion.version,
+            CredentialVersion.restored_from,
+            CredentialVersion.created_at,
+            CredentialVersion.superseded_at,
+        )
+    ):
         versions[row.credential_id][row.version] = row
     seen: dict[int, set[int]] = defaultdict(set)
-    for exp in session.execute(
-        select(Exposure).where(Exposure.person_id == person.id, Exposure.credential_id.is_not(None))
-    ).scalars():
-        seen[exp.credential_id or 0].add(exp.version)
+    for credential_id, version in session.execute(
+        select(Exposure.credential_id, Exposure.version).where(
+            Exposure.person_id == person.id, Exposure.credential_id.is_not(None)
+        )
+    ):
+        seen[credential_id or 0].add(version)
     access: dict[int, list[tuple[str, datetime, datetime | None]]] = defaultdict(list)
-    for m in session.execute(
-        select(VaultMembership).where(VaultMembership.person_id == person.id)
-    ).scalars():
-        access[m.account_id].append(("vault-group", m.added_at, m.removed_at))
-    for g in session.execute(
-        select(Grant).where(Grant.person_id == person.id, Grant.via == "shared-login")
-    ).scalars():
-        access[g.account_id].append(("shared-login", g.granted_at, g.revoked_at))
+    for account_id, added_at, removed_at in session.execute(
+        select(
+            VaultMembership.account_id, VaultMembership.added_at, VaultMembership.removed_at
+        ).where(VaultMembership.person_id == person.id)
+    ):
+        access[account_id].append(("vault-group", added_at, removed_at))
+    for account_id, granted_at, revoked_at in session.execute(
+        select(Grant.account_id, Grant.granted_at, Grant.revoked_at).where(
+            Grant.person_id == person.id, Grant.via == "shared-login"
+        )
+    ):
+        access[account_id].append(("shared-login", granted_at, revoked_at))
 
     out: list[ExposedCredential] = []
-    for cred, account in creds:
+    for cred in creds:
         rows = versions.get(cred.id, {})
         chain = _equivalent(rows, cred.current_version)
         observed = any(v in seen.get(cred.id, set()) for v in chain)
@@ -154,7 +178,7 @@ def exposed_credentials(
             sorted(
                 {
                     kind
-                    for kind, start, end in access.get(account.id, [])
+                    for kind, start, end in access.get(cred.account_id, [])
                     if _overlaps(start, end, intervals)
                 }
             )
@@ -164,12 +188,13 @@ def exposed_credentials(
             out.append(
                 ExposedCredential(
                     credential_id=cred.id,
-                    account_id=account.id,
-                    account_name=account.name,
+                    account_id=cred.account_id,
+                    account_name=cred.account_name,
                     version=cred.current_version,
                     observed=observed,
                     possible=possible,
                     via=via + (("observed",) if observed else ()),
+                    platform=cred.platform,
                 )
             )
     return sorted(out, key=lambda e: e.account_name)

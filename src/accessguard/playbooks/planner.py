@@ -54,24 +54,11 @@ def _credential_items(
     session: Session, person: Person, *, observed_only: bool, filters: dict[str, tuple[str, ...]]
 ) -> list[PlanItem]:
     from accessguard.credentials.exposure import exposed_credentials
-    from accessguard.credentials.models import Credential
 
     found = exposed_credentials(session, person, observed_only=observed_only)
-    if not found:
-        return []
-    # One query for every platform: the accounts exposed_credentials loaded are gone by now,
-    # so a lookup per item would be a SELECT per item.
-    platforms = {
-        account_id: platform
-        for account_id, platform in session.execute(
-            select(Account.id, Account.platform).join(
-                Credential, Credential.account_id == Account.id
-            )
-        )
-    }
     items = []
     for exposed in found:
-        platform = platforms.get(exposed.account_id, "")
+        platform = exposed.platform
         if "platform" in filters and platform not in filters["platform"]:
             continue
         how = "observed" if exposed.observed else "possible"
