@@ -51,3 +51,4 @@ def before_long_run() -> None:
     import gc
 
     gc.freeze()
+    gc.enable()  # off since ``main`` (cli/main.py)
