@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from typing import Final
 
 _MASK: Final = "********"
@@ -47,37 +48,35 @@ class _Registry:
     An offboarding registers hundreds of new passwords and redacts every outcome it
     records: values are indexed by their first four characters, so a text is checked
     only against the values whose prefix occurs in it (one pass over the text), not
-    against every value.
+    against every value. Pool threads add values while the main thread redacts: the
+    index is updated in place, one group at a time (each an atomic dict store).
     """
 
     def __init__(self) -> None:
-        self._values: set[str] = set()
-        self._index: dict[str, tuple[str, ...]] | None = None  # rebuilt after an add
+        self._index: dict[str, tuple[str, ...]] = {}
+        self._adding = threading.Lock()  # two adds to one group must not drop either
 
     def add(self, value: str) -> None:
-        if len(value) >= _GRAM and value not in self._values:
-            self._values.add(value)
-            self._index = None
-
-    def _built(self) -> dict[str, tuple[str, ...]]:
-        index = self._index
-        if index is None:
-            grouped: dict[str, list[str]] = {}
-            for value in tuple(self._values):  # a copy: pool threads may add meanwhile
-                grouped.setdefault(value[:_GRAM], []).append(value)
-            index = self._index = {prefix: tuple(group) for prefix, group in grouped.items()}
-        return index
+        if len(value) >= _GRAM:
+            with self._adding:
+                group = self._index.get(value[:_GRAM], ())
+                if value not in group:
+                    self._index[value[:_GRAM]] = (*group, value)
 
     def redact(self, text: str) -> str:
-        index = self._built()
+        index = self._index
         if index and len(text) >= _GRAM:
-            grams = {text[i : i + _GRAM] for i in range(len(text) - _GRAM + 1)}
-            found = [value for gram in grams & index.keys() for value in index[gram]]
-            # Longest first, so a value containing another is masked whole.
-            for value in sorted(found, key=len, reverse=True):
-                if value in text:
-                    text = text.replace(value, _MASK)
-        return _TOKEN_RE.sub(_MASK, text)
+            found = index.keys() & {text[i : i + _GRAM] for i in range(len(text) - _GRAM + 1)}
+            if found:
+                # Longest first, so a value containing another is masked whole.
+                values = sorted((v for gram in found for v in index[gram]), key=len, reverse=True)
+                for value in values:
+                    if value in text:
+                        text = text.replace(value, _MASK)
+        # A token has a "." after its prefix, a bearer header the word: skip the regex otherwise.
+        if "." in text or "earer" in text.lower():
+            return _TOKEN_RE.sub(_MASK, text)
+        return text
 
 
 _REGISTRY = _Registry()

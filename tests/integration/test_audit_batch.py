@@ -51,3 +51,39 @@ def test_an_edit_inside_a_batch_is_detected(app: App) -> None:
     with app.transaction() as session:
         result = verify(session)
     assert not result.ok and result.bad_seq == 6
+
+
+def test_details_of_any_shape_are_stored_as_json_that_verifies(app: App) -> None:
+    """Dates, tuples, sets, enums and nested secrets become JSON values; the chain still holds."""
+    import enum
+    from datetime import date
+    from pathlib import Path
+
+    from accessguard.secret import Secret
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    details = {
+        "when": date(2026, 11, 21),
+        "pair": ("a", 1),
+        "only": {"x"},
+        "level": Level.HIGH,
+        "where": Path("/tmp/x"),
+        "nested": {"value": Secret("canary-nested-value"), 7: [None, True, 1.5]},
+    }
+    with app.transaction() as session:
+        record(
+            session, app.clock, actor="a", action="t", target_type="t", target="t", details=details
+        )
+    with app.transaction() as session:
+        assert verify(session).ok
+        stored = session.execute(select(AuditEvent.details)).scalar_one()
+    assert stored == {
+        "when": "2026-11-21",
+        "pair": ["a", 1],
+        "only": ["x"],
+        "level": 3,
+        "where": "/tmp/x",
+        "nested": {"value": "********", "7": [None, True, 1.5]},
+    }

@@ -36,3 +36,14 @@ def test_text_without_secrets_is_unchanged_and_tokens_are_masked() -> None:
     assert redact("nothing to see") == "nothing to see"
     token = "hvs." + "AbCdEfGh" * 3  # built here: no token-shaped literal in the tree
     assert redact(f"{token} in a line") == "******** in a line"
+
+
+def test_bearer_headers_in_any_case_and_values_added_from_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert redact("Authorization: BeArEr abcdefgh12345") == "Authorization: ********"
+    stem = "thr" + secrets.token_hex(2)  # every value shares one index group
+    with ThreadPoolExecutor(8) as pool:
+        values = list(pool.map(lambda i: Secret(f"{stem}-{i}-{secrets.token_hex(4)}"), range(400)))
+    masked = redact(" ".join(v.reveal() for v in values))
+    assert masked == " ".join(["********"] * len(values))

@@ -92,7 +92,7 @@ def record_many(session: Session, clock: Clock, events: Sequence[Event]) -> list
     occurred_at = clock.now()
     rows: list[dict[str, Any]] = []
     for event in events:
-        clean = json.loads(json.dumps(redact_details(event.details or {}), default=str))
+        clean = redact_details(event.details or {})  # JSON-ready already: str keys, str leaves
         seq += 1
         digest = _event_hash(
             seq=seq,
