@@ -6,16 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import Event, record, record_many
 from accessguard.clock import Clock
+from accessguard.db.base import table_of
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.lookup import get_account, get_person
 from accessguard.inventory.models import Account, Grant, Person
 from accessguard.inventory.validation import check_choice, check_text, optional_text
 from accessguard.inventory.vocab import GRANT_VIAS
+
+_GRANTS, _PEOPLE, _ACCOUNTS = table_of(Grant), table_of(Person), table_of(Account)
 
 
 def grant_to_dict(grant: Grant, person: Person, account: Account) -> dict[str, Any]:
@@ -115,6 +118,55 @@ def add_grant(
     return grant
 
 
+def end_grant_ids(
+    session: Session,
+    clock: Clock,
+    actor: str,
+    grant_ids: Sequence[int],
+    *,
+    reason: str,
+    run_id: str | None = None,
+) -> dict[int, datetime]:
+    """Stamp these grants revoked, one audit event each; the ids this call ended, with when.
+
+    Set-based Core statements (an offboarding ends hundreds): one read of the grants with
+    their people and accounts, one UPDATE ... RETURNING (a grant that another writer ended
+    meanwhile is left out), one append to the audit chain.
+    """
+    grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
+    wanted = list(dict.fromkeys(grant_ids))
+    rows = {
+        row.id: row
+        for row in session.execute(
+            select(grants.id, grants.role, grants.via, people.email, accounts.name)
+            .join(_PEOPLE, people.id == grants.person_id)
+            .join(_ACCOUNTS, accounts.id == grants.account_id)
+            .where(grants.id.in_(wanted), grants.revoked_at.is_(None))
+        )
+    }
+    if not rows:
+        return {}
+    now = clock.now()
+    ended = {
+        grant_id: now
+        for (grant_id,) in session.execute(
+            update(_GRANTS)
+            .where(grants.id.in_(list(rows)), grants.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_by=actor, revoke_reason=reason, revoked_run_id=run_id)
+            .returning(grants.id)
+        )
+    }
+    events = []
+    for grant_id in wanted:
+        if grant_id in ended:
+            row = rows[grant_id]
+            details = {"grant_id": row.id, "role": row.role, "via": row.via, "reason": reason}
+            target = f"{row.email}@{row.name}"
+            events.append(Event(actor, "grant.revoke", "grant", target, details, run_id))
+    record_many(session, clock, events)
+    return ended
+
+
 def end_grants(
     session: Session,
     clock: Clock,
@@ -124,48 +176,21 @@ def end_grants(
     reason: str,
     run_id: str | None = None,
 ) -> list[bool]:
-    """Stamp each grant revoked, one audit event each; per grant, False if it already was.
+    """``end_grant_ids`` for loaded grants, which then read as revoked; per grant, False if it already was."""
+    from sqlalchemy.orm.attributes import set_committed_value
 
-    Set-based: the people and accounts named in the audit trail are read in one query
-    each, and the events are appended with one lock of the chain head.
-    """
-    todo = [grant for grant in grants if grant.revoked_at is None]
-    if todo:
-        now = clock.now()
-        people = {
-            p.id: p
-            for p in session.scalars(
-                select(Person).where(Person.id.in_({g.person_id for g in todo}))
-            )
-        }
-        accounts = {
-            a.id: a
-            for a in session.scalars(
-                select(Account).where(Account.id.in_({g.account_id for g in todo}))
-            )
-        }
-        events = []
-        for grant in todo:
-            grant.revoked_at = now
-            grant.revoked_by = actor
-            grant.revoke_reason = reason
-            grant.revoked_run_id = run_id
-            person, account = people.get(grant.person_id), accounts.get(grant.account_id)
-            who = person.email if person else grant.person_id
-            where = account.name if account else grant.account_id
-            events.append(
-                Event(
-                    actor,
-                    "grant.revoke",
-                    "grant",
-                    f"{who}@{where}",
-                    {"grant_id": grant.id, "role": grant.role, "via": grant.via, "reason": reason},
-                    run_id,
-                )
-            )
-        record_many(session, clock, events)
-    ended = {id(grant) for grant in todo}
-    return [id(grant) in ended for grant in grants]
+    ended = end_grant_ids(
+        session, clock, actor, [g.id for g in grants], reason=reason, run_id=run_id
+    )
+    for grant in grants:
+        if grant.id in ended:
+            stamp = (ended[grant.id], actor, reason, run_id)
+            for field, value in zip(_REVOKE_FIELDS, stamp, strict=True):
+                set_committed_value(grant, field, value)
+    return [grant.id in ended for grant in grants]
+
+
+_REVOKE_FIELDS = ("revoked_at", "revoked_by", "revoke_reason", "revoked_run_id")
 
 
 def end_grant(

@@ -61,24 +61,25 @@ def prepare_end_grants(session: Session, ctxs: Sequence[ActionContext]) -> list[
 
 def end_grants(session: Session, pairs: Sequence[tuple[ActionContext, Any]]) -> list[ActionResult]:
     """Stamp the grants revoked with the reason and the run id (set-based, one transaction)."""
-    from accessguard.inventory.grants import end_grants as stamp
+    from accessguard.inventory.grants import end_grant_ids
 
     first = pairs[0][0]
     ids = [grant_id for _, grant_id in pairs]
-    grants = {g.id: g for g in session.scalars(select(Grant).where(Grant.id.in_(ids)))}
+    existing = set(session.scalars(select(Grant.id).where(Grant.id.in_(ids))))
     reasons = [ctx.render(str(ctx.step.args.get("reason") or "offboarding")) for ctx, _ in pairs]
-    ended: dict[int, bool] = {}
+    ended: set[int] = set()
     for reason in dict.fromkeys(reasons):
-        batch = [
-            grants[i] for i, r in zip(ids, reasons, strict=True) if r == reason and i in grants
-        ]
-        flags = stamp(session, first.clock, first.actor, batch, reason=reason, run_id=first.run_id)
-        ended.update({grant.id: flag for grant, flag in zip(batch, flags, strict=True)})
+        batch = [i for i, r in zip(ids, reasons, strict=True) if r == reason]
+        ended |= set(
+            end_grant_ids(
+                session, first.clock, first.actor, batch, reason=reason, run_id=first.run_id
+            )
+        )
     results = []
     for (ctx, grant_id), reason in zip(pairs, reasons, strict=True):
-        if grant_id not in grants:
+        if grant_id not in existing:
             results.append(ActionResult.failed(f"grant {grant_id} no longer exists"))
-        elif ended[grant_id]:
+        elif grant_id in ended:
             results.append(
                 ActionResult.changed(
                     f"ended {ctx.params['role']} on {ctx.params['account']}", reason=reason
