@@ -330,13 +330,13 @@ def set_run_status(session: Session, clock: Clock, run: Run, status: str) -> Non
         )
 
 
-def failure_code(item: RunItem) -> str | None:
+def failure_code(item: Any) -> str | None:
     """The error code a failed item recorded (``vault-sealed``), if any."""
     details = (item.result or {}).get("details") or {}
     return str(details["code"]) if item.status == "failed" and details.get("code") else None
 
 
-def stop_reason(items: list[RunItem], run_id: str) -> str | None:
+def stop_reason(items: Sequence[Any], run_id: str) -> str | None:
     """Why the run stopped and what to do, when an item failed with a run-stopping error."""
     for item in items:
         code = failure_code(item)
@@ -350,8 +350,8 @@ def summary_counts(items: Sequence[Any]) -> dict[str, int]:
     return dict(sorted(Counter(item.status for item in items).items()))
 
 
-def item_to_dict(item: RunItem) -> dict[str, Any]:
-    """The stable JSON shape of a run item."""
+def item_to_dict(item: Any) -> dict[str, Any]:
+    """The stable JSON shape of a run item (a ``RunItem`` or a row of its table)."""
     return {
         "step": item.step_id,
         "item": item.item_id,
@@ -371,7 +371,14 @@ def item_to_dict(item: RunItem) -> dict[str, Any]:
 
 def run_to_dict(session: Session, run: Run, *, with_items: bool = True) -> dict[str, Any]:
     """The stable JSON shape of a run, with its steps and items."""
-    items = run_items(session, run.id)
+    # Plain rows, not ORM objects: a run can hold thousands of items; a listing only counts.
+    items: Sequence[Any]
+    if with_items:
+        query = select(_ITEMS).where(_ITEMS.c.run_id == run.id).order_by(_ITEMS.c.id)
+        items = session.execute(query).all()
+    else:
+        items = item_states(session, run.id)
+    stopped = run.status in ("failed", "partial")
     data: dict[str, Any] = {
         "id": run.id,
         "subject": run.subject,
@@ -382,7 +389,9 @@ def run_to_dict(session: Session, run: Run, *, with_items: bool = True) -> dict[
         "updated_at": run.updated_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "counts": summary_counts(items),
-        "stopped_by": stop_reason(items, run.id) if run.status in ("failed", "partial") else None,
+        "stopped_by": stop_reason(run_items(session, run.id, status="failed"), run.id)
+        if stopped
+        else None,
         "successor": run.plan.get("successor"),
         "warnings": run.plan.get("warnings", []),
     }
