@@ -7,6 +7,7 @@ server received.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -191,3 +192,19 @@ def test_header_or_path_injection_is_refused_before_sending(
         lean.request("GET", "/v1/fine", headers={}, body=None)  # the connection is still usable
         lean.close()
     assert len(server.received[0]) == 1 and server.received[0][0].startswith(b"GET /v1/fine ")
+
+
+def test_proxy_variables_decide_whether_urllib_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from accessguard.vault import http
+
+    if sys.platform in ("darwin", "win32"):
+        pytest.skip("system proxy settings: always asked there")
+    for name in [n for n in os.environ if n.lower().endswith("_proxy")]:
+        monkeypatch.delenv(name)
+    assert not http._may_use_proxy()
+    assert http.lean_connection("http://127.0.0.1:1", timeout=1, verify=True) is not None
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    assert http._may_use_proxy()
+    assert http.lean_connection("https://vault.example:8200", timeout=1, verify=True) is None

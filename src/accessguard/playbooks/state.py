@@ -83,9 +83,9 @@ def create_run(
     )
     session.add(run)
     session.flush()
-    # Two multi-row INSERTs, not one ORM object per item (a plan can hold thousands).
+    # Two multi-row Core INSERTs, not ORM work per item (a plan can hold thousands).
     session.execute(
-        insert(RunStep),
+        insert(_STEPS),
         [
             {
                 "run_id": run_id,
@@ -111,7 +111,7 @@ def create_run(
         for index, item in enumerate(step.items)
     ]
     if items:
-        session.execute(insert(RunItem), items)
+        session.execute(insert(_ITEMS), items)
     record(
         session,
         clock,

@@ -20,6 +20,7 @@ import os
 import select
 import socket
 import ssl
+import sys
 from urllib.parse import urlsplit
 
 MAX_HEAD = 64 * 1024  # status line and headers; Vault's are a few hundred bytes
@@ -195,15 +196,24 @@ class LeanConnection:
 
 def lean_connection(address: str, *, timeout: float, verify: bool) -> LeanConnection | None:
     """A lean connection to ``address``; None when an environment proxy applies to it."""
-    import urllib.request
-
     parts = urlsplit(address)
-    proxies = urllib.request.getproxies()  # *_proxy from the environment, as requests reads them
-    proxy = proxies.get(parts.scheme) or proxies.get("all")
-    if proxy and not urllib.request.proxy_bypass(parts.netloc):  # no_proxy
-        return None
+    if _may_use_proxy():
+        import urllib.request
+
+        proxies = urllib.request.getproxies()  # *_proxy from the environment, as requests does
+        proxy = proxies.get(parts.scheme) or proxies.get("all")
+        if proxy and not urllib.request.proxy_bypass(parts.netloc):  # no_proxy
+            return None
     context = _tls_context(verify) if parts.scheme == "https" else None
     return LeanConnection(address, timeout=timeout, context=context)
+
+
+def _may_use_proxy() -> bool:
+    """False when no proxy can apply: off macOS and Windows (whose proxy settings live in the
+    system), proxies come only from ``*_proxy`` variables; this spares importing urllib.request."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return any(name.lower().endswith("_proxy") for name in os.environ)
 
 
 def _tls_context(verify: bool) -> ssl.SSLContext:
