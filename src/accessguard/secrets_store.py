@@ -57,9 +57,10 @@ def no_backend_possible() -> bool:
         return False
     from importlib.metadata import entry_points
 
+    # keyring's own backends are its modules (reading each distribution's name would parse
+    # its METADATA); a plugin's backend lives in the plugin's package.
     return all(
-        ep.dist is not None and ep.dist.name == "keyring"
-        for ep in entry_points(group="keyring.backends")
+        ep.module.partition(".")[0] == "keyring" for ep in entry_points(group="keyring.backends")
     )
 
 

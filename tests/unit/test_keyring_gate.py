@@ -61,7 +61,9 @@ def test_a_keyringrc_uses_keyring(bare_linux: Path) -> None:
 def test_a_backend_from_another_package_uses_keyring(
     bare_linux: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    plugin = SimpleNamespace(name="file", dist=SimpleNamespace(name="keyrings.alt"))
+    plugin = SimpleNamespace(
+        name="file", module="keyrings.alt.file", dist=SimpleNamespace(name="keyrings.alt")
+    )
     real = metadata.entry_points
 
     def with_plugin(**kwargs: object) -> object:
