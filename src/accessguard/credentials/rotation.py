@@ -40,6 +40,7 @@ from accessguard.results import ActionResult
 from accessguard.secret import Secret
 from accessguard.vault.facade import KvMetadata, Vault
 
+_ACCOUNTS = table_of(Account)
 _CREDENTIALS = table_of(Credential)
 _VERSIONS = table_of(CredentialVersion)
 
@@ -87,17 +88,36 @@ def load_targets(
 ) -> dict[int, RotationTarget | AccessGuardError]:
     """``rotation_target`` for many accounts in one query (an account without a credential
     maps to its error; an account that no longer exists is left out)."""
+    accounts, creds = _ACCOUNTS.c, _CREDENTIALS.c
     rows = session.execute(
-        select(Account, Credential)
-        .outerjoin(Credential, Credential.account_id == Account.id)
-        .where(Account.id.in_(account_ids))
-    ).all()
+        select(
+            accounts.id,
+            accounts.name,
+            accounts.platform,
+            accounts.handle,
+            creds.id.label("credential_id"),
+            creds.vault_path,
+            creds.current_version,
+            creds.state,
+        )
+        .outerjoin(_CREDENTIALS, creds.account_id == accounts.id)
+        .where(accounts.id.in_(account_ids))
+    ).all()  # plain rows: an offboarding reads hundreds of targets
     found: dict[int, RotationTarget | AccessGuardError] = {}
-    for account, credential in rows:
-        found[account.id] = (
-            credential_not_found(account.name)
-            if credential is None
-            else _target(account, credential)
+    for row in rows:
+        found[row.id] = (
+            credential_not_found(row.name)
+            if row.credential_id is None
+            else RotationTarget(
+                row.credential_id,
+                row.id,
+                row.name,
+                row.platform,
+                row.handle,
+                row.vault_path,
+                row.current_version,
+                row.state == "rotation-pending",
+            )
         )
     return found
 

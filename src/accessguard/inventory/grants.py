@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.lookup import get_account, get_person
 from accessguard.inventory.models import Account, Grant, Person
 from accessguard.inventory.validation import check_choice, check_text, optional_text
-from accessguard.inventory.vocab import GRANT_VIAS
+from accessguard.inventory.vocab import ADMIN_ROLES, GRANT_VIAS
 
 _GRANTS, _PEOPLE, _ACCOUNTS = table_of(Grant), table_of(Person), table_of(Account)
 
@@ -261,12 +262,54 @@ def holdings(session: Session, person_email: str, *, history: bool = False) -> l
     return [grant_to_dict(g, person, a) for g, a in session.execute(query).all()]
 
 
-def active_grants_for(session: Session, person: Person) -> Sequence[tuple[Grant, Account]]:
-    """The person's active grants with their accounts (for planners)."""
+@dataclass(frozen=True, slots=True)
+class HeldGrant:
+    """An active grant as a planner reads it (plain values, not an ORM object)."""
+
+    id: int
+    account_id: int
+    role: str
+    via: str
+
+    @property
+    def is_admin(self) -> bool:
+        """True when the role administers the account."""
+        return self.role.lower() in ADMIN_ROLES
+
+
+@dataclass(frozen=True, slots=True)
+class HeldAccount:
+    """The account of a ``HeldGrant``."""
+
+    id: int
+    name: str
+    platform: str
+    handle: str
+    owner_id: int | None
+
+
+def active_grants_for(session: Session, person: Person) -> list[tuple[HeldGrant, HeldAccount]]:
+    """The person's active grants with their accounts (for planners), in account order."""
+    grants, accounts = _GRANTS.c, _ACCOUNTS.c
     rows = session.execute(
-        select(Grant, Account)
-        .join(Account, Account.id == Grant.account_id)
-        .where(Grant.person_id == person.id, Grant.revoked_at.is_(None))
-        .order_by(Account.name, Grant.id)
-    ).all()
-    return [(g, a) for g, a in rows]
+        select(
+            grants.id,
+            grants.account_id,
+            grants.role,
+            grants.via,
+            accounts.name,
+            accounts.platform,
+            accounts.handle,
+            accounts.owner_id,
+        )
+        .join(_ACCOUNTS, accounts.id == grants.account_id)
+        .where(grants.person_id == person.id, grants.revoked_at.is_(None))
+        .order_by(accounts.name, grants.id)
+    )
+    return [
+        (
+            HeldGrant(row.id, row.account_id, row.role, row.via),
+            HeldAccount(row.account_id, row.name, row.platform, row.handle, row.owner_id),
+        )
+        for row in rows
+    ]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accessguard.errors import ConflictError, InputError
-from accessguard.inventory.grants import active_grants_for
+from accessguard.inventory.grants import HeldAccount, HeldGrant, active_grants_for
 from accessguard.inventory.lookup import get_person
 from accessguard.inventory.models import Account, Grant, Person
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
@@ -18,7 +18,7 @@ from accessguard.playbooks.schema import ForEach, Playbook, Step
 SUBJECT_ITEM = "subject"
 
 #: The person's active grants with their accounts, read once per plan.
-Grants = Sequence[tuple[Grant, Account]]
+Grants = Sequence[tuple[HeldGrant, HeldAccount]]
 
 
 def _grant_items(grants: Grants, filters: dict[str, tuple[str, ...]]) -> list[PlanItem]:
@@ -130,10 +130,10 @@ def handover(
     are read for all those accounts at once, not per account.
     """
     owned = session.execute(select(Account).where(Account.owner_id == person.id)).scalars().all()
-    accounts = {a.id: a for a in owned}
-    for grant, account in grants:
+    accounts: dict[int, Account | HeldAccount] = {a.id: a for a in owned}
+    for grant, held in grants:
         if grant.is_admin and grant.via != "shared-login":
-            accounts.setdefault(account.id, account)
+            accounts.setdefault(held.id, held)
     admins_by_account = _other_admins(session, person, set(accounts))
     owner_ids = {a.owner_id for a in accounts.values() if a.owner_id}
     owners = (
