@@ -317,8 +317,12 @@ def rotation(args: argparse.Namespace) -> CaseResult:
         "The reference row is the earlier, cheaper baseline (one new secret per login, no "
         "metadata: half the writes); its ratio column is accessguard's time against it."
     )
+    rounds = sorted(a / b for a, b in zip(tool, floor, strict=True))
     result.notes.append(
-        "Medians of the counted runs; each run gets a fresh inventory and Vault prefix."
+        "Medians of the counted runs; each run gets a fresh inventory and Vault prefix. "
+        "Per round, accessguard against the raw hvac run next to it: "
+        + ", ".join(f"{r:.2f}" for r in rounds)
+        + " (the machine's noise, on both sides)."
     )
     result.notes.append(
         "Start-up is the same command failing at its first lookup (Python, imports including "
