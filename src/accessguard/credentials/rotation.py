@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
-from accessguard.credentials.common import credential_not_found, get_credential
+from accessguard.credentials.common import credential_not_found
 from accessguard.credentials.models import Credential, CredentialVersion
 from accessguard.credentials.passwords import generate_password
 from accessguard.credentials.store import add_versions
@@ -65,22 +65,14 @@ class RotationTarget:
     pending: bool
 
 
-def _target(account: Account, credential: Credential) -> RotationTarget:
-    return RotationTarget(
-        credential.id,
-        account.id,
-        account.name,
-        account.platform,
-        account.handle,
-        credential.vault_path,
-        credential.current_version,
-        credential.state == "rotation-pending",
-    )
-
-
 def rotation_target(session: Session, account: Account) -> RotationTarget:
     """Read the credential of ``account`` (NotFoundError when none is stored)."""
-    return _target(account, get_credential(session, account))
+    target = load_targets(session, [account.id]).get(account.id)
+    if target is None:  # the account row itself is gone
+        raise credential_not_found(account.name)
+    if isinstance(target, AccessGuardError):
+        raise target
+    return target
 
 
 def load_targets(

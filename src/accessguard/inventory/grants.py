@@ -168,6 +168,9 @@ def end_grant_ids(
     return ended
 
 
+_REVOKE_FIELDS = ("revoked_at", "revoked_by", "revoke_reason", "revoked_run_id")
+
+
 def end_grants(
     session: Session,
     clock: Clock,
@@ -189,9 +192,6 @@ def end_grants(
             for field, value in zip(_REVOKE_FIELDS, stamp, strict=True):
                 set_committed_value(grant, field, value)
     return [grant.id in ended for grant in grants]
-
-
-_REVOKE_FIELDS = ("revoked_at", "revoked_by", "revoke_reason", "revoked_run_id")
 
 
 def end_grant(

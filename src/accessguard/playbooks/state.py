@@ -143,10 +143,11 @@ def get_run(session: Session, run_id: str) -> Run:
 
 def _of_run(query: Any, run_id: str, step_id: str | None) -> Any:
     """``query`` narrowed to one run's items (optionally one step's), in plan order."""
-    query = query.where(RunItem.run_id == run_id)
+    items = _ITEMS.c
+    query = query.where(items.run_id == run_id)
     if step_id is not None:
-        query = query.where(RunItem.step_id == step_id)
-    return query.order_by(RunItem.id)
+        query = query.where(items.step_id == step_id)
+    return query.order_by(items.id)
 
 
 def run_items(
@@ -162,10 +163,8 @@ def run_items(
 def item_states(session: Session, run_id: str, step_id: str | None = None) -> list[Any]:
     """Rows of (item_id, status, attempts) for a run's items: what the runner needs, no JSON."""
     items = _ITEMS.c
-    query = select(items.item_id, items.status, items.attempts).where(items.run_id == run_id)
-    if step_id is not None:
-        query = query.where(items.step_id == step_id)
-    return list(session.execute(query.order_by(items.id)).all())
+    query = select(items.item_id, items.status, items.attempts)
+    return list(session.execute(_of_run(query, run_id, step_id)).all())
 
 
 def run_steps(session: Session, run_id: str) -> list[RunStep]:
@@ -374,11 +373,13 @@ def run_to_dict(session: Session, run: Run, *, with_items: bool = True) -> dict[
     # Plain rows, not ORM objects: a run can hold thousands of items; a listing only counts.
     items: Sequence[Any]
     if with_items:
-        query = select(_ITEMS).where(_ITEMS.c.run_id == run.id).order_by(_ITEMS.c.id)
-        items = session.execute(query).all()
+        items = session.execute(_of_run(select(_ITEMS), run.id, None)).all()
     else:
         items = item_states(session, run.id)
-    stopped = run.status in ("failed", "partial")
+    stopped_by = None
+    if run.status in ("failed", "partial"):  # the failed items' results say why
+        failed = items if with_items else run_items(session, run.id, status="failed")
+        stopped_by = stop_reason(failed, run.id)
     data: dict[str, Any] = {
         "id": run.id,
         "subject": run.subject,
@@ -389,9 +390,7 @@ def run_to_dict(session: Session, run: Run, *, with_items: bool = True) -> dict[
         "updated_at": run.updated_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "counts": summary_counts(items),
-        "stopped_by": stop_reason(run_items(session, run.id, status="failed"), run.id)
-        if stopped
-        else None,
+        "stopped_by": stopped_by,
         "successor": run.plan.get("successor"),
         "warnings": run.plan.get("warnings", []),
     }
