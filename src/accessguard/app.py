@@ -16,7 +16,7 @@ from accessguard.clock import Clock, SystemClock
 from accessguard.config import Settings
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
     from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -57,6 +57,22 @@ class App:
             self.ensure_schema()
             with transaction(self.sessions) as session:
                 yield session
+        except OperationalError as exc:
+            raise _unavailable(exc) from None
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A Core connection in a transaction, for set-based statements on ``db/tables.py``.
+
+        Commits on success, rolls back on error; unlike ``transaction`` it never loads
+        the ORM (the offboarding path runs on these).
+        """
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            self.ensure_schema()
+            with self.engine.begin() as connection:
+                yield connection
         except OperationalError as exc:
             raise _unavailable(exc) from None
 

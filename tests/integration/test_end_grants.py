@@ -8,9 +8,10 @@ from accessguard.app import App
 from accessguard.audit.chain import verify
 from accessguard.audit.models import AuditEvent
 from accessguard.inventory.accounts import AccountInput, add_account
-from accessguard.inventory.grants import add_grant, end_grant_ids, end_grants
+from accessguard.inventory.grants import add_grant, end_grants
 from accessguard.inventory.models import Grant
 from accessguard.inventory.people import PersonInput, add_person
+from accessguard.inventory.records import end_grant_ids
 
 
 def _grants(app: App, n: int) -> list[int]:

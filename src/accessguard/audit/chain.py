@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
 
-from accessguard.audit.models import AuditEvent, AuditHead
 from accessguard.audit.redaction import redact_details
 from accessguard.clock import Clock
-from accessguard.db.base import table_of
+from accessguard.db.tables import audit_events as _EVENTS
+from accessguard.db.tables import audit_head as _HEAD
+from accessguard.db.types import Executor
 
 GENESIS = "0" * 64
 
@@ -52,11 +52,7 @@ def _event_hash(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-_EVENTS = table_of(AuditEvent)
-_HEAD = table_of(AuditHead)
-
-
-def _lock_head(session: Session) -> tuple[int, str]:
+def _lock_head(session: Executor) -> tuple[int, str]:
     """Lock the chain head so concurrent writers append one after the other: (seq, hash)."""
     head = session.execute(
         select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
@@ -79,7 +75,7 @@ class Event:
     run_id: str | None = None
 
 
-def record_many(session: Session, clock: Clock, events: Sequence[Event]) -> list[int]:
+def record_many(session: Executor, clock: Clock, events: Sequence[Event]) -> list[int]:
     """Append ``events`` in order, in the caller's transaction; returns their sequence numbers.
 
     Secret values in ``details`` are redacted first. One lock of the head and one
@@ -127,7 +123,7 @@ def record_many(session: Session, clock: Clock, events: Sequence[Event]) -> list
 
 
 def record(
-    session: Session,
+    session: Executor,
     clock: Clock,
     *,
     actor: str,
@@ -163,14 +159,12 @@ class VerifyResult:
         }
 
 
-def verify(session: Session) -> VerifyResult:
+def verify(session: Executor) -> VerifyResult:
     """Walk the chain and report the first edited, removed or reordered event."""
     expected_seq = 1
     prev = GENESIS
     checked = 0
-    for event in (
-        session.execute(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(2000).scalars()
-    ):
+    for event in iter_events(session):
         if event.seq != expected_seq:
             return VerifyResult(
                 False, checked, prev, expected_seq, f"event {expected_seq} is missing"
@@ -201,7 +195,7 @@ def verify(session: Session) -> VerifyResult:
         prev = event.hash
         expected_seq += 1
         checked += 1
-    head = session.get(AuditHead, 1)
+    head = session.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != checked or head_hash != prev:
         return VerifyResult(
@@ -214,7 +208,7 @@ def verify(session: Session) -> VerifyResult:
     return VerifyResult(True, checked, prev)
 
 
-def event_to_dict(event: AuditEvent) -> dict[str, Any]:
+def event_to_dict(event: Any) -> dict[str, Any]:
     """The stable JSON shape of one event (also the export line)."""
     return {
         "seq": event.seq,
@@ -231,18 +225,19 @@ def event_to_dict(event: AuditEvent) -> dict[str, Any]:
 
 
 def iter_events(
-    session: Session, *, since: datetime | None = None, limit: int | None = None
-) -> Iterator[AuditEvent]:
-    """Events in chain order, streamed."""
-    query = select(AuditEvent).order_by(AuditEvent.seq)
+    session: Executor, *, since: datetime | None = None, limit: int | None = None
+) -> Iterator[Any]:
+    """Events in chain order as rows of ``audit_events``, streamed."""
+    events = _EVENTS.c
+    query = select(_EVENTS).order_by(events.seq)
     if since is not None:
-        query = query.where(AuditEvent.occurred_at >= since)
+        query = query.where(events.occurred_at >= since)
     if limit is not None:
         query = query.limit(limit)
-    yield from session.execute(query).yield_per(2000).scalars()
+    yield from session.execute(query.execution_options(yield_per=2000))
 
 
-def export_jsonl(session: Session, out: TextIO, *, since: datetime | None = None) -> int:
+def export_jsonl(session: Executor, out: TextIO, *, since: datetime | None = None) -> int:
     """Write events as JSON Lines; returns how many were written."""
     count = 0
     for event in iter_events(session, since=since):
@@ -251,7 +246,7 @@ def export_jsonl(session: Session, out: TextIO, *, since: datetime | None = None
     return count
 
 
-def export_file(session: Session, path: Path, *, since: datetime | None = None) -> int:
+def export_file(session: Executor, path: Path, *, since: datetime | None = None) -> int:
     """Export to ``path`` created 0600."""
     from accessguard.files import open_private
 

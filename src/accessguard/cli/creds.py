@@ -201,8 +201,8 @@ def exposed_cmd(app: App, person: str, observed_only: bool, as_json: bool) -> No
 
     with app.transaction() as session:
         who = get_person(session, person)
-        exposed = exposed_credentials(session, who, observed_only=observed_only)
-        seeds = [a.name for a in exported_seed_accounts(session, who)]
+        exposed = exposed_credentials(session, who.id, observed_only=observed_only)
+        seeds = [a.name for a in exported_seed_accounts(session, who.id)]
     data = {
         "person": who.email,
         "credentials": [e.to_dict() for e in exposed],

@@ -180,7 +180,7 @@ def offboard_cmd(
     from accessguard.playbooks.planner import build_plan
 
     book = resolve(app.settings, playbook_ref or app.settings.offboarding.default_playbook)
-    with app.transaction() as session:
+    with app.begin() as session:
         plan = build_plan(
             session, book, person, successor=successor, force=force, observed_only=observed_only
         )

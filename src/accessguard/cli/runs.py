@@ -26,7 +26,7 @@ def list_cmd(app: App, subject: str | None, status: str | None, limit: int, as_j
     """List recent runs, newest first."""
     from accessguard.playbooks.state import list_runs, run_to_dict
 
-    with app.transaction() as session:
+    with app.begin() as session:
         rows = [
             run_to_dict(session, r, with_items=False)
             for r in list_runs(session, subject=subject, status=status, limit=limit)

@@ -115,7 +115,7 @@ def sync_cmd(app: App, dry_run: bool, as_json: bool) -> None:
 @pass_app
 def revoke_person_cmd(app: App, person: str, as_json: bool) -> None:
     """Remove PERSON from groups, disable the entity, delete the login, revoke their tokens."""
-    from accessguard.credentials.identity import revoke_person_access
+    from accessguard.credentials.vault_access import revoke_person_access
     from accessguard.inventory.lookup import get_person
     from accessguard.vault.facade import open_vault
 

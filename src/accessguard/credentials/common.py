@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accessguard.credentials.models import Credential, CredentialVersion, TotpKey
+from accessguard.credentials.versions import credential_not_found
 from accessguard.errors import InputError, NotFoundError
 from accessguard.inventory.lookup import find_person, get_person
 from accessguard.inventory.models import Account, Person
@@ -23,15 +24,6 @@ def find_credential(session: Session, account: Account) -> Credential | None:
     return session.execute(
         select(Credential).where(Credential.account_id == account.id)
     ).scalar_one_or_none()
-
-
-def credential_not_found(account_name: str) -> NotFoundError:
-    """The error for an account without a stored shared login, with the fix."""
-    return NotFoundError(
-        f"no shared login stored for {account_name}",
-        hint=f"store one with `accessguard creds set {account_name}`",
-        code="credential-not-found",
-    )
 
 
 def get_credential(session: Session, account: Account) -> Credential:

@@ -10,21 +10,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
-from accessguard.credentials.models import (
-    Credential,
-    CredentialVersion,
-    Exposure,
-    TotpKey,
-    VaultMembership,
-)
-from accessguard.inventory.models import Account, Grant, Person
+from accessguard.db import tables
+from accessguard.db.types import Executor
+
+if TYPE_CHECKING:
+    from accessguard.credentials.models import Credential, TotpKey
+    from accessguard.inventory.models import Account, Person
 
 Interval = tuple[datetime, datetime | None]
 
@@ -56,7 +53,7 @@ class ExposedCredential:
 
 
 def record_exposure(
-    session: Session,
+    session: Executor,
     clock: Clock,
     *,
     person: Person,
@@ -68,21 +65,21 @@ def record_exposure(
     credential: Credential | None = None,
     totp_key: TotpKey | None = None,
     run_id: str | None = None,
-) -> Exposure:
+) -> None:
     """Record that ``person`` saw ``version`` (never the value) and audit it."""
-    exposure = Exposure(
-        person_id=person.id,
-        credential_id=credential.id if credential else None,
-        totp_key_id=totp_key.id if totp_key else None,
-        kind=kind,
-        version=version,
-        occurred_at=clock.now(),
-        reason=reason,
-        run_id=run_id,
-        actor=actor,
+    session.execute(
+        insert(tables.exposures).values(
+            person_id=person.id,
+            credential_id=credential.id if credential else None,
+            totp_key_id=totp_key.id if totp_key else None,
+            kind=kind,
+            version=version,
+            occurred_at=clock.now(),
+            reason=reason,
+            run_id=run_id,
+            actor=actor,
+        )
     )
-    session.add(exposure)
-    session.flush()
     record(
         session,
         clock,
@@ -93,7 +90,6 @@ def record_exposure(
         run_id=run_id,
         details={"person": person.email, "version": version, "reason": reason},
     )
-    return exposure
 
 
 def _overlaps(start: datetime, end: datetime | None, intervals: list[Interval]) -> bool:
@@ -115,51 +111,49 @@ def _equivalent(rows: dict[int, Any], version: int) -> list[int]:
 
 
 def exposed_credentials(
-    session: Session, person: Person, *, observed_only: bool = False
+    session: Executor, person_id: int, *, observed_only: bool = False
 ) -> list[ExposedCredential]:
-    """Credentials whose CURRENT value ``person`` could know (possible) or saw (observed)."""
-    # Plain rows of the columns used, not ORM objects: this reads every credential and
-    # every version in the inventory.
+    """Credentials whose CURRENT value the person could know (possible) or saw (observed)."""
+    # Plain rows of the columns used: this reads every credential and every version.
+    credentials, accounts = tables.credentials.c, tables.accounts.c
     creds = session.execute(
         select(
-            Credential.id,
-            Credential.current_version,
-            Credential.created_at,
-            Account.id.label("account_id"),
-            Account.name.label("account_name"),
-            Account.platform,
-        ).join(Account, Account.id == Credential.account_id)
+            credentials.id,
+            credentials.current_version,
+            credentials.created_at,
+            accounts.id.label("account_id"),
+            accounts.name.label("account_name"),
+            accounts.platform,
+        ).join(tables.accounts, accounts.id == credentials.account_id)
     ).all()
     if not creds:
         return []
     versions: dict[int, dict[int, Any]] = defaultdict(dict)
+    cv = tables.credential_versions.c
     for row in session.execute(
-        select(
-            CredentialVersion.credential_id,
-            CredentialVersion.version,
-            CredentialVersion.restored_from,
-            CredentialVersion.created_at,
-            CredentialVersion.superseded_at,
-        )
+        select(cv.credential_id, cv.version, cv.restored_from, cv.created_at, cv.superseded_at)
     ):
         versions[row.credential_id][row.version] = row
     seen: dict[int, set[int]] = defaultdict(set)
+    exposures = tables.exposures.c
     for credential_id, version in session.execute(
-        select(Exposure.credential_id, Exposure.version).where(
-            Exposure.person_id == person.id, Exposure.credential_id.is_not(None)
+        select(exposures.credential_id, exposures.version).where(
+            exposures.person_id == person_id, exposures.credential_id.is_not(None)
         )
     ):
         seen[credential_id or 0].add(version)
     access: dict[int, list[tuple[str, datetime, datetime | None]]] = defaultdict(list)
+    memberships = tables.vault_memberships.c
     for account_id, added_at, removed_at in session.execute(
-        select(
-            VaultMembership.account_id, VaultMembership.added_at, VaultMembership.removed_at
-        ).where(VaultMembership.person_id == person.id)
+        select(memberships.account_id, memberships.added_at, memberships.removed_at).where(
+            memberships.person_id == person_id
+        )
     ):
         access[account_id].append(("vault-group", added_at, removed_at))
+    grants = tables.grants.c
     for account_id, granted_at, revoked_at in session.execute(
-        select(Grant.account_id, Grant.granted_at, Grant.revoked_at).where(
-            Grant.person_id == person.id, Grant.via == "shared-login"
+        select(grants.account_id, grants.granted_at, grants.revoked_at).where(
+            grants.person_id == person_id, grants.via == "shared-login"
         )
     ):
         access[account_id].append(("shared-login", granted_at, revoked_at))
@@ -198,3 +192,27 @@ def exposed_credentials(
                 )
             )
     return sorted(out, key=lambda e: e.account_name)
+
+
+def exported_seed_accounts(session: Executor, person_id: int) -> list[Any]:
+    """Accounts (rows: id, name, platform) whose current or pending 2FA seed was exported to the person."""
+    keys, accounts, exposures = tables.totp_keys.c, tables.accounts.c, tables.exposures.c
+    rows = session.execute(
+        select(
+            accounts.id,
+            accounts.name,
+            accounts.platform,
+            keys.generation,
+            keys.pending_generation,
+            exposures.version,
+        )
+        .join(tables.accounts, accounts.id == keys.account_id)
+        .join(tables.exposures, exposures.totp_key_id == keys.id)
+        .where(
+            exposures.person_id == person_id,
+            exposures.kind == "seed-export",
+            keys.retired_at.is_(None),
+        )
+    ).all()
+    found = {r.id: r for r in rows if r.version in (r.generation, r.pending_generation)}
+    return sorted(found.values(), key=lambda a: a.name)

@@ -3,7 +3,7 @@
 Each account has a Vault group (made by ``vault bootstrap``) whose policy reads that
 account's secret and TOTP code. ``sync`` makes every person's entity a member of
 exactly the groups their active shared-login grants give; ``revoke_person_access``
-removes a leaver everywhere and revokes their existing tokens. Membership history is
+(``vault_access.py``) removes a leaver everywhere and revokes their existing tokens. Membership history is
 kept in ``VaultMembership``: it is the evidence for possible exposure.
 """
 
@@ -20,7 +20,6 @@ from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.models import VaultIdentity, VaultMembership
 from accessguard.inventory.models import Account, Grant, Person
-from accessguard.results import ActionResult
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault
 from accessguard.vault.paths import username_for
@@ -218,70 +217,3 @@ def _record_history(
                     VaultMembership(person_id=person_id, account_id=account_id, added_at=now)
                 )
     session.flush()
-
-
-def revoke_person_access(
-    session: Session,
-    clock: Clock,
-    vault: Vault,
-    person: Person,
-    *,
-    actor: str,
-    run_id: str | None = None,
-) -> ActionResult:
-    """Remove from groups, disable the entity, delete the login, revoke tokens (idempotent)."""
-    identity = find_identity(session, person)
-    username = identity.username if identity else username_for(person.email)
-    entity = vault.read_entity(person.email)
-    done: list[str] = []
-    if entity is not None:
-        prefix = vault.paths.group_prefix()
-        for group_id in entity.group_ids:
-            data = vault.read(f"identity/group/id/{group_id}", what="read a group")
-            name = ((data or {}).get("data") or {}).get("name", "")
-            if not name.startswith(prefix):
-                continue  # not a group this tool manages
-            group = vault.read_group(name)
-            if group is not None and entity.id in group.member_entity_ids:
-                vault.write_group(
-                    name,
-                    policies=list(group.policies),
-                    member_entity_ids=[e for e in group.member_entity_ids if e != entity.id],
-                )
-                done.append(f"removed from {name}")
-        if not entity.disabled:
-            vault.set_entity_disabled(person.email, True)
-            done.append("entity disabled")
-    if vault.userpass_user_exists(username):
-        vault.delete_userpass_user(username)
-        done.append(f"user {username} deleted")
-    # Deleting the user does not invalidate tokens it already has: revoke them by login path.
-    vault.revoke_prefix(vault.paths.login_prefix(username))
-    now = clock.now()
-    for row in session.execute(
-        select(VaultMembership).where(
-            VaultMembership.person_id == person.id, VaultMembership.removed_at.is_(None)
-        )
-    ).scalars():
-        row.removed_at = now
-        if "membership history closed" not in done:
-            done.append("membership history closed")
-    if identity is not None and identity.disabled_at is None:
-        identity.disabled_at = now
-        done.append("identity marked disabled")
-    session.flush()
-    if not done:
-        return ActionResult.unchanged(f"{person.email} has no Vault access", person=person.email)
-    record(
-        session,
-        clock,
-        actor=actor,
-        action="vault.revoke_person",
-        target_type="person",
-        target=person.email,
-        run_id=run_id,
-        details={"steps": done, "username": username},
-    )
-    return ActionResult.changed(
-        f"Vault access of {person.email} revoked", person=person.email, steps=done
-    )

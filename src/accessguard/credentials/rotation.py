@@ -17,32 +17,30 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
-from accessguard.credentials.common import credential_not_found
-from accessguard.credentials.models import Credential, CredentialVersion
 from accessguard.credentials.passwords import generate_password
-from accessguard.credentials.store import add_versions
-from accessguard.db.base import table_of
+from accessguard.credentials.versions import add_versions, credential_not_found
+from accessguard.db.tables import accounts as _ACCOUNTS
+from accessguard.db.tables import credential_versions as _VERSIONS
+from accessguard.db.tables import credentials as _CREDENTIALS
+from accessguard.db.types import Executor
 from accessguard.errors import (
     AccessGuardError,
     CasConflictError,
     ConflictError,
     VaultNotFoundError,
 )
-from accessguard.inventory.models import Account
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
 from accessguard.vault.facade import KvMetadata, Vault
 
-_ACCOUNTS = table_of(Account)
-_CREDENTIALS = table_of(Credential)
-_VERSIONS = table_of(CredentialVersion)
+if TYPE_CHECKING:
+    from accessguard.inventory.models import Account
 
 KEY_FIELD = "_idempotency_key"
 
@@ -65,7 +63,7 @@ class RotationTarget:
     pending: bool
 
 
-def rotation_target(session: Session, account: Account) -> RotationTarget:
+def rotation_target(session: Executor, account: Account) -> RotationTarget:
     """Read the credential of ``account`` (NotFoundError when none is stored)."""
     target = load_targets(session, [account.id]).get(account.id)
     if target is None:  # the account row itself is gone
@@ -76,7 +74,7 @@ def rotation_target(session: Session, account: Account) -> RotationTarget:
 
 
 def load_targets(
-    session: Session, account_ids: Sequence[int]
+    session: Executor, account_ids: Sequence[int]
 ) -> dict[int, RotationTarget | AccessGuardError]:
     """``rotation_target`` for many accounts in one query (an account without a credential
     maps to its error; an account that no longer exists is left out)."""
@@ -115,7 +113,7 @@ def load_targets(
 
 
 def rotated_with(
-    session: Session, credential_ids: Sequence[int], keys: Sequence[str]
+    session: Executor, credential_ids: Sequence[int], keys: Sequence[str]
 ) -> dict[str, int]:
     """The versions already recorded for these idempotency keys (of these credentials), by key."""
     versions = _VERSIONS.c
@@ -135,7 +133,7 @@ def _already(target: RotationTarget, version: int) -> ActionResult:
     )
 
 
-def already_rotated(session: Session, target: RotationTarget, key: str) -> ActionResult | None:
+def already_rotated(session: Executor, target: RotationTarget, key: str) -> ActionResult | None:
     """``unchanged`` when the database already records the rotation made with ``key``."""
     done = rotated_with(session, [target.credential_id], [key])
     return _already(target, done[key]) if key in done else None
@@ -257,7 +255,7 @@ class Written:
 
 
 def record_rotations(
-    session: Session,
+    session: Executor,
     clock: Clock,
     written: Sequence[Written],
     *,
@@ -353,7 +351,7 @@ def record_rotations(
 
 
 def record_rotation(
-    session: Session,
+    session: Executor,
     clock: Clock,
     target: RotationTarget,
     version: int,
@@ -379,7 +377,7 @@ def record_rotation(
 
 
 def rotate(
-    session: Session,
+    session: Executor,
     clock: Clock,
     vault: Vault,
     account: Account,

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import record
@@ -21,15 +20,13 @@ from accessguard.credentials.common import (
     version_row,
 )
 from accessguard.credentials.exposure import record_exposure
-from accessguard.credentials.models import Credential, CredentialVersion
-from accessguard.db.base import table_of
+from accessguard.credentials.models import Credential
+from accessguard.credentials.versions import add_versions
 from accessguard.errors import CasConflictError, ConflictError, InputError
 from accessguard.inventory.models import Account, Person
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault
-
-_VERSIONS = table_of(CredentialVersion)
 
 FIELDS = ("username", "password", "backup_codes", "recovery")
 
@@ -82,53 +79,6 @@ def parse_login(text: str) -> LoginValues:
     if "password" not in values:
         raise InputError("a password is required")
     return LoginValues(values)
-
-
-def add_versions(
-    session: Session,
-    clock: Clock,
-    versions: Sequence[tuple[int, int, str | None]],
-    *,
-    state: str,
-    actor: str,
-    reason: str | None,
-    run_id: str | None = None,
-    restored_from: int | None = None,
-) -> None:
-    """Record new Vault versions, as (credential id, version, idempotency key); set-based.
-
-    Each replaces its credential's open version now (an active one becomes superseded
-    when the new one is active too).
-    """
-    if not versions:
-        return
-    now = clock.now()
-    table = _VERSIONS
-    still_open = (
-        table.c.credential_id.in_([credential_id for credential_id, _, _ in versions]),
-        table.c.superseded_at.is_(None),
-    )
-    if state == "active":
-        session.execute(
-            update(table).where(*still_open, table.c.state == "active").values(state="superseded")
-        )
-    session.execute(update(table).where(*still_open).values(superseded_at=now))
-    rows = [
-        {
-            "credential_id": credential_id,
-            "version": version,
-            "created_at": now,
-            "state": state,
-            "reason": reason,
-            "run_id": run_id,
-            "rotated_by": actor,
-            "restored_from": restored_from,
-            "idempotency_key": key,
-            "superseded_at": None,
-        }
-        for credential_id, version, key in versions
-    ]
-    session.execute(insert(table), rows)
 
 
 def add_version(

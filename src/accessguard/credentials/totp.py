@@ -19,13 +19,24 @@ from sqlalchemy.orm import Session
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.common import find_totp, get_totp, iso, operator, require_reason
-from accessguard.credentials.exposure import record_exposure
+from accessguard.credentials.exposure import exported_seed_accounts, record_exposure
 from accessguard.credentials.models import Exposure, TotpKey
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.models import Account, Person
 from accessguard.results import ActionResult, Outcome
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault
+
+#: ``exported_seed_accounts`` lives with the exposure reads; importable from here as before.
+__all__ = [
+    "code",
+    "confirm",
+    "enroll",
+    "exported_seed_accounts",
+    "parse_seed",
+    "regenerate",
+    "totp_status",
+]
 
 ISSUER = "accessguard"
 
@@ -260,22 +271,6 @@ def confirm(
         details={"key_name": key.key_name, "generation": key.generation},
     )
     return ActionResult.changed(f"{account.name} now uses seed generation {key.generation}")
-
-
-def exported_seed_accounts(session: Session, person: Person) -> list[Account]:
-    """Accounts whose current (or pending) seed was exported to ``person``."""
-    rows = session.execute(
-        select(TotpKey, Account, Exposure.version)
-        .join(Account, Account.id == TotpKey.account_id)
-        .join(Exposure, Exposure.totp_key_id == TotpKey.id)
-        .where(
-            Exposure.person_id == person.id,
-            Exposure.kind == "seed-export",
-            TotpKey.retired_at.is_(None),
-        )
-    ).all()
-    found = {a.id: a for k, a, v in rows if v in (k.generation, k.pending_generation)}
-    return sorted(found.values(), key=lambda a: a.name)
 
 
 def totp_status(session: Session) -> list[dict[str, Any]]:

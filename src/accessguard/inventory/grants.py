@@ -1,25 +1,25 @@
-"""Grants: give, revoke (stamped, never deleted), and the who-has / holdings views."""
+"""Grants: give, revoke (stamped, never deleted), and the who-has / holdings views.
+
+The set-based reads and the ending of many grants at once are in ``records.py``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accessguard.audit.chain import Event, record, record_many
+from accessguard.audit.chain import record
 from accessguard.clock import Clock
-from accessguard.db.base import table_of
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.lookup import get_account, get_person
 from accessguard.inventory.models import Account, Grant, Person
+from accessguard.inventory.records import end_grant_ids
 from accessguard.inventory.validation import check_choice, check_text, optional_text
-from accessguard.inventory.vocab import ADMIN_ROLES, GRANT_VIAS
-
-_GRANTS, _PEOPLE, _ACCOUNTS = table_of(Grant), table_of(Person), table_of(Account)
+from accessguard.inventory.vocab import GRANT_VIAS
 
 
 def grant_to_dict(grant: Grant, person: Person, account: Account) -> dict[str, Any]:
@@ -119,55 +119,6 @@ def add_grant(
     return grant
 
 
-def end_grant_ids(
-    session: Session,
-    clock: Clock,
-    actor: str,
-    grant_ids: Sequence[int],
-    *,
-    reason: str,
-    run_id: str | None = None,
-) -> dict[int, datetime]:
-    """Stamp these grants revoked, one audit event each; the ids this call ended, with when.
-
-    Set-based Core statements (an offboarding ends hundreds): one read of the grants with
-    their people and accounts, one UPDATE ... RETURNING (a grant that another writer ended
-    meanwhile is left out), one append to the audit chain.
-    """
-    grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
-    wanted = list(dict.fromkeys(grant_ids))
-    rows = {
-        row.id: row
-        for row in session.execute(
-            select(grants.id, grants.role, grants.via, people.email, accounts.name)
-            .join(_PEOPLE, people.id == grants.person_id)
-            .join(_ACCOUNTS, accounts.id == grants.account_id)
-            .where(grants.id.in_(wanted), grants.revoked_at.is_(None))
-        )
-    }
-    if not rows:
-        return {}
-    now = clock.now()
-    ended = {
-        grant_id: now
-        for (grant_id,) in session.execute(
-            update(_GRANTS)
-            .where(grants.id.in_(list(rows)), grants.revoked_at.is_(None))
-            .values(revoked_at=now, revoked_by=actor, revoke_reason=reason, revoked_run_id=run_id)
-            .returning(grants.id)
-        )
-    }
-    events = []
-    for grant_id in wanted:
-        if grant_id in ended:
-            row = rows[grant_id]
-            details = {"grant_id": row.id, "role": row.role, "via": row.via, "reason": reason}
-            target = f"{row.email}@{row.name}"
-            events.append(Event(actor, "grant.revoke", "grant", target, details, run_id))
-    record_many(session, clock, events)
-    return ended
-
-
 _REVOKE_FIELDS = ("revoked_at", "revoked_by", "revoke_reason", "revoked_run_id")
 
 
@@ -260,56 +211,3 @@ def holdings(session: Session, person_email: str, *, history: bool = False) -> l
     if not history:
         query = query.where(Grant.revoked_at.is_(None))
     return [grant_to_dict(g, person, a) for g, a in session.execute(query).all()]
-
-
-@dataclass(frozen=True, slots=True)
-class HeldGrant:
-    """An active grant as a planner reads it (plain values, not an ORM object)."""
-
-    id: int
-    account_id: int
-    role: str
-    via: str
-
-    @property
-    def is_admin(self) -> bool:
-        """True when the role administers the account."""
-        return self.role.lower() in ADMIN_ROLES
-
-
-@dataclass(frozen=True, slots=True)
-class HeldAccount:
-    """The account of a ``HeldGrant``."""
-
-    id: int
-    name: str
-    platform: str
-    handle: str
-    owner_id: int | None
-
-
-def active_grants_for(session: Session, person: Person) -> list[tuple[HeldGrant, HeldAccount]]:
-    """The person's active grants with their accounts (for planners), in account order."""
-    grants, accounts = _GRANTS.c, _ACCOUNTS.c
-    rows = session.execute(
-        select(
-            grants.id,
-            grants.account_id,
-            grants.role,
-            grants.via,
-            accounts.name,
-            accounts.platform,
-            accounts.handle,
-            accounts.owner_id,
-        )
-        .join(_ACCOUNTS, accounts.id == grants.account_id)
-        .where(grants.person_id == person.id, grants.revoked_at.is_(None))
-        .order_by(accounts.name, grants.id)
-    )
-    return [
-        (
-            HeldGrant(row.id, row.account_id, row.role, row.via),
-            HeldAccount(row.account_id, row.name, row.platform, row.handle, row.owner_id),
-        )
-        for row in rows
-    ]

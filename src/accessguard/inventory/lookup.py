@@ -7,11 +7,9 @@ from sqlalchemy.orm import Session
 
 from accessguard.errors import NotFoundError
 from accessguard.inventory.models import Account, Person
+from accessguard.inventory.records import normalise_email, person_not_found
 
-
-def normalise_email(email: str) -> str:
-    """Emails are compared case-insensitively."""
-    return email.strip().lower()
+__all__ = ["find_account", "find_person", "get_account", "get_person", "normalise_email"]
 
 
 def find_person(session: Session, email: str) -> Person | None:
@@ -25,11 +23,7 @@ def get_person(session: Session, email: str) -> Person:
     """The person with ``email``; NotFoundError with a hint otherwise."""
     person = find_person(session, email)
     if person is None:
-        raise NotFoundError(
-            f"no person with email {email!r}",
-            hint="see `accessguard people list`, or add them with `accessguard people add`",
-            code="person-not-found",
-        )
+        raise person_not_found(email)
     return person
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accessguard.db.base import Base
+from accessguard.inventory.records import person_to_dict
 from accessguard.inventory.vocab import ADMIN_ROLES
 
 
@@ -31,16 +32,7 @@ class Person(Base):
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view with a stable shape."""
-        return {
-            "email": self.email,
-            "name": self.name,
-            "department": self.department,
-            "manager": self.manager_email,
-            "kind": self.kind,
-            "status": self.status,
-            "end_date": self.end_date.isoformat() if self.end_date else None,
-            "source": self.source,
-        }
+        return person_to_dict(self)
 
 
 class Account(Base):

@@ -15,6 +15,7 @@ from accessguard.clock import Clock
 from accessguard.errors import ConflictError
 from accessguard.inventory.lookup import find_person, get_person
 from accessguard.inventory.models import Person
+from accessguard.inventory.records import audit_person_update, person_diff
 from accessguard.inventory.validation import (
     check_choice,
     check_email,
@@ -97,27 +98,13 @@ def update_person(
     session: Session, clock: Clock, actor: str, person: Person, changes: dict[str, Any]
 ) -> dict[str, Any]:
     """Apply ``changes`` (field -> value) and audit them; returns {field: [before, after]}."""
-    diff: dict[str, Any] = {}
-    for field_name, value in changes.items():
-        before = getattr(person, field_name)
-        if before != value:
-            diff[field_name] = [
-                before.isoformat() if isinstance(before, date) else before,
-                value.isoformat() if isinstance(value, date) else value,
-            ]
-            setattr(person, field_name, value)
+    diff = person_diff(person, changes)
+    for field_name in diff:
+        setattr(person, field_name, changes[field_name])
     if diff:
         person.updated_at = clock.now()
         session.flush()
-        record(
-            session,
-            clock,
-            actor=actor,
-            action="person.update",
-            target_type="person",
-            target=person.email,
-            details={"changes": diff},
-        )
+        audit_person_update(session, clock, actor, person.email, diff)
     return diff
 
 

@@ -35,8 +35,7 @@ from accessguard.results import ActionResult
 from accessguard.secret import redact
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
+    from accessguard.db.types import Executor
     from accessguard.playbooks.runner import _Execution
 
 #: Acted items are recorded in chunks of at least MIN_CHUNK items, about CHUNKS per step:
@@ -51,13 +50,13 @@ Acted = Any
 class BatchAction:
     """The three phases of an action whose items run together (see the module docstring).
 
-    ``prepare(session, contexts)`` and ``record(session, pairs)`` return one value per
+    ``prepare(conn, contexts)`` and ``record(conn, pairs)`` return one value per
     item, in order; an ``ActionResult`` from ``prepare`` or ``act`` is final for its
     item (already done, or failed).
     """
 
-    prepare: Callable[[Session, Sequence[ActionContext]], list[Prepared]]
-    record: Callable[[Session, Sequence[tuple[ActionContext, Acted]]], list[ActionResult]]
+    prepare: Callable[[Executor, Sequence[ActionContext]], list[Prepared]]
+    record: Callable[[Executor, Sequence[tuple[ActionContext, Acted]]], list[ActionResult]]
     act: Callable[[ActionContext, Prepared], Acted] | None = None
 
 
@@ -82,13 +81,13 @@ def run_batch(
 ) -> None:
     """Run the items of ``ctxs`` (one step, all retryable) through ``action``'s phases."""
     app, step = ex.app, ctxs[0].step
-    with app.transaction() as session:
-        state.mark_intents(session, app.clock, ex.run_id, step.id, [c.item.id for c in ctxs])
+    with app.begin() as conn:
+        state.mark_intents(conn, app.clock, ex.run_id, step.id, [c.item.id for c in ctxs])
     for ctx in ctxs:
         crash_point(step.id, ctx.item.id, "before")
     try:
-        with app.transaction() as session:
-            prepared = action.prepare(session, ctxs)
+        with app.begin() as conn:
+            prepared = action.prepare(conn, ctxs)
     except Exception as exc:  # every item fails the same way
         prepared = [failure(exc)] * len(ctxs)
     ready = [(ctx, value) for ctx, value in zip(ctxs, prepared, strict=True)]
@@ -156,8 +155,8 @@ def _record(
             to_record.append((ctx, value))
     if to_record:
         try:
-            with app.transaction() as session:
-                recorded = action.record(session, to_record)
+            with app.begin() as conn:
+                recorded = action.record(conn, to_record)
                 for ctx, _ in to_record:
                     crash_point(step.id, ctx.item.id, "inside")
         except Exception as exc:
@@ -166,8 +165,8 @@ def _record(
             results[ctx.item.id] = result
     for ctx, _ in acted:
         crash_point(step.id, ctx.item.id, "after")
-    with app.transaction() as session:
-        state.mark_outcomes(session, app.clock, ex.run_id, step.id, results)
+    with app.begin() as conn:
+        state.mark_outcomes(conn, app.clock, ex.run_id, step.id, results)
     for ctx, _ in acted:
         crash_point(step.id, ctx.item.id, "recorded")
         outcome = results[ctx.item.id]

@@ -68,13 +68,11 @@ def confirm_items(
                 )
             details = {"confirm": result.outcome.value, "message": redact(result.message)}
         with app.transaction() as session:
-            row = state.get_item(session, run_id, step_id, wanted)
-            if row.status != "waiting":
+            if state.get_item(session, run_id, step_id, wanted).status != "waiting":
                 continue
-            row.status = "done"
-            row.evidence = redact(evidence)
-            row.confirmed_by = app.actor
-            row.confirmed_at = app.clock.now()
+            row = state.mark_confirmed(
+                session, app.clock, run_id, step_id, wanted, evidence=evidence, actor=app.actor
+            )
             record(
                 session,
                 app.clock,

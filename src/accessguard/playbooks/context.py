@@ -17,6 +17,7 @@ from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.secret import Secret
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
 #: Shows a one-time secret (a new 2FA QR) to the operator; returns False if it could not.
@@ -82,9 +83,16 @@ class ActionContext:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A short transaction of its own (commits on success)."""
+        """A short ORM session of its own (commits on success)."""
         with self.app.sessions() as session, session.begin():
             yield session
+            crash_point(self.step.id, self.item.id, "inside")
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A short Core transaction of its own (commits on success; never loads the ORM)."""
+        with self.app.begin() as connection:
+            yield connection
             crash_point(self.step.id, self.item.id, "inside")
 
     def render(self, template: str) -> str:

@@ -7,13 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session
 
 from accessguard.app import App
 from accessguard.clock import today
+from accessguard.db.tables import grants as _GRANTS
+from accessguard.db.tables import people as _PEOPLE
+from accessguard.db.types import Executor
 from accessguard.errors import AccessGuardError
 from accessguard.exit_codes import ExitCode
-from accessguard.inventory.models import Grant, Person
 from accessguard.playbooks.loader import resolve
 from accessguard.playbooks.planner import build_plan
 from accessguard.playbooks.runner import run_plan
@@ -22,16 +23,17 @@ from accessguard.playbooks.runner import run_plan
 _SEVERITY = [ExitCode.ERROR, ExitCode.PARTIAL_FAILURE, ExitCode.WAITING_MANUAL, ExitCode.OK]
 
 
-def due_leavers(session: Session, app: App) -> list[Person]:
-    """People whose end date is before today and who are not departed (or still hold grants)."""
-    holds = exists().where(Grant.person_id == Person.id, Grant.revoked_at.is_(None))
+def due_leavers(session: Executor, app: App) -> list[str]:
+    """Emails of people whose end date is before today and who are not departed (or still hold grants)."""
+    people, grants = _PEOPLE.c, _GRANTS.c
+    holds = exists().where(grants.person_id == people.id, grants.revoked_at.is_(None))
     query = (
-        select(Person)
-        .where(Person.end_date.is_not(None), Person.end_date < today(app.clock))
-        .where(or_(Person.status != "departed", holds))
-        .order_by(Person.end_date, Person.email)
+        select(people.email)
+        .where(people.end_date.is_not(None), people.end_date < today(app.clock))
+        .where(or_(people.status != "departed", holds))
+        .order_by(people.end_date, people.email)
     )
-    return list(session.execute(query).scalars())
+    return list(session.scalars(query))
 
 
 def offboard_leavers(
@@ -44,13 +46,13 @@ def offboard_leavers(
 ) -> tuple[list[dict[str, Any]], int]:
     """Plan (and unless ``dry_run`` run) each due leaver; returns one row per person and an exit code."""
     book = resolve(app.settings, playbook or app.settings.offboarding.default_playbook)
-    with app.transaction() as session:
-        emails = [p.email for p in due_leavers(session, app)]
+    with app.begin() as session:
+        emails = due_leavers(session, app)
 
     def one(email: str) -> dict[str, Any]:
         row: dict[str, Any] = {"person": email, "run": None, "status": None, "error": None}
         try:
-            with app.transaction() as session:
+            with app.begin() as session:
                 plan = build_plan(session, book, email)
             row["items"] = plan.item_count
             if dry_run:

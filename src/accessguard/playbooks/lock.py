@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from accessguard.clock import Clock
+from accessguard.db.tables import run_locks as _LOCKS
+from accessguard.db.types import Executor
 from accessguard.errors import LockHeldError
-from accessguard.playbooks.models import RunLock
 
 
 def holder_name() -> str:
@@ -40,13 +41,12 @@ def _is_stale(holder: str) -> bool:
     return False
 
 
-def acquire(session: Session, clock: Clock, subject: str, run_id: str) -> None:
+def acquire(session: Executor, clock: Clock, subject: str, run_id: str) -> None:
     """Take the subject's lock for ``run_id`` in the caller's transaction, or raise LockHeldError."""
-    existing = session.get(RunLock, subject)
+    existing = holder_of(session, subject)
     if existing is not None:
         if _is_stale(existing.holder):
-            session.delete(existing)
-            session.flush()
+            release(session, subject, existing.run_id)
         else:
             raise LockHeldError(
                 f"a run for {subject} is in progress (run {existing.run_id}, held by {existing.holder} "
@@ -54,11 +54,12 @@ def acquire(session: Session, clock: Clock, subject: str, run_id: str) -> None:
                 hint="wait for it to finish; if that process is gone for good, "
                 f"`accessguard runs unlock {existing.run_id}`",
             )
-    session.add(
-        RunLock(subject=subject, run_id=run_id, holder=holder_name(), acquired_at=clock.now())
-    )
     try:
-        session.flush()
+        session.execute(
+            insert(_LOCKS).values(
+                subject=subject, run_id=run_id, holder=holder_name(), acquired_at=clock.now()
+            )
+        )
     except IntegrityError:
         raise LockHeldError(
             f"a run for {subject} is in progress (another process took the lock just now)",
@@ -66,11 +67,12 @@ def acquire(session: Session, clock: Clock, subject: str, run_id: str) -> None:
         ) from None
 
 
-def release(session: Session, subject: str, run_id: str) -> None:
+def release(session: Executor, subject: str, run_id: str) -> None:
     """Drop the lock if ``run_id`` holds it."""
-    session.execute(delete(RunLock).where(RunLock.subject == subject, RunLock.run_id == run_id))
+    locks = _LOCKS.c
+    session.execute(delete(_LOCKS).where(locks.subject == subject, locks.run_id == run_id))
 
 
-def holder_of(session: Session, subject: str) -> RunLock | None:
+def holder_of(session: Executor, subject: str) -> Any:
     """The lock row for ``subject``, if any."""
-    return session.execute(select(RunLock).where(RunLock.subject == subject)).scalar_one_or_none()
+    return session.execute(select(_LOCKS).where(_LOCKS.c.subject == subject)).first()

@@ -1,7 +1,8 @@
 """Run state: runs, their steps and items, and the one-run-per-subject lock.
 
 Item statuses: pending -> running (intent recorded) -> changed | unchanged | failed |
-waiting; a waiting item becomes done when a person confirms it with evidence.
+waiting; a waiting item becomes done when a person confirms it with evidence
+(``playbooks/state.py`` lists them and reads and writes these tables).
 """
 
 from __future__ import annotations
@@ -13,11 +14,6 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accessguard.db.base import Base
-
-ITEM_STATUSES = ("pending", "running", "changed", "unchanged", "failed", "waiting", "done")
-#: Item statuses that need no more work.
-FINISHED = ("changed", "unchanged", "done")
-RUN_STATUSES = ("running", "waiting", "completed", "failed", "partial")
 
 
 class Run(Base):

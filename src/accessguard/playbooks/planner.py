@@ -6,12 +6,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from accessguard.db.tables import accounts as _ACCOUNTS
+from accessguard.db.tables import grants as _GRANTS
+from accessguard.db.tables import people as _PEOPLE
+from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, InputError
-from accessguard.inventory.grants import HeldAccount, HeldGrant, active_grants_for
-from accessguard.inventory.lookup import get_person
-from accessguard.inventory.models import Account, Grant, Person
+from accessguard.inventory.records import (
+    HeldAccount,
+    HeldGrant,
+    PersonRecord,
+    active_grants_for,
+    get_person_record,
+    person_to_dict,
+)
+from accessguard.inventory.vocab import ADMIN_ROLES
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.schema import ForEach, Playbook, Step
 
@@ -51,11 +60,15 @@ def _grant_items(grants: Grants, filters: dict[str, tuple[str, ...]]) -> list[Pl
 
 
 def _credential_items(
-    session: Session, person: Person, *, observed_only: bool, filters: dict[str, tuple[str, ...]]
+    session: Executor,
+    person: PersonRecord,
+    *,
+    observed_only: bool,
+    filters: dict[str, tuple[str, ...]],
 ) -> list[PlanItem]:
     from accessguard.credentials.exposure import exposed_credentials
 
-    found = exposed_credentials(session, person, observed_only=observed_only)
+    found = exposed_credentials(session, person.id, observed_only=observed_only)
     items = []
     for exposed in found:
         platform = exposed.platform
@@ -80,9 +93,9 @@ def _credential_items(
 
 
 def _seed_items(
-    session: Session, person: Person, filters: dict[str, tuple[str, ...]]
+    session: Executor, person: PersonRecord, filters: dict[str, tuple[str, ...]]
 ) -> list[PlanItem]:
-    from accessguard.credentials.totp import exported_seed_accounts
+    from accessguard.credentials.exposure import exported_seed_accounts
 
     return [
         PlanItem(
@@ -90,54 +103,65 @@ def _seed_items(
             f"{account.name} ({account.platform}): exported 2FA seed",
             {"account_id": account.id, "account": account.name, "platform": account.platform},
         )
-        for account in exported_seed_accounts(session, person)
+        for account in exported_seed_accounts(session, person.id)
         if "platform" not in filters or account.platform in filters["platform"]
     ]
 
 
-def _other_admins(session: Session, person: Person, account_ids: set[int]) -> dict[int, list[str]]:
+def _other_admins(session: Executor, person_id: int, account_ids: set[int]) -> dict[int, list[str]]:
     """Account id -> other active people holding an admin role (not a shared login) on it."""
     found: dict[int, set[str]] = {account_id: set() for account_id in account_ids}
     if account_ids:
+        grants, people = _GRANTS.c, _PEOPLE.c
         rows = session.execute(
-            select(Grant, Person.email)
-            .join(Person, Person.id == Grant.person_id)
+            select(grants.account_id, grants.role, people.email)
+            .join(_PEOPLE, people.id == grants.person_id)
             .where(
-                Grant.account_id.in_(account_ids),
-                Grant.revoked_at.is_(None),
-                Grant.via != "shared-login",
-                Person.id != person.id,
-                Person.status != "departed",
+                grants.account_id.in_(account_ids),
+                grants.revoked_at.is_(None),
+                grants.via != "shared-login",
+                people.id != person_id,
+                people.status != "departed",
             )
         )
-        for grant, email in rows:
-            if grant.is_admin:
-                found[grant.account_id].add(email)
+        for account_id, role, email in rows:
+            if role.lower() in ADMIN_ROLES:
+                found[account_id].add(email)
     return {account_id: sorted(emails) for account_id, emails in found.items()}
 
 
-def admins_of(session: Session, account: Account, person: Person) -> list[str]:
-    """Other active people holding an admin role (not a shared login) on ``account``."""
-    return _other_admins(session, person, {account.id})[account.id]
+def admins_of(session: Executor, account_id: int, person_id: int) -> list[str]:
+    """Other active people than ``person_id`` holding an admin role (not a shared login) on the account."""
+    return _other_admins(session, person_id, {account_id})[account_id]
 
 
 def handover(
-    session: Session, person: Person, successor: Person | None, *, grants: Grants
+    session: Executor, person: PersonRecord, successor: PersonRecord | None, *, grants: Grants
 ) -> list[dict[str, Any]]:
     """For each account the person owns or administers: who keeps it, who inherits ownership.
 
     ``grants`` are the person's active grants (``active_grants_for``). Admins and owners
     are read for all those accounts at once, not per account.
     """
-    owned = session.execute(select(Account).where(Account.owner_id == person.id)).scalars().all()
-    accounts: dict[int, Account | HeldAccount] = {a.id: a for a in owned}
+    accounts_c, people = _ACCOUNTS.c, _PEOPLE.c
+    owned = session.execute(
+        select(accounts_c.id, accounts_c.name, accounts_c.platform, accounts_c.owner_id).where(
+            accounts_c.owner_id == person.id
+        )
+    ).all()
+    accounts: dict[int, Any] = {a.id: a for a in owned}
     for grant, held in grants:
         if grant.is_admin and grant.via != "shared-login":
             accounts.setdefault(held.id, held)
-    admins_by_account = _other_admins(session, person, set(accounts))
+    admins_by_account = _other_admins(session, person.id, set(accounts))
     owner_ids = {a.owner_id for a in accounts.values() if a.owner_id}
     owners = (
-        {p.id: p for p in session.execute(select(Person).where(Person.id.in_(owner_ids))).scalars()}
+        {
+            p.id: p
+            for p in session.execute(
+                select(people.id, people.email, people.status).where(people.id.in_(owner_ids))
+            )
+        }
         if owner_ids
         else {}
     )
@@ -186,7 +210,9 @@ def _handover_items(
     return items
 
 
-def _when_holds(when: dict[str, Any], person: Person, successor: Person | None) -> str | None:
+def _when_holds(
+    when: dict[str, Any], person: PersonRecord, successor: PersonRecord | None
+) -> str | None:
     """None when every condition holds, else the reason the step is skipped."""
     for key, expected in when.items():
         if key == "successor":
@@ -200,8 +226,8 @@ def _when_holds(when: dict[str, Any], person: Person, successor: Person | None) 
 
 
 def _items(
-    session: Session,
-    person: Person,
+    session: Executor,
+    person: PersonRecord,
     for_each: ForEach | None,
     *,
     grants: Grants,
@@ -237,7 +263,7 @@ def _plan_step(step: Step, items: list[PlanItem], skipped: str | None) -> PlanSt
 
 
 def build_plan(
-    session: Session,
+    session: Executor,
     playbook: Playbook,
     email: str,
     *,
@@ -246,13 +272,13 @@ def build_plan(
     observed_only: bool = False,
 ) -> Plan:
     """The exact plan for offboarding ``email``; ConflictError if an account would be orphaned."""
-    person = get_person(session, email)
-    heir = get_person(session, successor) if successor else None
+    person = get_person_record(session, email)
+    heir = get_person_record(session, successor) if successor else None
     if heir is not None and (heir.id == person.id or heir.status == "departed"):
         raise InputError(
             f"successor {heir.email} cannot inherit: {'it is the leaver' if heir.id == person.id else 'they have departed'}"
         )
-    grants = active_grants_for(session, person)
+    grants = active_grants_for(session, person.id)
     rows = handover(session, person, heir, grants=grants)
     orphaned = [r for r in rows if not r["covered"]]
     warnings = []
@@ -284,7 +310,7 @@ def build_plan(
         )
         steps.append(_plan_step(step, items, skipped))
     return Plan(
-        subject={**person.to_dict(), "id": person.id},
+        subject={**person_to_dict(person), "id": person.id},
         playbook=playbook.name,
         playbook_digest=playbook.digest,
         steps=tuple(steps),

@@ -1,7 +1,7 @@
 """Execute a stored plan: record intent, act, record outcome, item by item; resume where it stopped.
 
 Steps run in plan order; a step's independent items run in parallel (bounded, one
-database session per thread), or as one batch for actions that have one
+database connection per thread), or as one batch for actions that have one
 (``playbooks/batch.py``: the same per-item order, set-based database work). A step
 that fails with ``on_failure: stop`` stops the run after its items finish. An item
 that fails because Vault itself is unusable (sealed, unreachable, refusing the token:
@@ -122,8 +122,8 @@ class _Execution:
         app = self.app
         if self.halted.is_set():
             return
-        with app.transaction() as session:
-            state.mark_intent(session, app.clock, self.run_id, step.id, item.id)
+        with app.begin() as conn:
+            state.mark_intent(conn, app.clock, self.run_id, step.id, item.id)
         crash_point(step.id, item.id, "before")
         delay_point(step.id)
         run = ACTIONS[step.action].run
@@ -135,8 +135,8 @@ class _Execution:
         if result.details.get("code") in state.RUN_STOPPERS:
             self.halted.set()
         crash_point(step.id, item.id, "after")
-        with app.transaction() as session:
-            state.mark_outcome(session, app.clock, self.run_id, step.id, item.id, result)
+        with app.begin() as conn:
+            state.mark_outcome(conn, app.clock, self.run_id, step.id, item.id, result)
         crash_point(step.id, item.id, "recorded")
         self.item_done(step, item, result)
 
@@ -160,19 +160,19 @@ class _Execution:
 
     def run_step(self, step: PlanStep) -> str:
         app = self.app
-        with app.transaction() as session:
-            rows = state.item_states(session, self.run_id, step.id)
+        with app.begin() as conn:
+            rows = state.item_states(conn, self.run_id, step.id)
             statuses = {i.item_id: i.status for i in rows}
             attempts = {i.item_id: i.attempts for i in rows}
         todo = [item for item in step.items if statuses.get(item.id) in RETRY]
         if todo:
             crash_point(step.id, "", "start")
-            with app.transaction() as session:
+            with app.begin() as conn:
                 state.set_step_status(
-                    session, app.clock, self.run_id, step.id, "running", started=True
+                    conn, app.clock, self.run_id, step.id, "running", started=True
                 )
-                run = state.get_run(session, self.run_id)
-                state.set_run_status(session, app.clock, run, "running")
+                run = state.get_run(conn, self.run_id, plan=False)
+                state.set_run_status(conn, app.clock, run, "running")
             self.emit(
                 RunEvent(
                     "step",
@@ -184,9 +184,9 @@ class _Execution:
                 )
             )
             self.run_items(step, todo, attempts)
-        with app.transaction() as session:
-            status = state.step_status(state.item_states(session, self.run_id, step.id))
-            state.set_step_status(session, app.clock, self.run_id, step.id, status)
+        with app.begin() as conn:
+            status = state.step_status(state.item_states(conn, self.run_id, step.id))
+            state.set_step_status(conn, app.clock, self.run_id, step.id, status)
         if todo:
             crash_point(step.id, "", "end")
         return status
@@ -201,13 +201,13 @@ class _Execution:
             if self.halted.is_set() or (status == "failed" and step.on_failure == "stop"):
                 stopped_at = step.id
                 break
-        with app.transaction() as session:
-            run = state.get_run(session, self.run_id)
-            items = state.item_states(session, self.run_id)
+        with app.begin() as conn:
+            run = state.get_run(conn, self.run_id, plan=False)
+            items = state.item_states(conn, self.run_id)
             status = state.finish_status(items, stopped=stopped_at is not None)
-            state.set_run_status(session, app.clock, run, status)
+            state.set_run_status(conn, app.clock, run, status)
             counts = state.summary_counts(items)
-            failed = state.run_items(session, self.run_id, status="failed")
+            failed = state.run_items(conn, self.run_id, status="failed")
             message = state.stop_reason(failed, self.run_id)
         return RunReport(self.run_id, status, counts, stopped_at, message)
 
@@ -217,17 +217,17 @@ def _holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
     try:
         yield
     finally:
-        with app.transaction() as session:
-            lock.release(session, subject, run_id)
+        with app.begin() as conn:
+            lock.release(conn, subject, run_id)
 
 
 def start_run(app: App, plan: Plan, *, allow_unfinished: bool = False) -> str:
     """Take the subject's lock and store the run with every item pending; returns the run id."""
     run_id = state.new_run_id()
-    with app.transaction() as session:
-        lock.acquire(session, app.clock, plan.email, run_id)
+    with app.begin() as conn:
+        lock.acquire(conn, app.clock, plan.email, run_id)
         state.create_run(
-            session, app.clock, app.actor, plan, run_id=run_id, allow_unfinished=allow_unfinished
+            conn, app.clock, app.actor, plan, run_id=run_id, allow_unfinished=allow_unfinished
         )
     return run_id
 
@@ -275,10 +275,10 @@ def resume_run(
     show_secret: SecretSink | None = None,
 ) -> RunReport:
     """Continue a run from its first unfinished item (retrying failed ones)."""
-    with app.transaction() as session:
-        run = state.get_run(session, run_id)
+    with app.begin() as conn:
+        run = state.get_run(conn, run_id)
         plan = Plan.from_dict(run.plan)
-        lock.acquire(session, app.clock, run.subject, run_id)
+        lock.acquire(conn, app.clock, run.subject, run_id)
     return _execute(
         app, run_id, plan, concurrency=concurrency, on_event=on_event, show_secret=show_secret
     )
@@ -286,5 +286,5 @@ def resume_run(
 
 def run_summary(app: App, run_id: str) -> dict[str, Any]:
     """The run as a JSON-ready dict with its steps and items."""
-    with app.transaction() as session:
-        return state.run_to_dict(session, state.get_run(session, run_id))
+    with app.begin() as conn:
+        return state.run_to_dict(conn, state.get_run(conn, run_id))

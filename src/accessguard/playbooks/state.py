@@ -8,19 +8,24 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, literal, select, update
-from sqlalchemy.orm import Session
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
-from accessguard.db.base import table_of
+from accessguard.db.tables import run_items as _ITEMS
+from accessguard.db.tables import run_steps as _STEPS
+from accessguard.db.tables import runs as _RUNS
+from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, NotFoundError
-from accessguard.playbooks.models import FINISHED, Run, RunItem, RunStep
 from accessguard.playbooks.plan import Plan
 from accessguard.results import ActionResult
 from accessguard.secret import redact
 
-_ITEMS = table_of(RunItem)
-_STEPS = table_of(RunStep)
+ITEM_STATUSES = ("pending", "running", "changed", "unchanged", "failed", "waiting", "done")
+#: Item statuses that need no more work.
+FINISHED = ("changed", "unchanged", "done")
+RUN_STATUSES = ("running", "waiting", "completed", "failed", "partial")
+#: A run's columns without its plan (most reads of a run never need the plan's JSON).
+_RUN_COLUMNS = [c for c in _RUNS.c if c.name != "plan"]
 
 UNFINISHED_RUN = ("running", "waiting", "failed", "partial")
 #: Item failures that stop the whole run: Vault itself is unusable, so every later item
@@ -40,26 +45,27 @@ def new_run_id() -> str:
     return f"run-{uuid.uuid4().hex[:12]}"
 
 
-def unfinished_runs(session: Session, subject: str) -> list[Run]:
-    """Runs for ``subject`` that still have work or manual steps open."""
+def unfinished_runs(session: Executor, subject: str) -> list[Any]:
+    """Runs for ``subject`` that still have work or manual steps open (rows, without plans)."""
+    runs = _RUNS.c
     return list(
         session.execute(
-            select(Run)
-            .where(Run.subject == subject, Run.status.in_(UNFINISHED_RUN))
-            .order_by(Run.created_at)
-        ).scalars()
+            select(*_RUN_COLUMNS)
+            .where(runs.subject == subject, runs.status.in_(UNFINISHED_RUN))
+            .order_by(runs.created_at)
+        )
     )
 
 
 def create_run(
-    session: Session,
+    session: Executor,
     clock: Clock,
     actor: str,
     plan: Plan,
     *,
     run_id: str,
     allow_unfinished: bool = False,
-) -> Run:
+) -> None:
     """Store the run, its steps and every item as pending (the caller holds the subject's lock)."""
     if not allow_unfinished:
         for other in unfinished_runs(session, plan.email):
@@ -70,20 +76,20 @@ def create_run(
                 code="run-in-progress",
             )
     now = clock.now()
-    run = Run(
-        id=run_id,
-        subject=plan.email,
-        playbook=plan.playbook,
-        playbook_digest=plan.playbook_digest,
-        status="running",
-        plan=plan.to_dict(),
-        actor=actor,
-        created_at=now,
-        updated_at=now,
+    session.execute(
+        insert(_RUNS).values(
+            id=run_id,
+            subject=plan.email,
+            playbook=plan.playbook,
+            playbook_digest=plan.playbook_digest,
+            status="running",
+            plan=plan.to_dict(),
+            actor=actor,
+            created_at=now,
+            updated_at=now,
+        )
     )
-    session.add(run)
-    session.flush()
-    # Two multi-row Core INSERTs, not ORM work per item (a plan can hold thousands).
+    # Two multi-row INSERTs for the steps and items (a plan can hold thousands).
     session.execute(
         insert(_STEPS),
         [
@@ -128,12 +134,12 @@ def create_run(
             "force": plan.force,
         },
     )
-    return run
 
 
-def get_run(session: Session, run_id: str) -> Run:
-    """The run with ``run_id``; NotFoundError otherwise."""
-    run = session.get(Run, run_id)
+def get_run(session: Executor, run_id: str, *, plan: bool = True) -> Any:
+    """The run with ``run_id`` as a row (without its plan when ``plan`` is False); NotFoundError otherwise."""
+    columns = list(_RUNS.c) if plan else _RUN_COLUMNS
+    run = session.execute(select(*columns).where(_RUNS.c.id == run_id)).first()
     if run is None:
         raise NotFoundError(
             f"no run {run_id!r}", hint="see `accessguard runs list`", code="run-not-found"
@@ -151,50 +157,73 @@ def _of_run(query: Any, run_id: str, step_id: str | None) -> Any:
 
 
 def run_items(
-    session: Session, run_id: str, step_id: str | None = None, *, status: str | None = None
-) -> list[RunItem]:
-    """A run's items in plan order (optionally one step's, or those in one status)."""
-    query = select(RunItem)
+    session: Executor, run_id: str, step_id: str | None = None, *, status: str | None = None
+) -> list[Any]:
+    """A run's item rows in plan order (optionally one step's, or those in one status)."""
+    query = select(_ITEMS)
     if status is not None:
-        query = query.where(RunItem.status == status)
-    return list(session.execute(_of_run(query, run_id, step_id)).scalars())
+        query = query.where(_ITEMS.c.status == status)
+    return list(session.execute(_of_run(query, run_id, step_id)))
 
 
-def item_states(session: Session, run_id: str, step_id: str | None = None) -> list[Any]:
+def item_states(session: Executor, run_id: str, step_id: str | None = None) -> list[Any]:
     """Rows of (item_id, status, attempts) for a run's items: what the runner needs, no JSON."""
     items = _ITEMS.c
     query = select(items.item_id, items.status, items.attempts)
     return list(session.execute(_of_run(query, run_id, step_id)).all())
 
 
-def run_steps(session: Session, run_id: str) -> list[RunStep]:
-    """A run's steps in plan order."""
+def run_steps(session: Executor, run_id: str) -> list[Any]:
+    """A run's step rows in plan order."""
+    steps = _STEPS.c
     return list(
-        session.execute(
-            select(RunStep).where(RunStep.run_id == run_id).order_by(RunStep.position)
-        ).scalars()
+        session.execute(select(_STEPS).where(steps.run_id == run_id).order_by(steps.position))
     )
 
 
-def get_item(session: Session, run_id: str, step_id: str, item_id: str) -> RunItem:
-    """One item of a run, locked for update."""
+def _item_where(run_id: str, step_id: str, item_id: str) -> Any:
+    items = _ITEMS.c
+    return (items.run_id == run_id) & (items.step_id == step_id) & (items.item_id == item_id)
+
+
+def get_item(session: Executor, run_id: str, step_id: str, item_id: str) -> Any:
+    """One item row of a run, locked for update."""
     item = session.execute(
-        select(RunItem)
-        .where(RunItem.run_id == run_id, RunItem.step_id == step_id, RunItem.item_id == item_id)
-        .with_for_update()
-    ).scalar_one_or_none()
+        select(_ITEMS).where(_item_where(run_id, step_id, item_id)).with_for_update()
+    ).first()
     if item is None:
         raise NotFoundError(f"run {run_id} has no item {item_id!r} in step {step_id!r}")
     return item
 
 
-def mark_intent(session: Session, clock: Clock, run_id: str, step_id: str, item_id: str) -> None:
+def mark_confirmed(
+    session: Executor,
+    clock: Clock,
+    run_id: str,
+    step_id: str,
+    item_id: str,
+    *,
+    evidence: str,
+    actor: str,
+) -> Any:
+    """Mark a waiting item done with (redacted) evidence; the updated row."""
+    session.execute(
+        update(_ITEMS)
+        .where(_item_where(run_id, step_id, item_id))
+        .values(
+            status="done", evidence=redact(evidence), confirmed_by=actor, confirmed_at=clock.now()
+        )
+    )
+    return get_item(session, run_id, step_id, item_id)
+
+
+def mark_intent(session: Executor, clock: Clock, run_id: str, step_id: str, item_id: str) -> None:
     """Record that the item is about to act (before any side effect): one UPDATE."""
     mark_intents(session, clock, run_id, step_id, [item_id])
 
 
 def mark_intents(
-    session: Session, clock: Clock, run_id: str, step_id: str, item_ids: Sequence[str]
+    session: Executor, clock: Clock, run_id: str, step_id: str, item_ids: Sequence[str]
 ) -> None:
     """Record that these items of one step are about to act: one UPDATE for all of them."""
     items = _ITEMS.c
@@ -210,14 +239,14 @@ def mark_intents(
 
 
 def mark_outcome(
-    session: Session, clock: Clock, run_id: str, step_id: str, item_id: str, result: ActionResult
+    session: Executor, clock: Clock, run_id: str, step_id: str, item_id: str, result: ActionResult
 ) -> None:
     """Record what the action reported (secrets redacted)."""
     mark_outcomes(session, clock, run_id, step_id, {item_id: result})
 
 
 def mark_outcomes(
-    session: Session,
+    session: Executor,
     clock: Clock,
     run_id: str,
     step_id: str,
@@ -278,7 +307,13 @@ def step_status(items: Sequence[Any]) -> str:
 
 
 def set_step_status(
-    session: Session, clock: Clock, run_id: str, step_id: str, status: str, *, started: bool = False
+    session: Executor,
+    clock: Clock,
+    run_id: str,
+    step_id: str,
+    status: str,
+    *,
+    started: bool = False,
 ) -> None:
     """Persist a step's status (and when it started or finished): one UPDATE."""
     steps = _STEPS.c
@@ -309,14 +344,16 @@ def finish_status(items: Sequence[Any], *, stopped: bool) -> str:
     return "completed"
 
 
-def set_run_status(session: Session, clock: Clock, run: Run, status: str) -> None:
-    """Persist a run's status; finished runs get a finish time and an audit event."""
+def set_run_status(session: Executor, clock: Clock, run: Any, status: str) -> None:
+    """Persist a run's status (``run``: its row); finished runs get a finish time and an audit event."""
     if run.status == status:
         return
-    run.status = status
-    run.updated_at = clock.now()
+    now = clock.now()
+    values: dict[str, Any] = {"status": status, "updated_at": now}
     if status in ("completed", "failed", "partial", "waiting"):
-        run.finished_at = clock.now() if status != "waiting" else None
+        values["finished_at"] = now if status != "waiting" else None
+    session.execute(update(_RUNS).where(_RUNS.c.id == run.id).values(**values))
+    if "finished_at" in values:
         record(
             session,
             clock,
@@ -350,7 +387,7 @@ def summary_counts(items: Sequence[Any]) -> dict[str, int]:
 
 
 def item_to_dict(item: Any) -> dict[str, Any]:
-    """The stable JSON shape of a run item (a ``RunItem`` or a row of its table)."""
+    """The stable JSON shape of a run item (a row of ``run_items``)."""
     return {
         "step": item.step_id,
         "item": item.item_id,
@@ -368,7 +405,7 @@ def item_to_dict(item: Any) -> dict[str, Any]:
     }
 
 
-def run_to_dict(session: Session, run: Run, *, with_items: bool = True) -> dict[str, Any]:
+def run_to_dict(session: Executor, run: Any, *, with_items: bool = True) -> dict[str, Any]:
     """The stable JSON shape of a run, with its steps and items."""
     # Plain rows, not ORM objects: a run can hold thousands of items; a listing only counts.
     items: Sequence[Any]
@@ -391,8 +428,8 @@ def run_to_dict(session: Session, run: Run, *, with_items: bool = True) -> dict[
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "counts": summary_counts(items),
         "stopped_by": stopped_by,
-        "successor": run.plan.get("successor"),
-        "warnings": run.plan.get("warnings", []),
+        "successor": (run.plan or {}).get("successor"),
+        "warnings": (run.plan or {}).get("warnings", []),
     }
     if with_items:
         by_step: dict[str, list[dict[str, Any]]] = {}
@@ -411,15 +448,16 @@ def run_to_dict(session: Session, run: Run, *, with_items: bool = True) -> dict[
 
 
 def list_runs(
-    session: Session, *, subject: str | None = None, status: str | None = None, limit: int = 100
-) -> list[Run]:
-    """Recent runs first."""
-    query = select(Run).order_by(Run.created_at.desc(), Run.id).limit(limit)
+    session: Executor, *, subject: str | None = None, status: str | None = None, limit: int = 100
+) -> list[Any]:
+    """Recent runs first, as rows with their plans."""
+    runs = _RUNS.c
+    query = select(_RUNS).order_by(runs.created_at.desc(), runs.id).limit(limit)
     if subject:
-        query = query.where(Run.subject == subject.strip().lower())
+        query = query.where(runs.subject == subject.strip().lower())
     if status:
-        query = query.where(Run.status == status)
-    return list(session.execute(query).scalars())
+        query = query.where(runs.status == status)
+    return list(session.execute(query))
 
 
 def is_finished(status: str) -> bool:

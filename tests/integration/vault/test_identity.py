@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from accessguard.app import App
 from accessguard.credentials.exposure import exposed_credentials
-from accessguard.credentials.identity import revoke_person_access, set_user_password, sync
+from accessguard.credentials.identity import set_user_password, sync
 from accessguard.credentials.models import VaultIdentity, VaultMembership
 from accessguard.credentials.rotation import rotate
 from accessguard.credentials.settle import confirm
 from accessguard.credentials.store import parse_login, set_credential
+from accessguard.credentials.vault_access import revoke_person_access
 from accessguard.inventory.grants import revoke_grants
 from accessguard.inventory.lookup import get_account, get_person
 from accessguard.results import Outcome
@@ -90,7 +91,7 @@ def test_grant_gives_own_token_access_and_revoke_kills_it(vapp: App, openbao) ->
     assert _read(openbao.addr, token, vault.paths.secret_api_path("brand-yt")).status_code == 403
 
     with vapp.transaction() as session:
-        exposed = exposed_credentials(session, get_person(session, ANN))
+        exposed = exposed_credentials(session, get_person(session, ANN).id)
     assert [(e.account_name, e.observed) for e in exposed] == [("brand-x", False)]
 
     with vapp.transaction() as session:
@@ -133,12 +134,12 @@ def test_possible_exposure_ends_with_a_rotation_after_removal(vapp: App, openbao
             session, vapp.clock, "t", person_email=ANN, account_ref="brand-x", reason="leaving"
         )
         sync(session, vapp.clock, vault, actor="t")
-        assert [e.account_name for e in exposed_credentials(session, get_person(session, ANN))] == [
-            "brand-x"
-        ]
+        assert [
+            e.account_name for e in exposed_credentials(session, get_person(session, ANN).id)
+        ] == ["brand-x"]
     vapp.clock.advance(__import__("datetime").timedelta(minutes=5))
     with vapp.transaction() as session:
         rotate(session, vapp.clock, vault, get_account(session, "brand-x"), actor="t", reason="r")
         confirm(session, vapp.clock, vault, get_account(session, "brand-x"), actor="t")
     with vapp.transaction() as session:
-        assert exposed_credentials(session, get_person(session, ANN)) == []
+        assert exposed_credentials(session, get_person(session, ANN).id) == []

@@ -97,9 +97,9 @@ def test_generate_and_regenerate_record_exports(vapp: App, openbao) -> None:
     first = pyotp.parse_uri(uri.reveal())
     assert first.verify(_code(vapp), valid_window=1)
     with vapp.transaction() as session:
-        accounts = exported_seed_accounts(session, get_person(session, ACTOR))
+        accounts = exported_seed_accounts(session, get_person(session, ACTOR).id)
         assert [a.name for a in accounts] == ["brand-x"]
-        assert exported_seed_accounts(session, get_person(session, "ann@example.com")) == []
+        assert exported_seed_accounts(session, get_person(session, "ann@example.com").id) == []
 
     with vapp.transaction() as session:
         result, new_uri = regenerate(

@@ -1,30 +1,37 @@
-"""Inventory actions: mark the subject leaving or departed, end grants, hand over accounts."""
+"""Inventory actions: mark the subject leaving or departed, end grants, hand over accounts.
+
+Marking and ending grants run on Core records (the offboarding path never loads the
+ORM); handing over an account edits it through the models.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from accessguard.clock import today
-from accessguard.inventory.accounts import set_owner
-from accessguard.inventory.lookup import find_person, get_person
-from accessguard.inventory.models import Account, Grant, Person
-from accessguard.inventory.people import update_person
+from accessguard.inventory.records import (
+    PersonRecord,
+    end_grant_ids,
+    existing_grant_ids,
+    get_person_record,
+    update_person_record,
+)
 from accessguard.playbooks.context import ActionContext
 from accessguard.playbooks.planner import admins_of
 from accessguard.results import ActionResult
 
+if TYPE_CHECKING:
+    from accessguard.db.types import Executor
 
-def _subject(ctx: ActionContext, session: Session) -> Person:
-    return get_person(session, ctx.plan.email)
+
+def _subject(ctx: ActionContext, session: Executor) -> PersonRecord:
+    return get_person_record(session, ctx.plan.email)
 
 
 def mark_leaving(ctx: ActionContext) -> ActionResult:
     """Status leaving, end date today unless one is set; never undoes departed."""
-    with ctx.transaction() as session:
+    with ctx.begin() as session:
         person = _subject(ctx, session)
         changes: dict[str, object] = {}
         if person.status == "active":
@@ -33,7 +40,7 @@ def mark_leaving(ctx: ActionContext) -> ActionResult:
             changes["end_date"] = today(ctx.clock)
         if not changes:
             return ActionResult.unchanged(f"{person.email} is already {person.status}")
-        update_person(session, ctx.clock, ctx.actor, person, changes)
+        update_person_record(session, ctx.clock, ctx.actor, person, changes)
         return ActionResult.changed(
             f"{person.email} marked leaving", **{k: str(v) for k, v in changes.items()}
         )
@@ -41,7 +48,7 @@ def mark_leaving(ctx: ActionContext) -> ActionResult:
 
 def mark_departed(ctx: ActionContext) -> ActionResult:
     """Status departed (end date today unless one is set)."""
-    with ctx.transaction() as session:
+    with ctx.begin() as session:
         person = _subject(ctx, session)
         changes: dict[str, object] = {}
         if person.status != "departed":
@@ -50,22 +57,20 @@ def mark_departed(ctx: ActionContext) -> ActionResult:
             changes["end_date"] = today(ctx.clock)
         if not changes:
             return ActionResult.unchanged(f"{person.email} is already departed")
-        update_person(session, ctx.clock, ctx.actor, person, changes)
+        update_person_record(session, ctx.clock, ctx.actor, person, changes)
         return ActionResult.changed(f"{person.email} marked departed")
 
 
-def prepare_end_grants(session: Session, ctxs: Sequence[ActionContext]) -> list[Any]:
+def prepare_end_grants(session: Executor, ctxs: Sequence[ActionContext]) -> list[Any]:
     """Nothing to read ahead: each item's grant id, for ``end_grants``."""
     return [ctx.params["grant_id"] for ctx in ctxs]
 
 
-def end_grants(session: Session, pairs: Sequence[tuple[ActionContext, Any]]) -> list[ActionResult]:
+def end_grants(session: Executor, pairs: Sequence[tuple[ActionContext, Any]]) -> list[ActionResult]:
     """Stamp the grants revoked with the reason and the run id (set-based, one transaction)."""
-    from accessguard.inventory.grants import end_grant_ids
-
     first = pairs[0][0]
     ids = [grant_id for _, grant_id in pairs]
-    existing = set(session.scalars(select(Grant.id).where(Grant.id.in_(ids))))
+    existing = existing_grant_ids(session, ids)
     reasons = [ctx.render(str(ctx.step.args.get("reason") or "offboarding")) for ctx, _ in pairs]
     ended: set[int] = set()
     for reason in dict.fromkeys(reasons):
@@ -94,13 +99,16 @@ def end_grants(session: Session, pairs: Sequence[tuple[ActionContext, Any]]) -> 
 
 def handover_check(ctx: ActionContext) -> ActionResult:
     """The account keeps an active admin or owner; a successor who is not yet admin is a manual step."""
+    from accessguard.inventory.lookup import find_person
+    from accessguard.inventory.models import Account
+
     params = ctx.params
     with ctx.transaction() as session:
         account = session.get(Account, params["account_id"])
         subject = _subject(ctx, session)
         if account is None:
             return ActionResult.failed(f"account {params['account']} no longer exists")
-        admins = admins_of(session, account, subject)
+        admins = admins_of(session, account.id, subject.id)
         inheritor = find_person(session, params["inheritor"]) if params.get("inheritor") else None
         if inheritor is not None and inheritor.status == "departed":
             return ActionResult.failed(
@@ -131,6 +139,10 @@ def handover_check(ctx: ActionContext) -> ActionResult:
 
 def transfer_ownership(ctx: ActionContext) -> ActionResult:
     """The planned inheritor becomes the account's owner in the inventory."""
+    from accessguard.inventory.accounts import set_owner
+    from accessguard.inventory.lookup import get_person
+    from accessguard.inventory.models import Account, Person
+
     params = ctx.params
     with ctx.transaction() as session:
         account = session.get(Account, params["account_id"])

@@ -49,15 +49,16 @@ def nothing_changed(ctx: ActionContext) -> bool:
         return False
     from sqlalchemy import select
 
-    from accessguard.playbooks.models import RunItem
+    from accessguard.db.tables import run_items
 
-    with ctx.transaction() as session:
-        did = session.execute(
-            select(RunItem.id)
+    items = run_items.c
+    with ctx.begin() as connection:
+        did = connection.execute(
+            select(items.id)
             .where(
-                RunItem.run_id == ctx.run_id,
-                RunItem.step_id != ctx.step.id,
-                RunItem.status.in_(("changed", "waiting", "done")),
+                items.run_id == ctx.run_id,
+                items.step_id != ctx.step.id,
+                items.status.in_(("changed", "waiting", "done")),
             )
             .limit(1)
         ).first()

@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING
 
 from accessguard.audit.chain import record
 from accessguard.errors import AccessGuardError
-from accessguard.inventory.lookup import get_person
-from accessguard.inventory.models import Account
 from accessguard.playbooks.context import ActionContext
 from accessguard.results import ActionResult, Outcome
 
 if TYPE_CHECKING:
     from accessguard.app import App
+    from accessguard.inventory.models import Account
 
 
 def manual_revoke_instructions(account: Account, email: str, role: str, via: str) -> str:
@@ -33,6 +32,9 @@ def revoke_access(ctx: ActionContext) -> ActionResult:
         return ActionResult.unchanged(
             f"{params['account']}: shared login, closed by revoking Vault access and rotating it"
         )
+    from accessguard.inventory.lookup import get_person
+    from accessguard.inventory.models import Account
+
     with ctx.transaction() as session:
         account = session.get(Account, params["account_id"])
         person = get_person(session, ctx.plan.email)

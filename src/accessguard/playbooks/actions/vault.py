@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from accessguard.errors import AccessGuardError
-from accessguard.inventory.lookup import get_person
-from accessguard.inventory.models import Account
+from accessguard.inventory.records import get_person_record
 from accessguard.playbooks.batch import failure
 from accessguard.playbooks.context import ActionContext
 from accessguard.results import ActionResult, Outcome
@@ -16,21 +15,25 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from accessguard.credentials.rotation import RotationTarget
+    from accessguard.db.types import Executor
+    from accessguard.inventory.models import Account
 
 
 def revoke_vault_access(ctx: ActionContext) -> ActionResult:
     """Groups, entity, auth user and tokens of the subject (credentials layer)."""
-    from accessguard.credentials.identity import revoke_person_access
+    from accessguard.credentials.vault_access import revoke_person_access
 
     vault = ctx.vault()
-    with ctx.transaction() as session:
-        person = get_person(session, ctx.plan.email)
+    with ctx.begin() as session:
+        person = get_person_record(session, ctx.plan.email)
         return revoke_person_access(
             session, ctx.clock, vault, person, actor=ctx.actor, run_id=ctx.run_id
         )
 
 
 def _account(session: Session, ctx: ActionContext) -> Account:
+    from accessguard.inventory.models import Account
+
     account = session.get(Account, ctx.params["account_id"])
     if account is None:
         raise AccessGuardError(
@@ -43,7 +46,7 @@ def _rotation_reason(ctx: ActionContext) -> str:
     return f"offboarding {ctx.plan.email}"
 
 
-def prepare_rotations(session: Session, ctxs: Sequence[ActionContext]) -> list[Any]:
+def prepare_rotations(session: Executor, ctxs: Sequence[ActionContext]) -> list[Any]:
     """Every item's rotation target, read set-based; an item already rotated is final."""
     from accessguard.credentials import rotation
 
@@ -87,7 +90,7 @@ def rotate_credential(ctx: ActionContext, target: Any) -> Any:
 
 
 def record_rotations(
-    session: Session, pairs: Sequence[tuple[ActionContext, Any]]
+    session: Executor, pairs: Sequence[tuple[ActionContext, Any]]
 ) -> list[ActionResult]:
     """Record the new versions set-based; each item then waits for the platform change."""
     from accessguard.credentials import rotation

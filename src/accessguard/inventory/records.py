@@ -1,0 +1,236 @@
+"""The inventory as plain records, read and written with Core statements on ``db/tables.py``.
+
+The offboarding path (planner, runner, actions) works on these and never loads the
+ORM; the services that create and edit objects use the models (people.py, grants.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from accessguard.audit.chain import Event, record, record_many
+from accessguard.clock import Clock
+from accessguard.db.tables import accounts as _ACCOUNTS
+from accessguard.db.tables import grants as _GRANTS
+from accessguard.db.tables import people as _PEOPLE
+from accessguard.db.types import Executor
+from accessguard.errors import NotFoundError
+from accessguard.inventory.vocab import ADMIN_ROLES
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared case-insensitively."""
+    return email.strip().lower()
+
+
+def person_not_found(email: str) -> NotFoundError:
+    """The error for an email nobody in the inventory has, with the fix."""
+    return NotFoundError(
+        f"no person with email {email!r}",
+        hint="see `accessguard people list`, or add them with `accessguard people add`",
+        code="person-not-found",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """A person as the offboarding path reads it (plain values, not an ORM object)."""
+
+    id: int
+    email: str
+    name: str
+    department: str | None
+    manager_email: str | None
+    kind: str
+    status: str
+    end_date: date | None
+    source: str
+
+
+_PERSON_COLUMNS = [_PEOPLE.c[name] for name in PersonRecord.__slots__]
+
+
+def find_person_record(session: Executor, email: str) -> PersonRecord | None:
+    """The person with ``email``, or None."""
+    row = session.execute(
+        select(*_PERSON_COLUMNS).where(_PEOPLE.c.email == normalise_email(email))
+    ).first()
+    return PersonRecord(*row) if row is not None else None
+
+
+def get_person_record(session: Executor, email: str) -> PersonRecord:
+    """The person with ``email``; NotFoundError with a hint otherwise."""
+    person = find_person_record(session, email)
+    if person is None:
+        raise person_not_found(email)
+    return person
+
+
+def person_to_dict(person: Any) -> dict[str, Any]:
+    """The stable JSON shape of a person (a ``Person`` or a ``PersonRecord``)."""
+    return {
+        "email": person.email,
+        "name": person.name,
+        "department": person.department,
+        "manager": person.manager_email,
+        "kind": person.kind,
+        "status": person.status,
+        "end_date": person.end_date.isoformat() if person.end_date else None,
+        "source": person.source,
+    }
+
+
+def person_diff(person: Any, changes: dict[str, Any]) -> dict[str, Any]:
+    """The fields ``changes`` would alter: {field: [before, after]} (dates as ISO text)."""
+
+    def text(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, date) else value
+
+    return {
+        name: [text(getattr(person, name)), text(value)]
+        for name, value in changes.items()
+        if getattr(person, name) != value
+    }
+
+
+def audit_person_update(
+    session: Executor, clock: Clock, actor: str, email: str, diff: dict[str, Any]
+) -> None:
+    """The audit event of a person's changed fields."""
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="person.update",
+        target_type="person",
+        target=email,
+        details={"changes": diff},
+    )
+
+
+def update_person_record(
+    session: Executor, clock: Clock, actor: str, person: PersonRecord, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Apply ``changes`` (field -> value) with one UPDATE and audit them; {field: [before, after]}."""
+    diff = person_diff(person, changes)
+    if diff:
+        values = {name: changes[name] for name in diff}
+        session.execute(
+            update(_PEOPLE)
+            .where(_PEOPLE.c.id == person.id)
+            .values(**values, updated_at=clock.now())
+        )
+        audit_person_update(session, clock, actor, person.email, diff)
+    return diff
+
+
+@dataclass(frozen=True, slots=True)
+class HeldGrant:
+    """An active grant as a planner reads it (plain values, not an ORM object)."""
+
+    id: int
+    account_id: int
+    role: str
+    via: str
+
+    @property
+    def is_admin(self) -> bool:
+        """True when the role administers the account."""
+        return self.role.lower() in ADMIN_ROLES
+
+
+@dataclass(frozen=True, slots=True)
+class HeldAccount:
+    """The account of a ``HeldGrant``."""
+
+    id: int
+    name: str
+    platform: str
+    handle: str
+    owner_id: int | None
+
+
+def active_grants_for(session: Executor, person_id: int) -> list[tuple[HeldGrant, HeldAccount]]:
+    """The person's active grants with their accounts (for planners), in account order."""
+    grants, accounts = _GRANTS.c, _ACCOUNTS.c
+    rows = session.execute(
+        select(
+            grants.id,
+            grants.account_id,
+            grants.role,
+            grants.via,
+            accounts.name,
+            accounts.platform,
+            accounts.handle,
+            accounts.owner_id,
+        )
+        .join(_ACCOUNTS, accounts.id == grants.account_id)
+        .where(grants.person_id == person_id, grants.revoked_at.is_(None))
+        .order_by(accounts.name, grants.id)
+    )
+    return [
+        (
+            HeldGrant(row.id, row.account_id, row.role, row.via),
+            HeldAccount(row.account_id, row.name, row.platform, row.handle, row.owner_id),
+        )
+        for row in rows
+    ]
+
+
+def end_grant_ids(
+    session: Executor,
+    clock: Clock,
+    actor: str,
+    grant_ids: Sequence[int],
+    *,
+    reason: str,
+    run_id: str | None = None,
+) -> dict[int, datetime]:
+    """Stamp these grants revoked, one audit event each; the ids this call ended, with when.
+
+    Set-based (an offboarding ends hundreds): one read of the grants with their people
+    and accounts, one UPDATE ... RETURNING (a grant that another writer ended meanwhile
+    is left out), one append to the audit chain.
+    """
+    grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
+    wanted = list(dict.fromkeys(grant_ids))
+    rows = {
+        row.id: row
+        for row in session.execute(
+            select(grants.id, grants.role, grants.via, people.email, accounts.name)
+            .join(_PEOPLE, people.id == grants.person_id)
+            .join(_ACCOUNTS, accounts.id == grants.account_id)
+            .where(grants.id.in_(wanted), grants.revoked_at.is_(None))
+        )
+    }
+    if not rows:
+        return {}
+    now = clock.now()
+    ended = {
+        grant_id: now
+        for (grant_id,) in session.execute(
+            update(_GRANTS)
+            .where(grants.id.in_(list(rows)), grants.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_by=actor, revoke_reason=reason, revoked_run_id=run_id)
+            .returning(grants.id)
+        )
+    }
+    events = []
+    for grant_id in wanted:
+        if grant_id in ended:
+            row = rows[grant_id]
+            details = {"grant_id": row.id, "role": row.role, "via": row.via, "reason": reason}
+            target = f"{row.email}@{row.name}"
+            events.append(Event(actor, "grant.revoke", "grant", target, details, run_id))
+    record_many(session, clock, events)
+    return ended
+
+
+def existing_grant_ids(session: Executor, grant_ids: Sequence[int]) -> set[int]:
+    """Which of these grant ids still exist (ended or not)."""
+    return set(session.scalars(select(_GRANTS.c.id).where(_GRANTS.c.id.in_(list(grant_ids)))))
