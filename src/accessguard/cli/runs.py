@@ -24,7 +24,7 @@ def runs() -> None:
 @pass_app
 def list_cmd(app: App, subject: str | None, status: str | None, limit: int, as_json: bool) -> None:
     """List recent runs, newest first."""
-    from accessguard.playbooks.state import list_runs, run_to_dict
+    from accessguard.playbooks.run_views import list_runs, run_to_dict
 
     with app.begin() as session:
         rows = [

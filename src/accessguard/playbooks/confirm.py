@@ -11,6 +11,7 @@ from accessguard.playbooks import lock, state
 from accessguard.playbooks.context import ActionContext, VaultPool
 from accessguard.playbooks.plan import Plan
 from accessguard.playbooks.registry import ACTIONS
+from accessguard.playbooks.run_views import item_to_dict
 from accessguard.results import Outcome
 from accessguard.secret import redact
 
@@ -83,7 +84,7 @@ def confirm_items(
                 run_id=run_id,
                 details={"evidence": redact(evidence), **details},
             )
-            confirmed.append(state.item_to_dict(row))
+            confirmed.append(item_to_dict(row))
     _refresh(app, run_id, step_id)
     return confirmed
 

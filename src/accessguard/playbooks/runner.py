@@ -286,5 +286,7 @@ def resume_run(
 
 def run_summary(app: App, run_id: str) -> dict[str, Any]:
     """The run as a JSON-ready dict with its steps and items."""
+    from accessguard.playbooks.run_views import run_to_dict
+
     with app.begin() as conn:
-        return state.run_to_dict(conn, state.get_run(conn, run_id))
+        return run_to_dict(conn, state.get_run(conn, run_id))

@@ -147,7 +147,7 @@ def get_run(session: Executor, run_id: str, *, plan: bool = True) -> Any:
     return run
 
 
-def _of_run(query: Any, run_id: str, step_id: str | None) -> Any:
+def items_of_run(query: Any, run_id: str, step_id: str | None) -> Any:
     """``query`` narrowed to one run's items (optionally one step's), in plan order."""
     items = _ITEMS.c
     query = query.where(items.run_id == run_id)
@@ -163,14 +163,14 @@ def run_items(
     query = select(_ITEMS)
     if status is not None:
         query = query.where(_ITEMS.c.status == status)
-    return list(session.execute(_of_run(query, run_id, step_id)))
+    return list(session.execute(items_of_run(query, run_id, step_id)))
 
 
 def item_states(session: Executor, run_id: str, step_id: str | None = None) -> list[Any]:
     """Rows of (item_id, status, attempts) for a run's items: what the runner needs, no JSON."""
     items = _ITEMS.c
     query = select(items.item_id, items.status, items.attempts)
-    return list(session.execute(_of_run(query, run_id, step_id)).all())
+    return list(session.execute(items_of_run(query, run_id, step_id)).all())
 
 
 def run_steps(session: Executor, run_id: str) -> list[Any]:
@@ -384,80 +384,6 @@ def stop_reason(items: Sequence[Any], run_id: str) -> str | None:
 def summary_counts(items: Sequence[Any]) -> dict[str, int]:
     """How many items are in each status."""
     return dict(sorted(Counter(item.status for item in items).items()))
-
-
-def item_to_dict(item: Any) -> dict[str, Any]:
-    """The stable JSON shape of a run item (a row of ``run_items``)."""
-    return {
-        "step": item.step_id,
-        "item": item.item_id,
-        "label": item.label,
-        "status": item.status,
-        "attempts": item.attempts,
-        "message": (item.result or {}).get("message"),
-        "details": (item.result or {}).get("details", {}),
-        "instructions": item.instructions,
-        "evidence": item.evidence,
-        "confirmed_by": item.confirmed_by,
-        "confirmed_at": item.confirmed_at.isoformat() if item.confirmed_at else None,
-        "started_at": item.started_at.isoformat() if item.started_at else None,
-        "finished_at": item.finished_at.isoformat() if item.finished_at else None,
-    }
-
-
-def run_to_dict(session: Executor, run: Any, *, with_items: bool = True) -> dict[str, Any]:
-    """The stable JSON shape of a run, with its steps and items."""
-    # Plain rows, not ORM objects: a run can hold thousands of items; a listing only counts.
-    items: Sequence[Any]
-    if with_items:
-        items = session.execute(_of_run(select(_ITEMS), run.id, None)).all()
-    else:
-        items = item_states(session, run.id)
-    stopped_by = None
-    if run.status in ("failed", "partial"):  # the failed items' results say why
-        failed = items if with_items else run_items(session, run.id, status="failed")
-        stopped_by = stop_reason(failed, run.id)
-    data: dict[str, Any] = {
-        "id": run.id,
-        "subject": run.subject,
-        "playbook": run.playbook,
-        "status": run.status,
-        "actor": run.actor,
-        "created_at": run.created_at.isoformat(),
-        "updated_at": run.updated_at.isoformat(),
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "counts": summary_counts(items),
-        "stopped_by": stopped_by,
-        "successor": (run.plan or {}).get("successor"),
-        "warnings": (run.plan or {}).get("warnings", []),
-    }
-    if with_items:
-        by_step: dict[str, list[dict[str, Any]]] = {}
-        for item in items:
-            by_step.setdefault(item.step_id, []).append(item_to_dict(item))
-        data["steps"] = [
-            {
-                "id": s.step_id,
-                "action": s.action,
-                "status": s.status,
-                "items": by_step.get(s.step_id, []),
-            }
-            for s in run_steps(session, run.id)
-        ]
-    return data
-
-
-def list_runs(
-    session: Executor, *, subject: str | None = None, status: str | None = None, limit: int = 100
-) -> list[Any]:
-    """Recent runs first, as rows with their plans."""
-    runs = _RUNS.c
-    query = select(_RUNS).order_by(runs.created_at.desc(), runs.id).limit(limit)
-    if subject:
-        query = query.where(runs.subject == subject.strip().lower())
-    if status:
-        query = query.where(runs.status == status)
-    return list(session.execute(query))
 
 
 def is_finished(status: str) -> bool:
