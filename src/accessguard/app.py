@@ -49,16 +49,10 @@ class App:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in a transaction; the schema must exist (``accessguard init``)."""
-        from sqlalchemy.exc import OperationalError
-
         from accessguard.db.engine import transaction
 
-        try:
-            self.ensure_schema()
-            with transaction(self.sessions) as session:
-                yield session
-        except OperationalError as exc:
-            raise _unavailable(exc) from None
+        with self._database(), transaction(self.sessions) as session:
+            yield session
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -67,12 +61,17 @@ class App:
         Commits on success, rolls back on error; unlike ``transaction`` it never loads
         the ORM (the offboarding path runs on these).
         """
+        with self._database(), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def _database(self) -> Iterator[None]:
+        """Check the schema first; a database that fails underneath is the project's error."""
         from sqlalchemy.exc import OperationalError
 
         try:
             self.ensure_schema()
-            with self.engine.begin() as connection:
-                yield connection
+            yield
         except OperationalError as exc:
             raise _unavailable(exc) from None
 

@@ -3,8 +3,9 @@
 Each account has a Vault group (made by ``vault bootstrap``) whose policy reads that
 account's secret and TOTP code. ``sync`` makes every person's entity a member of
 exactly the groups their active shared-login grants give; ``revoke_person_access``
-(``vault_access.py``) removes a leaver everywhere and revokes their existing tokens. Membership history is
-kept in ``VaultMembership``: it is the evidence for possible exposure.
+(``vault_access.py``) removes a leaver everywhere and revokes their existing tokens.
+Membership history is kept in ``VaultMembership``: it is the evidence for possible
+exposure.
 """
 
 from __future__ import annotations
