@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from support.imports import loads_the_orm, run_cli_importing
 from support.inventory import PEOPLE_HEADER, counts, invoke, invoke_json, seed, write_csv
 
 
@@ -50,6 +52,20 @@ def test_who_has_and_holdings_list_exactly_the_active_grants(url: str) -> None:
 
     again = invoke(url, "revoke", "bob@example.com", "brand-x", "--reason", "again")
     assert again.exit_code == 0 and "holds no active grant" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "key"),
+    [(("who-has", "brand-x"), "account"), (("holdings", "ann@example.com"), "person")],
+)
+def test_who_has_and_holdings_answer_without_loading_the_orm(
+    url: str, args: tuple[str, ...], key: str
+) -> None:
+    run = run_cli_importing("--db", url, *args, "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data[key] == args[1] and len(data["grants"]) == 2
+    assert "sqlalchemy.engine" in run.imported and not loads_the_orm(run)
 
 
 def test_tables_are_the_default(url: str) -> None:

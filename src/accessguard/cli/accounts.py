@@ -121,8 +121,8 @@ def list_cmd(app: App, platform: str | None, as_json: bool) -> None:
 def show(app: App, account: str, as_json: bool) -> None:
     """Show one account (by name or platform:handle) and who holds it."""
     from accessguard.inventory.accounts import owner_emails
-    from accessguard.inventory.grants import who_has
     from accessguard.inventory.lookup import get_account
+    from accessguard.inventory.records import who_has
 
     with app.transaction() as session:
         found = get_account(session, account)

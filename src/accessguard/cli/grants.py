@@ -34,8 +34,9 @@ def grant_cmd(
     as_json: bool,
 ) -> None:
     """Record that PERSON (email) holds ROLE on ACCOUNT (name or platform:handle)."""
-    from accessguard.inventory.grants import add_grant, grant_to_dict
+    from accessguard.inventory.grants import add_grant
     from accessguard.inventory.lookup import get_account, get_person
+    from accessguard.inventory.records import grant_to_dict
     from accessguard.inventory.validation import parse_datetime
 
     expires_at = parse_datetime(expires, "expires") if expires else None
@@ -73,8 +74,9 @@ def revoke_cmd(
     This records the revocation; removing the access on the platform itself is what
     `offboard` does. Revoking what is already gone succeeds and changes nothing.
     """
-    from accessguard.inventory.grants import grant_to_dict, revoke_grants
+    from accessguard.inventory.grants import revoke_grants
     from accessguard.inventory.lookup import get_account, get_person
+    from accessguard.inventory.records import grant_to_dict
 
     with app.transaction() as session:
         ended = revoke_grants(
@@ -117,11 +119,10 @@ def _render(key: str, subject: str, grants: list[dict[str, Any]], history: bool)
 @pass_app
 def who_has_cmd(app: App, account: str, history: bool, as_json: bool) -> None:
     """Who holds access to ACCOUNT (name or platform:handle)."""
-    from accessguard.inventory.grants import who_has
-    from accessguard.inventory.lookup import get_account
+    from accessguard.inventory.records import get_account_record, who_has
 
-    with app.transaction() as session:
-        found = get_account(session, account)
+    with app.begin() as session:
+        found = get_account_record(session, account)
         grants = who_has(session, found.name, history=history)
         data = {
             "account": found.name,
@@ -143,11 +144,10 @@ def who_has_cmd(app: App, account: str, history: bool, as_json: bool) -> None:
 @pass_app
 def holdings_cmd(app: App, person: str, history: bool, as_json: bool) -> None:
     """What PERSON (email) holds access to."""
-    from accessguard.inventory.grants import holdings
-    from accessguard.inventory.lookup import get_person
+    from accessguard.inventory.records import get_person_record, holdings
 
-    with app.transaction() as session:
-        found = get_person(session, person)
+    with app.begin() as session:
+        found = get_person_record(session, person)
         grants = holdings(session, found.email, history=history)
         data = {
             "person": found.email,

@@ -80,8 +80,8 @@ def list_cmd(app: App, status: str | None, kind: str | None, as_json: bool) -> N
 @pass_app
 def show(app: App, email: str, as_json: bool) -> None:
     """Show one person and what they hold."""
-    from accessguard.inventory.grants import holdings
     from accessguard.inventory.lookup import get_person
+    from accessguard.inventory.records import holdings
 
     with app.transaction() as session:
         data = get_person(session, email).to_dict()

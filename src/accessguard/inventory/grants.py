@@ -1,13 +1,13 @@
-"""Grants: give, revoke (stamped, never deleted), and the who-has / holdings views.
+"""Grants: give and revoke (stamped, never deleted).
 
-The set-based reads and the ending of many grants at once are in ``records.py``.
+The who-has and holdings views, the set-based reads and the ending of many grants at
+once are in ``records.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,38 +16,10 @@ from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.lookup import get_account, get_person
-from accessguard.inventory.models import Account, Grant, Person
+from accessguard.inventory.models import Grant
 from accessguard.inventory.records import end_grant_ids
 from accessguard.inventory.validation import check_choice, check_text, optional_text
 from accessguard.inventory.vocab import GRANT_VIAS
-
-
-def grant_to_dict(grant: Grant, person: Person, account: Account) -> dict[str, Any]:
-    """The stable JSON shape of a grant."""
-
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "id": grant.id,
-        "person": person.email,
-        "person_name": person.name,
-        "person_status": person.status,
-        "account": account.name,
-        "platform": account.platform,
-        "role": grant.role,
-        "via": grant.via,
-        "granted_at": iso(grant.granted_at),
-        "granted_by": grant.granted_by,
-        "reason": grant.reason,
-        "ticket": grant.ticket,
-        "expires_at": iso(grant.expires_at),
-        "revoked_at": iso(grant.revoked_at),
-        "revoked_by": grant.revoked_by,
-        "revoke_reason": grant.revoke_reason,
-        "revoked_run_id": grant.revoked_run_id,
-        "active": grant.active,
-    }
 
 
 def add_grant(
@@ -183,31 +155,3 @@ def revoke_grants(
     grants = list(session.execute(query).scalars())
     end_grants(session, clock, actor, grants, reason=reason, run_id=run_id)
     return grants
-
-
-def who_has(session: Session, account_ref: str, *, history: bool = False) -> list[dict[str, Any]]:
-    """Grants on an account (active only unless ``history``), as dicts."""
-    account = get_account(session, account_ref)
-    query = (
-        select(Grant, Person)
-        .join(Person, Person.id == Grant.person_id)
-        .where(Grant.account_id == account.id)
-        .order_by(Person.email, Grant.role, Grant.id)
-    )
-    if not history:
-        query = query.where(Grant.revoked_at.is_(None))
-    return [grant_to_dict(g, p, account) for g, p in session.execute(query).all()]
-
-
-def holdings(session: Session, person_email: str, *, history: bool = False) -> list[dict[str, Any]]:
-    """Grants a person holds (active only unless ``history``), as dicts."""
-    person = get_person(session, person_email)
-    query = (
-        select(Grant, Account)
-        .join(Account, Account.id == Grant.account_id)
-        .where(Grant.person_id == person.id)
-        .order_by(Account.name, Grant.role, Grant.id)
-    )
-    if not history:
-        query = query.where(Grant.revoked_at.is_(None))
-    return [grant_to_dict(g, person, a) for g, a in session.execute(query).all()]

@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accessguard.errors import NotFoundError
 from accessguard.inventory.models import Account, Person
-from accessguard.inventory.records import normalise_email, person_not_found
+from accessguard.inventory.records import account_not_found, normalise_email, person_not_found
 
 __all__ = ["find_account", "find_person", "get_account", "get_person", "normalise_email"]
 
@@ -43,9 +42,5 @@ def get_account(session: Session, ref: str) -> Account:
     """An account by name or ``platform:handle``; NotFoundError with a hint otherwise."""
     account = find_account(session, ref)
     if account is None:
-        raise NotFoundError(
-            f"no account {ref!r}",
-            hint="see `accessguard accounts list`; accounts are named by their name or platform:handle",
-            code="account-not-found",
-        )
+        raise account_not_found(ref)
     return account

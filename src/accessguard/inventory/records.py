@@ -71,6 +71,47 @@ def get_person_record(session: Executor, email: str) -> PersonRecord:
     return person
 
 
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """An account as a lookup by name reads it (plain values)."""
+
+    id: int
+    name: str
+    platform: str
+    handle: str
+
+
+def account_not_found(ref: str) -> NotFoundError:
+    """The error for an account reference that names none, with the fix."""
+    return NotFoundError(
+        f"no account {ref!r}",
+        hint="see `accessguard accounts list`; accounts are named by their name or platform:handle",
+        code="account-not-found",
+    )
+
+
+def find_account_record(session: Executor, ref: str) -> AccountRecord | None:
+    """An account by its name, or by ``platform:handle``."""
+    accounts = _ACCOUNTS.c
+    columns = select(accounts.id, accounts.name, accounts.platform, accounts.handle)
+    ref = ref.strip()
+    row = session.execute(columns.where(accounts.name == ref)).first()
+    if row is None and ":" in ref:
+        platform, _, handle = ref.partition(":")
+        row = session.execute(
+            columns.where(accounts.platform == platform, accounts.handle == handle)
+        ).first()
+    return AccountRecord(*row) if row is not None else None
+
+
+def get_account_record(session: Executor, ref: str) -> AccountRecord:
+    """An account by name or ``platform:handle``; NotFoundError with a hint otherwise."""
+    account = find_account_record(session, ref)
+    if account is None:
+        raise account_not_found(ref)
+    return account
+
+
 def person_to_dict(person: Any) -> dict[str, Any]:
     """The stable JSON shape of a person (a ``Person`` or a ``PersonRecord``)."""
     return {
@@ -234,3 +275,81 @@ def end_grant_ids(
 def existing_grant_ids(session: Executor, grant_ids: Sequence[int]) -> set[int]:
     """Which of these grant ids still exist (ended or not)."""
     return set(session.scalars(select(_GRANTS.c.id).where(_GRANTS.c.id.in_(list(grant_ids)))))
+
+
+def grant_to_dict(grant: Any, person: Any, account: Any) -> dict[str, Any]:
+    """The stable JSON shape of a grant (models or rows: any objects with their fields)."""
+    return _grant_dict(
+        grant, person.email, person.name, person.status, account.name, account.platform
+    )
+
+
+def _grant_dict(
+    grant: Any, email: str, name: str, status: str, account: str, platform: str
+) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": grant.id,
+        "person": email,
+        "person_name": name,
+        "person_status": status,
+        "account": account,
+        "platform": platform,
+        "role": grant.role,
+        "via": grant.via,
+        "granted_at": iso(grant.granted_at),
+        "granted_by": grant.granted_by,
+        "reason": grant.reason,
+        "ticket": grant.ticket,
+        "expires_at": iso(grant.expires_at),
+        "revoked_at": iso(grant.revoked_at),
+        "revoked_by": grant.revoked_by,
+        "revoke_reason": grant.revoke_reason,
+        "revoked_run_id": grant.revoked_run_id,
+        "active": grant.revoked_at is None,
+    }
+
+
+def who_has(session: Executor, account_ref: str, *, history: bool = False) -> list[dict[str, Any]]:
+    """Grants on an account (active only unless ``history``), as dicts."""
+    account = get_account_record(session, account_ref)
+    grants, people = _GRANTS.c, _PEOPLE.c
+    query = (
+        select(
+            _GRANTS,
+            people.email,
+            people.name.label("person_name"),
+            people.status.label("person_status"),
+        )
+        .join(_PEOPLE, people.id == grants.person_id)
+        .where(grants.account_id == account.id)
+        .order_by(people.email, grants.role, grants.id)
+    )
+    if not history:
+        query = query.where(grants.revoked_at.is_(None))
+    return [
+        _grant_dict(r, r.email, r.person_name, r.person_status, account.name, account.platform)
+        for r in session.execute(query)
+    ]
+
+
+def holdings(
+    session: Executor, person_email: str, *, history: bool = False
+) -> list[dict[str, Any]]:
+    """Grants a person holds (active only unless ``history``), as dicts."""
+    person = get_person_record(session, person_email)
+    grants, accounts = _GRANTS.c, _ACCOUNTS.c
+    query = (
+        select(_GRANTS, accounts.name.label("account_name"), accounts.platform)
+        .join(_ACCOUNTS, accounts.id == grants.account_id)
+        .where(grants.person_id == person.id)
+        .order_by(accounts.name, grants.role, grants.id)
+    )
+    if not history:
+        query = query.where(grants.revoked_at.is_(None))
+    return [
+        _grant_dict(r, person.email, person.name, person.status, r.account_name, r.platform)
+        for r in session.execute(query)
+    ]

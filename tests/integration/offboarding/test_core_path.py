@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from support.imports import loads_the_orm, run_cli_importing
 from support.offboarding import LEAVER, World, end_state, token_works
 
 #: The standard playbook without the steps that edit accounts through the models
@@ -32,25 +30,13 @@ def test_offboarding_on_core_statements_never_imports_the_orm(world: World, tmp_
     book = tmp_path / "core-steps.yaml"
     book.write_text(CORE_STEPS)
     before = end_state(world)
-    cli = [sys.executable, "-X", "importtime", "-m", "accessguard"]
     args = ["offboard", LEAVER, "--playbook", str(book), "--yes", "--json", "--force"]
-    proc = subprocess.run(
-        [*cli, "--db", world.app.settings.database_url, *args],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    lines = proc.stderr.splitlines()
-    said = [line for line in lines if not line.startswith("import time:")]
-    assert proc.returncode == 5, said
-    run = json.loads(proc.stdout)["run"]
-    assert run["status"] == "waiting" and run["counts"]["waiting"] == 3, run["counts"]
-    imported = {line.rsplit("|", 1)[-1].strip() for line in lines if line not in said}
-    assert "sqlalchemy.engine" in imported  # -X importtime reported the imports
-    assert "sqlalchemy.orm" not in imported
-    assert not any(name.endswith(".models") for name in imported if "accessguard" in name)
+    run = run_cli_importing("--db", world.app.settings.database_url, *args)
+    assert run.returncode == 5, run.stderr
+    summary = json.loads(run.stdout)["run"]
+    assert summary["status"] == "waiting" and summary["counts"]["waiting"] == 3, summary
+    assert "sqlalchemy.engine" in run.imported
+    assert not loads_the_orm(run)
     after = end_state(world)
     assert after["vault"] == {"brand-x": 2, "brand-yt": 2} != before["vault"]
     assert (LEAVER, "departed") in after["people"]
