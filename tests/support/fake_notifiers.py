@@ -3,21 +3,55 @@
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 from support.fake_http import FakeServer, Reply, Request
 
 
 class JiraFake(FakeServer):
-    """POST /rest/api/2/issue and GET /rest/api/2/myself with basic auth."""
+    """POST /rest/api/2/issue, GET /rest/api/2/myself, and JQL search by project and label.
+
+    Search is ``GET /rest/api/2/search/jql`` (Jira Cloud's enhanced search: issue ids, and
+    the ``fields`` asked for), or with ``data_center=True`` only the classic
+    ``GET /rest/api/2/search`` (Jira Data Center and Server).
+    """
 
     def __init__(
-        self, *, email: str = "bot@example.com", token: str = "jira-test-token", project: str = "IT"
+        self,
+        *,
+        email: str = "bot@example.com",
+        token: str = "jira-test-token",
+        project: str = "IT",
+        data_center: bool = False,
     ) -> None:
         super().__init__()
         self.expected = "Basic " + base64.b64encode(f"{email}:{token}".encode()).decode()
         self.project = project
+        self.data_center = data_center
         self.issues: list[dict[str, Any]] = []
+
+    def _search(self, request: Request) -> Reply:
+        jql = request.query.get("jql", "")
+        project = re.search(r'project = "([^"]+)"', jql)
+        label = re.search(r'labels = "([^"]+)"', jql)
+        found = [
+            issue
+            for issue in self.issues
+            if (project is None or issue["key"].startswith(f"{project.group(1)}-"))
+            and (label is None or label.group(1) in (issue.get("labels") or []))
+        ][: int(request.query.get("maxResults", "50"))]
+        issues = [
+            {
+                "id": str(10000 + self.issues.index(i) + 1),
+                "key": i["key"],
+                "fields": {"summary": i["summary"]},
+            }
+            for i in found
+        ]
+        if request.path.endswith("/search/jql"):
+            return Reply(200, {"issues": issues, "isLast": True})
+        return Reply(200, {"startAt": 0, "maxResults": 50, "total": len(issues), "issues": issues})
 
     def route(self, request: Request) -> Reply:
         if request.header("authorization") != self.expected:
@@ -32,6 +66,11 @@ class JiraFake(FakeServer):
             )
         if request.path == "/rest/api/2/myself":
             return Reply(200, {"displayName": "Offboarding Bot"})
+        if request.method == "GET" and (
+            request.path == "/rest/api/2/search"
+            or (request.path == "/rest/api/2/search/jql" and not self.data_center)
+        ):
+            return self._search(request)
         if request.path == "/rest/api/2/issue" and request.method == "POST":
             fields = (request.json() or {}).get("fields") or {}
             errors = {}

@@ -3,11 +3,18 @@
 Settings: ``base_url`` (https://example.atlassian.net), ``project_key``, ``email`` (the
 API user); optional ``issue_type`` (default Task), ``labels``. Secret: ``token`` (API
 token; basic auth ``email:token``). Uses REST API v2, whose ``description`` is plain text.
+
+An issue opened for a playbook item carries a label derived from the item's idempotency
+key (``accessguard-<16 hex>``). Before opening one, the project is searched for that
+label, so a resumed run finds the issue it already opened instead of opening another:
+with ``GET /rest/api/2/search/jql`` (Jira Cloud), or ``GET /rest/api/2/search`` where
+that endpoint does not exist (Jira Data Center and Server).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -36,8 +43,18 @@ class JiraTicketer(Notifier):
         *,
         labels: Iterable[str] = (),
         issue_type: str | None = None,
+        key: str | None = None,
     ) -> ActionResult:
-        """Create an issue; ``changed`` with ``key`` and ``link`` in the details."""
+        """Create an issue; ``changed`` with ``key`` and ``link`` in the details.
+
+        With ``key`` (the same for every attempt), an issue already opened with it is
+        found and reported ``unchanged`` instead of opening a second one.
+        """
+        dedupe = f"accessguard-{hashlib.sha256(key.encode()).hexdigest()[:16]}" if key else None
+        if dedupe and (found := self._labelled(dedupe)):
+            return ActionResult.unchanged(
+                f"{found} was already opened", key=found, link=f"{self.base_url}/browse/{found}"
+            )
         fields: dict[str, Any] = {
             "project": {"key": self.settings["project_key"]},
             "summary": summary[:250],
@@ -45,6 +62,8 @@ class JiraTicketer(Notifier):
             "issuetype": {"name": issue_type or self.settings.get("issue_type") or "Task"},
         }
         all_labels = [*list(self.settings.get("labels") or []), *labels]
+        if dedupe:
+            all_labels.append(dedupe)
         if all_labels:
             fields["labels"] = [label.replace(" ", "-") for label in all_labels]
         body = self.call(
@@ -57,12 +76,30 @@ class JiraTicketer(Notifier):
         key = str(body.get("key"))
         return ActionResult.changed(f"opened {key}", key=key, link=f"{self.base_url}/browse/{key}")
 
+    def _labelled(self, label: str) -> str | None:
+        """The key of an issue in the project carrying ``label``, if there is one."""
+        jql = f'project = "{self.settings["project_key"]}" AND labels = "{label}"'
+        params = {"jql": jql, "fields": "summary", "maxResults": 1}
+        headers = self._headers()
+        response = self.call(
+            "GET", "/rest/api/2/search/jql", headers=headers, params=params, allow=(404,)
+        )
+        if response.status_code == 404:  # Data Center and Server: the classic search
+            response = self.call("GET", "/rest/api/2/search", headers=headers, params=params)
+        issues = response.json().get("issues") or []
+        return str(issues[0]["key"]) if issues else None
+
     def notify(
-        self, subject: str, text: str, *, details: Mapping[str, Any] | None = None
+        self,
+        subject: str,
+        text: str,
+        *,
+        details: Mapping[str, Any] | None = None,
+        key: str | None = None,
     ) -> ActionResult:
-        """A notification is a ticket."""
+        """A notification is a ticket (found again by ``key``, if given)."""
         extra = "\n".join(f"* {k}: {v}" for k, v in (details or {}).items() if v is not None)
-        return self.open_ticket(subject, f"{text}\n\n{extra}".strip())
+        return self.open_ticket(subject, f"{text}\n\n{extra}".strip(), key=key)
 
     def check(self) -> ActionResult:
         """Read the API user (safe: creates nothing)."""

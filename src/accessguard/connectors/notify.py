@@ -1,7 +1,10 @@
 """Notifiers: connectors that tell people or systems something instead of revoking access.
 
-``webhook``, ``slack`` and ``jira`` implement ``notify(subject, text, details=...)``;
-``jira`` also ``open_ticket(summary, description, ...)``. Build one with
+``webhook``, ``slack`` and ``jira`` implement ``notify(subject, text, details=..., key=...)``;
+``jira`` also ``open_ticket(summary, description, ...)``. ``key`` is the same for every
+retry and resume of one delivery (a playbook item's idempotency key): the webhook sends
+it as ``Idempotency-Key`` so the receiver can drop a repeat, Jira finds the issue it
+already opened with it; Slack's incoming webhooks have no way to drop a repeat. Build one with
 ``registry.build_notifier(app, kind, name=..., settings=...)``. As account connectors
 their ``revoke`` asks someone else to act and returns WAITING.
 """
@@ -25,9 +28,14 @@ class Notifier(HttpConnector):
 
     @abstractmethod
     def notify(
-        self, subject: str, text: str, *, details: Mapping[str, Any] | None = None
+        self,
+        subject: str,
+        text: str,
+        *,
+        details: Mapping[str, Any] | None = None,
+        key: str | None = None,
     ) -> ActionResult:
-        """Deliver one message; ``changed`` when delivered."""
+        """Deliver one message (``key``: the same for every attempt at it); ``changed`` when delivered."""
 
     def list_holders(self) -> list[Holder]:
         """Notifiers hold no access."""

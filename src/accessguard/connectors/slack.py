@@ -22,9 +22,18 @@ class SlackNotifier(Notifier):
     summary: ClassVar[str] = "notify: Slack incoming webhook"
 
     def notify(
-        self, subject: str, text: str, *, details: Mapping[str, Any] | None = None
+        self,
+        subject: str,
+        text: str,
+        *,
+        details: Mapping[str, Any] | None = None,
+        key: str | None = None,
     ) -> ActionResult:
-        """Post ``*subject*`` and ``text`` (plus details as a list)."""
+        """Post ``*subject*`` and ``text`` (plus details as a list).
+
+        Incoming webhooks cannot drop a repeat, so ``key`` goes unused: a run killed
+        after posting and before recording it posts again when resumed.
+        """
         lines = [f"*{subject}*", text]
         lines += [
             f"• {key}: {value}" for key, value in (details or {}).items() if value is not None

@@ -1,7 +1,9 @@
 """Generic webhook: POST a JSON event to a URL kept secret (in Vault or the keyring).
 
 Secrets: ``url``; optional ``hmac_key`` (then ``X-AccessGuard-Signature: sha256=<hex>``
-signs the body). The body is ``{"event", "subject", "text", "details"}``.
+signs the body). The body is ``{"event", "subject", "text", "details"}``. A delivery that
+a playbook item makes carries ``Idempotency-Key: RUN:STEP:ITEM``, the same when a resumed
+run sends it again, so the receiver can drop the repeat.
 """
 
 from __future__ import annotations
@@ -24,9 +26,14 @@ class WebhookNotifier(Notifier):
     summary: ClassVar[str] = "notify: POST a JSON event to a webhook (optionally HMAC-signed)"
 
     def notify(
-        self, subject: str, text: str, *, details: Mapping[str, Any] | None = None
+        self,
+        subject: str,
+        text: str,
+        *,
+        details: Mapping[str, Any] | None = None,
+        key: str | None = None,
     ) -> ActionResult:
-        """POST the event; any 2xx is delivered."""
+        """POST the event (with ``Idempotency-Key`` when ``key`` is given); any 2xx is delivered."""
         body = json.dumps(
             {
                 "event": "accessguard.notification",
@@ -38,6 +45,8 @@ class WebhookNotifier(Notifier):
             default=str,
         ).encode()
         headers = {"Content-Type": "application/json"}
+        if key:
+            headers["Idempotency-Key"] = key
         if self.secrets.get("hmac_key"):
             digest = hmac.new(self.secret("hmac_key").encode(), body, hashlib.sha256).hexdigest()
             headers["X-AccessGuard-Signature"] = f"sha256={digest}"

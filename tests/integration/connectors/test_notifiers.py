@@ -26,9 +26,12 @@ def test_webhook_posts_a_signed_event(http) -> None:
             secrets={"url": Secret(f"{sink.url}/hooks/it"), "hmac_key": Secret("hook-key-1")},
             http=http,
         )
-        result = hook.notify("Offboarding", "Ann leaves today", details={"run": "r1"})
+        result = hook.notify(
+            "Offboarding", "Ann leaves today", details={"run": "r1"}, key="r1:notify:subject"
+        )
         assert result.outcome is Outcome.CHANGED
         [request] = sink.received
+        assert request.header("idempotency-key") == "r1:notify:subject"
         assert request.json() == {
             "event": "accessguard.notification",
             "subject": "Offboarding",
@@ -92,6 +95,28 @@ def test_jira_opens_a_ticket(http) -> None:
         )
         with pytest.raises(PlatformRefusedError, match="project: valid project is required"):
             wrong.notify("s", "t")
+
+
+@pytest.mark.parametrize("data_center", [False, True])
+def test_jira_finds_the_ticket_it_opened_for_a_key(http, data_center: bool) -> None:
+    with JiraFake(data_center=data_center) as jira:
+        settings = {"base_url": jira.url, "project_key": "IT", "email": "bot@example.com"}
+        ticketer = JiraTicketer(
+            settings=settings, secrets={"token": Secret("jira-test-token")}, http=http
+        )
+        first = ticketer.open_ticket("Offboard Ann", "Remove", key="run-1:ticket:subject")
+        again = ticketer.open_ticket("Offboard Ann", "Remove", key="run-1:ticket:subject")
+        other = ticketer.notify("Offboard Bob", "Remove", key="run-2:ticket:subject")
+        assert (first.outcome, again.outcome, other.outcome) == (
+            Outcome.CHANGED,
+            Outcome.UNCHANGED,
+            Outcome.CHANGED,
+        )
+        assert first.details["key"] == again.details["key"] == "IT-1"
+        assert other.details["key"] == "IT-2"
+        assert [i["key"] for i in jira.issues] == ["IT-1", "IT-2"]
+        assert all(label.startswith("accessguard-") for label in jira.issues[0]["labels"])
+        assert jira.issues[0]["labels"] != jira.issues[1]["labels"]
 
 
 def test_manual_instructions_per_platform() -> None:

@@ -18,8 +18,14 @@ if TYPE_CHECKING:
 DEFAULT_MESSAGE = "{person.name} <{person.email}> was offboarded (run {run.id})."
 
 
-def send_email(app: App, to: list[str], subject: str, body: str) -> ActionResult:
-    """Send through the configured SMTP server (password from the keyring, if a user is set)."""
+def send_email(
+    app: App, to: list[str], subject: str, body: str, *, key: str | None = None
+) -> ActionResult:
+    """Send through the configured SMTP server (password from the keyring, if a user is set).
+
+    With ``key`` (the same for every attempt), the Message-ID is derived from it: a copy
+    sent again by a resumed run is the same message to mail systems that drop duplicates.
+    """
     import smtplib
     from email.message import EmailMessage
 
@@ -28,6 +34,11 @@ def send_email(app: App, to: list[str], subject: str, body: str) -> ActionResult
     message["From"] = smtp.sender
     message["To"] = ", ".join(to)
     message["Subject"] = subject
+    if key:
+        import hashlib
+
+        domain = smtp.sender.rpartition("@")[2] or "accessguard"
+        message["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
     message.set_content(body)
     try:
         with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as client:
@@ -86,13 +97,13 @@ def notify(ctx: ActionContext) -> ActionResult:
             to = list(args.get("to") or [])
             if not to:
                 return _manual("email", "no recipients in the playbook", text)
-            return send_email(ctx.app, to, subject, text)
+            return send_email(ctx.app, to, subject, text, key=ctx.idempotency_key)
         from accessguard.connectors.registry import build_notifier
 
         notifier = build_notifier(
             ctx.app, channel, name=str(args.get("target") or channel), settings=args.get("settings")
         )
-        return notifier.notify(subject, text, details={"run": ctx.run_id})
+        return notifier.notify(subject, text, details={"run": ctx.run_id}, key=ctx.idempotency_key)
     except ConfigError as exc:
         return _manual(channel, exc.message, text)
     except AccessGuardError as exc:
@@ -114,8 +125,10 @@ def open_ticket(ctx: ActionContext) -> ActionResult:
         )
         open_issue = getattr(tracker, "open_ticket", None)
         if open_issue is None:
-            return tracker.notify(summary, description)
-        result: ActionResult = open_issue(summary, description, labels=["offboarding"])
+            return tracker.notify(summary, description, key=ctx.idempotency_key)
+        result: ActionResult = open_issue(
+            summary, description, labels=["offboarding"], key=ctx.idempotency_key
+        )
         return result
     except ConfigError as exc:
         return ActionResult.waiting(
