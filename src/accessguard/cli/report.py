@@ -34,7 +34,7 @@ def report() -> None:
 @click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
-    help="Exit 1 when a finding is at or above this severity.",
+    help="Exit 3 when a finding is at or above this severity (for schedulers).",
 )
 @click.option("--email", "emails", multiple=True, metavar="TO", help="Email the HTML report.")
 @click.option("--slack-webhook", metavar="URL", help="Post a summary to a Slack webhook.")
@@ -59,7 +59,7 @@ def access_cmd(
         info(f"wrote {out} ({digest.total} finding(s))")
     if fail_on and digest.at_or_above(Severity.parse(fail_on)):
         info(f"{digest.at_or_above(Severity.parse(fail_on))} finding(s) at or above {fail_on}")
-        sys.exit(int(ExitCode.ERROR))
+        sys.exit(int(ExitCode.CHANGES_PENDING))
 
 
 @report.command("keys")

@@ -27,7 +27,7 @@ def test_email_and_slack(findings_app: App) -> None:
             "high",
         ]
         result = CliRunner().invoke(cli, args, catch_exceptions=False, env=env)
-        assert result.exit_code == 1  # findings at or above high, and still delivered
+        assert result.exit_code == 3  # findings at or above high, and still delivered
     assert len(box.messages) == 1
     message = box.messages[0]
     assert message["To"] == "security@example.com"

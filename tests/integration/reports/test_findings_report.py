@@ -45,9 +45,9 @@ def test_each_finding_once_with_its_severity(findings_app: App, tmp_path: Path) 
 
 def test_fail_on_high(findings_app: App) -> None:
     result = run(findings_app, "report", "access", "--format", "csv", "--fail-on", "high")
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # findings, not an error (1)
     assert "departed-holds-access" in result.output
-    assert run(findings_app, "report", "access", "--fail-on", "critical").exit_code == 1
+    assert run(findings_app, "report", "access", "--fail-on", "critical").exit_code == 3
 
 
 def test_clean_inventory_passes(clean_app: App) -> None:
