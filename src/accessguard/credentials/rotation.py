@@ -6,7 +6,7 @@ the same key after a crash finds that version and only brings the database in li
 so a killed process never produces a second version, and the password is in Vault
 before anything else refers to it.
 
-Offboarding rotates many credentials at once: ``load_targets`` reads them and
+Offboarding rotates many credentials at once: ``targets.load_targets`` reads them and
 ``record_rotations`` records them set-based (a few queries for the whole batch), and
 ``write_new_version`` costs two Vault round trips (a merge patch with check-and-set,
 then the pending state in ``custom_metadata``) when the item is known to be fresh.
@@ -24,9 +24,14 @@ from sqlalchemy import bindparam, select, update
 from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
 from accessguard.credentials.passwords import generate_password
+from accessguard.credentials.targets import (
+    RotationTarget,
+    already_rotated,
+    rotated_already,
+    rotated_with,
+    rotation_target,
+)
 from accessguard.credentials.versions import add_versions, credential_not_found
-from accessguard.db.tables import accounts as _ACCOUNTS
-from accessguard.db.tables import credential_versions as _VERSIONS
 from accessguard.db.tables import credentials as _CREDENTIALS
 from accessguard.db.types import Executor
 from accessguard.errors import (
@@ -43,100 +48,6 @@ if TYPE_CHECKING:
     from accessguard.inventory.models import Account
 
 KEY_FIELD = "_idempotency_key"
-
-
-@dataclass(frozen=True)
-class RotationTarget:
-    """What a rotation needs from the database, read in a short transaction.
-
-    The Vault round trips happen between reading this and recording the result, outside
-    any database transaction, so concurrent rotations do not queue on the database.
-    """
-
-    credential_id: int
-    account_id: int
-    account_name: str
-    platform: str
-    handle: str
-    vault_path: str
-    current_version: int
-    pending: bool
-
-
-def rotation_target(session: Executor, account: Account) -> RotationTarget:
-    """Read the credential of ``account`` (NotFoundError when none is stored)."""
-    target = load_targets(session, [account.id]).get(account.id)
-    if target is None:  # the account row itself is gone
-        raise credential_not_found(account.name)
-    if isinstance(target, AccessGuardError):
-        raise target
-    return target
-
-
-def load_targets(
-    session: Executor, account_ids: Sequence[int]
-) -> dict[int, RotationTarget | AccessGuardError]:
-    """``rotation_target`` for many accounts in one query (an account without a credential
-    maps to its error; an account that no longer exists is left out)."""
-    accounts, creds = _ACCOUNTS.c, _CREDENTIALS.c
-    rows = session.execute(
-        select(
-            accounts.id,
-            accounts.name,
-            accounts.platform,
-            accounts.handle,
-            creds.id.label("credential_id"),
-            creds.vault_path,
-            creds.current_version,
-            creds.state,
-        )
-        .outerjoin(_CREDENTIALS, creds.account_id == accounts.id)
-        .where(accounts.id.in_(account_ids))
-    ).all()  # plain rows: an offboarding reads hundreds of targets
-    found: dict[int, RotationTarget | AccessGuardError] = {}
-    for row in rows:
-        found[row.id] = (
-            credential_not_found(row.name)
-            if row.credential_id is None
-            else RotationTarget(
-                row.credential_id,
-                row.id,
-                row.name,
-                row.platform,
-                row.handle,
-                row.vault_path,
-                row.current_version,
-                row.state == "rotation-pending",
-            )
-        )
-    return found
-
-
-def rotated_with(
-    session: Executor, credential_ids: Sequence[int], keys: Sequence[str]
-) -> dict[str, int]:
-    """The versions already recorded for these idempotency keys (of these credentials), by key."""
-    versions = _VERSIONS.c
-    rows = session.execute(
-        select(versions.idempotency_key, versions.version).where(
-            versions.credential_id.in_(credential_ids), versions.idempotency_key.in_(keys)
-        )
-    ).all()
-    return {str(key): int(version) for key, version in rows}
-
-
-def _already(target: RotationTarget, version: int) -> ActionResult:
-    return ActionResult.unchanged(
-        f"{target.account_name} was already rotated to version {version}",
-        account=target.account_name,
-        version=version,
-    )
-
-
-def already_rotated(session: Executor, target: RotationTarget, key: str) -> ActionResult | None:
-    """``unchanged`` when the database already records the rotation made with ``key``."""
-    done = rotated_with(session, [target.credential_id], [key])
-    return _already(target, done[key]) if key in done else None
 
 
 def _pending_conflict(target: RotationTarget) -> ConflictError:
@@ -287,7 +198,7 @@ def record_rotations(
     for w in written:
         target, version = w.target, current.get(w.target.credential_id)
         if w.key in done:
-            results.append(_already(target, done[w.key]))
+            results.append(rotated_already(target, done[w.key]))
         elif version is None:
             results.append(credential_not_found(target.account_name))
         elif version != target.current_version:

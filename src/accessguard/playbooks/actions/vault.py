@@ -14,7 +14,7 @@ from accessguard.results import ActionResult, Outcome
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from accessguard.credentials.rotation import RotationTarget
+    from accessguard.credentials.targets import RotationTarget
     from accessguard.db.types import Executor
     from accessguard.inventory.models import Account
 
@@ -48,11 +48,11 @@ def _rotation_reason(ctx: ActionContext) -> str:
 
 def prepare_rotations(session: Executor, ctxs: Sequence[ActionContext]) -> list[Any]:
     """Every item's rotation target, read set-based; an item already rotated is final."""
-    from accessguard.credentials import rotation
+    from accessguard.credentials import targets as reads
 
-    targets = rotation.load_targets(session, [ctx.params["account_id"] for ctx in ctxs])
-    found = [t.credential_id for t in targets.values() if isinstance(t, rotation.RotationTarget)]
-    done = rotation.rotated_with(session, found, [ctx.idempotency_key for ctx in ctxs])
+    targets = reads.load_targets(session, [ctx.params["account_id"] for ctx in ctxs])
+    found = [t.credential_id for t in targets.values() if isinstance(t, reads.RotationTarget)]
+    done = reads.rotated_with(session, found, [ctx.idempotency_key for ctx in ctxs])
     prepared: list[Any] = []
     for ctx in ctxs:
         target = targets.get(ctx.params["account_id"])
