@@ -9,11 +9,12 @@ One ``Transport`` per facade; every request goes through ``call``:
   them again until ``retry_seconds`` have passed, so a leader election or a restart
   is ridden out; if every address is sealed it fails at once (nobody unseals Vault
   in seconds). Any other answer (403, 404, a check-and-set refusal, ...) is the
-  answer, translated by ``vault.errors.translate``.
+  answer, translated by ``vault.errors.translate`` (``vault/failures.py`` sorts them).
 - With several addresses it routes to the active node: before the first request and
   after every failover it asks ``sys/leader`` and, when the leader is one of the
-  configured addresses and confirms it is active, uses it. OpenBao >= 2.5 lets standbys serve reads from their
-  own (possibly lagging) copy; the active node always has every acknowledged write.
+  configured addresses and confirms it is active, uses it. OpenBao >= 2.5 lets
+  standbys serve reads from their own (possibly lagging) copy; the active node always
+  has every acknowledged write.
 - Belt and braces for addresses that are not the leader (a load balancer): every
   response's ``X-Vault-Index`` is remembered and sent back on later requests with
   ``X-Vault-Inconsistent: forward-active-node``, so a standby that has not caught
@@ -43,55 +44,16 @@ from accessguard.errors import (
     VaultUnavailableError,
 )
 from accessguard.vault.connection import Connection
-from accessguard.vault.errors import not_found, translate, untrusted_certificate
+from accessguard.vault.errors import not_found, translate
+from accessguard.vault.failures import BUSY, DOWN, SEALED, classify
 from accessguard.vault.http import LeanConnection, lean_connection
 
 T = TypeVar("T")
 
 INDEX_HEADER = "X-Vault-Index"
 INCONSISTENT_HEADER = "X-Vault-Inconsistent"
-#: What a node that does not answer itself is called in failures: try the next address.
-DOWN, SEALED, BUSY = "down", "sealed", "busy"
-#: Status codes of a node that cannot serve the request now (5xx; 412/429: standby, quota).
-BUSY_STATUSES = frozenset({412, 429, 472, 473})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 3
-
-
-def _errors_text(exc: Exception) -> str:
-    errors = getattr(exc, "errors", None)
-    return " ".join(str(e) for e in errors) if isinstance(errors, list) else str(exc)
-
-
-def classify(exc: Exception, status: int | None) -> str | None:
-    """DOWN, SEALED or BUSY when another address (or a later try) may answer; None otherwise."""
-    if isinstance(exc, AccessGuardError):
-        return None
-    import hvac.exceptions as hx
-    import requests
-
-    if isinstance(exc, requests.exceptions.SSLError) and untrusted_certificate(exc):
-        return None  # another try cannot change the certificate: fail at once
-    if isinstance(
-        exc,
-        requests.exceptions.ConnectionError
-        | requests.exceptions.Timeout
-        | requests.exceptions.ChunkedEncodingError,
-    ):
-        return DOWN
-    if isinstance(exc, hx.VaultNotInitialized):
-        return SEALED
-    if isinstance(exc, hx.VaultDown):
-        return SEALED if "sealed" in _errors_text(exc).lower() else BUSY
-    if isinstance(exc, hx.InternalServerError | hx.BadGateway | hx.RateLimitExceeded):
-        return BUSY
-    if (
-        isinstance(exc, hx.InvalidRequest)
-        and "waiting for the primary" in _errors_text(exc).lower()
-    ):
-        return BUSY  # a KV v2 mount still upgrading on the active node, seen from a standby
-    busy_status = status is not None and (status >= 500 or status in BUSY_STATUSES)
-    return BUSY if isinstance(exc, hx.VaultError) and busy_status else None
 
 
 def _index_order(value: str) -> int | None:
