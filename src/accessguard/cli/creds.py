@@ -195,8 +195,7 @@ def status_cmd(app: App, account: str | None, as_json: bool) -> None:
 @pass_app
 def exposed_cmd(app: App, person: str, observed_only: bool, as_json: bool) -> None:
     """What PERSON could know (possible) and what they saw (observed)."""
-    from accessguard.credentials.exposure import exposed_credentials
-    from accessguard.credentials.totp import exported_seed_accounts
+    from accessguard.credentials.exposure import exported_seed_accounts, exposed_credentials
     from accessguard.inventory.lookup import get_person
 
     with app.transaction() as session:

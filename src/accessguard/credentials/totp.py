@@ -19,24 +19,13 @@ from sqlalchemy.orm import Session
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.common import find_totp, get_totp, iso, operator, require_reason
-from accessguard.credentials.exposure import exported_seed_accounts, record_exposure
+from accessguard.credentials.exposure import record_exposure
 from accessguard.credentials.models import Exposure, TotpKey
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.models import Account, Person
 from accessguard.results import ActionResult, Outcome
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault
-
-#: ``exported_seed_accounts`` lives with the exposure reads; importable from here as before.
-__all__ = [
-    "code",
-    "confirm",
-    "enroll",
-    "exported_seed_accounts",
-    "parse_seed",
-    "regenerate",
-    "totp_status",
-]
 
 ISSUER = "accessguard"
 

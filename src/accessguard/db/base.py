@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, MetaData, Table
+from sqlalchemy import JSON, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from accessguard.db.types import UTCDateTime
@@ -28,10 +28,3 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(),
         list[str]: JSON(),
     }
-
-
-def table_of(model: type[Base]) -> Table:
-    """A model's Core table, for set-based statements that skip the ORM's per-row work."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table

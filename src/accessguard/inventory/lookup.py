@@ -6,9 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accessguard.inventory.models import Account, Person
-from accessguard.inventory.records import account_not_found, normalise_email, person_not_found
-
-__all__ = ["find_account", "find_person", "get_account", "get_person", "normalise_email"]
+from accessguard.inventory.records import (
+    account_not_found,
+    find_account_record,
+    normalise_email,
+    person_not_found,
+)
 
 
 def find_person(session: Session, email: str) -> Person | None:
@@ -27,15 +30,9 @@ def get_person(session: Session, email: str) -> Person:
 
 
 def find_account(session: Session, ref: str) -> Account | None:
-    """An account by its name, or by ``platform:handle``."""
-    ref = ref.strip()
-    account = session.execute(select(Account).where(Account.name == ref)).scalar_one_or_none()
-    if account is None and ":" in ref:
-        platform, _, handle = ref.partition(":")
-        account = session.execute(
-            select(Account).where(Account.platform == platform, Account.handle == handle)
-        ).scalar_one_or_none()
-    return account
+    """An account by its name, or by ``platform:handle`` (the rule of ``find_account_record``)."""
+    found = find_account_record(session, ref)
+    return session.get(Account, found.id) if found is not None else None
 
 
 def get_account(session: Session, ref: str) -> Account:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accessguard.db.base import Base
 from accessguard.inventory.records import person_to_dict
-from accessguard.inventory.vocab import ADMIN_ROLES
+from accessguard.inventory.vocab import is_admin_role
 
 
 class Person(Base):
@@ -115,4 +115,4 @@ class Grant(Base):
     @property
     def is_admin(self) -> bool:
         """True when the role administers the account."""
-        return self.role.lower() in ADMIN_ROLES
+        return is_admin_role(self.role)

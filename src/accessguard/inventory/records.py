@@ -20,7 +20,7 @@ from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
 from accessguard.db.types import Executor
 from accessguard.errors import NotFoundError
-from accessguard.inventory.vocab import ADMIN_ROLES
+from accessguard.inventory.vocab import is_admin_role
 
 
 def normalise_email(email: str) -> str:
@@ -182,7 +182,7 @@ class HeldGrant:
     @property
     def is_admin(self) -> bool:
         """True when the role administers the account."""
-        return self.role.lower() in ADMIN_ROLES
+        return is_admin_role(self.role)
 
 
 @dataclass(frozen=True, slots=True)

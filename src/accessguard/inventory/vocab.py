@@ -7,6 +7,13 @@ PERSON_STATUSES = ("active", "leaving", "departed")
 CRITICALITIES = ("low", "medium", "high", "critical")
 GRANT_VIAS = ("platform-role", "suite-seat", "shared-login")
 ADMIN_ROLES = ("admin", "owner", "full-control", "superadmin", "manager")
+
+
+def is_admin_role(role: str) -> bool:
+    """True when ``role`` administers the account (any case)."""
+    return role.lower() in ADMIN_ROLES
+
+
 PLATFORMS = (
     "facebook",
     "instagram",

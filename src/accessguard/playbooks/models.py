@@ -2,7 +2,7 @@
 
 Item statuses: pending -> running (intent recorded) -> changed | unchanged | failed |
 waiting; a waiting item becomes done when a person confirms it with evidence
-(``playbooks/state.py`` lists them and reads and writes these tables).
+(``playbooks/state.py`` reads and writes these tables).
 """
 
 from __future__ import annotations

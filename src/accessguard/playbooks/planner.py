@@ -20,7 +20,7 @@ from accessguard.inventory.records import (
     get_person_record,
     person_to_dict,
 )
-from accessguard.inventory.vocab import ADMIN_ROLES
+from accessguard.inventory.vocab import is_admin_role
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.schema import ForEach, Playbook, Step
 
@@ -125,7 +125,7 @@ def _other_admins(session: Executor, person_id: int, account_ids: set[int]) -> d
             )
         )
         for account_id, role, email in rows:
-            if role.lower() in ADMIN_ROLES:
+            if is_admin_role(role):
                 found[account_id].add(email)
     return {account_id: sorted(emails) for account_id, emails in found.items()}
 

@@ -20,10 +20,6 @@ from accessguard.playbooks.plan import Plan
 from accessguard.results import ActionResult
 from accessguard.secret import redact
 
-ITEM_STATUSES = ("pending", "running", "changed", "unchanged", "failed", "waiting", "done")
-#: Item statuses that need no more work.
-FINISHED = ("changed", "unchanged", "done")
-RUN_STATUSES = ("running", "waiting", "completed", "failed", "partial")
 #: A run's columns without its plan (most reads of a run never need the plan's JSON).
 _RUN_COLUMNS = [c for c in _RUNS.c if c.name != "plan"]
 
@@ -384,8 +380,3 @@ def stop_reason(items: Sequence[Any], run_id: str) -> str | None:
 def summary_counts(items: Sequence[Any]) -> dict[str, int]:
     """How many items are in each status."""
     return dict(sorted(Counter(item.status for item in items).items()))
-
-
-def is_finished(status: str) -> bool:
-    """True for item statuses that need no more work."""
-    return status in FINISHED

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from accessguard.app import App
+from accessguard.credentials.exposure import exported_seed_accounts
 from accessguard.credentials.models import Exposure, TotpKey
 from accessguard.credentials.totp import (
     code,
     confirm,
     enroll,
-    exported_seed_accounts,
     parse_seed,
     regenerate,
 )
