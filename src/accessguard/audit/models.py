@@ -1,38 +1,45 @@
-"""AuditEvent and the chain head that makes removing the last event detectable."""
+"""AuditEvent and the chain head that makes removing the last event detectable.
+
+ORM classes mapped onto the Core tables for the code not yet moved to records;
+marked for deletion once nothing imports them (issue 15).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped
 
-from accessguard.db.base import Base
+from accessguard.db import tables
 
 
-class AuditEvent(Base):
+class _Mapped(DeclarativeBase):
+    """A private registry mapping these classes onto ``db/tables.py`` (no schema here)."""
+
+
+class AuditEvent(_Mapped):
     """One change made by the tool; ``hash`` chains it to the event before it."""
 
-    __tablename__ = "audit_events"
+    __table__ = tables.audit_events
 
-    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    occurred_at: Mapped[datetime] = mapped_column(index=True)
-    actor: Mapped[str] = mapped_column(String(320))
-    action: Mapped[str] = mapped_column(String(80), index=True)
-    target_type: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(400))
-    run_id: Mapped[str | None] = mapped_column(String(40), index=True)
-    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int]
+    occurred_at: Mapped[datetime]
+    actor: Mapped[str]
+    action: Mapped[str]
+    target_type: Mapped[str]
+    target: Mapped[str]
+    run_id: Mapped[str | None]
+    details: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str]
+    hash: Mapped[str]
 
 
-class AuditHead(Base):
+class AuditHead(_Mapped):
     """The last event's sequence and hash, updated with every append (one row)."""
 
-    __tablename__ = "audit_head"
+    __table__ = tables.audit_head
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    id: Mapped[int]
     seq: Mapped[int]
-    hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str]
