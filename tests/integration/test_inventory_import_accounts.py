@@ -13,7 +13,7 @@ from accessguard.errors import InputError
 from accessguard.inventory.grants import revoke_grants
 from accessguard.inventory.importers import import_accounts, import_grants, import_people
 from accessguard.inventory.models import Account
-from accessguard.inventory.records import holdings, who_has
+from accessguard.inventory.grants import holdings, who_has
 from support.inventory import PEOPLE_HEADER, counts, write_csv
 
 ACCOUNT_HEADER = (

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from accessguard.app import App
+from accessguard.db import tables
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
 from accessguard.inventory.models import Account, Grant, Person
 from accessguard.inventory.people import PersonInput, add_person
+from accessguard.inventory.records import AccountRecord, GrantRecord, PersonRecord
 
 
-def person(session, app: App, email: str, **kw) -> Person:
+def person(session, app: App, email: str, **kw) -> PersonRecord:
     return add_person(session, app.clock, app.actor, PersonInput(email, email.split("@")[0], **kw))
 
 
-def account(session, app: App, name: str, platform: str, **kw) -> Account:
+def account(session, app: App, name: str, platform: str, **kw) -> AccountRecord:
     return add_account(
         session,
         app.clock,
@@ -28,10 +30,17 @@ def account(session, app: App, name: str, platform: str, **kw) -> Account:
     )
 
 
-def grant(session, app: App, email: str, acct: str, role: str, via: str = "platform-role") -> Grant:
+def grant(
+    session, app: App, email: str, acct: str, role: str, via: str = "platform-role"
+) -> GrantRecord:
     return add_grant(
         session, app.clock, app.actor, person_email=email, account_ref=acct, role=role, via=via
     )
+
+
+def edit(session, table, row_id: int, **values) -> None:
+    """Change a row as if time had passed or another tool had written it."""
+    session.execute(update(table).where(table.c.id == row_id).values(**values))
 
 
 def two_admins(session, app: App, acct: str) -> None:
@@ -39,7 +48,7 @@ def two_admins(session, app: App, acct: str) -> None:
     grant(session, app, "bob@example.com", acct, "admin")
 
 
-def custody(session, app: App, acct: Account, **kw) -> None:
+def custody(session, app: App, acct: AccountRecord, **kw) -> None:
     """A live 2FA seed in Vault custody for ``acct`` (rows of the credentials layer)."""
     from accessguard.credentials.models import TotpKey
 
@@ -56,7 +65,9 @@ def custody(session, app: App, acct: Account, **kw) -> None:
     session.add(TotpKey(**{k: v for k, v in values.items() if hasattr(TotpKey, k)}))
 
 
-def credential(session, app: App, acct: Account, *, age_days: int, state: str = "active") -> None:
+def credential(
+    session, app: App, acct: AccountRecord, *, age_days: int, state: str = "active"
+) -> None:
     """A shared login whose current version was written ``age_days`` ago."""
     from accessguard.credentials.models import Credential
 
@@ -116,13 +127,13 @@ def build_findings(app: App) -> None:
         person(session, app, "temp@example.com")
         person(session, app, "idle@example.com")
         grant(session, app, "gone@example.com", "brand-main", "editor")
-        gone.status = "departed"
+        edit(session, tables.people, gone.id, status="departed")
         grant(session, app, "leaver@example.com", "brand-main", "analyst")
         grant(session, app, "agency@partner.test", "brand-main", "admin")
         expired = grant(session, app, "temp@example.com", "brand-main", "editor")
-        expired.expires_at = app.clock.now() - timedelta(days=3)
+        edit(session, tables.grants, expired.id, expires_at=app.clock.now() - timedelta(days=3))
         stale = grant(session, app, "idle@example.com", "brand-main", "editor")
-        stale.granted_at = app.clock.now() - timedelta(days=200)
+        edit(session, tables.grants, stale.id, granted_at=app.clock.now() - timedelta(days=200))
 
         solo = account(session, app, "brand-solo", "instagram", owner_email="leaver@example.com")
         grant(session, app, "ann@example.com", "brand-solo", "admin")
