@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from accessguard.app import App
-from accessguard.audit.models import AuditEvent
+from accessguard.audit.chain import find_events
 from accessguard.cli.main import cli
 from accessguard.config import load_settings
 from accessguard.connectors.drift import latest_drift
@@ -97,7 +97,7 @@ def test_reconcile_reports_hand_made_drift(database_url, clock, scim, openbao, v
     with app.transaction() as session:
         stored = {(d.kind, d.email) for d in latest_drift(session)}
         assert stored == drift
-        actions = [e.action for e in session.execute(select(AuditEvent)).scalars()]
+        actions = [e.action for e in find_events(session)]
         assert actions.count("reconcile.drift.unmanaged") == 2
         assert actions.count("reconcile.run") == 2
         assert len(session.execute(select(ReconcileRun)).scalars().all()) == 2

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accessguard.app import App
-from accessguard.audit.models import AuditEvent
+from accessguard.audit.chain import find_events
 from accessguard.config import load_settings
 from accessguard.credentials.models import Credential, CredentialVersion
 from accessguard.credentials.store import LoginValues, set_credential
@@ -161,11 +161,7 @@ def versions(app: App, openbao: OpenBao, account: str) -> dict[str, int]:
         rows = s.execute(
             select(func.count()).where(CredentialVersion.credential_id == credential.id)
         ).scalar_one()
-        events = s.execute(
-            select(func.count()).where(
-                AuditEvent.action == "credential.rotate", AuditEvent.target == account
-            )
-        ).scalar_one()
+        events = sum(e.target == account for e in find_events(s, action="credential.rotate"))
     return {
         "vault": meta.current_version if meta else 0,
         "db": credential.current_version,
