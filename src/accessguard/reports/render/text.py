@@ -9,7 +9,6 @@ from typing import Any, TextIO
 from accessguard.reports.access import AccessReport
 from accessguard.reports.findings.base import Severity
 
-
 #: Control characters (ANSI escapes, carriage returns) in platform-supplied names could
 #: rewrite the operator's terminal; they are shown as "?".
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
