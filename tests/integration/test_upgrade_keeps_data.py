@@ -18,7 +18,8 @@ from sqlalchemy import Engine, text
 from accessguard.audit.chain import verify
 from accessguard.db.engine import make_engine
 from accessguard.db.migrate import current_revision, upgrade
-from accessguard.inventory.records import get_person_record, holdings, who_has
+from accessguard.inventory.grants import holdings, who_has
+from accessguard.inventory.records import get_person_record
 
 #: The newest revision every existing database can be at before this code ships.
 RELEASED_HEAD = "0005"
