@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Select, select, update
 
 from accessguard.audit.chain import Event, record, record_many
 from accessguard.clock import Clock
@@ -74,7 +74,7 @@ class PersonRecord:
 _PERSON_COLUMNS = [_PEOPLE.c[name] for name in PersonRecord.__slots__]
 
 
-def person_query() -> Any:
+def person_query() -> Select[Any]:
     """``SELECT`` of the people columns a ``PersonRecord`` holds (add WHERE, ORDER BY)."""
     return select(*_PERSON_COLUMNS)
 
@@ -116,7 +116,7 @@ class AccountRecord:
 _ACCOUNT_COLUMNS = [_ACCOUNTS.c[name] for name in AccountRecord.__slots__]
 
 
-def account_query() -> Any:
+def account_query() -> Select[Any]:
     """``SELECT`` of the account columns an ``AccountRecord`` holds (add WHERE, ORDER BY)."""
     return select(*_ACCOUNT_COLUMNS)
 
@@ -176,9 +176,12 @@ class GrantRecord:
 _GRANT_COLUMNS = [_GRANTS.c[name] for name in GrantRecord.__slots__]
 
 
-def grant_records(conn: Executor, where: Any, *, order_by: Any = None) -> list[GrantRecord]:
+def grant_records(
+    conn: Executor, where: ColumnElement[bool], *, order_by: ColumnElement[Any] | None = None
+) -> list[GrantRecord]:
     """The grants matching the ``where`` clause (on ``db.tables.grants``), by id unless told."""
-    query = select(*_GRANT_COLUMNS).where(where).order_by(order_by or _GRANTS.c.id)
+    order = _GRANTS.c.id if order_by is None else order_by
+    query = select(*_GRANT_COLUMNS).where(where).order_by(order)
     return [GrantRecord(*row) for row in conn.execute(query)]
 
 
