@@ -266,4 +266,4 @@ def _update_account(
             values["recovery_email_company"] = company_email(after, domains) if after else None
         if column == "recovery_phone":
             values["recovery_phone_company"] = company_phone(after, prefixes) if after else None
-    update_account(conn, clock, actor, account, values, changes=change.fields)
+    update_account(conn, account, values=values, changes=change.fields, clock=clock, actor=actor)

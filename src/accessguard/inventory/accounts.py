@@ -126,12 +126,12 @@ def add_account(
 
 def update_account(
     conn: Connection,
+    account: AccountRecord,
+    *,
+    values: dict[str, Any],
+    changes: dict[str, list[Any]],
     clock: Clock,
     actor: str,
-    account: AccountRecord,
-    values: dict[str, Any],
-    *,
-    changes: dict[str, list[Any]],
 ) -> None:
     """Write ``values`` (column -> value) to the account and audit ``changes`` (field -> [before, after])."""
     conn.execute(

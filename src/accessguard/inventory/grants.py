@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, insert, select
 
@@ -20,7 +20,6 @@ from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.records import (
     GrantRecord,
-    Identified,
     end_grant_ids,
     get_account_record,
     get_person_record,
@@ -105,6 +104,13 @@ def add_grant(
     return GrantRecord(id=grant_id, **values)
 
 
+class Identified(Protocol):
+    """What ``end_grants`` reads of a grant: its id (a record, or an ORM object until they go)."""
+
+    @property
+    def id(self) -> int: ...
+
+
 def end_grants(
     conn: Executor,
     clock: Clock,
@@ -186,7 +192,14 @@ def who_has(conn: Executor, account_ref: str, *, history: bool = False) -> list[
     if not history:
         query = query.where(grants.revoked_at.is_(None))
     return [
-        grant_dict(r, r.email, r.person_name, r.person_status, account.name, account.platform)
+        grant_dict(
+            r,
+            email=r.email,
+            name=r.person_name,
+            status=r.person_status,
+            account=account.name,
+            platform=account.platform,
+        )
         for r in conn.execute(query)
     ]
 
@@ -204,6 +217,13 @@ def holdings(conn: Executor, person_email: str, *, history: bool = False) -> lis
     if not history:
         query = query.where(grants.revoked_at.is_(None))
     return [
-        grant_dict(r, person.email, person.name, person.status, r.account_name, r.platform)
+        grant_dict(
+            r,
+            email=person.email,
+            name=person.name,
+            status=person.status,
+            account=r.account_name,
+            platform=r.platform,
+        )
         for r in conn.execute(query)
     ]

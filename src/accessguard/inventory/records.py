@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select, update
 
@@ -47,13 +47,6 @@ def account_not_found(ref: str) -> NotFoundError:
         hint="see `accessguard accounts list`; accounts are named by their name or platform:handle",
         code="account-not-found",
     )
-
-
-class Identified(Protocol):
-    """Anything with a row id: a record (or, until they go, an ORM object)."""
-
-    @property
-    def id(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,12 +214,17 @@ def account_to_dict(account: AccountRecord, owner_email: str | None) -> dict[str
 def grant_to_dict(grant: Any, person: Any, account: Any) -> dict[str, Any]:
     """The stable JSON shape of a grant (records or rows: any objects with their fields)."""
     return grant_dict(
-        grant, person.email, person.name, person.status, account.name, account.platform
+        grant,
+        email=person.email,
+        name=person.name,
+        status=person.status,
+        account=account.name,
+        platform=account.platform,
     )
 
 
 def grant_dict(
-    grant: Any, email: str, name: str, status: str, account: str, platform: str
+    grant: Any, *, email: str, name: str, status: str, account: str, platform: str
 ) -> dict[str, Any]:
     """``grant_to_dict`` from a grant row and the person's and account's fields."""
 
