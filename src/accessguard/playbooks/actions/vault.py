@@ -12,11 +12,11 @@ from accessguard.playbooks.context import ActionContext
 from accessguard.results import ActionResult, Outcome
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Connection
 
     from accessguard.credentials.targets import RotationTarget
     from accessguard.db.types import Executor
-    from accessguard.inventory.models import Account
+    from accessguard.inventory.records import AccountRecord
 
 
 def revoke_vault_access(ctx: ActionContext) -> ActionResult:
@@ -31,10 +31,10 @@ def revoke_vault_access(ctx: ActionContext) -> ActionResult:
         )
 
 
-def _account(session: Session, ctx: ActionContext) -> Account:
-    from accessguard.inventory.models import Account
+def _account(conn: Connection, ctx: ActionContext) -> AccountRecord:
+    from accessguard.credentials.records import account_by_id
 
-    account = session.get(Account, ctx.params["account_id"])
+    account = account_by_id(conn, ctx.params["account_id"])
     if account is None:
         raise AccessGuardError(
             f"account {ctx.params['account']} no longer exists", code="not-found"
@@ -133,12 +133,12 @@ def _platform_step(
 
 def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
     """Phase 2: the platform has the new password; mark the Vault version active."""
-    from accessguard.credentials.settle import confirm
+    from accessguard.credentials.rotation_outcome import confirm
 
     vault = ctx.vault()
-    with ctx.transaction() as session:
-        account = _account(session, ctx)
-        return confirm(session, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)
+    with ctx.begin() as conn:
+        account = _account(conn, ctx)
+        return confirm(conn, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)
 
 
 def reenrol_totp(ctx: ActionContext) -> ActionResult:
@@ -146,10 +146,10 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
     from accessguard.credentials.totp import regenerate
 
     vault = ctx.vault()
-    with ctx.transaction() as session:
-        account = _account(session, ctx)
+    with ctx.begin() as conn:
+        account = _account(conn, ctx)
         result, uri = regenerate(
-            session,
+            conn,
             ctx.clock,
             vault,
             account,
@@ -187,6 +187,6 @@ def confirm_totp(ctx: ActionContext, evidence: str) -> ActionResult:
     from accessguard.credentials.totp import confirm
 
     vault = ctx.vault()
-    with ctx.transaction() as session:
-        account = _account(session, ctx)
-        return confirm(session, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)
+    with ctx.begin() as conn:
+        account = _account(conn, ctx)
+        return confirm(conn, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)
