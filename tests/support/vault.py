@@ -65,7 +65,7 @@ def admin_vault(app: App, openbao: OpenBao) -> Vault:
 def rebootstrap(app: App, openbao: OpenBao) -> None:
     """Run bootstrap again with the root token (after adding accounts)."""
     with app.begin() as conn:
-        bootstrap_vault(conn, app.clock, admin_vault(app, openbao), actor="bootstrap")
+        bootstrap_vault(conn, app.clock, vault=admin_vault(app, openbao), actor="bootstrap")
 
 
 def vault_app(
@@ -125,8 +125,8 @@ def store_login(app: App, vault: Vault, account: str, login: dict[str, Any]) -> 
         set_credential(
             conn,
             app.clock,
-            vault,
-            get_account_record(conn, account),
-            parse_login(json.dumps(login)),
+            vault=vault,
+            account=get_account_record(conn, account),
+            values=parse_login(json.dumps(login)),
             actor="tester@example.com",
         )

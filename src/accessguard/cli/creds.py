@@ -54,9 +54,9 @@ def set_cmd(app: App, account: str, reason: str | None) -> None:
         result = set_credential(
             conn,
             app.clock,
-            client,
-            acct,
-            values,
+            vault=client,
+            account=acct,
+            values=values,
             actor=app.actor,
             operator=operator(conn, app.actor),
             reason=reason,
@@ -92,8 +92,8 @@ def reveal_cmd(
         revealed = reveal(
             conn,
             app.clock,
-            client,
-            acct,
+            vault=client,
+            account=acct,
             person=person,
             reason=reason,
             actor=app.actor,
@@ -123,8 +123,8 @@ def rotate_cmd(
         result = rotate(
             conn,
             app.clock,
-            client,
-            acct,
+            vault=client,
+            account=acct,
             actor=app.actor,
             reason=reason,
             idempotency_key=idempotency_key,
@@ -145,7 +145,7 @@ def confirm_cmd(app: App, account: str, as_json: bool) -> None:
     from accessguard.credentials.rotation_outcome import confirm
 
     with account_in_vault(app, account) as (conn, client, acct):
-        result = confirm(conn, app.clock, client, acct, actor=app.actor)
+        result = confirm(conn, app.clock, vault=client, account=acct, actor=app.actor)
     _result(result, as_json)
 
 
@@ -162,8 +162,8 @@ def rollback_cmd(app: App, account: str, reason: str | None, as_json: bool) -> N
         result = rollback(
             conn,
             app.clock,
-            client,
-            acct,
+            vault=client,
+            account=acct,
             actor=app.actor,
             reason=reason,
         )

@@ -52,8 +52,8 @@ def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) ->
         result, uri = enroll(
             conn,
             app.clock,
-            client,
-            acct,
+            vault=client,
+            account=acct,
             actor=app.actor,
             seed=seed,
             url=url,
@@ -81,8 +81,8 @@ def code_cmd(app: App, account: str, reason: str, as_email: str | None, pending:
         value = code(
             conn,
             app.clock,
-            client,
-            acct,
+            vault=client,
+            account=acct,
             person=person,
             reason=reason,
             actor=app.actor,
@@ -99,7 +99,7 @@ def regenerate_cmd(app: App, account: str) -> None:
     from accessguard.credentials.totp import regenerate
 
     with account_in_vault(app, account) as (conn, client, acct):
-        result, uri = regenerate(conn, app.clock, client, acct, actor=app.actor)
+        result, uri = regenerate(conn, app.clock, vault=client, account=acct, actor=app.actor)
     info(f"{result.outcome.value}: {result.message}")
     if uri is not None:
         _show_once(uri)
@@ -115,7 +115,7 @@ def confirm_cmd(app: App, account: str) -> None:
     from accessguard.credentials.totp import confirm
 
     with account_in_vault(app, account) as (conn, client, acct):
-        result = confirm(conn, app.clock, client, acct, actor=app.actor)
+        result = confirm(conn, app.clock, vault=client, account=acct, actor=app.actor)
     info(f"{result.outcome.value}: {result.message}")
 
 

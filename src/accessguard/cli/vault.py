@@ -24,7 +24,7 @@ def bootstrap_cmd(app: App, as_json: bool) -> None:
 
     client = open_vault(app)
     with app.begin() as conn:
-        report = bootstrap_vault(conn, app.clock, client, actor=app.actor)
+        report = bootstrap_vault(conn, app.clock, vault=client, actor=app.actor)
     if as_json:
         emit_json(report.to_dict())
         return
@@ -92,7 +92,7 @@ def sync_cmd(app: App, dry_run: bool, as_json: bool) -> None:
 
     client = open_vault(app)
     with app.begin() as conn:
-        plan = sync(conn, app.clock, client, actor=app.actor, dry_run=dry_run)
+        plan = sync(conn, app.clock, vault=client, actor=app.actor, dry_run=dry_run)
     data = plan.to_dict() | {"dry_run": dry_run}
     if as_json:
         emit_json(data)
@@ -122,7 +122,7 @@ def revoke_person_cmd(app: App, person: str, as_json: bool) -> None:
     client = open_vault(app)
     with app.begin() as conn:
         result = revoke_person_access(
-            conn, app.clock, client, get_person_record(conn, person), actor=app.actor
+            conn, app.clock, vault=client, person=get_person_record(conn, person), actor=app.actor
         )
     if as_json:
         emit_json(result.to_dict())
@@ -148,6 +148,11 @@ def user_cmd(app: App, person: str) -> None:
     client = open_vault(app)
     with app.begin() as conn:
         identity = set_user_password(
-            conn, app.clock, client, get_person_record(conn, person), password, actor=app.actor
+            conn,
+            app.clock,
+            vault=client,
+            person=get_person_record(conn, person),
+            password=password,
+            actor=app.actor,
         )
     info(f"Vault login {identity.username} is ready (userpass at {client.paths.userpass_mount}/)")

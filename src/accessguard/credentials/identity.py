@@ -28,14 +28,14 @@ from accessguard.vault.paths import username_for
 
 
 def ensure_identity(
-    conn: Connection, clock: Clock, vault: Vault, person: PersonRecord, *, actor: str
+    conn: Connection, clock: Clock, *, vault: Vault, person: PersonRecord, actor: str
 ) -> VaultIdentityRecord:
     """The person's entity (named by email) with a userpass alias; created if missing."""
-    return _ensure(conn, clock, vault, person.id, person.email, actor=actor)
+    return _ensure(conn, clock, vault=vault, person_id=person.id, email=person.email, actor=actor)
 
 
 def _ensure(
-    conn: Connection, clock: Clock, vault: Vault, person_id: int, email: str, *, actor: str
+    conn: Connection, clock: Clock, *, vault: Vault, person_id: int, email: str, actor: str
 ) -> VaultIdentityRecord:
     identity = find_identity(conn, person_id)
     username = identity.username if identity else username_for(email)
@@ -69,17 +69,17 @@ def _ensure(
 def set_user_password(
     conn: Connection,
     clock: Clock,
+    *,
     vault: Vault,
     person: PersonRecord,
     password: Secret,
-    *,
     actor: str,
 ) -> VaultIdentityRecord:
     """Create (or reset) the person's userpass login, linked to their entity.
 
     This is the explicit way back in after ``revoke_person_access``: it re-enables the entity.
     """
-    identity = ensure_identity(conn, clock, vault, person, actor=actor)
+    identity = ensure_identity(conn, clock, vault=vault, person=person, actor=actor)
     entity = vault.read_entity(person.email)
     if identity.disabled_at is not None or (entity is not None and entity.disabled):
         vault.set_entity_disabled(person.email, False)
@@ -150,7 +150,7 @@ def _wanted(conn: Connection) -> dict[int, set[int]]:
 
 
 def sync(
-    conn: Connection, clock: Clock, vault: Vault, *, actor: str, dry_run: bool = False
+    conn: Connection, clock: Clock, *, vault: Vault, actor: str, dry_run: bool = False
 ) -> SyncPlan:
     """Make account groups hold exactly the entities that grants give; returns the drift."""
     wanted = _wanted(conn)
@@ -176,7 +176,14 @@ def sync(
             if identity is not None and identity.disabled_at is not None:
                 continue  # revoked by `vault revoke-person`: stays out
             if identity is None and not dry_run:
-                identity = _ensure(conn, clock, vault, person_id, emails[person_id], actor=actor)
+                identity = _ensure(
+                    conn,
+                    clock,
+                    vault=vault,
+                    person_id=person_id,
+                    email=emails[person_id],
+                    actor=actor,
+                )
                 identities[person_id] = identity
                 by_entity[identity.entity_id] = person_id
             if identity is None or identity.entity_id not in current:

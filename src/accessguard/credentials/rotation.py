@@ -59,7 +59,7 @@ def _pending_conflict(target: RotationTarget) -> ConflictError:
 
 
 def _find_written(
-    vault: Vault, target: RotationTarget, key: str, meta: KvMetadata | None
+    vault: Vault, target: RotationTarget, *, key: str, meta: KvMetadata | None
 ) -> int | None:
     """A Vault version newer than the database's that carries ``key`` (a crashed rotation)."""
     if meta is None:
@@ -105,8 +105,8 @@ def _mark_pending(
 def write_new_version(
     vault: Vault,
     clock: Clock,
-    target: RotationTarget,
     *,
+    target: RotationTarget,
     key: str,
     actor: str,
     reason: str,
@@ -124,7 +124,7 @@ def write_new_version(
     """
     written = None
     if not fresh:
-        written = _find_written(vault, target, key, vault.kv_metadata(target.vault_path))
+        written = _find_written(vault, target, key=key, meta=vault.kv_metadata(target.vault_path))
     recovered = written is not None
     if written is None:
         if target.pending:
@@ -166,8 +166,8 @@ class Written:
 def record_rotations(
     conn: Executor,
     clock: Clock,
-    written: Sequence[Written],
     *,
+    written: Sequence[Written],
     actor: str,
     reason: str,
     run_id: str | None,
@@ -179,7 +179,7 @@ def record_rotations(
     ``changed`` with one audit event.
     """
     ids = [w.target.credential_id for w in written]
-    done = rotated_with(conn, ids, [w.key for w in written])
+    done = rotated_with(conn, ids, keys=[w.key for w in written])
     current = {
         credential_id: version
         for credential_id, version in conn.execute(
@@ -252,7 +252,9 @@ def record_rotations(
             ),
             changes,
         )
-    add_versions(conn, clock, adopted, state="pending", actor=actor, reason=reason, run_id=run_id)
+    add_versions(
+        conn, clock, versions=adopted, state="pending", actor=actor, reason=reason, run_id=run_id
+    )
     record_many(conn, clock, events)
     return results
 
@@ -260,9 +262,9 @@ def record_rotations(
 def record_rotation(
     conn: Connection,
     clock: Clock,
+    *,
     target: RotationTarget,
     version: int,
-    *,
     actor: str,
     reason: str,
     run_id: str | None,
@@ -273,7 +275,7 @@ def record_rotation(
     outcome = record_rotations(
         conn,
         clock,
-        [Written(target, version, key, recovered)],
+        written=[Written(target, version, key, recovered)],
         actor=actor,
         reason=reason,
         run_id=run_id,
@@ -286,9 +288,9 @@ def record_rotation(
 def rotate(
     conn: Connection,
     clock: Clock,
+    *,
     vault: Vault,
     account: AccountRecord,
-    *,
     actor: str,
     reason: str,
     run_id: str | None = None,
@@ -298,13 +300,13 @@ def rotate(
     """Phase 1: a strong new password as a new pending Vault version (check-and-set)."""
     target = rotation_target(conn, account)
     reason = reason or "rotation"
-    if idempotency_key and (done := already_rotated(conn, target, idempotency_key)):
+    if idempotency_key and (done := already_rotated(conn, target, key=idempotency_key)):
         return done
     key = idempotency_key or uuid.uuid4().hex
     version, recovered = write_new_version(
         vault,
         clock,
-        target,
+        target=target,
         key=key,
         actor=actor,
         reason=reason,
@@ -315,8 +317,8 @@ def rotate(
     return record_rotation(
         conn,
         clock,
-        target,
-        version,
+        target=target,
+        version=version,
         actor=actor,
         reason=reason,
         run_id=run_id,

@@ -21,9 +21,9 @@ from accessguard.vault.facade import Vault
 def confirm(
     conn: Connection,
     clock: Clock,
+    *,
     vault: Vault,
     account: AccountRecord,
-    *,
     actor: str,
     run_id: str | None = None,
 ) -> ActionResult:
@@ -45,10 +45,10 @@ def confirm(
             "pending_version": None,
         },
     )
-    set_state(conn, credential.id, "active")
-    mark_version(conn, credential.id, credential.current_version, "active")
+    set_state(conn, credential.id, state="active")
+    mark_version(conn, credential.id, version=credential.current_version, state="active")
     if credential.previous_version is not None:
-        mark_version(conn, credential.id, credential.previous_version, "superseded")
+        mark_version(conn, credential.id, version=credential.previous_version, state="superseded")
     record(
         conn,
         clock,
@@ -69,9 +69,9 @@ def confirm(
 def rollback(
     conn: Connection,
     clock: Clock,
+    *,
     vault: Vault,
     account: AccountRecord,
-    *,
     actor: str,
     reason: str | None = None,
     run_id: str | None = None,
@@ -102,19 +102,21 @@ def rollback(
             "run_id": run_id,
         },
     )
-    mark_version(conn, credential.id, pending, "rolled-back")
+    mark_version(conn, credential.id, version=pending, state="rolled-back")
     add_versions(
         conn,
         clock,
-        [(credential.id, version, None)],
+        versions=[(credential.id, version, None)],
         state="active",
         actor=actor,
         reason=reason or f"rollback of version {pending}",
         run_id=run_id,
         restored_from=previous,
     )
-    mark_version(conn, credential.id, previous, "superseded")
-    set_current(conn, credential.id, version, previous=None, state="active", at=now, by=actor)
+    mark_version(conn, credential.id, version=previous, state="superseded")
+    set_current(
+        conn, credential.id, version=version, previous=None, state="active", at=now, by=actor
+    )
     record(
         conn,
         clock,

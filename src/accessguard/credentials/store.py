@@ -75,10 +75,10 @@ def parse_login(text: str) -> LoginValues:
 def set_credential(
     conn: Connection,
     clock: Clock,
+    *,
     vault: Vault,
     account: AccountRecord,
     values: LoginValues,
-    *,
     actor: str,
     operator: PersonRecord | None = None,
     reason: str | None = None,
@@ -121,11 +121,13 @@ def set_credential(
         )
     else:
         credential_id = credential.id
-        set_current(conn, credential_id, version, previous=None, state="active", at=now, by=actor)
+        set_current(
+            conn, credential_id, version=version, previous=None, state="active", at=now, by=actor
+        )
     add_versions(
         conn,
         clock,
-        [(credential_id, version, None)],
+        versions=[(credential_id, version, None)],
         state="active",
         actor=actor,
         reason=reason or "set",
@@ -166,9 +168,9 @@ class Revealed:
 def reveal(
     conn: Connection,
     clock: Clock,
+    *,
     vault: Vault,
     account: AccountRecord,
-    *,
     person: PersonRecord,
     reason: str,
     actor: str,

@@ -89,7 +89,7 @@ def load_targets(
 
 
 def rotated_with(
-    conn: Executor, credential_ids: Sequence[int], keys: Sequence[str]
+    conn: Executor, credential_ids: Sequence[int], *, keys: Sequence[str]
 ) -> dict[str, int]:
     """The versions already recorded for these idempotency keys (of these credentials), by key."""
     versions = _VERSIONS.c
@@ -110,7 +110,7 @@ def rotated_already(target: RotationTarget, version: int) -> ActionResult:
     )
 
 
-def already_rotated(conn: Connection, target: RotationTarget, key: str) -> ActionResult | None:
+def already_rotated(conn: Connection, target: RotationTarget, *, key: str) -> ActionResult | None:
     """``unchanged`` when the database already records the rotation made with ``key``."""
-    done = rotated_with(conn, [target.credential_id], [key])
+    done = rotated_with(conn, [target.credential_id], keys=[key])
     return rotated_already(target, done[key]) if key in done else None

@@ -50,10 +50,10 @@ def parse_seed(text: str) -> tuple[Secret | None, Secret | None]:
 def _export(
     conn: Connection,
     clock: Clock,
+    *,
     key_id: int,
     account: AccountRecord,
     generation: int,
-    *,
     actor: str,
     reason: str,
     run_id: str | None,
@@ -83,9 +83,9 @@ def _update_key(conn: Connection, key_id: int, **values: object) -> None:
 def enroll(
     conn: Connection,
     clock: Clock,
+    *,
     vault: Vault,
     account: AccountRecord,
-    *,
     actor: str,
     seed: Secret | None = None,
     url: Secret | None = None,
@@ -133,16 +133,25 @@ def enroll(
         details={"key_name": name, "generated": generate, "personal_device": personal_device},
     )
     if generate:
-        _export(conn, clock, key_id, account, 1, actor=actor, reason="enrolment", run_id=None)
+        _export(
+            conn,
+            clock,
+            key_id=key_id,
+            account=account,
+            generation=1,
+            actor=actor,
+            reason="enrolment",
+            run_id=None,
+        )
     return ActionResult.changed(f"seed for {account.name} is in Vault custody"), uri
 
 
 def code(
     conn: Connection,
     clock: Clock,
+    *,
     vault: Vault,
     account: AccountRecord,
-    *,
     person: PersonRecord,
     reason: str,
     actor: str,
@@ -176,9 +185,9 @@ def code(
 def regenerate(
     conn: Connection,
     clock: Clock,
+    *,
     vault: Vault,
     account: AccountRecord,
-    *,
     actor: str,
     run_id: str | None = None,
     idempotency_key: str | None = None,
@@ -216,7 +225,14 @@ def regenerate(
         details={"key_name": name, "generation": generation},
     )
     _export(
-        conn, clock, key.id, account, generation, actor=actor, reason="re-enrolment", run_id=run_id
+        conn,
+        clock,
+        key_id=key.id,
+        account=account,
+        generation=generation,
+        actor=actor,
+        reason="re-enrolment",
+        run_id=run_id,
     )
     result = ActionResult(
         Outcome.CHANGED,
@@ -231,9 +247,9 @@ def regenerate(
 def confirm(
     conn: Connection,
     clock: Clock,
+    *,
     vault: Vault,
     account: AccountRecord,
-    *,
     actor: str,
     run_id: str | None = None,
 ) -> ActionResult:

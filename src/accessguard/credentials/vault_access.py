@@ -19,9 +19,9 @@ from accessguard.vault.paths import username_for
 def revoke_person_access(
     conn: Connection,
     clock: Clock,
+    *,
     vault: Vault,
     person: PersonRecord,
-    *,
     actor: str,
     run_id: str | None = None,
 ) -> ActionResult:

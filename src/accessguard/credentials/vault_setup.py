@@ -11,7 +11,7 @@ from accessguard.vault.bootstrap import BootstrapReport, bootstrap
 from accessguard.vault.facade import Vault
 
 
-def bootstrap_vault(conn: Connection, clock: Clock, vault: Vault, *, actor: str) -> BootstrapReport:
+def bootstrap_vault(conn: Connection, clock: Clock, *, vault: Vault, actor: str) -> BootstrapReport:
     """Run the Vault bootstrap for every account in the inventory; audit what changed."""
     names = list(conn.execute(select(tables.accounts.c.name)).scalars())
     report = bootstrap(vault, names)

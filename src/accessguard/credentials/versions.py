@@ -25,8 +25,8 @@ def credential_not_found(account_name: str) -> NotFoundError:
 def add_versions(
     conn: Executor,
     clock: Clock,
-    versions: Sequence[tuple[int, int, str | None]],
     *,
+    versions: Sequence[tuple[int, int, str | None]],
     state: str,
     actor: str,
     reason: str | None,
@@ -93,8 +93,8 @@ def insert_credential(
 def set_current(
     conn: Connection,
     credential_id: int,
-    version: int,
     *,
+    version: int,
     previous: int | None,
     state: str,
     at: datetime,
@@ -114,7 +114,7 @@ def set_current(
     )
 
 
-def set_state(conn: Connection, credential_id: int, state: str) -> None:
+def set_state(conn: Connection, credential_id: int, *, state: str) -> None:
     """Set the credential's state only (a confirmed rotation becomes ``active``)."""
     conn.execute(
         update(tables.credentials)
@@ -123,7 +123,7 @@ def set_state(conn: Connection, credential_id: int, state: str) -> None:
     )
 
 
-def mark_version(conn: Connection, credential_id: int, version: int, state: str) -> None:
+def mark_version(conn: Connection, credential_id: int, *, version: int, state: str) -> None:
     """Set the state of one version's row, if it has one."""
     table = tables.credential_versions
     conn.execute(

@@ -27,7 +27,7 @@ def _sync_vault(app: App, actor: str) -> str:
     except ConfigError:
         return "Vault is not configured: run `accessguard vault sync` to remove the Vault access"
     with app.begin() as conn:
-        sync(conn, app.clock, vault, actor=actor)
+        sync(conn, app.clock, vault=vault, actor=actor)
     return "Vault access removed"
 
 

@@ -94,7 +94,7 @@ def test_bootstrap_is_idempotent(vapp: App, openbao) -> None:
     from accessguard.credentials.vault_setup import bootstrap_vault
 
     with vapp.begin() as conn:
-        report = bootstrap_vault(conn, vapp.clock, admin_vault(vapp, openbao), actor="t")
+        report = bootstrap_vault(conn, vapp.clock, vault=admin_vault(vapp, openbao), actor="t")
     assert not report.changed
 
 
@@ -190,11 +190,11 @@ def test_a_new_account_needs_bootstrap_for_its_group(vapp: App, openbao) -> None
     with vapp.transaction() as session:
         add_account(session, vapp.clock, "t", AccountInput("late-one", "x", "@late"))
     with vapp.begin() as conn:
-        plan = sync(conn, vapp.clock, open_vault(vapp), actor="t", dry_run=True)
+        plan = sync(conn, vapp.clock, vault=open_vault(vapp), actor="t", dry_run=True)
     assert plan.missing_groups == [open_vault(vapp).paths.account_group("late-one")]
     rebootstrap(vapp, openbao)
     with vapp.begin() as conn:
-        assert sync(conn, vapp.clock, open_vault(vapp), actor="t").missing_groups == []
+        assert sync(conn, vapp.clock, vault=open_vault(vapp), actor="t").missing_groups == []
 
 
 def test_token_with_a_line_break_fails_at_once_without_sending(vapp: App, openbao) -> None:

@@ -59,29 +59,34 @@ def test_grant_gives_own_token_access_and_revoke_kills_it(vapp: App, openbao) ->
         set_credential(
             conn,
             vapp.clock,
-            vault,
-            get_account_record(conn, "brand-x"),
-            parse_login("brandx\nSecretPw-for-ann-1"),
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            values=parse_login("brandx\nSecretPw-for-ann-1"),
             actor="t",
         )
         set_credential(
             conn,
             vapp.clock,
-            vault,
-            get_account_record(conn, "brand-yt"),
-            parse_login("brandyt\nSecretPw-yt-2"),
+            vault=vault,
+            account=get_account_record(conn, "brand-yt"),
+            values=parse_login("brandyt\nSecretPw-yt-2"),
             actor="t",
         )
     with vapp.begin() as conn:
-        plan = sync(conn, vapp.clock, vault, actor="t", dry_run=True)
+        plan = sync(conn, vapp.clock, vault=vault, actor="t", dry_run=True)
     assert plan.to_dict()["add"] == [{"person": ANN, "account": "brand-x"}]
     with vapp.begin() as conn:
-        sync(conn, vapp.clock, vault, actor="t")
+        sync(conn, vapp.clock, vault=vault, actor="t")
         set_user_password(
-            conn, vapp.clock, vault, get_person_record(conn, ANN), Secret(PASSWORD), actor="t"
+            conn,
+            vapp.clock,
+            vault=vault,
+            person=get_person_record(conn, ANN),
+            password=Secret(PASSWORD),
+            actor="t",
         )
     with vapp.begin() as conn:
-        assert not sync(conn, vapp.clock, vault, actor="t", dry_run=True).drift
+        assert not sync(conn, vapp.clock, vault=vault, actor="t", dry_run=True).drift
         (identity,) = all_identities(conn)
         (removed_at,) = conn.execute(select(tables.vault_memberships.c.removed_at)).scalars()
     assert removed_at is None
@@ -98,7 +103,12 @@ def test_grant_gives_own_token_access_and_revoke_kills_it(vapp: App, openbao) ->
 
     with vapp.begin() as conn:
         result = revoke_person_access(
-            conn, vapp.clock, vault, get_person_record(conn, ANN), actor="t", run_id="run-1"
+            conn,
+            vapp.clock,
+            vault=vault,
+            person=get_person_record(conn, ANN),
+            actor="t",
+            run_id="run-1",
         )
     assert result.outcome is Outcome.CHANGED
     # The SAME token she already held is refused now.
@@ -111,7 +121,7 @@ def test_grant_gives_own_token_access_and_revoke_kills_it(vapp: App, openbao) ->
     assert entity.id not in admin.read_group(vault.paths.account_group("brand-x")).member_entity_ids
     with vapp.begin() as conn:
         again = revoke_person_access(
-            conn, vapp.clock, vault, get_person_record(conn, ANN), actor="t"
+            conn, vapp.clock, vault=vault, person=get_person_record(conn, ANN), actor="t"
         )
         (removed_at,) = conn.execute(select(tables.vault_memberships.c.removed_at)).scalars()
     assert removed_at is not None
@@ -125,25 +135,34 @@ def test_possible_exposure_ends_with_a_rotation_after_removal(vapp: App, openbao
         set_credential(
             conn,
             vapp.clock,
-            vault,
-            get_account_record(conn, "brand-x"),
-            parse_login("brandx\nPw-one-111111"),
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            values=parse_login("brandx\nPw-one-111111"),
             actor="t",
         )
-        sync(conn, vapp.clock, vault, actor="t")
+        sync(conn, vapp.clock, vault=vault, actor="t")
     vapp.clock.advance(__import__("datetime").timedelta(minutes=5))
     with vapp.transaction() as session:
         revoke_grants(
             session, vapp.clock, "t", person_email=ANN, account_ref="brand-x", reason="leaving"
         )
     with vapp.begin() as conn:
-        sync(conn, vapp.clock, vault, actor="t")
+        sync(conn, vapp.clock, vault=vault, actor="t")
         assert [
             e.account_name for e in exposed_credentials(conn, get_person_record(conn, ANN).id)
         ] == ["brand-x"]
     vapp.clock.advance(__import__("datetime").timedelta(minutes=5))
     with vapp.begin() as conn:
-        rotate(conn, vapp.clock, vault, get_account_record(conn, "brand-x"), actor="t", reason="r")
-        confirm(conn, vapp.clock, vault, get_account_record(conn, "brand-x"), actor="t")
+        rotate(
+            conn,
+            vapp.clock,
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            actor="t",
+            reason="r",
+        )
+        confirm(
+            conn, vapp.clock, vault=vault, account=get_account_record(conn, "brand-x"), actor="t"
+        )
     with vapp.begin() as conn:
         assert exposed_credentials(conn, get_person_record(conn, ANN).id) == []

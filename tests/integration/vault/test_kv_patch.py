@@ -38,7 +38,12 @@ def _store_and_tag(app: App, openbao) -> str:
 def _rotate(app: App, vault: Vault) -> Outcome:
     with app.begin() as conn:
         result = rotate(
-            conn, app.clock, vault, get_account_record(conn, "brand-x"), actor="t", reason="r"
+            conn,
+            app.clock,
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            actor="t",
+            reason="r",
         )
     return result.outcome
 

@@ -43,7 +43,8 @@ def _credential(app: App) -> CredentialRecord:
 def _on_brand_x(app: App, vault: Vault, step: Callable[..., ActionResult], **kwargs: Any) -> Any:
     """Run one rotation step (rotate, confirm, rollback) on brand-x in its own transaction."""
     with app.begin() as conn:
-        return step(conn, app.clock, vault, get_account_record(conn, "brand-x"), **kwargs)
+        account = get_account_record(conn, "brand-x")
+        return step(conn, app.clock, vault=vault, account=account, **kwargs)
 
 
 def test_rotate_confirm_rollback(vapp: App, openbao) -> None:
@@ -109,8 +110,8 @@ def test_rotate_is_idempotent_across_a_crash(vapp: App, openbao) -> None:
         rotate(
             conn,
             vapp.clock,
-            vault,
-            get_account_record(conn, "brand-x"),
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
             actor="t",
             reason="r",
             idempotency_key=KEY,

@@ -61,7 +61,12 @@ def test_rotation_over_https_with_the_ca_bundle(
     store_login(app, vault, "brand-x", {"username": "brandx", "password": OLD})
     with app.begin() as conn:
         result = rotate(
-            conn, app.clock, vault, get_account_record(conn, "brand-x"), actor="t", reason="tls"
+            conn,
+            app.clock,
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            actor="t",
+            reason="tls",
         )
     assert result.details["version"] == 2
     path = vault.paths.secret("brand-x")

@@ -40,8 +40,8 @@ def _code(app: App, account: str = "brand-x", **kwargs) -> str:
         return code(
             conn,
             app.clock,
-            vault,
-            get_account_record(conn, account),
+            vault=vault,
+            account=get_account_record(conn, account),
             person=get_person_record(conn, ACTOR),
             reason="post",
             actor=ACTOR,
@@ -62,8 +62,8 @@ def test_code_matches_the_enrolled_seed(vapp: App, openbao, form: str) -> None:
         enroll(
             conn,
             vapp.clock,
-            vault,
-            get_account_record(conn, "brand-x"),
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
             actor=ACTOR,
             seed=seed,
             url=url,
@@ -77,7 +77,14 @@ def test_code_matches_the_enrolled_seed(vapp: App, openbao, form: str) -> None:
         kinds = list(conn.execute(select(tables.exposures.c.kind)).scalars())
     assert key.exported is False and kinds == ["totp-code"]
     with vapp.begin() as conn, pytest.raises(ConflictError):
-        enroll(conn, vapp.clock, vault, get_account_record(conn, "brand-x"), actor=ACTOR, seed=seed)
+        enroll(
+            conn,
+            vapp.clock,
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            actor=ACTOR,
+            seed=seed,
+        )
 
 
 def test_bad_seed_input_is_refused() -> None:
@@ -92,7 +99,12 @@ def test_generate_and_regenerate_record_exports(vapp: App, openbao) -> None:
     vault = open_vault(vapp)
     with vapp.begin() as conn:
         _, uri = enroll(
-            conn, vapp.clock, vault, get_account_record(conn, "brand-x"), actor=ACTOR, generate=True
+            conn,
+            vapp.clock,
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            actor=ACTOR,
+            generate=True,
         )
     assert uri is not None and uri.reveal().startswith("otpauth://totp/")
     first = pyotp.parse_uri(uri.reveal())
@@ -106,8 +118,8 @@ def test_generate_and_regenerate_record_exports(vapp: App, openbao) -> None:
         result, new_uri = regenerate(
             conn,
             vapp.clock,
-            vault,
-            get_account_record(conn, "brand-x"),
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
             actor=ACTOR,
             idempotency_key="k1",
         )
@@ -116,8 +128,8 @@ def test_generate_and_regenerate_record_exports(vapp: App, openbao) -> None:
         again, none = regenerate(
             conn,
             vapp.clock,
-            vault,
-            get_account_record(conn, "brand-x"),
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
             actor=ACTOR,
             idempotency_key="k1",
         )
@@ -126,7 +138,9 @@ def test_generate_and_regenerate_record_exports(vapp: App, openbao) -> None:
     assert first.verify(_code(vapp), valid_window=1)  # old seed works until confirmed
     assert second.verify(_code(vapp, pending=True), valid_window=1)
     with vapp.begin() as conn:
-        confirm(conn, vapp.clock, vault, get_account_record(conn, "brand-x"), actor=ACTOR)
+        confirm(
+            conn, vapp.clock, vault=vault, account=get_account_record(conn, "brand-x"), actor=ACTOR
+        )
     assert second.verify(_code(vapp), valid_window=1)
     with vapp.begin() as conn:
         key = get_totp_key(conn, get_account_record(conn, "brand-x"))

@@ -27,7 +27,7 @@ def revoke_vault_access(ctx: ActionContext) -> ActionResult:
     with ctx.begin() as session:
         person = get_person_record(session, ctx.plan.email)
         return revoke_person_access(
-            session, ctx.clock, vault, person, actor=ctx.actor, run_id=ctx.run_id
+            session, ctx.clock, vault=vault, person=person, actor=ctx.actor, run_id=ctx.run_id
         )
 
 
@@ -52,7 +52,7 @@ def prepare_rotations(session: Executor, ctxs: Sequence[ActionContext]) -> list[
 
     targets = reads.load_targets(session, [ctx.params["account_id"] for ctx in ctxs])
     found = [t.credential_id for t in targets.values() if isinstance(t, reads.RotationTarget)]
-    done = reads.rotated_with(session, found, [ctx.idempotency_key for ctx in ctxs])
+    done = reads.rotated_with(session, found, keys=[ctx.idempotency_key for ctx in ctxs])
     prepared: list[Any] = []
     for ctx in ctxs:
         target = targets.get(ctx.params["account_id"])
@@ -79,7 +79,7 @@ def rotate_credential(ctx: ActionContext, target: Any) -> Any:
     version, recovered = rotation.write_new_version(
         ctx.vault(),
         ctx.clock,
-        target,
+        target=target,
         key=ctx.idempotency_key,
         actor=ctx.actor,
         reason=_rotation_reason(ctx),
@@ -99,7 +99,7 @@ def record_rotations(
     outcomes = rotation.record_rotations(
         session,
         ctx.clock,
-        [written for _, written in pairs],
+        written=[written for _, written in pairs],
         actor=ctx.actor,
         reason=_rotation_reason(ctx),
         run_id=ctx.run_id,
@@ -138,7 +138,9 @@ def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
     vault = ctx.vault()
     with ctx.begin() as conn:
         account = _account(conn, ctx)
-        return confirm(conn, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)
+        return confirm(
+            conn, ctx.clock, vault=vault, account=account, actor=ctx.actor, run_id=ctx.run_id
+        )
 
 
 def reenrol_totp(ctx: ActionContext) -> ActionResult:
@@ -151,8 +153,8 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
         result, uri = regenerate(
             conn,
             ctx.clock,
-            vault,
-            account,
+            vault=vault,
+            account=account,
             actor=ctx.actor,
             run_id=ctx.run_id,
             idempotency_key=ctx.idempotency_key,
@@ -189,4 +191,6 @@ def confirm_totp(ctx: ActionContext, evidence: str) -> ActionResult:
     vault = ctx.vault()
     with ctx.begin() as conn:
         account = _account(conn, ctx)
-        return confirm(conn, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)
+        return confirm(
+            conn, ctx.clock, vault=vault, account=account, actor=ctx.actor, run_id=ctx.run_id
+        )
