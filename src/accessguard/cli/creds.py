@@ -88,7 +88,7 @@ def reveal_cmd(
     from accessguard.credentials.store import reveal
 
     with account_in_vault(app, account) as (conn, client, acct):
-        person = acting_person(conn, app.actor, as_email)
+        person = acting_person(conn, app.actor, as_email=as_email)
         revealed = reveal(
             conn,
             app.clock,

@@ -77,7 +77,7 @@ def code_cmd(app: App, account: str, reason: str, as_email: str | None, pending:
     from accessguard.credentials.totp import code
 
     with account_in_vault(app, account) as (conn, client, acct):
-        person = acting_person(conn, app.actor, as_email)
+        person = acting_person(conn, app.actor, as_email=as_email)
         value = code(
             conn,
             app.clock,

@@ -16,7 +16,7 @@ def operator(conn: Connection, actor: str) -> PersonRecord | None:
     return find_person_record(conn, actor) if "@" in actor else None
 
 
-def acting_person(conn: Connection, actor: str, as_email: str | None = None) -> PersonRecord:
+def acting_person(conn: Connection, actor: str, *, as_email: str | None = None) -> PersonRecord:
     """The person who sees a secret: ``as_email``, else the actor's email."""
     if as_email:
         return get_person_record(conn, as_email)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, create_engine, insert, select
 from accessguard.clock import FixedClock
 from accessguard.credentials.exposure import exported_seed_accounts, exposed_credentials
 from accessguard.credentials.identity import membership_changes
+from accessguard.credentials.observers import acting_person, operator, require_reason
 from accessguard.credentials.records import (
     find_credential,
     get_credential,
@@ -19,7 +20,7 @@ from accessguard.credentials.records import (
 from accessguard.credentials.status import credential_status
 from accessguard.credentials.versions import add_versions, mark_version, set_current
 from accessguard.db import tables
-from accessguard.errors import NotFoundError
+from accessguard.errors import InputError, NotFoundError
 from accessguard.inventory.records import AccountRecord
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -268,3 +269,37 @@ def test_a_new_member_is_opened() -> None:
 
 def test_an_account_whose_group_was_not_read_is_left_alone() -> None:
     assert membership_changes({(1, 10): 100}, {}) == ([], [])
+
+
+# -- who observes a secret ----------------------------------------------------------------
+
+
+def test_an_actor_that_is_no_email_is_no_person(conn: Connection) -> None:
+    person(conn, "ann@example.com")
+    assert operator(conn, "cron") is None
+
+
+def test_the_actors_email_names_the_observer(conn: Connection) -> None:
+    ann = person(conn, "ann@example.com")
+    assert acting_person(conn, "Ann@Example.com").id == ann
+
+
+def test_as_email_names_the_observer(conn: Connection) -> None:
+    person(conn, "ann@example.com")
+    bob = person(conn, "bob@example.com")
+    assert acting_person(conn, "ann@example.com", as_email="bob@example.com").id == bob
+
+
+def test_an_unknown_operator_is_refused_with_its_code(conn: Connection) -> None:
+    with pytest.raises(NotFoundError) as raised:
+        acting_person(conn, "cron")
+    assert raised.value.code == "operator-unknown"
+
+
+def test_a_blank_reason_is_refused() -> None:
+    with pytest.raises(InputError):
+        require_reason("  ")
+
+
+def test_a_reason_is_stripped() -> None:
+    assert require_reason(" launch ") == "launch"
