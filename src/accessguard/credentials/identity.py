@@ -44,7 +44,7 @@ def _ensure(
     if identity is None:
         vault.ensure_alias(entity, username)
         now = clock.now()
-        identity_id = conn.execute(
+        identity_id: int = conn.execute(
             insert(ids)
             .values(person_id=person_id, entity_id=entity.id, username=username, created_at=now)
             .returning(ids.c.id)

@@ -110,7 +110,7 @@ def enroll(
         uri = vault.totp_generate(name, issuer=ISSUER, account_name=account.handle)
     else:
         vault.totp_import(name, seed=seed, url=url, issuer=ISSUER, account_name=account.handle)
-    key_id = conn.execute(
+    key_id: int = conn.execute(
         insert(tables.totp_keys)
         .values(
             account_id=account.id,
