@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.connectors.base import Connector, Holder
+from accessguard.connectors.matching import holder_keys, identities
 from accessguard.connectors.models import DriftItem, ReconcileCheck, ReconcileRun
-from accessguard.connectors.support import holder_keys, identities
 from accessguard.errors import AccessGuardError, UsageError
 from accessguard.inventory.lookup import get_account
 from accessguard.inventory.models import Account, Grant, Person
