@@ -82,7 +82,8 @@ class HttpConnector(Connector):
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send ``method`` to ``base_url + path`` (or an absolute URL) through the shared client."""
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
-        return self.http.request(method, url, service=self.label, **kwargs)
+        response: requests.Response = self.http.request(method, url, service=self.label, **kwargs)
+        return response
 
     def cannot_list(self) -> NoReturn:
         """Raise: this platform has no API to list who holds access."""
