@@ -6,40 +6,45 @@ import json
 from datetime import timedelta
 
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from accessguard.app import App
 from accessguard.cli.main import cli
-from accessguard.credentials.models import Credential, Exposure, TotpKey, VaultMembership
-from accessguard.inventory.models import Account, Person
+from accessguard.db import tables
+from support import rows as factories
 
 
 def test_keys_report(findings_app: App) -> None:
     app = findings_app
     now = app.clock.now()
-    with app.transaction() as session:
-        people = {p.email: p.id for p in session.execute(select(Person)).scalars()}
-        old = session.execute(select(Account).where(Account.name == "brand-old")).scalar_one()
-        cred = session.execute(
-            select(Credential).where(Credential.account_id == old.id)
-        ).scalar_one()
+    with app.begin() as conn:
+        old = factories.account_id(conn, "brand-old")
+        cred = conn.execute(
+            select(tables.credentials).where(tables.credentials.c.account_id == old)
+        ).one()
+        members = tables.vault_memberships
         for email in ("ann@example.com", "bob@example.com"):
-            session.add(VaultMembership(person_id=people[email], account_id=old.id, added_at=now))
-        session.add(
-            VaultMembership(
-                person_id=people["gone@example.com"], account_id=old.id,
+            person = factories.person_id(conn, email)
+            conn.execute(insert(members).values(person_id=person, account_id=old, added_at=now))
+        conn.execute(
+            insert(members).values(
+                person_id=factories.person_id(conn, "gone@example.com"), account_id=old,
                 added_at=now - timedelta(days=9), removed_at=now - timedelta(days=1),
             )
         )  # fmt: skip
         for version in (cred.current_version, cred.current_version - 1):
-            session.add(
-                Exposure(
-                    person_id=people["bob@example.com" if version == 2 else "gone@example.com"],
+            email = "bob@example.com" if version == 2 else "gone@example.com"
+            conn.execute(
+                insert(tables.exposures).values(
+                    person_id=factories.person_id(conn, email),
                     credential_id=cred.id, kind="reveal", version=version, occurred_at=now,
                 )
             )  # fmt: skip
-        key = session.execute(select(TotpKey).where(TotpKey.account_id == old.id)).scalar_one()
-        key.exported, key.exported_by = True, "ann@example.com"
+        conn.execute(
+            update(tables.totp_keys)
+            .where(tables.totp_keys.c.account_id == old)
+            .values(exported=True, exported_by="ann@example.com")
+        )
     result = CliRunner().invoke(
         cli, ["--db", app.settings.database_url, "report", "keys", "--json"], catch_exceptions=False
     )
