@@ -51,29 +51,28 @@ def deliver(
 ) -> None:
     """Email the HTML report (attached) and/or post a summary to Slack."""
     from accessguard.reports.delivery import (
-        Attachment,
-        post_slack,
-        send_email,
-        smtp_password,
+        email_report,
+        post_to_slack,
+        summary_body,
         summary_text,
     )
 
     now = app.clock.now()
     title = f"Access review {now:%Y-%m-%d} ({app.settings.company.name})"
-    text = summary_text(digest, title=title)
     if emails:
         if html is not None and html.suffix.lower() in (".html", ".htm"):
             page = html.read_text(encoding="utf-8")
         else:
             page = html_report(session, app.settings, now)
         worst = f", worst {digest.worst.label}" if digest.worst is not None else ""
-        send_email(
+        email_report(
             app.settings.smtp,
             list(emails),
             subject=f"{title}: {digest.total} finding(s){worst}",
-            body=text + "\n\nThe full report is attached (open it in a browser).\n",
-            attachments=[Attachment(f"access-review-{now:%Y-%m-%d}.html", page.encode("utf-8"))],
-            password=smtp_password(app.settings.smtp),
+            body=summary_text(digest, title=title)
+            + "\n\nThe full report is attached (open it in a browser).\n",
+            filename=f"access-review-{now:%Y-%m-%d}.html",
+            page=page,
         )
     if slack_webhook:
-        post_slack(slack_webhook, text, timeout=app.settings.smtp.timeout)
+        post_to_slack(app, slack_webhook, subject=title, text=summary_body(digest))
