@@ -89,7 +89,7 @@ def reconcile_cmd(
     from accessguard.reconcile.run import fetch_holders, record_reconcile, scope_of
 
     with app.begin() as conn:
-        accounts = accounts_in_scope(conn, account_ref, platform)
+        accounts = accounts_in_scope(conn, account_ref, platform=platform)
     # Platforms are asked outside any transaction: a slow API never holds a database lock.
     http = HttpClient()
     try:

@@ -52,7 +52,7 @@ def access_cmd(
     from accessguard.reports.service import deliver, write_access_report
 
     with app.begin() as conn:
-        digest = write_access_report(conn, app.settings, app.clock.now(), fmt=fmt, out=out)
+        digest = write_access_report(conn, app.settings, now=app.clock.now(), fmt=fmt, out=out)
         if emails or slack_webhook:
             deliver(conn, app, digest, emails=emails, slack_webhook=slack_webhook, html=out)
     if out is not None:

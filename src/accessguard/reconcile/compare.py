@@ -20,7 +20,7 @@ LISTED_VIAS = ("platform-role", "suite-seat")
 
 
 def compare(
-    settings: Mapping[str, Any], holders: Sequence[Holder], grants: Sequence[GrantHolder]
+    settings: Mapping[str, Any], holders: Sequence[Holder], *, grants: Sequence[GrantHolder]
 ) -> list[dict[str, Any]]:
     """Drift items (``kind``, ``email``, ``platform_id``, ``name``, ``role``, ids) for one account."""
     mapping = identities(settings)

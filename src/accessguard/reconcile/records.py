@@ -23,9 +23,6 @@ from accessguard.db.types import Executor
 from accessguard.errors import UsageError
 from accessguard.inventory.records import get_account_record
 
-DRIFT_KINDS = ("unmanaged", "missing")
-CHECK_STATUSES = ("ok", "error", "skipped")
-
 
 @dataclass(frozen=True, slots=True)
 class ConnectedAccount:
@@ -105,7 +102,7 @@ def get_connected_account(session: Executor, ref: str) -> ConnectedAccount:
 
 
 def accounts_in_scope(
-    session: Executor, account_ref: str | None, platform: str | None
+    session: Executor, account_ref: str | None, *, platform: str | None
 ) -> list[ConnectedAccount]:
     """The accounts one reconcile covers: one account, one platform's, or all (by name)."""
     if account_ref and platform:
@@ -174,7 +171,7 @@ def insert_run(
     )
 
 
-def insert_check(session: Executor, run_id: str, account_id: int, **values: Any) -> int:
+def insert_check(session: Executor, run_id: str, *, account_id: int, **values: Any) -> int:
     """Store one account's check in a run (``status``, ``connector``, counts, ``error``); its id."""
     check_id = session.execute(
         insert(_CHECKS)

@@ -133,7 +133,7 @@ def record_reconcile(
         held = grants.get(item.account.id, [])
         item.result.holders = sum(1 for h in item.holders if h.active)
         item.result.grants = len(held)
-        item.result.drift = compare(item.account.settings, item.holders, held)
+        item.result.drift = compare(item.account.settings, item.holders, grants=held)
     report = ReconcileReport(run_id, scope, [item.result for item in fetched])
     insert_run(
         session,
@@ -146,7 +146,7 @@ def record_reconcile(
         accounts_checked=sum(1 for r in report.accounts if r.status == "ok"),
         drift_count=report.drift_count,
     )
-    events = [_store(session, clock, actor, run_id, item) for item in fetched]
+    events = [_store(session, clock, run_id=run_id, actor=actor, item=item) for item in fetched]
     summary = {
         "status": report.status,
         "accounts": len(report.accounts),
@@ -158,13 +158,15 @@ def record_reconcile(
     return report
 
 
-def _store(session: Executor, clock: Clock, actor: str, run_id: str, item: Fetched) -> list[Event]:
+def _store(
+    session: Executor, clock: Clock, *, run_id: str, actor: str, item: Fetched
+) -> list[Event]:
     """Store one account's check and its drift; the audit events of the drift."""
     account, result, now = item.account, item.result, clock.now()
     check_id = insert_check(
         session,
         run_id,
-        account.id,
+        account_id=account.id,
         checked_at=now,
         status=result.status,
         connector=result.connector,

@@ -37,7 +37,7 @@ class AccessReport:
     """One report run: a fixed 'now', the findings digest, and the row sections."""
 
     def __init__(
-        self, session: Executor, settings: Settings, now: datetime, *, keep_messages: bool = False
+        self, session: Executor, settings: Settings, *, now: datetime, keep_messages: bool = False
     ) -> None:
         self.ctx = FindingContext(session, settings, now)
         self.digest = Digest(keep_messages=keep_messages)

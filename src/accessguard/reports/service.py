@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 
 
 def write_access_report(
-    session: Executor, settings: Settings, now: datetime, *, fmt: str, out: Path | None
+    session: Executor, settings: Settings, *, now: datetime, fmt: str, out: Path | None
 ) -> Digest:
     """Render the access report to ``out`` (0600) or stdout; returns the findings digest."""
-    report = AccessReport(session, settings, now)
+    report = AccessReport(session, settings, now=now)
     if out is None:
         digest = render(report, fmt, sys.stdout)
         sys.stdout.flush()
@@ -33,10 +33,10 @@ def write_access_report(
         return render(report, fmt, handle)
 
 
-def html_report(session: Executor, settings: Settings, now: datetime) -> str:
+def html_report(session: Executor, settings: Settings, *, now: datetime) -> str:
     """The access report as one HTML page in memory (for attachments)."""
     buffer = io.StringIO()
-    render(AccessReport(session, settings, now), "html", buffer)
+    render(AccessReport(session, settings, now=now), "html", buffer)
     return buffer.getvalue()
 
 
@@ -63,7 +63,7 @@ def deliver(
         if html is not None and html.suffix.lower() in (".html", ".htm"):
             page = html.read_text(encoding="utf-8")
         else:
-            page = html_report(session, app.settings, now)
+            page = html_report(session, app.settings, now=now)
         worst = f", worst {digest.worst.label}" if digest.worst is not None else ""
         email_report(
             app.settings.smtp,

@@ -16,7 +16,7 @@ def seat(email: str, *, via: str = "suite-seat", grant_id: int = 1) -> GrantHold
 def drift(
     holders: list[Holder], grants: list[GrantHolder], **settings: Any
 ) -> set[tuple[str, str | None]]:
-    return {(d["kind"], d["email"]) for d in compare(settings, holders, grants)}
+    return {(d["kind"], d["email"]) for d in compare(settings, holders, grants=grants)}
 
 
 def test_holder_and_grant_that_match_are_no_drift() -> None:
@@ -34,7 +34,7 @@ def test_grant_without_a_holder_is_missing() -> None:
 
 
 def test_missing_drift_names_the_grant() -> None:
-    [item] = compare({}, [], [seat("bob@example.com", grant_id=42)])
+    [item] = compare({}, [], grants=[seat("bob@example.com", grant_id=42)])
     assert item["grant_id"] == 42
 
 
