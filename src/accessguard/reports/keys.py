@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 
+from accessguard.credentials.status import iso
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import credentials as _CREDENTIALS
 from accessguard.db.tables import exposures as _EXPOSURES
@@ -37,11 +38,6 @@ class SeedRecord:
 
 
 _SEED_COLUMNS = [_TOTP.c[name] for name in SeedRecord.__slots__]
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO text or None."""
-    return value.isoformat() if value else None
 
 
 def keys_report(session: Executor, now: datetime) -> list[dict[str, Any]]:

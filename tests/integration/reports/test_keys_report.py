@@ -10,39 +10,42 @@ from sqlalchemy import insert, select, update
 
 from accessguard.app import App
 from accessguard.cli.main import cli
+from accessguard.credentials.records import get_credential
 from accessguard.db import tables
-from support import rows as factories
+from accessguard.inventory.records import get_account_record
 
 
 def test_keys_report(findings_app: App) -> None:
     app = findings_app
     now = app.clock.now()
+    memberships, exposures, keys = tables.vault_memberships, tables.exposures, tables.totp_keys
     with app.begin() as conn:
-        old = factories.account_id(conn, "brand-old")
-        cred = conn.execute(
-            select(tables.credentials).where(tables.credentials.c.account_id == old)
-        ).one()
-        members = tables.vault_memberships
+        people = {
+            email: id_
+            for id_, email in conn.execute(select(tables.people.c.id, tables.people.c.email))
+        }
+        old = get_account_record(conn, "brand-old")
+        cred = get_credential(conn, old)
         for email in ("ann@example.com", "bob@example.com"):
-            person = factories.person_id(conn, email)
-            conn.execute(insert(members).values(person_id=person, account_id=old, added_at=now))
+            conn.execute(
+                insert(memberships).values(person_id=people[email], account_id=old.id, added_at=now)
+            )
         conn.execute(
-            insert(members).values(
-                person_id=factories.person_id(conn, "gone@example.com"), account_id=old,
+            insert(memberships).values(
+                person_id=people["gone@example.com"], account_id=old.id,
                 added_at=now - timedelta(days=9), removed_at=now - timedelta(days=1),
             )
         )  # fmt: skip
         for version in (cred.current_version, cred.current_version - 1):
-            email = "bob@example.com" if version == 2 else "gone@example.com"
             conn.execute(
-                insert(tables.exposures).values(
-                    person_id=factories.person_id(conn, email),
+                insert(exposures).values(
+                    person_id=people["bob@example.com" if version == 2 else "gone@example.com"],
                     credential_id=cred.id, kind="reveal", version=version, occurred_at=now,
                 )
             )  # fmt: skip
         conn.execute(
-            update(tables.totp_keys)
-            .where(tables.totp_keys.c.account_id == old)
+            update(keys)
+            .where(keys.c.account_id == old.id)
             .values(exported=True, exported_by="ann@example.com")
         )
     result = CliRunner().invoke(
