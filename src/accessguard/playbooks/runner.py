@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accessguard.app import App
+from accessguard.audit.anchors import anchor_head
 from accessguard.exit_codes import ExitCode
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.batch import failure, run_batch
@@ -242,9 +243,12 @@ def _execute(
     show_secret: SecretSink | None,
 ) -> RunReport:
     with _holding_lock(app, plan.email, run_id):
-        return _Execution(
+        report = _Execution(
             app, run_id, plan, concurrency, on_event, show_secret, VaultPool(app)
         ).execute()
+    with app.begin() as conn:  # checkpoint the trail outside the database once per run
+        anchor_head(conn)
+    return report
 
 
 def run_plan(
