@@ -8,9 +8,11 @@ the head, as they would; what they lack is the HMAC key in Vault and the checkpo
 from __future__ import annotations
 
 import getpass
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, insert, text, update
@@ -22,8 +24,9 @@ from accessguard.audit.keys import event_hash
 from accessguard.db import tables
 from accessguard.db.engine import make_engine
 from accessguard.errors import CasConflictError, ConflictError
-from accessguard.vault.audit_store import VaultAnchors
+from accessguard.vault.audit_store import VaultAnchors, vault_audit
 from accessguard.vault.facade import open_vault
+from support.inventory import invoke, invoke_json
 from support.servers import OpenBao
 from support.vault import admin_vault, vault_app
 
@@ -197,6 +200,9 @@ def test_the_key_never_reaches_the_database_nor_the_logs(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    keyed.audit = vault_audit(keyed)  # a new process: the key is read (and used) afresh
+    _write(keyed, 2)
+    assert _verify(keyed)["ok"] is True
     _anchor(keyed)
     admin = admin_vault(keyed, openbao)
     key = admin.kv_read(f"{admin.paths.prefix}/_audit/chain-key").values["hmac_sha256_key"].reveal()
@@ -248,3 +254,31 @@ def test_anchoring_after_more_events_moves_the_checkpoint(keyed: App) -> None:
     assert outcome.anchor is not None
     assert outcome.anchor.seq == LAST + 3
     assert _verify(keyed)["anchor"]["status"] == "agrees"  # type: ignore[index]
+
+
+def test_the_cli_anchors_exports_and_reports_the_checkpoint(keyed: App, tmp_path: Path) -> None:
+    url = keyed.settings.database_url
+    before = invoke_json(url, "audit", "verify", "--json")
+    assert (before["ok"], before["keyed"], before["keyed_from"]) == (True, True, FIRST)
+    assert before["anchor"]["status"] == "none"
+    assert invoke_json(url, "audit", "anchor", "--json")["status"] == "written"
+    assert invoke_json(url, "audit", "anchor", "--json")["status"] == "unchanged"
+    _write(keyed, 1)
+    exported = invoke(url, "audit", "export", "--out", str(tmp_path / "trail.jsonl"))
+    assert f"checkpoint written: event {LAST + 1}" in exported.stderr
+    last = json.loads((tmp_path / "trail.jsonl").read_text().splitlines()[-1])
+    assert (last["hash_key"], last["vault_name"]) == ("kv1", "token")
+    assert last["os_user"] == getpass.getuser()
+    intact = invoke(url, "audit", "verify")
+    assert f"event {LAST + 1} agrees" in intact.stderr
+    engine = _attacker(keyed)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events"))
+        conn.execute(text("DELETE FROM audit_head"))
+    engine.dispose()
+    emptied = invoke(url, "audit", "verify")
+    assert emptied.exit_code == 1
+    assert "_audit/anchor names event" in emptied.stderr
+    refused = invoke(url, "audit", "anchor")
+    assert refused.exit_code == 1
+    assert "not anchoring a broken trail" in refused.stderr
