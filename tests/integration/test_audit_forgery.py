@@ -139,6 +139,13 @@ def test_a_whole_chain_rewritten_unkeyed_disagrees_with_the_checkpoint(keyed: Ap
     assert result["anchor"]["status"] == "disagrees"  # type: ignore[index]
 
 
+def test_a_whole_chain_rewritten_unkeyed_before_any_checkpoint_fails(keyed: App) -> None:
+    _rewrite(keyed, 1, {"actor": "mallory@example.com", "hash_key": None})
+    result = _verify(keyed)
+    assert result["ok"] is False
+    assert "no event is keyed but the chain key exists in Vault" in str(result["problem"])
+
+
 def test_a_truncation_fails_naming_the_checkpoint(keyed: App) -> None:
     _anchor(keyed)
     engine = _attacker(keyed)

@@ -323,6 +323,12 @@ def verify(conn: Executor) -> VerifyResult:
             walk.keyed_from,
             walk.anchor_view("disagrees"),
         )
+    if walk.keyed_from is None and walk.checked and hooks is not None and hooks.key_exists():
+        return walk.fail(
+            1,
+            "no event is keyed but the chain key exists in Vault "
+            "(the chain was rewritten without the key)",
+        )
     return VerifyResult(
         True, walk.checked, walk.prev, None, None, walk.keyed_from, walk.anchor_view("agrees")
     )

@@ -87,6 +87,9 @@ class AuditHooks(Protocol):
     def key(self, key_id: str) -> ChainKey:
         """The key an event names (for ``verify``)."""
 
+    def key_exists(self) -> bool:
+        """Whether a signing key was ever created (without creating one)."""
+
     def identity(self) -> Identity:
         """The authenticated identity of this process (looked up once)."""
 

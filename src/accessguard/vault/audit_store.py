@@ -125,6 +125,16 @@ class VaultAudit:
         self._keys[key_id] = ChainKey(key_id, stored.values[_KEY_FIELD])
         return self._keys[key_id]
 
+    def key_exists(self) -> bool:
+        """Whether the key was ever written (every event since must be keyed)."""
+        if self._signing is not None:
+            return True
+        vault = self._client()
+        if vault is None:
+            return False
+        meta = vault.kv_metadata(self._path(vault, "chain-key"))
+        return meta is not None and meta.current_version > 0
+
     def identity(self) -> Identity:
         """The Vault token's display name and entity id, and the OS user (looked up once)."""
         if self._identity is None:
