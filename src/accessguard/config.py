@@ -95,13 +95,19 @@ class CompanySettings:
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    """Outgoing mail for reports and notifications (password from the keyring)."""
+    """Outgoing mail for reports and notifications (password: see ``connectors/email.py``).
+
+    ``security``: ``starttls`` (default), ``tls`` (implicit TLS, port 465) or ``none`` (a
+    local relay without a login only); ``port`` 0 means the usual one for ``security``
+    (587, 465, 25); ``cafile`` adds a CA bundle for a private mail server's certificate.
+    """
 
     host: str = "localhost"
-    port: int = 25
+    port: int = 0
     sender: str = "accessguard@localhost"
     username: str = ""
-    starttls: bool = False
+    security: str = "starttls"
+    cafile: str = ""
     timeout: int = 10
 
 
