@@ -153,7 +153,7 @@ def test_the_password_never_appears_in_errors_or_logs(
     with tls_smtp_server(certs, password="another", echo_password=True) as box:
         with pytest.raises(ConnectorError) as err:
             send(smtp(box.port, username="reports", cafile=str(certs.cafile)))
-    assert box.logins == [("reports", PASSWORD)]  # it was sent, inside TLS, and echoed back
+    assert ("reports", PASSWORD) in box.logins  # it was sent, inside TLS, and echoed back
     shown = "".join(traceback.format_exception(err.value)) + (err.value.hint or "")
     assert PASSWORD not in shown
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("accessguard")]
@@ -172,7 +172,7 @@ def test_the_password_never_appears_in_cli_output(certs: Certs, sqlite_url: str)
         args = ["--db", sqlite_url, "report", "access", "--email", TO[0]]
         result = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
     assert result.exit_code == 1
-    assert box.logins == [("reports", PASSWORD)]
+    assert ("reports", PASSWORD) in box.logins
     assert PASSWORD not in result.output
 
 

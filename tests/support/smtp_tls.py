@@ -152,7 +152,7 @@ def tls_smtp_server(
         if sent == password:
             return AuthResult(success=True)
         if echo_password:
-            return AuthResult(success=False, handled=True, message=f"535 5.7.8 not {sent!r}")
+            return AuthResult(success=False, handled=False, message=f"535 5.7.8 not {sent!r}")
         return AuthResult(success=False)
 
     class RecordingSMTP(SMTP):
