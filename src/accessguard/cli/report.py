@@ -21,7 +21,7 @@ def report() -> None:
 
 
 def _refuse_webhook_url(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    """A webhook URL is a bearer secret: never take it from argv (ps, shell history)."""
+    """A webhook URL is a bearer secret: never take it from argv (ps, shell history), never echo it."""
     if value is not None:
         from accessguard.errors import UsageError
 
@@ -31,7 +31,7 @@ def _refuse_webhook_url(ctx: click.Context, param: click.Parameter, value: str |
         )
 
 
-@report.command("access")
+@report.command("access", context_settings={"allow_extra_args": True})
 @click.option(
     "--format",
     "fmt",
@@ -71,6 +71,13 @@ def access_cmd(
     slack: bool,
 ) -> None:
     """The access review: findings, per account and per person."""
+    if click.get_current_context().args:  # collected, not echoed: `--slack URL` would show it
+        from accessguard.errors import UsageError
+
+        raise UsageError(
+            "report access takes no arguments (not repeated here); a Slack webhook URL goes "
+            "in ACCESSGUARD_SLACK_WEBHOOK, Vault or the keyring, and --slack posts to it"
+        )
     from accessguard.reports.findings.base import Severity
     from accessguard.reports.service import deliver, write_access_report
 

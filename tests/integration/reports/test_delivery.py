@@ -7,14 +7,17 @@ keyring, and a URL on the command line is refused without being repeated.
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from accessguard.app import App
 from accessguard.cli.main import cli
 from support.memory_keyring import memory_keyring
 from support.reports_servers import smtp_server, webhook_server
+from support.servers import OpenBao
 
 
 def test_email_and_slack(findings_app: App) -> None:
@@ -61,12 +64,14 @@ def test_smtp_down_is_a_clear_error(clean_app: App) -> None:
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("form", ["separate", "joined"])
+@pytest.mark.parametrize("form", ["separate", "joined", "after --slack"])
 def test_a_webhook_url_on_the_command_line_is_refused(clean_app: App, form: str) -> None:
     with webhook_server() as hook:
-        given = (
-            ["--slack-webhook", hook.url] if form == "separate" else [f"--slack-webhook={hook.url}"]
-        )
+        given = {
+            "separate": ["--slack-webhook", hook.url],
+            "joined": [f"--slack-webhook={hook.url}"],
+            "after --slack": ["--slack", hook.url],
+        }[form]
         args = ["--db", clean_app.settings.database_url, "report", "access", *given]
         result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
@@ -91,3 +96,27 @@ def test_slack_without_a_configured_webhook_says_where_to_put_it(clean_app: App)
     assert result.exit_code == 1
     assert "no Slack webhook is configured" in result.output
     assert "ACCESSGUARD_SLACK_WEBHOOK" in result.output
+
+
+def test_the_webhook_comes_from_vault(clean_app: App, openbao: OpenBao) -> None:
+    """The slack notifier's secret ``url`` in Vault, where a playbook's notify step reads it."""
+    from accessguard.connectors.tokens import vault_path
+
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    with webhook_server() as hook:
+        written = requests.post(
+            f"{openbao.addr}/v1/secret/data/{vault_path(prefix, 'slack')}",
+            headers={"X-Vault-Token": openbao.token},
+            json={"data": {"url": hook.url}},
+            timeout=5,
+        )
+        assert written.status_code == 200, written.text
+        env = {
+            "VAULT_ADDR": openbao.addr,
+            "VAULT_TOKEN": openbao.token,
+            "ACCESSGUARD_VAULT_PREFIX": prefix,
+        }
+        args = ["--db", clean_app.settings.database_url, "report", "access", "--slack"]
+        result = CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+    assert result.exit_code == 0
+    assert len(hook.posts) == 1
