@@ -151,6 +151,10 @@ _SECTIONS: dict[str, type] = {
     "offboarding": OffboardingSettings,
 }
 _FORBIDDEN_KEYS = {"token", "password", "secret", "api_key"}
+#: Settings that were replaced, and what to write instead.
+_REPLACED = {
+    "[smtp].starttls": 'use security = "starttls" (the default), "tls" (port 465) or "none"',
+}
 
 
 def _coerce(raw: Any, annotation: str, where: str) -> Any:
@@ -188,6 +192,11 @@ def _section(cls: type, values: Mapping[str, Any], where: str) -> Any:
                 f"{where}.{key}: secrets are never read from the config file",
                 hint="use the environment (VAULT_TOKEN) or `accessguard login` (OS keyring)",
                 code="secret-in-config",
+            )
+        if f"{where}.{key}" in _REPLACED:
+            raise ConfigError(
+                f"{where}.{key} is no longer a setting: {_REPLACED[f'{where}.{key}']}",
+                code="config-replaced",
             )
         if key not in known:
             raise ConfigError(
