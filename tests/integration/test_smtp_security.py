@@ -11,10 +11,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import traceback
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from accessguard.app import App
@@ -26,6 +28,7 @@ from accessguard.playbooks.actions.notify import send_email as notify_email
 from accessguard.results import Outcome
 from accessguard.secret import Secret
 from support.memory_keyring import MemoryKeyring, memory_keyring
+from support.servers import OpenBao
 from support.smtp_tls import Certs, make_ca, tls_smtp_server
 
 PASSWORD = "smtp-Pa55word-never-shown"
@@ -46,6 +49,12 @@ def keys() -> Iterator[MemoryKeyring]:
 def smtp(port: int, **changes: object) -> SmtpSettings:
     base = SmtpSettings(host="127.0.0.1", port=port, sender="reports@example.com", timeout=5)
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def app_with(username: str, **overrides: str) -> App:
+    """An app with this [smtp] username and these ``section.key`` overrides, nothing else."""
+    overrides["smtp.username"] = username
+    return App(settings=load_settings(Path("/nonexistent.toml"), environ={}, overrides=overrides))
 
 
 def send(settings: SmtpSettings, password: str | None = PASSWORD) -> None:
@@ -141,7 +150,7 @@ def test_an_empty_password_is_never_used_to_log_in(certs: Certs) -> None:
 def test_an_empty_stored_password_is_missing(keys: MemoryKeyring) -> None:
     keys.set_password("accessguard", "smtp", "")
     with pytest.raises(ConfigError) as err:
-        smtp_password(smtp(25, username="reports"), environ={"ACCESSGUARD_SMTP_PASSWORD": ""})
+        smtp_password(app_with("reports"), environ={"ACCESSGUARD_SMTP_PASSWORD": ""})
     assert err.value.code == "smtp-password-missing"
 
 
@@ -202,12 +211,30 @@ def test_reports_and_playbooks_read_one_keyring_name(
 def test_the_old_per_user_keyring_name_is_not_read(keys: MemoryKeyring) -> None:
     keys.set_password("accessguard", "smtp:reports", PASSWORD)
     with pytest.raises(ConfigError):
-        smtp_password(smtp(25, username="reports"), environ={})
+        smtp_password(app_with("reports"), environ={})
 
 
 def test_the_environment_variable_comes_first(keys: MemoryKeyring) -> None:
     keys.set_password("accessguard", "smtp", "from-the-keyring")
-    found = smtp_password(
-        smtp(25, username="reports"), environ={"ACCESSGUARD_SMTP_PASSWORD": PASSWORD}
-    )
+    found = smtp_password(app_with("reports"), environ={"ACCESSGUARD_SMTP_PASSWORD": PASSWORD})
     assert found == Secret(PASSWORD)
+
+
+def test_vault_holds_the_password_before_the_keyring(
+    openbao: OpenBao, keys: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accessguard.connectors.tokens import vault_path
+
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    written = requests.post(
+        f"{openbao.addr}/v1/secret/data/{vault_path(prefix, 'smtp')}",
+        headers={"X-Vault-Token": openbao.token},
+        json={"data": {"password": PASSWORD}},
+        timeout=5,
+    )
+    assert written.status_code == 200, written.text
+    keys.set_password("accessguard", "smtp", "from-the-keyring")
+    monkeypatch.setenv("VAULT_ADDR", openbao.addr)
+    monkeypatch.setenv("VAULT_TOKEN", openbao.token)
+    app = app_with("reports", **{"vault.prefix": prefix})
+    assert smtp_password(app, environ={}) == Secret(PASSWORD)

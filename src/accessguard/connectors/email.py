@@ -5,8 +5,8 @@ The connection is encrypted before anything else is said: ``starttls`` (the defa
 upgrades with a verifying TLS context and refuses a server that does not offer it,
 ``tls`` speaks TLS from the first byte; ``none`` is for a local relay without a login,
 so a password never travels in clear. The password (when ``username`` is set) comes from
-``ACCESSGUARD_SMTP_PASSWORD`` or the OS keyring (service ``accessguard``, user ``smtp``);
-an empty one counts as missing. ``key`` (the same for every attempt at one delivery)
+``ACCESSGUARD_SMTP_PASSWORD``, Vault or the OS keyring (``smtp_password``); an empty one
+counts as missing. ``key`` (the same for every attempt at one delivery)
 fixes the Message-ID, so a copy sent again by a resumed run is the same message to mail
 systems that drop duplicates. smtplib's and ssl's errors become a ``ConnectorError`` here.
 """
@@ -28,12 +28,16 @@ from accessguard.secret import Secret, redact
 if TYPE_CHECKING:
     import ssl
 
+    from accessguard.app import App
+
 PASSWORD_ENV = "ACCESSGUARD_SMTP_PASSWORD"
 KEYRING_NAME = "smtp"  # service "accessguard" (secrets_store.SERVICE)
+VAULT_NAME = "smtp"  # <prefix>/connectors/smtp, key "password"
 SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 _PASSWORD_HINT = (
-    f"set {PASSWORD_ENV}, or store it with `keyring set accessguard {KEYRING_NAME}`; "
-    "a relay that needs no login takes no [smtp] username"
+    f"set {PASSWORD_ENV}, store it in Vault (KV <prefix>/connectors/{VAULT_NAME}, key "
+    f"password) or with `keyring set accessguard {KEYRING_NAME}`; a relay that needs no "
+    "login takes no [smtp] username"
 )
 
 
@@ -58,21 +62,25 @@ def check_settings(settings: SmtpSettings) -> None:
         )
 
 
-def smtp_password(
-    settings: SmtpSettings, *, environ: Mapping[str, str] | None = None
-) -> Secret | None:
-    """The SMTP password: ``ACCESSGUARD_SMTP_PASSWORD``, else the keyring; None without a username.
+def smtp_password(app: App, *, environ: Mapping[str, str] | None = None) -> Secret | None:
+    """The SMTP password for ``[smtp] username``; None without a username.
 
-    An empty value counts as missing: a username with no password is a ConfigError,
-    never a login with an empty password.
+    ``ACCESSGUARD_SMTP_PASSWORD``, else Vault (``<prefix>/connectors/smtp``, key
+    ``password``, read like every notifier's secrets), else the OS keyring (service
+    ``accessguard``, user ``smtp``). An empty value counts as missing: a username with no
+    password is a ConfigError, never a login with an empty password.
     """
+    settings = app.settings.smtp
     if not settings.username:
         return None
     env = os.environ if environ is None else environ
     if value := env.get(PASSWORD_ENV):
         return Secret(value)
     from accessguard import secrets_store
+    from accessguard.connectors.tokens import from_vault
 
+    if stored := from_vault(app, VAULT_NAME).get("password"):
+        return stored
     if stored := secrets_store.get_secret(KEYRING_NAME):
         return stored
     raise ConfigError(

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from accessguard.config import SmtpSettings
 from accessguard.errors import ConfigError
 from accessguard.reports.digest import Digest
 from accessguard.reports.findings.base import Severity
@@ -36,7 +35,7 @@ def summary_text(digest: Digest, *, title: str) -> str:
 
 
 def email_report(
-    settings: SmtpSettings,
+    app: App,
     to: Sequence[str],
     *,
     subject: str,
@@ -48,12 +47,12 @@ def email_report(
     from accessguard.connectors.email import Attachment, send_email, smtp_password
 
     send_email(
-        settings,
+        app.settings.smtp,
         to,
         subject=subject,
         body=body,
         attachments=[Attachment(filename, page.encode("utf-8"))],
-        password=smtp_password(settings),
+        password=smtp_password(app),
         what="the report",
     )
 

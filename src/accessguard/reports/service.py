@@ -66,7 +66,7 @@ def deliver(
             page = html_report(session, app.settings, now=now)
         worst = f", worst {digest.worst.label}" if digest.worst is not None else ""
         email_report(
-            app.settings.smtp,
+            app,
             list(emails),
             subject=f"{title}: {digest.total} finding(s){worst}",
             body=summary_text(digest, title=title)

@@ -31,7 +31,7 @@ def send_email(
     from accessguard.errors import ConnectorError
 
     smtp = app.settings.smtp
-    password = smtp_password(smtp)
+    password = smtp_password(app)
     try:
         return send(smtp, to, subject=subject, body=body, password=password, key=key)
     except ConnectorError as exc:  # an unreachable mail server makes the step manual
