@@ -26,6 +26,7 @@ from accessguard.results import ActionResult
 from accessguard.secret import Secret, redact
 
 if TYPE_CHECKING:
+    import smtplib
     import ssl
 
     from accessguard.app import App
@@ -170,26 +171,7 @@ def send_email(
     context = tls_context(settings) if settings.security != "none" else None
     where = f"{settings.host}:{port(settings)}"
     try:
-        smtp = (
-            smtplib.SMTP_SSL(
-                settings.host, port(settings), timeout=settings.timeout, context=context
-            )
-            if settings.security == "tls"
-            else smtplib.SMTP(settings.host, port(settings), timeout=settings.timeout)
-        )
-        with smtp:
-            if settings.security == "starttls":
-                # Always, not "if offered": a server (or a man in the middle) that does not
-                # offer STARTTLS is refused here, before any login or message.
-                try:
-                    smtp.starttls(context=context)
-                except smtplib.SMTPNotSupportedError:
-                    raise ConnectorError(
-                        f"could not send {what} to {where}: the server does not offer STARTTLS",
-                        hint='nothing was sent in clear; use security = "tls" if it speaks TLS '
-                        "from the first byte (port 465)",
-                        code="email-no-tls",
-                    ) from None
+        with _secure_connection(settings, context, what=what, where=where) as smtp:
             if settings.username and password:
                 smtp.login(settings.username, password.reveal())
             smtp.send_message(message)
@@ -208,3 +190,33 @@ def send_email(
             code="email-failed",
         ) from None
     return ActionResult.changed(f"emailed {', '.join(to)}", to=list(to))
+
+
+def _secure_connection(
+    settings: SmtpSettings, context: ssl.SSLContext | None, *, what: str, where: str
+) -> smtplib.SMTP:
+    """A connection already inside verified TLS (``starttls``, ``tls``), or plain (``none``)."""
+    import smtplib
+
+    if settings.security == "tls":
+        return smtplib.SMTP_SSL(
+            settings.host, port(settings), timeout=settings.timeout, context=context
+        )
+    smtp = smtplib.SMTP(settings.host, port(settings), timeout=settings.timeout)
+    if settings.security == "starttls":
+        # Always, not "if offered": a server (or a man in the middle) that does not offer
+        # STARTTLS is refused here, before any login or message.
+        try:
+            smtp.starttls(context=context)
+        except smtplib.SMTPNotSupportedError:
+            smtp.close()
+            raise ConnectorError(
+                f"could not send {what} to {where}: the server does not offer STARTTLS",
+                hint='nothing was sent in clear; use security = "tls" if it speaks TLS '
+                "from the first byte (port 465)",
+                code="email-no-tls",
+            ) from None
+        except BaseException:
+            smtp.close()
+            raise
+    return smtp
