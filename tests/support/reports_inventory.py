@@ -211,15 +211,22 @@ def _drift(app: App) -> None:
 
 
 def _overdue_campaign(app: App) -> None:
-    from accessguard.reports.campaigns import start_campaign
+    from sqlalchemy import update
 
-    with app.transaction() as session:
+    from accessguard.db.tables import review_campaigns
+    from accessguard.reviews.campaigns import start_campaign
+
+    with app.begin() as conn:
         campaign = start_campaign(
-            session,
+            conn,
             app.clock,
             app.actor,
             scope="account brand-solo",
             reviewer="bob@example.com",
             due=app.clock.now().date(),
         )
-        campaign.due_date = app.clock.now().date() - timedelta(days=1)  # as if time had passed
+        conn.execute(  # as if time had passed
+            update(review_campaigns)
+            .where(review_campaigns.c.id == campaign.id)
+            .values(due_date=app.clock.now().date() - timedelta(days=1))
+        )

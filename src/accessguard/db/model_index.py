@@ -14,7 +14,7 @@ MODEL_MODULES = (
     "accessguard.credentials.models",
     "accessguard.playbooks.models",
     "accessguard.connectors.models",
-    "accessguard.reports.models",
+    "accessguard.reviews.models",
 )
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from accessguard.errors import InputError, UsageError
-from accessguard.reports.campaigns import parse_scope
+from accessguard.reviews.campaigns import parse_scope
 from accessguard.reports.digest import EXAMPLES_PER_KIND, Digest
 from accessguard.reports.findings import KINDS
 from accessguard.reports.findings.base import Finding, Severity

@@ -1,4 +1,8 @@
-"""Review campaigns and their items: who decided keep or revoke on which grant, and when."""
+"""The review tables as ORM models: the schema Alembic and ``db/tables.py`` follow.
+
+The code reads and writes them through the Core tables (``reviews/campaigns.py``); these
+classes only describe the schema.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,6 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accessguard.db.base import Base
-
-CAMPAIGN_STATUSES = ("open", "closed")
-SCOPE_KINDS = ("all", "platform", "account")
-DECISIONS = ("keep", "revoke")
 
 
 class ReviewCampaign(Base):
@@ -30,16 +30,6 @@ class ReviewCampaign(Base):
     created_by: Mapped[str] = mapped_column(String(320))
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[str | None] = mapped_column(String(320))
-
-    @property
-    def label(self) -> str:
-        """How the campaign is named in reasons and messages."""
-        return f"review campaign #{self.id}"
-
-    @property
-    def scope(self) -> str:
-        """The scope as typed: ``all``, ``platform x`` or ``account brand-x``."""
-        return self.scope_kind if not self.scope_value else f"{self.scope_kind} {self.scope_value}"
 
 
 class ReviewItem(Base):
