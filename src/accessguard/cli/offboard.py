@@ -34,16 +34,30 @@ def progress(total: int) -> Iterator[Any]:
 
         yield plain
         return
+    from contextlib import ExitStack
+
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
-    ) as bar:
-        task = bar.add_task("offboarding", total=total)
+    with ExitStack() as stack:
+        live: list[tuple[Progress, Any]] = []
+
+        def bar_and_task() -> tuple[Progress, Any]:
+            # Started by the first event: the engine may ask for a step-up code before that.
+            if not live:
+                bar = stack.enter_context(
+                    Progress(
+                        TextColumn("{task.description}"),
+                        BarColumn(),
+                        MofNCompleteColumn(),
+                        console=Console(stderr=True),
+                    )
+                )
+                live.append((bar, bar.add_task("offboarding", total=total)))
+            return live[0]
 
         def fancy(event: RunEvent) -> None:
+            bar, task = bar_and_task()
             if event.kind == "step":
                 bar.update(task, description=event.step)
                 return
