@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -134,23 +135,27 @@ def close_cmd(
             on_event=None if as_json else sink,
             on_start=None if as_json else (lambda run_id: info(f"run {run_id} started")),
         )
-    result = closed.to_dict()
+    _render_close(closed.to_dict(), as_json=as_json)
+    ctx.exit(closed.exit_code)
+
+
+def _render_close(result: dict[str, Any], *, as_json: bool) -> None:
+    """A close's outcome: JSON, or a line, the manual checklist and what to do next."""
     if as_json:
         emit_json(result)
-    else:
+        return
+    info(
+        f"closed review campaign #{result['campaign']}: {result['kept']} kept, revoked "
+        f"{result['revoked']} (run {result['run']}, {result['status']})"
+    )
+    for item, applied in result["items"].items():
+        if applied["instructions"]:
+            info(f"  WAITING item {item}: {applied['instructions']}")
+    if result["status"] == "waiting":
         info(
-            f"closed review campaign #{campaign}: {result['kept']} kept, revoked "
-            f"{result['revoked']} (run {result['run']}, {result['status']})"
+            f"next: confirm each manual step with `accessguard runs confirm {result['run']} "
+            "STEP --item ITEM --evidence TEXT`"
         )
-        for item, applied in result["items"].items():
-            if applied["instructions"]:
-                info(f"  WAITING item {item}: {applied['instructions']}")
-        if result["status"] == "waiting":
-            info(
-                f"next: confirm each manual step with `accessguard runs confirm {result['run']} "
-                "STEP --item ITEM --evidence TEXT`"
-            )
-    ctx.exit(closed.exit_code)
 
 
 @review.command("report")
