@@ -187,3 +187,27 @@ def test_only_the_reviewer_decides_and_nobody_keeps_their_own_access(clean_app: 
             .first()
         )
         assert event is not None and event.actor == "ciso@example.com" and event.details["override"]
+
+
+def test_close_dry_run_prints_the_plan_and_changes_nothing(clean_app: App) -> None:
+    app = clean_app
+    due = (app.clock.now().date() + timedelta(days=7)).isoformat()
+    started = run(app, "review", "start", "--scope", "account", "brand-main",
+                  "--reviewer", "bob@example.com", "--due", due, "--json")  # fmt: skip
+    campaign = json.loads(started.output)["campaign"]
+    items = json.loads(run(app, "review", "pending", "--json").output)
+    other = next(i for i in items if i["person"] != "bob@example.com")
+    run(app, "review", "decide", str(other["item"]), "revoke", actor="bob@example.com")
+
+    dry = run(app, "review", "close", str(campaign), "--force", "--dry-run", "--json")
+    assert dry.exit_code == 0, dry.output
+    plan = json.loads(dry.output)["plan"]
+    assert plan["playbook"] == "review-close" and plan["item_count"] == 2
+    steps = {s["id"]: s for s in plan["steps"]}
+    assert [i["id"] for i in steps["end-grants"]["items"]] == [f"grant-{other['grant_id']}"]
+    assert steps["sync-vault-groups"]["skipped"] == "nothing to do"
+    text = run(app, "review", "close", str(campaign), "--force", "--dry-run")
+    assert "Plan 'review-close' for review campaign" in text.output
+    assert json.loads(run(app, "runs", "list", "--json").output) == []
+    report = json.loads(run(app, "review", "report", str(campaign), "--json").output)
+    assert report["status"] == "open" and report["run"] is None
