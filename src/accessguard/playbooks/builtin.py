@@ -30,14 +30,12 @@ from accessguard.inventory.validation import check_text
 from accessguard.playbooks import state
 from accessguard.playbooks.guards import BUILTIN_DIGEST, StepUp
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep, plan_lines
+from accessguard.playbooks.planner import SUBJECT_ITEM
 from accessguard.playbooks.spec import SPECS
 
 if TYPE_CHECKING:
     from accessguard.app import App
     from accessguard.playbooks.runner import RunReport
-
-SUBJECT_ITEM = "subject"
-
 
 def literal(text: str) -> str:
     """``text`` as a step argument that actions render as a template: braces kept as typed."""
