@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from accessguard.app import App
     from accessguard.playbooks.runner import RunReport
 
+
 def literal(text: str) -> str:
     """``text`` as a step argument that actions render as a template: braces kept as typed."""
     return text.replace("{", "{{").replace("}", "}}")

@@ -7,16 +7,9 @@ logins runs ``sync-vault-groups`` once so Vault groups follow the grants again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from accessguard.errors import ConfigError
 from accessguard.playbooks.context import ActionContext
 from accessguard.results import ActionResult
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from accessguard.inventory.models import Account
 
 
 def _reason(ctx: ActionContext, default: str) -> str:
@@ -35,12 +28,11 @@ def start_rotation(ctx: ActionContext) -> ActionResult:
     vault = ctx.vault()
     key = str(ctx.step.args.get("idempotency_key") or ctx.idempotency_key)
     with ctx.begin() as conn:
-        account = get_account_record(conn, str(ctx.params["account"]))
         return rotate(
             conn,
             ctx.clock,
-            vault,
-            account,  # type: ignore[arg-type]  # rotation reads only id and name
+            vault=vault,
+            account=get_account_record(conn, str(ctx.params["account"])),
             actor=ctx.actor,
             reason=_reason(ctx, "scheduled rotation"),
             run_id=ctx.run_id,
@@ -48,23 +40,18 @@ def start_rotation(ctx: ActionContext) -> ActionResult:
         )
 
 
-def _orm_account(session: Session, ctx: ActionContext) -> Account:
-    from accessguard.inventory.lookup import get_account
-
-    return get_account(session, str(ctx.params["account"]))
-
-
 def rollback_rotation(ctx: ActionContext) -> ActionResult:
     """Undo a pending rotation: the previous value comes back as a new version."""
-    from accessguard.credentials.settle import rollback
+    from accessguard.credentials.rotation_outcome import rollback
+    from accessguard.inventory.records import get_account_record
 
     vault = ctx.vault()
-    with ctx.transaction() as session:
+    with ctx.begin() as conn:
         return rollback(
-            session,
+            conn,
             ctx.clock,
-            vault,
-            _orm_account(session, ctx),
+            vault=vault,
+            account=get_account_record(conn, str(ctx.params["account"])),
             actor=ctx.actor,
             reason=ctx.step.args.get("reason") or None,
             run_id=ctx.run_id,
@@ -83,8 +70,8 @@ def sync_vault_groups(ctx: ActionContext) -> ActionResult:
             "Configure Vault, then run `accessguard vault sync` to remove the revoked people "
             "from the account groups; confirm this item with the output as evidence.",
         )
-    with ctx.transaction() as session:
-        plan = sync(session, ctx.clock, vault, actor=ctx.actor)
+    with ctx.begin() as conn:
+        plan = sync(conn, ctx.clock, vault=vault, actor=ctx.actor)
     removed = [f"{person} from {account}" for person, account in plan.remove]
     if not removed:
         return ActionResult.unchanged("Vault groups already follow the grants")
