@@ -7,16 +7,19 @@ that platform's own checklist until someone confirms it with `runs confirm`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
 
 from accessguard.audit.chain import record
+from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.errors import AccessGuardError
+from accessguard.inventory.records import get_person_record
 from accessguard.playbooks.context import ActionContext
 from accessguard.results import ActionResult, Outcome
 
 if TYPE_CHECKING:
     from accessguard.app import App
-    from accessguard.inventory.models import Account
 
 
 def revoke_access(ctx: ActionContext) -> ActionResult:
@@ -30,15 +33,14 @@ def revoke_access(ctx: ActionContext) -> ActionResult:
         return ActionResult.unchanged(
             f"{params['account']}: shared login, closed by revoking Vault access and rotating it"
         )
-    from accessguard.inventory.lookup import get_person
-    from accessguard.inventory.models import Account
-
-    with ctx.transaction() as session:
-        account = session.get(Account, params["account_id"])
-        person = get_person(session, str(params.get("person") or ctx.plan.email))
+    with ctx.begin() as conn:
+        account = conn.execute(
+            select(_ACCOUNTS).where(_ACCOUNTS.c.id == params["account_id"])
+        ).first()
+        person = get_person_record(conn, str(params.get("person") or ctx.plan.email))
         if account is None:
             return ActionResult.failed(f"account {params['account']} no longer exists")
-    return revoke_on_platform(
+    return _revoke_on_platform(
         ctx.app,
         account,
         person.email,
@@ -49,18 +51,20 @@ def revoke_access(ctx: ActionContext) -> ActionResult:
     )
 
 
-def revoke_on_platform(
+def _revoke_on_platform(
     app: App,
-    account: Account,
+    account: Any,
     email: str,
     name: str | None,
     role: str,
     via: str,
     *,
     run_id: str | None,
-    actor: str | None = None,
 ) -> ActionResult:
-    """Call the connector (the manual one when there is no API); audit a change on the platform."""
+    """Call the connector (the manual one when there is no API); audit a change on the platform.
+
+    ``account`` is the account's row (name, platform, handle, connector, settings).
+    """
     from accessguard.connectors.base import AccountRef, Target
     from accessguard.connectors.manual import ManualConnector
     from accessguard.connectors.registry import build_connector
@@ -74,11 +78,11 @@ def revoke_on_platform(
     except AccessGuardError as exc:
         return ActionResult.failed(f"{account.name}: {exc.message}", code=exc.code)
     if result.outcome is Outcome.CHANGED:
-        with app.transaction() as session:
+        with app.begin() as conn:
             record(
-                session,
+                conn,
                 app.clock,
-                actor=actor or app.actor,
+                actor=app.actor,
                 action="platform.revoke",
                 target_type="account",
                 target=account.name,
