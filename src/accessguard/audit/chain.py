@@ -1,7 +1,9 @@
 """Append events to the hash chain, read them as records, verify the chain, export it for a SIEM.
 
 Everything runs on the caller's connection, in the caller's transaction (``Executor``
-still admits an ORM session for the packages not yet moved to records).
+still admits an ORM session for the packages not yet moved to records). Events are
+signed with the key of the ``AuditHooks`` the transaction carries (``audit/keys.py``);
+``verify`` also checks the checkpoint those hooks keep outside the database.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from accessguard.db.types import Executor
 from accessguard.secret import Secret
 
 #: Where ``App.begin`` leaves the hooks: ``Connection.info`` / ``Session.info``.
@@ -97,10 +98,10 @@ class AuditHooks(Protocol):
         """The anchor store; None when there is nowhere outside the database to anchor."""
 
 
-def hooks_of(conn: Any) -> AuditHooks | None:
+def hooks_of(conn: Executor) -> AuditHooks | None:
     """The hooks attached to ``conn`` (a Core connection or an ORM session), if any."""
-    info: Mapping[str, Any] | None = getattr(conn, "info", None)
-    return info.get(INFO_KEY) if info is not None else None
+    hooks: AuditHooks | None = conn.info.get(INFO_KEY)
+    return hooks
 
 
 def event_hash(fields: Mapping[str, Any], key: ChainKey | None) -> str:
