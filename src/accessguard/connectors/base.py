@@ -41,11 +41,15 @@ class Holder:
 
 @dataclass(frozen=True)
 class AccountRef:
-    """Which inventory account a connector was built for (names it in messages)."""
+    """Which inventory account (or notifier channel) a connector was built for.
+
+    ``kind`` is the secrets namespace: ``accounts`` or ``notifiers`` (see ``tokens.py``).
+    """
 
     name: str
     platform: str
     handle: str = ""
+    kind: str = "accounts"
 
 
 @dataclass(frozen=True)

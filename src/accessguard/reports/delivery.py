@@ -91,10 +91,9 @@ def post_to_slack(app: App, url: str, *, subject: str, text: str) -> None:
             "--slack-webhook must be an http(s) URL",
             hint="copy the incoming webhook URL from Slack",
         )
-    from accessguard.connectors.http import HttpClient
-    from accessguard.connectors.registry import build_notifier
+    from accessguard.connectors.registry import build_notifier, http_client
 
-    http = HttpClient()
+    http = http_client(app)
     try:
         slack = build_notifier(app, "slack", name="report", secrets={"url": Secret(url)}, http=http)
         slack.notify(subject, text)

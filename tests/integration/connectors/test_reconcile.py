@@ -36,7 +36,7 @@ def vault_env(openbao, monkeypatch) -> str:
 
 def store_token(openbao, prefix: str, name: str, token: str) -> None:
     response = requests.post(
-        f"{openbao.addr}/v1/secret/data/{prefix}/connectors/{name}",
+        f"{openbao.addr}/v1/secret/data/{prefix}/connectors/accounts/{name}",
         headers={"X-Vault-Token": openbao.token},
         json={"data": {"token": token}},
         timeout=5,
