@@ -78,11 +78,10 @@ class HttpConnector(Connector):
         if not value:
             from accessguard.connectors.tokens import missing_hint
 
-            kind = self.account.kind if self.account else "accounts"
-            name = self.account.name if self.account else "<account>"
+            ref = self.account or AccountRef("<account>", self.name)
             raise ConfigError(
                 f"{self.label}: no {key!r} secret",
-                hint=missing_hint(kind, name, key),
+                hint=missing_hint(ref.kind, ref.name, key, vault_root=ref.vault_root),
                 code="connector-secret-missing",
             )
         return value.reveal()

@@ -149,7 +149,7 @@ def build_connector(
     cls = connector_class(name)
     if secrets is None:
         secrets = _secrets_for(app, cls, "accounts", account.name)
-    ref = AccountRef(account.name, account.platform, account.handle)
+    ref = AccountRef(account.name, account.platform, account.handle, vault_root=_vault_root(app))
     return cls(
         settings=account.settings or {},
         secrets=secrets,
@@ -185,8 +185,13 @@ def build_notifier(
         settings=settings or {},
         secrets=secrets,
         http=http if http is not None else http_client(app),
-        account=AccountRef(name, kind, kind="notifiers"),
+        account=AccountRef(name, kind, kind="notifiers", vault_root=_vault_root(app)),
     )
+
+
+def _vault_root(app: App) -> str:
+    """``<mount>/<prefix>``: where connector secrets are read in Vault, for hints."""
+    return f"{app.settings.vault.kv_mount}/{app.settings.vault.prefix}"
 
 
 def _secrets_for(app: App, cls: type[Connector], kind: str, name: str) -> dict[str, Secret]:

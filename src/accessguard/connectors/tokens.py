@@ -51,12 +51,15 @@ def keyring_user(kind: str, name: str) -> str:
     return _checked(kind, name)
 
 
-def missing_hint(kind: str, name: str, key: str) -> str:
-    """Where a missing secret is expected now (and that the old flat path is not read)."""
+def missing_hint(kind: str, name: str, key: str, *, vault_root: str = "<mount>/<prefix>") -> str:
+    """Where a missing secret is expected now (and that the old flat path is not read).
+
+    ``vault_root`` is the KV mount and prefix (``secret/accessguard``).
+    """
     where = f"connectors/{kind}/{name}"
     return (
-        f"store it in Vault (KV <prefix>/{where}, key {key}) or in the OS keyring "
-        f"(service 'accessguard', user '{where}'); secrets at the old <prefix>/connectors/"
+        f"store it in Vault (KV {vault_root}/{where}, key {key}) or in the OS keyring "
+        f"(service 'accessguard', user '{where}'); secrets at the old {vault_root}/connectors/"
         f"{name} (keyring 'connector:{name}') are no longer read: move them "
         "(docs/connectors.md, Secrets)"
     )

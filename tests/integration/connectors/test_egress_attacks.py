@@ -163,7 +163,7 @@ def test_an_account_named_like_a_notifier_cannot_read_its_secret(
     assert lookalike.secrets == {}
     with pytest.raises(ConfigError) as info:  # no token: nothing to send, and says where it goes
         lookalike.check()
-    assert "connectors/accounts/jira" in (info.value.hint or "")
+    assert f"secret/{vault_env}/connectors/accounts/jira," in (info.value.hint or "")
     assert attacker.hits == []
 
 
