@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accessguard.app import App
-from accessguard.audit.models import AuditEvent
+from accessguard.audit.chain import find_events
 from accessguard.config import load_settings
 from accessguard.credentials.records import get_credential
 from accessguard.credentials.store import LoginValues, set_credential
@@ -163,11 +163,7 @@ def versions(app: App, openbao: OpenBao, account: str) -> dict[str, int]:
         credential = get_credential(c, get_account_record(c, account))
         cv = tables.credential_versions.c
         rows = c.execute(select(func.count()).where(cv.credential_id == credential.id)).scalar_one()
-        events = c.execute(
-            select(func.count()).where(
-                AuditEvent.action == "credential.rotate", AuditEvent.target == account
-            )
-        ).scalar_one()
+        events = sum(e.target == account for e in find_events(c, action="credential.rotate"))
     return {
         "vault": meta.current_version if meta else 0,
         "db": credential.current_version,
