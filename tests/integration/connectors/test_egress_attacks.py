@@ -18,7 +18,7 @@ from accessguard.connectors.base import Target
 from accessguard.connectors.egress import EgressRefusedError
 from accessguard.connectors.registry import build_connector, build_notifier
 from accessguard.connectors.tiktok import TikTokConnector
-from accessguard.errors import ConfigError
+from accessguard.errors import ConfigError, PermanentConnectorError
 from accessguard.reconcile.records import ConnectedAccount
 from accessguard.results import Outcome
 from accessguard.secret import Secret
@@ -121,6 +121,14 @@ def test_a_same_origin_redirect_is_followed(http) -> None:
         assert [h.email for h in tiktok_on(tiktok.url, tiktok.token, http).list_holders()] == [
             "ann@example.com"
         ]
+
+
+def test_a_redirect_loop_on_the_same_origin_ends(http) -> None:
+    with TikTokFake() as tiktok:
+        path = "/open_api/v1.3/bc/member/get/"
+        tiktok.fail_next(307, times=6, headers={"Location": f"{tiktok.url}{path}?bc_id=7000123"})
+        with pytest.raises(PermanentConnectorError, match="more than 5 redirects"):
+            tiktok_on(tiktok.url, tiktok.token, http).list_holders()
 
 
 def test_an_https_to_http_downgrade_is_refused(monkeypatch, http) -> None:
