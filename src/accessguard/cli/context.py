@@ -21,9 +21,12 @@ if TYPE_CHECKING:
 def build_app(*, config_path: Path | None, database_url: str | None, actor: str | None) -> App:
     """Load settings (file, environment, options) and build the App."""
     from accessguard.config import load_settings
+    from accessguard.vault.audit_store import vault_audit
 
     settings = load_settings(config_path, overrides={"database.url": database_url, "actor": actor})
-    return App(settings=settings)
+    app = App(settings=settings)
+    app.audit = vault_audit(app)  # keyed and anchored in Vault when an address is configured
+    return app
 
 
 pass_app = click.make_pass_decorator(App)

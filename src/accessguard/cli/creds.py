@@ -76,7 +76,12 @@ def set_cmd(app: App, account: str, reason: str | None) -> None:
 @creds.command("reveal")
 @click.argument("account")
 @click.option("--reason", required=True, help="Why you need it (recorded).")
-@click.option("--as", "as_email", metavar="EMAIL", help="The person who will see it.")
+@click.option(
+    "--as",
+    "as_email",
+    metavar="EMAIL",
+    help="Must be you: the exposure is recorded against the operator who reveals.",
+)
 @click.option("--version", type=int, help="A specific version (default: current).")
 @click.option("--pending", is_flag=True, help="The new password of a pending rotation.")
 @click.option("--all", "show_all", is_flag=True, help="Print every field as JSON.")

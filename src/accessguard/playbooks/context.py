@@ -84,7 +84,7 @@ class ActionContext:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A short ORM session of its own (commits on success)."""
-        with self.app.sessions() as session, session.begin():
+        with self.app.transaction() as session:  # the App's door: it attaches the audit hooks
             yield session
             crash_point(self.step.id, self.item.id, "inside")
 

@@ -14,6 +14,7 @@ every action is idempotent and carries a stable idempotency key.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accessguard.app import App
+from accessguard.audit.anchors import anchor_head
 from accessguard.db.types import Executor
+from accessguard.errors import VaultError
 from accessguard.exit_codes import ExitCode
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.batch import failure, run_batch
@@ -33,6 +36,8 @@ from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
 from accessguard.results import ActionResult
 from accessguard.secret import redact
+
+log = logging.getLogger(__name__)
 
 RETRY = ("pending", "running", "failed")
 EXIT_CODES = {
@@ -255,9 +260,26 @@ def _execute(
     show_secret: SecretSink | None,
 ) -> RunReport:
     with _holding_lock(app, plan.email, run_id):
-        return _Execution(
+        report = _Execution(
             app, run_id, plan, concurrency, on_event, show_secret, VaultPool(app)
         ).execute()
+    _checkpoint(app)
+    return report
+
+
+def _checkpoint(app: App) -> None:
+    """Checkpoint the audit trail's head outside the database, once per run.
+
+    A Vault outage skips it with a warning rather than hiding the run's own outcome (a
+    run stopped by that outage must still say so and be resumable); the next run,
+    export or ``audit anchor`` moves the checkpoint over these events too. A
+    checkpoint that disagrees with the chain (tampering) is raised.
+    """
+    try:
+        with app.begin() as conn:
+            anchor_head(conn)
+    except VaultError as exc:
+        log.warning("audit checkpoint skipped: %s", exc)
 
 
 def run_plan(
