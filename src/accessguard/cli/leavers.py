@@ -38,7 +38,7 @@ def run_cmd(
     as_json: bool,
 ) -> None:
     """Offboard every leaver whose end date has passed: one run each, without asking."""
-    from accessguard.cli.context import before_long_run
+    from accessguard.cli.context import before_long_run, run_hooks
     from accessguard.playbooks.leavers import offboard_leavers
 
     before_long_run()
@@ -52,6 +52,7 @@ def run_cmd(
         dry_run=dry_run,
         concurrency=concurrency,
         on_done=None if as_json else progress,
+        hooks=run_hooks(),
     )
     if as_json:
         emit_json({"dry_run": dry_run, "leavers": rows, "exit_code": code})

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from accessguard.app import App
-from accessguard.cli.context import before_long_run, pass_app
+from accessguard.cli.context import before_long_run, pass_app, run_hooks
 from accessguard.cli.output import emit_json, info
 
 if TYPE_CHECKING:
@@ -214,6 +214,7 @@ def offboard_cmd(
             show_secret=secret_sink(show_secrets),
             allow_unfinished=force,
             on_start=lambda run_id: info(f"run {run_id} started"),
+            hooks=run_hooks(),
         )
     summary = run_summary(app, report.run_id)
     if as_json:

@@ -13,10 +13,11 @@ three phases, and the runner drives them:
    thread records, the pool goes on acting: recording is pipelined, and each chunk is
    durable as soon as it is committed.
 
-The crash points keep their meaning per item (``before``: intent recorded;
-``inside``: side effect done, the recording transaction not committed; ``after``:
-recorded, outcome not; ``recorded``), so resume re-runs exactly what the per-item
-path would. Items that never acted because the run stopped go back to pending.
+The run's phases (``hooks.Phase``) keep their meaning per item (``before``: intent
+recorded; ``act``: about to act; ``inside``: side effect done, the recording
+transaction not committed; ``after``: recorded, outcome not; ``recorded``), so a
+resume after a crash at any of them re-runs exactly what the per-item path would.
+Items that never acted because the run stopped go back to pending.
 """
 
 from __future__ import annotations
@@ -25,25 +26,47 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from queue import SimpleQueue
-from typing import TYPE_CHECKING, Any
+from threading import Event
+from typing import TYPE_CHECKING, Any, Protocol
 
 from accessguard.errors import AccessGuardError
 from accessguard.playbooks import state
 from accessguard.playbooks.context import ActionContext
-from accessguard.playbooks.crash import crash_point, delay_point
+from accessguard.playbooks.hooks import Phase, RunHooks
+from accessguard.playbooks.plan import PlanItem, PlanStep
 from accessguard.results import ActionResult
 from accessguard.secret import redact
 
 if TYPE_CHECKING:
+    from accessguard.app import App
     from accessguard.db.types import Executor
-    from accessguard.playbooks.runner import _Execution
 
 #: Acted items are recorded in chunks of at least MIN_CHUNK items, about CHUNKS per step:
 #: each chunk costs two transactions, and the first chunk is durable early on.
 MIN_CHUNK, CHUNKS = 8, 8
-#: What ``prepare`` and ``act`` hand on per item: a final result, or data for the next phase.
+#: What ``prepare`` and ``act`` hand on per item: a final result, or data for the next
+#: phase. Each action has its own types for these (a rotation target, a written version):
+#: the batch only carries them from one phase to the next.
 Prepared = Any
 Acted = Any
+
+
+class Execution(Protocol):
+    """What a batch needs of the run executing it (``runner._Execution``)."""
+
+    @property
+    def app(self) -> App: ...
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def concurrency(self) -> int: ...
+    @property
+    def hooks(self) -> RunHooks: ...
+    @property
+    def halted(self) -> Event: ...
+
+    def item_done(self, step: PlanStep, item: PlanItem, result: ActionResult) -> None:
+        """Report a recorded item outcome."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +81,11 @@ class BatchAction:
     prepare: Callable[[Executor, Sequence[ActionContext]], list[Prepared]]
     record: Callable[[Executor, Sequence[tuple[ActionContext, Acted]]], list[ActionResult]]
     act: Callable[[ActionContext, Prepared], Acted] | None = None
+
+
+def chunk_size(acting: int) -> int:
+    """How many acted items to record at once when ``acting`` items act: about a CHUNKS-th."""
+    return max(MIN_CHUNK, acting // CHUNKS)
 
 
 def failure(exc: Exception) -> ActionResult:
@@ -75,7 +103,7 @@ NOT_STARTED = _NotStarted()
 
 
 def run_batch(
-    ex: _Execution,
+    ex: Execution,
     ctxs: Sequence[ActionContext],
     action: BatchAction,
 ) -> None:
@@ -84,7 +112,7 @@ def run_batch(
     with app.begin() as conn:
         state.mark_intents(conn, app.clock, ex.run_id, step.id, [c.item.id for c in ctxs])
     for ctx in ctxs:
-        crash_point(step.id, ctx.item.id, "before")
+        ex.hooks.phase(step.id, ctx.item.id, Phase.BEFORE)
     try:
         with app.begin() as conn:
             prepared = action.prepare(conn, ctxs)
@@ -108,7 +136,7 @@ def run_batch(
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"run-{step.id}") as pool:
         for ctx, value in todo:
             pool.submit(_act, ex, act, ctx, value).add_done_callback(finished.put)
-        chunk = max(MIN_CHUNK, len(todo) // CHUNKS)
+        chunk = chunk_size(len(todo))
         remaining = len(todo)
         acted: list[tuple[ActionContext, Acted]] = []
         while remaining:
@@ -123,12 +151,15 @@ def run_batch(
 
 
 def _act(
-    ex: _Execution, act: Callable[[ActionContext, Prepared], Acted], ctx: ActionContext, value: Any
+    ex: Execution,
+    act: Callable[[ActionContext, Prepared], Acted],
+    ctx: ActionContext,
+    value: Prepared,
 ) -> tuple[ActionContext, Acted]:
     """One item's side effect, on a pool thread (no database)."""
     if ex.halted.is_set():
         return ctx, NOT_STARTED
-    delay_point(ctx.step.id)
+    ex.hooks.phase(ctx.step.id, ctx.item.id, Phase.ACT)
     try:
         acted = act(ctx, value)
     except Exception as exc:
@@ -139,7 +170,7 @@ def _act(
 
 
 def _record(
-    ex: _Execution, action: BatchAction, acted: Sequence[tuple[ActionContext, Acted]]
+    ex: Execution, action: BatchAction, acted: Sequence[tuple[ActionContext, Acted]]
 ) -> None:
     """Record a chunk of acted items: the action's own transaction, then their outcomes."""
     app = ex.app
@@ -158,17 +189,17 @@ def _record(
             with app.begin() as conn:
                 recorded = action.record(conn, to_record)
                 for ctx, _ in to_record:
-                    crash_point(step.id, ctx.item.id, "inside")
+                    ex.hooks.phase(step.id, ctx.item.id, Phase.INSIDE)
         except Exception as exc:
             recorded = [failure(exc)] * len(to_record)
         for (ctx, _), result in zip(to_record, recorded, strict=True):
             results[ctx.item.id] = result
     for ctx, _ in acted:
-        crash_point(step.id, ctx.item.id, "after")
+        ex.hooks.phase(step.id, ctx.item.id, Phase.AFTER)
     with app.begin() as conn:
         state.mark_outcomes(conn, app.clock, ex.run_id, step.id, results)
     for ctx, _ in acted:
-        crash_point(step.id, ctx.item.id, "recorded")
+        ex.hooks.phase(step.id, ctx.item.id, Phase.RECORDED)
         outcome = results[ctx.item.id]
         if outcome is not None:
             ex.item_done(ctx.step, ctx.item, outcome)

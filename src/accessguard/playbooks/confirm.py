@@ -12,6 +12,7 @@ from accessguard.playbooks.context import ActionContext, VaultPool
 from accessguard.playbooks.plan import Plan
 from accessguard.playbooks.registry import ACTIONS
 from accessguard.playbooks.run_views import item_to_dict
+from accessguard.playbooks.status import ItemStatus, RunStatus, run_status, step_status
 from accessguard.results import Outcome
 from accessguard.secret import redact
 
@@ -39,11 +40,11 @@ def confirm_items(
                 raise InputError(
                     f"step {step_id} has no item {item_id!r} (items: {known or 'none'})"
                 )
-            if items[0].status != "waiting":
+            if items[0].status != ItemStatus.WAITING:
                 raise ConflictError(
                     f"{step_id} {item_id} is {items[0].status}, not waiting for confirmation"
                 )
-        waiting = [i.item_id for i in items if i.status == "waiting"]
+        waiting = [i.item_id for i in items if i.status == ItemStatus.WAITING]
         if not waiting:
             raise ConflictError(
                 f"step {step_id} of run {run_id} has nothing waiting for confirmation"
@@ -69,7 +70,7 @@ def confirm_items(
                 )
             details = {"confirm": result.outcome.value, "message": redact(result.message)}
         with app.transaction() as session:
-            if state.get_item(session, run_id, step_id, wanted).status != "waiting":
+            if state.get_item(session, run_id, step_id, wanted).status != ItemStatus.WAITING:
                 continue
             row = state.mark_confirmed(
                 session, app.clock, run_id, step_id, wanted, evidence=evidence, actor=app.actor
@@ -98,14 +99,12 @@ def _refresh(app: App, run_id: str, step_id: str) -> None:
             app.clock,
             run_id,
             step_id,
-            state.step_status(state.run_items(session, run_id, step_id)),
+            step_status(i.status for i in state.run_items(session, run_id, step_id)),
         )
-        if run.status in ("waiting", "partial"):
+        if run.status in (RunStatus.WAITING, RunStatus.PARTIAL):
+            items = state.run_items(session, run_id)
             state.set_run_status(
-                session,
-                app.clock,
-                run,
-                state.finish_status(state.run_items(session, run_id), stopped=False),
+                session, app.clock, run, run_status((i.status for i in items), stopped=False)
             )
 
 

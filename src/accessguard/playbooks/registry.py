@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from accessguard.playbooks.action_specs import SPECS
 from accessguard.playbooks.actions import inventory, manual, notify, platform, vault
 from accessguard.playbooks.batch import BatchAction
 from accessguard.playbooks.context import ActionContext
-from accessguard.playbooks.spec import SPECS
 from accessguard.results import ActionResult
 
 

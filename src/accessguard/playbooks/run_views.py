@@ -16,8 +16,8 @@ from accessguard.playbooks.state import (
     run_items,
     run_steps,
     stop_reason,
-    summary_counts,
 )
+from accessguard.playbooks.status import ItemStatus, RunStatus, summary_counts
 
 
 def item_to_dict(item: Any) -> dict[str, Any]:
@@ -48,8 +48,8 @@ def run_to_dict(session: Executor, run: Any, *, with_items: bool = True) -> dict
     else:
         items = item_states(session, run.id)
     stopped_by = None
-    if run.status in ("failed", "partial"):  # the failed items' results say why
-        failed = items if with_items else run_items(session, run.id, status="failed")
+    if run.status in (RunStatus.FAILED, RunStatus.PARTIAL):  # the failed items' results say why
+        failed = items if with_items else run_items(session, run.id, status=ItemStatus.FAILED)
         stopped_by = stop_reason(failed, run.id)
     data: dict[str, Any] = {
         "id": run.id,
@@ -60,7 +60,7 @@ def run_to_dict(session: Executor, run: Any, *, with_items: bool = True) -> dict
         "created_at": run.created_at.isoformat(),
         "updated_at": run.updated_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "counts": summary_counts(items),
+        "counts": summary_counts(item.status for item in items),
         "stopped_by": stopped_by,
         "successor": (run.plan or {}).get("successor"),
         "warnings": (run.plan or {}).get("warnings", []),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,13 +16,21 @@ from accessguard.db.tables import runs as _RUNS
 from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, NotFoundError
 from accessguard.playbooks.plan import Plan
+from accessguard.playbooks.status import (
+    FINISHED_STEP,
+    SETTLED_RUN,
+    UNFINISHED_RUN,
+    ItemStatus,
+    RunStatus,
+    StepStatus,
+    summary_counts,
+)
 from accessguard.results import ActionResult
 from accessguard.secret import redact
 
 #: A run's columns without its plan (most reads of a run never need the plan's JSON).
 _RUN_COLUMNS = [c for c in _RUNS.c if c.name != "plan"]
 
-UNFINISHED_RUN = ("running", "waiting", "failed", "partial")
 #: Item failures that stop the whole run: Vault itself is unusable, so every later item
 #: that needs it would fail the same way. What to do, for the operator ({run}: the run id).
 RUN_STOPPERS = {
@@ -78,7 +85,7 @@ def create_run(
             subject=plan.email,
             playbook=plan.playbook,
             playbook_digest=plan.playbook_digest,
-            status="running",
+            status=RunStatus.RUNNING,
             plan=plan.to_dict(),
             actor=actor,
             created_at=now,
@@ -94,7 +101,7 @@ def create_run(
                 "step_id": step.id,
                 "position": position,
                 "action": step.action,
-                "status": "skipped" if step.skipped else "pending",
+                "status": StepStatus.SKIPPED if step.skipped else StepStatus.PENDING,
             }
             for position, step in enumerate(plan.steps)
         ],
@@ -106,7 +113,7 @@ def create_run(
             "item_id": item.id,
             "position": index,
             "label": item.label,
-            "status": "pending",
+            "status": ItemStatus.PENDING,
             "attempts": 0,
         }
         for step in plan.steps
@@ -207,7 +214,10 @@ def mark_confirmed(
         update(_ITEMS)
         .where(_item_where(run_id, step_id, item_id))
         .values(
-            status="done", evidence=redact(evidence), confirmed_by=actor, confirmed_at=clock.now()
+            status=ItemStatus.DONE,
+            evidence=redact(evidence),
+            confirmed_by=actor,
+            confirmed_at=clock.now(),
         )
     )
     return get_item(session, run_id, step_id, item_id)
@@ -227,7 +237,10 @@ def mark_intents(
         update(_ITEMS)
         .where(items.run_id == run_id, items.step_id == step_id, items.item_id.in_(item_ids))
         .values(
-            status="running", attempts=items.attempts + 1, started_at=clock.now(), finished_at=None
+            status=ItemStatus.RUNNING,
+            attempts=items.attempts + 1,
+            started_at=clock.now(),
+            finished_at=None,
         )
     )
     if done.rowcount != len(set(item_ids)):  # type: ignore[attr-defined]
@@ -258,12 +271,17 @@ def mark_outcomes(
     for item_id, result in results.items():
         row: dict[str, Any]
         if result is None:
-            row = {"b_status": "pending", "b_result": None, "b_instr": None, "b_finished": None}
+            row = {
+                "b_status": ItemStatus.PENDING,
+                "b_result": None,
+                "b_instr": None,
+                "b_finished": None,
+            }
         else:
             data = result.to_dict()
             data["message"] = redact(data["message"])
             row = {
-                "b_status": result.outcome.value,
+                "b_status": ItemStatus.of(result.outcome),
                 "b_result": data,
                 "b_instr": redact(result.instructions) if result.instructions else None,
                 "b_finished": now,
@@ -290,24 +308,12 @@ def mark_outcomes(
         raise NotFoundError(f"run {run_id} is missing items of step {step_id!r}: {list(results)!r}")
 
 
-def step_status(items: Sequence[Any]) -> str:
-    """A step's status from its items."""
-    counts = Counter(item.status for item in items)
-    if counts["failed"]:
-        return "failed"
-    if counts["pending"] or counts["running"]:
-        return "running"
-    if counts["waiting"]:
-        return "waiting"
-    return "done"
-
-
 def set_step_status(
     session: Executor,
     clock: Clock,
     run_id: str,
     step_id: str,
-    status: str,
+    status: StepStatus,
     *,
     started: bool = False,
 ) -> None:
@@ -317,7 +323,7 @@ def set_step_status(
     values: dict[str, Any] = {"status": status}
     if started:
         values["started_at"] = func.coalesce(steps.started_at, now)
-    if status in ("done", "failed", "waiting", "skipped"):
+    if status in FINISHED_STEP:
         values["finished_at"] = now
     done = session.execute(
         update(_STEPS).where(steps.run_id == run_id, steps.step_id == step_id).values(**values)
@@ -326,28 +332,14 @@ def set_step_status(
         raise NotFoundError(f"run {run_id} has no step {step_id!r}")
 
 
-def finish_status(items: Sequence[Any], *, stopped: bool) -> str:
-    """The run's status: failed (stopped by a step), partial, waiting, completed, or running."""
-    counts = Counter(item.status for item in items)
-    if stopped:
-        return "failed"
-    if counts["pending"] or counts["running"]:
-        return "running"
-    if counts["failed"]:
-        return "partial"
-    if counts["waiting"]:
-        return "waiting"
-    return "completed"
-
-
-def set_run_status(session: Executor, clock: Clock, run: Any, status: str) -> None:
+def set_run_status(session: Executor, clock: Clock, run: Any, status: RunStatus) -> None:
     """Persist a run's status (``run``: its row); finished runs get a finish time and an audit event."""
     if run.status == status:
         return
     now = clock.now()
     values: dict[str, Any] = {"status": status, "updated_at": now}
-    if status in ("completed", "failed", "partial", "waiting"):
-        values["finished_at"] = now if status != "waiting" else None
+    if status in SETTLED_RUN:
+        values["finished_at"] = now if status != RunStatus.WAITING else None
     session.execute(update(_RUNS).where(_RUNS.c.id == run.id).values(**values))
     if "finished_at" in values:
         record(
@@ -358,14 +350,15 @@ def set_run_status(session: Executor, clock: Clock, run: Any, status: str) -> No
             target_type="person",
             target=run.subject,
             run_id=run.id,
-            details=summary_counts(item_states(session, run.id)),
+            details=summary_counts(i.status for i in item_states(session, run.id)),
         )
 
 
 def failure_code(item: Any) -> str | None:
     """The error code a failed item recorded (``vault-sealed``), if any."""
     details = (item.result or {}).get("details") or {}
-    return str(details["code"]) if item.status == "failed" and details.get("code") else None
+    failed = item.status == ItemStatus.FAILED
+    return str(details["code"]) if failed and details.get("code") else None
 
 
 def stop_reason(items: Sequence[Any], run_id: str) -> str | None:
@@ -375,8 +368,3 @@ def stop_reason(items: Sequence[Any], run_id: str) -> str | None:
         if code in RUN_STOPPERS:
             return RUN_STOPPERS[code].format(run=run_id)
     return None
-
-
-def summary_counts(items: Sequence[Any]) -> dict[str, int]:
-    """How many items are in each status."""
-    return dict(sorted(Counter(item.status for item in items).items()))

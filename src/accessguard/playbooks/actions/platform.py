@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from accessguard.audit.chain import record
 from accessguard.errors import AccessGuardError
 from accessguard.playbooks.context import ActionContext
+from accessguard.playbooks.sources import GrantParams
 from accessguard.results import ActionResult, Outcome
 
 if TYPE_CHECKING:
@@ -27,26 +28,27 @@ def manual_revoke_instructions(account: Account, email: str, role: str, via: str
 
 def revoke_access(ctx: ActionContext) -> ActionResult:
     """Revoke one grant on the platform; already gone is unchanged."""
-    params = ctx.params
-    if params["via"] == "shared-login":
+    params = ctx.params_as(GrantParams)
+    if params.via == "shared-login":
         return ActionResult.unchanged(
-            f"{params['account']}: shared login, closed by revoking Vault access and rotating it"
+            f"{params.account}: shared login, closed by revoking Vault access and rotating it"
         )
     from accessguard.inventory.lookup import get_person
     from accessguard.inventory.models import Account
 
-    with ctx.transaction() as session:
-        account = session.get(Account, params["account_id"])
+    # The connectors still take the ORM account (the ORM goes at integration).
+    with ctx.app.transaction() as session:
+        account = session.get(Account, params.account_id)
         person = get_person(session, ctx.plan.email)
         if account is None:
-            return ActionResult.failed(f"account {params['account']} no longer exists")
+            return ActionResult.failed(f"account {params.account} no longer exists")
     return revoke_on_platform(
         ctx.app,
         account,
         person.email,
         person.name,
-        params["role"],
-        params["via"],
+        params.role,
+        params.via,
         run_id=ctx.run_id,
     )
 

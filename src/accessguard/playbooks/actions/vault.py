@@ -1,14 +1,22 @@
-"""Vault actions: revoke the subject's own Vault access, rotate shared logins, re-enrol 2FA seeds."""
+"""Vault actions: revoke the subject's own Vault access, rotate shared logins, re-enrol 2FA seeds.
+
+Revoking and rotating run on Core records; confirming a rotation and re-enrolling or
+confirming a 2FA seed still call credentials functions that take an ORM session and
+account (``_orm_account``), until the credentials layer moves to records.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from accessguard.errors import AccessGuardError
 from accessguard.inventory.records import get_person_record
 from accessguard.playbooks.batch import failure
 from accessguard.playbooks.context import ActionContext
+from accessguard.playbooks.hooks import Phase
+from accessguard.playbooks.sources import CredentialParams, SeedParams
 from accessguard.results import ActionResult, Outcome
 
 if TYPE_CHECKING:
@@ -31,15 +39,19 @@ def revoke_vault_access(ctx: ActionContext) -> ActionResult:
         )
 
 
-def _account(session: Session, ctx: ActionContext) -> Account:
+@contextmanager
+def _orm_account(
+    ctx: ActionContext, params: CredentialParams | SeedParams
+) -> Iterator[tuple[Session, Account]]:
+    """The item's account in a short ORM transaction of the action's own (see the docstring)."""
     from accessguard.inventory.models import Account
 
-    account = session.get(Account, ctx.params["account_id"])
-    if account is None:
-        raise AccessGuardError(
-            f"account {ctx.params['account']} no longer exists", code="not-found"
-        )
-    return account
+    with ctx.app.transaction() as session:
+        account = session.get(Account, params.account_id)
+        if account is None:
+            raise AccessGuardError(f"account {params.account} no longer exists", code="not-found")
+        yield session, account
+        ctx.hooks.phase(ctx.step.id, ctx.item.id, Phase.INSIDE)
 
 
 def _rotation_reason(ctx: ActionContext) -> str:
@@ -50,17 +62,16 @@ def prepare_rotations(session: Executor, ctxs: Sequence[ActionContext]) -> list[
     """Every item's rotation target, read set-based; an item already rotated is final."""
     from accessguard.credentials import targets as reads
 
-    targets = reads.load_targets(session, [ctx.params["account_id"] for ctx in ctxs])
+    params = [ctx.params_as(CredentialParams) for ctx in ctxs]
+    targets = reads.load_targets(session, [p.account_id for p in params])
     found = [t.credential_id for t in targets.values() if isinstance(t, reads.RotationTarget)]
     done = reads.rotated_with(session, found, [ctx.idempotency_key for ctx in ctxs])
     prepared: list[Any] = []
-    for ctx in ctxs:
-        target = targets.get(ctx.params["account_id"])
+    for ctx, item in zip(ctxs, params, strict=True):
+        target = targets.get(item.account_id)
         if target is None:
             prepared.append(
-                ActionResult.failed(
-                    f"account {ctx.params['account']} no longer exists", code="not-found"
-                )
+                ActionResult.failed(f"account {item.account} no longer exists", code="not-found")
             )
         elif isinstance(target, AccessGuardError):
             prepared.append(failure(target))
@@ -136,8 +147,7 @@ def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
     from accessguard.credentials.settle import confirm
 
     vault = ctx.vault()
-    with ctx.transaction() as session:
-        account = _account(session, ctx)
+    with _orm_account(ctx, ctx.params_as(CredentialParams)) as (session, account):
         return confirm(session, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)
 
 
@@ -146,8 +156,7 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
     from accessguard.credentials.totp import regenerate
 
     vault = ctx.vault()
-    with ctx.transaction() as session:
-        account = _account(session, ctx)
+    with _orm_account(ctx, ctx.params_as(SeedParams)) as (session, account):
         result, uri = regenerate(
             session,
             ctx.clock,
@@ -187,6 +196,5 @@ def confirm_totp(ctx: ActionContext, evidence: str) -> ActionResult:
     from accessguard.credentials.totp import confirm
 
     vault = ctx.vault()
-    with ctx.transaction() as session:
-        account = _account(session, ctx)
+    with _orm_account(ctx, ctx.params_as(SeedParams)) as (session, account):
         return confirm(session, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)

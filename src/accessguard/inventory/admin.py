@@ -1,0 +1,190 @@
+"""Who administers an account and who takes it over when someone leaves: the handover rules.
+
+An account stays under control while another active person holds an admin role on it
+(a platform role, not a shared login), or its owner is active, or a successor is
+named. Offboarding plans refuse to leave an account uncovered (``handover``), and its
+actions re-check the rule and move ownership (``transfer_owner``) on Core records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from accessguard.audit.chain import record
+from accessguard.clock import Clock
+from accessguard.db.tables import accounts as _ACCOUNTS
+from accessguard.db.tables import grants as _GRANTS
+from accessguard.db.tables import people as _PEOPLE
+from accessguard.db.types import Executor
+from accessguard.inventory.records import HeldAccount, HeldGrant, PersonRecord
+from accessguard.inventory.vocab import is_admin_role
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedAccount:
+    """An account and who owns it (plain values)."""
+
+    id: int
+    name: str
+    platform: str
+    handle: str
+    owner_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """For one account the leaver owns or administers: who keeps it, who inherits ownership."""
+
+    account_id: int
+    account: str
+    platform: str
+    #: The leaver owns the account: ownership moves to ``inheritor``.
+    owned: bool
+    #: Other active people holding an admin role on it, by email.
+    other_admins: tuple[str, ...]
+    inheritor: str | None
+    inheritor_is_admin: bool
+    #: Someone keeps control: another admin, an active owner, or the successor.
+    covered: bool
+
+
+_OWNED_COLUMNS = [_ACCOUNTS.c[name] for name in OwnedAccount.__slots__]
+
+
+def get_owned_account(session: Executor, account_id: int) -> OwnedAccount | None:
+    """The account with ``account_id`` and its owner's id, or None if it no longer exists."""
+    row = session.execute(select(*_OWNED_COLUMNS).where(_ACCOUNTS.c.id == account_id)).first()
+    return OwnedAccount(*row) if row is not None else None
+
+
+def owner_email(session: Executor, account: OwnedAccount) -> str | None:
+    """The email of the account's owner (None when it has none)."""
+    if account.owner_id is None:
+        return None
+    people = _PEOPLE.c
+    return session.scalar(select(people.email).where(people.id == account.owner_id))
+
+
+def other_admins(
+    session: Executor, person_id: int, account_ids: set[int]
+) -> dict[int, tuple[str, ...]]:
+    """Account id -> other active people holding an admin role (not a shared login) on it."""
+    found: dict[int, set[str]] = {account_id: set() for account_id in account_ids}
+    if account_ids:
+        grants, people = _GRANTS.c, _PEOPLE.c
+        rows = session.execute(
+            select(grants.account_id, grants.role, people.email)
+            .join(_PEOPLE, people.id == grants.person_id)
+            .where(
+                grants.account_id.in_(account_ids),
+                grants.revoked_at.is_(None),
+                grants.via != "shared-login",
+                people.id != person_id,
+                people.status != "departed",
+            )
+        )
+        for account_id, role, email in rows:
+            if is_admin_role(role):
+                found[account_id].add(email)
+    return {account_id: tuple(sorted(emails)) for account_id, emails in found.items()}
+
+
+def admins_of(session: Executor, account_id: int, person_id: int) -> tuple[str, ...]:
+    """Other active people than ``person_id`` holding an admin role (not a shared login) on it."""
+    return other_admins(session, person_id, {account_id})[account_id]
+
+
+def handover(
+    session: Executor,
+    person: PersonRecord,
+    successor: PersonRecord | None,
+    *,
+    grants: Sequence[tuple[HeldGrant, HeldAccount]],
+) -> list[Handover]:
+    """For each account ``person`` owns or administers: who keeps it, who inherits ownership.
+
+    ``grants`` are the person's active grants (``active_grants_for``). Admins and owners
+    are read for all those accounts at once, not per account; accounts come by name.
+    """
+    accounts_c, people = _ACCOUNTS.c, _PEOPLE.c
+    owned = session.execute(
+        select(accounts_c.id, accounts_c.name, accounts_c.platform, accounts_c.owner_id).where(
+            accounts_c.owner_id == person.id
+        )
+    ).all()
+    accounts: dict[int, tuple[str, str, int | None]] = {
+        a.id: (a.name, a.platform, a.owner_id) for a in owned
+    }
+    for grant, held in grants:
+        if grant.is_admin and grant.via != "shared-login":
+            accounts.setdefault(held.id, (held.name, held.platform, held.owner_id))
+    admins_by_account = other_admins(session, person.id, set(accounts))
+    owner_ids = {owner_id for _, _, owner_id in accounts.values() if owner_id}
+    owners = (
+        {
+            p.id: p
+            for p in session.execute(
+                select(people.id, people.email, people.status).where(people.id.in_(owner_ids))
+            )
+        }
+        if owner_ids
+        else {}
+    )
+    result = []
+    for account_id, (name, platform, owner_id) in sorted(accounts.items(), key=lambda a: a[1][0]):
+        admins = admins_by_account[account_id]
+        owner = owners.get(owner_id) if owner_id else None
+        owned_by_subject = owner is not None and owner.id == person.id
+        owner_ok = owner is not None and not owned_by_subject and owner.status != "departed"
+        inheritor: str | None
+        if owned_by_subject or owner is None:
+            inheritor = successor.email if successor else (admins[0] if admins else None)
+        else:
+            inheritor = owner.email if owner_ok else (successor.email if successor else None)
+        result.append(
+            Handover(
+                account_id=account_id,
+                account=name,
+                platform=platform,
+                owned=owned_by_subject,
+                other_admins=admins,
+                inheritor=inheritor,
+                inheritor_is_admin=inheritor in admins,
+                covered=bool(admins) or owner_ok or successor is not None,
+            )
+        )
+    return result
+
+
+def transfer_owner(
+    session: Executor,
+    clock: Clock,
+    actor: str,
+    account: OwnedAccount,
+    heir: PersonRecord,
+    *,
+    run_id: str | None = None,
+) -> bool:
+    """Make ``heir`` the account's owner (audited as ``account.owner``); False if already so."""
+    if account.owner_id == heir.id:
+        return False
+    before = owner_email(session, account)
+    session.execute(
+        update(_ACCOUNTS)
+        .where(_ACCOUNTS.c.id == account.id)
+        .values(owner_id=heir.id, updated_at=clock.now())
+    )
+    record(
+        session,
+        clock,
+        actor=actor,
+        action="account.owner",
+        target_type="account",
+        target=account.name,
+        run_id=run_id,
+        details={"changes": {"owner": [before, heir.email]}},
+    )
+    return True
