@@ -208,8 +208,7 @@ class _Execution:
         for step in self.plan.steps:
             if step.skipped:
                 continue
-            status = self.run_step(step)
-            failed = status == StepStatus.FAILED
+            failed = self.run_step(step) == StepStatus.FAILED
             if self.halted.is_set() or (failed and step.on_failure == "stop"):
                 stopped_at = step.id
                 break
