@@ -9,7 +9,6 @@ from accessguard.audit.chain import record
 from accessguard.errors import ConflictError, InputError, LockHeldError, StepFailedError
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.context import ActionContext, VaultPool
-from accessguard.playbooks.plan import Plan
 from accessguard.playbooks.registry import ACTIONS
 from accessguard.playbooks.run_views import item_to_dict
 from accessguard.playbooks.status import ItemStatus, RunStatus, run_status, step_status
@@ -26,7 +25,7 @@ def confirm_items(
         raise InputError("--evidence: say what was done (a note, a ticket, a file hash)")
     with app.transaction() as session:
         run = state.get_run(session, run_id)
-        plan = Plan.from_dict(run.plan)
+        plan = run.stored_plan()
         try:
             step = plan.step(step_id)
         except KeyError:

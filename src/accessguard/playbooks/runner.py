@@ -304,7 +304,7 @@ def resume_run(
     """Continue a run from its first unfinished item (retrying failed ones)."""
     with app.begin() as conn:
         run = state.get_run(conn, run_id)
-        plan = Plan.from_dict(run.plan)
+        plan = run.stored_plan()
         lock.acquire(conn, app.clock, run.subject, run_id)
     return _execute(
         app,

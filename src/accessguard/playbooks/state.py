@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal, select, update
+from sqlalchemy import Select, bindparam, func, insert, literal, select, update
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
@@ -16,6 +16,16 @@ from accessguard.db.tables import runs as _RUNS
 from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, NotFoundError
 from accessguard.playbooks.plan import Plan
+from accessguard.playbooks.run_records import (
+    ITEM_COLUMNS,
+    ITEM_STATE_COLUMNS,
+    RUN_COLUMNS,
+    STEP_COLUMNS,
+    ItemRecord,
+    ItemState,
+    RunRecord,
+    StepRecord,
+)
 from accessguard.playbooks.status import (
     FINISHED_STEP,
     SETTLED_RUN,
@@ -27,9 +37,6 @@ from accessguard.playbooks.status import (
 )
 from accessguard.results import ActionResult
 from accessguard.secret import redact
-
-#: A run's columns without its plan (most reads of a run never need the plan's JSON).
-_RUN_COLUMNS = [c for c in _RUNS.c if c.name != "plan"]
 
 #: Item failures that stop the whole run: Vault itself is unusable, so every later item
 #: that needs it would fail the same way. What to do, for the operator ({run}: the run id).
@@ -48,16 +55,15 @@ def new_run_id() -> str:
     return f"run-{uuid.uuid4().hex[:12]}"
 
 
-def unfinished_runs(session: Executor, subject: str) -> list[Any]:
-    """Runs for ``subject`` that still have work or manual steps open (rows, without plans)."""
+def unfinished_runs(session: Executor, subject: str) -> list[RunRecord]:
+    """Runs for ``subject`` that still have work or manual steps open (without plans)."""
     runs = _RUNS.c
-    return list(
-        session.execute(
-            select(*_RUN_COLUMNS)
-            .where(runs.subject == subject, runs.status.in_(UNFINISHED_RUN))
-            .order_by(runs.created_at)
-        )
+    rows = session.execute(
+        select(*RUN_COLUMNS)
+        .where(runs.subject == subject, runs.status.in_(UNFINISHED_RUN))
+        .order_by(runs.created_at)
     )
+    return [RunRecord.of(row._mapping) for row in rows]
 
 
 def create_run(
@@ -139,18 +145,18 @@ def create_run(
     )
 
 
-def get_run(session: Executor, run_id: str, *, plan: bool = True) -> Any:
-    """The run with ``run_id`` as a row (without its plan when ``plan`` is False); NotFoundError otherwise."""
-    columns = list(_RUNS.c) if plan else _RUN_COLUMNS
+def get_run(session: Executor, run_id: str, *, plan: bool = True) -> RunRecord:
+    """The run with ``run_id`` (without its plan when ``plan`` is False); NotFoundError otherwise."""
+    columns = [*RUN_COLUMNS, _RUNS.c.plan] if plan else RUN_COLUMNS
     run = session.execute(select(*columns).where(_RUNS.c.id == run_id)).first()
     if run is None:
         raise NotFoundError(
             f"no run {run_id!r}", hint="see `accessguard runs list`", code="run-not-found"
         )
-    return run
+    return RunRecord.of(run._mapping)
 
 
-def items_of_run(query: Any, run_id: str, step_id: str | None) -> Any:
+def _items_of_run(query: Select[Any], run_id: str, step_id: str | None) -> Select[Any]:
     """``query`` narrowed to one run's items (optionally one step's), in plan order."""
     items = _ITEMS.c
     query = query.where(items.run_id == run_id)
@@ -161,27 +167,28 @@ def items_of_run(query: Any, run_id: str, step_id: str | None) -> Any:
 
 def run_items(
     session: Executor, run_id: str, step_id: str | None = None, *, status: str | None = None
-) -> list[Any]:
-    """A run's item rows in plan order (optionally one step's, or those in one status)."""
-    query = select(_ITEMS)
+) -> list[ItemRecord]:
+    """A run's items in plan order (optionally one step's, or those in one status)."""
+    query = select(*ITEM_COLUMNS)
     if status is not None:
         query = query.where(_ITEMS.c.status == status)
-    return list(session.execute(items_of_run(query, run_id, step_id)))
+    return [
+        ItemRecord.of(row._mapping)
+        for row in session.execute(_items_of_run(query, run_id, step_id))
+    ]
 
 
-def item_states(session: Executor, run_id: str, step_id: str | None = None) -> list[Any]:
-    """Rows of (item_id, status, attempts) for a run's items: what the runner needs, no JSON."""
-    items = _ITEMS.c
-    query = select(items.item_id, items.status, items.attempts)
-    return list(session.execute(items_of_run(query, run_id, step_id)).all())
+def item_states(session: Executor, run_id: str, step_id: str | None = None) -> list[ItemState]:
+    """Where a run's items are (id, status, attempts): what the runner needs, no JSON."""
+    query = _items_of_run(select(*ITEM_STATE_COLUMNS), run_id, step_id)
+    return [ItemState.of(row._mapping) for row in session.execute(query)]
 
 
-def run_steps(session: Executor, run_id: str) -> list[Any]:
-    """A run's step rows in plan order."""
+def run_steps(session: Executor, run_id: str) -> list[StepRecord]:
+    """A run's steps in plan order."""
     steps = _STEPS.c
-    return list(
-        session.execute(select(_STEPS).where(steps.run_id == run_id).order_by(steps.position))
-    )
+    query = select(*STEP_COLUMNS).where(steps.run_id == run_id).order_by(steps.position)
+    return [StepRecord.of(row._mapping) for row in session.execute(query)]
 
 
 def _item_where(run_id: str, step_id: str, item_id: str) -> Any:
@@ -189,14 +196,14 @@ def _item_where(run_id: str, step_id: str, item_id: str) -> Any:
     return (items.run_id == run_id) & (items.step_id == step_id) & (items.item_id == item_id)
 
 
-def get_item(session: Executor, run_id: str, step_id: str, item_id: str) -> Any:
-    """One item row of a run, locked for update."""
+def get_item(session: Executor, run_id: str, step_id: str, item_id: str) -> ItemRecord:
+    """One item of a run, locked for update."""
     item = session.execute(
-        select(_ITEMS).where(_item_where(run_id, step_id, item_id)).with_for_update()
+        select(*ITEM_COLUMNS).where(_item_where(run_id, step_id, item_id)).with_for_update()
     ).first()
     if item is None:
         raise NotFoundError(f"run {run_id} has no item {item_id!r} in step {step_id!r}")
-    return item
+    return ItemRecord.of(item._mapping)
 
 
 def mark_confirmed(
@@ -208,8 +215,8 @@ def mark_confirmed(
     *,
     evidence: str,
     actor: str,
-) -> Any:
-    """Mark a waiting item done with (redacted) evidence; the updated row."""
+) -> ItemRecord:
+    """Mark a waiting item done with (redacted) evidence; the updated item."""
     session.execute(
         update(_ITEMS)
         .where(_item_where(run_id, step_id, item_id))
@@ -332,8 +339,8 @@ def set_step_status(
         raise NotFoundError(f"run {run_id} has no step {step_id!r}")
 
 
-def set_run_status(session: Executor, clock: Clock, run: Any, status: RunStatus) -> None:
-    """Persist a run's status (``run``: its row); finished runs get a finish time and an audit event."""
+def set_run_status(session: Executor, clock: Clock, run: RunRecord, status: RunStatus) -> None:
+    """Persist a run's status; finished runs get a finish time and an audit event."""
     if run.status == status:
         return
     now = clock.now()
@@ -354,14 +361,14 @@ def set_run_status(session: Executor, clock: Clock, run: Any, status: RunStatus)
         )
 
 
-def failure_code(item: Any) -> str | None:
+def failure_code(item: ItemRecord) -> str | None:
     """The error code a failed item recorded (``vault-sealed``), if any."""
     details = (item.result or {}).get("details") or {}
     failed = item.status == ItemStatus.FAILED
     return str(details["code"]) if failed and details.get("code") else None
 
 
-def stop_reason(items: Sequence[Any], run_id: str) -> str | None:
+def stop_reason(items: Sequence[ItemRecord], run_id: str) -> str | None:
     """Why the run stopped and what to do, when an item failed with a run-stopping error."""
     for item in items:
         code = failure_code(item)
