@@ -80,3 +80,9 @@ def test_test_switches_in_the_environment_change_nothing(
     monkeypatch.setenv("ACCESSGUARD_TEST_CRASH_AT", "leaving:subject:before")
     monkeypatch.setenv("ACCESSGUARD_TEST_ITEM_DELAY", "leaving:600")
     assert _run(app) is RunStatus.WAITING
+
+
+def test_no_product_module_reads_a_test_switch() -> None:
+    source = Path(__file__).resolve().parents[3] / "src" / "accessguard"
+    readers = [p.name for p in source.rglob("*.py") if "ACCESSGUARD_TEST" in p.read_text()]
+    assert readers == []

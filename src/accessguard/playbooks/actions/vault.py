@@ -22,6 +22,7 @@ from accessguard.results import ActionResult, Outcome
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from accessguard.credentials.rotation import Written
     from accessguard.credentials.targets import RotationTarget
     from accessguard.db.types import Executor
     from accessguard.inventory.models import Account
@@ -58,7 +59,9 @@ def _rotation_reason(ctx: ActionContext) -> str:
     return f"offboarding {ctx.plan.email}"
 
 
-def prepare_rotations(session: Executor, ctxs: Sequence[ActionContext]) -> list[Any]:
+def prepare_rotations(
+    session: Executor, ctxs: Sequence[ActionContext]
+) -> list[RotationTarget | ActionResult]:
     """Every item's rotation target, read set-based; an item already rotated is final."""
     from accessguard.credentials import targets as reads
 
@@ -66,7 +69,7 @@ def prepare_rotations(session: Executor, ctxs: Sequence[ActionContext]) -> list[
     targets = reads.load_targets(session, [p.account_id for p in params])
     found = [t.credential_id for t in targets.values() if isinstance(t, reads.RotationTarget)]
     done = reads.rotated_with(session, found, [ctx.idempotency_key for ctx in ctxs])
-    prepared: list[Any] = []
+    prepared: list[RotationTarget | ActionResult] = []
     for ctx, item in zip(ctxs, params, strict=True):
         target = targets.get(item.account_id)
         if target is None:
@@ -83,7 +86,7 @@ def prepare_rotations(session: Executor, ctxs: Sequence[ActionContext]) -> list[
     return prepared
 
 
-def rotate_credential(ctx: ActionContext, target: Any) -> Any:
+def rotate_credential(ctx: ActionContext, target: RotationTarget) -> Written:
     """Phase 1 in Vault for one item: a new pending version (once per item), no database."""
     from accessguard.credentials import rotation
 
@@ -101,7 +104,7 @@ def rotate_credential(ctx: ActionContext, target: Any) -> Any:
 
 
 def record_rotations(
-    session: Executor, pairs: Sequence[tuple[ActionContext, Any]]
+    session: Executor, pairs: Sequence[tuple[ActionContext, Written]]
 ) -> list[ActionResult]:
     """Record the new versions set-based; each item then waits for the platform change."""
     from accessguard.credentials import rotation
