@@ -23,7 +23,7 @@ def confirm_items(
     evidence = evidence.strip()
     if not evidence:
         raise InputError("--evidence: say what was done (a note, a ticket, a file hash)")
-    with app.transaction() as session:
+    with app.begin() as session:
         run = state.get_run(session, run_id)
         plan = run.stored_plan()
         try:
@@ -68,7 +68,7 @@ def confirm_items(
                     hint="the item stays waiting; fix the cause and confirm again",
                 )
             details = {"confirm": result.outcome.value, "message": redact(result.message)}
-        with app.transaction() as session:
+        with app.begin() as session:
             if state.get_item(session, run_id, step_id, wanted).status != ItemStatus.WAITING:
                 continue
             row = state.mark_confirmed(
@@ -91,7 +91,7 @@ def confirm_items(
 
 def _refresh(app: App, run_id: str, step_id: str) -> None:
     """Recompute the step's and the run's status after confirmations."""
-    with app.transaction() as session:
+    with app.begin() as session:
         run = state.get_run(session, run_id)
         state.set_step_status(
             session,
@@ -109,7 +109,7 @@ def _refresh(app: App, run_id: str, step_id: str) -> None:
 
 def unlock(app: App, run_id: str) -> bool:
     """Drop the lock a killed process left behind for ``run_id``; False if it held none."""
-    with app.transaction() as session:
+    with app.begin() as session:
         run = state.get_run(session, run_id)
         holder = lock.holder_of(session, run.subject)
         if holder is None or holder.run_id != run_id:
