@@ -18,6 +18,8 @@ class Source(StrEnum):
     """What a step iterates over (``for_each.source``); ``SUBJECT``: once, for the subject."""
 
     SUBJECT = ""
+    #: One account (built-in plans: a rotation, a rollback); not a playbook source.
+    ACCOUNT = "account"
     GRANTS = "grants"
     EXPOSED_CREDENTIALS = "exposed_credentials"
     EXPORTED_SEEDS = "exported_seeds"
@@ -26,23 +28,40 @@ class Source(StrEnum):
 
 @dataclass(frozen=True)
 class SubjectParams:
-    """The one item of a step that runs for the subject."""
+    """The one item of a step that runs for the subject (a person, or none: ``{}``)."""
 
-    person: str
+    person: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored shape."""
+        return {} if self.person is None else {"person": self.person}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SubjectParams:
+        """Read the stored shape back."""
+        return cls(person=None if data.get("person") is None else str(data["person"]))
+
+
+@dataclass(frozen=True)
+class AccountParams:
+    """One account by id and name (the item of a built-in rotation or rollback)."""
+
+    account_id: int
+    account: str
 
     def to_dict(self) -> dict[str, Any]:
         """The stored shape."""
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SubjectParams:
+    def from_dict(cls, data: Mapping[str, Any]) -> AccountParams:
         """Read the stored shape back."""
-        return cls(person=str(data["person"]))
+        return cls(account_id=int(data["account_id"]), account=str(data["account"]))
 
 
 @dataclass(frozen=True)
 class GrantParams:
-    """One active grant of the subject and the account it is on."""
+    """One active grant and the account it is on; ``person`` when it is not the subject's."""
 
     grant_id: int
     account_id: int
@@ -51,10 +70,17 @@ class GrantParams:
     handle: str | None
     role: str
     via: str
+    #: Whose grant it is, when a plan revokes other people's grants (a review close).
+    person: str | None = None
+    person_name: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored shape."""
-        return asdict(self)
+        """The stored shape (``person`` keys only when set, as earlier plans stored it)."""
+        data = asdict(self)
+        for key in ("person", "person_name"):
+            if data[key] is None:
+                del data[key]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GrantParams:
@@ -67,6 +93,8 @@ class GrantParams:
             handle=None if data.get("handle") is None else str(data["handle"]),
             role=str(data["role"]),
             via=str(data["via"]),
+            person=None if data.get("person") is None else str(data["person"]),
+            person_name=None if data.get("person_name") is None else str(data["person_name"]),
         )
 
 
@@ -155,10 +183,13 @@ class HandoverParams:
         )
 
 
-ItemParams = SubjectParams | GrantParams | CredentialParams | SeedParams | HandoverParams
+ItemParams = (
+    SubjectParams | AccountParams | GrantParams | CredentialParams | SeedParams | HandoverParams
+)
 
 PARAMS: dict[Source, type[ItemParams]] = {
     Source.SUBJECT: SubjectParams,
+    Source.ACCOUNT: AccountParams,
     Source.GRANTS: GrantParams,
     Source.EXPOSED_CREDENTIALS: CredentialParams,
     Source.EXPORTED_SEEDS: SeedParams,
@@ -175,7 +206,7 @@ def source_of(params: Mapping[str, Any]) -> Source:
     if "covered" in params:
         return Source.HANDOVER_ACCOUNTS
     if "account_id" in params:
-        return Source.EXPORTED_SEEDS
+        return Source.EXPORTED_SEEDS if "platform" in params else Source.ACCOUNT
     return Source.SUBJECT
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.sources import (
+    AccountParams,
     CredentialParams,
     GrantParams,
     HandoverParams,
@@ -19,6 +20,12 @@ from accessguard.playbooks.sources import (
 
 EXAMPLES: list[tuple[Source, ItemParams]] = [
     (Source.SUBJECT, SubjectParams("ann@example.com")),
+    (Source.SUBJECT, SubjectParams()),
+    (Source.ACCOUNT, AccountParams(3, "brand")),
+    (
+        Source.GRANTS,
+        GrantParams(12, 3, "brand", "x", "@brand", "admin", "platform-role", "bob@x", "Bob"),
+    ),
     (Source.GRANTS, GrantParams(12, 3, "brand", "x", "@brand", "admin", "platform-role")),
     (Source.EXPOSED_CREDENTIALS, CredentialParams(7, 3, "brand", "x", 2, True)),
     (Source.EXPORTED_SEEDS, SeedParams(3, "brand", "x")),
@@ -58,7 +65,7 @@ def test_a_plan_stored_without_sources_types_its_items_by_their_keys(
 
 
 def test_a_handover_item_is_stored_in_the_json_shape_of_earlier_plans() -> None:
-    stored = _stored(_plan(*EXAMPLES[4]))
+    stored = _stored(_plan(*EXAMPLES[-1]))
     assert stored["steps"][0]["items"][0]["params"] == {
         "account_id": 3,
         "account": "brand",
@@ -72,7 +79,7 @@ def test_a_handover_item_is_stored_in_the_json_shape_of_earlier_plans() -> None:
 
 
 def test_a_grant_item_is_stored_in_the_json_shape_of_earlier_plans() -> None:
-    stored = _stored(_plan(*EXAMPLES[1]))
+    stored = _stored(_plan(*EXAMPLES[4]))
     assert stored["steps"][0]["items"][0]["params"] == {
         "grant_id": 12,
         "account_id": 3,
