@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, insert, literal, select, update
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
@@ -191,7 +191,7 @@ def run_steps(session: Executor, run_id: str) -> list[StepRecord]:
     return [StepRecord.of(row._mapping) for row in session.execute(query)]
 
 
-def _item_where(run_id: str, step_id: str, item_id: str) -> Any:
+def _item_where(run_id: str, step_id: str, item_id: str) -> ColumnElement[bool]:
     items = _ITEMS.c
     return (items.run_id == run_id) & (items.step_id == step_id) & (items.item_id == item_id)
 
