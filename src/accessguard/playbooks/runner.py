@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from accessguard.app import App
 from accessguard.playbooks import lock, state
@@ -49,11 +49,11 @@ from accessguard.secret import redact
 class RunEvent:
     """Progress of a run, for progress bars and plain log lines."""
 
-    kind: str  # "step" or "item"
+    kind: Literal["step", "item"]
     step: str
     item: str
     label: str
-    status: str
+    status: StepStatus | ItemStatus
     message: str = ""
     total: int = 0
 
@@ -118,7 +118,7 @@ class _Execution:
                 step.id,
                 item.id,
                 item.label,
-                result.outcome.value,
+                ItemStatus.of(result.outcome),
                 redact(result.message),
                 self.plan.item_count,
             )
