@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, Table, insert
 
 from accessguard.db import tables
 from accessguard.playbooks.loader import parse_playbook
@@ -75,10 +75,12 @@ class Inventory:
             revoked_at=NOW if revoked else None,
         )
 
-    def _insert(self, table: object, **values: object) -> int:
-        stamps = {"created_at": NOW, "updated_at": NOW} if "created_at" in table.c else {}  # type: ignore[attr-defined]
-        result = self.conn.execute(insert(table).values(**values, **stamps))  # type: ignore[arg-type]
-        return int(result.inserted_primary_key[0])
+    def _insert(self, table: Table, **values: object) -> int:
+        stamps = {"created_at": NOW, "updated_at": NOW} if "created_at" in table.c else {}
+        result = self.conn.execute(insert(table).values(**values, **stamps))
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
 
 def playbook(steps: str) -> Playbook:
