@@ -248,3 +248,28 @@ def test_accounts_import_and_import_grants(url: str, tmp_path: Path) -> None:
         ("cy@agency.example", "brand-tt", "analyst"),
     }
     assert invoke_json(url, "accounts", "import-grants", str(grants)) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("people", "list", "--json"),
+        ("people", "show", "ann@example.com", "--json"),
+        ("people", "add", "new@example.com", "--name", "New"),
+        ("people", "leave", "ann@example.com", "--on", "2026-12-01"),
+        ("accounts", "list", "--json"),
+        ("accounts", "show", "brand-x", "--json"),
+        ("accounts", "add", "brand-new", "--platform", "x", "--handle", "new", "--json"),
+        ("grant", "ann@example.com", "brand-x", "--role", "editor", "--via", "suite-seat"),
+        ("audit", "log", "--json"),
+        ("audit", "verify", "--json"),
+    ],
+)
+def test_inventory_and_audit_commands_never_load_the_orm(
+    sqlite_url: str, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    seed(sqlite_url, tmp_path)
+    run = run_cli_importing("--db", sqlite_url, *args)
+    assert run.returncode == 0, run.stderr
+    assert "sqlalchemy.engine" in run.imported
+    assert not loads_the_orm(run)

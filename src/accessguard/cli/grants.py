@@ -35,14 +35,13 @@ def grant_cmd(
 ) -> None:
     """Record that PERSON (email) holds ROLE on ACCOUNT (name or platform:handle)."""
     from accessguard.inventory.grants import add_grant
-    from accessguard.inventory.lookup import get_account, get_person
-    from accessguard.inventory.records import grant_to_dict
+    from accessguard.inventory.records import get_account_record, get_person_record, grant_to_dict
     from accessguard.inventory.validation import parse_datetime
 
     expires_at = parse_datetime(expires, "expires") if expires else None
-    with app.transaction() as session:
+    with app.begin() as conn:
         grant = add_grant(
-            session,
+            conn,
             app.clock,
             app.actor,
             person_email=person,
@@ -53,7 +52,8 @@ def grant_cmd(
             reason=reason,
             ticket=ticket,
         )
-        data = grant_to_dict(grant, get_person(session, person), get_account(session, account))
+        holder = get_person_record(conn, person)
+        data = grant_to_dict(grant, holder, get_account_record(conn, account))
     if as_json:
         emit_json(data)
     info(f"granted {data['role']} on {data['account']} to {data['person']} via {data['via']}")
@@ -119,11 +119,12 @@ def _render(key: str, subject: str, grants: list[dict[str, Any]], history: bool)
 @pass_app
 def who_has_cmd(app: App, account: str, history: bool, as_json: bool) -> None:
     """Who holds access to ACCOUNT (name or platform:handle)."""
-    from accessguard.inventory.records import get_account_record, who_has
+    from accessguard.inventory.grants import who_has
+    from accessguard.inventory.records import get_account_record
 
-    with app.begin() as session:
-        found = get_account_record(session, account)
-        grants = who_has(session, found.name, history=history)
+    with app.begin() as conn:
+        found = get_account_record(conn, account)
+        grants = who_has(conn, found.name, history=history)
         data = {
             "account": found.name,
             "platform": found.platform,
@@ -144,11 +145,12 @@ def who_has_cmd(app: App, account: str, history: bool, as_json: bool) -> None:
 @pass_app
 def holdings_cmd(app: App, person: str, history: bool, as_json: bool) -> None:
     """What PERSON (email) holds access to."""
-    from accessguard.inventory.records import get_person_record, holdings
+    from accessguard.inventory.grants import holdings
+    from accessguard.inventory.records import get_person_record
 
-    with app.begin() as session:
-        found = get_person_record(session, person)
-        grants = holdings(session, found.email, history=history)
+    with app.begin() as conn:
+        found = get_person_record(conn, person)
+        grants = holdings(conn, found.email, history=history)
         data = {
             "person": found.email,
             "name": found.name,

@@ -51,10 +51,10 @@ def access_cmd(
     from accessguard.reports.findings.base import Severity
     from accessguard.reports.service import deliver, write_access_report
 
-    with app.transaction() as session:
-        digest = write_access_report(session, app.settings, app.clock.now(), fmt=fmt, out=out)
+    with app.begin() as conn:
+        digest = write_access_report(conn, app.settings, now=app.clock.now(), fmt=fmt, out=out)
         if emails or slack_webhook:
-            deliver(session, app, digest, emails=emails, slack_webhook=slack_webhook, html=out)
+            deliver(conn, app, digest, emails=emails, slack_webhook=slack_webhook, html=out)
     if out is not None:
         info(f"wrote {out} ({digest.total} finding(s))")
     if fail_on and digest.at_or_above(Severity.parse(fail_on)):
@@ -69,8 +69,8 @@ def keys_cmd(app: App, as_json: bool) -> None:
     """For each shared login: who can read it, who saw it, last rotation, where its 2FA seed is."""
     from accessguard.reports.keys import keys_report
 
-    with app.transaction() as session:
-        rows = keys_report(session, app.clock.now())
+    with app.begin() as conn:
+        rows = keys_report(conn, app.clock.now())
     if as_json:
         emit_json(rows)
         return

@@ -3,7 +3,7 @@
 An account stays under control while another active person holds an admin role on it
 (a platform role, not a shared login), or its owner is active, or a successor is
 named. Offboarding plans refuse to leave an account uncovered (``handover``), and its
-actions re-check the rule and move ownership (``transfer_owner``) on Core records.
+actions re-check the rule (``admins_of``) on Core records.
 """
 
 from __future__ import annotations
@@ -11,27 +11,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from accessguard.audit.chain import record
-from accessguard.clock import Clock
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
 from accessguard.db.types import Executor
-from accessguard.inventory.records import HeldAccount, HeldGrant, PersonRecord
+from accessguard.inventory.records import (
+    AccountRecord,
+    HeldAccount,
+    HeldGrant,
+    PersonRecord,
+    account_query,
+)
 from accessguard.inventory.vocab import is_admin_role
-
-
-@dataclass(frozen=True, slots=True)
-class OwnedAccount:
-    """An account and who owns it (plain values)."""
-
-    id: int
-    name: str
-    platform: str
-    handle: str
-    owner_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,21 +44,10 @@ class Handover:
     covered: bool
 
 
-_OWNED_COLUMNS = [_ACCOUNTS.c[name] for name in OwnedAccount.__slots__]
-
-
-def get_owned_account(session: Executor, account_id: int) -> OwnedAccount | None:
-    """The account with ``account_id`` and its owner's id, or None if it no longer exists."""
-    row = session.execute(select(*_OWNED_COLUMNS).where(_ACCOUNTS.c.id == account_id)).first()
-    return OwnedAccount(*row) if row is not None else None
-
-
-def owner_email(session: Executor, account: OwnedAccount) -> str | None:
-    """The email of the account's owner (None when it has none)."""
-    if account.owner_id is None:
-        return None
-    people = _PEOPLE.c
-    return session.scalar(select(people.email).where(people.id == account.owner_id))
+def get_account(session: Executor, account_id: int) -> AccountRecord | None:
+    """The account with ``account_id`` (a plan item names its account by id), or None."""
+    row = session.execute(account_query().where(_ACCOUNTS.c.id == account_id)).first()
+    return AccountRecord(*row) if row is not None else None
 
 
 def other_admins(
@@ -157,34 +139,3 @@ def handover(
             )
         )
     return result
-
-
-def transfer_owner(
-    session: Executor,
-    clock: Clock,
-    actor: str,
-    account: OwnedAccount,
-    heir: PersonRecord,
-    *,
-    run_id: str | None = None,
-) -> bool:
-    """Make ``heir`` the account's owner (audited as ``account.owner``); False if already so."""
-    if account.owner_id == heir.id:
-        return False
-    before = owner_email(session, account)
-    session.execute(
-        update(_ACCOUNTS)
-        .where(_ACCOUNTS.c.id == account.id)
-        .values(owner_id=heir.id, updated_at=clock.now())
-    )
-    record(
-        session,
-        clock,
-        actor=actor,
-        action="account.owner",
-        target_type="account",
-        target=account.name,
-        run_id=run_id,
-        details={"changes": {"owner": [before, heir.email]}},
-    )
-    return True

@@ -1,43 +1,39 @@
-"""Deliver a report: email over SMTP (password from the keyring) and Slack incoming webhooks."""
+"""Deliver a report through the connectors' notifiers: email (SMTP) and Slack incoming webhooks.
+
+What to say lives here (the summary, the attachment); how it travels is the connectors'
+(``connectors/email.py``, ``connectors/slack.py``): one transport per outside system.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from email.message import EmailMessage
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from accessguard.config import SmtpSettings
-from accessguard.errors import AccessGuardError, KeyringError, UsageError
+from accessguard.errors import KeyringError, UsageError
 from accessguard.reports.digest import Digest
 from accessguard.reports.findings.base import Severity
 from accessguard.secret import Secret
 
-
-class DeliveryError(AccessGuardError):
-    """The mail server or the webhook refused or could not be reached."""
-
-    code = "delivery-failed"
+if TYPE_CHECKING:
+    from accessguard.app import App
 
 
-@dataclass(frozen=True)
-class Attachment:
-    """A file attached to the email."""
-
-    filename: str
-    content: bytes
-    mimetype: str = "text/html"
-
-
-def summary_text(digest: Digest, *, title: str) -> str:
-    """A few lines for a chat message or an email body."""
+def summary_body(digest: Digest) -> str:
+    """The counts and the worst kinds, a few lines (the summary without its title)."""
     counts = ", ".join(f"{digest.by_severity.get(s, 0)} {s.label}" for s in reversed(Severity))
-    lines = [f"{title}: {digest.total} finding(s) ({counts})."]
+    lines = [f"{digest.total} finding(s) ({counts})."]
     for kind in digest.kinds()[:8]:
         lines.append(f"• {kind.severity.label}: {kind.kind} × {kind.count}")
     if not digest.total:
         lines.append("Nothing to act on.")
     return "\n".join(lines)
+
+
+def summary_text(digest: Digest, *, title: str) -> str:
+    """A few lines for a chat message or an email body."""
+    return f"{title}: {summary_body(digest)}"
 
 
 def smtp_password(settings: SmtpSettings) -> Secret | None:
@@ -64,61 +60,43 @@ def smtp_password(settings: SmtpSettings) -> Secret | None:
     return Secret(value)
 
 
-def send_email(
+def email_report(
     settings: SmtpSettings,
     to: Sequence[str],
     *,
     subject: str,
     body: str,
-    attachments: Sequence[Attachment] = (),
-    password: Secret | None = None,
+    filename: str,
+    page: str,
 ) -> None:
-    """Send one message to ``to`` through the configured SMTP server."""
-    import smtplib
+    """Email ``body`` with the HTML ``page`` attached, through the SMTP notifier."""
+    from accessguard.connectors.email import Attachment, send_email
 
-    message = EmailMessage()
-    message["From"] = settings.sender
-    message["To"] = ", ".join(to)
-    message["Subject"] = subject
-    message.set_content(body)
-    for item in attachments:
-        maintype, _, subtype = item.mimetype.partition("/")
-        message.add_attachment(
-            item.content, maintype=maintype, subtype=subtype, filename=item.filename
-        )
-    try:
-        with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
-            if settings.starttls:
-                smtp.starttls()
-            if settings.username and password is not None:
-                smtp.login(settings.username, password.reveal())
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryError(
-            f"could not send the report to {settings.host}:{settings.port}: "
-            f"{type(exc).__name__}: {exc}",
-            hint="check the [smtp] settings (host, port, starttls, username)",
-        ) from None
+    send_email(
+        settings,
+        to,
+        subject=subject,
+        body=body,
+        attachments=[Attachment(filename, page.encode("utf-8"))],
+        password=smtp_password(settings),
+        what="the report",
+    )
 
 
-def post_slack(url: str, text: str, *, timeout: float = 10.0) -> None:
-    """Post ``text`` to a Slack incoming webhook."""
-    import requests
-
+def post_to_slack(app: App, url: str, *, subject: str, text: str) -> None:
+    """Post the summary to a Slack incoming webhook through the Slack notifier."""
     parsed = urlparse(url)
     if parsed.scheme not in ("https", "http") or not parsed.netloc:
         raise UsageError(
             "--slack-webhook must be an http(s) URL",
             hint="copy the incoming webhook URL from Slack",
         )
+    from accessguard.connectors.http import HttpClient
+    from accessguard.connectors.registry import build_notifier
+
+    http = HttpClient()
     try:
-        response = requests.post(url, json={"text": text}, timeout=timeout)
-    except requests.RequestException as exc:
-        raise DeliveryError(
-            f"Slack webhook at {parsed.netloc} unreachable: {type(exc).__name__}"
-        ) from None
-    if response.status_code >= 300:
-        raise DeliveryError(
-            f"Slack webhook at {parsed.netloc} answered {response.status_code}",
-            hint="check that the webhook URL is current",
-        )
+        slack = build_notifier(app, "slack", name="report", secrets={"url": Secret(url)}, http=http)
+        slack.notify(subject, text)
+    finally:
+        http.close()

@@ -1,35 +1,42 @@
-"""Review campaigns and their items: who decided keep or revoke on which grant, and when."""
+"""Review campaigns and their items: who decided keep or revoke on which grant, and when.
+
+ORM classes mapped onto the Core tables for the code not yet moved to records;
+marked for deletion once nothing imports them (issue 15).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped
 
-from accessguard.db.base import Base
+from accessguard.db import tables
 
 CAMPAIGN_STATUSES = ("open", "closed")
 SCOPE_KINDS = ("all", "platform", "account")
 DECISIONS = ("keep", "revoke")
 
 
-class ReviewCampaign(Base):
+class _Mapped(DeclarativeBase):
+    """A private registry mapping these classes onto ``db/tables.py`` (no schema here)."""
+
+
+class ReviewCampaign(_Mapped):
     """Active grants in a scope put before one reviewer, with a deadline."""
 
-    __tablename__ = "review_campaigns"
+    __table__ = tables.review_campaigns
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    scope_kind: Mapped[str] = mapped_column(String(20))
-    scope_value: Mapped[str | None] = mapped_column(String(200))
-    reviewer_email: Mapped[str] = mapped_column(String(320))
-    due_date: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
-    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    id: Mapped[int]
+    scope_kind: Mapped[str]
+    scope_value: Mapped[str | None]
+    reviewer_email: Mapped[str]
+    due_date: Mapped[date]
+    status: Mapped[str]
+    item_count: Mapped[int]
     created_at: Mapped[datetime]
-    created_by: Mapped[str] = mapped_column(String(320))
+    created_by: Mapped[str]
     closed_at: Mapped[datetime | None]
-    closed_by: Mapped[str | None] = mapped_column(String(320))
+    closed_by: Mapped[str | None]
 
     @property
     def label(self) -> str:
@@ -42,24 +49,23 @@ class ReviewCampaign(Base):
         return self.scope_kind if not self.scope_value else f"{self.scope_kind} {self.scope_value}"
 
 
-class ReviewItem(Base):
+class ReviewItem(_Mapped):
     """One grant under review; the decision and its application are the attestation evidence."""
 
-    __tablename__ = "review_items"
-    __table_args__ = (Index("ix_review_items_campaign_decision", "campaign_id", "decision"),)
+    __table__ = tables.review_items
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("review_campaigns.id"))
-    grant_id: Mapped[int] = mapped_column(ForeignKey("grants.id"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    role: Mapped[str] = mapped_column(String(60))
-    via: Mapped[str] = mapped_column(String(20))
-    reviewer_email: Mapped[str] = mapped_column(String(320))
-    decision: Mapped[str | None] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(Text)
+    id: Mapped[int]
+    campaign_id: Mapped[int]
+    grant_id: Mapped[int]
+    person_id: Mapped[int]
+    account_id: Mapped[int]
+    role: Mapped[str]
+    via: Mapped[str]
+    reviewer_email: Mapped[str]
+    decision: Mapped[str | None]
+    note: Mapped[str | None]
     decided_at: Mapped[datetime | None]
-    decided_by: Mapped[str | None] = mapped_column(String(320))
+    decided_by: Mapped[str | None]
     applied_at: Mapped[datetime | None]
-    outcome: Mapped[str | None] = mapped_column(String(20))
-    outcome_message: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None]
+    outcome_message: Mapped[str | None]

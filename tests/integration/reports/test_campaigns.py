@@ -9,8 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from accessguard.app import App
-from accessguard.audit.chain import verify
-from accessguard.audit.models import AuditEvent
+from accessguard.audit.chain import find_events, verify
 from accessguard.cli.main import cli
 from accessguard.inventory.models import Account, Grant
 
@@ -64,7 +63,7 @@ def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
         for grant in grants:
             assert grant.revoked_at is not None
             assert f"review campaign #{campaign}" in (grant.revoke_reason or "")
-        actions = [e.action for e in session.execute(select(AuditEvent)).scalars()]
+        actions = [e.action for e in find_events(session)]
         assert actions.count("review.decide") == 2 and "review.close" in actions
         assert "review.start" in actions and actions.count("grant.revoke") >= 2
         assert verify(session).ok
@@ -157,13 +156,5 @@ def test_only_the_reviewer_decides_and_nobody_keeps_their_own_access(clean_app: 
         == 0
     )
     with app.transaction() as session:
-        event = (
-            session.execute(
-                select(AuditEvent)
-                .where(AuditEvent.action == "review.decide")
-                .order_by(AuditEvent.seq)
-            )
-            .scalars()
-            .first()
-        )
+        event = next(iter(find_events(session, action="review.decide")), None)
         assert event is not None and event.actor == "ciso@example.com" and event.details["override"]

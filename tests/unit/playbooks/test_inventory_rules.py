@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from accessguard.clock import FixedClock
 from accessguard.db import tables
-from accessguard.inventory.admin import get_owned_account, transfer_owner
+from accessguard.inventory.accounts import set_owner
+from accessguard.inventory.admin import get_account
 from accessguard.inventory.leavers import due_leavers
 from accessguard.inventory.records import get_person_record
 from support.records import NOW, Inventory
@@ -51,10 +52,10 @@ def test_the_longest_overdue_come_first(inventory: Inventory) -> None:
 def _transfer(inventory: Inventory) -> bool:
     ann = inventory.person("ann@example.com")
     inventory.person("sue@example.com")
-    account = get_owned_account(inventory.conn, inventory.account("brand", owner=ann))
+    account = get_account(inventory.conn, inventory.account("brand", owner=ann))
     assert account is not None
     heir = get_person_record(inventory.conn, "sue@example.com")
-    return transfer_owner(inventory.conn, FixedClock(NOW), "tester", account, heir, run_id="run-1")
+    return set_owner(inventory.conn, FixedClock(NOW), "tester", account, heir, run_id="run-1")
 
 
 def test_transfer_makes_the_heir_the_owner(inventory: Inventory) -> None:
@@ -71,7 +72,7 @@ def test_transfer_is_audited_with_the_owner_before_and_after(inventory: Inventor
 
 def test_transfer_to_the_current_owner_changes_nothing(inventory: Inventory) -> None:
     ann = inventory.person("ann@example.com")
-    account = get_owned_account(inventory.conn, inventory.account("brand", owner=ann))
+    account = get_account(inventory.conn, inventory.account("brand", owner=ann))
     assert account is not None
     heir = get_person_record(inventory.conn, "ann@example.com")
-    assert transfer_owner(inventory.conn, FixedClock(NOW), "tester", account, heir) is False
+    assert set_owner(inventory.conn, FixedClock(NOW), "tester", account, heir) is False

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from accessguard.clock import today
-from accessguard.inventory.admin import admins_of, get_owned_account, owner_email, transfer_owner
+from accessguard.inventory.accounts import owner_emails, set_owner
+from accessguard.inventory.admin import admins_of, get_account
 from accessguard.inventory.records import (
     PersonRecord,
     end_grant_ids,
@@ -99,7 +100,7 @@ def handover_check(ctx: ActionContext) -> ActionResult:
     """The account keeps an active admin or owner; a successor who is not yet admin is a manual step."""
     params = ctx.params_as(HandoverParams)
     with ctx.begin() as session:
-        account = get_owned_account(session, params.account_id)
+        account = get_account(session, params.account_id)
         subject = _subject(ctx, session)
         if account is None:
             return ActionResult.failed(f"account {params.account} no longer exists")
@@ -136,17 +137,17 @@ def transfer_ownership(ctx: ActionContext) -> ActionResult:
     """The planned inheritor becomes the account's owner in the inventory."""
     params = ctx.params_as(HandoverParams)
     with ctx.begin() as session:
-        account = get_owned_account(session, params.account_id)
+        account = get_account(session, params.account_id)
         subject = _subject(ctx, session)
         if account is None:
             return ActionResult.failed(f"account {params.account} no longer exists")
         if account.owner_id != subject.id:
-            owner = owner_email(session, account)
+            owner = owner_emails(session, [account]).get(account.id)
             return ActionResult.unchanged(f"{account.name} is owned by {owner or 'nobody'}")
         if not params.inheritor:
             return ActionResult.unchanged(
                 f"{account.name}: no one to inherit it (--force); owner kept"
             )
         heir = get_person_record(session, params.inheritor)
-        transfer_owner(session, ctx.clock, ctx.actor, account, heir, run_id=ctx.run_id)
+        set_owner(session, ctx.clock, ctx.actor, account, heir, run_id=ctx.run_id)
         return ActionResult.changed(f"{heir.email} now owns {account.name}", owner=heir.email)

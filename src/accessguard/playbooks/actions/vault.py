@@ -1,31 +1,27 @@
 """Vault actions: revoke the subject's own Vault access, rotate shared logins, re-enrol 2FA seeds.
 
-Revoking and rotating run on Core records; confirming a rotation and re-enrolling or
-confirming a 2FA seed still call credentials functions that take an ORM session and
-account (``_orm_account``), until the credentials layer moves to records.
+Each reads and writes Core records in the action's own transaction (``ctx.begin``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from accessguard.errors import AccessGuardError
 from accessguard.inventory.records import get_person_record
 from accessguard.playbooks.batch import failure
 from accessguard.playbooks.context import ActionContext
-from accessguard.playbooks.hooks import Phase
 from accessguard.playbooks.sources import CredentialParams, SeedParams
 from accessguard.results import ActionResult, Outcome
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Connection
 
     from accessguard.credentials.rotation import Written
     from accessguard.credentials.targets import RotationTarget
     from accessguard.db.types import Executor
-    from accessguard.inventory.models import Account
+    from accessguard.inventory.records import AccountRecord
 
 
 def revoke_vault_access(ctx: ActionContext) -> ActionResult:
@@ -36,23 +32,18 @@ def revoke_vault_access(ctx: ActionContext) -> ActionResult:
     with ctx.begin() as session:
         person = get_person_record(session, ctx.plan.email)
         return revoke_person_access(
-            session, ctx.clock, vault, person, actor=ctx.actor, run_id=ctx.run_id
+            session, ctx.clock, vault=vault, person=person, actor=ctx.actor, run_id=ctx.run_id
         )
 
 
-@contextmanager
-def _orm_account(
-    ctx: ActionContext, params: CredentialParams | SeedParams
-) -> Iterator[tuple[Session, Account]]:
-    """The item's account in a short ORM transaction of the action's own (see the docstring)."""
-    from accessguard.inventory.models import Account
+def _account(conn: Connection, params: CredentialParams | SeedParams) -> AccountRecord:
+    """The item's account; an error the item fails with if it no longer exists."""
+    from accessguard.credentials.records import account_by_id
 
-    with ctx.app.transaction() as session:
-        account = session.get(Account, params.account_id)
-        if account is None:
-            raise AccessGuardError(f"account {params.account} no longer exists", code="not-found")
-        yield session, account
-        ctx.hooks.phase(ctx.step.id, ctx.item.id, Phase.INSIDE)
+    account = account_by_id(conn, params.account_id)
+    if account is None:
+        raise AccessGuardError(f"account {params.account} no longer exists", code="not-found")
+    return account
 
 
 def _rotation_reason(ctx: ActionContext) -> str:
@@ -68,7 +59,7 @@ def prepare_rotations(
     params = [ctx.params_as(CredentialParams) for ctx in ctxs]
     targets = reads.load_targets(session, [p.account_id for p in params])
     found = [t.credential_id for t in targets.values() if isinstance(t, reads.RotationTarget)]
-    done = reads.rotated_with(session, found, [ctx.idempotency_key for ctx in ctxs])
+    done = reads.rotated_with(session, found, keys=[ctx.idempotency_key for ctx in ctxs])
     prepared: list[RotationTarget | ActionResult] = []
     for ctx, item in zip(ctxs, params, strict=True):
         target = targets.get(item.account_id)
@@ -93,7 +84,7 @@ def rotate_credential(ctx: ActionContext, target: RotationTarget) -> Written:
     version, recovered = rotation.write_new_version(
         ctx.vault(),
         ctx.clock,
-        target,
+        target=target,
         key=ctx.idempotency_key,
         actor=ctx.actor,
         reason=_rotation_reason(ctx),
@@ -113,7 +104,7 @@ def record_rotations(
     outcomes = rotation.record_rotations(
         session,
         ctx.clock,
-        [written for _, written in pairs],
+        written=[written for _, written in pairs],
         actor=ctx.actor,
         reason=_rotation_reason(ctx),
         run_id=ctx.run_id,
@@ -147,11 +138,14 @@ def _platform_step(
 
 def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
     """Phase 2: the platform has the new password; mark the Vault version active."""
-    from accessguard.credentials.settle import confirm
+    from accessguard.credentials.rotation_outcome import confirm
 
     vault = ctx.vault()
-    with _orm_account(ctx, ctx.params_as(CredentialParams)) as (session, account):
-        return confirm(session, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)
+    with ctx.begin() as conn:
+        account = _account(conn, ctx.params_as(CredentialParams))
+        return confirm(
+            conn, ctx.clock, vault=vault, account=account, actor=ctx.actor, run_id=ctx.run_id
+        )
 
 
 def reenrol_totp(ctx: ActionContext) -> ActionResult:
@@ -159,12 +153,13 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
     from accessguard.credentials.totp import regenerate
 
     vault = ctx.vault()
-    with _orm_account(ctx, ctx.params_as(SeedParams)) as (session, account):
+    with ctx.begin() as conn:
+        account = _account(conn, ctx.params_as(SeedParams))
         result, uri = regenerate(
-            session,
+            conn,
             ctx.clock,
-            vault,
-            account,
+            vault=vault,
+            account=account,
             actor=ctx.actor,
             run_id=ctx.run_id,
             idempotency_key=ctx.idempotency_key,
@@ -199,5 +194,8 @@ def confirm_totp(ctx: ActionContext, evidence: str) -> ActionResult:
     from accessguard.credentials.totp import confirm
 
     vault = ctx.vault()
-    with _orm_account(ctx, ctx.params_as(SeedParams)) as (session, account):
-        return confirm(session, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)
+    with ctx.begin() as conn:
+        account = _account(conn, ctx.params_as(SeedParams))
+        return confirm(
+            conn, ctx.clock, vault=vault, account=account, actor=ctx.actor, run_id=ctx.run_id
+        )
