@@ -27,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from queue import SimpleQueue
 from threading import Event
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Generic, Protocol, TypeAlias, TypeVar, Union, cast
 
 from accessguard.errors import AccessGuardError
 from accessguard.playbooks import state
@@ -44,11 +44,11 @@ if TYPE_CHECKING:
 #: Acted items are recorded in chunks of at least MIN_CHUNK items, about CHUNKS per step:
 #: each chunk costs two transactions, and the first chunk is durable early on.
 MIN_CHUNK, CHUNKS = 8, 8
-#: What ``prepare`` and ``act`` hand on per item: a final result, or data for the next
-#: phase. Each action has its own types for these (a rotation target, a written version):
-#: the batch only carries them from one phase to the next.
-Prepared = Any
-Acted = Any
+#: What ``prepare`` hands ``act`` for an item (a rotation target), and what ``act`` hands
+#: ``record`` (a version written in Vault); without ``act``, ``record`` gets what
+#: ``prepare`` made. Either phase may instead return a final ``ActionResult``.
+P = TypeVar("P")
+A = TypeVar("A")
 
 
 class Execution(Protocol):
@@ -70,17 +70,17 @@ class Execution(Protocol):
 
 
 @dataclass(frozen=True)
-class BatchAction:
+class BatchAction(Generic[P, A]):
     """The three phases of an action whose items run together (see the module docstring).
 
     ``prepare(conn, contexts)`` and ``record(conn, pairs)`` return one value per
     item, in order; an ``ActionResult`` from ``prepare`` or ``act`` is final for its
-    item (already done, or failed).
+    item (already done, or failed). Without ``act``, ``A`` is ``P``.
     """
 
-    prepare: Callable[[Executor, Sequence[ActionContext]], list[Prepared]]
-    record: Callable[[Executor, Sequence[tuple[ActionContext, Acted]]], list[ActionResult]]
-    act: Callable[[ActionContext, Prepared], Acted] | None = None
+    prepare: Callable[[Executor, Sequence[ActionContext]], Sequence[P | ActionResult]]
+    record: Callable[[Executor, Sequence[tuple[ActionContext, A]]], list[ActionResult]]
+    act: Callable[[ActionContext, P], A | ActionResult] | None = None
 
 
 def chunk_size(acting: int) -> int:
@@ -100,30 +100,34 @@ class _NotStarted:
 
 
 NOT_STARTED = _NotStarted()
+#: What an item's ``act`` phase left: data for ``record``, a final result, or nothing yet.
+Acted: TypeAlias = Union[A, ActionResult, _NotStarted]  # noqa: UP007 - a generic alias
 
 
-def run_batch(
-    ex: Execution,
-    ctxs: Sequence[ActionContext],
-    action: BatchAction,
-) -> None:
+def run_batch(ex: Execution, ctxs: Sequence[ActionContext], action: BatchAction[P, A]) -> None:
     """Run the items of ``ctxs`` (one step, all retryable) through ``action``'s phases."""
     app, step = ex.app, ctxs[0].step
     with app.begin() as conn:
         state.mark_intents(conn, app.clock, ex.run_id, step.id, [c.item.id for c in ctxs])
     for ctx in ctxs:
         ex.hooks.phase(step.id, ctx.item.id, Phase.BEFORE)
+    prepared: Sequence[P | ActionResult]
     try:
         with app.begin() as conn:
             prepared = action.prepare(conn, ctxs)
     except Exception as exc:  # every item fails the same way
         prepared = [failure(exc)] * len(ctxs)
-    ready = [(ctx, value) for ctx, value in zip(ctxs, prepared, strict=True)]
-    if action.act is None:
-        _record(ex, action, ready)
+    ready = list(zip(ctxs, prepared, strict=True))
+    if action.act is None:  # ``record`` takes what ``prepare`` made (A is P)
+        _record(ex, action, cast(list[tuple[ActionContext, A | ActionResult]], ready))
         return
-    settled = [(c, v) for c, v in ready if isinstance(v, ActionResult)]
-    todo = [(c, v) for c, v in ready if not isinstance(v, ActionResult)]
+    settled: list[tuple[ActionContext, A | ActionResult]] = []
+    todo: list[tuple[ActionContext, P]] = []
+    for ctx, value in ready:
+        if isinstance(value, ActionResult):
+            settled.append((ctx, value))
+        else:
+            todo.append((ctx, value))
     if settled:
         _record(ex, action, settled)
     if not todo:
@@ -132,13 +136,14 @@ def run_batch(
     workers = max(1, min(ex.concurrency, len(todo)))
     # Finished items arrive through a queue (a done-callback per future): ``wait()`` on
     # the pending set would lock and unlock every pending future at each wake-up.
-    finished: SimpleQueue[Future[tuple[ActionContext, Acted]]] = SimpleQueue()
+    finished: SimpleQueue[Future[tuple[ActionContext, Acted[A]]]] = SimpleQueue()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"run-{step.id}") as pool:
         for ctx, value in todo:
-            pool.submit(_act, ex, act, ctx, value).add_done_callback(finished.put)
+            future: Future[tuple[ActionContext, Acted[A]]] = pool.submit(_act, ex, act, ctx, value)
+            future.add_done_callback(finished.put)
         chunk = chunk_size(len(todo))
         remaining = len(todo)
-        acted: list[tuple[ActionContext, Acted]] = []
+        acted: list[tuple[ActionContext, Acted[A]]] = []
         while remaining:
             acted.append(finished.get().result())
             remaining -= 1
@@ -152,14 +157,15 @@ def run_batch(
 
 def _act(
     ex: Execution,
-    act: Callable[[ActionContext, Prepared], Acted],
+    act: Callable[[ActionContext, P], A | ActionResult],
     ctx: ActionContext,
-    value: Prepared,
-) -> tuple[ActionContext, Acted]:
+    value: P,
+) -> tuple[ActionContext, Acted[A]]:
     """One item's side effect, on a pool thread (no database)."""
     if ex.halted.is_set():
         return ctx, NOT_STARTED
     ex.hooks.phase(ctx.step.id, ctx.item.id, Phase.ACT)
+    acted: A | ActionResult
     try:
         acted = act(ctx, value)
     except Exception as exc:
@@ -170,15 +176,15 @@ def _act(
 
 
 def _record(
-    ex: Execution, action: BatchAction, acted: Sequence[tuple[ActionContext, Acted]]
+    ex: Execution, action: BatchAction[P, A], acted: Sequence[tuple[ActionContext, Acted[A]]]
 ) -> None:
     """Record a chunk of acted items: the action's own transaction, then their outcomes."""
     app = ex.app
     step = acted[0][0].step
     results: dict[str, ActionResult | None] = {}
-    to_record = []
+    to_record: list[tuple[ActionContext, A]] = []
     for ctx, value in acted:
-        if value is NOT_STARTED:
+        if isinstance(value, _NotStarted):
             results[ctx.item.id] = None
         elif isinstance(value, ActionResult):
             results[ctx.item.id] = value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from accessguard.playbooks.action_specs import SPECS
 from accessguard.playbooks.actions import inventory, manual, notify, platform, vault
@@ -19,7 +20,8 @@ class Action:
 
     run: Callable[[ActionContext], ActionResult] | None = None
     confirm: Callable[[ActionContext, str], ActionResult] | None = None
-    batch: BatchAction | None = None
+    #: Each batched action has its own phase types; the registry holds them all.
+    batch: BatchAction[Any, Any] | None = None
 
 
 ACTIONS: dict[str, Action] = {
