@@ -273,3 +273,28 @@ def test_inventory_and_audit_commands_never_load_the_orm(
     assert run.returncode == 0, run.stderr
     assert "sqlalchemy.engine" in run.imported
     assert not loads_the_orm(run)
+
+
+def test_revoke_is_a_run_and_keeps_an_admin_unless_forced(url: str) -> None:
+    granted = invoke(url, "grant", "cy@agency.example", "brand-x", "--role", "admin",
+                     "--via", "platform-role")  # fmt: skip
+    assert granted.exit_code == 0, granted.stderr
+    dry = invoke_json(url, "revoke", "cy@agency.example", "brand-x", "--reason", "r", "--dry-run")
+    assert dry["plan"]["playbook"] == "revoke" and dry["plan"]["item_count"] == 1
+
+    refused = invoke(url, "revoke", "cy@agency.example", "brand-x", "--reason", "contract ended")
+    assert refused.exit_code == 1 and "no active admin or owner" in refused.stderr
+    assert invoke_json(url, "runs", "list") == []
+    assert ("cy@agency.example", "brand-x", "admin") in _pairs(
+        invoke_json(url, "who-has", "brand-x")
+    )
+
+    forced = invoke(url, "revoke", "cy@agency.example", "brand-x", "--reason", "contract ended",
+                    "--force")  # fmt: skip
+    assert forced.exit_code == 0, forced.stderr
+    (run,) = invoke_json(url, "runs", "list")
+    assert run["playbook"] == "revoke" and run["subject"] == "cy@agency.example"
+    assert run["status"] == "completed"
+    assert ("cy@agency.example", "brand-x", "admin") not in _pairs(
+        invoke_json(url, "who-has", "brand-x")
+    )

@@ -4,9 +4,9 @@ Built-in connectors are named here; organisations add their own through the Pyth
 entry-point group ``accessguard.connectors`` (``name = "package.module:Class"``). An
 entry point may not shadow a built-in name.
 
-The offboarding engine calls ``build_connector(app, account)``: it returns None when
-the account has no API connector (the engine then makes a manual step, with
-``manual.manual_result`` giving exact instructions).
+The engine's ``revoke-access`` action calls ``build_connector(app, account)``: it
+returns None when the account has no API connector, and the action then uses
+``manual.ManualConnector``, whose step waits with that platform's own checklist.
 """
 
 from __future__ import annotations

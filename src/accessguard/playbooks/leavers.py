@@ -11,6 +11,7 @@ from accessguard.clock import today
 from accessguard.errors import AccessGuardError
 from accessguard.exit_codes import ExitCode
 from accessguard.inventory.leavers import due_leavers
+from accessguard.playbooks.guards import StepUp
 from accessguard.playbooks.hooks import RunHooks
 from accessguard.playbooks.loader import resolve
 from accessguard.playbooks.planner import build_plan
@@ -28,8 +29,12 @@ def offboard_leavers(
     concurrency: int = 2,
     on_done: Callable[[dict[str, Any]], None] | None = None,
     hooks: RunHooks | None = None,
+    step_up: StepUp | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Plan (and unless ``dry_run`` run) each due leaver; returns one row per person and an exit code."""
+    """Plan (and unless ``dry_run`` run) each due leaver; returns one row per person and an exit code.
+
+    ``step_up`` is the engine's step-up callback, asked before each destructive run.
+    """
     book = resolve(app.settings, playbook or app.settings.offboarding.default_playbook)
     with app.begin() as session:
         emails = due_leavers(session, today(app.clock))
@@ -44,7 +49,7 @@ def offboard_leavers(
                 row["status"], row["exit_code"] = "planned", int(ExitCode.OK)
                 row["plan"] = plan.to_dict()
             else:
-                report = run_plan(app, plan, concurrency=1, hooks=hooks)
+                report = run_plan(app, plan, concurrency=1, step_up=step_up, hooks=hooks)
                 row.update(run=report.run_id, status=report.status, exit_code=report.exit_code)
         except AccessGuardError as exc:
             in_progress = exc.code in ("lock-held", "run-in-progress")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accessguard.playbooks.action_specs import SPECS
-from accessguard.playbooks.actions import inventory, manual, notify, platform, vault
+from accessguard.playbooks.actions import credentials, inventory, manual, notify, platform, vault
 from accessguard.playbooks.batch import BatchAction
 from accessguard.playbooks.context import ActionContext
 from accessguard.results import ActionResult
@@ -40,6 +40,9 @@ ACTIONS: dict[str, Action] = {
     "notify": Action(notify.notify),
     "open-ticket": Action(notify.open_ticket),
     "manual": Action(manual.manual),
+    "start-rotation": Action(credentials.start_rotation),
+    "rollback-rotation": Action(credentials.rollback_rotation),
+    "sync-vault-groups": Action(credentials.sync_vault_groups),
 }
 
 if any((a.run is None) == (a.batch is None) for a in ACTIONS.values()):  # pragma: no cover

@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from accessguard.app import App
+from accessguard.db.types import Executor
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.batch import failure, run_batch
 from accessguard.playbooks.context import ActionContext, SecretSink, VaultPool
+from accessguard.playbooks.guards import StepUp, check_handover, require_step_up
 from accessguard.playbooks.hooks import NO_HOOKS, Phase, RunHooks
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
@@ -76,6 +78,8 @@ class RunReport:
 
 
 EventSink = Callable[[RunEvent], None]
+#: Work done in the transaction that stores a new run (a review campaign marks itself closed).
+WithRun = Callable[[Executor, str], None]
 
 
 @dataclass
@@ -232,14 +236,23 @@ def _holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
             lock.release(conn, subject, run_id)
 
 
-def start_run(app: App, plan: Plan, *, allow_unfinished: bool = False) -> str:
-    """Take the subject's lock and store the run with every item pending; returns the run id."""
+def start_run(
+    app: App, plan: Plan, *, allow_unfinished: bool = False, with_run: WithRun | None = None
+) -> str:
+    """Take the subject's lock, apply the handover guard, store the run with every item pending.
+
+    ``with_run`` runs in the same transaction, so what it records exists if and only if
+    the run does. Returns the run id.
+    """
     run_id = state.new_run_id()
     with app.begin() as conn:
         lock.acquire(conn, app.clock, plan.email, run_id)
+        check_handover(conn, plan)
         state.create_run(
             conn, app.clock, app.actor, plan, run_id=run_id, allow_unfinished=allow_unfinished
         )
+        if with_run is not None:
+            with_run(conn, run_id)
     return run_id
 
 
@@ -275,10 +288,17 @@ def run_plan(
     show_secret: SecretSink | None = None,
     allow_unfinished: bool = False,
     on_start: Callable[[str], None] | None = None,
+    step_up: StepUp | None = None,
+    with_run: WithRun | None = None,
     hooks: RunHooks | None = None,
 ) -> RunReport:
-    """Start a run for ``plan`` and execute it to the end (or to a stopping failure)."""
-    run_id = start_run(app, plan, allow_unfinished=allow_unfinished)
+    """Start a run for ``plan`` and execute it to the end (or to a stopping failure).
+
+    The guards come first: step-up (``step_up`` asks the operator) before anything is
+    stored, then the lock and the handover guard with the run's creation.
+    """
+    require_step_up(app, plan, step_up)
+    run_id = start_run(app, plan, allow_unfinished=allow_unfinished, with_run=with_run)
     if on_start is not None:
         on_start(run_id)
     return _execute(
@@ -299,12 +319,15 @@ def resume_run(
     concurrency: int = 4,
     on_event: EventSink | None = None,
     show_secret: SecretSink | None = None,
+    step_up: StepUp | None = None,
     hooks: RunHooks | None = None,
 ) -> RunReport:
-    """Continue a run from its first unfinished item (retrying failed ones)."""
+    """Continue a run from its first unfinished item (retrying failed ones); step-up first."""
     with app.begin() as conn:
-        run = state.get_run(conn, run_id)
-        plan = run.stored_plan()
+        plan = state.get_run(conn, run_id).stored_plan()
+    require_step_up(app, plan, step_up)
+    with app.begin() as conn:
+        run = state.get_run(conn, run_id, plan=False)
         lock.acquire(conn, app.clock, run.subject, run_id)
     return _execute(
         app,

@@ -10,13 +10,13 @@ import pytest
 import yaml
 
 from accessguard.errors import InputError, UsageError
-from accessguard.reports.campaigns import parse_scope
 from accessguard.reports.digest import EXAMPLES_PER_KIND, Digest
 from accessguard.reports.findings import KINDS
 from accessguard.reports.findings.base import Finding, Severity
 from accessguard.reports.render.csv_out import _safe
 from accessguard.reports.render.markdown import _esc as md_escape
 from accessguard.reports.render.text import _cell as text_cell
+from accessguard.reviews.campaigns import parse_scope
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 
