@@ -2,8 +2,9 @@
 
 An account stays under control while another active person holds an admin role on it
 (a platform role, not a shared login), or its owner is active, or a successor is
-named. Offboarding plans refuse to leave an account uncovered (``handover``), and its
-actions re-check the rule (``admins_of``) on Core records.
+named. Offboarding plans refuse to leave an account uncovered (``handover``), the
+engine refuses any run that would (``uncovered_accounts``), and the handover actions
+re-check the rule (``admins_of``) on Core records.
 """
 
 from __future__ import annotations
@@ -139,3 +140,51 @@ def handover(
             )
         )
     return result
+
+
+def uncovered_accounts(
+    session: Executor, removed: set[int], *, leaving: int | None = None
+) -> list[str]:
+    """Accounts left with no active admin or owner once the grants ``removed`` end.
+
+    Only accounts where a removed grant is an admin role (not a shared login) can lose
+    their cover. An account stays covered by another active person's admin grant that
+    is not removed, or by an active owner; ``leaving`` (a person all of whose grants go,
+    an offboarding's subject) covers nothing. Returns ``name (platform)``, by name.
+    """
+    grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
+    touched = {
+        account_id
+        for account_id, role, via in session.execute(
+            select(grants.account_id, grants.role, grants.via).where(
+                grants.id.in_(removed), grants.revoked_at.is_(None)
+            )
+        )
+        if via != "shared-login" and is_admin_role(role)
+    }
+    if not touched:
+        return []
+    covered: set[int] = set()
+    for account_id, grant_id, role, person_id in session.execute(
+        select(grants.account_id, grants.id, grants.role, grants.person_id)
+        .join(_PEOPLE, people.id == grants.person_id)
+        .where(
+            grants.account_id.in_(touched),
+            grants.revoked_at.is_(None),
+            grants.via != "shared-login",
+            people.status != "departed",
+        )
+    ):
+        if grant_id not in removed and person_id != leaving and is_admin_role(role):
+            covered.add(account_id)
+    orphans = []
+    for account_id, name, platform, owner_status, owner_id in session.execute(
+        select(accounts.id, accounts.name, accounts.platform, people.status, people.id)
+        .outerjoin(_PEOPLE, people.id == accounts.owner_id)
+        .where(accounts.id.in_(touched))
+        .order_by(accounts.name)
+    ):
+        owner_ok = owner_id is not None and owner_id != leaving and owner_status != "departed"
+        if account_id not in covered and not owner_ok:
+            orphans.append(f"{name} ({platform})")
+    return orphans

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from accessguard.clock import FixedClock
 from accessguard.db import tables
 from accessguard.inventory.accounts import set_owner
-from accessguard.inventory.admin import get_account
+from accessguard.inventory.admin import get_account, uncovered_accounts
 from accessguard.inventory.leavers import due_leavers
 from accessguard.inventory.records import get_person_record
 from support.records import NOW, Inventory
@@ -76,3 +76,55 @@ def test_transfer_to_the_current_owner_changes_nothing(inventory: Inventory) -> 
     assert account is not None
     heir = get_person_record(inventory.conn, "ann@example.com")
     assert set_owner(inventory.conn, FixedClock(NOW), "tester", account, heir) is False
+
+
+def _uncovered(inventory: Inventory, *, other: dict[str, str] | None = None) -> list[str]:
+    """Remove ann's admin grant on brand; ``other``: bob's grant on it (grant keywords)."""
+    ann, bob = inventory.person("ann@example.com"), inventory.person("bob@example.com")
+    brand = inventory.account("brand")
+    removed = inventory.grant(ann, brand, role="admin")
+    if other is not None:
+        inventory.grant(bob, brand, **other)
+    return uncovered_accounts(inventory.conn, {removed})
+
+
+def test_removing_the_only_admin_leaves_the_account_uncovered(inventory: Inventory) -> None:
+    assert _uncovered(inventory) == ["brand (x)"]
+
+
+def test_another_admin_covers_the_account(inventory: Inventory) -> None:
+    assert _uncovered(inventory, other={"role": "owner"}) == []
+
+
+def test_a_shared_login_admin_does_not_cover_it(inventory: Inventory) -> None:
+    assert _uncovered(inventory, other={"role": "admin", "via": "shared-login"}) == ["brand (x)"]
+
+
+def test_a_non_admin_role_does_not_cover_it(inventory: Inventory) -> None:
+    assert _uncovered(inventory, other={"role": "editor"}) == ["brand (x)"]
+
+
+def test_a_departed_admin_does_not_cover_it(inventory: Inventory) -> None:
+    ann, bob = inventory.person("ann@example.com"), inventory.person("bob@x.com", status="departed")
+    brand = inventory.account("brand")
+    removed = inventory.grant(ann, brand, role="admin")
+    inventory.grant(bob, brand, role="admin")
+    assert uncovered_accounts(inventory.conn, {removed}) == ["brand (x)"]
+
+
+def test_an_active_owner_covers_the_account(inventory: Inventory) -> None:
+    ann, olga = inventory.person("ann@example.com"), inventory.person("olga@example.com")
+    removed = inventory.grant(ann, inventory.account("brand", owner=olga), role="admin")
+    assert uncovered_accounts(inventory.conn, {removed}) == []
+
+
+def test_the_leaver_as_owner_does_not_cover_the_account(inventory: Inventory) -> None:
+    ann = inventory.person("ann@example.com")
+    removed = inventory.grant(ann, inventory.account("brand", owner=ann), role="admin")
+    assert uncovered_accounts(inventory.conn, {removed}, leaving=ann) == ["brand (x)"]
+
+
+def test_removing_a_non_admin_grant_leaves_every_account_covered(inventory: Inventory) -> None:
+    ann = inventory.person("ann@example.com")
+    removed = inventory.grant(ann, inventory.account("brand"), role="editor")
+    assert uncovered_accounts(inventory.conn, {removed}) == []
