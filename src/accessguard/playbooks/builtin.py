@@ -34,6 +34,7 @@ from accessguard.playbooks.hooks import RunHooks
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep, plan_lines
 from accessguard.playbooks.planner import SUBJECT_ITEM
 from accessguard.playbooks.sources import AccountParams, GrantParams, SubjectParams
+from accessguard.playbooks.status import ItemStatus
 
 if TYPE_CHECKING:
     from accessguard.app import App
@@ -270,7 +271,7 @@ def only_result(app: App, report: RunReport) -> dict[str, Any]:
         raise StepFailedError(f"run {report.run_id} has {len(items)} items, not one")
     item = items[0]
     result = dict(item.result or {})
-    if item.status == "failed":
+    if item.status == ItemStatus.FAILED:
         details = result.get("details") or {}
         raise StepFailedError(
             str(result.get("message") or "failed"),
