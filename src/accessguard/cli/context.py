@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from accessguard.inventory.records import AccountRecord
+    from accessguard.playbooks.hooks import RunHooks
     from accessguard.vault.facade import Vault
 
 
@@ -30,6 +31,15 @@ def build_app(*, config_path: Path | None, database_url: str | None, actor: str 
 
 
 pass_app = click.make_pass_decorator(App)
+
+#: Where the root command keeps the run hooks ``main`` was given (``ctx.meta``).
+RUN_HOOKS = "accessguard.run_hooks"
+
+
+def run_hooks() -> RunHooks | None:
+    """The run hooks ``main`` was given (a test entry installing crash points); None normally."""
+    hooks: RunHooks | None = click.get_current_context().meta.get(RUN_HOOKS)
+    return hooks
 
 
 @contextmanager

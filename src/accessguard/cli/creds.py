@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from accessguard.app import App
-from accessguard.cli.context import account_in_vault, pass_app
+from accessguard.cli.context import account_in_vault, pass_app, run_hooks
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 
@@ -141,7 +141,9 @@ def rotate_cmd(
 
     with app.begin() as conn:
         plan = rotation_plan(conn, account, reason=reason, idempotency_key=idempotency_key)
-    result = only_result(app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code)))
+    result = only_result(
+        app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
+    )
     _run_result(result, as_json)
     if not as_json:
         info(
@@ -176,7 +178,9 @@ def rollback_cmd(
 
     with app.begin() as conn:
         plan = rollback_plan(conn, account, reason=reason)
-    result = only_result(app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code)))
+    result = only_result(
+        app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
+    )
     _run_result(result, as_json)
 
 
