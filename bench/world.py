@@ -126,7 +126,7 @@ def scim_leavers_world(
                 f"{scim_url}/Users", data=json.dumps(body), headers=headers, timeout=10
             ).raise_for_status()
         bootstrap_vault(session, app.clock, vault, actor="bench")
-    vault.kv_write(f"{prefix}/connectors/hootsuite", {"token": Secret(scim_token)}, cas=0)
+    vault.kv.write(f"{prefix}/connectors/hootsuite", {"token": Secret(scim_token)}, cas=0)
     vault.close()
     app.engine.dispose()
     return {"VAULT_ADDR": addr, "VAULT_TOKEN": token, "ACCESSGUARD_VAULT_PREFIX": prefix}

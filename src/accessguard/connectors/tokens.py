@@ -38,7 +38,7 @@ def from_vault(app: App, name: str) -> dict[str, Secret]:
         log.debug("connector secrets: Vault not configured (%s)", exc.code)
         return {}
     try:
-        return dict(vault.kv_read(vault_path(vault.paths.prefix, name)).values)
+        return dict(vault.kv.read(vault_path(vault.paths.prefix, name)).values)
     except VaultNotFoundError:
         return {}
     finally:

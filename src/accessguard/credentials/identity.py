@@ -39,9 +39,11 @@ def ensure_identity(
     """The person's entity (named by email) with a userpass alias; created if missing."""
     identity = find_identity(session, person)
     username = identity.username if identity else username_for(person.email)
-    entity = vault.ensure_entity(person.email, metadata={"accessguard_person": person.email})
+    entity = vault.identity.ensure_entity(
+        person.email, metadata={"accessguard_person": person.email}
+    )
     if identity is None:
-        vault.ensure_alias(entity, username)
+        vault.identity.ensure_alias(entity, username)
         identity = VaultIdentity(
             person_id=person.id, entity_id=entity.id, username=username, created_at=clock.now()
         )
@@ -57,7 +59,7 @@ def ensure_identity(
             details={"entity_id": entity.id, "username": username},
         )
     elif identity.entity_id != entity.id:
-        vault.ensure_alias(entity, username)
+        vault.identity.ensure_alias(entity, username)
         identity.entity_id = entity.id
     return identity
 
@@ -70,9 +72,9 @@ def set_user_password(
     This is the explicit way back in after ``revoke_person_access``: it re-enables the entity.
     """
     identity = ensure_identity(session, clock, vault, person, actor=actor)
-    entity = vault.read_entity(person.email)
+    entity = vault.identity.read_entity(person.email)
     if identity.disabled_at is not None or (entity is not None and entity.disabled):
-        vault.set_entity_disabled(person.email, False)
+        vault.identity.set_entity_disabled(person.email, False)
         identity.disabled_at = None
         record(
             session,
@@ -83,7 +85,7 @@ def set_user_password(
             target=person.email,
             details={"entity_id": identity.entity_id},
         )
-    vault.write_userpass_user(identity.username, password)
+    vault.identity.write_userpass_user(identity.username, password)
     record(
         session,
         clock,
@@ -155,7 +157,7 @@ def sync(
     members_by_account: dict[int, set[int]] = {}
     for account in session.execute(select(Account).order_by(Account.name)).scalars():
         group_name = vault.paths.account_group(account.name)
-        group = vault.read_group(group_name)
+        group = vault.identity.read_group(group_name)
         if group is None:
             plan.missing_groups.append(group_name)
             continue
@@ -180,7 +182,7 @@ def sync(
             else:
                 plan.remove.append((people[member].email, account.name))
         if not dry_run and set(desired) != current:
-            vault.write_group(
+            vault.identity.write_group(
                 group_name,
                 policies=[vault.paths.account_policy(account.name)],
                 member_entity_ids=sorted(desired),

@@ -42,7 +42,8 @@ from accessguard.errors import (
 )
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
-from accessguard.vault.facade import KvMetadata, Vault
+from accessguard.vault.facade import Vault
+from accessguard.vault.kv import KvMetadata
 
 if TYPE_CHECKING:
     from accessguard.inventory.models import Account
@@ -68,7 +69,7 @@ def _find_written(
         return None
     for version in range(target.current_version + 1, meta.current_version + 1):
         try:
-            secret = vault.kv_read(target.vault_path, version)
+            secret = vault.kv.read(target.vault_path, version)
         except VaultNotFoundError:
             continue
         stored = secret.values.get(KEY_FIELD)
@@ -89,7 +90,7 @@ def _mark_pending(
     key: str,
 ) -> None:
     """Vault's ``custom_metadata`` for a pending rotation to ``version``."""
-    vault.kv_set_custom_metadata(
+    vault.kv.set_custom_metadata(
         target.vault_path,
         {
             "account_id": str(target.account_id),
@@ -126,7 +127,7 @@ def write_new_version(
     """
     written = None
     if not fresh:
-        written = _find_written(vault, target, key, vault.kv_metadata(target.vault_path))
+        written = _find_written(vault, target, key, vault.kv.metadata(target.vault_path))
     recovered = written is not None
     if written is None:
         if target.pending:
@@ -136,7 +137,7 @@ def write_new_version(
             KEY_FIELD: key,
         }
         try:
-            written = vault.kv_patch(target.vault_path, values, cas=target.current_version)
+            written = vault.kv.patch(target.vault_path, values, cas=target.current_version)
         except CasConflictError as exc:
             raise CasConflictError(
                 f"another rotation of {target.account_name} won the race; nothing was overwritten",

@@ -1,15 +1,19 @@
-"""Which Vault address answers: failover, waiting out elections, the active node, read-your-writes.
+"""The one wire to Vault: hvac's ``Adapter`` over a kept-alive, pooled ``requests`` session.
 
-One ``Transport`` per facade; every request goes through ``call``:
+Every Vault request of the tool goes through ``Transport.request`` (hvac's adapter
+interface; ``Transport.call`` is the JSON convenience the endpoint groups use). It
+chooses the address, and turns whatever comes back into accessguard's own errors, once
+(``vault/failures.py``):
 
 - An answer that says "not here, not now" moves on to the next configured address:
   no connection, a connection dropped mid-request, a timeout, a sealed or
   uninitialised node, 5xx, 412/429 (a standby that cannot serve it, a rate limit).
   When every address failed that way, it waits (0.25 s doubling to 2 s) and tries
   them again until ``retry_seconds`` have passed, so a leader election or a restart
-  is ridden out; if every address is sealed it fails at once (nobody unseals Vault
-  in seconds). Any other answer (403, 404, a check-and-set refusal, ...) is the
-  answer, translated by ``vault.errors.translate`` (``vault/failures.py`` sorts them).
+  is ridden out. If every address is sealed it fails at once (nobody unseals Vault in
+  seconds), unless an address stopped answering during this request: a restarted
+  node comes back sealed until it is unsealed, and that is waited for too. Any other
+  answer (403, 404, a check-and-set refusal, ...) is the answer.
 - With several addresses it routes to the active node: before the first request and
   after every failover it asks ``sys/leader`` and, when the leader is one of the
   configured addresses and confirms it is active, uses it. OpenBao >= 2.5 lets
@@ -20,33 +24,32 @@ One ``Transport`` per facade; every request goes through ``call``:
   ``X-Vault-Inconsistent: forward-active-node``, so a standby that has not caught
   up forwards the request to the active node (OpenBao >= 2.7, Vault Enterprise;
   servers without the feature ignore both headers).
+- Redirects (a standby pointing at the active node) are followed only to a configured
+  address and never from https to http: the token goes nowhere else.
 
 Retrying a write whose answer was lost is safe here: KV writes carry check-and-set
-(``Vault.kv_write`` recognises its own write when the retry is refused), and the
-other writes the tool makes set state rather than add to it.
+(``Kv.write`` recognises its own write when the retry is refused), and the other
+writes the tool makes set state rather than add to it.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from accessguard.errors import (
-    AccessGuardError,
-    ConfigError,
-    VaultSealedError,
-    VaultUnavailableError,
-)
+import hvac.adapters
+import requests
+import requests.adapters
+
+from accessguard.errors import AccessGuardError, VaultSealedError, VaultUnavailableError
+from accessguard.vault import failures
 from accessguard.vault.connection import Connection
-from accessguard.vault.errors import not_found, translate
-from accessguard.vault.failures import BUSY, DOWN, SEALED, classify
-from accessguard.vault.http import LeanConnection, lean_connection
+from accessguard.vault.failures import Failure, Kind
 
 T = TypeVar("T")
 
@@ -54,6 +57,8 @@ INDEX_HEADER = "X-Vault-Index"
 INCONSISTENT_HEADER = "X-Vault-Inconsistent"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 3
+#: Kept-alive connections per address: one per worker thread (``--concurrency`` <= 64).
+POOL_SIZE = 64
 
 
 def _index_order(value: str) -> int | None:
@@ -65,11 +70,46 @@ def _index_order(value: str) -> int | None:
         return None
 
 
-class Transport:
-    """Runs requests against the configured addresses (one hvac client per thread and address)."""
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, lower-case host and port of ``url`` (default port filled in)."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+def _errors(response: requests.Response) -> tuple[list[object] | None, str]:
+    """Vault's ``errors`` list (when the body is JSON and has one) and the body text."""
+    text = response.text
+    try:
+        body = json.loads(text) if text.strip() else None
+    except ValueError:
+        return None, text
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return (errors if isinstance(errors, list) else None), text
+
+
+class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # hvac: untyped
+    """Sends requests to the configured addresses over one pooled session; thread-safe."""
 
     def __init__(self, connection: Connection) -> None:
+        session = requests.Session()
+        session.verify = connection.verify
+        pool = requests.adapters.HTTPAdapter(
+            pool_connections=len(connection.addresses), pool_maxsize=POOL_SIZE
+        )
+        session.mount("http://", pool)
+        session.mount("https://", pool)
+        # The token stays in ``connection`` (a masked Secret); it is added per request.
+        super().__init__(
+            base_uri=connection.addresses[0],
+            verify=connection.verify,
+            timeout=connection.timeout,
+            session=session,
+            namespace=connection.namespace,
+            allow_redirects=False,
+        )
         self.connection = connection
+        self._session = session
         self._active = 0
         self._find_leader = len(connection.addresses) > 1
         self._index: str | None = None
@@ -91,39 +131,146 @@ class Transport:
         """The newest ``X-Vault-Index`` seen (opaque), sent with every request."""
         return self._index
 
-    # --- clients -----------------------------------------------------------------------------
+    def get_login_token(self, response: requests.Response) -> str:
+        """The client token in a login answer (hvac's adapter interface)."""
+        return str(response.json()["auth"]["client_token"])
 
-    def client(self, index: int) -> Any:
-        """This thread's hvac client for address ``index``, carrying the consistency headers."""
-        clients: dict[int, Any] = getattr(self._local, "clients", None) or {}
-        self._local.clients = clients
-        if index not in clients:
-            import hvac
-            import requests
+    # --- requests ----------------------------------------------------------------------------
 
-            session = requests.Session()
-            session.hooks["response"].append(self._on_response)
-            token = self.connection.token.reveal() if self.connection.token else None
-            clients[index] = hvac.Client(
-                url=self.connection.addresses[index],
-                token=token,
-                namespace=self.connection.namespace,
-                timeout=self.connection.timeout,
-                verify=self.connection.verify,
-                session=session,
-            )
-        client = clients[index]
+    def call(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        refused: Collection[int] = (),
+    ) -> dict[str, Any] | None:
+        """One JSON request (``/v1/...``); the answer's JSON object (``{}`` when empty).
+
+        None when Vault answered with a status in ``refused`` (the caller's to handle).
+        """
+        headers = {"Content-Type": "application/merge-patch+json"} if method == "PATCH" else {}
+        response = self.request(method, path, headers, json=body, what=what, refused=refused)
+        if response.status_code in refused:
+            return None
+        try:
+            parsed = response.json() if response.content.strip() else {}
+        except ValueError:
+            parsed = {}
+        return parsed if isinstance(parsed, dict) else {}
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str] | None = None,
+        raise_exception: bool = True,
+        *,
+        what: str | None = None,
+        refused: Collection[int] = (),
+        **kwargs: Any,
+    ) -> requests.Response:
+        """hvac's adapter entry point: ``url`` is the path (``/v1/...``), sent as described above.
+
+        Errors are accessguard errors naming ``what`` (default: method and path). With
+        ``raise_exception=False`` any HTTP answer is returned; statuses in ``refused``
+        are returned too. Paths are normalised as hvac does: no ``//``, no trailing
+        ``/`` (Vault refuses writes to such paths; ``sys/leases/revoke-prefix`` adds it
+        back itself).
+        """
+        route, _, query = url.partition("?")
+        while "//" in route:
+            route = route.replace("//", "/")
+        path = "/" + route.strip("/") + (f"?{query}" if query else "")
+        sent = self._headers(headers)
+        doing = what or f"{method.upper()} {path}"
+        raising = raise_exception and not self.ignore_exceptions
+        return self._attempt(
+            doing,
+            lambda index: self._send(index, method, path, sent, kwargs, doing, raising, refused),
+        )
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        headers = {"X-Vault-Request": "true"}
+        if self.connection.token is not None:
+            headers["X-Vault-Token"] = self.connection.token.reveal()
+        if self.namespace:
+            headers["X-Vault-Namespace"] = self.namespace
+        if extra:
+            headers.update(extra)
+        return headers
+
+    def _send(
+        self,
+        index: int,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        kwargs: dict[str, Any],
+        what: str,
+        raising: bool,
+        refused: Collection[int],
+    ) -> requests.Response | Failure:
+        """One try at address ``index``: the answer, a ``Failure``, or an accessguard error."""
+        addr = self.connection.addresses[index]
         if self._index:
-            client.session.headers[INDEX_HEADER] = self._index
-            client.session.headers[INCONSISTENT_HEADER] = "forward-active-node"
-        return client
+            headers = {
+                **headers,
+                INDEX_HEADER: self._index,
+                INCONSISTENT_HEADER: "forward-active-node",
+            }
+        try:
+            response = self._exchange(addr + path, method, headers, kwargs, what)
+        except (requests.exceptions.RequestException, UnicodeError) as exc:
+            outcome = failures.from_network(exc, addr=addr, what=what)
+            if isinstance(outcome, Failure):
+                return outcome
+            raise outcome from None
+        self._seen(response.headers.get(INDEX_HEADER))
+        status = response.status_code
+        if status < 400 or not raising or status in refused:
+            return response
+        errors, text = _errors(response)
+        outcome = failures.from_status(status, errors, text, addr=addr, what=what)
+        if isinstance(outcome, Failure):
+            return outcome
+        raise outcome from None
 
-    def _on_response(self, response: Any, *args: Any, **kwargs: Any) -> None:
-        self._seen(response.status_code, response.headers.get(INDEX_HEADER))
+    def _exchange(
+        self, url: str, method: str, headers: dict[str, str], kwargs: dict[str, Any], what: str
+    ) -> requests.Response:
+        """Send, following redirects (same method and body) to configured addresses only."""
+        send = dict(kwargs, headers=headers, timeout=self.connection.timeout)
+        response = self._session.request(method, url, allow_redirects=False, **send)
+        for _ in range(MAX_REDIRECTS + 1):
+            location = response.headers.get("Location")
+            if response.status_code not in REDIRECTS or not location:
+                return response
+            target = urljoin(response.url, location)
+            if not self._may_follow(response.url, target):
+                raise failures.foreign_redirect(response.url, target, what=what)
+            response.close()
+            response = self._session.request(method, target, allow_redirects=False, **send)
+        raise failures.too_many_redirects(what=what)
 
-    def _seen(self, status: int, value: str | None) -> None:
-        """Remember an answer's status (for ``classify``) and its newest ``X-Vault-Index``."""
-        self._local.status = status
+    def _may_follow(self, current: str, target: str) -> bool:
+        """True when ``target`` is under a configured address and keeps https if it had it."""
+        try:
+            scheme, host, port = _origin(target)
+        except ValueError:  # a port that is not a number
+            return False
+        if _origin(current)[0] == "https" and scheme != "https":
+            return False
+        path = urlsplit(target).path
+        for address in self.connection.addresses:
+            prefix = urlsplit(address).path.rstrip("/")
+            if _origin(address) == (scheme, host, port) and path.startswith(prefix + "/"):
+                return True
+        return False
+
+    def _seen(self, value: str | None) -> None:
+        """Remember the newest ``X-Vault-Index`` of an answer."""
         if not value or value == self._index:
             return
         with self._lock:
@@ -132,183 +279,18 @@ class Transport:
                 self._index = value
 
     def close(self) -> None:
-        """Close this thread's HTTP sessions."""
-        for client in (getattr(self._local, "clients", None) or {}).values():
-            client.adapter.close()
-        for lean in (getattr(self._local, "lean", None) or {}).values():
-            if lean is not None:
-                lean.close()
-        self._local.clients = {}
-        self._local.lean = {}
+        """Close the pooled connections."""
+        self._session.close()
 
-    # --- requests ----------------------------------------------------------------------------
+    # --- addresses ---------------------------------------------------------------------------
 
-    def call(self, what: str, func: Callable[[Any], T]) -> T:
-        """``func(client)`` on the active address, failing over and retrying as described above."""
-        return self._attempt(what, lambda index: func(self.client(index)))
-
-    def request(
-        self,
-        what: str,
-        method: str,
-        path: str,
-        body: dict[str, Any] | None = None,
-        *,
-        refused: tuple[int, ...] = (),
-    ) -> dict[str, Any] | None:
-        """One request (``/v1/...``) over a lean kept-alive connection (``vault/http.py``).
-
-        Same failover, retries, headers and errors as ``call``. Returns the JSON body
-        (``{}`` for 204), or None when Vault answered with a status in ``refused``.
-        Paths are normalised as hvac does: no ``//``, no trailing ``/`` (Vault refuses
-        writes to such paths; ``sys/leases/revoke-prefix`` adds it back itself).
-        """
-        route, _, query = path.partition("?")
-        while "//" in route:
-            route = route.replace("//", "/")
-        path = route.rstrip("/") + (f"?{query}" if query else "")
-        return self._attempt(
-            what, lambda index: self._send(index, method, path, body, refused, what)
-        )
-
-    def _send(
-        self,
-        index: int,
-        method: str,
-        path: str,
-        body: dict[str, Any] | None,
-        refused: tuple[int, ...],
-        what: str,
-    ) -> dict[str, Any] | None:
-        # hvac and requests are imported only on failure: the happy path never loads them.
-        lean = self._lean(index)
-        if lean is None:  # a proxy applies: requests knows how to use it
-            return self._send_via_hvac(index, method, path, body, refused)
-        headers = {"X-Vault-Request": "true", "Content-Type": "application/json"}
-        if method == "PATCH":
-            headers["Content-Type"] = "application/merge-patch+json"
-        if self.connection.token is not None:
-            headers["X-Vault-Token"] = self.connection.token.reveal()
-        if self.connection.namespace:
-            headers["X-Vault-Namespace"] = self.connection.namespace
-        if self._index:
-            headers[INDEX_HEADER] = self._index
-            headers[INCONSISTENT_HEADER] = "forward-active-node"
-        payload = json.dumps(body).encode() if body is not None else None
-        try:
-            answer = self._exchange(lean, index, method, path, headers, payload)
-        except TimeoutError as exc:
-            import requests
-
-            raise requests.exceptions.Timeout(str(exc)) from None
-        except ssl.SSLCertVerificationError as exc:
-            import requests
-
-            raise requests.exceptions.SSLError(f"certificate verify failed: {exc}") from None
-        except ValueError:  # a header that cannot be sent: no address or retry would help
-            raise ConfigError(
-                f"cannot send the request to {what}: the Vault token, namespace or path holds "
-                "a line break or a character HTTP headers cannot carry",
-                hint="check VAULT_TOKEN / VAULT_NAMESPACE (or [vault].namespace)",
-                code="vault-header",
-            ) from None
-        except Exception as exc:  # OSError (ProtocolError too): the node did not answer
-            import requests
-
-            raise requests.exceptions.ConnectionError(f"{type(exc).__name__}: {exc}") from None
-        if answer is None:  # redirected to an address behind a proxy
-            return self._send_via_hvac(index, method, path, body, refused)
-        status, answer_headers, data = answer
-        self._seen(status, answer_headers.get(INDEX_HEADER))
-        if status in refused:
-            return None
-        try:
-            parsed = json.loads(data) if data.strip() else {}
-        except ValueError:
-            parsed = {}
-        if status == 404:  # a common answer (no such entity): no need to load hvac for it
-            raise not_found(what)
-        if status >= 400:
-            import hvac.exceptions as hx
-
-            errors = parsed.get("errors") if isinstance(parsed, dict) else None
-            text = data.decode(errors="replace")
-            url = f"{self.connection.addresses[index]}{path}"
-            raise hx.VaultError.from_status(
-                status, None if errors else text, errors=errors, method=method, url=url, text=text
-            )
-        return parsed if isinstance(parsed, dict) else {}
-
-    def _exchange(
-        self,
-        lean: LeanConnection,
-        index: int,
-        method: str,
-        path: str,
-        headers: dict[str, str],
-        payload: bytes | None,
-    ) -> tuple[int, Any, bytes] | None:
-        """Send the request, following a standby's redirects to the active node (307) as
-        requests would, same method and body; None when a redirect leads behind a proxy."""
-        status, answer_headers, data = lean.request(method, path, headers=headers, body=payload)
-        for _ in range(MAX_REDIRECTS):
-            location = answer_headers.get("Location")
-            if status not in REDIRECTS or not location:
-                break
-            parts = urlsplit(urljoin(self.connection.addresses[index] + path, location))
-            hop = lean_connection(
-                f"{parts.scheme}://{parts.netloc}",
-                timeout=self.connection.timeout,
-                verify=self.connection.verify,
-            )
-            if hop is None:
-                return None
-            query = f"?{parts.query}" if parts.query else ""
-            try:
-                status, answer_headers, data = hop.request(
-                    method, parts.path + query, headers=headers, body=payload
-                )
-            finally:
-                hop.close()
-        return status, answer_headers, data
-
-    def _send_via_hvac(
-        self,
-        index: int,
-        method: str,
-        path: str,
-        body: dict[str, Any] | None,
-        refused: tuple[int, ...],
-    ) -> dict[str, Any] | None:
-        import hvac.exceptions as hx
-
-        headers = {"Content-Type": "application/merge-patch+json"} if method == "PATCH" else {}
-        try:
-            answer = self.client(index).adapter.request(method, path, json=body, headers=headers)
-        except hx.VaultError as exc:
-            if getattr(self._local, "status", None) in refused:
-                return None
-            raise exc from None
-        return answer if isinstance(answer, dict) else {}
-
-    def _lean(self, index: int) -> LeanConnection | None:
-        """This thread's lean connection to address ``index`` (None: use requests)."""
-        conns: dict[int, LeanConnection | None] = getattr(self._local, "lean", None) or {}
-        self._local.lean = conns
-        if index not in conns:
-            conns[index] = lean_connection(
-                self.connection.addresses[index],
-                timeout=self.connection.timeout,
-                verify=self.connection.verify,
-            )
-        return conns[index]
-
-    def _attempt(self, what: str, run: Callable[[int], T]) -> T:
+    def _attempt(self, what: str, run: Callable[[int], T | Failure]) -> T:
         """``run(index)`` on the active address, failing over and retrying as described above."""
         addresses = self.connection.addresses
         deadline = time.monotonic() + max(0.0, self.connection.retry_seconds)
         delay = 0.25
-        failures: dict[int, tuple[str, Exception]] = {}
+        failed: dict[int, Failure] = {}
+        restarting = False
         self._local.tries = 0
         while True:
             if self._find_leader:
@@ -316,26 +298,23 @@ class Transport:
             start = self._active
             for step in range(len(addresses)):
                 index = (start + step) % len(addresses)
-                self._local.status = None
                 self._local.tries += 1
-                try:
-                    result = run(index)
-                except Exception as exc:
-                    kind = classify(exc, getattr(self._local, "status", None))
-                    if kind is None:
-                        raise translate(exc, addr=addresses[index], what=what) from None
-                    failures[index] = (kind, exc)
-                    self._went_down(index)
+                outcome = run(index)
+                if isinstance(outcome, Failure):
+                    failed[index] = outcome
+                    restarting = restarting or outcome.kind is Kind.DOWN
+                    self._went_down()
                     continue
                 self._answered(index)
-                return result
-            kinds = {kind for kind, _ in failures.values()}
-            if kinds == {SEALED} or time.monotonic() + delay > deadline:
-                raise self._give_up(what, failures)
+                return outcome
+            kinds = {failure.kind for failure in failed.values()}
+            sealed_for_good = kinds == {Kind.SEALED} and not restarting
+            if sealed_for_good or time.monotonic() + delay > deadline:
+                raise self._give_up(what, failed)
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
 
-    def _went_down(self, index: int) -> None:
+    def _went_down(self) -> None:
         if len(self.connection.addresses) > 1:
             with self._lock:
                 self._find_leader = True
@@ -370,34 +349,38 @@ class Transport:
 
     def _leader_status(self, index: int) -> dict[str, Any] | None:
         """``sys/leader`` as answered by address ``index``; None if it does not answer."""
-        import hvac.exceptions as hx
-        import requests
-
+        headers = self._headers(None)
         try:
-            status = self.client(index).sys.read_leader_status()
-        except (requests.exceptions.RequestException, hx.VaultError):
+            answer = self._send(
+                index, "GET", "/v1/sys/leader", headers, {}, "read the leader", True, ()
+            )
+        except AccessGuardError:
+            return None
+        if isinstance(answer, Failure):
+            return None
+        try:
+            status = answer.json()
+        except ValueError:
             return None
         return status if isinstance(status, dict) else None
 
-    def _give_up(self, what: str, failures: dict[int, tuple[str, Exception]]) -> AccessGuardError:
-        addresses = self.connection.addresses
-        tried = ", ".join(addresses)
-        kinds = {kind for kind, _ in failures.values()}
-        if kinds == {SEALED}:
+    def _give_up(self, what: str, failed: dict[int, Failure]) -> AccessGuardError:
+        tried = ", ".join(self.connection.addresses)
+        kinds = {failure.kind for failure in failed.values()}
+        if kinds == {Kind.SEALED}:
             return VaultSealedError(
                 f"Vault is sealed (tried {tried}) while trying to {what}",
                 hint="an operator must unseal Vault (`bao operator unseal`); then retry",
             )
-        if kinds == {DOWN}:
+        if kinds == {Kind.DOWN}:
             return VaultUnavailableError(
                 f"no Vault address answered while trying to {what} (tried {tried})",
                 hint="check that Vault is running and VAULT_ADDR / [vault].addresses are right",
             )
-        busy = [(i, exc) for i, (kind, exc) in failures.items() if kind == BUSY]
-        index, exc = busy[-1] if busy else next((i, e) for i, (_, e) in failures.items())
-        detail = translate(exc, addr=addresses[index], what=what)
+        busy = [failure for failure in failed.values() if failure.kind is Kind.BUSY]
+        detail = (busy[-1] if busy else next(iter(failed.values()))).error.message
         return VaultUnavailableError(
-            f"Vault could not {what} at any address ({detail.message}; tried {tried})",
+            f"Vault could not {what} at any address ({detail}; tried {tried})",
             hint="a Vault outage or leader election outlasted the retries: retry when Vault "
             "answers again (`accessguard vault status`)",
         )

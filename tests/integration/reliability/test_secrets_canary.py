@@ -137,7 +137,7 @@ def test_demo_scenario_leaks_no_secret(tmp_path: Path, openbao, scim, monkeypatc
     run("accounts", "import-grants", str(EXAMPLES / "grants.csv"))
     run("vault", "bootstrap", env={"VAULT_TOKEN": openbao.token})
     admin = admin_vault(app, openbao)
-    admin.kv_write(f"{admin.paths.prefix}/connectors/nw-hootsuite", {"token": scim.token}, cas=0)
+    admin.kv.write(f"{admin.paths.prefix}/connectors/nw-hootsuite", {"token": scim.token}, cas=0)
     for account, values in CANARIES.items():
         run("creds", "set", account, "--reason", "demo set-up", input=json.dumps(values))
     run("totp", "enroll", "nw-x", input=f"otpauth://totp/X:northwind?secret={SEED}&issuer=X\n")
@@ -173,7 +173,7 @@ def test_demo_scenario_leaks_no_secret(tmp_path: Path, openbao, scim, monkeypatc
     secrets |= new_seeds
     report = json.loads(offboarded.stdout)["run"]
     for account in CANARIES:  # the rotated passwords are canaries from now on
-        new = admin.kv_read(admin.paths.secret(account), 2).values["password"].reveal()
+        new = admin.kv.read(admin.paths.secret(account), 2).values["password"].reveal()
         assert new not in (CANARIES[account]["password"],)
         secrets.add(new)
     waiting = sorted(

@@ -130,4 +130,4 @@ def test_generate_and_regenerate_record_exports(vapp: App, openbao) -> None:
     with vapp.transaction() as session:
         key = session.execute(select(TotpKey)).scalar_one()
         assert (key.generation, key.pending_key_name, key.exported) == (2, None, True)
-    assert not vault.totp_exists(vault.paths.totp_key("brand-x", 1))
+    assert not vault.totp.exists(vault.paths.totp_key("brand-x", 1))
