@@ -9,13 +9,13 @@
 
 Each returns either an ``AccessGuardError`` (the answer: raise it) or a ``Failure``:
 this address cannot serve the request now (``Kind.DOWN``, ``SEALED`` or ``BUSY``), so
-the transport tries another address or waits, and reports ``Failure.error`` if none
+the transport tries another address or waits, and raises ``give_up(...)`` if none
 answers in time. No third-party exception leaves ``vault/``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -146,6 +146,29 @@ def from_status(
             hint="nothing was overwritten; check `accessguard creds status` and retry",
         )
     return VaultError(f"Vault rejected the request to {what}: {detail}", code="vault-request")
+
+
+def give_up(what: str, failed: Mapping[int, Failure], addresses: Sequence[str]) -> AccessGuardError:
+    """The error when no address could serve the request within the retry window."""
+    tried = ", ".join(addresses)
+    kinds = {failure.kind for failure in failed.values()}
+    if kinds == {Kind.SEALED}:
+        return VaultSealedError(
+            f"Vault is sealed (tried {tried}) while trying to {what}",
+            hint="an operator must unseal Vault (`bao operator unseal`); then retry",
+        )
+    if kinds == {Kind.DOWN}:
+        return VaultUnavailableError(
+            f"no Vault address answered while trying to {what} (tried {tried})",
+            hint="check that Vault is running and VAULT_ADDR / [vault].addresses are right",
+        )
+    busy = [failure for failure in failed.values() if failure.kind is Kind.BUSY]
+    detail = (busy[-1] if busy else next(iter(failed.values()))).error.message
+    return VaultUnavailableError(
+        f"Vault could not {what} at any address ({detail}; tried {tried})",
+        hint="a Vault outage or leader election outlasted the retries: retry when Vault "
+        "answers again (`accessguard vault status`)",
+    )
 
 
 def _where(url: str) -> str:

@@ -149,24 +149,20 @@ class Kv:
                 return version
         return None
 
-    def set_custom_metadata(
-        self, path: str, changes: Mapping[str, str | None], *, current: KvMetadata | None = None
-    ) -> None:
+    def set_custom_metadata(self, path: str, changes: Mapping[str, str | None]) -> None:
         """Merge ``changes`` into the secret's custom_metadata (None removes a key).
 
         One PATCH of the metadata when Vault allows it; otherwise the metadata is read
-        (unless the caller passes ``current``, read earlier: writes of versions leave
-        custom_metadata alone) and written back merged.
+        and written back merged.
         """
         clean = {k: None if v is None else str(v)[:512] for k, v in changes.items()}
         url, what = self._url("metadata", path), f"update metadata of {path}"
-        if current is None and self._patch_ok:
+        if self._patch_ok:
             body: dict[str, Any] = {"custom_metadata": clean}
             if self._transport.call(what, "PATCH", url, body, refused=PATCH_REFUSED) is not None:
                 return
             self._patch_ok = False
-        if current is None:
-            current = self.metadata(path)
+        current = self.metadata(path)
         merged = dict(current.custom_metadata if current else {})
         for key, value in clean.items():
             if value is None:

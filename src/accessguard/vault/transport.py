@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -46,7 +48,7 @@ import hvac.adapters
 import requests
 import requests.adapters
 
-from accessguard.errors import AccessGuardError, VaultSealedError, VaultUnavailableError
+from accessguard.errors import AccessGuardError
 from accessguard.vault import failures
 from accessguard.vault.connection import Connection
 from accessguard.vault.failures import Failure, Kind
@@ -55,6 +57,7 @@ T = TypeVar("T")
 
 INDEX_HEADER = "X-Vault-Index"
 INCONSISTENT_HEADER = "X-Vault-Inconsistent"
+FORWARD = "forward-active-node"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 3
 #: Kept-alive connections per address: one per worker thread (``--concurrency`` <= 64).
@@ -77,6 +80,11 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), parts.port or default
 
 
+def _ca_bundle() -> str | bool:
+    """The CA bundle requests would use: ``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, or its own."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+
+
 def _errors(response: requests.Response) -> tuple[list[object] | None, str]:
     """Vault's ``errors`` list (when the body is JSON and has one) and the body text."""
     text = response.text
@@ -88,17 +96,34 @@ def _errors(response: requests.Response) -> tuple[list[object] | None, str]:
     return (errors if isinstance(errors, list) else None), text
 
 
+@dataclass(frozen=True)
+class _Call:
+    """One request as its caller made it: every try at every address sends it unchanged."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    options: dict[str, Any]  # json=, params=, data=: what ``requests.Request`` takes
+    what: str  # for messages: "write accessguard/brand-x"
+    raising: bool = True  # False: any HTTP answer is returned (hvac's raise_exception)
+    refused: Collection[int] = ()  # statuses returned to the caller, not raised
+
+
 class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # hvac: untyped
     """Sends requests to the configured addresses over one pooled session; thread-safe."""
 
     def __init__(self, connection: Connection) -> None:
         session = requests.Session()
-        session.verify = connection.verify
-        pool = requests.adapters.HTTPAdapter(
+        # The environment (proxies, CA bundle) is read once here rather than on every
+        # request: requests scans os.environ per request otherwise (bench/RESULTS.md).
+        session.trust_env = False
+        self._verify = _ca_bundle() if connection.verify else False
+        session.verify = self._verify
+        self._pool = requests.adapters.HTTPAdapter(
             pool_connections=len(connection.addresses), pool_maxsize=POOL_SIZE
         )
-        session.mount("http://", pool)
-        session.mount("https://", pool)
+        session.mount("http://", self._pool)
+        session.mount("https://", self._pool)
         # The token stays in ``connection`` (a masked Secret); it is added per request.
         super().__init__(
             base_uri=connection.addresses[0],
@@ -110,6 +135,7 @@ class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # 
         )
         self.connection = connection
         self._session = session
+        self._proxies = {a: requests.utils.get_environ_proxies(a) for a in connection.addresses}
         self._active = 0
         self._find_leader = len(connection.addresses) > 1
         self._index: str | None = None
@@ -183,13 +209,16 @@ class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # 
         while "//" in route:
             route = route.replace("//", "/")
         path = "/" + route.strip("/") + (f"?{query}" if query else "")
-        sent = self._headers(headers)
-        doing = what or f"{method.upper()} {path}"
-        raising = raise_exception and not self.ignore_exceptions
-        return self._attempt(
-            doing,
-            lambda index: self._send(index, method, path, sent, kwargs, doing, raising, refused),
+        call = _Call(
+            method=method,
+            path=path,
+            headers=self._headers(headers),
+            options=kwargs,
+            what=what or f"{method.upper()} {path}",
+            raising=raise_exception and not self.ignore_exceptions,
+            refused=refused,
         )
+        return self._attempt(call.what, lambda index: self._send(index, call))
 
     def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
         headers = {"X-Vault-Request": "true"}
@@ -201,73 +230,72 @@ class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # 
             headers.update(extra)
         return headers
 
-    def _send(
-        self,
-        index: int,
-        method: str,
-        path: str,
-        headers: dict[str, str],
-        kwargs: dict[str, Any],
-        what: str,
-        raising: bool,
-        refused: Collection[int],
-    ) -> requests.Response | Failure:
+    def _send(self, index: int, call: _Call) -> requests.Response | Failure:
         """One try at address ``index``: the answer, a ``Failure``, or an accessguard error."""
         addr = self.connection.addresses[index]
+        headers = call.headers
         if self._index:
-            headers = {
-                **headers,
-                INDEX_HEADER: self._index,
-                INCONSISTENT_HEADER: "forward-active-node",
-            }
+            headers = {**headers, INDEX_HEADER: self._index, INCONSISTENT_HEADER: FORWARD}
         try:
-            response = self._exchange(addr + path, method, headers, kwargs, what)
+            response = self._exchange(addr, call, headers)
         except (requests.exceptions.RequestException, UnicodeError) as exc:
-            outcome = failures.from_network(exc, addr=addr, what=what)
+            outcome = failures.from_network(exc, addr=addr, what=call.what)
             if isinstance(outcome, Failure):
                 return outcome
             raise outcome from None
         self._seen(response.headers.get(INDEX_HEADER))
         status = response.status_code
-        if status < 400 or not raising or status in refused:
+        if status < 400 or not call.raising or status in call.refused:
             return response
         errors, text = _errors(response)
-        outcome = failures.from_status(status, errors, text, addr=addr, what=what)
+        outcome = failures.from_status(status, errors, text, addr=addr, what=call.what)
         if isinstance(outcome, Failure):
             return outcome
         raise outcome from None
 
-    def _exchange(
-        self, url: str, method: str, headers: dict[str, str], kwargs: dict[str, Any], what: str
-    ) -> requests.Response:
-        """Send, following redirects (same method and body) to configured addresses only."""
-        send = dict(kwargs, headers=headers, timeout=self.connection.timeout)
-        response = self._session.request(method, url, allow_redirects=False, **send)
+    def _exchange(self, addr: str, call: _Call, headers: dict[str, str]) -> requests.Response:
+        """Send, following redirects (same method and body) to configured addresses only.
+
+        The prepared request goes straight to the session's connection pool: the
+        session's own per-request layer (cookies, hooks, the environment read again on
+        every call) does nothing for Vault and costs CPU that the bulk writes of an
+        offboarding pay hundreds of times (bench/RESULTS.md, rotation).
+        """
+        url = addr + call.path
         for _ in range(MAX_REDIRECTS + 1):
+            prepared = requests.Request(call.method, url, headers, **call.options).prepare()
+            response = self._pool.send(
+                prepared,
+                timeout=self.connection.timeout,
+                verify=self._verify,
+                proxies=self._proxies[addr],
+            )
+            response.content  # noqa: B018 - read the body: the connection goes back to the pool
             location = response.headers.get("Location")
             if response.status_code not in REDIRECTS or not location:
                 return response
-            target = urljoin(response.url, location)
-            if not self._may_follow(response.url, target):
-                raise failures.foreign_redirect(response.url, target, what=what)
             response.close()
-            response = self._session.request(method, target, allow_redirects=False, **send)
-        raise failures.too_many_redirects(what=what)
+            target = urljoin(url, location)
+            followed = self._followable(url, target)
+            if followed is None:
+                raise failures.foreign_redirect(url, target, what=call.what)
+            addr, url = followed, target
+        raise failures.too_many_redirects(what=call.what)
 
-    def _may_follow(self, current: str, target: str) -> bool:
-        """True when ``target`` is under a configured address and keeps https if it had it."""
+    def _followable(self, current: str, target: str) -> str | None:
+        """The configured address ``target`` lies under, unless it drops https; else None."""
         try:
             scheme, host, port = _origin(target)
         except ValueError:  # a port that is not a number
-            return False
+            return None
         if _origin(current)[0] == "https" and scheme != "https":
-            return False
+            return None
         path = urlsplit(target).path
         for address in self.connection.addresses:
             prefix = urlsplit(address).path.rstrip("/")
             if _origin(address) == (scheme, host, port) and path.startswith(prefix + "/"):
-                return True
-        return False
+                return address
+        return None
 
     def _seen(self, value: str | None) -> None:
         """Remember the newest ``X-Vault-Index`` of an answer."""
@@ -310,7 +338,7 @@ class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # 
             kinds = {failure.kind for failure in failed.values()}
             sealed_for_good = kinds == {Kind.SEALED} and not restarting
             if sealed_for_good or time.monotonic() + delay > deadline:
-                raise self._give_up(what, failed)
+                raise failures.give_up(what, failed, self.connection.addresses)
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
 
@@ -349,11 +377,9 @@ class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # 
 
     def _leader_status(self, index: int) -> dict[str, Any] | None:
         """``sys/leader`` as answered by address ``index``; None if it does not answer."""
-        headers = self._headers(None)
+        call = _Call("GET", "/v1/sys/leader", self._headers(None), {}, "read the leader")
         try:
-            answer = self._send(
-                index, "GET", "/v1/sys/leader", headers, {}, "read the leader", True, ()
-            )
+            answer = self._send(index, call)
         except AccessGuardError:
             return None
         if isinstance(answer, Failure):
@@ -363,24 +389,3 @@ class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # 
         except ValueError:
             return None
         return status if isinstance(status, dict) else None
-
-    def _give_up(self, what: str, failed: dict[int, Failure]) -> AccessGuardError:
-        tried = ", ".join(self.connection.addresses)
-        kinds = {failure.kind for failure in failed.values()}
-        if kinds == {Kind.SEALED}:
-            return VaultSealedError(
-                f"Vault is sealed (tried {tried}) while trying to {what}",
-                hint="an operator must unseal Vault (`bao operator unseal`); then retry",
-            )
-        if kinds == {Kind.DOWN}:
-            return VaultUnavailableError(
-                f"no Vault address answered while trying to {what} (tried {tried})",
-                hint="check that Vault is running and VAULT_ADDR / [vault].addresses are right",
-            )
-        busy = [failure for failure in failed.values() if failure.kind is Kind.BUSY]
-        detail = (busy[-1] if busy else next(iter(failed.values()))).error.message
-        return VaultUnavailableError(
-            f"Vault could not {what} at any address ({detail}; tried {tried})",
-            hint="a Vault outage or leader election outlasted the retries: retry when Vault "
-            "answers again (`accessguard vault status`)",
-        )
