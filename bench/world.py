@@ -19,6 +19,7 @@ from accessguard.db.migrate import upgrade
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
 from accessguard.inventory.people import PersonInput, add_person
+from accessguard.inventory.records import get_account_record
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
 
@@ -60,16 +61,16 @@ def shared_login_world(db: Path, *, addr: str, token: str, accounts: int) -> dic
                 role="editor",
                 via="shared-login",
             )
-        bootstrap_vault(session, app.clock, vault, actor="bench")
-    from accessguard.inventory.lookup import get_account
-
-    with app.transaction() as session:
+    with app.begin() as conn:
+        bootstrap_vault(conn, app.clock, vault=vault, actor="bench")
+    with app.begin() as conn:
         for i in range(accounts):
             values = LoginValues(
                 {"username": Secret(f"brand{i}"), "password": Secret(f"initial-{uuid.uuid4().hex}")}
             )
+            account = get_account_record(conn, f"x-{i:04d}")
             set_credential(
-                session, app.clock, vault, get_account(session, f"x-{i:04d}"), values, actor="bench"
+                conn, app.clock, vault=vault, account=account, values=values, actor="bench"
             )
     vault.close()
     app.engine.dispose()
@@ -125,7 +126,8 @@ def scim_leavers_world(
             http.post(
                 f"{scim_url}/Users", data=json.dumps(body), headers=headers, timeout=10
             ).raise_for_status()
-        bootstrap_vault(session, app.clock, vault, actor="bench")
+    with app.begin() as conn:
+        bootstrap_vault(conn, app.clock, vault=vault, actor="bench")
     vault.kv.write(f"{prefix}/connectors/hootsuite", {"token": Secret(scim_token)}, cas=0)
     vault.close()
     app.engine.dispose()

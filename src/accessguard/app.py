@@ -35,9 +35,11 @@ class App:
     @cached_property
     def engine(self) -> Engine:
         """The database engine for the configured URL."""
-        from accessguard.db.engine import make_engine
+        from accessguard.db.engine import database_password, make_engine
 
-        return make_engine(self.settings.database_url)
+        url = self.settings.database_url
+        password = None if url.startswith("sqlite") else database_password()
+        return make_engine(url, password=password)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -67,13 +69,17 @@ class App:
     @contextmanager
     def _database(self) -> Iterator[None]:
         """Check the schema first; a database that fails underneath is the project's error."""
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import DatabaseError, OperationalError
 
         try:
             self.ensure_schema()
             yield
         except OperationalError as exc:
             raise _unavailable(exc) from None
+        except DatabaseError as exc:
+            if "not a database" in str(exc.orig):
+                raise _not_a_database(self.settings.database_url) from None
+            raise
 
     def ensure_schema(self) -> None:
         """Refuse to run against a database that was never initialised, with the fix."""
@@ -96,6 +102,18 @@ class App:
 
         upgrade(self.engine)
         self._schema_checked = True
+
+
+def _not_a_database(url: str) -> Exception:
+    """The project's error for an SQLite URL that names a file of some other kind."""
+    from accessguard.db.engine import safe_url
+    from accessguard.errors import ConfigError
+
+    return ConfigError(
+        f"{safe_url(url)} is not an SQLite database",
+        hint="check [database].url (or --db): it names a file that holds something else",
+        code="db-not-a-database",
+    )
 
 
 def _unavailable(exc: Exception) -> Exception:

@@ -22,14 +22,14 @@ from accessguard.app import App
 from accessguard.audit.models import AuditEvent
 from accessguard.cli.main import cli
 from accessguard.credentials.identity import set_user_password, sync
-from accessguard.credentials.models import Credential
 from accessguard.credentials.store import LoginValues, reveal, set_credential
 from accessguard.credentials.totp import enroll
+from accessguard.db import tables
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
-from accessguard.inventory.lookup import get_account, get_person
 from accessguard.inventory.models import Account, Grant, Person
 from accessguard.inventory.people import PersonInput, add_person
+from accessguard.inventory.records import get_account_record, get_person_record
 from accessguard.playbooks.models import Run, RunItem
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
@@ -127,20 +127,31 @@ def build_world(app: App, openbao: OpenBao, scim: ScimServer, meta: MetaFake) ->
     admin.kv.write(f"{prefix}/connectors/hoot", {"token": scim.token}, cas=0)
     admin.kv.write(f"{prefix}/connectors/brand-fb", {"token": meta.token}, cas=0)
     vault = open_vault(app)
-    with app.transaction() as s:
-        ann = get_person(s, LEAVER)
+    with app.begin() as c:
+        ann = get_person_record(c, LEAVER)
         for name in ("brand-x", "brand-yt"):
             values = {
                 "username": Secret(f"{name}-user"),
                 "password": Secret(f"{name}-initial-pw-0"),
             }
-            set_credential(s, clock, vault, get_account(s, name), LoginValues(values), actor=actor)
-        enroll(s, clock, vault, get_account(s, "brand-x"), actor=LEAVER, generate=True)
-        set_user_password(s, clock, vault, ann, Secret(ANN_PASSWORD), actor=actor)
-        sync(s, clock, vault, actor=actor)
-        reveal(
-            s, clock, vault, get_account(s, "brand-yt"), person=ann, reason="posting", actor=LEAVER
+            account = get_account_record(c, name)
+            set_credential(
+                c, clock, vault=vault, account=account, values=LoginValues(values), actor=actor
+            )
+        enroll(
+            c,
+            clock,
+            vault=vault,
+            account=get_account_record(c, "brand-x"),
+            actor=LEAVER,
+            generate=True,
         )
+        set_user_password(
+            c, clock, vault=vault, person=ann, password=Secret(ANN_PASSWORD), actor=actor
+        )
+        sync(c, clock, vault=vault, actor=actor)
+        brand_yt = get_account_record(c, "brand-yt")
+        reveal(c, clock, vault=vault, account=brand_yt, person=ann, reason="posting", actor=LEAVER)
     login = requests.post(
         f"{openbao.addr}/v1/auth/{app.settings.vault.userpass_mount}/login/{_username(app)}",
         json={"password": ANN_PASSWORD},
@@ -151,10 +162,10 @@ def build_world(app: App, openbao: OpenBao, scim: ScimServer, meta: MetaFake) ->
 
 
 def _username(app: App) -> str:
-    from accessguard.credentials.identity import find_identity
+    from accessguard.credentials.records import find_identity
 
-    with app.transaction() as s:
-        identity = find_identity(s, get_person(s, LEAVER))
+    with app.begin() as c:
+        identity = find_identity(c, get_person_record(c, LEAVER).id)
         assert identity is not None
         return identity.username
 
@@ -208,9 +219,12 @@ def end_state(world: World) -> dict[str, Any]:
         )
         people = sorted((p.email, p.status) for p in s.execute(select(Person)).scalars())
         owners = sorted((a.name, a.owner_id) for a in s.execute(select(Account)).scalars())
+        credentials = tables.credentials.c
         creds = sorted(
-            (c.account_id, c.current_version, c.state)
-            for c in s.execute(select(Credential)).scalars()
+            (account_id, version, state)
+            for account_id, version, state in s.execute(
+                select(credentials.account_id, credentials.current_version, credentials.state)
+            )
         )
         ok = {"changed": "ok", "unchanged": "ok"}
         items = sorted(

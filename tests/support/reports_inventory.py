@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from accessguard.app import App
 from accessguard.inventory.accounts import AccountInput, add_account
@@ -41,7 +41,7 @@ def two_admins(session, app: App, acct: str) -> None:
 
 def custody(session, app: App, acct: Account, **kw) -> None:
     """A live 2FA seed in Vault custody for ``acct`` (rows of the credentials layer)."""
-    from accessguard.credentials.models import TotpKey
+    from accessguard.db import tables
 
     now = app.clock.now()
     values = {
@@ -53,12 +53,15 @@ def custody(session, app: App, acct: Account, **kw) -> None:
         "personal_device": False,
     }
     values.update(kw)
-    session.add(TotpKey(**{k: v for k, v in values.items() if hasattr(TotpKey, k)}))
+    columns = tables.totp_keys.c
+    session.execute(
+        insert(tables.totp_keys).values({k: v for k, v in values.items() if k in columns})
+    )
 
 
 def credential(session, app: App, acct: Account, *, age_days: int, state: str = "active") -> None:
     """A shared login whose current version was written ``age_days`` ago."""
-    from accessguard.credentials.models import Credential
+    from accessguard.db import tables
 
     at = app.clock.now() - timedelta(days=age_days)
     values = {
@@ -71,7 +74,10 @@ def credential(session, app: App, acct: Account, *, age_days: int, state: str = 
         "rotated_by": app.actor,
         "created_at": at,
     }
-    session.add(Credential(**{k: v for k, v in values.items() if hasattr(Credential, k)}))
+    columns = tables.credentials.c
+    session.execute(
+        insert(tables.credentials).values({k: v for k, v in values.items() if k in columns})
+    )
 
 
 def build_clean(app: App) -> None:

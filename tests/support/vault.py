@@ -41,8 +41,8 @@ from accessguard.credentials.store import parse_login, set_credential
 from accessguard.credentials.vault_setup import bootstrap_vault
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
-from accessguard.inventory.lookup import get_account
 from accessguard.inventory.people import PersonInput, add_person
+from accessguard.inventory.records import get_account_record
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault, open_vault
 from support.servers import OpenBao
@@ -64,8 +64,8 @@ def admin_vault(app: App, openbao: OpenBao) -> Vault:
 
 def rebootstrap(app: App, openbao: OpenBao) -> None:
     """Run bootstrap again with the root token (after adding accounts)."""
-    with app.transaction() as session:
-        bootstrap_vault(session, app.clock, admin_vault(app, openbao), actor="bootstrap")
+    with app.begin() as conn:
+        bootstrap_vault(conn, app.clock, vault=admin_vault(app, openbao), actor="bootstrap")
 
 
 def vault_app(
@@ -121,12 +121,12 @@ def seed_inventory(
 
 def store_login(app: App, vault: Vault, account: str, login: dict[str, Any]) -> None:
     """Store ``login`` (username, password, ...) as ``account``'s shared login, as a user would."""
-    with app.transaction() as session:
+    with app.begin() as conn:
         set_credential(
-            session,
+            conn,
             app.clock,
-            vault,
-            get_account(session, account),
-            parse_login(json.dumps(login)),
+            vault=vault,
+            account=get_account_record(conn, account),
+            values=parse_login(json.dumps(login)),
             actor="tester@example.com",
         )

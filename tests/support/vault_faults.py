@@ -15,13 +15,12 @@ from sqlalchemy import func, select
 
 from accessguard.app import App
 from accessguard.audit.models import AuditEvent
-from accessguard.credentials.models import Credential, CredentialVersion
 from accessguard.credentials.store import LoginValues, set_credential
+from accessguard.db import tables
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
-from accessguard.inventory.lookup import get_account
-from accessguard.inventory.models import Account
 from accessguard.inventory.people import PersonInput, add_person
+from accessguard.inventory.records import get_account_record
 from accessguard.playbooks.models import RunItem
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault, open_vault
@@ -74,29 +73,37 @@ def seed_leaver(app: App, server: Any, count: int) -> None:
             )
     rebootstrap(app, server)
     vault = open_vault(app)
-    with app.transaction() as s:
+    with app.begin() as c:
         for name in account_names(count):
             values = {"username": Secret(f"{name}-user"), "password": Secret(f"{name}-pw-0")}
-            set_credential(s, clock, vault, get_account(s, name), LoginValues(values), actor=actor)
+            account = get_account_record(c, name)
+            set_credential(
+                c, clock, vault=vault, account=account, values=LoginValues(values), actor=actor
+            )
 
 
 def assert_rotated_once(app: App, admin: Vault, run_id: str, count: int) -> None:
     """Every credential has exactly one new version, readable, and database and Vault agree."""
     with app.transaction() as s:
+        credentials, accounts = tables.credentials.c, tables.accounts.c
         creds = {
-            account.name: cred
-            for cred, account in s.execute(
-                select(Credential, Account).join(Account, Account.id == Credential.account_id)
-            ).all()
+            row.name: row
+            for row in s.execute(
+                select(credentials.id, credentials.vault_path, credentials.current_version)
+                .add_columns(credentials.state, accounts.name)
+                .join(tables.accounts, accounts.id == credentials.account_id)
+            )
         }
         assert sorted(creds) == account_names(count)
         for name, cred in creds.items():
             assert (cred.current_version, cred.state) == (2, "rotation-pending"), name
-            versions = s.execute(
-                select(CredentialVersion.version, CredentialVersion.idempotency_key).where(
-                    CredentialVersion.credential_id == cred.id
+            cv = tables.credential_versions.c
+            versions = [
+                (version, key)
+                for version, key in s.execute(
+                    select(cv.version, cv.idempotency_key).where(cv.credential_id == cred.id)
                 )
-            ).all()
+            ]
             key = f"{run_id}:{STEP}:credential-{cred.id}"
             assert sorted(versions) == [(1, None), (2, key)], (name, versions)
             meta = admin.kv.metadata(cred.vault_path)

@@ -12,9 +12,9 @@ import click
 from accessguard.app import App
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Connection
 
-    from accessguard.inventory.models import Account
+    from accessguard.inventory.records import AccountRecord
     from accessguard.vault.facade import Vault
 
 
@@ -30,14 +30,16 @@ pass_app = click.make_pass_decorator(App)
 
 
 @contextmanager
-def account_in_vault(app: App, account_ref: str) -> Iterator[tuple[Session, Vault, Account]]:
+def account_in_vault(
+    app: App, account_ref: str
+) -> Iterator[tuple[Connection, Vault, AccountRecord]]:
     """What every creds/totp step needs: a transaction, the Vault client, the named account."""
-    from accessguard.inventory.lookup import get_account
+    from accessguard.inventory.records import get_account_record
     from accessguard.vault.facade import open_vault
 
     vault = open_vault(app)
-    with app.transaction() as session:
-        yield session, vault, get_account(session, account_ref)
+    with app.begin() as conn:
+        yield conn, vault, get_account_record(conn, account_ref)
 
 
 def before_long_run() -> None:

@@ -46,19 +46,19 @@ def _result(result: ActionResult, as_json: bool) -> None:
 @pass_app
 def set_cmd(app: App, account: str, reason: str | None) -> None:
     """Store ACCOUNT's login: JSON or lines on stdin, or prompts (never arguments)."""
-    from accessguard.credentials.common import operator
+    from accessguard.credentials.observers import operator
     from accessguard.credentials.store import set_credential
 
     values = _read_login()
-    with account_in_vault(app, account) as (session, client, acct):
+    with account_in_vault(app, account) as (conn, client, acct):
         result = set_credential(
-            session,
+            conn,
             app.clock,
-            client,
-            acct,
-            values,
+            vault=client,
+            account=acct,
+            values=values,
             actor=app.actor,
-            operator=operator(session, app.actor),
+            operator=operator(conn, app.actor),
             reason=reason,
         )
     _result(result, False)
@@ -84,16 +84,16 @@ def reveal_cmd(
     """Print ACCOUNT's password (the exposure is recorded and audited)."""
     import json
 
-    from accessguard.credentials.common import acting_person
+    from accessguard.credentials.observers import acting_person
     from accessguard.credentials.store import reveal
 
-    with account_in_vault(app, account) as (session, client, acct):
-        person = acting_person(session, app.actor, as_email)
+    with account_in_vault(app, account) as (conn, client, acct):
+        person = acting_person(conn, app.actor, as_email=as_email)
         revealed = reveal(
-            session,
+            conn,
             app.clock,
-            client,
-            acct,
+            vault=client,
+            account=acct,
             person=person,
             reason=reason,
             actor=app.actor,
@@ -119,12 +119,12 @@ def rotate_cmd(
     """Phase 1: a new strong password as a pending Vault version (the old one is kept)."""
     from accessguard.credentials.rotation import rotate
 
-    with account_in_vault(app, account) as (session, client, acct):
+    with account_in_vault(app, account) as (conn, client, acct):
         result = rotate(
-            session,
+            conn,
             app.clock,
-            client,
-            acct,
+            vault=client,
+            account=acct,
             actor=app.actor,
             reason=reason,
             idempotency_key=idempotency_key,
@@ -142,10 +142,10 @@ def rotate_cmd(
 @pass_app
 def confirm_cmd(app: App, account: str, as_json: bool) -> None:
     """Phase 2: the platform has the new password; mark it active."""
-    from accessguard.credentials.settle import confirm
+    from accessguard.credentials.rotation_outcome import confirm
 
-    with account_in_vault(app, account) as (session, client, acct):
-        result = confirm(session, app.clock, client, acct, actor=app.actor)
+    with account_in_vault(app, account) as (conn, client, acct):
+        result = confirm(conn, app.clock, vault=client, account=acct, actor=app.actor)
     _result(result, as_json)
 
 
@@ -156,14 +156,14 @@ def confirm_cmd(app: App, account: str, as_json: bool) -> None:
 @pass_app
 def rollback_cmd(app: App, account: str, reason: str | None, as_json: bool) -> None:
     """Undo a pending rotation: the previous value comes back as a new version."""
-    from accessguard.credentials.settle import rollback
+    from accessguard.credentials.rotation_outcome import rollback
 
-    with account_in_vault(app, account) as (session, client, acct):
+    with account_in_vault(app, account) as (conn, client, acct):
         result = rollback(
-            session,
+            conn,
             app.clock,
-            client,
-            acct,
+            vault=client,
+            account=acct,
             actor=app.actor,
             reason=reason,
         )
@@ -176,11 +176,11 @@ def rollback_cmd(app: App, account: str, reason: str | None, as_json: bool) -> N
 @pass_app
 def status_cmd(app: App, account: str | None, as_json: bool) -> None:
     """Versions, state and last rotation of stored logins (no values)."""
-    from accessguard.credentials.store import credential_status
-    from accessguard.inventory.lookup import get_account
+    from accessguard.credentials.status import credential_status
+    from accessguard.inventory.records import get_account_record
 
-    with app.transaction() as session:
-        rows = credential_status(session, get_account(session, account) if account else None)
+    with app.begin() as conn:
+        rows = credential_status(conn, get_account_record(conn, account) if account else None)
     if as_json:
         emit_json(rows)
         return
@@ -196,12 +196,12 @@ def status_cmd(app: App, account: str | None, as_json: bool) -> None:
 def exposed_cmd(app: App, person: str, observed_only: bool, as_json: bool) -> None:
     """What PERSON could know (possible) and what they saw (observed)."""
     from accessguard.credentials.exposure import exported_seed_accounts, exposed_credentials
-    from accessguard.inventory.lookup import get_person
+    from accessguard.inventory.records import get_person_record
 
-    with app.transaction() as session:
-        who = get_person(session, person)
-        exposed = exposed_credentials(session, who.id, observed_only=observed_only)
-        seeds = [a.name for a in exported_seed_accounts(session, who.id)]
+    with app.begin() as conn:
+        who = get_person_record(conn, person)
+        exposed = exposed_credentials(conn, who.id, observed_only=observed_only)
+        seeds = [a.name for a in exported_seed_accounts(conn, who.id)]
     data = {
         "person": who.email,
         "credentials": [e.to_dict() for e in exposed],

@@ -35,9 +35,9 @@ def init_cmd(app: App, force: bool, as_json: bool) -> None:
 
 
 def _safe_url(app: App) -> str:
-    from sqlalchemy.engine import make_url
+    from accessguard.db.engine import safe_url
 
-    return make_url(app.settings.database_url).render_as_string(hide_password=True)
+    return safe_url(app.settings.database_url)
 
 
 @click.group("db")

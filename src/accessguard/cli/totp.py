@@ -48,12 +48,12 @@ def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) ->
         else:
             text = sys.stdin.read()
         seed, url = parse_seed(text)
-    with account_in_vault(app, account) as (session, client, acct):
+    with account_in_vault(app, account) as (conn, client, acct):
         result, uri = enroll(
-            session,
+            conn,
             app.clock,
-            client,
-            acct,
+            vault=client,
+            account=acct,
             actor=app.actor,
             seed=seed,
             url=url,
@@ -73,16 +73,16 @@ def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) ->
 @pass_app
 def code_cmd(app: App, account: str, reason: str, as_email: str | None, pending: bool) -> None:
     """Print a current code for ACCOUNT from Vault (recorded)."""
-    from accessguard.credentials.common import acting_person
+    from accessguard.credentials.observers import acting_person
     from accessguard.credentials.totp import code
 
-    with account_in_vault(app, account) as (session, client, acct):
-        person = acting_person(session, app.actor, as_email)
+    with account_in_vault(app, account) as (conn, client, acct):
+        person = acting_person(conn, app.actor, as_email=as_email)
         value = code(
-            session,
+            conn,
             app.clock,
-            client,
-            acct,
+            vault=client,
+            account=acct,
             person=person,
             reason=reason,
             actor=app.actor,
@@ -98,8 +98,8 @@ def regenerate_cmd(app: App, account: str) -> None:
     """A new seed (pending until `totp confirm`); its QR is shown once."""
     from accessguard.credentials.totp import regenerate
 
-    with account_in_vault(app, account) as (session, client, acct):
-        result, uri = regenerate(session, app.clock, client, acct, actor=app.actor)
+    with account_in_vault(app, account) as (conn, client, acct):
+        result, uri = regenerate(conn, app.clock, vault=client, account=acct, actor=app.actor)
     info(f"{result.outcome.value}: {result.message}")
     if uri is not None:
         _show_once(uri)
@@ -114,8 +114,8 @@ def confirm_cmd(app: App, account: str) -> None:
     """The platform now uses the regenerated seed: retire the old one."""
     from accessguard.credentials.totp import confirm
 
-    with account_in_vault(app, account) as (session, client, acct):
-        result = confirm(session, app.clock, client, acct, actor=app.actor)
+    with account_in_vault(app, account) as (conn, client, acct):
+        result = confirm(conn, app.clock, vault=client, account=acct, actor=app.actor)
     info(f"{result.outcome.value}: {result.message}")
 
 
@@ -124,10 +124,10 @@ def confirm_cmd(app: App, account: str) -> None:
 @pass_app
 def status_cmd(app: App, as_json: bool) -> None:
     """Every account: seed in custody, exported, on a personal phone."""
-    from accessguard.credentials.totp import totp_status
+    from accessguard.credentials.status import totp_status
 
-    with app.transaction() as session:
-        rows = totp_status(session)
+    with app.begin() as conn:
+        rows = totp_status(conn)
     if as_json:
         emit_json(rows)
         return

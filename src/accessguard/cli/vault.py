@@ -23,8 +23,8 @@ def bootstrap_cmd(app: App, as_json: bool) -> None:
     from accessguard.vault.facade import open_vault
 
     client = open_vault(app)
-    with app.transaction() as session:
-        report = bootstrap_vault(session, app.clock, client, actor=app.actor)
+    with app.begin() as conn:
+        report = bootstrap_vault(conn, app.clock, vault=client, actor=app.actor)
     if as_json:
         emit_json(report.to_dict())
         return
@@ -91,8 +91,8 @@ def sync_cmd(app: App, dry_run: bool, as_json: bool) -> None:
     from accessguard.vault.facade import open_vault
 
     client = open_vault(app)
-    with app.transaction() as session:
-        plan = sync(session, app.clock, client, actor=app.actor, dry_run=dry_run)
+    with app.begin() as conn:
+        plan = sync(conn, app.clock, vault=client, actor=app.actor, dry_run=dry_run)
     data = plan.to_dict() | {"dry_run": dry_run}
     if as_json:
         emit_json(data)
@@ -116,13 +116,13 @@ def sync_cmd(app: App, dry_run: bool, as_json: bool) -> None:
 def revoke_person_cmd(app: App, person: str, as_json: bool) -> None:
     """Remove PERSON from groups, disable the entity, delete the login, revoke their tokens."""
     from accessguard.credentials.vault_access import revoke_person_access
-    from accessguard.inventory.lookup import get_person
+    from accessguard.inventory.records import get_person_record
     from accessguard.vault.facade import open_vault
 
     client = open_vault(app)
-    with app.transaction() as session:
+    with app.begin() as conn:
         result = revoke_person_access(
-            session, app.clock, client, get_person(session, person), actor=app.actor
+            conn, app.clock, vault=client, person=get_person_record(conn, person), actor=app.actor
         )
     if as_json:
         emit_json(result.to_dict())
@@ -138,7 +138,7 @@ def user_cmd(app: App, person: str) -> None:
     from accessguard.cli.login import read_hidden
     from accessguard.credentials.identity import set_user_password
     from accessguard.errors import InputError
-    from accessguard.inventory.lookup import get_person
+    from accessguard.inventory.records import get_person_record
     from accessguard.secret import Secret
     from accessguard.vault.facade import open_vault
 
@@ -146,8 +146,13 @@ def user_cmd(app: App, person: str) -> None:
     if len(password.reveal()) < 12:
         raise InputError("the password must be at least 12 characters")
     client = open_vault(app)
-    with app.transaction() as session:
+    with app.begin() as conn:
         identity = set_user_password(
-            session, app.clock, client, get_person(session, person), password, actor=app.actor
+            conn,
+            app.clock,
+            vault=client,
+            person=get_person_record(conn, person),
+            password=password,
+            actor=app.actor,
         )
     info(f"Vault login {identity.username} is ready (userpass at {client.paths.userpass_mount}/)")

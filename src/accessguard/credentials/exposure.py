@@ -10,18 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db import tables
 from accessguard.db.types import Executor
-
-if TYPE_CHECKING:
-    from accessguard.credentials.models import Credential, TotpKey
-    from accessguard.inventory.models import Account, Person
+from accessguard.inventory.records import AccountRecord, PersonRecord
 
 Interval = tuple[datetime, datetime | None]
 
@@ -53,25 +50,25 @@ class ExposedCredential:
 
 
 def record_exposure(
-    session: Executor,
+    conn: Connection,
     clock: Clock,
     *,
-    person: Person,
+    person: PersonRecord,
     kind: str,
     version: int,
     actor: str,
-    account: Account,
+    account: AccountRecord,
     reason: str | None = None,
-    credential: Credential | None = None,
-    totp_key: TotpKey | None = None,
+    credential_id: int | None = None,
+    totp_key_id: int | None = None,
     run_id: str | None = None,
 ) -> None:
-    """Record that ``person`` saw ``version`` (never the value) and audit it."""
-    session.execute(
+    """Record that ``person`` saw ``version`` of a credential or a seed (never the value); audited."""
+    conn.execute(
         insert(tables.exposures).values(
             person_id=person.id,
-            credential_id=credential.id if credential else None,
-            totp_key_id=totp_key.id if totp_key else None,
+            credential_id=credential_id,
+            totp_key_id=totp_key_id,
             kind=kind,
             version=version,
             occurred_at=clock.now(),
@@ -81,11 +78,11 @@ def record_exposure(
         )
     )
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action=f"exposure.{kind}",
-        target_type="credential" if credential else "totp",
+        target_type="credential" if credential_id is not None else "totp",
         target=account.name,
         run_id=run_id,
         details={"person": person.email, "version": version, "reason": reason},
@@ -111,12 +108,12 @@ def _equivalent(rows: dict[int, Any], version: int) -> list[int]:
 
 
 def exposed_credentials(
-    session: Executor, person_id: int, *, observed_only: bool = False
+    conn: Executor, person_id: int, *, observed_only: bool = False
 ) -> list[ExposedCredential]:
     """Credentials whose CURRENT value the person could know (possible) or saw (observed)."""
     # Plain rows of the columns used: this reads every credential and every version.
     credentials, accounts = tables.credentials.c, tables.accounts.c
-    creds = session.execute(
+    creds = conn.execute(
         select(
             credentials.id,
             credentials.current_version,
@@ -130,13 +127,13 @@ def exposed_credentials(
         return []
     versions: dict[int, dict[int, Any]] = defaultdict(dict)
     cv = tables.credential_versions.c
-    for row in session.execute(
+    for row in conn.execute(
         select(cv.credential_id, cv.version, cv.restored_from, cv.created_at, cv.superseded_at)
     ):
         versions[row.credential_id][row.version] = row
     seen: dict[int, set[int]] = defaultdict(set)
     exposures = tables.exposures.c
-    for credential_id, version in session.execute(
+    for credential_id, version in conn.execute(
         select(exposures.credential_id, exposures.version).where(
             exposures.person_id == person_id, exposures.credential_id.is_not(None)
         )
@@ -144,14 +141,14 @@ def exposed_credentials(
         seen[credential_id or 0].add(version)
     access: dict[int, list[tuple[str, datetime, datetime | None]]] = defaultdict(list)
     memberships = tables.vault_memberships.c
-    for account_id, added_at, removed_at in session.execute(
+    for account_id, added_at, removed_at in conn.execute(
         select(memberships.account_id, memberships.added_at, memberships.removed_at).where(
             memberships.person_id == person_id
         )
     ):
         access[account_id].append(("vault-group", added_at, removed_at))
     grants = tables.grants.c
-    for account_id, granted_at, revoked_at in session.execute(
+    for account_id, granted_at, revoked_at in conn.execute(
         select(grants.account_id, grants.granted_at, grants.revoked_at).where(
             grants.person_id == person_id, grants.via == "shared-login"
         )
@@ -194,10 +191,19 @@ def exposed_credentials(
     return sorted(out, key=lambda e: e.account_name)
 
 
-def exported_seed_accounts(session: Executor, person_id: int) -> list[Any]:
-    """Accounts (rows: id, name, platform) whose current or pending 2FA seed was exported to the person."""
+@dataclass(frozen=True, slots=True)
+class ExportedSeed:
+    """An account whose current or pending 2FA seed was exported to a person."""
+
+    id: int
+    name: str
+    platform: str
+
+
+def exported_seed_accounts(conn: Executor, person_id: int) -> list[ExportedSeed]:
+    """Accounts whose current or pending 2FA seed was exported to the person, by name."""
     keys, accounts, exposures = tables.totp_keys.c, tables.accounts.c, tables.exposures.c
-    rows = session.execute(
+    rows = conn.execute(
         select(
             accounts.id,
             accounts.name,
@@ -214,5 +220,9 @@ def exported_seed_accounts(session: Executor, person_id: int) -> list[Any]:
             keys.retired_at.is_(None),
         )
     ).all()
-    found = {r.id: r for r in rows if r.version in (r.generation, r.pending_generation)}
+    found = {
+        r.id: ExportedSeed(r.id, r.name, r.platform)
+        for r in rows
+        if r.version in (r.generation, r.pending_generation)
+    }
     return sorted(found.values(), key=lambda a: a.name)

@@ -4,80 +4,90 @@ Each account has a Vault group (made by ``vault bootstrap``) whose policy reads 
 account's secret and TOTP code. ``sync`` makes every person's entity a member of
 exactly the groups their active shared-login grants give; ``revoke_person_access``
 (``vault_access.py``) removes a leaver everywhere and revokes their existing tokens.
-Membership history is kept in ``VaultMembership``: it is the evidence for possible
+Membership history is kept in ``vault_memberships``: it is the evidence for possible
 exposure.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select, update
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
-from accessguard.credentials.models import VaultIdentity, VaultMembership
-from accessguard.inventory.models import Account, Grant, Person
+from accessguard.credentials.records import VaultIdentityRecord, all_identities, find_identity
+from accessguard.db import tables
+from accessguard.inventory.records import PersonRecord
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault
 from accessguard.vault.paths import username_for
 
 
-def find_identity(session: Session, person: Person) -> VaultIdentity | None:
-    """The person's Vault identity row, or None."""
-    return session.execute(
-        select(VaultIdentity).where(VaultIdentity.person_id == person.id)
-    ).scalar_one_or_none()
-
-
 def ensure_identity(
-    session: Session, clock: Clock, vault: Vault, person: Person, *, actor: str
-) -> VaultIdentity:
+    conn: Connection, clock: Clock, *, vault: Vault, person: PersonRecord, actor: str
+) -> VaultIdentityRecord:
     """The person's entity (named by email) with a userpass alias; created if missing."""
-    identity = find_identity(session, person)
-    username = identity.username if identity else username_for(person.email)
-    entity = vault.identity.ensure_entity(
-        person.email, metadata={"accessguard_person": person.email}
-    )
+    return _ensure(conn, clock, vault=vault, person_id=person.id, email=person.email, actor=actor)
+
+
+def _ensure(
+    conn: Connection, clock: Clock, *, vault: Vault, person_id: int, email: str, actor: str
+) -> VaultIdentityRecord:
+    identity = find_identity(conn, person_id)
+    username = identity.username if identity else username_for(email)
+    entity = vault.identity.ensure_entity(email, metadata={"accessguard_person": email})
+    ids = tables.vault_identities
     if identity is None:
         vault.identity.ensure_alias(entity, username)
-        identity = VaultIdentity(
-            person_id=person.id, entity_id=entity.id, username=username, created_at=clock.now()
-        )
-        session.add(identity)
-        session.flush()
+        now = clock.now()
+        identity_id: int = conn.execute(
+            insert(ids)
+            .values(person_id=person_id, entity_id=entity.id, username=username, created_at=now)
+            .returning(ids.c.id)
+        ).scalar_one()
         record(
-            session,
+            conn,
             clock,
             actor=actor,
             action="vault.identity.create",
             target_type="person",
-            target=person.email,
+            target=email,
             details={"entity_id": entity.id, "username": username},
         )
-    elif identity.entity_id != entity.id:
+        return VaultIdentityRecord(identity_id, person_id, entity.id, username, now, None)
+    if identity.entity_id != entity.id:
         vault.identity.ensure_alias(entity, username)
-        identity.entity_id = entity.id
+        conn.execute(update(ids).where(ids.c.id == identity.id).values(entity_id=entity.id))
+        identity = dataclasses.replace(identity, entity_id=entity.id)
     return identity
 
 
 def set_user_password(
-    session: Session, clock: Clock, vault: Vault, person: Person, password: Secret, *, actor: str
-) -> VaultIdentity:
+    conn: Connection,
+    clock: Clock,
+    *,
+    vault: Vault,
+    person: PersonRecord,
+    password: Secret,
+    actor: str,
+) -> VaultIdentityRecord:
     """Create (or reset) the person's userpass login, linked to their entity.
 
     This is the explicit way back in after ``revoke_person_access``: it re-enables the entity.
     """
-    identity = ensure_identity(session, clock, vault, person, actor=actor)
+    identity = ensure_identity(conn, clock, vault=vault, person=person, actor=actor)
     entity = vault.identity.read_entity(person.email)
     if identity.disabled_at is not None or (entity is not None and entity.disabled):
         vault.identity.set_entity_disabled(person.email, False)
-        identity.disabled_at = None
+        ids = tables.vault_identities
+        conn.execute(update(ids).where(ids.c.id == identity.id).values(disabled_at=None))
+        identity = dataclasses.replace(identity, disabled_at=None)
         record(
-            session,
+            conn,
             clock,
             actor=actor,
             action="vault.identity.enable",
@@ -87,7 +97,7 @@ def set_user_password(
         )
     vault.identity.write_userpass_user(identity.username, password)
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action="vault.user.set",
@@ -123,77 +133,82 @@ class SyncPlan:
         }
 
 
-def _wanted(session: Session) -> dict[int, set[int]]:
+def _wanted(conn: Connection) -> dict[int, set[int]]:
     """account id -> ids of people with an active shared-login grant (not departed)."""
+    grants, people = tables.grants.c, tables.people.c
     wanted: dict[int, set[int]] = defaultdict(set)
-    rows = session.execute(
-        select(Grant.account_id, Grant.person_id)
-        .join(Person, Person.id == Grant.person_id)
-        .where(Grant.via == "shared-login", Grant.revoked_at.is_(None), Person.status != "departed")
+    rows = conn.execute(
+        select(grants.account_id, grants.person_id)
+        .join(tables.people, people.id == grants.person_id)
+        .where(
+            grants.via == "shared-login", grants.revoked_at.is_(None), people.status != "departed"
+        )
     ).all()
     for account_id, person_id in rows:
         wanted[account_id].add(person_id)
     return wanted
 
 
-def _open_memberships(session: Session) -> dict[tuple[int, int], VaultMembership]:
-    return {
-        (m.person_id, m.account_id): m
-        for m in session.execute(
-            select(VaultMembership).where(VaultMembership.removed_at.is_(None))
-        ).scalars()
-    }
-
-
 def sync(
-    session: Session, clock: Clock, vault: Vault, *, actor: str, dry_run: bool = False
+    conn: Connection, clock: Clock, *, vault: Vault, actor: str, dry_run: bool = False
 ) -> SyncPlan:
     """Make account groups hold exactly the entities that grants give; returns the drift."""
-    wanted = _wanted(session)
-    people = {p.id: p for p in session.execute(select(Person)).scalars()}
-    identities = {i.person_id: i for i in session.execute(select(VaultIdentity)).scalars()}
+    wanted = _wanted(conn)
+    people_c, accounts_c = tables.people.c, tables.accounts.c
+    emails: dict[int, str] = {
+        person_id: email for person_id, email in conn.execute(select(people_c.id, people_c.email))
+    }
+    identities = {i.person_id: i for i in all_identities(conn)}
     by_entity = {i.entity_id: i.person_id for i in identities.values()}
     plan = SyncPlan()
     members_by_account: dict[int, set[int]] = {}
-    for account in session.execute(select(Account).order_by(Account.name)).scalars():
-        group_name = vault.paths.account_group(account.name)
+    accounts = conn.execute(select(accounts_c.id, accounts_c.name).order_by(accounts_c.name)).all()
+    for account_id, account_name in accounts:
+        group_name = vault.paths.account_group(account_name)
         group = vault.identity.read_group(group_name)
         if group is None:
             plan.missing_groups.append(group_name)
             continue
         current = set(group.member_entity_ids)
         desired: dict[str, int] = {}
-        for person_id in sorted(wanted.get(account.id, set())):
+        for person_id in sorted(wanted.get(account_id, set())):
             identity = identities.get(person_id)
             if identity is not None and identity.disabled_at is not None:
                 continue  # revoked by `vault revoke-person`: stays out
             if identity is None and not dry_run:
-                identity = ensure_identity(session, clock, vault, people[person_id], actor=actor)
+                identity = _ensure(
+                    conn,
+                    clock,
+                    vault=vault,
+                    person_id=person_id,
+                    email=emails[person_id],
+                    actor=actor,
+                )
                 identities[person_id] = identity
                 by_entity[identity.entity_id] = person_id
             if identity is None or identity.entity_id not in current:
-                plan.add.append((people[person_id].email, account.name))
+                plan.add.append((emails[person_id], account_name))
             if identity is not None:
                 desired[identity.entity_id] = person_id
         for entity_id in sorted(current - set(desired)):
             member = by_entity.get(entity_id)
             if member is None:
-                plan.unknown.append((entity_id, account.name))
+                plan.unknown.append((entity_id, account_name))
             else:
-                plan.remove.append((people[member].email, account.name))
+                plan.remove.append((emails[member], account_name))
         if not dry_run and set(desired) != current:
             vault.identity.write_group(
                 group_name,
-                policies=[vault.paths.account_policy(account.name)],
+                policies=[vault.paths.account_policy(account_name)],
                 member_entity_ids=sorted(desired),
             )
-        members_by_account[account.id] = set(desired.values())
+        members_by_account[account_id] = set(desired.values())
     if dry_run:
         return plan
-    _record_history(session, clock, members_by_account)
+    _record_history(conn, clock, members_by_account)
     if plan.drift:
         record(
-            session,
+            conn,
             clock,
             actor=actor,
             action="vault.sync",
@@ -204,19 +219,47 @@ def sync(
     return plan
 
 
+def membership_changes(
+    open_rows: dict[tuple[int, int], int], members_by_account: dict[int, set[int]]
+) -> tuple[list[int], list[tuple[int, int]]]:
+    """(membership ids to close, (person id, account id) pairs to open) so history matches.
+
+    ``open_rows`` maps (person id, account id) to the id of its open membership; only the
+    accounts in ``members_by_account`` (whose groups were read) are touched.
+    """
+    close = [
+        row_id
+        for (person_id, account_id), row_id in open_rows.items()
+        if account_id in members_by_account and person_id not in members_by_account[account_id]
+    ]
+    opened = [
+        (person_id, account_id)
+        for account_id, members in members_by_account.items()
+        for person_id in sorted(members)
+        if (person_id, account_id) not in open_rows
+    ]
+    return close, opened
+
+
 def _record_history(
-    session: Session, clock: Clock, members_by_account: dict[int, set[int]]
+    conn: Connection, clock: Clock, members_by_account: dict[int, set[int]]
 ) -> None:
-    """Open and close ``VaultMembership`` rows so history matches the groups now."""
+    """Open and close ``vault_memberships`` rows so history matches the groups now."""
     now = clock.now()
-    open_rows = _open_memberships(session)
-    for (person_id, account_id), row in open_rows.items():
-        if account_id in members_by_account and person_id not in members_by_account[account_id]:
-            row.removed_at = now
-    for account_id, members in members_by_account.items():
-        for person_id in members:
-            if (person_id, account_id) not in open_rows:
-                session.add(
-                    VaultMembership(person_id=person_id, account_id=account_id, added_at=now)
-                )
-    session.flush()
+    table = tables.vault_memberships
+    open_rows = {
+        (person_id, account_id): row_id
+        for row_id, person_id, account_id in conn.execute(
+            select(table.c.id, table.c.person_id, table.c.account_id).where(
+                table.c.removed_at.is_(None)
+            )
+        )
+    }
+    close, opened = membership_changes(open_rows, members_by_account)
+    if close:
+        conn.execute(update(table).where(table.c.id.in_(close)).values(removed_at=now))
+    if opened:
+        conn.execute(
+            insert(table),
+            [{"person_id": p, "account_id": a, "added_at": now} for p, a in opened],
+        )

@@ -1,4 +1,4 @@
-"""Phase 1 of a two-phase rotation: a new password as a pending Vault version (settle.py: phase 2).
+"""Phase 1 of a two-phase rotation: a new password as a pending Vault version (rotation_outcome.py: phase 2).
 
 Crash safety: the new version carries its idempotency key inside the Vault data
 (``_idempotency_key``), written atomically with the value. A rotation repeated with
@@ -17,9 +17,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
@@ -40,13 +40,11 @@ from accessguard.errors import (
     ConflictError,
     VaultNotFoundError,
 )
+from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault
 from accessguard.vault.kv import KvMetadata
-
-if TYPE_CHECKING:
-    from accessguard.inventory.models import Account
 
 KEY_FIELD = "_idempotency_key"
 
@@ -62,7 +60,7 @@ def _pending_conflict(target: RotationTarget) -> ConflictError:
 
 
 def _find_written(
-    vault: Vault, target: RotationTarget, key: str, meta: KvMetadata | None
+    vault: Vault, target: RotationTarget, *, key: str, meta: KvMetadata | None
 ) -> int | None:
     """A Vault version newer than the database's that carries ``key`` (a crashed rotation)."""
     if meta is None:
@@ -108,8 +106,8 @@ def _mark_pending(
 def write_new_version(
     vault: Vault,
     clock: Clock,
-    target: RotationTarget,
     *,
+    target: RotationTarget,
     key: str,
     actor: str,
     reason: str,
@@ -127,7 +125,7 @@ def write_new_version(
     """
     written = None
     if not fresh:
-        written = _find_written(vault, target, key, vault.kv.metadata(target.vault_path))
+        written = _find_written(vault, target, key=key, meta=vault.kv.metadata(target.vault_path))
     recovered = written is not None
     if written is None:
         if target.pending:
@@ -167,10 +165,10 @@ class Written:
 
 
 def record_rotations(
-    session: Executor,
+    conn: Executor,
     clock: Clock,
-    written: Sequence[Written],
     *,
+    written: Sequence[Written],
     actor: str,
     reason: str,
     run_id: str | None,
@@ -182,10 +180,10 @@ def record_rotations(
     ``changed`` with one audit event.
     """
     ids = [w.target.credential_id for w in written]
-    done = rotated_with(session, ids, [w.key for w in written])
+    done = rotated_with(conn, ids, keys=[w.key for w in written])
     current = {
         credential_id: version
-        for credential_id, version in session.execute(
+        for credential_id, version in conn.execute(
             select(_CREDENTIALS.c.id, _CREDENTIALS.c.current_version).where(
                 _CREDENTIALS.c.id.in_(ids)
             )
@@ -243,7 +241,7 @@ def record_rotations(
             )
     if changes:  # one executemany UPDATE by primary key (Core: no per-row ORM work)
         table = _CREDENTIALS
-        session.execute(
+        conn.execute(
             update(table)
             .where(table.c.id == bindparam("b_id"))
             .values(
@@ -256,18 +254,18 @@ def record_rotations(
             changes,
         )
     add_versions(
-        session, clock, adopted, state="pending", actor=actor, reason=reason, run_id=run_id
+        conn, clock, versions=adopted, state="pending", actor=actor, reason=reason, run_id=run_id
     )
-    record_many(session, clock, events)
+    record_many(conn, clock, events)
     return results
 
 
 def record_rotation(
-    session: Executor,
+    conn: Connection,
     clock: Clock,
+    *,
     target: RotationTarget,
     version: int,
-    *,
     actor: str,
     reason: str,
     run_id: str | None,
@@ -276,9 +274,9 @@ def record_rotation(
 ) -> ActionResult:
     """``record_rotations`` for one credential; its error is raised."""
     outcome = record_rotations(
-        session,
+        conn,
         clock,
-        [Written(target, version, key, recovered)],
+        written=[Written(target, version, key, recovered)],
         actor=actor,
         reason=reason,
         run_id=run_id,
@@ -289,11 +287,11 @@ def record_rotation(
 
 
 def rotate(
-    session: Executor,
+    conn: Connection,
     clock: Clock,
-    vault: Vault,
-    account: Account,
     *,
+    vault: Vault,
+    account: AccountRecord,
     actor: str,
     reason: str,
     run_id: str | None = None,
@@ -301,15 +299,15 @@ def rotate(
     length: int = 24,
 ) -> ActionResult:
     """Phase 1: a strong new password as a new pending Vault version (check-and-set)."""
-    target = rotation_target(session, account)
+    target = rotation_target(conn, account)
     reason = reason or "rotation"
-    if idempotency_key and (done := already_rotated(session, target, idempotency_key)):
+    if idempotency_key and (done := already_rotated(conn, target, key=idempotency_key)):
         return done
     key = idempotency_key or uuid.uuid4().hex
     version, recovered = write_new_version(
         vault,
         clock,
-        target,
+        target=target,
         key=key,
         actor=actor,
         reason=reason,
@@ -318,10 +316,10 @@ def rotate(
         fresh=idempotency_key is None,
     )
     return record_rotation(
-        session,
+        conn,
         clock,
-        target,
-        version,
+        target=target,
+        version=version,
         actor=actor,
         reason=reason,
         run_id=run_id,

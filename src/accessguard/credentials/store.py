@@ -1,29 +1,20 @@
-"""Store, reveal and list shared logins. Values go to Vault only; the database keeps versions."""
+"""Store and reveal shared logins. Values go to Vault only; the database keeps versions."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
-from accessguard.credentials.common import (
-    find_credential,
-    get_credential,
-    iso,
-    require_reason,
-    set_current,
-    version_row,
-)
 from accessguard.credentials.exposure import record_exposure
-from accessguard.credentials.models import Credential
-from accessguard.credentials.versions import add_versions
+from accessguard.credentials.observers import require_reason
+from accessguard.credentials.records import find_credential, get_credential
+from accessguard.credentials.versions import add_versions, insert_credential, set_current
 from accessguard.errors import CasConflictError, ConflictError, InputError
-from accessguard.inventory.models import Account, Person
+from accessguard.inventory.records import AccountRecord, PersonRecord
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault
@@ -81,47 +72,21 @@ def parse_login(text: str) -> LoginValues:
     return LoginValues(values)
 
 
-def add_version(
-    session: Session,
-    clock: Clock,
-    credential: Credential,
-    version: int,
-    *,
-    state: str,
-    actor: str,
-    reason: str | None,
-    run_id: str | None = None,
-    restored_from: int | None = None,
-    idempotency_key: str | None = None,
-) -> None:
-    """Record a new Vault version; the one it replaces stops being current now."""
-    add_versions(
-        session,
-        clock,
-        [(credential.id, version, idempotency_key)],
-        state=state,
-        actor=actor,
-        reason=reason,
-        run_id=run_id,
-        restored_from=restored_from,
-    )
-
-
 def set_credential(
-    session: Session,
+    conn: Connection,
     clock: Clock,
-    vault: Vault,
-    account: Account,
-    values: LoginValues,
     *,
+    vault: Vault,
+    account: AccountRecord,
+    values: LoginValues,
     actor: str,
-    operator: Person | None = None,
+    operator: PersonRecord | None = None,
     reason: str | None = None,
 ) -> ActionResult:
     """Store the account's login as a new Vault version (check-and-set) and record it."""
     path = vault.paths.secret(account.name)
-    credential = find_credential(session, account)
-    if credential is not None and credential.state == "rotation-pending":
+    credential = find_credential(conn, account.id)
+    if credential is not None and credential.pending:
         raise ConflictError(
             f"a rotation of {account.name} is pending",
             hint=f"`accessguard creds confirm {account.name}` or `creds rollback` first",
@@ -151,21 +116,24 @@ def set_credential(
         },
     )
     if credential is None:
-        credential = Credential(
-            account_id=account.id,
-            vault_path=path,
-            current_version=version,
-            state="active",
-            created_at=now,
+        credential_id = insert_credential(
+            conn, account.id, vault_path=path, version=version, at=now, by=actor
         )
-        session.add(credential)
-        session.flush()
-    set_current(credential, version, previous=None, state="active", at=now, by=actor)
-    add_version(
-        session, clock, credential, version, state="active", actor=actor, reason=reason or "set"
+    else:
+        credential_id = credential.id
+        set_current(
+            conn, credential_id, version=version, previous=None, state="active", at=now, by=actor
+        )
+    add_versions(
+        conn,
+        clock,
+        versions=[(credential_id, version, None)],
+        state="active",
+        actor=actor,
+        reason=reason or "set",
     )
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action="credential.set",
@@ -175,7 +143,7 @@ def set_credential(
     )
     if operator is not None:
         record_exposure(
-            session,
+            conn,
             clock,
             person=operator,
             kind="entered",
@@ -183,7 +151,7 @@ def set_credential(
             actor=actor,
             account=account,
             reason=reason or "stored the login",
-            credential=credential,
+            credential_id=credential_id,
         )
     return ActionResult.changed(f"stored {account.name} as version {version}", version=version)
 
@@ -198,12 +166,12 @@ class Revealed:
 
 
 def reveal(
-    session: Session,
+    conn: Connection,
     clock: Clock,
-    vault: Vault,
-    account: Account,
     *,
-    person: Person,
+    vault: Vault,
+    account: AccountRecord,
+    person: PersonRecord,
     reason: str,
     actor: str,
     version: int | None = None,
@@ -215,8 +183,8 @@ def reveal(
     ``pending`` insists that a rotation is pending (its new password is the current version).
     """
     reason = require_reason(reason)
-    credential = get_credential(session, account)
-    if pending and credential.state != "rotation-pending":
+    credential = get_credential(conn, account)
+    if pending and not credential.pending:
         raise ConflictError(
             f"{account.name} has no pending rotation",
             code="no-pending-rotation",
@@ -225,7 +193,7 @@ def reveal(
     wanted = version or credential.current_version
     secret = vault.kv.read(credential.vault_path, wanted)
     record_exposure(
-        session,
+        conn,
         clock,
         person=person,
         kind="reveal",
@@ -233,34 +201,7 @@ def reveal(
         actor=actor,
         account=account,
         reason=reason,
-        credential=credential,
+        credential_id=credential.id,
         run_id=run_id,
     )
     return Revealed(account.name, wanted, secret.public_values())
-
-
-def credential_status(session: Session, account: Account | None = None) -> list[dict[str, Any]]:
-    """Non-secret state of stored credentials (one account or all)."""
-    query = select(Credential, Account).join(Account, Account.id == Credential.account_id)
-    if account is not None:
-        query = query.where(Credential.account_id == account.id)
-    rows = []
-    for cred, acct in session.execute(query.order_by(Account.name)).all():
-        current = version_row(session, cred, cred.current_version)
-        rows.append(
-            {
-                "account": acct.name,
-                "platform": acct.platform,
-                "vault_path": cred.vault_path,
-                "state": cred.state,
-                "current_version": cred.current_version,
-                "previous_version": cred.previous_version,
-                "rotated_at": iso(cred.rotated_at),
-                "rotated_by": cred.rotated_by,
-                "current_since": iso(current.created_at) if current else None,
-                "reason": current.reason if current else None,
-            }
-        )
-    if account is not None and not rows:
-        get_credential(session, account)
-    return rows

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from accessguard.credentials.versions import credential_not_found
 from accessguard.db.tables import accounts as _ACCOUNTS
@@ -18,10 +17,8 @@ from accessguard.db.tables import credential_versions as _VERSIONS
 from accessguard.db.tables import credentials as _CREDENTIALS
 from accessguard.db.types import Executor
 from accessguard.errors import AccessGuardError
+from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
-
-if TYPE_CHECKING:
-    from accessguard.inventory.models import Account
 
 
 @dataclass(frozen=True)
@@ -42,9 +39,9 @@ class RotationTarget:
     pending: bool
 
 
-def rotation_target(session: Executor, account: Account) -> RotationTarget:
+def rotation_target(conn: Connection, account: AccountRecord) -> RotationTarget:
     """Read the credential of ``account`` (NotFoundError when none is stored)."""
-    target = load_targets(session, [account.id]).get(account.id)
+    target = load_targets(conn, [account.id]).get(account.id)
     if target is None:  # the account row itself is gone
         raise credential_not_found(account.name)
     if isinstance(target, AccessGuardError):
@@ -53,12 +50,12 @@ def rotation_target(session: Executor, account: Account) -> RotationTarget:
 
 
 def load_targets(
-    session: Executor, account_ids: Sequence[int]
+    conn: Executor, account_ids: Sequence[int]
 ) -> dict[int, RotationTarget | AccessGuardError]:
     """``rotation_target`` for many accounts in one query (an account without a credential
     maps to its error; an account that no longer exists is left out)."""
     accounts, creds = _ACCOUNTS.c, _CREDENTIALS.c
-    rows = session.execute(
+    rows = conn.execute(
         select(
             accounts.id,
             accounts.name,
@@ -92,11 +89,11 @@ def load_targets(
 
 
 def rotated_with(
-    session: Executor, credential_ids: Sequence[int], keys: Sequence[str]
+    conn: Executor, credential_ids: Sequence[int], *, keys: Sequence[str]
 ) -> dict[str, int]:
     """The versions already recorded for these idempotency keys (of these credentials), by key."""
     versions = _VERSIONS.c
-    rows = session.execute(
+    rows = conn.execute(
         select(versions.idempotency_key, versions.version).where(
             versions.credential_id.in_(credential_ids), versions.idempotency_key.in_(keys)
         )
@@ -113,7 +110,7 @@ def rotated_already(target: RotationTarget, version: int) -> ActionResult:
     )
 
 
-def already_rotated(session: Executor, target: RotationTarget, key: str) -> ActionResult | None:
+def already_rotated(conn: Connection, target: RotationTarget, *, key: str) -> ActionResult | None:
     """``unchanged`` when the database already records the rotation made with ``key``."""
-    done = rotated_with(session, [target.credential_id], [key])
+    done = rotated_with(conn, [target.credential_id], keys=[key])
     return rotated_already(target, done[key]) if key in done else None

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select, update
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
-from accessguard.credentials.common import find_totp, get_totp, iso, operator, require_reason
 from accessguard.credentials.exposure import record_exposure
-from accessguard.credentials.models import Exposure, TotpKey
+from accessguard.credentials.observers import operator, require_reason
+from accessguard.credentials.records import find_totp_key, get_totp_key
+from accessguard.db import tables
 from accessguard.errors import ConflictError, InputError
-from accessguard.inventory.models import Account, Person
+from accessguard.inventory.records import AccountRecord, PersonRecord
 from accessguard.results import ActionResult, Outcome
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault
@@ -49,23 +48,22 @@ def parse_seed(text: str) -> tuple[Secret | None, Secret | None]:
 
 
 def _export(
-    session: Session,
+    conn: Connection,
     clock: Clock,
-    key: TotpKey,
-    account: Account,
-    generation: int,
     *,
+    key_id: int,
+    account: AccountRecord,
+    generation: int,
     actor: str,
     reason: str,
     run_id: str | None,
 ) -> None:
-    key.exported = True
-    key.exported_at = clock.now()
-    key.exported_by = actor
-    person = operator(session, actor)
+    """Mark the key's seed exported and record the exposure when the actor is a person."""
+    _update_key(conn, key_id, exported=True, exported_at=clock.now(), exported_by=actor)
+    person = operator(conn, actor)
     if person is not None:
         record_exposure(
-            session,
+            conn,
             clock,
             person=person,
             kind="seed-export",
@@ -73,17 +71,21 @@ def _export(
             actor=actor,
             account=account,
             reason=reason,
-            totp_key=key,
+            totp_key_id=key_id,
             run_id=run_id,
         )
 
 
+def _update_key(conn: Connection, key_id: int, **values: object) -> None:
+    conn.execute(update(tables.totp_keys).where(tables.totp_keys.c.id == key_id).values(**values))
+
+
 def enroll(
-    session: Session,
+    conn: Connection,
     clock: Clock,
-    vault: Vault,
-    account: Account,
     *,
+    vault: Vault,
+    account: AccountRecord,
     actor: str,
     seed: Secret | None = None,
     url: Secret | None = None,
@@ -91,7 +93,7 @@ def enroll(
     personal_device: bool = False,
 ) -> tuple[ActionResult, Secret | None]:
     """Put the account's seed in Vault custody; with ``generate`` returns the URI once."""
-    if find_totp(session, account) is not None:
+    if find_totp_key(conn, account.id) is not None:
         raise ConflictError(
             f"{account.name} already has a seed in Vault custody",
             hint=f"`accessguard totp regenerate {account.name}` replaces it safely",
@@ -108,19 +110,21 @@ def enroll(
         uri = vault.totp.generate(name, issuer=ISSUER, account_name=account.handle)
     else:
         vault.totp.import_key(name, seed=seed, url=url, issuer=ISSUER, account_name=account.handle)
-    key = TotpKey(
-        account_id=account.id,
-        key_name=name,
-        generation=1,
-        enrolled_at=clock.now(),
-        enrolled_by=actor,
-        exported=False,
-        personal_device=personal_device,
-    )
-    session.add(key)
-    session.flush()
+    key_id: int = conn.execute(
+        insert(tables.totp_keys)
+        .values(
+            account_id=account.id,
+            key_name=name,
+            generation=1,
+            enrolled_at=clock.now(),
+            enrolled_by=actor,
+            exported=False,
+            personal_device=personal_device,
+        )
+        .returning(tables.totp_keys.c.id)
+    ).scalar_one()
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action="totp.enroll",
@@ -129,17 +133,26 @@ def enroll(
         details={"key_name": name, "generated": generate, "personal_device": personal_device},
     )
     if generate:
-        _export(session, clock, key, account, 1, actor=actor, reason="enrolment", run_id=None)
+        _export(
+            conn,
+            clock,
+            key_id=key_id,
+            account=account,
+            generation=1,
+            actor=actor,
+            reason="enrolment",
+            run_id=None,
+        )
     return ActionResult.changed(f"seed for {account.name} is in Vault custody"), uri
 
 
 def code(
-    session: Session,
+    conn: Connection,
     clock: Clock,
-    vault: Vault,
-    account: Account,
     *,
-    person: Person,
+    vault: Vault,
+    account: AccountRecord,
+    person: PersonRecord,
     reason: str,
     actor: str,
     pending: bool = False,
@@ -147,7 +160,7 @@ def code(
 ) -> Secret:
     """A current code from Vault's TOTP engine; the exposure is recorded."""
     reason = require_reason(reason)
-    key = get_totp(session, account)
+    key = get_totp_key(conn, account)
     name, generation = key.key_name, key.generation
     if pending:
         if not key.pending_key_name or key.pending_generation is None:
@@ -155,7 +168,7 @@ def code(
         name, generation = key.pending_key_name, key.pending_generation
     value = vault.totp.code(name)
     record_exposure(
-        session,
+        conn,
         clock,
         person=person,
         kind="totp-code",
@@ -163,24 +176,24 @@ def code(
         actor=actor,
         account=account,
         reason=reason,
-        totp_key=key,
+        totp_key_id=key.id,
         run_id=run_id,
     )
     return value
 
 
 def regenerate(
-    session: Session,
+    conn: Connection,
     clock: Clock,
-    vault: Vault,
-    account: Account,
     *,
+    vault: Vault,
+    account: AccountRecord,
     actor: str,
     run_id: str | None = None,
     idempotency_key: str | None = None,
 ) -> tuple[ActionResult, Secret | None]:
     """A new seed generated by Vault, pending until confirmed; the URI is returned once."""
-    key = get_totp(session, account)
+    key = get_totp_key(conn, account)
     if idempotency_key and key.pending_idempotency_key == idempotency_key:
         return ActionResult.unchanged(
             f"{account.name} already has the regenerated seed pending",
@@ -194,11 +207,15 @@ def regenerate(
     uri = vault.totp.generate(name, issuer=ISSUER, account_name=account.handle)
     if key.pending_key_name:
         vault.totp.delete(key.pending_key_name)
-    key.pending_key_name = name
-    key.pending_generation = generation
-    key.pending_idempotency_key = idempotency_key
+    _update_key(
+        conn,
+        key.id,
+        pending_key_name=name,
+        pending_generation=generation,
+        pending_idempotency_key=idempotency_key,
+    )
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action="totp.regenerate",
@@ -208,7 +225,14 @@ def regenerate(
         details={"key_name": name, "generation": generation},
     )
     _export(
-        session, clock, key, account, generation, actor=actor, reason="re-enrolment", run_id=run_id
+        conn,
+        clock,
+        key_id=key.id,
+        account=account,
+        generation=generation,
+        actor=actor,
+        reason="re-enrolment",
+        run_id=run_id,
     )
     result = ActionResult(
         Outcome.CHANGED,
@@ -221,67 +245,47 @@ def regenerate(
 
 
 def confirm(
-    session: Session,
+    conn: Connection,
     clock: Clock,
-    vault: Vault,
-    account: Account,
     *,
+    vault: Vault,
+    account: AccountRecord,
     actor: str,
     run_id: str | None = None,
 ) -> ActionResult:
     """The platform uses the pending seed now: make it current and delete the old one."""
-    key = get_totp(session, account)
+    key = get_totp_key(conn, account)
     if not key.pending_key_name or key.pending_generation is None:
         return ActionResult.unchanged(f"{account.name} has no pending seed")
-    old = key.key_name
-    key.key_name = key.pending_key_name
-    key.generation = key.pending_generation
-    key.pending_key_name = None
-    key.pending_generation = None
-    key.pending_idempotency_key = None
-    key.personal_device = False
-    exported_now = session.execute(
-        select(Exposure.id).where(
-            Exposure.totp_key_id == key.id,
-            Exposure.kind == "seed-export",
-            Exposure.version == key.generation,
+    name, generation = key.pending_key_name, key.pending_generation
+    exposures = tables.exposures.c
+    exported_now = conn.execute(
+        select(exposures.id).where(
+            exposures.totp_key_id == key.id,
+            exposures.kind == "seed-export",
+            exposures.version == generation,
         )
     ).first()
-    key.exported = exported_now is not None
-    vault.totp.delete(old)
+    _update_key(
+        conn,
+        key.id,
+        key_name=name,
+        generation=generation,
+        pending_key_name=None,
+        pending_generation=None,
+        pending_idempotency_key=None,
+        personal_device=False,
+        exported=exported_now is not None,
+    )
+    vault.totp.delete(key.key_name)
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action="totp.confirm",
         target_type="totp",
         target=account.name,
         run_id=run_id,
-        details={"key_name": key.key_name, "generation": key.generation},
+        details={"key_name": name, "generation": generation},
     )
-    return ActionResult.changed(f"{account.name} now uses seed generation {key.generation}")
-
-
-def totp_status(session: Session) -> list[dict[str, Any]]:
-    """Every account with its seed custody state (accounts without a seed included)."""
-    rows = session.execute(
-        select(Account, TotpKey)
-        .outerjoin(TotpKey, TotpKey.account_id == Account.id)
-        .order_by(Account.name)
-    ).all()
-    return [
-        {
-            "account": a.name,
-            "platform": a.platform,
-            "in_custody": k is not None and k.retired_at is None,
-            "key_name": k.key_name if k else None,
-            "generation": k.generation if k else None,
-            "pending_generation": k.pending_generation if k else None,
-            "exported": bool(k and k.exported),
-            "exported_at": iso(k.exported_at) if k else None,
-            "exported_by": k.exported_by if k else None,
-            "personal_device": bool(k and k.personal_device),
-            "enrolled_at": iso(k.enrolled_at) if k else None,
-        }
-        for a, k in rows
-    ]
+    return ActionResult.changed(f"{account.name} now uses seed generation {generation}")

@@ -1,40 +1,33 @@
 """Revoke a person's own Vault access: groups, entity, login, tokens (Core statements only).
 
-The offboarding path runs this without loading the ORM; ``identity.py`` creates and
-syncs identities and memberships.
+``identity.py`` creates and syncs identities and memberships.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db import tables
-from accessguard.db.types import Executor
 from accessguard.inventory.records import PersonRecord
 from accessguard.results import ActionResult
 from accessguard.vault.facade import Vault
 from accessguard.vault.paths import username_for
 
-if TYPE_CHECKING:
-    from accessguard.inventory.models import Person
-
 
 def revoke_person_access(
-    session: Executor,
+    conn: Connection,
     clock: Clock,
-    vault: Vault,
-    person: PersonRecord | Person,
     *,
+    vault: Vault,
+    person: PersonRecord,
     actor: str,
     run_id: str | None = None,
 ) -> ActionResult:
     """Remove from groups, disable the entity, delete the login, revoke tokens (idempotent)."""
     ids = tables.vault_identities.c
-    identity = session.execute(
+    identity = conn.execute(
         select(ids.id, ids.username, ids.disabled_at).where(ids.person_id == person.id)
     ).first()
     username = identity.username if identity else username_for(person.email)
@@ -65,22 +58,22 @@ def revoke_person_access(
     vault.sys.revoke_prefix(vault.paths.login_prefix(username))
     now = clock.now()
     memberships = tables.vault_memberships.c
-    closed = session.execute(
+    closed = conn.execute(
         update(tables.vault_memberships)
         .where(memberships.person_id == person.id, memberships.removed_at.is_(None))
         .values(removed_at=now)
     )
-    if closed.rowcount:  # type: ignore[attr-defined]
+    if closed.rowcount:
         done.append("membership history closed")
     if identity is not None and identity.disabled_at is None:
-        session.execute(
+        conn.execute(
             update(tables.vault_identities).where(ids.id == identity.id).values(disabled_at=now)
         )
         done.append("identity marked disabled")
     if not done:
         return ActionResult.unchanged(f"{person.email} has no Vault access", person=person.email)
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action="vault.revoke_person",

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
-from accessguard.inventory.models import Account
+from accessguard.db import tables
 from accessguard.vault.bootstrap import BootstrapReport, bootstrap
 from accessguard.vault.facade import Vault
 
 
-def bootstrap_vault(session: Session, clock: Clock, vault: Vault, *, actor: str) -> BootstrapReport:
+def bootstrap_vault(conn: Connection, clock: Clock, *, vault: Vault, actor: str) -> BootstrapReport:
     """Run the Vault bootstrap for every account in the inventory; audit what changed."""
-    names = list(session.execute(select(Account.name)).scalars())
+    names = list(conn.execute(select(tables.accounts.c.name)).scalars())
     report = bootstrap(vault, names)
     if report.changed:
         record(
-            session,
+            conn,
             clock,
             actor=actor,
             action="vault.bootstrap",

@@ -1,10 +1,11 @@
-"""Credential versions and errors with Core statements only (shared by store and rotation)."""
+"""Writes to credentials and their versions (Core statements), and the not-found error."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import Connection, insert, update
 
 from accessguard.clock import Clock
 from accessguard.db import tables
@@ -22,10 +23,10 @@ def credential_not_found(account_name: str) -> NotFoundError:
 
 
 def add_versions(
-    session: Executor,
+    conn: Executor,
     clock: Clock,
-    versions: Sequence[tuple[int, int, str | None]],
     *,
+    versions: Sequence[tuple[int, int, str | None]],
     state: str,
     actor: str,
     reason: str | None,
@@ -46,10 +47,10 @@ def add_versions(
         table.c.superseded_at.is_(None),
     )
     if state == "active":
-        session.execute(
+        conn.execute(
             update(table).where(*still_open, table.c.state == "active").values(state="superseded")
         )
-    session.execute(update(table).where(*still_open).values(superseded_at=now))
+    conn.execute(update(table).where(*still_open).values(superseded_at=now))
     rows = [
         {
             "credential_id": credential_id,
@@ -65,4 +66,68 @@ def add_versions(
         }
         for credential_id, version, key in versions
     ]
-    session.execute(insert(table), rows)
+    conn.execute(insert(table), rows)
+
+
+def insert_credential(
+    conn: Connection, account_id: int, *, vault_path: str, version: int, at: datetime, by: str
+) -> int:
+    """A new credential row, active at ``version`` (Vault already holds it); its id."""
+    row = conn.execute(
+        insert(tables.credentials)
+        .values(
+            account_id=account_id,
+            vault_path=vault_path,
+            current_version=version,
+            previous_version=None,
+            state="active",
+            rotated_at=at,
+            rotated_by=by,
+            created_at=at,
+        )
+        .returning(tables.credentials.c.id)
+    ).one()
+    return int(row.id)
+
+
+def set_current(
+    conn: Connection,
+    credential_id: int,
+    *,
+    version: int,
+    previous: int | None,
+    state: str,
+    at: datetime,
+    by: str,
+) -> None:
+    """Point the credential at ``version`` (Vault already holds it)."""
+    conn.execute(
+        update(tables.credentials)
+        .where(tables.credentials.c.id == credential_id)
+        .values(
+            current_version=version,
+            previous_version=previous,
+            state=state,
+            rotated_at=at,
+            rotated_by=by,
+        )
+    )
+
+
+def set_state(conn: Connection, credential_id: int, *, state: str) -> None:
+    """Set the credential's state only (a confirmed rotation becomes ``active``)."""
+    conn.execute(
+        update(tables.credentials)
+        .where(tables.credentials.c.id == credential_id)
+        .values(state=state)
+    )
+
+
+def mark_version(conn: Connection, credential_id: int, *, version: int, state: str) -> None:
+    """Set the state of one version's row, if it has one."""
+    table = tables.credential_versions
+    conn.execute(
+        update(table)
+        .where(table.c.credential_id == credential_id, table.c.version == version)
+        .values(state=state)
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,16 +28,53 @@ def _prepare_sqlite_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Build an engine for ``url``; SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE``."""
+#: The environment variable that holds the database password (never put it in the URL).
+PASSWORD_ENV = "ACCESSGUARD_DATABASE_PASSWORD"
+#: The OS keyring entry that holds it when the environment does not.
+PASSWORD_KEYRING = "database-password"
+_URL_HINT = "use sqlite:///path.db or postgresql+psycopg://user@host/db (password from $ACCESSGUARD_DATABASE_PASSWORD)"
+_SUPPORTED = {"sqlite": ("", "pysqlite"), "postgresql": ("", "psycopg")}
+
+
+def safe_url(url: str) -> str:
+    """``url`` with any password masked, for messages (an unparsable URL is not shown at all)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unparsable URL)"
+
+
+def database_password(environ: Mapping[str, str] | None = None) -> str | None:
+    """The database password: ``$ACCESSGUARD_DATABASE_PASSWORD``, else the OS keyring, else None."""
+    env = os.environ if environ is None else environ
+    if value := env.get(PASSWORD_ENV):
+        return value
+    from accessguard.secrets_store import get_value
+
+    return get_value(PASSWORD_KEYRING)
+
+
+def make_engine(url: str, *, password: str | None = None, **kwargs: Any) -> Engine:
+    """Build an engine for ``url``; SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE``.
+
+    ``password`` is set on a server URL that carries none, so it never has to be written
+    into a URL (which ends up in shell history, config files and process listings).
+    """
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise ConfigError(
-            f"invalid database URL {url!r}",
-            hint="use an SQLAlchemy URL such as sqlite:///path.db or postgresql+psycopg://...",
+            f"invalid database URL {safe_url(url)}", hint=_URL_HINT, code="db-url"
         ) from None
-    if parsed.get_backend_name() == "sqlite":
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend not in _SUPPORTED or driver not in _SUPPORTED[backend]:
+        raise ConfigError(
+            f"unsupported database {parsed.drivername!r} in {safe_url(url)}: "
+            "accessguard runs on SQLite or PostgreSQL (psycopg)",
+            hint=_URL_HINT,
+            code="db-url",
+        )
+    if backend == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
             _prepare_sqlite_file(Path(database))
@@ -52,9 +89,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _serialize_sqlite_writers(engine)
         return engine
-    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    parsed = parsed.set(drivername="postgresql+psycopg")
+    if password and parsed.password is None:
+        parsed = parsed.set(password=password)
+    return create_engine(parsed, pool_pre_ping=True, **kwargs)
 
 
 def _serialize_sqlite_writers(engine: Engine) -> None:

@@ -26,8 +26,8 @@ def _sync_vault(app: App, actor: str) -> str:
         vault = open_vault(app)
     except ConfigError:
         return "Vault is not configured: run `accessguard vault sync` to remove the Vault access"
-    with app.transaction() as session:
-        sync(session, app.clock, vault, actor=actor)
+    with app.begin() as conn:
+        sync(conn, app.clock, vault=vault, actor=actor)
     return "Vault access removed"
 
 

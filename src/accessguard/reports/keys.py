@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from accessguard.credentials.common import iso
 from accessguard.credentials.models import Credential, Exposure, TotpKey, VaultMembership
+from accessguard.credentials.status import iso
 from accessguard.inventory.models import Account, Person
 from accessguard.reports.findings.base import age_days
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from accessguard.credentials.models import VaultMembership
+from accessguard.db import tables
 from accessguard.inventory.lookup import get_person
 from accessguard.inventory.models import Grant
 from accessguard.playbooks.revocation import revoke_grants
@@ -49,15 +49,12 @@ def test_revoke_grants_for_reviews(world) -> None:
             g.revoke_reason == "review: not needed" and g.revoked_by == "reviewer@example.com"
             for g in grants.values()
         )
-        open_rows = (
-            s.execute(
-                select(VaultMembership).where(
-                    VaultMembership.person_id == ann.id, VaultMembership.removed_at.is_(None)
-                )
+        memberships = tables.vault_memberships.c
+        open_rows = s.execute(
+            select(memberships.account_id).where(
+                memberships.person_id == ann.id, memberships.removed_at.is_(None)
             )
-            .scalars()
-            .all()
-        )
+        ).all()
         assert [m.account_id for m in open_rows] == [4]  # still brand-yt, no longer brand-x
     again = revoke_grants(app, chosen, reason="review: not needed", actor="reviewer@example.com")
     assert [r.outcome for r in again] == [Outcome.UNCHANGED] * 3

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import select
+
+from accessguard.db import tables
 from support.offboarding import (
     LEAVER,
     end_state,
@@ -68,10 +71,8 @@ def test_full_run_then_confirm_then_again_changes_nothing(world) -> None:
         assert result.exit_code in (0, 5), result.stderr
     code, shown = invoke_json(world.app, "runs", "show", run["id"])
     assert shown["status"] == "completed"
-    with world.app.transaction() as s:
-        from accessguard.credentials.models import Credential
-
-        assert {c.state for c in s.query(Credential)} == {"active"}
+    with world.app.begin() as c:
+        assert set(c.execute(select(tables.credentials.c.state)).scalars()) == {"active"}
     before = end_state(world)
     code, again = invoke_json(world.app, "offboard", LEAVER, "--yes")
     assert code == 0, again

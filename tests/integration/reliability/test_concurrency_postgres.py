@@ -27,12 +27,13 @@ from sqlalchemy import func, select
 from accessguard.app import App
 from accessguard.audit.models import AuditEvent
 from accessguard.config import load_settings
-from accessguard.credentials.models import Credential, CredentialVersion
+from accessguard.credentials.records import get_credential
 from accessguard.credentials.store import LoginValues, set_credential
+from accessguard.db import tables
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
-from accessguard.inventory.lookup import get_account
 from accessguard.inventory.people import PersonInput, add_person
+from accessguard.inventory.records import get_account_record
 from accessguard.playbooks.models import Run
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
@@ -81,11 +82,16 @@ def pg_app(postgres, _pg_template, clock, openbao, monkeypatch) -> Iterator[App]
             )
     rebootstrap(app, openbao)
     vault = open_vault(app)
-    with app.transaction() as s:
+    with app.begin() as c:
         for account in [*ROTATED, *(f"lv-{i}" for i in range(len(LEAVERS)))]:
             values = {"username": Secret(f"{account}-user"), "password": Secret(f"{account}-pw-0")}
             set_credential(
-                s, clock, vault, get_account(s, account), LoginValues(values), actor="setup"
+                c,
+                clock,
+                vault=vault,
+                account=get_account_record(c, account),
+                values=LoginValues(values),
+                actor="setup",
             )
     yield app
     app.engine.dispose()
@@ -153,15 +159,11 @@ def versions(app: App, openbao: OpenBao, account: str) -> dict[str, int]:
     """The account's current version as Vault, the database and the audit trail see it."""
     admin = admin_vault(app, openbao)
     meta = admin.kv.metadata(admin.paths.secret(account))
-    with app.transaction() as s:
-        acct = get_account(s, account)
-        credential = s.execute(
-            select(Credential).where(Credential.account_id == acct.id)
-        ).scalar_one()
-        rows = s.execute(
-            select(func.count()).where(CredentialVersion.credential_id == credential.id)
-        ).scalar_one()
-        events = s.execute(
+    with app.begin() as c:
+        credential = get_credential(c, get_account_record(c, account))
+        cv = tables.credential_versions.c
+        rows = c.execute(select(func.count()).where(cv.credential_id == credential.id)).scalar_one()
+        events = c.execute(
             select(func.count()).where(
                 AuditEvent.action == "credential.rotate", AuditEvent.target == account
             )

@@ -6,40 +6,48 @@ import json
 from datetime import timedelta
 
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from accessguard.app import App
 from accessguard.cli.main import cli
-from accessguard.credentials.models import Credential, Exposure, TotpKey, VaultMembership
-from accessguard.inventory.models import Account, Person
+from accessguard.credentials.records import get_credential
+from accessguard.db import tables
+from accessguard.inventory.records import get_account_record
 
 
 def test_keys_report(findings_app: App) -> None:
     app = findings_app
     now = app.clock.now()
-    with app.transaction() as session:
-        people = {p.email: p.id for p in session.execute(select(Person)).scalars()}
-        old = session.execute(select(Account).where(Account.name == "brand-old")).scalar_one()
-        cred = session.execute(
-            select(Credential).where(Credential.account_id == old.id)
-        ).scalar_one()
+    memberships, exposures, keys = tables.vault_memberships, tables.exposures, tables.totp_keys
+    with app.begin() as conn:
+        people = {
+            email: id_
+            for id_, email in conn.execute(select(tables.people.c.id, tables.people.c.email))
+        }
+        old = get_account_record(conn, "brand-old")
+        cred = get_credential(conn, old)
         for email in ("ann@example.com", "bob@example.com"):
-            session.add(VaultMembership(person_id=people[email], account_id=old.id, added_at=now))
-        session.add(
-            VaultMembership(
+            conn.execute(
+                insert(memberships).values(person_id=people[email], account_id=old.id, added_at=now)
+            )
+        conn.execute(
+            insert(memberships).values(
                 person_id=people["gone@example.com"], account_id=old.id,
                 added_at=now - timedelta(days=9), removed_at=now - timedelta(days=1),
             )
         )  # fmt: skip
         for version in (cred.current_version, cred.current_version - 1):
-            session.add(
-                Exposure(
+            conn.execute(
+                insert(exposures).values(
                     person_id=people["bob@example.com" if version == 2 else "gone@example.com"],
                     credential_id=cred.id, kind="reveal", version=version, occurred_at=now,
                 )
             )  # fmt: skip
-        key = session.execute(select(TotpKey).where(TotpKey.account_id == old.id)).scalar_one()
-        key.exported, key.exported_by = True, "ann@example.com"
+        conn.execute(
+            update(keys)
+            .where(keys.c.account_id == old.id)
+            .values(exported=True, exported_by="ann@example.com")
+        )
     result = CliRunner().invoke(
         cli, ["--db", app.settings.database_url, "report", "keys", "--json"], catch_exceptions=False
     )

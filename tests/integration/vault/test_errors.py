@@ -93,8 +93,8 @@ def test_sealed_vault_is_reported() -> None:
 def test_bootstrap_is_idempotent(vapp: App, openbao) -> None:
     from accessguard.credentials.vault_setup import bootstrap_vault
 
-    with vapp.transaction() as session:
-        report = bootstrap_vault(session, vapp.clock, admin_vault(vapp, openbao), actor="t")
+    with vapp.begin() as conn:
+        report = bootstrap_vault(conn, vapp.clock, vault=admin_vault(vapp, openbao), actor="t")
     assert not report.changed
 
 
@@ -189,12 +189,12 @@ def test_a_new_account_needs_bootstrap_for_its_group(vapp: App, openbao) -> None
 
     with vapp.transaction() as session:
         add_account(session, vapp.clock, "t", AccountInput("late-one", "x", "@late"))
-    with vapp.transaction() as session:
-        plan = sync(session, vapp.clock, open_vault(vapp), actor="t", dry_run=True)
+    with vapp.begin() as conn:
+        plan = sync(conn, vapp.clock, vault=open_vault(vapp), actor="t", dry_run=True)
     assert plan.missing_groups == [open_vault(vapp).paths.account_group("late-one")]
     rebootstrap(vapp, openbao)
-    with vapp.transaction() as session:
-        assert sync(session, vapp.clock, open_vault(vapp), actor="t").missing_groups == []
+    with vapp.begin() as conn:
+        assert sync(conn, vapp.clock, vault=open_vault(vapp), actor="t").missing_groups == []
 
 
 def test_token_with_a_line_break_fails_at_once_without_sending(vapp: App, openbao) -> None:

@@ -11,13 +11,14 @@ from sqlalchemy import select
 from accessguard.app import App
 from accessguard.credentials.exposure import exposed_credentials
 from accessguard.credentials.identity import set_user_password, sync
-from accessguard.credentials.models import VaultIdentity, VaultMembership
+from accessguard.credentials.records import all_identities
 from accessguard.credentials.rotation import rotate
-from accessguard.credentials.settle import confirm
+from accessguard.credentials.rotation_outcome import confirm
 from accessguard.credentials.store import parse_login, set_credential
 from accessguard.credentials.vault_access import revoke_person_access
+from accessguard.db import tables
 from accessguard.inventory.grants import revoke_grants
-from accessguard.inventory.lookup import get_account, get_person
+from accessguard.inventory.records import get_account_record, get_person_record
 from accessguard.results import Outcome
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
@@ -54,35 +55,41 @@ def test_grant_gives_own_token_access_and_revoke_kills_it(vapp: App, openbao) ->
         shared=((ANN, "brand-x"),),
     )
     vault = open_vault(vapp)
-    with vapp.transaction() as session:
+    with vapp.begin() as conn:
         set_credential(
-            session,
+            conn,
             vapp.clock,
-            vault,
-            get_account(session, "brand-x"),
-            parse_login("brandx\nSecretPw-for-ann-1"),
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            values=parse_login("brandx\nSecretPw-for-ann-1"),
             actor="t",
         )
         set_credential(
-            session,
+            conn,
             vapp.clock,
-            vault,
-            get_account(session, "brand-yt"),
-            parse_login("brandyt\nSecretPw-yt-2"),
+            vault=vault,
+            account=get_account_record(conn, "brand-yt"),
+            values=parse_login("brandyt\nSecretPw-yt-2"),
             actor="t",
         )
-    with vapp.transaction() as session:
-        plan = sync(session, vapp.clock, vault, actor="t", dry_run=True)
+    with vapp.begin() as conn:
+        plan = sync(conn, vapp.clock, vault=vault, actor="t", dry_run=True)
     assert plan.to_dict()["add"] == [{"person": ANN, "account": "brand-x"}]
-    with vapp.transaction() as session:
-        sync(session, vapp.clock, vault, actor="t")
+    with vapp.begin() as conn:
+        sync(conn, vapp.clock, vault=vault, actor="t")
         set_user_password(
-            session, vapp.clock, vault, get_person(session, ANN), Secret(PASSWORD), actor="t"
+            conn,
+            vapp.clock,
+            vault=vault,
+            person=get_person_record(conn, ANN),
+            password=Secret(PASSWORD),
+            actor="t",
         )
-    with vapp.transaction() as session:
-        assert not sync(session, vapp.clock, vault, actor="t", dry_run=True).drift
-        identity = session.execute(select(VaultIdentity)).scalar_one()
-        assert session.execute(select(VaultMembership)).scalar_one().removed_at is None
+    with vapp.begin() as conn:
+        assert not sync(conn, vapp.clock, vault=vault, actor="t", dry_run=True).drift
+        (identity,) = all_identities(conn)
+        (removed_at,) = conn.execute(select(tables.vault_memberships.c.removed_at)).scalars()
+    assert removed_at is None
 
     token = _login(openbao.addr, identity.username)
     own = _read(openbao.addr, token, vault.paths.secret_api_path("brand-x"))
@@ -90,13 +97,18 @@ def test_grant_gives_own_token_access_and_revoke_kills_it(vapp: App, openbao) ->
     assert own.json()["data"]["data"]["password"] == "SecretPw-for-ann-1"
     assert _read(openbao.addr, token, vault.paths.secret_api_path("brand-yt")).status_code == 403
 
-    with vapp.transaction() as session:
-        exposed = exposed_credentials(session, get_person(session, ANN).id)
+    with vapp.begin() as conn:
+        exposed = exposed_credentials(conn, get_person_record(conn, ANN).id)
     assert [(e.account_name, e.observed) for e in exposed] == [("brand-x", False)]
 
-    with vapp.transaction() as session:
+    with vapp.begin() as conn:
         result = revoke_person_access(
-            session, vapp.clock, vault, get_person(session, ANN), actor="t", run_id="run-1"
+            conn,
+            vapp.clock,
+            vault=vault,
+            person=get_person_record(conn, ANN),
+            actor="t",
+            run_id="run-1",
         )
     assert result.outcome is Outcome.CHANGED
     # The SAME token she already held is refused now.
@@ -110,39 +122,50 @@ def test_grant_gives_own_token_access_and_revoke_kills_it(vapp: App, openbao) ->
         entity.id
         not in admin.identity.read_group(vault.paths.account_group("brand-x")).member_entity_ids
     )
-    with vapp.transaction() as session:
+    with vapp.begin() as conn:
         again = revoke_person_access(
-            session, vapp.clock, vault, get_person(session, ANN), actor="t"
+            conn, vapp.clock, vault=vault, person=get_person_record(conn, ANN), actor="t"
         )
-        assert session.execute(select(VaultMembership)).scalar_one().removed_at is not None
+        (removed_at,) = conn.execute(select(tables.vault_memberships.c.removed_at)).scalars()
+    assert removed_at is not None
     assert again.outcome is Outcome.UNCHANGED
 
 
 def test_possible_exposure_ends_with_a_rotation_after_removal(vapp: App, openbao) -> None:
     seed_inventory(vapp, openbao, people=("tester@example.com", ANN), shared=((ANN, "brand-x"),))
     vault = open_vault(vapp)
-    with vapp.transaction() as session:
+    with vapp.begin() as conn:
         set_credential(
-            session,
+            conn,
             vapp.clock,
-            vault,
-            get_account(session, "brand-x"),
-            parse_login("brandx\nPw-one-111111"),
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            values=parse_login("brandx\nPw-one-111111"),
             actor="t",
         )
-        sync(session, vapp.clock, vault, actor="t")
+        sync(conn, vapp.clock, vault=vault, actor="t")
     vapp.clock.advance(__import__("datetime").timedelta(minutes=5))
     with vapp.transaction() as session:
         revoke_grants(
             session, vapp.clock, "t", person_email=ANN, account_ref="brand-x", reason="leaving"
         )
-        sync(session, vapp.clock, vault, actor="t")
+    with vapp.begin() as conn:
+        sync(conn, vapp.clock, vault=vault, actor="t")
         assert [
-            e.account_name for e in exposed_credentials(session, get_person(session, ANN).id)
+            e.account_name for e in exposed_credentials(conn, get_person_record(conn, ANN).id)
         ] == ["brand-x"]
     vapp.clock.advance(__import__("datetime").timedelta(minutes=5))
-    with vapp.transaction() as session:
-        rotate(session, vapp.clock, vault, get_account(session, "brand-x"), actor="t", reason="r")
-        confirm(session, vapp.clock, vault, get_account(session, "brand-x"), actor="t")
-    with vapp.transaction() as session:
-        assert exposed_credentials(session, get_person(session, ANN).id) == []
+    with vapp.begin() as conn:
+        rotate(
+            conn,
+            vapp.clock,
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            actor="t",
+            reason="r",
+        )
+        confirm(
+            conn, vapp.clock, vault=vault, account=get_account_record(conn, "brand-x"), actor="t"
+        )
+    with vapp.begin() as conn:
+        assert exposed_credentials(conn, get_person_record(conn, ANN).id) == []

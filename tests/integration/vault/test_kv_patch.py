@@ -9,7 +9,7 @@ import requests
 
 from accessguard.app import App
 from accessguard.credentials.rotation import rotate
-from accessguard.inventory.lookup import get_account
+from accessguard.inventory.records import get_account_record
 from accessguard.results import Outcome
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault, open_vault
@@ -36,9 +36,14 @@ def _store_and_tag(app: App, openbao) -> str:
 
 
 def _rotate(app: App, vault: Vault) -> Outcome:
-    with app.transaction() as session:
+    with app.begin() as conn:
         result = rotate(
-            session, app.clock, vault, get_account(session, "brand-x"), actor="t", reason="r"
+            conn,
+            app.clock,
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            actor="t",
+            reason="r",
         )
     return result.outcome
 

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from accessguard.app import App
-from accessguard.credentials.models import Credential, CredentialVersion
+from accessguard.credentials.records import CredentialRecord, get_credential
 from accessguard.credentials.rotation import rotate
-from accessguard.credentials.settle import confirm, rollback
+from accessguard.credentials.rotation_outcome import confirm, rollback
+from accessguard.db import tables
 from accessguard.errors import ConflictError
-from accessguard.inventory.lookup import get_account
+from accessguard.inventory.records import get_account_record
 from accessguard.results import ActionResult, Outcome
 from accessguard.vault.facade import Vault, open_vault
 from support.vault import seed_inventory, sqlite_vault_app, store_login
@@ -34,15 +35,16 @@ def _store(app: App) -> None:
     store_login(app, open_vault(app), "brand-x", login)
 
 
-def _credential(app: App) -> Credential:
-    with app.transaction() as session:
-        return session.execute(select(Credential)).scalar_one()
+def _credential(app: App) -> CredentialRecord:
+    with app.begin() as conn:
+        return get_credential(conn, get_account_record(conn, "brand-x"))
 
 
 def _on_brand_x(app: App, vault: Vault, step: Callable[..., ActionResult], **kwargs: Any) -> Any:
     """Run one rotation step (rotate, confirm, rollback) on brand-x in its own transaction."""
-    with app.transaction() as session:
-        return step(session, app.clock, vault, get_account(session, "brand-x"), **kwargs)
+    with app.begin() as conn:
+        account = get_account_record(conn, "brand-x")
+        return step(conn, app.clock, vault=vault, account=account, **kwargs)
 
 
 def test_rotate_confirm_rollback(vapp: App, openbao) -> None:
@@ -87,10 +89,9 @@ def test_rotate_confirm_rollback(vapp: App, openbao) -> None:
     assert vault.kv.read(path).values["password"].reveal() == new_password
     cred = _credential(vapp)
     assert (cred.state, cred.current_version, cred.previous_version) == ("active", 4, None)
-    with vapp.transaction() as session:
-        states = dict(
-            session.execute(select(CredentialVersion.version, CredentialVersion.state)).all()
-        )
+    versions = tables.credential_versions.c
+    with vapp.begin() as conn:
+        states = {v: state for v, state in conn.execute(select(versions.version, versions.state))}
     assert states == {1: "superseded", 2: "superseded", 3: "rolled-back", 4: "active"}
     with pytest.raises(ConflictError):
         _on_brand_x(vapp, vault, rollback, actor="t")
@@ -105,12 +106,12 @@ def test_rotate_is_idempotent_across_a_crash(vapp: App, openbao) -> None:
         pass
 
     # Killed after the Vault write, before the database commit.
-    with pytest.raises(Crash), vapp.transaction() as session:
+    with pytest.raises(Crash), vapp.begin() as conn:
         rotate(
-            session,
+            conn,
             vapp.clock,
-            vault,
-            get_account(session, "brand-x"),
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
             actor="t",
             reason="r",
             idempotency_key=KEY,

@@ -16,7 +16,7 @@ from accessguard.app import App
 from accessguard.config import load_settings
 from accessguard.credentials.rotation import rotate
 from accessguard.errors import AccessGuardError
-from accessguard.inventory.lookup import get_account
+from accessguard.inventory.records import get_account_record
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
 from support.servers import OpenBao, openbao_server
@@ -60,9 +60,14 @@ def test_rotation_over_https_with_the_ca_bundle(
     seed_inventory(app, server)
     vault = open_vault(app, token=Secret(server.token))
     store_login(app, vault, "brand-x", {"username": "brandx", "password": OLD})
-    with app.transaction() as session:
+    with app.begin() as conn:
         result = rotate(
-            session, app.clock, vault, get_account(session, "brand-x"), actor="t", reason="tls"
+            conn,
+            app.clock,
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            actor="t",
+            reason="tls",
         )
     assert result.details["version"] == 2
     path = vault.paths.secret("brand-x")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from accessguard.app import App
 from accessguard.credentials.exposure import exported_seed_accounts
-from accessguard.credentials.models import Exposure, TotpKey
+from accessguard.credentials.records import get_totp_key
 from accessguard.credentials.totp import (
     code,
     confirm,
@@ -18,8 +18,9 @@ from accessguard.credentials.totp import (
     parse_seed,
     regenerate,
 )
+from accessguard.db import tables
 from accessguard.errors import ConflictError, InputError
-from accessguard.inventory.lookup import get_account, get_person
+from accessguard.inventory.records import get_account_record, get_person_record
 from accessguard.results import Outcome
 from accessguard.vault.facade import open_vault
 from support.vault import seed_inventory, sqlite_vault_app
@@ -35,13 +36,13 @@ def vapp(sqlite_url, clock, openbao, monkeypatch) -> Iterator[App]:
 
 def _code(app: App, account: str = "brand-x", **kwargs) -> str:
     vault = open_vault(app)
-    with app.transaction() as session:
+    with app.begin() as conn:
         return code(
-            session,
+            conn,
             app.clock,
-            vault,
-            get_account(session, account),
-            person=get_person(session, ACTOR),
+            vault=vault,
+            account=get_account_record(conn, account),
+            person=get_person_record(conn, ACTOR),
             reason="post",
             actor=ACTOR,
             **kwargs,
@@ -57,12 +58,12 @@ def test_code_matches_the_enrolled_seed(vapp: App, openbao, form: str) -> None:
     )
     seed, url = parse_seed(text)
     vault = open_vault(vapp)
-    with vapp.transaction() as session:
+    with vapp.begin() as conn:
         enroll(
-            session,
+            conn,
             vapp.clock,
-            vault,
-            get_account(session, "brand-x"),
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
             actor=ACTOR,
             seed=seed,
             url=url,
@@ -71,12 +72,19 @@ def test_code_matches_the_enrolled_seed(vapp: App, openbao, form: str) -> None:
     got = _code(vapp)
     # Equal to pyotp's code now (or the neighbouring step if the clock ticked in between).
     assert got == expected.now() or expected.verify(got, valid_window=1)
-    with vapp.transaction() as session:
-        key = session.execute(select(TotpKey)).scalar_one()
-        kinds = [e.kind for e in session.execute(select(Exposure)).scalars()]
+    with vapp.begin() as conn:
+        key = get_totp_key(conn, get_account_record(conn, "brand-x"))
+        kinds = list(conn.execute(select(tables.exposures.c.kind)).scalars())
     assert key.exported is False and kinds == ["totp-code"]
-    with vapp.transaction() as session, pytest.raises(ConflictError):
-        enroll(session, vapp.clock, vault, get_account(session, "brand-x"), actor=ACTOR, seed=seed)
+    with vapp.begin() as conn, pytest.raises(ConflictError):
+        enroll(
+            conn,
+            vapp.clock,
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            actor=ACTOR,
+            seed=seed,
+        )
 
 
 def test_bad_seed_input_is_refused() -> None:
@@ -89,34 +97,39 @@ def test_bad_seed_input_is_refused() -> None:
 def test_generate_and_regenerate_record_exports(vapp: App, openbao) -> None:
     seed_inventory(vapp, openbao, people=(ACTOR, "ann@example.com"))
     vault = open_vault(vapp)
-    with vapp.transaction() as session:
+    with vapp.begin() as conn:
         _, uri = enroll(
-            session, vapp.clock, vault, get_account(session, "brand-x"), actor=ACTOR, generate=True
+            conn,
+            vapp.clock,
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
+            actor=ACTOR,
+            generate=True,
         )
     assert uri is not None and uri.reveal().startswith("otpauth://totp/")
     first = pyotp.parse_uri(uri.reveal())
     assert first.verify(_code(vapp), valid_window=1)
-    with vapp.transaction() as session:
-        accounts = exported_seed_accounts(session, get_person(session, ACTOR).id)
+    with vapp.begin() as conn:
+        accounts = exported_seed_accounts(conn, get_person_record(conn, ACTOR).id)
         assert [a.name for a in accounts] == ["brand-x"]
-        assert exported_seed_accounts(session, get_person(session, "ann@example.com").id) == []
+        assert exported_seed_accounts(conn, get_person_record(conn, "ann@example.com").id) == []
 
-    with vapp.transaction() as session:
+    with vapp.begin() as conn:
         result, new_uri = regenerate(
-            session,
+            conn,
             vapp.clock,
-            vault,
-            get_account(session, "brand-x"),
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
             actor=ACTOR,
             idempotency_key="k1",
         )
     assert result.outcome is Outcome.CHANGED and new_uri is not None
-    with vapp.transaction() as session:
+    with vapp.begin() as conn:
         again, none = regenerate(
-            session,
+            conn,
             vapp.clock,
-            vault,
-            get_account(session, "brand-x"),
+            vault=vault,
+            account=get_account_record(conn, "brand-x"),
             actor=ACTOR,
             idempotency_key="k1",
         )
@@ -124,10 +137,12 @@ def test_generate_and_regenerate_record_exports(vapp: App, openbao) -> None:
     second = pyotp.parse_uri(new_uri.reveal())
     assert first.verify(_code(vapp), valid_window=1)  # old seed works until confirmed
     assert second.verify(_code(vapp, pending=True), valid_window=1)
-    with vapp.transaction() as session:
-        confirm(session, vapp.clock, vault, get_account(session, "brand-x"), actor=ACTOR)
+    with vapp.begin() as conn:
+        confirm(
+            conn, vapp.clock, vault=vault, account=get_account_record(conn, "brand-x"), actor=ACTOR
+        )
     assert second.verify(_code(vapp), valid_window=1)
-    with vapp.transaction() as session:
-        key = session.execute(select(TotpKey)).scalar_one()
+    with vapp.begin() as conn:
+        key = get_totp_key(conn, get_account_record(conn, "brand-x"))
         assert (key.generation, key.pending_key_name, key.exported) == (2, None, True)
     assert not vault.totp.exists(vault.paths.totp_key("brand-x", 1))

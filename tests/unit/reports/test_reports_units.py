@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from accessguard.reports.digest import EXAMPLES_PER_KIND, Digest
 from accessguard.reports.findings import KINDS
 from accessguard.reports.findings.base import Finding, Severity
 from accessguard.reports.render.csv_out import _safe
+from accessguard.reports.render.markdown import _esc as md_escape
+from accessguard.reports.render.text import _cell as text_cell
 
 DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 
@@ -87,3 +90,36 @@ def test_cron_and_systemd_use_real_options() -> None:
         words = shlex.split(command.replace("$(", "").replace(")", ""))
         assert {w for w in words if w.startswith("--")} <= _report_options()
     assert "OnCalendar=" in (DEPLOY / "systemd" / "accessguard-report.timer").read_text()
+
+
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_formula_lead_is_neutralised(lead: str) -> None:
+    """OWASP's list: a tab or CR before a formula is skipped by some spreadsheets."""
+    assert _safe(f"{lead}cmd|' /C calc'!A0").startswith("'")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "[click me](https://evil.example/)",
+        "![x](https://evil.example/t.png)",
+        "<img src=x onerror=alert(1)>",
+        "`code` *bold* _em_ ~~gone~~",
+        "a | b | c",
+        "&lt;entity&gt;",
+    ],
+)
+def test_markdown_names_are_inert(hostile: str) -> None:
+    """No Markdown construct survives: every special character is backslash-escaped."""
+    escaped = md_escape(hostile)
+    unescaped_specials = re.findall(r"(?<!\\)[`*_\[\]!|<>~&]", escaped)
+    assert unescaped_specials == []
+
+
+def test_markdown_newline_cannot_start_a_block() -> None:
+    assert "\n" not in md_escape("ok\n# heading\n- item")
+
+
+def test_terminal_cell_strips_escape_sequences() -> None:
+    """An ANSI escape in a platform-supplied name must not reach the operator's terminal."""
+    assert "\x1b" not in text_cell("evil\x1b[2J\x1b]0;pwned\x07name")

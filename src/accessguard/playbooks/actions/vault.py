@@ -12,11 +12,11 @@ from accessguard.playbooks.context import ActionContext
 from accessguard.results import ActionResult, Outcome
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Connection
 
     from accessguard.credentials.targets import RotationTarget
     from accessguard.db.types import Executor
-    from accessguard.inventory.models import Account
+    from accessguard.inventory.records import AccountRecord
 
 
 def revoke_vault_access(ctx: ActionContext) -> ActionResult:
@@ -27,14 +27,14 @@ def revoke_vault_access(ctx: ActionContext) -> ActionResult:
     with ctx.begin() as session:
         person = get_person_record(session, ctx.plan.email)
         return revoke_person_access(
-            session, ctx.clock, vault, person, actor=ctx.actor, run_id=ctx.run_id
+            session, ctx.clock, vault=vault, person=person, actor=ctx.actor, run_id=ctx.run_id
         )
 
 
-def _account(session: Session, ctx: ActionContext) -> Account:
-    from accessguard.inventory.models import Account
+def _account(conn: Connection, ctx: ActionContext) -> AccountRecord:
+    from accessguard.credentials.records import account_by_id
 
-    account = session.get(Account, ctx.params["account_id"])
+    account = account_by_id(conn, ctx.params["account_id"])
     if account is None:
         raise AccessGuardError(
             f"account {ctx.params['account']} no longer exists", code="not-found"
@@ -52,7 +52,7 @@ def prepare_rotations(session: Executor, ctxs: Sequence[ActionContext]) -> list[
 
     targets = reads.load_targets(session, [ctx.params["account_id"] for ctx in ctxs])
     found = [t.credential_id for t in targets.values() if isinstance(t, reads.RotationTarget)]
-    done = reads.rotated_with(session, found, [ctx.idempotency_key for ctx in ctxs])
+    done = reads.rotated_with(session, found, keys=[ctx.idempotency_key for ctx in ctxs])
     prepared: list[Any] = []
     for ctx in ctxs:
         target = targets.get(ctx.params["account_id"])
@@ -79,7 +79,7 @@ def rotate_credential(ctx: ActionContext, target: Any) -> Any:
     version, recovered = rotation.write_new_version(
         ctx.vault(),
         ctx.clock,
-        target,
+        target=target,
         key=ctx.idempotency_key,
         actor=ctx.actor,
         reason=_rotation_reason(ctx),
@@ -99,7 +99,7 @@ def record_rotations(
     outcomes = rotation.record_rotations(
         session,
         ctx.clock,
-        [written for _, written in pairs],
+        written=[written for _, written in pairs],
         actor=ctx.actor,
         reason=_rotation_reason(ctx),
         run_id=ctx.run_id,
@@ -133,12 +133,14 @@ def _platform_step(
 
 def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
     """Phase 2: the platform has the new password; mark the Vault version active."""
-    from accessguard.credentials.settle import confirm
+    from accessguard.credentials.rotation_outcome import confirm
 
     vault = ctx.vault()
-    with ctx.transaction() as session:
-        account = _account(session, ctx)
-        return confirm(session, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)
+    with ctx.begin() as conn:
+        account = _account(conn, ctx)
+        return confirm(
+            conn, ctx.clock, vault=vault, account=account, actor=ctx.actor, run_id=ctx.run_id
+        )
 
 
 def reenrol_totp(ctx: ActionContext) -> ActionResult:
@@ -146,13 +148,13 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
     from accessguard.credentials.totp import regenerate
 
     vault = ctx.vault()
-    with ctx.transaction() as session:
-        account = _account(session, ctx)
+    with ctx.begin() as conn:
+        account = _account(conn, ctx)
         result, uri = regenerate(
-            session,
+            conn,
             ctx.clock,
-            vault,
-            account,
+            vault=vault,
+            account=account,
             actor=ctx.actor,
             run_id=ctx.run_id,
             idempotency_key=ctx.idempotency_key,
@@ -187,6 +189,8 @@ def confirm_totp(ctx: ActionContext, evidence: str) -> ActionResult:
     from accessguard.credentials.totp import confirm
 
     vault = ctx.vault()
-    with ctx.transaction() as session:
-        account = _account(session, ctx)
-        return confirm(session, ctx.clock, vault, account, actor=ctx.actor, run_id=ctx.run_id)
+    with ctx.begin() as conn:
+        account = _account(conn, ctx)
+        return confirm(
+            conn, ctx.clock, vault=vault, account=account, actor=ctx.actor, run_id=ctx.run_id
+        )

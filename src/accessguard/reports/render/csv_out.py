@@ -19,7 +19,12 @@ def write_csv(report: AccessReport, out: TextIO) -> None:
         writer.writerow([_safe(row[c]) for c in COLUMNS])
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list): the
+#: four operators, and a tab or carriage return that some spreadsheets skip before them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe(value: object) -> str:
     """Neutralise spreadsheet formulas (CSV injection) in values that came from users."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

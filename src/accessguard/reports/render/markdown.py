@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -12,13 +13,22 @@ ACCOUNT_COLS = ("name", "platform", "criticality", "active_grants", "admins", "h
 PEOPLE_COLS = ("email", "kind", "status", "accounts", "admin_roles")
 
 
+#: Characters that can open a Markdown construct inside a line (emphasis, code, links,
+#: images, raw HTML and entities, strike-through, table cells): escaped with a backslash
+#: so a platform-supplied name is only ever text. Line-start markers (``#``, ``-``,
+#: ``1.``) cannot occur: every value is written after other text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]!|<>~&])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
 def _esc(value: Any) -> str:
+    """A value as inert Markdown text: no links, images, HTML, code or table breaks."""
     text = (
         "-"
         if value is None
         else ("yes" if value is True else "no" if value is False else str(value))
     )
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", text))
 
 
 def _table(out: TextIO, columns: Sequence[str], rows: list[list[Any]]) -> None:
@@ -33,7 +43,7 @@ def _table(out: TextIO, columns: Sequence[str], rows: list[list[Any]]) -> None:
 def write_markdown(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
     """The report as Markdown sections and tables."""
     digest = report.run_findings()
-    out.write(f"# Access review — {report.ctx.settings.company.name}\n\n")
+    out.write(f"# Access review — {_esc(report.ctx.settings.company.name)}\n\n")
     out.write(f"Generated {report.now:%Y-%m-%d %H:%M} UTC. **{digest.total} finding(s).**\n\n")
     _table(
         out,
@@ -42,10 +52,10 @@ def write_markdown(report: AccessReport, out: TextIO, *, limit: int = 500) -> No
     )
     out.write("\n## Findings\n\n")
     for kind in digest.kinds():
-        out.write(f"### {kind.kind} ({kind.count}, up to {kind.severity.label})\n\n")
+        out.write(f"### {_esc(kind.kind)} ({kind.count}, up to {kind.severity.label})\n\n")
         for f in kind.examples:
             out.write(
-                f"- **{f.severity.label}** `{f.subject_type}:{f.subject_id}` {_esc(f.message)}\n"
+                f"- **{f.severity.label}** {_esc(f'{f.subject_type}:{f.subject_id}')} {_esc(f.message)}\n"
             )
         if kind.count > len(kind.examples):
             out.write(f"- … and {kind.count - len(kind.examples)} more (see the JSON or CSV)\n")

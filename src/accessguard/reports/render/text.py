@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 from accessguard.reports.access import AccessReport
 from accessguard.reports.findings.base import Severity
+
+#: Control characters (ANSI escapes, carriage returns) in platform-supplied names could
+#: rewrite the operator's terminal; they are shown as "?".
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _cell(value: Any) -> str:
@@ -14,7 +19,7 @@ def _cell(value: Any) -> str:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    return _CONTROL.sub("?", str(value))
 
 
 def _table(out: TextIO, title: str, columns: Sequence[str], rows: list[list[Any]]) -> None:

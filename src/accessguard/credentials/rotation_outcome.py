@@ -6,30 +6,30 @@ history in Vault only ever grows.
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
-from accessguard.credentials.common import get_credential, mark_version, set_current
-from accessguard.credentials.store import add_version
+from accessguard.credentials.records import get_credential
+from accessguard.credentials.versions import add_versions, mark_version, set_current, set_state
 from accessguard.errors import ConflictError
-from accessguard.inventory.models import Account
+from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
 from accessguard.vault.facade import Vault
 
 
 def confirm(
-    session: Session,
+    conn: Connection,
     clock: Clock,
-    vault: Vault,
-    account: Account,
     *,
+    vault: Vault,
+    account: AccountRecord,
     actor: str,
     run_id: str | None = None,
 ) -> ActionResult:
     """Phase 2: the platform has the new password; mark it active (unchanged if not pending)."""
-    credential = get_credential(session, account)
-    if credential.state != "rotation-pending":
+    credential = get_credential(conn, account)
+    if not credential.pending:
         return ActionResult.unchanged(
             f"{account.name} has no pending rotation",
             account=account.name,
@@ -45,12 +45,12 @@ def confirm(
             "pending_version": None,
         },
     )
-    credential.state = "active"
-    mark_version(session, credential, credential.current_version, "active")
+    set_state(conn, credential.id, state="active")
+    mark_version(conn, credential.id, version=credential.current_version, state="active")
     if credential.previous_version is not None:
-        mark_version(session, credential, credential.previous_version, "superseded")
+        mark_version(conn, credential.id, version=credential.previous_version, state="superseded")
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action="credential.confirm",
@@ -67,18 +67,18 @@ def confirm(
 
 
 def rollback(
-    session: Session,
+    conn: Connection,
     clock: Clock,
-    vault: Vault,
-    account: Account,
     *,
+    vault: Vault,
+    account: AccountRecord,
     actor: str,
     reason: str | None = None,
     run_id: str | None = None,
 ) -> ActionResult:
     """Undo a pending rotation: write the previous value again as a NEW version (check-and-set)."""
-    credential = get_credential(session, account)
-    if credential.state != "rotation-pending" or credential.previous_version is None:
+    credential = get_credential(conn, account)
+    if not credential.pending or credential.previous_version is None:
         raise ConflictError(
             f"{account.name} has no pending rotation to roll back",
             hint="rollback undoes a rotation before `creds confirm`; store a value with `creds set`",
@@ -102,22 +102,23 @@ def rollback(
             "run_id": run_id,
         },
     )
-    mark_version(session, credential, pending, "rolled-back")
-    add_version(
-        session,
+    mark_version(conn, credential.id, version=pending, state="rolled-back")
+    add_versions(
+        conn,
         clock,
-        credential,
-        version,
+        versions=[(credential.id, version, None)],
         state="active",
         actor=actor,
         reason=reason or f"rollback of version {pending}",
         run_id=run_id,
         restored_from=previous,
     )
-    mark_version(session, credential, previous, "superseded")
-    set_current(credential, version, previous=None, state="active", at=now, by=actor)
+    mark_version(conn, credential.id, version=previous, state="superseded")
+    set_current(
+        conn, credential.id, version=version, previous=None, state="active", at=now, by=actor
+    )
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action="credential.rollback",
