@@ -80,8 +80,15 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme, (parts.hostname or "").lower(), parts.port or default
 
 
-def _ca_bundle() -> str | bool:
-    """The CA bundle requests would use: ``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, or its own."""
+def _tls(address: str, verify: bool) -> str | bool:
+    """What requests' ``verify`` is for ``address``: the CA bundle requests would use
+    (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, or its own), False when verification is
+    off, and True for plain http, which has nothing to verify (a bundle path there would
+    only cost a ``stat`` per request)."""
+    if not verify:
+        return False
+    if urlsplit(address).scheme != "https":
+        return True
     return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
 
@@ -117,8 +124,7 @@ class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # 
         # The environment (proxies, CA bundle) is read once here rather than on every
         # request: requests scans os.environ per request otherwise (bench/RESULTS.md).
         session.trust_env = False
-        self._verify = _ca_bundle() if connection.verify else False
-        session.verify = self._verify
+        session.verify = connection.verify
         self._pool = requests.adapters.HTTPAdapter(
             pool_connections=len(connection.addresses), pool_maxsize=POOL_SIZE
         )
@@ -135,7 +141,9 @@ class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # 
         )
         self.connection = connection
         self._session = session
-        self._proxies = {a: requests.utils.get_environ_proxies(a) for a in connection.addresses}
+        addresses = connection.addresses
+        self._proxies = {a: requests.utils.get_environ_proxies(a) for a in addresses}
+        self._verify = {a: _tls(a, connection.verify) for a in addresses}
         self._active = 0
         self._find_leader = len(connection.addresses) > 1
         self._index: str | None = None
@@ -267,7 +275,7 @@ class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # 
             response = self._pool.send(
                 prepared,
                 timeout=self.connection.timeout,
-                verify=self._verify,
+                verify=self._verify[addr],
                 proxies=self._proxies[addr],
             )
             response.content  # noqa: B018 - read the body: the connection goes back to the pool
