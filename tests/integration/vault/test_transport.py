@@ -102,7 +102,7 @@ def test_a_5xx_window_longer_than_the_retry_window_names_vaults_answer(openbao: 
 
 
 def test_a_restart_that_comes_back_sealed_is_ridden_out(node: Cluster) -> None:
-    """Vault stops, starts again sealed, and is unseal a few seconds later (an operator's
+    """Vault stops, starts again sealed, and is unsealed a few seconds later (an operator's
     restart): a request made meanwhile waits for it instead of failing on the seal."""
     server = node.nodes[0]
     vault = facade(server.addr, token=node.token, retry=60)
