@@ -248,3 +248,53 @@ def test_accounts_import_and_import_grants(url: str, tmp_path: Path) -> None:
         ("cy@agency.example", "brand-tt", "analyst"),
     }
     assert invoke_json(url, "accounts", "import-grants", str(grants)) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("people", "list", "--json"),
+        ("people", "show", "ann@example.com", "--json"),
+        ("people", "add", "new@example.com", "--name", "New"),
+        ("people", "leave", "ann@example.com", "--on", "2026-12-01"),
+        ("accounts", "list", "--json"),
+        ("accounts", "show", "brand-x", "--json"),
+        ("accounts", "add", "brand-new", "--platform", "x", "--handle", "new", "--json"),
+        ("grant", "ann@example.com", "brand-x", "--role", "editor", "--via", "suite-seat"),
+        ("audit", "log", "--json"),
+        ("audit", "verify", "--json"),
+    ],
+)
+def test_inventory_and_audit_commands_never_load_the_orm(
+    sqlite_url: str, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    seed(sqlite_url, tmp_path)
+    run = run_cli_importing("--db", sqlite_url, *args)
+    assert run.returncode == 0, run.stderr
+    assert "sqlalchemy.engine" in run.imported
+    assert not loads_the_orm(run)
+
+
+def test_revoke_is_a_run_and_keeps_an_admin_unless_forced(url: str) -> None:
+    granted = invoke(url, "grant", "cy@agency.example", "brand-x", "--role", "admin",
+                     "--via", "platform-role")  # fmt: skip
+    assert granted.exit_code == 0, granted.stderr
+    dry = invoke_json(url, "revoke", "cy@agency.example", "brand-x", "--reason", "r", "--dry-run")
+    assert dry["plan"]["playbook"] == "revoke" and dry["plan"]["item_count"] == 1
+
+    refused = invoke(url, "revoke", "cy@agency.example", "brand-x", "--reason", "contract ended")
+    assert refused.exit_code == 1 and "no active admin or owner" in refused.stderr
+    assert invoke_json(url, "runs", "list") == []
+    assert ("cy@agency.example", "brand-x", "admin") in _pairs(
+        invoke_json(url, "who-has", "brand-x")
+    )
+
+    forced = invoke(url, "revoke", "cy@agency.example", "brand-x", "--reason", "contract ended",
+                    "--force")  # fmt: skip
+    assert forced.exit_code == 0, forced.stderr
+    (run,) = invoke_json(url, "runs", "list")
+    assert run["playbook"] == "revoke" and run["subject"] == "cy@agency.example"
+    assert run["status"] == "completed"
+    assert ("cy@agency.example", "brand-x", "admin") not in _pairs(
+        invoke_json(url, "who-has", "brand-x")
+    )

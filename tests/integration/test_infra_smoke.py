@@ -7,18 +7,18 @@ from sqlalchemy import select
 
 from accessguard.app import App
 from accessguard.audit.chain import verify
-from accessguard.inventory.models import Person
+from accessguard.db.tables import people
 from accessguard.inventory.people import PersonInput, add_person
 
 
 def test_person_round_trip_and_chain(app: App) -> None:
-    with app.transaction() as session:
-        add_person(session, app.clock, app.actor, PersonInput("Ann@Example.com", "Ann"))
-    with app.transaction() as session:
-        person = session.execute(select(Person)).scalar_one()
+    with app.begin() as conn:
+        add_person(conn, app.clock, app.actor, PersonInput("Ann@Example.com", "Ann"))
+    with app.begin() as conn:
+        person = conn.execute(select(people.c.email, people.c.created_at)).one()
         assert person.email == "ann@example.com"
         assert person.created_at == app.clock.now()
-        result = verify(session)
+        result = verify(conn)
     assert result.ok and result.checked == 1
 
 

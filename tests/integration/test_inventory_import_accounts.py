@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from accessguard.app import App
 from accessguard.audit.chain import iter_events, verify
 from accessguard.errors import InputError
-from accessguard.inventory.grants import revoke_grants
+from accessguard.inventory.accounts import list_accounts
+from accessguard.inventory.grants import holdings, revoke_grants, who_has
 from accessguard.inventory.importers import import_accounts, import_grants, import_people
-from accessguard.inventory.models import Account
-from accessguard.inventory.records import holdings, who_has
+from accessguard.inventory.records import AccountRecord
 from support.inventory import PEOPLE_HEADER, counts, write_csv
 
 ACCOUNT_HEADER = (
@@ -77,14 +76,14 @@ def people(app: App, tmp_path: Path) -> None:
             ("gone@example.com", "Gus", "Social", None, None, None, "2026-01-31"),
         ],
     )
-    with app.transaction() as session:
-        import_people(session, app.clock, app.actor, feed)
+    with app.begin() as conn:
+        import_people(conn, app.clock, app.actor, feed)
 
 
 def _import_accounts(app: App, path: Path, *, dry_run: bool = False) -> list:
-    with app.transaction() as session:
+    with app.begin() as conn:
         return import_accounts(
-            session,
+            conn,
             app.clock,
             app.actor,
             path,
@@ -94,9 +93,9 @@ def _import_accounts(app: App, path: Path, *, dry_run: bool = False) -> list:
         )
 
 
-def _accounts(app: App) -> dict[str, Account]:
-    with app.transaction() as session:
-        return {a.name: a for a in session.execute(select(Account)).scalars()}
+def _accounts(app: App) -> dict[str, AccountRecord]:
+    with app.begin() as conn:
+        return {a.name: a for a in list_accounts(conn)}
 
 
 @pytest.mark.usefixtures("people")
@@ -122,10 +121,10 @@ def test_accounts_import_adds_then_updates(app: App, tmp_path: Path) -> None:
     }
     x = _accounts(app)["brand-x"]
     assert x.recovery_email_company is True and x.owner_id is not None
-    with app.transaction() as session:
-        actions = [e.action for e in iter_events(session)]
+    with app.begin() as conn:
+        actions = [e.action for e in iter_events(conn)]
         assert actions[-3:] == ["account.add", "account.add", "account.update"]
-        assert verify(session).ok
+        assert verify(conn).ok
 
 
 @pytest.mark.usefixtures("people")
@@ -188,8 +187,8 @@ def accounts(app: App, tmp_path: Path, people: None) -> None:
 
 
 def _import_grants(app: App, path: Path, *, dry_run: bool = False) -> list:
-    with app.transaction() as session:
-        return import_grants(session, app.clock, app.actor, path, dry_run=dry_run)
+    with app.begin() as conn:
+        return import_grants(conn, app.clock, app.actor, path, dry_run=dry_run)
 
 
 @pytest.mark.usefixtures("accounts")
@@ -201,8 +200,8 @@ def test_grants_import_adds_grants_once(app: App, tmp_path: Path) -> None:
     applied = _import_grants(app, path)
     assert [c.to_dict() for c in planned] == [c.to_dict() for c in applied]
     assert len(applied) == 4
-    with app.transaction() as session:
-        fb = who_has(session, "brand-fb")
+    with app.begin() as conn:
+        fb = who_has(conn, "brand-fb")
         assert [(g["person"], g["role"]) for g in fb] == [
             ("ann@example.com", "admin"),
             ("bob@example.com", "editor"),
@@ -210,9 +209,9 @@ def test_grants_import_adds_grants_once(app: App, tmp_path: Path) -> None:
         assert fb[1]["expires_at"].startswith("2027-01-31")
         assert fb[0]["ticket"] == "T-1"
     assert _import_grants(app, path) == []  # held grants are left alone
-    with app.transaction() as session:
+    with app.begin() as conn:
         revoke_grants(
-            session,
+            conn,
             app.clock,
             app.actor,
             person_email="bob@example.com",
@@ -221,8 +220,8 @@ def test_grants_import_adds_grants_once(app: App, tmp_path: Path) -> None:
         )
     (again,) = _import_grants(app, path)  # a revoked grant can be given again
     assert again.target == "bob@example.com@brand-x"
-    with app.transaction() as session:
-        assert len(holdings(session, "bob@example.com", history=True)) == 3
+    with app.begin() as conn:
+        assert len(holdings(conn, "bob@example.com", history=True)) == 3
 
 
 BAD_GRANTS = {

@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from accessguard.app import App
-from accessguard.audit.models import AuditEvent
+from accessguard.audit.chain import find_events
 from accessguard.cli.main import cli
 from accessguard.credentials.identity import set_user_password, sync
 from accessguard.credentials.store import LoginValues, reveal, set_credential
@@ -232,11 +232,7 @@ def end_state(world: World) -> dict[str, Any]:
             for i in s.execute(select(RunItem)).scalars()
         )
         runs = sorted(r.status for r in s.execute(select(Run)).scalars())
-        rotations = len(
-            s.execute(select(AuditEvent).where(AuditEvent.action == "credential.rotate"))
-            .scalars()
-            .all()
-        )
+        rotations = len(find_events(s, action="credential.rotate"))
     return {
         "grants": grants,
         "people": people,

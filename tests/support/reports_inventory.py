@@ -1,94 +1,46 @@
-"""An inventory with one instance of each finding, and a clean one, built through the services."""
+"""An inventory with one instance of each finding, and a clean one, written as rows."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import update
+from sqlalchemy.engine import Connection
 
 from accessguard.app import App
-from accessguard.inventory.accounts import AccountInput, add_account
-from accessguard.inventory.grants import add_grant
-from accessguard.inventory.models import Account, Grant, Person
-from accessguard.inventory.people import PersonInput, add_person
+from accessguard.db import tables
+from support import rows
 
 
-def person(session, app: App, email: str, **kw) -> Person:
-    return add_person(session, app.clock, app.actor, PersonInput(email, email.split("@")[0], **kw))
+def _two_admins(conn: Connection, app: App, acct: str) -> None:
+    for email in ("ann@example.com", "bob@example.com"):
+        rows.grant(conn, email, acct, "admin", now=app.clock.now())
 
 
-def account(session, app: App, name: str, platform: str, **kw) -> Account:
-    return add_account(
-        session,
-        app.clock,
-        app.actor,
-        AccountInput(name, platform, f"@{name}", **kw),
-        company_domains=["example.com"],
-        company_phone_prefixes=["+1555"],
-    )
-
-
-def grant(session, app: App, email: str, acct: str, role: str, via: str = "platform-role") -> Grant:
-    return add_grant(
-        session, app.clock, app.actor, person_email=email, account_ref=acct, role=role, via=via
-    )
-
-
-def two_admins(session, app: App, acct: str) -> None:
-    grant(session, app, "ann@example.com", acct, "admin")
-    grant(session, app, "bob@example.com", acct, "admin")
-
-
-def custody(session, app: App, acct: Account, **kw) -> None:
-    """A live 2FA seed in Vault custody for ``acct`` (rows of the credentials layer)."""
-    from accessguard.db import tables
-
+def _account(conn: Connection, app: App, name: str, platform: str, **kw: object) -> int:
+    """An account with a live 2FA seed named after it."""
     now = app.clock.now()
-    values = {
-        "account_id": acct.id,
-        "key_name": acct.name,
-        "enrolled_at": now,
-        "enrolled_by": app.actor,
-        "exported": False,
-        "personal_device": False,
-    }
-    values.update(kw)
-    columns = tables.totp_keys.c
-    session.execute(
-        insert(tables.totp_keys).values({k: v for k, v in values.items() if k in columns})
-    )
-
-
-def credential(session, app: App, acct: Account, *, age_days: int, state: str = "active") -> None:
-    """A shared login whose current version was written ``age_days`` ago."""
-    from accessguard.db import tables
-
-    at = app.clock.now() - timedelta(days=age_days)
-    values = {
-        "account_id": acct.id,
-        "vault_path": f"accessguard/{acct.name}",
-        "current_version": 2,
-        "previous_version": 1,
-        "state": state,
-        "rotated_at": at,
-        "rotated_by": app.actor,
-        "created_at": at,
-    }
-    columns = tables.credentials.c
-    session.execute(
-        insert(tables.credentials).values({k: v for k, v in values.items() if k in columns})
-    )
+    account = rows.account(conn, name, platform, now=now, **kw)
+    rows.totp_key(conn, account, key_name=name, now=now)
+    return account
 
 
 def build_clean(app: App) -> None:
     """Two active admins on a well-kept account: no finding at all."""
-    with app.transaction() as session:
-        person(session, app, "ann@example.com")
-        person(session, app, "bob@example.com")
-        main = account(session, app, "brand-main", "facebook", recovery_email="social@example.com")
-        two_admins(session, app, "brand-main")
-        custody(session, app, main)
-        credential(session, app, main, age_days=3)
+    now = app.clock.now()
+    with app.begin() as conn:
+        rows.person(conn, "ann@example.com", now=now)
+        rows.person(conn, "bob@example.com", now=now)
+        main = _account(
+            conn,
+            app,
+            "brand-main",
+            "facebook",
+            recovery_email="social@example.com",
+            recovery_email_company=True,
+        )
+        _two_admins(conn, app, "brand-main")
+        rows.credential(conn, main, age_days=3, vault_path="accessguard/brand-main", now=now)
 
 
 EXPECTED = {
@@ -113,119 +65,93 @@ EXPECTED = {
 
 
 def build_findings(app: App) -> None:
-    """One instance of each finding kind (drift added when the connectors layer has models)."""
+    """One instance of each finding kind."""
     build_clean(app)
-    with app.transaction() as session:
-        gone = person(session, app, "gone@example.com")
-        person(session, app, "leaver@example.com")
-        person(session, app, "agency@partner.test", kind="agency")
-        person(session, app, "temp@example.com")
-        person(session, app, "idle@example.com")
-        grant(session, app, "gone@example.com", "brand-main", "editor")
-        gone.status = "departed"
-        grant(session, app, "leaver@example.com", "brand-main", "analyst")
-        grant(session, app, "agency@partner.test", "brand-main", "admin")
-        expired = grant(session, app, "temp@example.com", "brand-main", "editor")
-        expired.expires_at = app.clock.now() - timedelta(days=3)
-        stale = grant(session, app, "idle@example.com", "brand-main", "editor")
-        stale.granted_at = app.clock.now() - timedelta(days=200)
-
-        solo = account(session, app, "brand-solo", "instagram", owner_email="leaver@example.com")
-        grant(session, app, "ann@example.com", "brand-solo", "admin")
-        custody(session, app, solo)
-        orphan = account(session, app, "brand-orphan", "linkedin")
-        two_admins(session, app, "brand-orphan")
-        for g in session.execute(select(Grant).where(Grant.account_id == orphan.id)).scalars():
-            g.role = "editor"
-        custody(session, app, orphan)
-        rec = account(session, app, "brand-recovery", "pinterest", recovery_email="me@gmail.com")
-        two_admins(session, app, "brand-recovery")
-        custody(session, app, rec)
-        account(session, app, "brand-nofa", "x")
-        two_admins(session, app, "brand-nofa")
-        grant(session, app, "ann@example.com", "brand-nofa", "login", via="shared-login")
-        seed = account(session, app, "brand-seed", "youtube")
-        two_admins(session, app, "brand-seed")
-        custody(session, app, seed, exported=True, exported_at=app.clock.now(), exported_by="ann")
-        phone = account(session, app, "brand-phone", "tiktok")
-        two_admins(session, app, "brand-phone")
-        custody(session, app, phone, personal_device=True)
-        old = account(session, app, "brand-old", "reddit", criticality="critical")
-        two_admins(session, app, "brand-old")
-        custody(session, app, old)
-        credential(session, app, old, age_days=400)
-        pending = account(session, app, "brand-pending", "hootsuite")
-        two_admins(session, app, "brand-pending")
-        custody(session, app, pending)
-        credential(session, app, pending, age_days=1, state="rotation-pending")
-        session.flush()
-        # leaving after the end date: the person row is edited as the HR import would
-        leaver = session.execute(
-            select(Person).where(Person.email == "leaver@example.com")
-        ).scalar_one()
-        leaver.status = "leaving"
-        leaver.end_date = app.clock.now().date() - timedelta(days=2)
-    _overdue_campaign(app)
-    _drift(app)
-
-
-def _drift(app: App) -> None:
-    """A reconcile of brand-orphan that found one stranger and lost one grant."""
-    from accessguard.connectors.models import DriftItem, ReconcileCheck, ReconcileRun
-
     now = app.clock.now()
-    with app.transaction() as session:
-        orphan = session.execute(select(Account).where(Account.name == "brand-orphan")).scalar_one()
-        lost = session.execute(select(Grant).where(Grant.account_id == orphan.id)).scalars().first()
-        session.add(
-            ReconcileRun(
-                id="rec-1",
-                started_at=now,
-                finished_at=now,
-                actor=app.actor,
-                scope="all",
-                status="ok",
-                accounts_checked=1,
-                drift_count=2,
-            )
+    today = now.date()
+    with app.begin() as conn:
+        rows.person(conn, "gone@example.com", status="departed", now=now)
+        leaver = rows.person(
+            conn,
+            "leaver@example.com",
+            status="leaving",
+            end_date=today - timedelta(days=2),
+            now=now,
         )
-        session.flush()
-        check = ReconcileCheck(
-            run_id="rec-1", account_id=orphan.id, checked_at=now, status="ok", connector="fake"
+        rows.person(conn, "agency@partner.test", kind="agency", now=now)
+        for email in ("temp@example.com", "idle@example.com"):
+            rows.person(conn, email, now=now)
+        rows.grant(conn, "gone@example.com", "brand-main", "editor", now=now)
+        rows.grant(conn, "leaver@example.com", "brand-main", "analyst", now=now)
+        rows.grant(conn, "agency@partner.test", "brand-main", "admin", now=now)
+        rows.grant(
+            conn, "temp@example.com", "brand-main", "editor", expires_at=now - timedelta(days=3)
         )
-        session.add(check)
-        session.flush()
-        common = {
-            "run_id": "rec-1",
-            "check_id": check.id,
-            "account_id": orphan.id,
-            "account_name": orphan.name,
-            "platform": orphan.platform,
-            "found_at": now,
-        }
-        session.add(DriftItem(kind="unmanaged", email="stranger@gmail.com", role="admin", **common))
-        session.add(
-            DriftItem(
-                kind="missing",
-                email="ann@example.com",
-                grant_id=lost.id,
-                person_id=lost.person_id,
-                role=lost.role,
-                **common,
-            )
+        rows.grant(conn, "idle@example.com", "brand-main", "editor", now=now - timedelta(days=200))
+
+        _account(conn, app, "brand-solo", "instagram", owner_id=leaver)
+        solo_admin = rows.grant(conn, "ann@example.com", "brand-solo", "admin", now=now)
+        orphan = _account(conn, app, "brand-orphan", "linkedin")
+        lost = rows.grant(conn, "ann@example.com", "brand-orphan", "editor", now=now)
+        rows.grant(conn, "bob@example.com", "brand-orphan", "editor", now=now)
+        _account(
+            conn,
+            app,
+            "brand-recovery",
+            "pinterest",
+            recovery_email="me@gmail.com",
+            recovery_email_company=False,
         )
-
-
-def _overdue_campaign(app: App) -> None:
-    from accessguard.reports.campaigns import start_campaign
-
-    with app.transaction() as session:
-        campaign = start_campaign(
-            session,
-            app.clock,
-            app.actor,
-            scope="account brand-solo",
+        _two_admins(conn, app, "brand-recovery")
+        rows.account(conn, "brand-nofa", "x", now=now)
+        _two_admins(conn, app, "brand-nofa")
+        rows.grant(conn, "ann@example.com", "brand-nofa", "login", via="shared-login", now=now)
+        seed = _account(conn, app, "brand-seed", "youtube")
+        conn.execute(
+            update(tables.totp_keys)
+            .where(tables.totp_keys.c.account_id == seed)
+            .values(exported=True, exported_at=now, exported_by="ann")
+        )
+        _two_admins(conn, app, "brand-seed")
+        phone = _account(conn, app, "brand-phone", "tiktok")
+        conn.execute(
+            update(tables.totp_keys)
+            .where(tables.totp_keys.c.account_id == phone)
+            .values(personal_device=True)
+        )
+        _two_admins(conn, app, "brand-phone")
+        old = _account(conn, app, "brand-old", "reddit", criticality="critical")
+        _two_admins(conn, app, "brand-old")
+        rows.credential(conn, old, age_days=400, vault_path="accessguard/brand-old", now=now)
+        pending = _account(conn, app, "brand-pending", "hootsuite")
+        _two_admins(conn, app, "brand-pending")
+        rows.credential(
+            conn,
+            pending,
+            age_days=1,
+            state="rotation-pending",
+            vault_path="accessguard/brand-pending",
+            now=now,
+        )
+        # as if the campaign had been started on brand-solo and its due date had passed
+        rows.overdue_review(
+            conn,
+            solo_admin,
             reviewer="bob@example.com",
-            due=app.clock.now().date(),
+            due=today - timedelta(days=1),
+            scope="brand-solo",
+            now=now,
         )
-        campaign.due_date = app.clock.now().date() - timedelta(days=1)  # as if time had passed
+        # a reconcile of brand-orphan that found one stranger and lost one grant
+        check = rows.reconcile_check(conn, orphan, now=now)
+        rows.drift(conn, check, "unmanaged", email="stranger@gmail.com", role="admin", now=now)
+        rows.drift(
+            conn,
+            check,
+            "missing",
+            email="ann@example.com",
+            grant_id=lost,
+            person_id=rows.person_id(conn, "ann@example.com"),
+            role="editor",
+            now=now,
+        )

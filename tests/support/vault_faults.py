@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from accessguard.app import App
-from accessguard.audit.models import AuditEvent
+from accessguard.audit.chain import find_events
 from accessguard.credentials.store import LoginValues, set_credential
 from accessguard.db import tables
 from accessguard.inventory.accounts import AccountInput, add_account
@@ -113,11 +113,7 @@ def assert_rotated_once(app: App, admin: Vault, run_id: str, count: int) -> None
             assert new.values["_idempotency_key"].reveal() == key
             assert new.values["password"].reveal() != f"{name}-pw-0"
             assert new.values["username"].reveal() == f"{name}-user"
-        rotations = s.execute(
-            select(func.count())
-            .select_from(AuditEvent)
-            .where(AuditEvent.action == "credential.rotate", AuditEvent.run_id == run_id)
-        ).scalar_one()
+        rotations = len(find_events(s, action="credential.rotate", run_id=run_id))
         assert rotations == count
         statuses = s.execute(
             select(RunItem.status).where(RunItem.run_id == run_id, RunItem.step_id == STEP)

@@ -1,4 +1,8 @@
-"""Append events to the hash chain, verify it, export it for a SIEM."""
+"""Append events to the hash chain, read them as records, verify the chain, export it for a SIEM.
+
+Everything runs on the caller's connection, in the caller's transaction (``Executor``
+still admits an ORM session for the packages not yet moved to records).
+"""
 
 from __future__ import annotations
 
@@ -52,13 +56,13 @@ def _event_hash(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _lock_head(session: Executor) -> tuple[int, str]:
+def _lock_head(conn: Executor) -> tuple[int, str]:
     """Lock the chain head so concurrent writers append one after the other: (seq, hash)."""
-    head = session.execute(
+    head = conn.execute(
         select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
     ).first()
     if head is None:
-        session.execute(insert(_HEAD).values(id=1, seq=0, hash=GENESIS))
+        conn.execute(insert(_HEAD).values(id=1, seq=0, hash=GENESIS))
         return 0, GENESIS
     return int(head.seq), str(head.hash)
 
@@ -75,7 +79,7 @@ class Event:
     run_id: str | None = None
 
 
-def record_many(session: Executor, clock: Clock, events: Sequence[Event]) -> list[int]:
+def record_many(conn: Executor, clock: Clock, events: Sequence[Event]) -> list[int]:
     """Append ``events`` in order, in the caller's transaction; returns their sequence numbers.
 
     Secret values in ``details`` are redacted first. One lock of the head and one
@@ -84,7 +88,7 @@ def record_many(session: Executor, clock: Clock, events: Sequence[Event]) -> lis
     """
     if not events:
         return []
-    seq, prev = _lock_head(session)
+    seq, prev = _lock_head(conn)
     occurred_at = clock.now()
     rows: list[dict[str, Any]] = []
     for event in events:
@@ -117,13 +121,13 @@ def record_many(session: Executor, clock: Clock, events: Sequence[Event]) -> lis
         )
         prev = digest
     # Core statements on the tables: the ORM's bulk path costs more per row than the INSERT.
-    session.execute(insert(_EVENTS), rows)
-    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
+    conn.execute(insert(_EVENTS), rows)
+    conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
     return [row["seq"] for row in rows]
 
 
 def record(
-    session: Executor,
+    conn: Executor,
     clock: Clock,
     *,
     actor: str,
@@ -135,7 +139,7 @@ def record(
 ) -> int:
     """Append one event in the caller's transaction (secret values redacted); its seq."""
     event = Event(actor, action, target_type, target, details, run_id)
-    return record_many(session, clock, [event])[0]
+    return record_many(conn, clock, [event])[0]
 
 
 @dataclass(frozen=True)
@@ -159,12 +163,12 @@ class VerifyResult:
         }
 
 
-def verify(session: Executor) -> VerifyResult:
+def verify(conn: Executor) -> VerifyResult:
     """Walk the chain and report the first edited, removed or reordered event."""
     expected_seq = 1
     prev = GENESIS
     checked = 0
-    for event in iter_events(session):
+    for event in iter_events(conn):
         if event.seq != expected_seq:
             return VerifyResult(
                 False, checked, prev, expected_seq, f"event {expected_seq} is missing"
@@ -195,8 +199,7 @@ def verify(session: Executor) -> VerifyResult:
         prev = event.hash
         expected_seq += 1
         checked += 1
-    head = session.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    head_seq, head_hash = chain_head(conn)
     if head_seq != checked or head_hash != prev:
         return VerifyResult(
             False,
@@ -208,7 +211,26 @@ def verify(session: Executor) -> VerifyResult:
     return VerifyResult(True, checked, prev)
 
 
-def event_to_dict(event: Any) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One stored event; ``hash`` chains it to the event before it (``prev_hash``)."""
+
+    seq: int
+    occurred_at: datetime
+    actor: str
+    action: str
+    target_type: str
+    target: str
+    run_id: str | None
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+_EVENT_COLUMNS = [_EVENTS.c[name] for name in EventRecord.__slots__]
+
+
+def event_to_dict(event: EventRecord) -> dict[str, Any]:
     """The stable JSON shape of one event (also the export line)."""
     return {
         "seq": event.seq,
@@ -225,30 +247,50 @@ def event_to_dict(event: Any) -> dict[str, Any]:
 
 
 def iter_events(
-    session: Executor, *, since: datetime | None = None, limit: int | None = None
-) -> Iterator[Any]:
-    """Events in chain order as rows of ``audit_events``, streamed."""
+    conn: Executor, *, since: datetime | None = None, limit: int | None = None
+) -> Iterator[EventRecord]:
+    """Events in chain order, streamed."""
     events = _EVENTS.c
-    query = select(_EVENTS).order_by(events.seq)
+    query = select(*_EVENT_COLUMNS).order_by(events.seq)
     if since is not None:
         query = query.where(events.occurred_at >= since)
     if limit is not None:
         query = query.limit(limit)
-    yield from session.execute(query.execution_options(yield_per=2000))
+    for row in conn.execute(query.execution_options(yield_per=2000)):
+        yield EventRecord(*row)
 
 
-def export_jsonl(session: Executor, out: TextIO, *, since: datetime | None = None) -> int:
+def find_events(
+    conn: Executor, *, action: str | None = None, run_id: str | None = None
+) -> list[EventRecord]:
+    """Events in chain order, only those of ``action`` and of ``run_id`` when given."""
+    events = _EVENTS.c
+    query = select(*_EVENT_COLUMNS).order_by(events.seq)
+    if action is not None:
+        query = query.where(events.action == action)
+    if run_id is not None:
+        query = query.where(events.run_id == run_id)
+    return [EventRecord(*row) for row in conn.execute(query)]
+
+
+def chain_head(conn: Executor) -> tuple[int, str]:
+    """The head of the chain as stored: (last seq, last hash); (0, genesis) when empty."""
+    head = conn.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)).first()
+    return (int(head.seq), str(head.hash)) if head is not None else (0, GENESIS)
+
+
+def export_jsonl(conn: Executor, out: TextIO, *, since: datetime | None = None) -> int:
     """Write events as JSON Lines; returns how many were written."""
     count = 0
-    for event in iter_events(session, since=since):
+    for event in iter_events(conn, since=since):
         out.write(json.dumps(event_to_dict(event), sort_keys=True) + "\n")
         count += 1
     return count
 
 
-def export_file(session: Executor, path: Path, *, since: datetime | None = None) -> int:
+def export_file(conn: Executor, path: Path, *, since: datetime | None = None) -> int:
     """Export to ``path`` created 0600."""
     from accessguard.files import open_private
 
     with open_private(path) as handle:
-        return export_jsonl(session, handle, since=since)
+        return export_jsonl(conn, handle, since=since)

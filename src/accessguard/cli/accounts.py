@@ -65,6 +65,7 @@ def add(
 ) -> None:
     """Add an account NAME (a short slug used in every other command)."""
     from accessguard.inventory.accounts import AccountInput, add_account
+    from accessguard.inventory.records import account_to_dict
 
     data = AccountInput(
         name=name,
@@ -80,16 +81,16 @@ def add(
         tags=list(tags),
     )
     company = app.settings.company
-    with app.transaction() as session:
+    with app.begin() as conn:
         account = add_account(
-            session,
+            conn,
             app.clock,
             app.actor,
             data,
             company_domains=company.domains,
             company_phone_prefixes=company.phone_prefixes,
         )
-        result = account.to_dict(owner.lower() if owner else None)
+    result = account_to_dict(account, owner.lower() if owner else None)
     if as_json:
         emit_json(result)
     info(f"added {result['name']} ({result['platform']}:{result['handle']})")
@@ -102,11 +103,12 @@ def add(
 def list_cmd(app: App, platform: str | None, as_json: bool) -> None:
     """List accounts."""
     from accessguard.inventory.accounts import list_accounts, owner_emails
+    from accessguard.inventory.records import account_to_dict
 
-    with app.transaction() as session:
-        found = list_accounts(session, platform=platform)
-        owners = owner_emails(session, found)
-        rows = [a.to_dict(owners.get(a.id)) for a in found]
+    with app.begin() as conn:
+        found = list_accounts(conn, platform=platform)
+        owners = owner_emails(conn, found)
+    rows = [account_to_dict(a, owners.get(a.id)) for a in found]
     if as_json:
         emit_json(rows)
         return
@@ -121,13 +123,13 @@ def list_cmd(app: App, platform: str | None, as_json: bool) -> None:
 def show(app: App, account: str, as_json: bool) -> None:
     """Show one account (by name or platform:handle) and who holds it."""
     from accessguard.inventory.accounts import owner_emails
-    from accessguard.inventory.lookup import get_account
-    from accessguard.inventory.records import who_has
+    from accessguard.inventory.grants import who_has
+    from accessguard.inventory.records import account_to_dict, get_account_record
 
-    with app.transaction() as session:
-        found = get_account(session, account)
-        data = found.to_dict(owner_emails(session, [found]).get(found.id))
-        data["grants"] = who_has(session, found.name)
+    with app.begin() as conn:
+        found = get_account_record(conn, account)
+        data = account_to_dict(found, owner_emails(conn, [found]).get(found.id))
+        data["grants"] = who_has(conn, found.name)
     if as_json:
         emit_json(data)
         return
@@ -171,9 +173,9 @@ def import_cmd(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
     from accessguard.inventory.importers import import_accounts
 
     company = app.settings.company
-    with app.transaction() as session:
+    with app.begin() as conn:
         changes = import_accounts(
-            session,
+            conn,
             app.clock,
             app.actor,
             file,
@@ -197,6 +199,6 @@ def import_grants_cmd(app: App, file: Path, dry_run: bool, as_json: bool) -> Non
     """
     from accessguard.inventory.importers import import_grants
 
-    with app.transaction() as session:
-        changes = import_grants(session, app.clock, app.actor, file, dry_run=dry_run)
+    with app.begin() as conn:
+        changes = import_grants(conn, app.clock, app.actor, file, dry_run=dry_run)
     _report_changes(changes, dry_run=dry_run, as_json=as_json)

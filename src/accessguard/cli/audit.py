@@ -43,8 +43,8 @@ def log_cmd(app: App, since: str | None, limit: int | None, as_json: bool) -> No
     from accessguard.audit.chain import event_to_dict, iter_events
 
     start = _since(since)
-    with app.transaction() as session:
-        events = deque((event_to_dict(e) for e in iter_events(session, since=start)), maxlen=limit)
+    with app.begin() as conn:
+        events = deque((event_to_dict(e) for e in iter_events(conn, since=start)), maxlen=limit)
     if as_json:
         emit_json(list(events))
         return
@@ -71,8 +71,8 @@ def verify_cmd(app: App, as_json: bool) -> None:
     """Check the hash chain; exit 1 naming the first edited, removed or reordered event."""
     from accessguard.audit.chain import verify
 
-    with app.transaction() as session:
-        result = verify(session)
+    with app.begin() as conn:
+        result = verify(conn)
     if as_json:
         emit_json(result.to_dict())
     elif result.ok:
@@ -100,9 +100,9 @@ def export_cmd(app: App, out: str, since: str | None) -> None:
     from accessguard.audit.chain import export_file, export_jsonl
 
     start = _since(since)
-    with app.transaction() as session:
+    with app.begin() as conn:
         if out == "-":
-            count = export_jsonl(session, sys.stdout, since=start)
+            count = export_jsonl(conn, sys.stdout, since=start)
         else:
-            count = export_file(session, Path(out), since=start)
+            count = export_file(conn, Path(out), since=start)
     info(f"exported {count} event(s) to {'stdout' if out == '-' else out}")

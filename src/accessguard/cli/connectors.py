@@ -55,11 +55,11 @@ def check_cmd(app: App, account: str, as_json: bool) -> None:
     """Check that ACCOUNT's connector reaches the platform with its credentials."""
     from accessguard.connectors.http import HttpClient
     from accessguard.connectors.registry import build_connector, connector_name
-    from accessguard.inventory.lookup import get_account
+    from accessguard.reconcile.records import get_connected_account
     from accessguard.results import ActionResult
 
-    with app.transaction() as session:
-        acct = get_account(session, account)
+    with app.begin() as conn:
+        acct = get_connected_account(conn, account)
         name = connector_name(acct)
         connector = build_connector(app, acct, http=HttpClient())
     if connector is None:
@@ -84,25 +84,21 @@ def reconcile_cmd(
 ) -> None:
     """Compare what platforms report with the inventory; store, audit and print the drift."""
     from accessguard.connectors.http import HttpClient
-    from accessguard.connectors.reconcile import (
-        accounts_in_scope,
-        fetch_holders,
-        record_reconcile,
-        scope_of,
-    )
     from accessguard.connectors.registry import build_connector
+    from accessguard.reconcile.records import accounts_in_scope
+    from accessguard.reconcile.run import fetch_holders, record_reconcile, scope_of
 
-    with app.transaction() as session:
-        accounts = accounts_in_scope(session, account_ref, platform)
+    with app.begin() as conn:
+        accounts = accounts_in_scope(conn, account_ref, platform=platform)
     # Platforms are asked outside any transaction: a slow API never holds a database lock.
     http = HttpClient()
     try:
         fetched = fetch_holders(accounts, lambda a: build_connector(app, a, http=http))
     finally:
         http.close()
-    with app.transaction() as session:
+    with app.begin() as conn:
         report = record_reconcile(
-            session,
+            conn,
             app.clock,
             app.actor,
             scope=scope_of(account_ref, platform),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from accessguard.app import App
 from accessguard.cli.context import account_in_vault, pass_app
 from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.stepup import step_up_check, step_up_option
 
 if TYPE_CHECKING:
     from accessguard.credentials.store import LoginValues
@@ -31,6 +32,14 @@ def _read_login() -> LoginValues:
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     values = {"username": Secret(username), "password": Secret(password)}
     return LoginValues(values)
+
+
+def _run_result(result: dict[str, Any], as_json: bool) -> None:
+    """A one-item run's result (``builtin.only_result``): JSON, or its outcome and message."""
+    if as_json:
+        emit_json(result)
+    else:
+        info(f"{result['outcome']}: {result['message']} (run {result['run']})")
 
 
 def _result(result: ActionResult, as_json: bool) -> None:
@@ -112,24 +121,23 @@ def reveal_cmd(
 @click.option("--reason", default="scheduled rotation", show_default=True, help="Why (recorded).")
 @click.option("--idempotency-key", metavar="KEY", help="Repeat an interrupted rotation safely.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@step_up_option
 @pass_app
 def rotate_cmd(
-    app: App, account: str, reason: str, idempotency_key: str | None, as_json: bool
+    app: App,
+    account: str,
+    reason: str,
+    idempotency_key: str | None,
+    as_json: bool,
+    step_up_code: str | None,
 ) -> None:
     """Phase 1: a new strong password as a pending Vault version (the old one is kept)."""
-    from accessguard.credentials.rotation import rotate
+    from accessguard.playbooks.builtin import only_result, rotation_plan, run_builtin
 
-    with account_in_vault(app, account) as (conn, client, acct):
-        result = rotate(
-            conn,
-            app.clock,
-            vault=client,
-            account=acct,
-            actor=app.actor,
-            reason=reason,
-            idempotency_key=idempotency_key,
-        )
-    _result(result, as_json)
+    with app.begin() as conn:
+        plan = rotation_plan(conn, account, reason=reason, idempotency_key=idempotency_key)
+    result = only_result(app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code)))
+    _run_result(result, as_json)
     if not as_json:
         info(
             f"next: set it on the platform (`creds reveal {account}`), then `creds confirm {account}`"
@@ -153,21 +161,18 @@ def confirm_cmd(app: App, account: str, as_json: bool) -> None:
 @click.argument("account")
 @click.option("--reason", help="Why (recorded).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@step_up_option
 @pass_app
-def rollback_cmd(app: App, account: str, reason: str | None, as_json: bool) -> None:
+def rollback_cmd(
+    app: App, account: str, reason: str | None, as_json: bool, step_up_code: str | None
+) -> None:
     """Undo a pending rotation: the previous value comes back as a new version."""
-    from accessguard.credentials.rotation_outcome import rollback
+    from accessguard.playbooks.builtin import only_result, rollback_plan, run_builtin
 
-    with account_in_vault(app, account) as (conn, client, acct):
-        result = rollback(
-            conn,
-            app.clock,
-            vault=client,
-            account=acct,
-            actor=app.actor,
-            reason=reason,
-        )
-    _result(result, as_json)
+    with app.begin() as conn:
+        plan = rollback_plan(conn, account, reason=reason)
+    result = only_result(app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code)))
+    _run_result(result, as_json)
 
 
 @creds.command("status")

@@ -9,6 +9,7 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.stepup import step_up_check, step_up_option
 from accessguard.inventory.vocab import GRANT_VIAS as VIA_CHOICES
 
 
@@ -35,14 +36,13 @@ def grant_cmd(
 ) -> None:
     """Record that PERSON (email) holds ROLE on ACCOUNT (name or platform:handle)."""
     from accessguard.inventory.grants import add_grant
-    from accessguard.inventory.lookup import get_account, get_person
-    from accessguard.inventory.records import grant_to_dict
+    from accessguard.inventory.records import get_account_record, get_person_record, grant_to_dict
     from accessguard.inventory.validation import parse_datetime
 
     expires_at = parse_datetime(expires, "expires") if expires else None
-    with app.transaction() as session:
+    with app.begin() as conn:
         grant = add_grant(
-            session,
+            conn,
             app.clock,
             app.actor,
             person_email=person,
@@ -53,7 +53,8 @@ def grant_cmd(
             reason=reason,
             ticket=ticket,
         )
-        data = grant_to_dict(grant, get_person(session, person), get_account(session, account))
+        holder = get_person_record(conn, person)
+        data = grant_to_dict(grant, holder, get_account_record(conn, account))
     if as_json:
         emit_json(data)
     info(f"granted {data['role']} on {data['account']} to {data['person']} via {data['via']}")
@@ -64,39 +65,63 @@ def grant_cmd(
 @click.argument("account")
 @click.option("--reason", required=True, help="Why access ends (recorded in the audit trail).")
 @click.option("--role", help="Only this role (default: every active grant on the account).")
+@click.option("--force", is_flag=True, help="Accept leaving the account without an active admin.")
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the revoked grants as JSON.")
+@step_up_option
 @pass_app
 def revoke_cmd(
-    app: App, person: str, account: str, reason: str, role: str | None, as_json: bool
+    app: App,
+    person: str,
+    account: str,
+    reason: str,
+    role: str | None,
+    force: bool,
+    dry_run: bool,
+    as_json: bool,
+    step_up_code: str | None,
 ) -> None:
     """End PERSON's active grants on ACCOUNT in the inventory (rows are kept as history).
 
-    This records the revocation; removing the access on the platform itself is what
-    `offboard` does. Revoking what is already gone succeeds and changes nothing.
+    This records the revocation, as a run (`runs list`); removing the access on the
+    platform itself is what `offboard` does. Revoking what is already gone succeeds and
+    changes nothing.
     """
-    from accessguard.inventory.grants import revoke_grants
-    from accessguard.inventory.lookup import get_account, get_person
-    from accessguard.inventory.records import grant_to_dict
+    from accessguard.inventory.grants import holdings
+    from accessguard.inventory.records import get_account_record
+    from accessguard.playbooks.builtin import describe, revoke_plan, run_builtin
 
-    with app.transaction() as session:
-        ended = revoke_grants(
-            session,
-            app.clock,
-            app.actor,
-            person_email=person,
-            account_ref=account,
-            reason=reason,
-            role=role,
-        )
-        who, where = get_person(session, person), get_account(session, account)
-        rows = [grant_to_dict(g, who, where) for g in ended]
+    with app.begin() as conn:
+        plan = revoke_plan(conn, person, account, reason=reason, role=role, force=force)
+        where = get_account_record(conn, account).name
+    if dry_run:
+        _show_plan(plan.to_dict() if as_json else describe(plan))
+        return
+    email, (step,) = plan.email, plan.steps
+    if not step.items:
+        if as_json:
+            emit_json([])
+        info(f"{email} holds no active grant on {where}{f' as {role}' if role else ''}")
+        return
+    report = run_builtin(app, plan, step_up=step_up_check(app, step_up_code))
+    ids = {item.params["grant_id"] for item in step.items}
+    with app.begin() as conn:
+        rows = [g for g in holdings(conn, email, history=True) if g["id"] in ids]
     if as_json:
         emit_json(rows)
-    if rows:
-        roles = ", ".join(sorted({f"{r['role']} ({r['via']})" for r in rows}))
-        info(f"revoked {roles} on {where.name} from {who.email}")
+    roles = ", ".join(sorted({f"{r['role']} ({r['via']})" for r in rows}))
+    info(f"revoked {roles} on {where} from {email} (run {report.run_id})")
+    if report.exit_code:
+        raise SystemExit(report.exit_code)
+
+
+def _show_plan(plan: dict[str, Any] | list[str]) -> None:
+    """A dry run's plan: JSON on stdout, or its lines."""
+    if isinstance(plan, dict):
+        emit_json({"dry_run": True, "plan": plan})
     else:
-        info(f"{who.email} holds no active grant on {where.name}{f' as {role}' if role else ''}")
+        for line in plan:
+            click.echo(line)
 
 
 _GRANT_COLUMNS = ["role", "via", "granted_at", "expires_at", "revoked_at", "revoke_reason"]
@@ -119,11 +144,12 @@ def _render(key: str, subject: str, grants: list[dict[str, Any]], history: bool)
 @pass_app
 def who_has_cmd(app: App, account: str, history: bool, as_json: bool) -> None:
     """Who holds access to ACCOUNT (name or platform:handle)."""
-    from accessguard.inventory.records import get_account_record, who_has
+    from accessguard.inventory.grants import who_has
+    from accessguard.inventory.records import get_account_record
 
-    with app.begin() as session:
-        found = get_account_record(session, account)
-        grants = who_has(session, found.name, history=history)
+    with app.begin() as conn:
+        found = get_account_record(conn, account)
+        grants = who_has(conn, found.name, history=history)
         data = {
             "account": found.name,
             "platform": found.platform,
@@ -144,11 +170,12 @@ def who_has_cmd(app: App, account: str, history: bool, as_json: bool) -> None:
 @pass_app
 def holdings_cmd(app: App, person: str, history: bool, as_json: bool) -> None:
     """What PERSON (email) holds access to."""
-    from accessguard.inventory.records import get_person_record, holdings
+    from accessguard.inventory.grants import holdings
+    from accessguard.inventory.records import get_person_record
 
-    with app.begin() as session:
-        found = get_person_record(session, person)
-        grants = holdings(session, found.email, history=history)
+    with app.begin() as conn:
+        found = get_person_record(conn, person)
+        grants = holdings(conn, found.email, history=history)
         data = {
             "person": found.email,
             "name": found.name,

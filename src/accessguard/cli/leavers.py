@@ -7,6 +7,7 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.stepup import step_up_check, step_up_option
 
 
 @click.group("leavers")
@@ -27,6 +28,7 @@ def leavers() -> None:
     help="People offboarded at the same time.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@step_up_option
 @pass_app
 @click.pass_context
 def run_cmd(
@@ -36,6 +38,7 @@ def run_cmd(
     playbook: str | None,
     concurrency: int,
     as_json: bool,
+    step_up_code: str | None,
 ) -> None:
     """Offboard every leaver whose end date has passed: one run each, without asking."""
     from accessguard.cli.context import before_long_run
@@ -52,6 +55,7 @@ def run_cmd(
         dry_run=dry_run,
         concurrency=concurrency,
         on_done=None if as_json else progress,
+        step_up=step_up_check(app, step_up_code),
     )
     if as_json:
         emit_json({"dry_run": dry_run, "leavers": rows, "exit_code": code})

@@ -12,6 +12,7 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import before_long_run, pass_app
 from accessguard.cli.output import emit_json, info
+from accessguard.cli.stepup import step_up_check, step_up_option
 
 if TYPE_CHECKING:
     from accessguard.playbooks.runner import RunEvent
@@ -33,16 +34,30 @@ def progress(total: int) -> Iterator[Any]:
 
         yield plain
         return
+    from contextlib import ExitStack
+
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
-    ) as bar:
-        task = bar.add_task("offboarding", total=total)
+    with ExitStack() as stack:
+        live: list[tuple[Progress, Any]] = []
+
+        def bar_and_task() -> tuple[Progress, Any]:
+            # Started by the first event: the engine may ask for a step-up code before that.
+            if not live:
+                bar = stack.enter_context(
+                    Progress(
+                        TextColumn("{task.description}"),
+                        BarColumn(),
+                        MofNCompleteColumn(),
+                        console=Console(stderr=True),
+                    )
+                )
+                live.append((bar, bar.add_task("offboarding", total=total)))
+            return live[0]
 
         def fancy(event: RunEvent) -> None:
+            bar, task = bar_and_task()
             if event.kind == "step":
                 bar.update(task, description=event.step)
                 return
@@ -100,32 +115,6 @@ def render_summary(summary: dict[str, Any]) -> None:
         click.echo(f"next: fix the cause, then `accessguard runs resume {summary['id']}`")
 
 
-def _step_up(app: App, code: str | None) -> None:
-    """Check the operator's own TOTP code (secret in the OS keyring) before a destructive run."""
-    import pyotp
-
-    from accessguard import secrets_store
-    from accessguard.errors import ConfigError, UsageError
-
-    name = f"step-up:{app.actor}"
-    secret = secrets_store.get_secret(name)
-    if secret is None:
-        raise ConfigError(
-            f"step-up is on but no TOTP secret is stored for {app.actor}",
-            hint=f"store yours with `python -m keyring set accessguard {name}`",
-            code="step-up-missing",
-        )
-    if code is None:
-        if not sys.stdin.isatty():
-            raise UsageError(
-                "step-up needs your TOTP code, but there is no terminal to ask on",
-                hint="pass it with --step-up-code (or ACCESSGUARD_STEP_UP_CODE)",
-            )
-        code = click.prompt("Your TOTP code (step-up for a destructive playbook)", hide_input=True)
-    if not pyotp.TOTP(secret.reveal()).verify(str(code).strip(), valid_window=1):
-        raise UsageError("step-up failed: that TOTP code is not valid", code="step-up-failed")
-
-
 @click.command("offboard")
 @click.argument("person")
 @click.option(
@@ -139,12 +128,7 @@ def _step_up(app: App, code: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan (and the run) as JSON.")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Items run in parallel per step.")
 @click.option("--successor", metavar="EMAIL", help="Who inherits what the leaver owns.")
-@click.option(
-    "--step-up-code",
-    metavar="CODE",
-    envvar="ACCESSGUARD_STEP_UP_CODE",
-    help="Your current TOTP code, when [offboarding] step_up is on (asked on a terminal otherwise).",
-)
+@step_up_option
 @click.option(
     "--force",
     is_flag=True,
@@ -198,8 +182,6 @@ def offboard_cmd(
                 hint="review the plan with --dry-run, then pass --yes",
             )
         click.confirm("Run this plan?", abort=True, err=True)
-    if plan.destructive and app.settings.offboarding.step_up:
-        _step_up(app, step_up_code)
     # Only a run needs the runner (and the actions it registers): a dry run or a refused plan
     # never loads them.
     from accessguard.playbooks.runner import run_plan, run_summary
@@ -214,6 +196,7 @@ def offboard_cmd(
             show_secret=secret_sink(show_secrets),
             allow_unfinished=force,
             on_start=lambda run_id: info(f"run {run_id} started"),
+            step_up=step_up_check(app, step_up_code),
         )
     summary = run_summary(app, report.run_id)
     if as_json:

@@ -46,9 +46,9 @@ def add(
     from accessguard.inventory.people import PersonInput, add_person
 
     end = end_date.date() if end_date else None  # type: ignore[attr-defined]
-    with app.transaction() as session:
+    with app.begin() as conn:
         person = add_person(
-            session,
+            conn,
             app.clock,
             app.actor,
             PersonInput(email, name, department, manager_email, kind, end_date=end),
@@ -64,9 +64,10 @@ def add(
 def list_cmd(app: App, status: str | None, kind: str | None, as_json: bool) -> None:
     """List people."""
     from accessguard.inventory.people import list_people
+    from accessguard.inventory.records import person_to_dict
 
-    with app.transaction() as session:
-        rows = [p.to_dict() for p in list_people(session, status=status, kind=kind)]
+    with app.begin() as conn:
+        rows = [person_to_dict(p) for p in list_people(conn, status=status, kind=kind)]
     if as_json:
         emit_json(rows)
         return
@@ -80,12 +81,12 @@ def list_cmd(app: App, status: str | None, kind: str | None, as_json: bool) -> N
 @pass_app
 def show(app: App, email: str, as_json: bool) -> None:
     """Show one person and what they hold."""
-    from accessguard.inventory.lookup import get_person
-    from accessguard.inventory.records import holdings
+    from accessguard.inventory.grants import holdings
+    from accessguard.inventory.records import get_person_record, person_to_dict
 
-    with app.transaction() as session:
-        data = get_person(session, email).to_dict()
-        data["grants"] = holdings(session, email)
+    with app.begin() as conn:
+        data = person_to_dict(get_person_record(conn, email))
+        data["grants"] = holdings(conn, email)
     if as_json:
         emit_json(data)
         return
@@ -112,8 +113,8 @@ def leave(app: App, email: str, on: object) -> None:
     from accessguard.inventory.people import mark_leaving
 
     day: date = on.date()  # type: ignore[attr-defined]
-    with app.transaction() as session:
-        person = mark_leaving(session, app.clock, app.actor, email, day)
+    with app.begin() as conn:
+        person = mark_leaving(conn, app.clock, app.actor, email, day)
     info(f"{person.email} is {person.status} (end date {day.isoformat()})")
 
 
@@ -126,8 +127,8 @@ def import_cmd(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
     """Import the HR feed (CSV: email,name,department,manager,kind,status,end_date); all or nothing."""
     from accessguard.inventory.importers import import_people
 
-    with app.transaction() as session:
-        changes = import_people(session, app.clock, app.actor, file, dry_run=dry_run)
+    with app.begin() as conn:
+        changes = import_people(conn, app.clock, app.actor, file, dry_run=dry_run)
     if as_json:
         emit_json([c.to_dict() for c in changes])
         return

@@ -1,14 +1,16 @@
-"""`review`: access review campaigns: start, pending, decide, close, report."""
+"""`review`: access review campaigns: start, pending, decide, close (a run of the engine), report."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.stepup import step_up_check, step_up_option
 
 
 @click.group("review")
@@ -27,10 +29,10 @@ def start_cmd(
     app: App, scope: str, scope_value: str | None, reviewer: str, due: datetime, as_json: bool
 ) -> None:
     """Start a campaign over every active grant in scope."""
-    from accessguard.reports.campaigns import parse_scope, start_campaign
+    from accessguard.reviews.campaigns import parse_scope, start_campaign
 
     kind, value = parse_scope(scope, scope_value)
-    with app.transaction() as session:
+    with app.begin() as session:
         campaign = start_campaign(
             session,
             app.clock,
@@ -52,9 +54,9 @@ def start_cmd(
 @pass_app
 def pending_cmd(app: App, reviewer: str | None, as_json: bool) -> None:
     """Items still waiting for a decision."""
-    from accessguard.reports.campaigns import pending_items
+    from accessguard.reviews.campaigns import pending_items
 
-    with app.transaction() as session:
+    with app.begin() as session:
         rows = list(pending_items(session, app.clock.now().date(), reviewer=reviewer))
     if as_json:
         emit_json(rows)
@@ -79,53 +81,80 @@ def pending_cmd(app: App, reviewer: str | None, as_json: bool) -> None:
 @pass_app
 def decide_cmd(app: App, item: int, decision: str, note: str | None, override: bool) -> None:
     """Decide keep or revoke for one item (as its reviewer: see --actor)."""
-    from accessguard.reports.campaigns import decide
+    from accessguard.reviews.campaigns import decide
 
-    with app.transaction() as session:
+    with app.begin() as session:
         decide(session, app.clock, app.actor, item, decision, note=note, override=override)
     info(f"item {item}: {decision}")
 
 
-@review.command("confirm")
-@click.argument("item", type=int)
-@click.option("--evidence", required=True, help="What was done: a note, a ticket, a file hash.")
-@pass_app
-def confirm_cmd(app: App, item: int, evidence: str) -> None:
-    """Confirm the manual platform removal of a closed campaign's revoke (kept as evidence)."""
-    from accessguard.reports.campaign_close import confirm_item
-
-    with app.transaction() as session:
-        confirm_item(session, app.clock, app.actor, item, evidence=evidence)
-    info(f"item {item}: platform removal confirmed")
-
-
 @review.command("close")
 @click.argument("campaign", type=int)
-@click.option("--force", is_flag=True, help="Close even with undecided items (they are kept).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Close even with undecided items (they are kept) or accounts left without an admin.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@step_up_option
 @pass_app
-def close_cmd(app: App, campaign: int, force: bool, as_json: bool) -> None:
-    """Apply the revoke decisions and close the campaign."""
-    import sys
+@click.pass_context
+def close_cmd(
+    ctx: click.Context,
+    app: App,
+    campaign: int,
+    force: bool,
+    dry_run: bool,
+    as_json: bool,
+    step_up_code: str | None,
+) -> None:
+    """Apply the revoke decisions as a run of the engine and close the campaign.
 
-    from accessguard.exit_codes import ExitCode
-    from accessguard.reports.campaign_close import close_campaign
+    Manual platform removals wait in the run: confirm them with `runs confirm`.
+    """
+    from accessguard.cli.context import before_long_run
+    from accessguard.cli.offboard import progress
+    from accessguard.playbooks.builtin import describe
+    from accessguard.reviews.close import close_campaign, close_plan
 
-    result = close_campaign(app, campaign, force=force).to_dict()
+    with app.begin() as session:
+        plan = close_plan(session, campaign, force=force)
+    if dry_run:
+        if as_json:
+            emit_json({"dry_run": True, "plan": plan.to_dict()})
+        else:
+            click.echo("\n".join(describe(plan)))
+        return
+    before_long_run()
+    with progress(plan.item_count) as sink:
+        closed = close_campaign(
+            app,
+            plan,
+            step_up=step_up_check(app, step_up_code),
+            on_event=None if as_json else sink,
+            on_start=None if as_json else (lambda run_id: info(f"run {run_id} started")),
+        )
+    _render_close(closed.to_dict(), as_json=as_json)
+    ctx.exit(closed.exit_code)
+
+
+def _render_close(result: dict[str, Any], *, as_json: bool) -> None:
+    """A close's outcome: JSON, or a line, the manual checklist and what to do next."""
     if as_json:
         emit_json(result)
-    else:
+        return
+    info(
+        f"closed review campaign #{result['campaign']}: {result['kept']} kept, revoked "
+        f"{result['revoked']} (run {result['run']}, {result['status']})"
+    )
+    for item, applied in result["items"].items():
+        if applied["instructions"]:
+            info(f"  WAITING item {item}: {applied['instructions']}")
+    if result["status"] == "waiting":
         info(
-            f"closed review campaign #{campaign}: {result['kept']} kept, revoked {result['revoked']}"
-            f" via {result['engine']}"
-        )
-    if set(result["revoked"]) & {"failed", "waiting"}:
-        sys.exit(
-            int(
-                ExitCode.WAITING_MANUAL
-                if "failed" not in result["revoked"]
-                else ExitCode.PARTIAL_FAILURE
-            )
+            f"next: confirm each manual step with `accessguard runs confirm {result['run']} "
+            "STEP --item ITEM --evidence TEXT`"
         )
 
 
@@ -135,9 +164,9 @@ def close_cmd(app: App, campaign: int, force: bool, as_json: bool) -> None:
 @pass_app
 def report_cmd(app: App, campaign: int, as_json: bool) -> None:
     """Who decided what, when: the attestation evidence."""
-    from accessguard.reports.campaigns import campaign_report
+    from accessguard.reviews.campaigns import campaign_report
 
-    with app.transaction() as session:
+    with app.begin() as session:
         data = campaign_report(session, campaign, app.clock.now().date())
     if as_json:
         emit_json(data)

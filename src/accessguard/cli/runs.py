@@ -7,6 +7,7 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.stepup import step_up_check, step_up_option
 
 
 @click.group("runs")
@@ -84,6 +85,7 @@ def show_cmd(app: App, run_id: str, as_json: bool) -> None:
     "--show-secrets", is_flag=True, help="Show new 2FA QR codes even when stderr is not a terminal."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the run as JSON.")
+@step_up_option
 @pass_app
 @click.pass_context
 def resume_cmd(
@@ -93,6 +95,7 @@ def resume_cmd(
     concurrency: int | None,
     show_secrets: bool,
     as_json: bool,
+    step_up_code: str | None,
 ) -> None:
     """Continue a run from its first unfinished item (failed items are retried)."""
     from accessguard.cli.context import before_long_run
@@ -109,6 +112,7 @@ def resume_cmd(
             concurrency=concurrency or app.settings.offboarding.concurrency,
             on_event=sink,
             show_secret=secret_sink(show_secrets),
+            step_up=step_up_check(app, step_up_code),
         )
     summary = run_summary(app, run_id)
     if as_json:

@@ -7,6 +7,7 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.stepup import step_up_check, step_up_option
 
 
 @click.group("vault")
@@ -111,23 +112,29 @@ def sync_cmd(app: App, dry_run: bool, as_json: bool) -> None:
 
 @vault.command("revoke-person")
 @click.argument("person")
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@step_up_option
 @pass_app
-def revoke_person_cmd(app: App, person: str, as_json: bool) -> None:
+def revoke_person_cmd(
+    app: App, person: str, dry_run: bool, as_json: bool, step_up_code: str | None
+) -> None:
     """Remove PERSON from groups, disable the entity, delete the login, revoke their tokens."""
-    from accessguard.credentials.vault_access import revoke_person_access
-    from accessguard.inventory.records import get_person_record
-    from accessguard.vault.facade import open_vault
+    from accessguard.playbooks.builtin import describe, only_result, run_builtin, vault_revoke_plan
 
-    client = open_vault(app)
     with app.begin() as conn:
-        result = revoke_person_access(
-            conn, app.clock, vault=client, person=get_person_record(conn, person), actor=app.actor
-        )
+        plan = vault_revoke_plan(conn, person)
+    if dry_run:
+        if as_json:
+            emit_json({"dry_run": True, "plan": plan.to_dict()})
+        else:
+            click.echo("\n".join(describe(plan)))
+        return
+    result = only_result(app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code)))
     if as_json:
-        emit_json(result.to_dict())
+        emit_json(result)
     else:
-        info(f"{result.outcome.value}: {result.message}")
+        info(f"{result['outcome']}: {result['message']} (run {result['run']})")
 
 
 @vault.command("user")

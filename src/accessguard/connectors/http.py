@@ -212,7 +212,7 @@ class HttpClient:
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter for the ``attempt``-th retry (1-based)."""
-        ceiling = min(self.policy.max_delay, self.policy.backoff * 2 ** (attempt - 1))
+        ceiling = min(self.policy.max_delay, self.policy.backoff * 2.0 ** (attempt - 1))
         return ceiling / 2 + self._jitter() * ceiling / 2
 
     def request(

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from accessguard.connectors.base import Holder, Target
+from accessguard.connectors.http_connector import HttpConnector
 from accessguard.connectors.manual import instructions_for
-from accessguard.connectors.support import HttpConnector, find_holder, identities
+from accessguard.connectors.matching import find_holder, identities
 from accessguard.results import ActionResult
 
 _PAGE = 100

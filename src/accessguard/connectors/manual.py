@@ -1,9 +1,11 @@
 """Platforms without an access API: a checklist step with exact instructions that waits.
 
 X and YouTube Brand Accounts have no delegation API, Sprout Social none we can call,
-and LinkedIn's page-role delete is unconfirmed. ``manual_result`` gives the offboarding
-engine the WAITING result for such a platform; an admin then does the steps and
-confirms the run step with evidence (a note, a ticket, a screenshot's hash).
+and LinkedIn's page-role delete is unconfirmed. The engine's ``revoke-access`` action
+(``playbooks/actions/platform.py``) uses ``ManualConnector`` for every account with no
+API connector, so the run's item waits with that platform's checklist
+(``manual_result``); an admin then does the steps and confirms the item with evidence
+(`runs confirm`: a note, a ticket, a screenshot's hash).
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ import requests
 
 from accessguard.connectors.base import Holder, Target
 from accessguard.connectors.http import Verdict, requested_delay
-from accessguard.connectors.support import HttpConnector, find_holder
+from accessguard.connectors.http_connector import HttpConnector
+from accessguard.connectors.matching import find_holder
 from accessguard.results import ActionResult
 
 # Graph API throttling: app/user/page/business-use-case rate limits.

@@ -3,6 +3,9 @@
 Drift kinds: ``unmanaged`` (held on the platform, not in the inventory) and ``missing``
 (an active grant the platform no longer shows). Reports read each account's drift from
 its latest successful check (``drift.latest_drift``).
+
+ORM classes mapped onto the Core tables for the code not yet moved to records;
+marked for deletion once nothing imports them (issue 15).
 """
 
 from __future__ import annotations
@@ -10,65 +13,67 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped
 
-from accessguard.db.base import Base
+from accessguard.db import tables
 
 DRIFT_KINDS = ("unmanaged", "missing")
 CHECK_STATUSES = ("ok", "error", "skipped")
 
 
-class ReconcileRun(Base):
+class _Mapped(DeclarativeBase):
+    """A private registry mapping these classes onto ``db/tables.py`` (no schema here)."""
+
+
+class ReconcileRun(_Mapped):
     """One ``reconcile`` invocation."""
 
-    __tablename__ = "reconcile_runs"
+    __table__ = tables.reconcile_runs
 
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(index=True)
+    id: Mapped[str]
+    started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
-    actor: Mapped[str] = mapped_column(String(320))
-    scope: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20))
-    accounts_checked: Mapped[int] = mapped_column(Integer, default=0)
-    drift_count: Mapped[int] = mapped_column(Integer, default=0)
+    actor: Mapped[str]
+    scope: Mapped[str]
+    status: Mapped[str]
+    accounts_checked: Mapped[int]
+    drift_count: Mapped[int]
 
 
-class ReconcileCheck(Base):
+class ReconcileCheck(_Mapped):
     """One account compared in one run (``ok``, ``error`` or ``skipped``)."""
 
-    __tablename__ = "reconcile_checks"
-    __table_args__ = (Index("ix_reconcile_checks_account_time", "account_id", "checked_at"),)
+    __table__ = tables.reconcile_checks
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[str] = mapped_column(ForeignKey("reconcile_runs.id"), index=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    id: Mapped[int]
+    run_id: Mapped[str]
+    account_id: Mapped[int]
     checked_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20))
-    connector: Mapped[str | None] = mapped_column(String(60))
-    holders: Mapped[int] = mapped_column(Integer, default=0)
-    grants: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str]
+    connector: Mapped[str | None]
+    holders: Mapped[int]
+    grants: Mapped[int]
+    error: Mapped[str | None]
 
 
-class DriftItem(Base):
+class DriftItem(_Mapped):
     """One disagreement between a platform and the inventory."""
 
-    __tablename__ = "drift_items"
+    __table__ = tables.drift_items
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[str] = mapped_column(ForeignKey("reconcile_runs.id"), index=True)
-    check_id: Mapped[int] = mapped_column(ForeignKey("reconcile_checks.id"), index=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    account_name: Mapped[str] = mapped_column(String(100))
-    platform: Mapped[str] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(20))
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    grant_id: Mapped[int | None] = mapped_column(ForeignKey("grants.id"))
-    email: Mapped[str | None] = mapped_column(String(320))
-    platform_id: Mapped[str | None] = mapped_column(String(200))
-    holder_name: Mapped[str | None] = mapped_column(String(200))
-    role: Mapped[str | None] = mapped_column(String(200))
+    id: Mapped[int]
+    run_id: Mapped[str]
+    check_id: Mapped[int]
+    account_id: Mapped[int]
+    account_name: Mapped[str]
+    platform: Mapped[str]
+    kind: Mapped[str]
+    person_id: Mapped[int | None]
+    grant_id: Mapped[int | None]
+    email: Mapped[str | None]
+    platform_id: Mapped[str | None]
+    holder_name: Mapped[str | None]
+    role: Mapped[str | None]
     found_at: Mapped[datetime]
 
     def to_dict(self) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from accessguard.connectors.base import Holder, Target
-from accessguard.connectors.support import HttpConnector
+from accessguard.connectors.http_connector import HttpConnector
 from accessguard.results import ActionResult
 
 

@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from accessguard.connectors.base import Holder, Target
-from accessguard.connectors.support import HttpConnector, identities
+from accessguard.connectors.http_connector import HttpConnector
+from accessguard.connectors.matching import identities
 from accessguard.results import ActionResult
 
 _INACTIVE = ("DEPROVISIONED",)

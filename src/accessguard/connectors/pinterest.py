@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from accessguard.connectors.base import Holder, Target
-from accessguard.connectors.support import HttpConnector, find_holder
+from accessguard.connectors.http_connector import HttpConnector
+from accessguard.connectors.matching import find_holder
 from accessguard.results import ActionResult
 
 DELETABLE_ROLES = ("EMPLOYEE", "BIZ_ADMIN")

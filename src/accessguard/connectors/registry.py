@@ -4,9 +4,9 @@ Built-in connectors are named here; organisations add their own through the Pyth
 entry-point group ``accessguard.connectors`` (``name = "package.module:Class"``). An
 entry point may not shadow a built-in name.
 
-The offboarding engine calls ``build_connector(app, account)``: it returns None when
-the account has no API connector (the engine then makes a manual step, with
-``manual.manual_result`` giving exact instructions).
+The engine's ``revoke-access`` action calls ``build_connector(app, account)``: it
+returns None when the account has no API connector, and the action then uses
+``manual.ManualConnector``, whose step waits with that platform's own checklist.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import importlib
 import logging
 from collections.abc import Mapping
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from accessguard.connectors.base import AccountRef, Connector
 from accessguard.errors import ConfigError
@@ -24,7 +24,6 @@ from accessguard.secret import Secret
 if TYPE_CHECKING:
     from accessguard.app import App
     from accessguard.connectors.notify import Notifier
-    from accessguard.inventory.models import Account
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +62,21 @@ DEFAULT_BY_PLATFORM: dict[str, str] = {
     "sprout-social": "manual",
 }
 NOTIFIERS = ("webhook", "slack", "jira")
+
+
+class Account(Protocol):
+    """What a connector is built from: any account record with these fields."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def platform(self) -> str: ...
+    @property
+    def handle(self) -> str: ...
+    @property
+    def connector(self) -> str | None: ...
+    @property
+    def settings(self) -> Mapping[str, Any] | None: ...
 
 
 def _load(target: str) -> type[Connector]:

@@ -14,7 +14,8 @@ import requests
 
 from accessguard.connectors.base import Holder, Target
 from accessguard.connectors.http import platform_message
-from accessguard.connectors.support import HttpConnector, identities
+from accessguard.connectors.http_connector import HttpConnector
+from accessguard.connectors.matching import identities
 from accessguard.errors import ConfigError, TransientConnectorError
 from accessguard.results import ActionResult
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Table, select
 from accessguard.credentials.versions import credential_not_found
 from accessguard.db import tables
 from accessguard.errors import NotFoundError
-from accessguard.inventory.records import AccountRecord
+from accessguard.inventory.records import AccountRecord, account_query
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +132,5 @@ def all_identities(conn: Connection) -> list[VaultIdentityRecord]:
 
 def account_by_id(conn: Connection, account_id: int) -> AccountRecord | None:
     """An account by its id (a plan item names its account by id), or None."""
-    accounts = tables.accounts.c
-    row = conn.execute(
-        select(accounts.id, accounts.name, accounts.platform, accounts.handle).where(
-            accounts.id == account_id
-        )
-    ).first()
+    row = conn.execute(account_query().where(tables.accounts.c.id == account_id)).first()
     return AccountRecord(*row) if row is not None else None

@@ -1,4 +1,4 @@
-"""Column types and the executor type shared by the ORM models and the Core tables.
+"""The UTC column type of ``db/tables.py`` and the executor type statements run on.
 
 Core only: importing this never loads ``sqlalchemy.orm``.
 """
@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
-#: What set-based statements run on: a Core connection (the offboarding path, which never
-#: loads the ORM) or an ORM session (commands that also load objects).
+#: What statements run on: a Core connection, or an ORM session while the code not yet
+#: moved to records (the remaining ``models.py`` users) passes one; narrow it to
+#: ``Connection`` when the last ``models.py`` goes.
 Executor: TypeAlias = "Connection | Session"
 
 

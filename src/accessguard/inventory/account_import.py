@@ -7,13 +7,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
-from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.errors import InputError
-from accessguard.inventory.accounts import AccountInput, _company_email, _company_phone, add_account
+from accessguard.inventory.accounts import (
+    AccountInput,
+    add_account,
+    company_email,
+    company_phone,
+    list_accounts,
+    update_account,
+)
 from accessguard.inventory.csvinput import (
     Change,
     Problems,
@@ -22,7 +27,8 @@ from accessguard.inventory.csvinput import (
     read_rows,
     required_value,
 )
-from accessguard.inventory.models import Account, Person
+from accessguard.inventory.people import list_people
+from accessguard.inventory.records import AccountRecord, PersonRecord, account_to_dict
 from accessguard.inventory.validation import (
     check_account_name,
     check_choice,
@@ -139,7 +145,7 @@ def _account_values(data: AccountInput) -> dict[str, Any]:
 
 
 def import_accounts(
-    session: Session,
+    conn: Connection,
     clock: Clock,
     actor: str,
     path: Path,
@@ -150,8 +156,8 @@ def import_accounts(
 ) -> list[Change]:
     """Add new accounts and update changed ones (matched by name); all or nothing."""
     problems, rows = read_rows(path, required=ACCOUNT_REQUIRED, optional=ACCOUNT_OPTIONAL)
-    people = {p.email: p for p in session.execute(select(Person)).scalars()}
-    accounts = {a.name: a for a in session.execute(select(Account)).scalars()}
+    people = {p.email: p for p in list_people(conn)}
+    accounts = {a.name: a for a in list_accounts(conn)}
     by_handle = {(a.platform, a.handle): a.name for a in accounts.values()}
     seen_names: dict[str, int] = {}
     seen_handles: dict[tuple[str, str], int] = {}
@@ -206,7 +212,7 @@ def import_accounts(
             }
             plan.append((Change("account", "add", data.name, fields, line), data))
             continue
-        have = current.to_dict(owners.get(current.owner_id or -1))
+        have = account_to_dict(current, owners.get(current.owner_id or -1))
         diff = {
             k: [have[k], wanted[k]]
             for k in _ACCOUNT_FIELDS
@@ -218,7 +224,7 @@ def import_accounts(
         for change, data in plan:
             if change.action == "add":
                 add_account(
-                    session,
+                    conn,
                     clock,
                     actor,
                     data,
@@ -227,7 +233,7 @@ def import_accounts(
                 )
             else:
                 _update_account(
-                    session,
+                    conn,
                     clock,
                     actor,
                     accounts[data.name],
@@ -239,34 +245,25 @@ def import_accounts(
 
 
 def _update_account(
-    session: Session,
+    conn: Connection,
     clock: Clock,
     actor: str,
-    account: Account,
+    account: AccountRecord,
     change: Change,
     *,
-    owner: Person | None,
+    owner: PersonRecord | None,
     company: tuple[Sequence[str], Sequence[str]],
 ) -> None:
     """Apply one planned account update and audit it."""
     domains, prefixes = company
+    values: dict[str, Any] = {}
     for column, (_, after) in change.fields.items():
         if column == "owner":
-            account.owner_id = owner.id if owner else None
+            values["owner_id"] = owner.id if owner else None
         else:
-            setattr(account, column, after)
+            values[column] = after
         if column == "recovery_email":
-            account.recovery_email_company = _company_email(after, domains) if after else None
+            values["recovery_email_company"] = company_email(after, domains) if after else None
         if column == "recovery_phone":
-            account.recovery_phone_company = _company_phone(after, prefixes) if after else None
-    account.updated_at = clock.now()
-    session.flush()
-    record(
-        session,
-        clock,
-        actor=actor,
-        action="account.update",
-        target_type="account",
-        target=account.name,
-        details={"changes": change.fields},
-    )
+            values["recovery_phone_company"] = company_phone(after, prefixes) if after else None
+    update_account(conn, account, values=values, changes=change.fields, clock=clock, actor=actor)

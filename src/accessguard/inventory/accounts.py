@@ -1,19 +1,26 @@
-"""Accounts: add and list, audited."""
+"""Accounts: add, update, list, change owner; every change audited in the caller's transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select, update
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
+from accessguard.db.tables import accounts as _ACCOUNTS
+from accessguard.db.tables import people as _PEOPLE
+from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, InputError
-from accessguard.inventory.lookup import find_account, get_person
-from accessguard.inventory.models import Account, Person
+from accessguard.inventory.records import (
+    AccountRecord,
+    account_query,
+    account_to_dict,
+    find_account_record,
+    get_person_record,
+)
 from accessguard.inventory.validation import (
     check_account_name,
     check_choice,
@@ -44,95 +51,147 @@ class AccountInput:
     tags: list[str] = field(default_factory=list)
 
 
-def _company_email(email: str, domains: Sequence[str]) -> bool:
+def company_email(email: str, domains: Sequence[str]) -> bool:
+    """True when the email is at one of the company's domains."""
     return email.rsplit("@", 1)[-1].lower() in {d.lower() for d in domains}
 
 
-def _company_phone(phone: str, prefixes: Sequence[str]) -> bool:
+def company_phone(phone: str, prefixes: Sequence[str]) -> bool:
+    """True when the phone number starts with one of the company's prefixes."""
     digits = phone.replace(" ", "").replace("-", "").replace("(", "").replace(")", "")
     return any(digits.startswith(p.replace(" ", "")) for p in prefixes)
 
 
 def add_account(
-    session: Session,
+    conn: Connection,
     clock: Clock,
     actor: str,
     data: AccountInput,
     *,
     company_domains: Sequence[str] = (),
     company_phone_prefixes: Sequence[str] = (),
-) -> Account:
+) -> AccountRecord:
     """Validate and create an account; company ownership of recovery contacts is derived when unset."""
     name = check_account_name(data.name.strip())
     platform = check_choice(data.platform, PLATFORMS, "platform")
     handle = check_text(data.handle, "handle", max_length=200)
     if not handle:
         raise InputError("handle: must not be empty")
-    if find_account(session, name) is not None:
+    if find_account_record(conn, name) is not None:
         raise ConflictError(f"an account named {name!r} already exists")
-    if find_account(session, f"{platform}:{handle}") is not None:
+    if find_account_record(conn, f"{platform}:{handle}") is not None:
         raise ConflictError(f"{platform}:{handle} is already in the inventory")
-    owner: Person | None = get_person(session, data.owner_email) if data.owner_email else None
+    owner = get_person_record(conn, data.owner_email) if data.owner_email else None
     recovery_email = (
         check_email(data.recovery_email, "recovery_email") if data.recovery_email else None
     )
     recovery_phone = check_phone(data.recovery_phone) if data.recovery_phone else None
     email_company = data.recovery_email_company
     if email_company is None and recovery_email:
-        email_company = _company_email(recovery_email, company_domains)
+        email_company = company_email(recovery_email, company_domains)
     phone_company = data.recovery_phone_company
     if phone_company is None and recovery_phone:
-        phone_company = _company_phone(recovery_phone, company_phone_prefixes)
+        phone_company = company_phone(recovery_phone, company_phone_prefixes)
+    values: dict[str, Any] = {
+        "name": name,
+        "platform": platform,
+        "handle": handle,
+        "display_name": optional_text(data.display_name, "display_name", max_length=200),
+        "owner_id": owner.id if owner else None,
+        "criticality": check_choice(data.criticality, CRITICALITIES, "criticality"),
+        "recovery_email": recovery_email,
+        "recovery_email_company": email_company,
+        "recovery_phone": recovery_phone,
+        "recovery_phone_company": phone_company,
+        "connector": optional_text(data.connector, "connector", max_length=60),
+        "settings": dict(data.settings),
+        "tags": sorted({check_text(t, "tags", max_length=60) for t in data.tags if t.strip()}),
+    }
     now = clock.now()
-    account = Account(
-        name=name,
-        platform=platform,
-        handle=handle,
-        display_name=optional_text(data.display_name, "display_name", max_length=200),
-        owner_id=owner.id if owner else None,
-        criticality=check_choice(data.criticality, CRITICALITIES, "criticality"),
-        recovery_email=recovery_email,
-        recovery_email_company=email_company,
-        recovery_phone=recovery_phone,
-        recovery_phone_company=phone_company,
-        connector=optional_text(data.connector, "connector", max_length=60),
-        settings=dict(data.settings),
-        tags=sorted({check_text(t, "tags", max_length=60) for t in data.tags if t.strip()}),
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(account)
-    session.flush()
+    account_id = conn.execute(
+        insert(_ACCOUNTS).values(**values, created_at=now, updated_at=now).returning(_ACCOUNTS.c.id)
+    ).scalar_one()
+    account = AccountRecord(id=account_id, **values)
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action="account.add",
         target_type="account",
         target=account.name,
-        details={"after": account.to_dict(owner.email if owner else None)},
+        details={"after": account_to_dict(account, owner.email if owner else None)},
     )
     return account
 
 
-def set_owner(
-    session: Session,
+def update_account(
+    conn: Connection,
+    account: AccountRecord,
+    *,
+    values: dict[str, Any],
+    changes: dict[str, list[Any]],
     clock: Clock,
     actor: str,
-    account: Account,
-    owner: Person,
+) -> None:
+    """Write ``values`` (column -> value) to the account and audit ``changes`` (field -> [before, after])."""
+    conn.execute(
+        update(_ACCOUNTS)
+        .where(_ACCOUNTS.c.id == account.id)
+        .values(**values, updated_at=clock.now())
+    )
+    record(
+        conn,
+        clock,
+        actor=actor,
+        action="account.update",
+        target_type="account",
+        target=account.name,
+        details={"changes": changes},
+    )
+
+
+class _Owned(Protocol):
+    """What ``set_owner`` reads of an account."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def owner_id(self) -> int | None: ...
+
+
+class _Owner(Protocol):
+    """What ``set_owner`` reads of the new owner."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+
+
+def set_owner(
+    conn: Executor,
+    clock: Clock,
+    actor: str,
+    account: _Owned,
+    owner: _Owner,
     *,
     run_id: str | None = None,
 ) -> bool:
     """Make ``owner`` the account's owner; False if already so."""
     if account.owner_id == owner.id:
         return False
-    before = session.get(Person, account.owner_id).email if account.owner_id else None  # type: ignore[union-attr]
-    account.owner_id = owner.id
-    account.updated_at = clock.now()
-    session.flush()
+    before = None
+    if account.owner_id is not None:
+        before = conn.scalar(select(_PEOPLE.c.email).where(_PEOPLE.c.id == account.owner_id))
+    conn.execute(
+        update(_ACCOUNTS)
+        .where(_ACCOUNTS.c.id == account.id)
+        .values(owner_id=owner.id, updated_at=clock.now())
+    )
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action="account.owner",
@@ -144,19 +203,19 @@ def set_owner(
     return True
 
 
-def owner_emails(session: Session, accounts: Sequence[Account]) -> dict[int, str]:
+def owner_emails(conn: Connection, accounts: Sequence[AccountRecord]) -> dict[int, str]:
     """Map account id -> owner email for many accounts in one query."""
     ids = {a.owner_id for a in accounts if a.owner_id}
     if not ids:
         return {}
-    people = session.execute(select(Person.id, Person.email).where(Person.id.in_(ids))).all()
+    people = conn.execute(select(_PEOPLE.c.id, _PEOPLE.c.email).where(_PEOPLE.c.id.in_(ids)))
     by_id = {pid: email for pid, email in people}
     return {a.id: by_id[a.owner_id] for a in accounts if a.owner_id in by_id}
 
 
-def list_accounts(session: Session, *, platform: str | None = None) -> Sequence[Account]:
+def list_accounts(conn: Connection, *, platform: str | None = None) -> list[AccountRecord]:
     """Accounts ordered by name."""
-    query = select(Account).order_by(Account.name)
+    query = account_query().order_by(_ACCOUNTS.c.name)
     if platform:
-        query = query.where(Account.platform == platform)
-    return session.execute(query).scalars().all()
+        query = query.where(_ACCOUNTS.c.platform == platform)
+    return [AccountRecord(*row) for row in conn.execute(query)]

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select
 
 from accessguard.clock import Clock
+from accessguard.db.tables import grants as _GRANTS
+from accessguard.inventory.accounts import list_accounts
 from accessguard.inventory.csvinput import (
     Change,
     Problems,
@@ -20,7 +21,7 @@ from accessguard.inventory.csvinput import (
     required_value,
 )
 from accessguard.inventory.grants import add_grant
-from accessguard.inventory.models import Account, Grant, Person
+from accessguard.inventory.people import list_people
 from accessguard.inventory.validation import (
     check_choice,
     check_email,
@@ -76,19 +77,19 @@ def _parse_grant(problems: Problems, row: Row, now: datetime) -> _GrantRow | Non
 
 
 def import_grants(
-    session: Session, clock: Clock, actor: str, path: Path, *, dry_run: bool = False
+    conn: Connection, clock: Clock, actor: str, path: Path, *, dry_run: bool = False
 ) -> list[Change]:
     """Add grants (person,account,role,via[,expires,reason,ticket]); existing ones are kept."""
     problems, rows = read_rows(path, required=GRANT_REQUIRED, optional=GRANT_OPTIONAL)
     now = clock.now()
-    people = {p.email: p for p in session.execute(select(Person)).scalars()}
-    accounts = list(session.execute(select(Account)).scalars())
+    people = {p.email: p for p in list_people(conn)}
+    accounts = list_accounts(conn)
     by_ref = {a.name: a for a in accounts} | {f"{a.platform}:{a.handle}": a for a in accounts}
     active = {
         (r.person_id, r.account_id, r.role, r.via)
-        for r in session.execute(
-            select(Grant.person_id, Grant.account_id, Grant.role, Grant.via).where(
-                Grant.revoked_at.is_(None)
+        for r in conn.execute(
+            select(_GRANTS.c.person_id, _GRANTS.c.account_id, _GRANTS.c.role, _GRANTS.c.via).where(
+                _GRANTS.c.revoked_at.is_(None)
             )
         )
     }
@@ -129,7 +130,7 @@ def import_grants(
     if not dry_run:
         for _, grant in plan:
             add_grant(
-                session,
+                conn,
                 clock,
                 actor,
                 person_email=grant.person,

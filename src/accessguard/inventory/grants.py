@@ -1,29 +1,37 @@
-"""Grants: give and revoke (stamped, never deleted).
+"""Grants: give, end (stamped, never deleted), and the who-has and holdings views.
 
-The who-has and holdings views, the set-based reads and the ending of many grants at
-once are in ``records.py``.
+The set-based reads and the ending of many grants at once are in ``records.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
+from accessguard.db.tables import accounts as _ACCOUNTS
+from accessguard.db.tables import grants as _GRANTS
+from accessguard.db.tables import people as _PEOPLE
+from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, InputError
-from accessguard.inventory.lookup import get_account, get_person
-from accessguard.inventory.models import Grant
-from accessguard.inventory.records import end_grant_ids
+from accessguard.inventory.records import (
+    GrantRecord,
+    end_grant_ids,
+    get_account_record,
+    get_person_record,
+    grant_dict,
+    grant_records,
+)
 from accessguard.inventory.validation import check_choice, check_text, optional_text
 from accessguard.inventory.vocab import GRANT_VIAS
 
 
 def add_grant(
-    session: Session,
+    conn: Connection,
     clock: Clock,
     actor: str,
     *,
@@ -34,25 +42,26 @@ def add_grant(
     expires_at: datetime | None = None,
     reason: str | None = None,
     ticket: str | None = None,
-) -> Grant:
+) -> GrantRecord:
     """Record that a person holds a role on an account; refuses an identical active grant."""
-    person = get_person(session, person_email)
-    account = get_account(session, account_ref)
+    person = get_person_record(conn, person_email)
+    account = get_account_record(conn, account_ref)
     via = check_choice(via, GRANT_VIAS, "via")
     role = check_text(role, "role", max_length=60).lower()
     if not role:
         raise InputError("role: must not be empty")
     if person.status == "departed":
         raise ConflictError(f"{person.email} has departed; refusing to grant access")
-    existing = session.execute(
-        select(Grant).where(
-            Grant.person_id == person.id,
-            Grant.account_id == account.id,
-            Grant.role == role,
-            Grant.via == via,
-            Grant.revoked_at.is_(None),
+    grants = _GRANTS.c
+    existing = conn.execute(
+        select(grants.id).where(
+            grants.person_id == person.id,
+            grants.account_id == account.id,
+            grants.role == role,
+            grants.via == via,
+            grants.revoked_at.is_(None),
         )
-    ).scalar_one_or_none()
+    ).first()
     if existing is not None:
         raise ConflictError(f"{person.email} already holds {role} on {account.name} via {via}")
     now = clock.now()
@@ -60,78 +69,80 @@ def add_grant(
         raise InputError("expires: must be in the future")
     reason = optional_text(reason, "reason", max_length=2000, multiline=True)
     ticket = optional_text(ticket, "ticket", max_length=120)
-    grant = Grant(
-        person_id=person.id,
-        account_id=account.id,
-        role=role,
-        via=via,
-        granted_at=now,
-        granted_by=actor,
-        reason=reason,
-        ticket=ticket,
-        expires_at=expires_at,
-    )
-    session.add(grant)
-    session.flush()
+    values: dict[str, Any] = {
+        "person_id": person.id,
+        "account_id": account.id,
+        "role": role,
+        "via": via,
+        "granted_at": now,
+        "granted_by": actor,
+        "reason": reason,
+        "ticket": ticket,
+        "expires_at": expires_at,
+        "last_used_at": None,
+        "revoked_at": None,
+        "revoked_by": None,
+        "revoke_reason": None,
+        "revoked_run_id": None,
+    }
+    grant_id = conn.execute(insert(_GRANTS).values(**values).returning(grants.id)).scalar_one()
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action="grant.add",
         target_type="grant",
         target=f"{person.email}@{account.name}",
         details={
-            "grant_id": grant.id,
+            "grant_id": grant_id,
             "role": role,
             "via": via,
             "reason": reason,
             "ticket": ticket,
         },
     )
-    return grant
+    return GrantRecord(id=grant_id, **values)
 
 
-_REVOKE_FIELDS = ("revoked_at", "revoked_by", "revoke_reason", "revoked_run_id")
+class Identified(Protocol):
+    """What ``end_grants`` reads of a grant: its id (a record, or an ORM object until they go)."""
+
+    @property
+    def id(self) -> int: ...
 
 
 def end_grants(
-    session: Session,
+    conn: Executor,
     clock: Clock,
     actor: str,
-    grants: Sequence[Grant],
+    grants: Sequence[Identified],
     *,
     reason: str,
     run_id: str | None = None,
 ) -> list[bool]:
-    """``end_grant_ids`` for loaded grants, which then read as revoked; per grant, False if it already was."""
-    from sqlalchemy.orm.attributes import set_committed_value
+    """``end_grant_ids`` for these grants; per grant, True if this call ended it.
 
-    ended = end_grant_ids(
-        session, clock, actor, [g.id for g in grants], reason=reason, run_id=run_id
-    )
-    for grant in grants:
-        if grant.id in ended:
-            stamp = (ended[grant.id], actor, reason, run_id)
-            for field, value in zip(_REVOKE_FIELDS, stamp, strict=True):
-                set_committed_value(grant, field, value)
+    The grants passed in are not changed: read them again for their revocation stamp.
+    """
+    ended = end_grant_ids(conn, clock, actor, [g.id for g in grants], reason=reason, run_id=run_id)
     return [grant.id in ended for grant in grants]
 
 
 def end_grant(
-    session: Session,
+    conn: Executor,
     clock: Clock,
     actor: str,
-    grant: Grant,
+    grant: Identified,
     *,
     reason: str,
     run_id: str | None = None,
 ) -> bool:
     """Stamp one grant revoked; False if it already was (idempotent)."""
-    return end_grants(session, clock, actor, [grant], reason=reason, run_id=run_id)[0]
+    return end_grants(conn, clock, actor, [grant], reason=reason, run_id=run_id)[0]
 
 
 def revoke_grants(
-    session: Session,
+    conn: Executor,
     clock: Clock,
     actor: str,
     *,
@@ -140,18 +151,79 @@ def revoke_grants(
     reason: str,
     role: str | None = None,
     run_id: str | None = None,
-) -> list[Grant]:
-    """End every active grant the person holds on the account (optionally one role)."""
+) -> list[GrantRecord]:
+    """End every active grant the person holds on the account (optionally one role).
+
+    Returns those grants as they are now, stamped revoked.
+    """
     reason = check_text(reason, "reason", max_length=2000, multiline=True)
     if not reason:
         raise InputError("reason: must not be empty")
-    person = get_person(session, person_email)
-    account = get_account(session, account_ref)
-    query = select(Grant).where(
-        Grant.person_id == person.id, Grant.account_id == account.id, Grant.revoked_at.is_(None)
+    person = get_person_record(conn, person_email)
+    account = get_account_record(conn, account_ref)
+    grants = _GRANTS.c
+    where = (
+        (grants.person_id == person.id)
+        & (grants.account_id == account.id)
+        & grants.revoked_at.is_(None)
     )
     if role:
-        query = query.where(Grant.role == role.lower())
-    grants = list(session.execute(query).scalars())
-    end_grants(session, clock, actor, grants, reason=reason, run_id=run_id)
-    return grants
+        where = where & (grants.role == role.lower())
+    ids = [grant.id for grant in grant_records(conn, where)]
+    end_grant_ids(conn, clock, actor, ids, reason=reason, run_id=run_id)
+    return grant_records(conn, grants.id.in_(ids)) if ids else []
+
+
+def who_has(conn: Executor, account_ref: str, *, history: bool = False) -> list[dict[str, Any]]:
+    """Grants on an account (active only unless ``history``), as dicts."""
+    account = get_account_record(conn, account_ref)
+    grants, people = _GRANTS.c, _PEOPLE.c
+    query = (
+        select(
+            _GRANTS,
+            people.email,
+            people.name.label("person_name"),
+            people.status.label("person_status"),
+        )
+        .join(_PEOPLE, people.id == grants.person_id)
+        .where(grants.account_id == account.id)
+        .order_by(people.email, grants.role, grants.id)
+    )
+    if not history:
+        query = query.where(grants.revoked_at.is_(None))
+    return [
+        grant_dict(
+            r,
+            email=r.email,
+            name=r.person_name,
+            status=r.person_status,
+            account=account.name,
+            platform=account.platform,
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def holdings(conn: Executor, person_email: str, *, history: bool = False) -> list[dict[str, Any]]:
+    """Grants a person holds (active only unless ``history``), as dicts."""
+    person = get_person_record(conn, person_email)
+    grants, accounts = _GRANTS.c, _ACCOUNTS.c
+    query = (
+        select(_GRANTS, accounts.name.label("account_name"), accounts.platform)
+        .join(_ACCOUNTS, accounts.id == grants.account_id)
+        .where(grants.person_id == person.id)
+        .order_by(accounts.name, grants.role, grants.id)
+    )
+    if not history:
+        query = query.where(grants.revoked_at.is_(None))
+    return [
+        grant_dict(
+            r,
+            email=person.email,
+            name=person.name,
+            status=person.status,
+            account=r.account_name,
+            platform=r.platform,
+        )
+        for r in conn.execute(query)
+    ]

@@ -13,8 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from accessguard.clock import Clock, today
 from accessguard.inventory.account_import import import_accounts
@@ -28,8 +27,8 @@ from accessguard.inventory.csvinput import (
     required_value,
 )
 from accessguard.inventory.grant_import import import_grants
-from accessguard.inventory.models import Person
-from accessguard.inventory.people import PersonInput, add_person, update_person
+from accessguard.inventory.people import PersonInput, add_person, list_people
+from accessguard.inventory.records import PersonRecord, update_person_record
 from accessguard.inventory.validation import (
     check_choice,
     check_email,
@@ -42,7 +41,7 @@ from accessguard.inventory.vocab import PERSON_KINDS, PERSON_STATUSES
 __all__ = ["Change", "import_accounts", "import_grants", "import_people"]
 
 PEOPLE_COLUMNS = ("email", "name", "department", "manager", "kind", "status", "end_date")
-# CSV column -> Person attribute
+# CSV column -> PersonRecord field
 _PERSON_ATTRS = {"manager": "manager_email"}
 
 
@@ -83,7 +82,7 @@ def _parse_person(problems: Problems, row: Row) -> _PersonRow | None:
     return _PersonRow(row.line, email, name, department, manager, kind, status, end_date)
 
 
-def _wanted_person(row: _PersonRow, existing: Person | None, day: date) -> dict[str, Any]:
+def _wanted_person(row: _PersonRow, existing: PersonRecord | None, day: date) -> dict[str, Any]:
     """The values the feed asks for. Blank kind/status/end_date keep what is recorded."""
     status = row.status
     end_date = row.end_date
@@ -114,7 +113,7 @@ def _wanted_person(row: _PersonRow, existing: Person | None, day: date) -> dict[
     return wanted
 
 
-def _person_change(row: _PersonRow, existing: Person | None, day: date) -> Change | None:
+def _person_change(row: _PersonRow, existing: PersonRecord | None, day: date) -> Change | None:
     wanted = _wanted_person(row, existing, day)
     leaver = wanted["status"] in ("leaving", "departed")
     if existing is None:
@@ -132,7 +131,7 @@ def _person_change(row: _PersonRow, existing: Person | None, day: date) -> Chang
 
 
 def import_people(
-    session: Session, clock: Clock, actor: str, path: Path, *, dry_run: bool = False
+    conn: Connection, clock: Clock, actor: str, path: Path, *, dry_run: bool = False
 ) -> list[Change]:
     """Apply the HR feed (adds, updates, leavers); all or nothing; returns the changes."""
     problems, rows = read_rows(path, required=PEOPLE_COLUMNS)
@@ -151,7 +150,7 @@ def import_people(
             continue
         first_line[person.email] = row.line
         parsed.append(person)
-    existing = {p.email: p for p in session.execute(select(Person)).scalars()}
+    existing = {p.email: p for p in list_people(conn)}
     for person in parsed:
         if person.manager and person.manager not in first_line and person.manager not in existing:
             problems.add(
@@ -164,22 +163,22 @@ def import_people(
     plan = [(c, p) for p in parsed if (c := _person_change(p, existing.get(p.email), day))]
     if not dry_run:
         for change, person_row in plan:
-            _apply_person(session, clock, actor, change, person_row, existing)
+            _apply_person(conn, clock, actor, change, person_row, existing)
     return [change for change, _ in plan]
 
 
 def _apply_person(
-    session: Session,
+    conn: Connection,
     clock: Clock,
     actor: str,
     change: Change,
     row: _PersonRow,
-    existing: dict[str, Person],
+    existing: dict[str, PersonRecord],
 ) -> None:
     if change.action == "add":
         v = {k: after for k, (_, after) in change.fields.items()}
         add_person(
-            session,
+            conn,
             clock,
             actor,
             PersonInput(
@@ -196,8 +195,8 @@ def _apply_person(
         return
     person = existing[row.email]
     wanted = _wanted_person(row, person, today(clock))
-    update_person(
-        session,
+    update_person_record(
+        conn,
         clock,
         actor,
         person,

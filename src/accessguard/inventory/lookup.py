@@ -1,24 +1,28 @@
-"""Find people and accounts by what users type, with a helpful error when absent."""
+"""ORM lookups for the code not yet moved to records; marked for deletion with ``models.py``.
+
+The inventory's lookups are ``records.find_person_record`` / ``get_person_record`` and
+``find_account_record`` / ``get_account_record``: these load the mapped object behind
+the same rule, for the credentials, connectors, reports and playbook code that still
+works on ``inventory.models`` (issue 15). Nothing in ``inventory/`` or ``audit/`` uses them.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accessguard.inventory.models import Account, Person
 from accessguard.inventory.records import (
     account_not_found,
     find_account_record,
-    normalise_email,
+    find_person_record,
     person_not_found,
 )
 
 
 def find_person(session: Session, email: str) -> Person | None:
     """The person with ``email``, or None."""
-    return session.execute(
-        select(Person).where(Person.email == normalise_email(email))
-    ).scalar_one_or_none()
+    found = find_person_record(session, email)
+    return session.get(Person, found.id) if found is not None else None
 
 
 def get_person(session: Session, email: str) -> Person:
@@ -30,7 +34,7 @@ def get_person(session: Session, email: str) -> Person:
 
 
 def find_account(session: Session, ref: str) -> Account | None:
-    """An account by its name, or by ``platform:handle`` (the rule of ``find_account_record``)."""
+    """An account by its name, or by ``platform:handle``."""
     found = find_account_record(session, ref)
     return session.get(Account, found.id) if found is not None else None
 

@@ -1,21 +1,25 @@
-"""People: add, update, list, mark leaving. Every change is audited in the caller's transaction."""
+"""People: add, list, mark leaving. Every change is audited in the caller's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
-from accessguard.errors import ConflictError
-from accessguard.inventory.lookup import find_person, get_person
-from accessguard.inventory.models import Person
-from accessguard.inventory.records import audit_person_update, person_diff
+from accessguard.db.tables import people as _PEOPLE
+from accessguard.errors import ConflictError, InputError
+from accessguard.inventory.records import (
+    PersonRecord,
+    find_person_record,
+    get_person_record,
+    person_query,
+    person_to_dict,
+    update_person_record,
+)
 from accessguard.inventory.validation import (
     check_choice,
     check_email,
@@ -41,8 +45,6 @@ class PersonInput:
         """Return a normalised copy, raising InputError on a bad field."""
         name = check_text(self.name, "name", max_length=200)
         if not name:
-            from accessguard.errors import InputError
-
             raise InputError("name: must not be empty")
         return PersonInput(
             email=check_email(self.email),
@@ -58,73 +60,59 @@ class PersonInput:
 
 
 def add_person(
-    session: Session, clock: Clock, actor: str, data: PersonInput, *, source: str = "manual"
-) -> Person:
+    conn: Connection, clock: Clock, actor: str, data: PersonInput, *, source: str = "manual"
+) -> PersonRecord:
     """Create a person; ConflictError if the email exists."""
     data = data.validated()
-    if find_person(session, data.email) is not None:
+    if find_person_record(conn, data.email) is not None:
         raise ConflictError(
             f"a person with email {data.email!r} already exists",
             hint="use `accessguard people show` or `people import` to update",
         )
     now = clock.now()
-    person = Person(
-        email=data.email,
-        name=data.name,
-        department=data.department,
-        manager_email=data.manager_email,
-        kind=data.kind,
-        status=data.status,
-        end_date=data.end_date,
-        source=source,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(person)
-    session.flush()
+    values: dict[str, Any] = {
+        "email": data.email,
+        "name": data.name,
+        "department": data.department,
+        "manager_email": data.manager_email,
+        "kind": data.kind,
+        "status": data.status,
+        "end_date": data.end_date,
+        "source": source,
+    }
+    person_id = conn.execute(
+        insert(_PEOPLE).values(**values, created_at=now, updated_at=now).returning(_PEOPLE.c.id)
+    ).scalar_one()
+    person = PersonRecord(id=person_id, **values)
     record(
-        session,
+        conn,
         clock,
         actor=actor,
         action="person.add",
         target_type="person",
         target=person.email,
-        details={"after": person.to_dict()},
+        details={"after": person_to_dict(person)},
     )
     return person
 
 
-def update_person(
-    session: Session, clock: Clock, actor: str, person: Person, changes: dict[str, Any]
-) -> dict[str, Any]:
-    """Apply ``changes`` (field -> value) and audit them; returns {field: [before, after]}."""
-    diff = person_diff(person, changes)
-    for field_name in diff:
-        setattr(person, field_name, changes[field_name])
-    if diff:
-        person.updated_at = clock.now()
-        session.flush()
-        audit_person_update(session, clock, actor, person.email, diff)
-    return diff
-
-
-def mark_leaving(session: Session, clock: Clock, actor: str, email: str, on: date) -> Person:
+def mark_leaving(conn: Connection, clock: Clock, actor: str, email: str, on: date) -> PersonRecord:
     """Set the end date and mark the person leaving (departed if the date has passed)."""
-    person = get_person(session, email)
+    person = get_person_record(conn, email)
     status = "departed" if on < clock.now().date() else "leaving"
     if person.status == "departed" and status == "leaving":
         status = "departed"
-    update_person(session, clock, actor, person, {"end_date": on, "status": status})
-    return person
+    update_person_record(conn, clock, actor, person, {"end_date": on, "status": status})
+    return replace(person, end_date=on, status=status)
 
 
 def list_people(
-    session: Session, *, status: str | None = None, kind: str | None = None
-) -> Sequence[Person]:
+    conn: Connection, *, status: str | None = None, kind: str | None = None
+) -> list[PersonRecord]:
     """People ordered by email, optionally filtered."""
-    query = select(Person).order_by(Person.email)
+    query = person_query().order_by(_PEOPLE.c.email)
     if status:
-        query = query.where(Person.status == status)
+        query = query.where(_PEOPLE.c.status == status)
     if kind:
-        query = query.where(Person.kind == kind)
-    return session.execute(query).scalars().all()
+        query = query.where(_PEOPLE.c.kind == kind)
+    return [PersonRecord(*row) for row in conn.execute(query)]

@@ -15,6 +15,7 @@ from accessguard.db.tables import people as _PEOPLE
 from accessguard.db.types import Executor
 from accessguard.errors import AccessGuardError
 from accessguard.exit_codes import ExitCode
+from accessguard.playbooks.guards import StepUp
 from accessguard.playbooks.loader import resolve
 from accessguard.playbooks.planner import build_plan
 from accessguard.playbooks.runner import run_plan
@@ -43,8 +44,12 @@ def offboard_leavers(
     dry_run: bool = False,
     concurrency: int = 2,
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    step_up: StepUp | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Plan (and unless ``dry_run`` run) each due leaver; returns one row per person and an exit code."""
+    """Plan (and unless ``dry_run`` run) each due leaver; returns one row per person and an exit code.
+
+    ``step_up`` is the engine's step-up callback, asked before each destructive run.
+    """
     book = resolve(app.settings, playbook or app.settings.offboarding.default_playbook)
     with app.begin() as session:
         emails = due_leavers(session, app)
@@ -59,7 +64,7 @@ def offboard_leavers(
                 row["status"], row["exit_code"] = "planned", int(ExitCode.OK)
                 row["plan"] = plan.to_dict()
             else:
-                report = run_plan(app, plan, concurrency=1)
+                report = run_plan(app, plan, concurrency=1, step_up=step_up)
                 row.update(run=report.run_id, status=report.status, exit_code=report.exit_code)
         except AccessGuardError as exc:
             in_progress = exc.code in ("lock-held", "run-in-progress")

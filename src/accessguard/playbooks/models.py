@@ -3,6 +3,9 @@
 Item statuses: pending -> running (intent recorded) -> changed | unchanged | failed |
 waiting; a waiting item becomes done when a person confirms it with evidence
 (``playbooks/state.py`` reads and writes these tables).
+
+ORM classes mapped onto the Core tables for the code not yet moved to records;
+marked for deletion once nothing imports them (issue 15).
 """
 
 from __future__ import annotations
@@ -10,78 +13,76 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred
 
-from accessguard.db.base import Base
+from accessguard.db import tables
 
 
-class Run(Base):
+class _Mapped(DeclarativeBase):
+    """A private registry mapping these classes onto ``db/tables.py`` (no schema here)."""
+
+
+class Run(_Mapped):
     """One execution of a playbook for a subject; ``plan`` is the exact plan it executes."""
 
-    __tablename__ = "runs"
+    __table__ = tables.runs
 
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    subject: Mapped[str] = mapped_column(String(320), index=True)
-    playbook: Mapped[str] = mapped_column(String(100))
-    playbook_digest: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    id: Mapped[str]
+    subject: Mapped[str]
+    playbook: Mapped[str]
+    playbook_digest: Mapped[str]
+    status: Mapped[str]
     # Loaded on first use: most writes to a run (its status) never need its plan.
-    plan: Mapped[dict[str, Any]] = mapped_column(deferred=True)
-    actor: Mapped[str] = mapped_column(String(320))
+    plan: Mapped[dict[str, Any]] = deferred(tables.runs.c.plan)
+    actor: Mapped[str]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
 
 
-class RunStep(Base):
+class RunStep(_Mapped):
     """A step of a run, in playbook order."""
 
-    __tablename__ = "run_steps"
-    __table_args__ = (UniqueConstraint("run_id", "step_id", name="uq_run_steps_run_step"),)
+    __table__ = tables.run_steps
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"))
-    step_id: Mapped[str] = mapped_column(String(100))
-    position: Mapped[int] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(20))
+    id: Mapped[int]
+    run_id: Mapped[str]
+    step_id: Mapped[str]
+    position: Mapped[int]
+    action: Mapped[str]
+    status: Mapped[str]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
 
-class RunItem(Base):
+class RunItem(_Mapped):
     """One item of a step (a grant, a credential, an account, or the subject itself)."""
 
-    __tablename__ = "run_items"
-    __table_args__ = (
-        UniqueConstraint("run_id", "step_id", "item_id", name="uq_run_items_run_step_item"),
-        Index("ix_run_items_run_status", "run_id", "status"),
-    )
+    __table__ = tables.run_items
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"))
-    step_id: Mapped[str] = mapped_column(String(100))
-    item_id: Mapped[str] = mapped_column(String(100))
-    position: Mapped[int] = mapped_column(Integer)
-    label: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    result: Mapped[dict[str, Any] | None] = mapped_column()
-    instructions: Mapped[str | None] = mapped_column(Text)
-    evidence: Mapped[str | None] = mapped_column(Text)
-    confirmed_by: Mapped[str | None] = mapped_column(String(320))
+    id: Mapped[int]
+    run_id: Mapped[str]
+    step_id: Mapped[str]
+    item_id: Mapped[str]
+    position: Mapped[int]
+    label: Mapped[str]
+    status: Mapped[str]
+    attempts: Mapped[int]
+    result: Mapped[dict[str, Any] | None]
+    instructions: Mapped[str | None]
+    evidence: Mapped[str | None]
+    confirmed_by: Mapped[str | None]
     confirmed_at: Mapped[datetime | None]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
 
-class RunLock(Base):
+class RunLock(_Mapped):
     """One row per subject with a run in progress; the primary key makes the INSERT the lock."""
 
-    __tablename__ = "run_locks"
+    __table__ = tables.run_locks
 
-    subject: Mapped[str] = mapped_column(String(320), primary_key=True)
-    run_id: Mapped[str] = mapped_column(String(40))
-    holder: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str]
+    run_id: Mapped[str]
+    holder: Mapped[str]
     acquired_at: Mapped[datetime]

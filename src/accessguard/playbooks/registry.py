@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from accessguard.playbooks.actions import inventory, manual, notify, platform, vault
+from accessguard.playbooks.actions import credentials, inventory, manual, notify, platform, vault
 from accessguard.playbooks.batch import BatchAction
 from accessguard.playbooks.context import ActionContext
 from accessguard.playbooks.spec import SPECS
@@ -38,6 +38,9 @@ ACTIONS: dict[str, Action] = {
     "notify": Action(notify.notify),
     "open-ticket": Action(notify.open_ticket),
     "manual": Action(manual.manual),
+    "start-rotation": Action(credentials.start_rotation),
+    "rollback-rotation": Action(credentials.rollback_rotation),
+    "sync-vault-groups": Action(credentials.sync_vault_groups),
 }
 
 if any((a.run is None) == (a.batch is None) for a in ACTIONS.values()):  # pragma: no cover

@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accessguard.app import App
+from accessguard.db.types import Executor
 from accessguard.exit_codes import ExitCode
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.batch import failure, run_batch
 from accessguard.playbooks.context import ActionContext, SecretSink, VaultPool
 from accessguard.playbooks.crash import crash_point, delay_point
+from accessguard.playbooks.guards import StepUp, check_handover, require_step_up
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
 from accessguard.results import ActionResult
@@ -73,6 +75,8 @@ class RunReport:
 
 
 EventSink = Callable[[RunEvent], None]
+#: Work done in the transaction that stores a new run (a review campaign marks itself closed).
+WithRun = Callable[[Executor, str], None]
 
 
 @dataclass
@@ -221,14 +225,23 @@ def _holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
             lock.release(conn, subject, run_id)
 
 
-def start_run(app: App, plan: Plan, *, allow_unfinished: bool = False) -> str:
-    """Take the subject's lock and store the run with every item pending; returns the run id."""
+def start_run(
+    app: App, plan: Plan, *, allow_unfinished: bool = False, with_run: WithRun | None = None
+) -> str:
+    """Take the subject's lock, apply the handover guard, store the run with every item pending.
+
+    ``with_run`` runs in the same transaction, so what it records exists if and only if
+    the run does. Returns the run id.
+    """
     run_id = state.new_run_id()
     with app.begin() as conn:
         lock.acquire(conn, app.clock, plan.email, run_id)
+        check_handover(conn, plan)
         state.create_run(
             conn, app.clock, app.actor, plan, run_id=run_id, allow_unfinished=allow_unfinished
         )
+        if with_run is not None:
+            with_run(conn, run_id)
     return run_id
 
 
@@ -256,9 +269,16 @@ def run_plan(
     show_secret: SecretSink | None = None,
     allow_unfinished: bool = False,
     on_start: Callable[[str], None] | None = None,
+    step_up: StepUp | None = None,
+    with_run: WithRun | None = None,
 ) -> RunReport:
-    """Start a run for ``plan`` and execute it to the end (or to a stopping failure)."""
-    run_id = start_run(app, plan, allow_unfinished=allow_unfinished)
+    """Start a run for ``plan`` and execute it to the end (or to a stopping failure).
+
+    The guards come first: step-up (``step_up`` asks the operator) before anything is
+    stored, then the lock and the handover guard with the run's creation.
+    """
+    require_step_up(app, plan, step_up)
+    run_id = start_run(app, plan, allow_unfinished=allow_unfinished, with_run=with_run)
     if on_start is not None:
         on_start(run_id)
     return _execute(
@@ -273,11 +293,14 @@ def resume_run(
     concurrency: int = 4,
     on_event: EventSink | None = None,
     show_secret: SecretSink | None = None,
+    step_up: StepUp | None = None,
 ) -> RunReport:
-    """Continue a run from its first unfinished item (retrying failed ones)."""
+    """Continue a run from its first unfinished item (retrying failed ones); step-up first."""
     with app.begin() as conn:
-        run = state.get_run(conn, run_id)
-        plan = Plan.from_dict(run.plan)
+        plan = Plan.from_dict(state.get_run(conn, run_id).plan)
+    require_step_up(app, plan, step_up)
+    with app.begin() as conn:
+        run = state.get_run(conn, run_id, plan=False)
         lock.acquire(conn, app.clock, run.subject, run_id)
     return _execute(
         app, run_id, plan, concurrency=concurrency, on_event=on_event, show_secret=show_secret

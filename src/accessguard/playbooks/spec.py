@@ -135,5 +135,23 @@ SPECS: dict[str, ActionSpec] = {
             },
             for_each=("", "grants", "exposed_credentials", "exported_seeds", "handover_accounts"),
         ),
+        # Used by the built-in plans of `creds rotate`, `creds rollback` and `review close`.
+        ActionSpec(
+            "start-rotation",
+            "Phase 1 of a shared login's rotation: a new pending version in Vault.",
+            args={"reason": ArgSpec("str"), "idempotency_key": ArgSpec("str")},
+            destructive=True,
+        ),
+        ActionSpec(
+            "rollback-rotation",
+            "Undo a pending rotation: the previous value comes back as a new version.",
+            args={"reason": ArgSpec("str")},
+            destructive=True,
+        ),
+        ActionSpec(
+            "sync-vault-groups",
+            "Make Vault groups hold exactly the people with active shared-login grants.",
+            destructive=True,
+        ),
     )
 }

@@ -11,11 +11,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session
 
 from accessguard.config import Settings
-from accessguard.credentials.models import Credential
-from accessguard.inventory.models import Account, Grant, Person
+from accessguard.db.tables import accounts as _ACCOUNTS
+from accessguard.db.tables import credentials as _CREDENTIALS
+from accessguard.db.tables import grants as _GRANTS
+from accessguard.db.tables import people as _PEOPLE
+from accessguard.db.types import Executor
 from accessguard.inventory.vocab import ADMIN_ROLES
 from accessguard.reports.digest import Digest, SubjectTally
 from accessguard.reports.findings import Finding, FindingContext, collect_findings
@@ -35,7 +37,7 @@ class AccessReport:
     """One report run: a fixed 'now', the findings digest, and the row sections."""
 
     def __init__(
-        self, session: Session, settings: Settings, now: datetime, *, keep_messages: bool = False
+        self, session: Executor, settings: Settings, *, now: datetime, keep_messages: bool = False
     ) -> None:
         self.ctx = FindingContext(session, settings, now)
         self.digest = Digest(keep_messages=keep_messages)
@@ -89,26 +91,27 @@ class AccessReport:
 
     def people(self, emails: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         """One row per person holding access (or just ``emails``), with their findings."""
-        admin = func.sum(case((Grant.role.in_(ADMIN_ROLES), 1), else_=0))
+        people, grants = _PEOPLE.c, _GRANTS.c
+        admin = func.sum(case((grants.role.in_(ADMIN_ROLES), 1), else_=0))
         query = (
             select(
-                Person.email,
-                Person.name,
-                Person.kind,
-                Person.status,
-                Person.department,
-                Person.end_date,
-                func.count(Grant.id),
-                func.count(func.distinct(Grant.account_id)),
+                people.email,
+                people.name,
+                people.kind,
+                people.status,
+                people.department,
+                people.end_date,
+                func.count(grants.id),
+                func.count(func.distinct(grants.account_id)),
                 admin,
             )
-            .join(Grant, and_(Grant.person_id == Person.id, Grant.revoked_at.is_(None)))
-            .group_by(Person.id)
-            .order_by(Person.email)
+            .join(_GRANTS, and_(grants.person_id == people.id, grants.revoked_at.is_(None)))
+            .group_by(people.id)
+            .order_by(people.email)
             .execution_options(yield_per=5000)
         )
         if emails is not None:
-            query = query.where(Person.email.in_(list(emails)))
+            query = query.where(people.email.in_(list(emails)))
         for (
             email,
             name,
@@ -138,12 +141,13 @@ class AccessReport:
         out: dict[str, list[tuple[str, str, str, str]]] = {e: [] for e in emails}
         if not emails:
             return out
+        people, grants, accounts = _PEOPLE.c, _GRANTS.c, _ACCOUNTS.c
         query = (
-            select(Person.email, Account.name, Account.platform, Grant.role, Grant.via)
-            .join(Grant, Grant.person_id == Person.id)
-            .join(Account, Account.id == Grant.account_id)
-            .where(Grant.revoked_at.is_(None), Person.email.in_(list(emails)))
-            .order_by(Person.email, Account.name, Grant.role)
+            select(people.email, accounts.name, accounts.platform, grants.role, grants.via)
+            .join(_GRANTS, grants.person_id == people.id)
+            .join(_ACCOUNTS, accounts.id == grants.account_id)
+            .where(grants.revoked_at.is_(None), people.email.in_(list(emails)))
+            .order_by(people.email, accounts.name, grants.role)
         )
         for email, account, platform, role, via in self.ctx.session.execute(query):
             out[email].append((account, platform, role, via))
@@ -158,14 +162,15 @@ class AccessReport:
 
     def access_by_platform(self) -> list[tuple[str, int, int]]:
         """(platform, accounts, active grants) for the chart, most grants first."""
+        accounts, grants = _ACCOUNTS.c, _GRANTS.c
         query = (
             select(
-                Account.platform,
-                func.count(func.distinct(Account.id)),
-                func.count(Grant.id),
+                accounts.platform,
+                func.count(func.distinct(accounts.id)),
+                func.count(grants.id),
             )
-            .outerjoin(Grant, and_(Grant.account_id == Account.id, Grant.revoked_at.is_(None)))
-            .group_by(Account.platform)
+            .outerjoin(_GRANTS, and_(grants.account_id == accounts.id, grants.revoked_at.is_(None)))
+            .group_by(accounts.platform)
         )
         rows = [(p, int(a), int(g)) for p, a, g in self.ctx.session.execute(query)]
         return sorted(rows, key=lambda r: (-r[2], r[0]))
@@ -176,8 +181,11 @@ class AccessReport:
             cached: dict[str, int] = self.ctx.cache["credential_ages"]
             return cached
         ages: dict[str, int] = {}
-        query = select(Account.name, Credential.rotated_at, Credential.created_at).join(
-            Account, Account.id == Credential.account_id
+        accounts, creds = _ACCOUNTS.c, _CREDENTIALS.c
+        query = (
+            select(accounts.name, creds.rotated_at, creds.created_at)
+            .select_from(_CREDENTIALS)
+            .join(_ACCOUNTS, accounts.id == creds.account_id)
         )
         for name, rotated, created in self.ctx.session.execute(query):
             age = age_days(self.now, rotated or created)

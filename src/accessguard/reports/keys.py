@@ -7,81 +7,122 @@ current version, TOTP keys) joined in memory by account; no per-credential queri
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
 
-from accessguard.credentials.models import Credential, Exposure, TotpKey, VaultMembership
 from accessguard.credentials.status import iso
-from accessguard.inventory.models import Account, Person
+from accessguard.db.tables import accounts as _ACCOUNTS
+from accessguard.db.tables import credentials as _CREDENTIALS
+from accessguard.db.tables import exposures as _EXPOSURES
+from accessguard.db.tables import people as _PEOPLE
+from accessguard.db.tables import totp_keys as _TOTP
+from accessguard.db.tables import vault_memberships as _MEMBERSHIPS
+from accessguard.db.types import Executor
 from accessguard.reports.findings.base import age_days
 
 
-def keys_report(session: Session, now: datetime) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class SeedRecord:
+    """A live 2FA seed as the keys report reads it."""
+
+    account_id: int
+    key_name: str
+    enrolled_at: datetime
+    exported: bool
+    exported_at: datetime | None
+    exported_by: str | None
+    personal_device: bool
+
+
+_SEED_COLUMNS = [_TOTP.c[name] for name in SeedRecord.__slots__]
+
+
+def keys_report(session: Executor, now: datetime) -> list[dict[str, Any]]:
     """One row per credential (stable JSON shape)."""
-    readers: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for account_id, email, added in session.execute(
-        select(VaultMembership.account_id, Person.email, VaultMembership.added_at)
-        .join(Person, Person.id == VaultMembership.person_id)
-        .where(VaultMembership.removed_at.is_(None))
-        .order_by(VaultMembership.account_id, Person.email)
-    ):
-        readers[account_id].append({"person": email, "since": iso(added)})
-    seen: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for credential_id, email, kind, count, last in session.execute(
-        select(
-            Credential.id,
-            Person.email,
-            Exposure.kind,
-            func.count(),
-            func.max(Exposure.occurred_at),
-        )
-        .join(
-            Credential,
-            and_(
-                Credential.id == Exposure.credential_id,
-                Credential.current_version == Exposure.version,
-            ),
-        )
-        .join(Person, Person.id == Exposure.person_id)
-        .group_by(Credential.id, Person.email, Exposure.kind)
-        .order_by(Credential.id, Person.email)
-    ):
-        seen[credential_id].append(
-            {"person": email, "kind": kind, "times": int(count), "last": iso(last)}
-        )
-    seeds: dict[int, TotpKey] = {
-        key.account_id: key
-        for key in session.execute(select(TotpKey).where(TotpKey.retired_at.is_(None))).scalars()
-    }
     rows = []
-    for credential, name, platform in session.execute(
-        select(Credential, Account.name, Account.platform)
-        .join(Account, Account.id == Credential.account_id)
-        .order_by(Account.name)
+    readers, seen, seeds = _readers(session), _seen(session), _seeds(session)
+    accounts, creds = _ACCOUNTS.c, _CREDENTIALS.c
+    for cred in session.execute(
+        select(
+            creds.id,
+            creds.account_id,
+            creds.vault_path,
+            creds.current_version,
+            creds.state,
+            creds.rotated_at,
+            creds.rotated_by,
+            creds.created_at,
+            accounts.name,
+            accounts.platform,
+        )
+        .join(_ACCOUNTS, accounts.id == creds.account_id)
+        .order_by(accounts.name)
     ):
-        rotated = credential.rotated_at
         rows.append(
             {
-                "account": name,
-                "platform": platform,
-                "vault_path": credential.vault_path,
-                "current_version": credential.current_version,
-                "state": credential.state,
-                "last_rotated_at": iso(rotated),
-                "last_rotated_by": credential.rotated_by,
-                "age_days": age_days(now, rotated or credential.created_at),
-                "readers": readers.get(credential.account_id, []),
-                "seen_current_version_by": seen.get(credential.id, []),
-                "totp": _seed(seeds.get(credential.account_id)),
+                "account": cred.name,
+                "platform": cred.platform,
+                "vault_path": cred.vault_path,
+                "current_version": cred.current_version,
+                "state": cred.state,
+                "last_rotated_at": iso(cred.rotated_at),
+                "last_rotated_by": cred.rotated_by,
+                "age_days": age_days(now, cred.rotated_at or cred.created_at),
+                "readers": readers.get(cred.account_id, []),
+                "seen_current_version_by": seen.get(cred.id, []),
+                "totp": _seed(seeds.get(cred.account_id)),
             }
         )
     return rows
 
 
-def _seed(key: TotpKey | None) -> dict[str, Any]:
+def _readers(session: Executor) -> dict[int, list[dict[str, Any]]]:
+    """Who can read each account's shared login now (Vault group members), by account id."""
+    members, people = _MEMBERSHIPS.c, _PEOPLE.c
+    readers: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for account_id, email, added in session.execute(
+        select(members.account_id, people.email, members.added_at)
+        .join(_PEOPLE, people.id == members.person_id)
+        .where(members.removed_at.is_(None))
+        .order_by(members.account_id, people.email)
+    ):
+        readers[account_id].append({"person": email, "since": iso(added)})
+    return readers
+
+
+def _seen(session: Executor) -> dict[int, list[dict[str, Any]]]:
+    """Who saw each credential's current version, how and when last, by credential id."""
+    creds, exposures, people = _CREDENTIALS.c, _EXPOSURES.c, _PEOPLE.c
+    seen: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for credential_id, email, kind, count, last in session.execute(
+        select(
+            creds.id, people.email, exposures.kind, func.count(), func.max(exposures.occurred_at)
+        )
+        .select_from(_EXPOSURES)
+        .join(
+            _CREDENTIALS,
+            and_(creds.id == exposures.credential_id, creds.current_version == exposures.version),
+        )
+        .join(_PEOPLE, people.id == exposures.person_id)
+        .group_by(creds.id, people.email, exposures.kind)
+        .order_by(creds.id, people.email)
+    ):
+        seen[credential_id].append(
+            {"person": email, "kind": kind, "times": int(count), "last": iso(last)}
+        )
+    return seen
+
+
+def _seeds(session: Executor) -> dict[int, SeedRecord]:
+    """Each account's live 2FA seed, by account id."""
+    query = select(*_SEED_COLUMNS).where(_TOTP.c.retired_at.is_(None))
+    return {row.account_id: SeedRecord(*row) for row in session.execute(query)}
+
+
+def _seed(key: SeedRecord | None) -> dict[str, Any]:
     """Where the 2FA seed is: Vault only, also exported, on a personal phone, or nowhere."""
     if key is None:
         return {"where": "none (no 2FA seed in Vault)", "in_vault": False}

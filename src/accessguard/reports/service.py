@@ -9,9 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
 from accessguard.config import Settings
+from accessguard.db.types import Executor
 from accessguard.files import open_private
 from accessguard.reports.access import AccessReport
 from accessguard.reports.digest import Digest
@@ -22,10 +21,10 @@ if TYPE_CHECKING:
 
 
 def write_access_report(
-    session: Session, settings: Settings, now: datetime, *, fmt: str, out: Path | None
+    session: Executor, settings: Settings, *, now: datetime, fmt: str, out: Path | None
 ) -> Digest:
     """Render the access report to ``out`` (0600) or stdout; returns the findings digest."""
-    report = AccessReport(session, settings, now)
+    report = AccessReport(session, settings, now=now)
     if out is None:
         digest = render(report, fmt, sys.stdout)
         sys.stdout.flush()
@@ -34,47 +33,46 @@ def write_access_report(
         return render(report, fmt, handle)
 
 
-def html_report(session: Session, settings: Settings, now: datetime) -> str:
+def html_report(session: Executor, settings: Settings, *, now: datetime) -> str:
     """The access report as one HTML page in memory (for attachments)."""
     buffer = io.StringIO()
-    render(AccessReport(session, settings, now), "html", buffer)
+    render(AccessReport(session, settings, now=now), "html", buffer)
     return buffer.getvalue()
 
 
 def deliver(
-    session: Session,
+    session: Executor,
     app: App,
     digest: Digest,
     *,
     emails: Sequence[str],
-    slack_webhook: str | None,
+    slack: bool = False,
     html: Path | None = None,
 ) -> None:
-    """Email the HTML report (attached) and/or post a summary to Slack."""
+    """Email the HTML report (attached) and/or post a summary to the configured Slack webhook."""
     from accessguard.reports.delivery import (
-        Attachment,
-        post_slack,
-        send_email,
-        smtp_password,
+        email_report,
+        post_to_slack,
+        summary_body,
         summary_text,
     )
 
     now = app.clock.now()
     title = f"Access review {now:%Y-%m-%d} ({app.settings.company.name})"
-    text = summary_text(digest, title=title)
     if emails:
         if html is not None and html.suffix.lower() in (".html", ".htm"):
             page = html.read_text(encoding="utf-8")
         else:
-            page = html_report(session, app.settings, now)
+            page = html_report(session, app.settings, now=now)
         worst = f", worst {digest.worst.label}" if digest.worst is not None else ""
-        send_email(
-            app.settings.smtp,
+        email_report(
+            app,
             list(emails),
             subject=f"{title}: {digest.total} finding(s){worst}",
-            body=text + "\n\nThe full report is attached (open it in a browser).\n",
-            attachments=[Attachment(f"access-review-{now:%Y-%m-%d}.html", page.encode("utf-8"))],
-            password=smtp_password(app.settings.smtp),
+            body=summary_text(digest, title=title)
+            + "\n\nThe full report is attached (open it in a browser).\n",
+            filename=f"access-review-{now:%Y-%m-%d}.html",
+            page=page,
         )
-    if slack_webhook:
-        post_slack(slack_webhook, text, timeout=app.settings.smtp.timeout)
+    if slack:
+        post_to_slack(app, subject=title, text=summary_body(digest))

@@ -12,14 +12,11 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from accessguard.app import App
-from accessguard.audit.models import AuditEvent
 from accessguard.cli.main import cli
 from accessguard.config import load_settings
-from accessguard.connectors.drift import latest_drift
-from accessguard.connectors.models import ReconcileRun
-from accessguard.inventory.accounts import AccountInput, add_account
-from accessguard.inventory.grants import add_grant
-from accessguard.inventory.people import PersonInput, add_person
+from accessguard.db import tables
+from accessguard.reconcile.records import latest_drift
+from support import rows
 from support.scim_users import add_user
 
 
@@ -49,27 +46,15 @@ def store_token(openbao, prefix: str, name: str, token: str) -> None:
 
 def seed(app: App, scim: Any) -> None:
     """ann and bob hold suite seats in the inventory; dave a shared login."""
-    with app.transaction() as session:
+    now = app.clock.now()
+    with app.begin() as conn:
         for email in ("ann", "bob", "carol", "dave"):
-            add_person(
-                session, app.clock, app.actor, PersonInput(f"{email}@example.com", email.title())
-            )
-        add_account(
-            session,
-            app.clock,
-            app.actor,
-            AccountInput("suite", "hootsuite", "northwind", settings={"base_url": scim.url}),
+            rows.person(conn, f"{email}@example.com", name=email.title(), now=now)
+        rows.account(
+            conn, "suite", "hootsuite", handle="northwind", settings={"base_url": scim.url}
         )
         for email, via in (("ann", "suite-seat"), ("bob", "suite-seat"), ("dave", "shared-login")):
-            add_grant(
-                session,
-                app.clock,
-                app.actor,
-                person_email=f"{email}@example.com",
-                account_ref="suite",
-                role="editor",
-                via=via,
-            )
+            rows.grant(conn, f"{email}@example.com", "suite", "editor", via, now=now)
 
 
 def test_reconcile_reports_hand_made_drift(database_url, clock, scim, openbao, vault_env) -> None:
@@ -94,33 +79,25 @@ def test_reconcile_reports_hand_made_drift(database_url, clock, scim, openbao, v
     assert failing.exit_code == 3
     assert "carol@example.com" in failing.stdout and "bob@example.com" in failing.stdout
 
-    with app.transaction() as session:
-        stored = {(d.kind, d.email) for d in latest_drift(session)}
+    with app.begin() as conn:
+        stored = {(d.kind, d.email) for d in latest_drift(conn)}
         assert stored == drift
-        actions = [e.action for e in session.execute(select(AuditEvent)).scalars()]
+        actions = list(conn.scalars(select(tables.audit_events.c.action)))
         assert actions.count("reconcile.drift.unmanaged") == 2
         assert actions.count("reconcile.run") == 2
-        assert len(session.execute(select(ReconcileRun)).scalars().all()) == 2
+        assert len(conn.execute(select(tables.reconcile_runs)).all()) == 2
 
     # Fix the drift: record carol's seat, and bob gets his user back.
-    with app.transaction() as session:
-        add_grant(
-            session,
-            app.clock,
-            app.actor,
-            person_email="carol@example.com",
-            account_ref="suite",
-            role="editor",
-            via="suite-seat",
-        )
+    with app.begin() as conn:
+        rows.grant(conn, "carol@example.com", "suite", "editor", "suite-seat", now=app.clock.now())
     add_user(scim, "bob@example.com")
     clean = invoke(
         database_url, "reconcile", "--platform", "hootsuite", "--json", "--fail-on-drift"
     )
     assert clean.exit_code == 0
     assert json.loads(clean.stdout)["status"] == "clean"
-    with app.transaction() as session:
-        assert latest_drift(session) == []
+    with app.begin() as conn:
+        assert latest_drift(conn) == []
 
 
 def test_unreachable_platform_is_a_partial_failure(
@@ -129,16 +106,16 @@ def test_unreachable_platform_is_a_partial_failure(
     app = App(settings=load_settings(overrides={"database.url": sqlite_url}), clock=clock)
     seed(app, scim)
     store_token(openbao, vault_env, "suite", "wrong-token-for-scim")
-    with app.transaction() as session:
-        add_account(session, app.clock, app.actor, AccountInput("brand-x", "x", "northwind"))
+    with app.begin() as conn:
+        rows.account(conn, "brand-x", "x", handle="northwind")
     result = invoke(sqlite_url, "reconcile", "--json")
     assert result.exit_code == 4
     accounts = {a["account"]: a for a in json.loads(result.stdout)["accounts"]}
     assert accounts["suite"]["status"] == "error" and "HTTP 401" in accounts["suite"]["error"]
     assert "wrong-token-for-scim" not in result.stdout + result.stderr
     assert accounts["brand-x"]["status"] == "skipped"
-    with app.transaction() as session:
-        assert latest_drift(session) == []
+    with app.begin() as conn:
+        assert latest_drift(conn) == []
 
 
 def test_connectors_list_and_check(sqlite_url, clock, scim, openbao, vault_env) -> None:

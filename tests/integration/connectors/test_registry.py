@@ -23,7 +23,7 @@ from accessguard.connectors.registry import (
 )
 from accessguard.connectors.scim import ScimConnector
 from accessguard.errors import ConfigError
-from accessguard.inventory.models import Account
+from accessguard.reconcile.records import ConnectedAccount
 
 
 class MemoryKeyring(KeyringBackend):
@@ -52,10 +52,10 @@ def memory_keyring():
     keyring.set_keyring(previous)
 
 
-def account(name: str, platform: str, connector: str | None = None, **settings: object) -> Account:
-    return Account(
-        name=name, platform=platform, handle=name, connector=connector, settings=dict(settings)
-    )
+def account(
+    name: str, platform: str, connector: str | None = None, **settings: object
+) -> ConnectedAccount:
+    return ConnectedAccount(0, name, platform, name, connector, dict(settings))
 
 
 def plain_app() -> App:

@@ -1,4 +1,4 @@
-"""`leavers run` offboards people whose end date has passed; revoke_grants serves review campaigns."""
+"""`leavers run` offboards people whose end date has passed; revocation plans serve review campaigns."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from sqlalchemy import select
 from accessguard.db import tables
 from accessguard.inventory.lookup import get_person
 from accessguard.inventory.models import Grant
-from accessguard.playbooks.revocation import revoke_grants
-from accessguard.results import Outcome
+from accessguard.playbooks.builtin import builtin_plan, revocation_steps
+from accessguard.playbooks.runner import run_plan
 from support.offboarding import LEAVER, end_state, invoke_json, scim_active
 
 
@@ -30,7 +30,24 @@ def test_leavers_run(world) -> None:
     assert code == 0 and out["leavers"] == []
 
 
-def test_revoke_grants_for_reviews(world) -> None:
+def _revoke(app, grant_ids: list[int], reason: str) -> dict[str, str]:
+    """Run the revocation steps a review close uses; each grant's platform and inventory outcome."""
+    with app.begin() as conn:
+        steps = revocation_steps(conn, grant_ids, reason=reason)
+    subject = {
+        "email": "review-test",
+        "name": "a review",
+        "kind": "review-campaign",
+        "status": "open",
+    }
+    report = run_plan(app, builtin_plan("review-close", subject, steps), allow_unfinished=True)
+    with app.begin() as conn:
+        from accessguard.playbooks.state import run_items
+
+        return {f"{i.step_id}/{i.item_id}": i.status for i in run_items(conn, report.run_id)}
+
+
+def test_revocation_plan_for_reviews(world) -> None:
     app = world.app
     with app.transaction() as s:
         ann = get_person(s, LEAVER)
@@ -39,14 +56,16 @@ def test_revoke_grants_for_reviews(world) -> None:
             for g in s.execute(select(Grant).where(Grant.person_id == ann.id)).scalars()
         }
     chosen = [ids[1], ids[2], ids[3]]  # hoot seat, brand-fb admin, brand-x shared login
-    results = revoke_grants(app, chosen, reason="review: not needed", actor="reviewer@example.com")
-    assert [r.outcome for r in results] == [Outcome.CHANGED] * 3, [r.message for r in results]
+    statuses = _revoke(app, chosen, "review: not needed")
+    assert set(statuses.values()) == {"changed", "unchanged"}, statuses
+    assert statuses[f"end-grants/grant-{ids[3]}"] == "changed"
+    assert statuses["sync-vault-groups/subject"] == "changed"
     assert not scim_active(world)
     assert LEAVER not in world.meta.business_emails()
     with app.transaction() as s:
         grants = {g.id: g for g in s.execute(select(Grant).where(Grant.id.in_(chosen))).scalars()}
         assert all(
-            g.revoke_reason == "review: not needed" and g.revoked_by == "reviewer@example.com"
+            g.revoke_reason == "review: not needed" and g.revoked_by == app.actor
             for g in grants.values()
         )
         memberships = tables.vault_memberships.c
@@ -56,5 +75,5 @@ def test_revoke_grants_for_reviews(world) -> None:
             )
         ).all()
         assert [m.account_id for m in open_rows] == [4]  # still brand-yt, no longer brand-x
-    again = revoke_grants(app, chosen, reason="review: not needed", actor="reviewer@example.com")
-    assert [r.outcome for r in again] == [Outcome.UNCHANGED] * 3
+    again = _revoke(app, chosen, "review: not needed")
+    assert set(again.values()) == {"unchanged"}, again

@@ -58,3 +58,55 @@ def test_step_up_guards_a_destructive_run(world, memory_keyring, monkeypatch) ->
     assert ok.exit_code == 5, ok.stderr
     assert not scim_active(world)
     assert seed not in ok.stdout + ok.stderr
+
+
+def test_step_up_is_demanded_by_every_destructive_command(world, memory_keyring, monkeypatch):
+    """The guard is the engine's: each command refuses without a code and changes nothing."""
+    from datetime import date
+
+    from accessguard.inventory.lookup import get_person
+    from support.offboarding import invoke_json
+
+    app = world.app
+    done = invoke(app, "vault", "revoke-person", "cat@example.com")  # step-up off: a run to resume
+    assert done.exit_code == 0, done.stderr
+    _, (finished,) = invoke_json(app, "runs", "list")
+    due = "2099-01-01"  # the CLI runs on the system clock, the world on a pinned one
+    code, campaign = invoke_json(
+        app, "review", "start", "--scope", "account", "hoot", "--reviewer", "bob@example.com",
+        "--due", due,
+    )  # fmt: skip
+    _, (item,) = invoke_json(app, "review", "pending")
+    decided = invoke(app, "--actor", "bob@example.com", "review", "decide", str(item["item"]),
+                     "revoke")  # fmt: skip
+    assert decided.exit_code == 0, decided.stderr
+    with app.transaction() as s:
+        get_person(s, LEAVER).end_date = date(2026, 1, 1)
+
+    monkeypatch.setenv("ACCESSGUARD_OFFBOARDING_STEP_UP", "true")
+    monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
+    seed = pyotp.random_base32()
+    memory_keyring.set_password("accessguard", "step-up:tester@example.com", seed)
+    before = end_state(world)
+    commands = [
+        ("offboard", LEAVER, "--yes"),
+        ("runs", "resume", finished["id"]),
+        ("review", "close", str(campaign["campaign"])),
+        ("revoke", LEAVER, "hoot", "--reason", "no longer needed"),
+        ("vault", "revoke-person", LEAVER),
+        ("creds", "rotate", "brand-x"),
+        ("creds", "rollback", "brand-x"),
+    ]
+    for args in commands:
+        refused = invoke(app, *args)
+        assert refused.exit_code == 2, (args, refused.stderr)
+        assert "--step-up-code" in refused.stderr, (args, refused.stderr)
+    code, leavers = invoke_json(app, "leavers", "run")
+    assert code == 1 and leavers["leavers"][0]["status"] == "refused", leavers
+    assert "step-up" in leavers["leavers"][0]["error"]
+    assert end_state(world) == before and scim_active(world)  # nothing ran
+    _, report = invoke_json(app, "review", "report", str(campaign["campaign"]))
+    assert report["status"] == "open"
+
+    ok = invoke(app, "creds", "rotate", "brand-x", "--step-up-code", pyotp.TOTP(seed).now())
+    assert ok.exit_code == 0, ok.stderr

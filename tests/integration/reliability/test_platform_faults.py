@@ -18,10 +18,9 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import select
 
 from accessguard.app import App
-from accessguard.audit.models import AuditEvent
+from accessguard.audit.chain import find_events
 from accessguard.connectors import http
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
@@ -131,11 +130,7 @@ def assert_consistent(f: Faulty, run: dict[str, Any]) -> None:
 
 def rotations(f: Faulty) -> int:
     with f.app.transaction() as s:
-        return len(
-            s.execute(select(AuditEvent).where(AuditEvent.action == "credential.rotate"))
-            .scalars()
-            .all()
-        )
+        return len(find_events(s, action="credential.rotate"))
 
 
 @pytest.mark.parametrize("kind", ["429", "5xx", "timeout"])

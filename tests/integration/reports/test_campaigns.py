@@ -1,4 +1,4 @@
-"""Review campaigns: decisions are evidence, closing revokes through the engine."""
+"""Review campaigns: decisions are evidence, closing is a run of the playbook engine."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from accessguard.app import App
-from accessguard.audit.chain import verify
-from accessguard.audit.models import AuditEvent
+from accessguard.audit.chain import find_events, verify
 from accessguard.cli.main import cli
 from accessguard.inventory.models import Account, Grant
 
@@ -48,11 +47,25 @@ def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
         assert out.exit_code == 0, out.output
     assert json.loads(run(app, "review", "pending", "--json").output) == []
 
-    closed = run(app, "review", "close", str(campaign), "--json")
+    # Both admins of brand-main would go: the engine's handover guard refuses, nothing changes.
+    refused = run(app, "review", "close", str(campaign), "--json")
+    assert refused.exit_code == 1, refused.output
+    assert "no active admin" in refused.output
+    assert (
+        json.loads(run(app, "review", "report", str(campaign), "--json").output)["status"] == "open"
+    )
+
+    closed = run(app, "review", "close", str(campaign), "--force", "--json")
     assert closed.exit_code == 5, closed.output  # waiting for the manual platform removal
     body = json.loads(closed.output)
-    assert body["engine"] == "playbooks.revocation" and body["revoked"] == {"waiting": 2}
+    assert body["engine"] == "playbooks.runner" and body["revoked"] == {"waiting": 2}
     assert all(item["instructions"] for item in body["items"].values())
+    run_id = body["run"]
+    listed = json.loads(run(app, "runs", "list", "--json").output)
+    assert [r["id"] for r in listed] == [run_id]
+    assert listed[0]["subject"] == f"review-campaign-{campaign}"
+    shown = json.loads(run(app, "runs", "show", run_id, "--json").output)
+    assert shown["status"] == "waiting"
 
     with app.transaction() as session:
         grants = (
@@ -64,9 +77,11 @@ def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
         for grant in grants:
             assert grant.revoked_at is not None
             assert f"review campaign #{campaign}" in (grant.revoke_reason or "")
-        actions = [e.action for e in session.execute(select(AuditEvent)).scalars()]
+            assert grant.revoked_run_id == run_id
+        actions = [e.action for e in find_events(session)]
         assert actions.count("review.decide") == 2 and "review.close" in actions
         assert "review.start" in actions and actions.count("grant.revoke") >= 2
+        assert "run.start" in actions
         assert verify(session).ok
 
     report = json.loads(run(app, "review", "report", str(campaign), "--json").output)
@@ -75,6 +90,7 @@ def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
         "revoke": 2,
         "undecided": 0,
     }
+    assert report["run"] == run_id
     assert {i["grant_id"] for i in report["items"]} == {p["grant_id"] for p in pending}
     for item in report["items"]:
         assert item["decision"] == "revoke" and item["decided_by"] == "bob@example.com"
@@ -83,14 +99,17 @@ def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
     text = run(app, "review", "report", str(campaign)).output
     assert "bob@example.com" in text and "revoke" in text
 
-    # The manual platform removals are confirmed with evidence, once.
+    # The manual platform removals are confirmed with evidence through the run, once.
     first, second = report["items"]
     assert "to do:" in first["outcome_message"]
-    done = run(app, "review", "confirm", str(first["item"]), "--evidence", "removed, ticket SEC-9")
-    assert done.exit_code == 0, done.output
-    twice = run(app, "review", "confirm", str(first["item"]), "--evidence", "again")
+    step, item_id = "revoke-platform-access", f"grant-{first['grant_id']}"
+    done = run(app, "runs", "confirm", run_id, step, "--item", item_id,
+               "--evidence", "removed, ticket SEC-9")  # fmt: skip
+    assert done.exit_code == 5, done.output  # the other item still waits
+    twice = run(app, "runs", "confirm", run_id, step, "--item", item_id, "--evidence", "again")
     assert twice.exit_code == 1 and "not waiting" in twice.output
-    empty = run(app, "review", "confirm", str(second["item"]), "--evidence", " ")
+    empty = run(app, "runs", "confirm", run_id, step, "--item", f"grant-{second['grant_id']}",
+                "--evidence", " ")  # fmt: skip
     assert empty.exit_code == 2
     after = json.loads(run(app, "review", "report", str(campaign), "--json").output)
     outcomes = {i["item"]: (i["outcome"], i["outcome_message"]) for i in after["items"]}
@@ -157,13 +176,29 @@ def test_only_the_reviewer_decides_and_nobody_keeps_their_own_access(clean_app: 
         == 0
     )
     with app.transaction() as session:
-        event = (
-            session.execute(
-                select(AuditEvent)
-                .where(AuditEvent.action == "review.decide")
-                .order_by(AuditEvent.seq)
-            )
-            .scalars()
-            .first()
-        )
+        event = next(iter(find_events(session, action="review.decide")), None)
         assert event is not None and event.actor == "ciso@example.com" and event.details["override"]
+
+
+def test_close_dry_run_prints_the_plan_and_changes_nothing(clean_app: App) -> None:
+    app = clean_app
+    due = (app.clock.now().date() + timedelta(days=7)).isoformat()
+    started = run(app, "review", "start", "--scope", "account", "brand-main",
+                  "--reviewer", "bob@example.com", "--due", due, "--json")  # fmt: skip
+    campaign = json.loads(started.output)["campaign"]
+    items = json.loads(run(app, "review", "pending", "--json").output)
+    other = next(i for i in items if i["person"] != "bob@example.com")
+    run(app, "review", "decide", str(other["item"]), "revoke", actor="bob@example.com")
+
+    dry = run(app, "review", "close", str(campaign), "--force", "--dry-run", "--json")
+    assert dry.exit_code == 0, dry.output
+    plan = json.loads(dry.output)["plan"]
+    assert plan["playbook"] == "review-close" and plan["item_count"] == 2
+    steps = {s["id"]: s for s in plan["steps"]}
+    assert [i["id"] for i in steps["end-grants"]["items"]] == [f"grant-{other['grant_id']}"]
+    assert steps["sync-vault-groups"]["skipped"] == "nothing to do"
+    text = run(app, "review", "close", str(campaign), "--force", "--dry-run")
+    assert "Plan 'review-close' for review campaign" in text.output
+    assert json.loads(run(app, "runs", "list", "--json").output) == []
+    report = json.loads(run(app, "review", "report", str(campaign), "--json").output)
+    assert report["status"] == "open" and report["run"] is None

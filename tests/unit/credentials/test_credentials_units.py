@@ -21,7 +21,7 @@ from accessguard.credentials.status import credential_status
 from accessguard.credentials.versions import add_versions, mark_version, set_current
 from accessguard.db import tables
 from accessguard.errors import InputError, NotFoundError
-from accessguard.inventory.records import AccountRecord
+from accessguard.inventory.records import AccountRecord, find_account_record
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -49,7 +49,9 @@ def account(conn: Connection, name: str) -> AccountRecord:
         "updated_at": T0,
     }
     account_id = int(conn.execute(insert(tables.accounts).values(values)).inserted_primary_key[0])
-    return AccountRecord(account_id, name, "x", f"@{name}")
+    found = find_account_record(conn, name)
+    assert found is not None and found.id == account_id
+    return found
 
 
 def credential(conn: Connection, account_id: int, *, version: int = 1) -> int:

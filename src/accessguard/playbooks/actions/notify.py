@@ -21,37 +21,21 @@ DEFAULT_MESSAGE = "{person.name} <{person.email}> was offboarded (run {run.id}).
 def send_email(
     app: App, to: list[str], subject: str, body: str, *, key: str | None = None
 ) -> ActionResult:
-    """Send through the configured SMTP server (password from the keyring, if a user is set).
+    """Send through the configured SMTP server (password as ``email.smtp_password`` finds it).
 
     With ``key`` (the same for every attempt), the Message-ID is derived from it: a copy
     sent again by a resumed run is the same message to mail systems that drop duplicates.
     """
-    import smtplib
-    from email.message import EmailMessage
+    from accessguard.connectors.email import send_email as send
+    from accessguard.connectors.email import smtp_password
+    from accessguard.errors import ConnectorError
 
     smtp = app.settings.smtp
-    message = EmailMessage()
-    message["From"] = smtp.sender
-    message["To"] = ", ".join(to)
-    message["Subject"] = subject
-    if key:
-        import hashlib
-
-        domain = smtp.sender.rpartition("@")[2] or "accessguard"
-        message["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
-    message.set_content(body)
+    password = smtp_password(app)
     try:
-        with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as client:
-            if smtp.starttls:
-                client.starttls()
-            if smtp.username:
-                from accessguard import secrets_store
-
-                client.login(smtp.username, secrets_store.get_value(f"smtp:{smtp.username}") or "")
-            client.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise ConfigError(f"email to {', '.join(to)} could not be sent: {exc}") from None
-    return ActionResult.changed(f"emailed {', '.join(to)}", to=to)
+        return send(smtp, to, subject=subject, body=body, password=password, key=key)
+    except ConnectorError as exc:  # an unreachable mail server makes the step manual
+        raise ConfigError(exc.message, hint=exc.hint, code=exc.code) from None
 
 
 def nothing_changed(ctx: ActionContext) -> bool:

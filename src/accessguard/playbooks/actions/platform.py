@@ -1,46 +1,46 @@
-"""Remove a platform role or suite seat through the account's connector, or as a manual step."""
+"""Remove a platform role or suite seat through the account's connector.
+
+Accounts on platforms without an access API (X, YouTube, Sprout Social; LinkedIn's
+revoke) go through the manual connector (``connectors/manual.py``): the item waits with
+that platform's own checklist until someone confirms it with `runs confirm`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
 
 from accessguard.audit.chain import record
+from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.errors import AccessGuardError
+from accessguard.inventory.records import get_person_record
 from accessguard.playbooks.context import ActionContext
 from accessguard.results import ActionResult, Outcome
 
 if TYPE_CHECKING:
     from accessguard.app import App
-    from accessguard.inventory.models import Account
-
-
-def manual_revoke_instructions(account: Account, email: str, role: str, via: str) -> str:
-    """Exact instructions for removing access by hand on a platform without an API."""
-    what = "seat" if via == "suite-seat" else f"{role} role"
-    return (
-        f"Sign in to {account.platform} as an admin of {account.display_name or account.handle!r} "
-        f"(accessguard account {account.name}), remove the {what} of {email}, and check they no "
-        "longer appear among the people with access. Confirm with a note or a screenshot hash "
-        "as evidence."
-    )
 
 
 def revoke_access(ctx: ActionContext) -> ActionResult:
-    """Revoke one grant on the platform; already gone is unchanged."""
+    """Revoke one grant on the platform; already gone is unchanged.
+
+    The grant's holder is the item's ``person`` (a review close revokes many people's
+    grants), else the plan's subject.
+    """
     params = ctx.params
     if params["via"] == "shared-login":
         return ActionResult.unchanged(
             f"{params['account']}: shared login, closed by revoking Vault access and rotating it"
         )
-    from accessguard.inventory.lookup import get_person
-    from accessguard.inventory.models import Account
-
-    with ctx.transaction() as session:
-        account = session.get(Account, params["account_id"])
-        person = get_person(session, ctx.plan.email)
+    with ctx.begin() as conn:
+        account = conn.execute(
+            select(_ACCOUNTS).where(_ACCOUNTS.c.id == params["account_id"])
+        ).first()
+        person = get_person_record(conn, str(params.get("person") or ctx.plan.email))
         if account is None:
             return ActionResult.failed(f"account {params['account']} no longer exists")
-    return revoke_on_platform(
+    return _revoke_on_platform(
         ctx.app,
         account,
         person.email,
@@ -51,38 +51,38 @@ def revoke_access(ctx: ActionContext) -> ActionResult:
     )
 
 
-def revoke_on_platform(
+def _revoke_on_platform(
     app: App,
-    account: Account,
+    account: Any,
     email: str,
     name: str | None,
     role: str,
     via: str,
     *,
     run_id: str | None,
-    actor: str | None = None,
 ) -> ActionResult:
-    """Call the connector (or make a manual step); audit a change made on the platform."""
-    from accessguard.connectors.base import Target
+    """Call the connector (the manual one when there is no API); audit a change on the platform.
+
+    ``account`` is the account's row (name, platform, handle, connector, settings).
+    """
+    from accessguard.connectors.base import AccountRef, Target
+    from accessguard.connectors.manual import ManualConnector
     from accessguard.connectors.registry import build_connector
 
     try:
         connector = build_connector(app, account)
         if connector is None:
-            return ActionResult.waiting(
-                f"remove {email} from {account.name} by hand (no connector)",
-                manual_revoke_instructions(account, email, role, via),
-                account=account.name,
-            )
+            ref = AccountRef(account.name, account.platform, account.handle)
+            connector = ManualConnector(settings={}, secrets={}, http=None, account=ref)
         result = connector.revoke(Target(email=email, name=name, role=role))
     except AccessGuardError as exc:
         return ActionResult.failed(f"{account.name}: {exc.message}", code=exc.code)
     if result.outcome is Outcome.CHANGED:
-        with app.transaction() as session:
+        with app.begin() as conn:
             record(
-                session,
+                conn,
                 app.clock,
-                actor=actor or app.actor,
+                actor=app.actor,
                 action="platform.revoke",
                 target_type="account",
                 target=account.name,

@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased
 
-from accessguard.credentials.models import Credential, TotpKey
-from accessguard.inventory.models import Account, Grant, Person
+from accessguard.db.tables import accounts as _ACCOUNTS
+from accessguard.db.tables import credentials as _CREDENTIALS
+from accessguard.db.tables import grants as _GRANTS
+from accessguard.db.tables import people as _PEOPLE
+from accessguard.db.tables import totp_keys as _TOTP
 from accessguard.inventory.vocab import ADMIN_ROLES
 from accessguard.reports.findings.base import Finding, FindingContext, FindingStream, Severity
 
@@ -45,77 +47,83 @@ def account_facts(ctx: FindingContext) -> list[AccountFacts]:
 
 
 def _account_facts(ctx: FindingContext) -> list[AccountFacts]:
-    owner = aliased(Person)
+    grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
+    owner = _PEOPLE.alias("owner")
     per_account = (
         select(
-            Grant.account_id.label("account_id"),
-            func.count(Grant.id).label("grants"),
-            func.count(func.distinct(Grant.person_id)).label("people"),
-            func.sum(case((Grant.via == "shared-login", 1), else_=0)).label("shared"),
+            grants.account_id.label("account_id"),
+            func.count(grants.id).label("grants"),
+            func.count(func.distinct(grants.person_id)).label("people"),
+            func.sum(case((grants.via == "shared-login", 1), else_=0)).label("shared"),
         )
-        .where(Grant.revoked_at.is_(None))
-        .group_by(Grant.account_id)
+        .where(grants.revoked_at.is_(None))
+        .group_by(grants.account_id)
         .subquery("per_account")
     )
     # Admin grants are a small slice of all grants: count them apart, joined to their holders.
     admins = (
         select(
-            Grant.account_id.label("account_id"),
-            func.count(func.distinct(Grant.person_id)).label("admins"),
+            grants.account_id.label("account_id"),
+            func.count(func.distinct(grants.person_id)).label("admins"),
         )
-        .join(Person, Person.id == Grant.person_id)
-        .where(Grant.revoked_at.is_(None), Grant.role.in_(ADMIN_ROLES), Person.status == "active")
-        .group_by(Grant.account_id)
+        .join(_PEOPLE, people.id == grants.person_id)
+        .where(grants.revoked_at.is_(None), grants.role.in_(ADMIN_ROLES), people.status == "active")
+        .group_by(grants.account_id)
         .subquery("admins")
     )
     query = (
         select(
-            Account,
-            owner.email,
-            owner.status,
+            accounts.id,
+            accounts.name,
+            accounts.platform,
+            accounts.handle,
+            accounts.criticality,
+            owner.c.email.label("owner_email"),
+            owner.c.status.label("owner_status"),
+            accounts.recovery_email,
+            accounts.recovery_email_company,
+            accounts.recovery_phone,
+            accounts.recovery_phone_company,
             per_account.c.grants,
             per_account.c.people,
             admins.c.admins,
             per_account.c.shared,
         )
-        .outerjoin(owner, owner.id == Account.owner_id)
-        .outerjoin(per_account, per_account.c.account_id == Account.id)
-        .outerjoin(admins, admins.c.account_id == Account.id)
-        .order_by(Account.name)
+        .select_from(_ACCOUNTS)
+        .outerjoin(owner, owner.c.id == accounts.owner_id)
+        .outerjoin(per_account, per_account.c.account_id == accounts.id)
+        .outerjoin(admins, admins.c.account_id == accounts.id)
+        .order_by(accounts.name)
     )
     credentialed, custody = _custody(ctx)
     return [
         AccountFacts(
-            name=account.name,
-            platform=account.platform,
-            handle=account.handle,
-            criticality=account.criticality,
-            owner_email=owner_email,
-            owner_status=owner_status,
-            recovery_email=account.recovery_email,
-            recovery_email_company=account.recovery_email_company,
-            recovery_phone=account.recovery_phone,
-            recovery_phone_company=account.recovery_phone_company,
-            active_grants=int(grants or 0),
-            people=int(people or 0),
-            active_admins=int(admins or 0),
-            shared_logins=int(shared or 0),
-            has_credential=account.id in credentialed,
-            has_totp=account.id in custody,
+            name=row.name,
+            platform=row.platform,
+            handle=row.handle,
+            criticality=row.criticality,
+            owner_email=row.owner_email,
+            owner_status=row.owner_status,
+            recovery_email=row.recovery_email,
+            recovery_email_company=row.recovery_email_company,
+            recovery_phone=row.recovery_phone,
+            recovery_phone_company=row.recovery_phone_company,
+            active_grants=int(row.grants or 0),
+            people=int(row.people or 0),
+            active_admins=int(row.admins or 0),
+            shared_logins=int(row.shared or 0),
+            has_credential=row.id in credentialed,
+            has_totp=row.id in custody,
         )
-        for account, owner_email, owner_status, grants, people, admins, shared in (
-            ctx.session.execute(query)
-        )
+        for row in ctx.session.execute(query)
     ]
 
 
 def _custody(ctx: FindingContext) -> tuple[set[int], set[int]]:
     """Account ids with a shared-login credential, and with a live TOTP seed in Vault."""
-    credentialed = set(ctx.session.execute(select(Credential.account_id)).scalars())
+    credentialed = set(ctx.session.scalars(select(_CREDENTIALS.c.account_id)))
     custody = set(
-        ctx.session.execute(
-            select(TotpKey.account_id).where(TotpKey.retired_at.is_(None))
-        ).scalars()
+        ctx.session.scalars(select(_TOTP.c.account_id).where(_TOTP.c.retired_at.is_(None)))
     )
     return credentialed, custody
 

@@ -8,9 +8,8 @@ from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from accessguard.config import Settings
+from accessguard.db.types import Executor
 from accessguard.errors import UsageError
 
 
@@ -70,9 +69,9 @@ class Finding:
 
 @dataclass(frozen=True)
 class FindingContext:
-    """What every rule needs: the session, the policy and one fixed 'now'."""
+    """What every rule needs: the connection to read through, the policy and one fixed 'now'."""
 
-    session: Session
+    session: Executor
     settings: Settings
     now: datetime
     # Results shared between rules and report sections within one report (computed once).

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from accessguard.credentials.models import Credential, TotpKey
-from accessguard.inventory.models import Account
+from accessguard.db.tables import accounts as _ACCOUNTS
+from accessguard.db.tables import credentials as _CREDENTIALS
+from accessguard.db.tables import totp_keys as _TOTP
 from accessguard.reports.findings.base import (
     Finding,
     FindingContext,
@@ -17,12 +18,21 @@ from accessguard.reports.findings.base import (
 
 def credential_findings(ctx: FindingContext) -> FindingStream:
     """Rotation older than the policy for the account's criticality, and rotations pending."""
+    accounts, creds = _ACCOUNTS.c, _CREDENTIALS.c
     query = (
-        select(Credential, Account.name, Account.criticality)
-        .join(Account, Account.id == Credential.account_id)
-        .order_by(Account.name)
+        select(
+            creds.state,
+            creds.current_version,
+            creds.rotated_at,
+            creds.created_at,
+            accounts.name,
+            accounts.criticality,
+        )
+        .join(_ACCOUNTS, accounts.id == creds.account_id)
+        .order_by(accounts.name)
     )
-    for cred, name, criticality in ctx.session.execute(query):
+    for cred in ctx.session.execute(query):
+        name, criticality = cred.name, cred.criticality
         rotated = cred.rotated_at or cred.created_at
         if cred.state == "rotation-pending":
             yield Finding(
@@ -52,13 +62,17 @@ def credential_findings(ctx: FindingContext) -> FindingStream:
 
 def seed_findings(ctx: FindingContext) -> FindingStream:
     """2FA seeds that left Vault (exported) or live on a personal phone."""
+    accounts, keys = _ACCOUNTS.c, _TOTP.c
     query = (
-        select(TotpKey, Account.name)
-        .join(Account, Account.id == TotpKey.account_id)
-        .where(TotpKey.retired_at.is_(None))
-        .order_by(Account.name)
+        select(
+            keys.exported, keys.exported_by, keys.exported_at, keys.personal_device, accounts.name
+        )
+        .join(_ACCOUNTS, accounts.id == keys.account_id)
+        .where(keys.retired_at.is_(None))
+        .order_by(accounts.name)
     )
-    for key, name in ctx.session.execute(query):
+    for key in ctx.session.execute(query):
+        name = key.name
         if key.exported:
             who = f" by {key.exported_by}" if key.exported_by else ""
             when = key.exported_at.date().isoformat() if key.exported_at else "unknown date"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accessguard.connectors.drift import latest_drift
+from accessguard.reconcile.records import latest_drift
 from accessguard.reports.findings.base import Finding, FindingContext, FindingStream, Severity
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Subquery, and_, case, func, or_, select
 
-from accessguard.credentials.models import Credential, Exposure, TotpKey
-from accessguard.inventory.models import Account, Grant, Person
+from accessguard.db.tables import accounts as _ACCOUNTS
+from accessguard.db.tables import credentials as _CREDENTIALS
+from accessguard.db.tables import exposures as _EXPOSURES
+from accessguard.db.tables import grants as _GRANTS
+from accessguard.db.tables import people as _PEOPLE
+from accessguard.db.tables import totp_keys as _TOTP
 from accessguard.inventory.vocab import ADMIN_ROLES
 from accessguard.reports.findings.base import (
     Finding,
@@ -20,17 +24,18 @@ YIELD = 5000
 
 def leavers_holding_access(ctx: FindingContext) -> FindingStream:
     """Departed (critical) or leaving (high once the end date passed, else medium) with access."""
-    admin = func.sum(case((Grant.role.in_(ADMIN_ROLES), 1), else_=0))
+    grants, people = _GRANTS.c, _PEOPLE.c
+    admin = func.sum(case((grants.role.in_(ADMIN_ROLES), 1), else_=0))
     query = (
-        select(Person.email, Person.status, Person.end_date, func.count(Grant.id), admin)
-        .join(Grant, and_(Grant.person_id == Person.id, Grant.revoked_at.is_(None)))
-        .where(Person.status.in_(("departed", "leaving")))
-        .group_by(Person.id, Person.email, Person.status, Person.end_date)
-        .order_by(Person.email)
+        select(people.email, people.status, people.end_date, func.count(grants.id), admin)
+        .join(_GRANTS, and_(grants.person_id == people.id, grants.revoked_at.is_(None)))
+        .where(people.status.in_(("departed", "leaving")))
+        .group_by(people.id, people.email, people.status, people.end_date)
+        .order_by(people.email)
     )
     today = ctx.now.date()
-    for email, status, end_date, grants, admins in ctx.session.execute(query):
-        held = f"{grants} grant(s), {int(admins or 0)} admin"
+    for email, status, end_date, held_grants, admins in ctx.session.execute(query):
+        held = f"{held_grants} grant(s), {int(admins or 0)} admin"
         if status == "departed":
             severity, kind = Severity.CRITICAL, "departed-holds-access"
             message = f"{email} has departed but still holds {held}"
@@ -45,12 +50,13 @@ def leavers_holding_access(ctx: FindingContext) -> FindingStream:
 
 def expired_grants(ctx: FindingContext) -> FindingStream:
     """Grants past their expiry that nobody ended (high)."""
+    grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
     query = (
-        select(Grant.id, Grant.role, Grant.expires_at, Person.email, Account.name)
-        .join(Person, Person.id == Grant.person_id)
-        .join(Account, Account.id == Grant.account_id)
-        .where(Grant.revoked_at.is_(None), Grant.expires_at < ctx.now)
-        .order_by(Grant.id)
+        select(grants.id, grants.role, grants.expires_at, people.email, accounts.name)
+        .join(_PEOPLE, people.id == grants.person_id)
+        .join(_ACCOUNTS, accounts.id == grants.account_id)
+        .where(grants.revoked_at.is_(None), grants.expires_at < ctx.now)
+        .order_by(grants.id)
         .execution_options(yield_per=YIELD)
     )
     for gid, role, expires_at, email, account in ctx.session.execute(query):
@@ -71,16 +77,24 @@ def expired_grants(ctx: FindingContext) -> FindingStream:
 
 def external_admins(ctx: FindingContext) -> FindingStream:
     """Agencies and contractors holding an admin role (medium; high on critical accounts)."""
+    grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
     query = (
-        select(Grant.id, Grant.role, Person.email, Person.kind, Account.name, Account.criticality)
-        .join(Person, Person.id == Grant.person_id)
-        .join(Account, Account.id == Grant.account_id)
-        .where(
-            Grant.revoked_at.is_(None),
-            Grant.role.in_(ADMIN_ROLES),
-            Person.kind.in_(("contractor", "agency")),
+        select(
+            grants.id,
+            grants.role,
+            people.email,
+            people.kind,
+            accounts.name,
+            accounts.criticality,
         )
-        .order_by(Grant.id)
+        .join(_PEOPLE, people.id == grants.person_id)
+        .join(_ACCOUNTS, accounts.id == grants.account_id)
+        .where(
+            grants.revoked_at.is_(None),
+            grants.role.in_(ADMIN_ROLES),
+            people.kind.in_(("contractor", "agency")),
+        )
+        .order_by(grants.id)
         .execution_options(yield_per=YIELD)
     )
     for gid, role, email, kind, account, criticality in ctx.session.execute(query):
@@ -93,16 +107,17 @@ def external_admins(ctx: FindingContext) -> FindingStream:
 
 def _last_exposure_subquery() -> Subquery:
     """Per (person, account): the last observed reveal or code."""
+    creds, exposures, keys = _CREDENTIALS.c, _EXPOSURES.c, _TOTP.c
     by_credential = select(
-        Exposure.person_id.label("person_id"),
-        Credential.account_id.label("account_id"),
-        Exposure.occurred_at.label("occurred_at"),
-    ).join(Credential, Credential.id == Exposure.credential_id)
+        exposures.person_id.label("person_id"),
+        creds.account_id.label("account_id"),
+        exposures.occurred_at.label("occurred_at"),
+    ).join(_CREDENTIALS, creds.id == exposures.credential_id)
     by_totp = select(
-        Exposure.person_id.label("person_id"),
-        TotpKey.account_id.label("account_id"),
-        Exposure.occurred_at.label("occurred_at"),
-    ).join(TotpKey, TotpKey.id == Exposure.totp_key_id)
+        exposures.person_id.label("person_id"),
+        keys.account_id.label("account_id"),
+        exposures.occurred_at.label("occurred_at"),
+    ).join(_TOTP, keys.id == exposures.totp_key_id)
     uses = by_credential.union_all(by_totp).subquery("uses")
     return (
         select(
@@ -117,35 +132,36 @@ def _last_exposure_subquery() -> Subquery:
 
 def stale_grants(ctx: FindingContext) -> FindingStream:
     """Grants with no use (reveal, code, or recorded use) in the stale window (low; admin medium)."""
+    grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
     days = ctx.settings.policy.stale_grant_days
     cutoff = ctx.days_ago(days)
-    used = func.coalesce(Grant.last_used_at, Grant.granted_at)
+    used = func.coalesce(grants.last_used_at, grants.granted_at)
     last_use = _last_exposure_subquery()
     query = (
         select(
-            Grant.id,
-            Grant.role,
-            Grant.last_used_at,
-            Grant.granted_at,
-            Person.email,
-            Account.name,
+            grants.id,
+            grants.role,
+            grants.last_used_at,
+            grants.granted_at,
+            people.email,
+            accounts.name,
             last_use.c.last_exposure,
         )
-        .join(Person, Person.id == Grant.person_id)
-        .join(Account, Account.id == Grant.account_id)
+        .join(_PEOPLE, people.id == grants.person_id)
+        .join(_ACCOUNTS, accounts.id == grants.account_id)
         .outerjoin(
             last_use,
             and_(
-                last_use.c.person_id == Grant.person_id,
-                last_use.c.account_id == Grant.account_id,
+                last_use.c.person_id == grants.person_id,
+                last_use.c.account_id == grants.account_id,
             ),
         )
         .where(
-            Grant.revoked_at.is_(None),
+            grants.revoked_at.is_(None),
             used < cutoff,
             or_(last_use.c.last_exposure.is_(None), last_use.c.last_exposure < cutoff),
         )
-        .order_by(Grant.id)
+        .order_by(grants.id)
         .execution_options(yield_per=YIELD)
     )
     for gid, role, last_used, granted_at, email, account, exposure_at in ctx.session.execute(query):

@@ -1,52 +1,16 @@
-"""What the HTTP connectors share: base URL, token, calls through the shared client, matching."""
+"""The base class of HTTP connectors: base URL, token from the secrets, calls through the shared client."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
-from accessguard.connectors.base import AccountRef, Connector, Holder, Target
+from accessguard.connectors.base import AccountRef, Connector
 from accessguard.errors import ConfigError, PermanentConnectorError
 from accessguard.secret import Secret
 
 if TYPE_CHECKING:
     import requests
-
-
-def identities(settings: Mapping[str, Any]) -> dict[str, str]:
-    """``settings["identities"]``: inventory email -> the person's id or name on the platform."""
-    raw = settings.get("identities") or {}
-    if not isinstance(raw, Mapping):
-        raise ConfigError(
-            "connector setting 'identities' must map emails to platform ids",
-            hint='for example {"ann@example.com": "1789"}',
-            code="connector-settings",
-        )
-    return {str(k).strip().lower(): str(v) for k, v in raw.items()}
-
-
-def target_keys(target: Target, settings: Mapping[str, Any]) -> set[str]:
-    """Every string that identifies ``target`` on the platform (lower-cased)."""
-    keys = {target.email.strip().lower()}
-    if target.platform_id:
-        keys.add(target.platform_id.strip().lower())
-    mapped = identities(settings).get(target.email.strip().lower())
-    if mapped:
-        keys.add(mapped.strip().lower())
-    return keys
-
-
-def holder_keys(holder: Holder) -> set[str]:
-    """Every string that identifies ``holder`` (platform id, email, name; lower-cased)."""
-    return {v.strip().lower() for v in (holder.platform_id, holder.email, holder.name) if v}
-
-
-def find_holder(
-    holders: Iterable[Holder], target: Target, settings: Mapping[str, Any]
-) -> list[Holder]:
-    """The holders that are ``target`` (by email, platform id or the identities mapping)."""
-    keys = target_keys(target, settings)
-    return [h for h in holders if holder_keys(h) & keys]
 
 
 class HttpConnector(Connector):
@@ -118,7 +82,8 @@ class HttpConnector(Connector):
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send ``method`` to ``base_url + path`` (or an absolute URL) through the shared client."""
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
-        return self.http.request(method, url, service=self.label, **kwargs)
+        response: requests.Response = self.http.request(method, url, service=self.label, **kwargs)
+        return response
 
     def cannot_list(self) -> NoReturn:
         """Raise: this platform has no API to list who holds access."""

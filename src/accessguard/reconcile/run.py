@@ -1,0 +1,208 @@
+"""One reconcile run: ask each platform who holds access, compare, store and audit the drift.
+
+``fetch_holders`` talks to the platforms and touches no database, so the CLI runs it
+between two short transactions; ``record_reconcile`` runs in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from accessguard.audit.chain import Event, record_many
+from accessguard.clock import Clock
+from accessguard.connectors.base import Connector, Holder
+from accessguard.db.types import Executor
+from accessguard.errors import AccessGuardError
+from accessguard.reconcile.compare import compare
+from accessguard.reconcile.records import (
+    ConnectedAccount,
+    active_grant_holders,
+    insert_check,
+    insert_drift,
+    insert_run,
+)
+
+Builder = Callable[[ConnectedAccount], Connector | None]
+_AUDITED = ("email", "platform_id", "name", "role", "grant_id")
+
+
+@dataclass
+class AccountResult:
+    """What one account's comparison found."""
+
+    account: str
+    platform: str
+    status: str
+    connector: str | None = None
+    holders: int = 0
+    grants: int = 0
+    error: str | None = None
+    drift: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class ReconcileReport:
+    """A whole run: its id, per-account results, totals."""
+
+    run_id: str
+    scope: str
+    accounts: list[AccountResult]
+
+    @property
+    def drift_count(self) -> int:
+        """How many drift items were found."""
+        return sum(len(a.drift) for a in self.accounts)
+
+    @property
+    def errors(self) -> int:
+        """How many accounts could not be compared."""
+        return sum(1 for a in self.accounts if a.status == "error")
+
+    @property
+    def status(self) -> str:
+        """``clean``, ``drift`` or ``partial`` (some accounts failed)."""
+        if self.errors:
+            return "partial"
+        return "drift" if self.drift_count else "clean"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON shape printed by ``reconcile --json``."""
+        return {
+            "run_id": self.run_id,
+            "scope": self.scope,
+            "status": self.status,
+            "drift_count": self.drift_count,
+            "errors": self.errors,
+            "accounts": [a.to_dict() for a in self.accounts],
+        }
+
+
+def scope_of(account_ref: str | None, platform: str | None) -> str:
+    """How a run's scope is recorded."""
+    if account_ref:
+        return f"account:{account_ref}"
+    return f"platform:{platform}" if platform else "all"
+
+
+@dataclass
+class Fetched:
+    """One account's listing from its platform (or why there is none)."""
+
+    account: ConnectedAccount
+    result: AccountResult
+    holders: list[Holder] = field(default_factory=list)
+
+
+def fetch_holders(accounts: Sequence[ConnectedAccount], build: Builder) -> list[Fetched]:
+    """Ask each account's platform who holds access; touches no database (call it outside a
+    transaction, so slow platforms never hold a database lock)."""
+    fetched: list[Fetched] = []
+    for account in accounts:
+        result = AccountResult(account=account.name, platform=account.platform, status="skipped")
+        item = Fetched(account, result)
+        fetched.append(item)
+        try:
+            connector = build(account)
+            if connector is None or not connector.can_list:
+                result.connector = connector.name if connector else None
+                result.error = "no connector that can list holders"
+                continue
+            result.connector = connector.name
+            item.holders = connector.list_holders()
+            result.status = "ok"
+        except AccessGuardError as exc:
+            result.status, result.error = "error", exc.message
+    return fetched
+
+
+def record_reconcile(
+    session: Executor, clock: Clock, actor: str, *, scope: str, fetched: Sequence[Fetched]
+) -> ReconcileReport:
+    """Compare fetched listings with active grants; store the run, checks and drift; audit."""
+    run_id, started_at = uuid.uuid4().hex, clock.now()
+    listed = [item for item in fetched if item.result.status == "ok"]
+    grants = active_grant_holders(session, [item.account.id for item in listed])
+    for item in listed:
+        held = grants.get(item.account.id, [])
+        item.result.holders = sum(1 for h in item.holders if h.active)
+        item.result.grants = len(held)
+        item.result.drift = compare(item.account.settings, item.holders, grants=held)
+    report = ReconcileReport(run_id, scope, [item.result for item in fetched])
+    insert_run(
+        session,
+        run_id,
+        started_at=started_at,
+        finished_at=clock.now(),
+        actor=actor,
+        scope=scope,
+        status=report.status,
+        accounts_checked=sum(1 for r in report.accounts if r.status == "ok"),
+        drift_count=report.drift_count,
+    )
+    events = [_store(session, clock, run_id=run_id, actor=actor, item=item) for item in fetched]
+    summary = {
+        "status": report.status,
+        "accounts": len(report.accounts),
+        "drift_count": report.drift_count,
+        "errors": report.errors,
+    }
+    run_event = Event(actor, "reconcile.run", "reconcile", scope, summary, run_id)
+    record_many(session, clock, [*(e for found in events for e in found), run_event])
+    return report
+
+
+def _store(
+    session: Executor, clock: Clock, *, run_id: str, actor: str, item: Fetched
+) -> list[Event]:
+    """Store one account's check and its drift; the audit events of the drift."""
+    account, result, now = item.account, item.result, clock.now()
+    check_id = insert_check(
+        session,
+        run_id,
+        account_id=account.id,
+        checked_at=now,
+        status=result.status,
+        connector=result.connector,
+        holders=result.holders,
+        grants=result.grants,
+        error=result.error,
+    )
+    insert_drift(
+        session,
+        [
+            {
+                "run_id": run_id,
+                "check_id": check_id,
+                "account_id": account.id,
+                "account_name": account.name,
+                "platform": account.platform,
+                "kind": drift["kind"],
+                "person_id": drift["person_id"],
+                "grant_id": drift["grant_id"],
+                "email": drift["email"],
+                "platform_id": drift["platform_id"],
+                "holder_name": drift["name"],
+                "role": drift["role"],
+                "found_at": now,
+            }
+            for drift in result.drift
+        ],
+    )
+    return [
+        Event(
+            actor,
+            f"reconcile.drift.{drift['kind']}",
+            "account",
+            account.name,
+            {k: drift[k] for k in _AUDITED},
+            run_id,
+        )
+        for drift in result.drift
+    ]

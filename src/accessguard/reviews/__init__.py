@@ -1,0 +1,1 @@
+"""Review campaigns: scope, decisions, and the close (a plan for the playbook engine)."""

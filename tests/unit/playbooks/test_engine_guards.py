@@ -1,0 +1,105 @@
+"""The engine's guards on small inventories: handover for any plan, step-up through a callback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from accessguard.app import App
+from accessguard.clock import FixedClock
+from accessguard.config import load_settings
+from accessguard.errors import ConflictError, UsageError
+from accessguard.inventory.accounts import AccountInput, add_account
+from accessguard.inventory.grants import add_grant
+from accessguard.inventory.people import PersonInput, add_person
+from accessguard.playbooks.builtin import builtin_plan, builtin_step, grant_items
+from accessguard.playbooks.guards import check_handover, orphaned_accounts, require_step_up
+from accessguard.playbooks.plan import Plan
+
+
+@pytest.fixture
+def app(sqlite_url: str, clock: FixedClock) -> Iterator[App]:
+    """Ann and Bob administer brand-a; Cat owns brand-b, where Ann is the only admin."""
+    application = App(settings=load_settings(overrides={"database.url": sqlite_url}), clock=clock)
+    with application.transaction() as s:
+        for email in ("ann@example.com", "bob@example.com", "cat@example.com"):
+            add_person(s, clock, "t", PersonInput(email, email.split("@")[0].title()))
+        add_account(s, clock, "t", AccountInput("brand-a", "facebook", "a"))
+        add_account(s, clock, "t", AccountInput("brand-b", "x", "b", owner_email="cat@example.com"))
+        for email, account, role, via in [
+            ("ann@example.com", "brand-a", "admin", "platform-role"),
+            ("bob@example.com", "brand-a", "admin", "platform-role"),
+            ("ann@example.com", "brand-b", "admin", "platform-role"),
+            ("bob@example.com", "brand-b", "login", "shared-login"),
+        ]:
+            add_grant(s, clock, "t", person_email=email, account_ref=account, role=role, via=via)
+    yield application
+    application.engine.dispose()
+
+
+def _removing(app: App, grant_ids: list[int], *, force: bool = False) -> Plan:
+    with app.begin() as conn:
+        items = grant_items(conn, grant_ids)
+    subject = {"email": "review-campaign-1", "name": "a review", "kind": "review-campaign"}
+    step = builtin_step("end-grants", "end-grants", items, args={"reason": "test"})
+    return builtin_plan("review-close", subject, [step], force=force)
+
+
+def test_removing_both_admins_orphans_the_account(app: App) -> None:
+    plan = _removing(app, [1, 2])
+    with app.begin() as conn:
+        assert orphaned_accounts(conn, plan) == ["brand-a (facebook)"]
+
+
+def test_an_admin_left_covers_the_account(app: App) -> None:
+    plan = _removing(app, [1])
+    with app.begin() as conn:
+        assert orphaned_accounts(conn, plan) == []
+
+
+def test_an_active_owner_covers_the_account(app: App) -> None:
+    plan = _removing(app, [3])
+    with app.begin() as conn:
+        assert orphaned_accounts(conn, plan) == []
+
+
+def test_a_shared_login_is_not_an_admin(app: App) -> None:
+    plan = _removing(app, [4])
+    with app.begin() as conn:
+        assert orphaned_accounts(conn, plan) == []
+
+
+def test_the_guard_refuses_unless_forced(app: App) -> None:
+    plan, forced = _removing(app, [1, 2]), _removing(app, [1, 2], force=True)
+    with app.begin() as conn, pytest.raises(ConflictError) as refused:
+        check_handover(conn, plan)
+    assert refused.value.code == "handover-guard"
+    with app.begin() as conn:
+        check_handover(conn, forced)
+
+
+def _with_step_up(app: App, on: bool) -> App:
+    overrides = {"database.url": app.settings.database_url, "offboarding.step_up": on}
+    return App(settings=load_settings(overrides=overrides), clock=app.clock)
+
+
+def test_step_up_asks_the_callback_for_a_destructive_plan(app: App) -> None:
+    asked: list[str] = []
+    plan = _removing(app, [1])
+    require_step_up(_with_step_up(app, True), plan, lambda p: asked.append(p.playbook))
+    assert asked == ["review-close"]
+
+
+def test_step_up_without_a_callback_refuses(app: App) -> None:
+    with pytest.raises(UsageError) as refused:
+        require_step_up(_with_step_up(app, True), _removing(app, [1]), None)
+    assert refused.value.code == "step-up-required"
+
+
+def test_step_up_off_or_nothing_destructive_asks_nobody(app: App) -> None:
+    def never(plan: Plan) -> None:
+        raise AssertionError("asked")
+
+    require_step_up(_with_step_up(app, False), _removing(app, [1]), never)
+    require_step_up(_with_step_up(app, True), _removing(app, []), never)
