@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -33,9 +34,13 @@ from accessguard.inventory.records import get_account_record, get_person_record
 from accessguard.playbooks.models import Run, RunItem
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
+from support.egress import admin_allows
 from support.fake_meta import MetaFake
 from support.servers import OpenBao, ScimServer
 from support.vault import admin_vault, rebootstrap
+
+#: The tests directory (``support`` is importable from it).
+TESTS = Path(__file__).resolve().parent.parent
 
 LEAVER = "ann@example.com"
 ANN_PASSWORD = "ann-vault-login-pw-1"
@@ -76,6 +81,7 @@ def _scim_user(scim: ScimServer, email: str) -> str:
 
 def build_world(app: App, openbao: OpenBao, scim: ScimServer, meta: MetaFake) -> World:
     """Seed the company; ``app`` must already be wired to OpenBao (support.vault.vault_app)."""
+    admin_allows(scim.url, meta.url, app=app)  # the servers started after the app read its config
     clock, actor = app.clock, "setup@example.com"
     with app.transaction() as s:
         for email, name in [
@@ -124,8 +130,8 @@ def build_world(app: App, openbao: OpenBao, scim: ScimServer, meta: MetaFake) ->
         # start from none, as an earlier test may have disabled this person's entity.
         admin.delete(f"identity/entity/name/{email}", what="reset a test entity")
     prefix = admin.paths.prefix
-    admin.kv.write(f"{prefix}/connectors/hoot", {"token": scim.token}, cas=0)
-    admin.kv.write(f"{prefix}/connectors/brand-fb", {"token": meta.token}, cas=0)
+    admin.kv.write(f"{prefix}/connectors/accounts/hoot", {"token": scim.token}, cas=0)
+    admin.kv.write(f"{prefix}/connectors/accounts/brand-fb", {"token": meta.token}, cas=0)
     vault = open_vault(app)
     with app.begin() as c:
         ann = get_person_record(c, LEAVER)
@@ -267,15 +273,31 @@ def invoke_json(app: App, *args: str) -> tuple[int, Any]:
         ) from None
 
 
-def cli_process(app: App, *args: str, crash_at: str | None = None) -> subprocess.Popen[bytes]:
-    """Start the real CLI in a subprocess (same Vault environment), optionally with a crash point."""
-    env = dict(os.environ)
-    env.pop("ACCESSGUARD_TEST_CRASH_AT", None)
-    if crash_at:
-        env["ACCESSGUARD_TEST_CRASH_AT"] = crash_at
+def cli_process(
+    app: App,
+    *args: str,
+    crash_at: str | None = None,
+    delay: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start the real CLI in a subprocess (same Vault environment, plus ``env``).
+
+    With a crash point (``STEP:ITEM:PHASE``) or a delay (``STEP:SECONDS``) it runs through
+    ``support.crashing_cli``, which installs them as run hooks; otherwise as users run it.
+    """
+    environ = {**os.environ, **(env or {})}
+    command = [sys.executable, "-m", "accessguard"]
+    if crash_at or delay:
+        environ["PYTHONPATH"] = os.pathsep.join(
+            [str(TESTS), *filter(None, [environ.get("PYTHONPATH")])]
+        )
+        command = [sys.executable, "-m", "support.crashing_cli"]
+        command += ["--crash-at", crash_at] if crash_at else []
+        command += ["--delay", delay] if delay else []
+        command.append("--")
     return subprocess.Popen(
-        [sys.executable, "-m", "accessguard", "--db", app.settings.database_url, *args],
-        env=env,
+        [*command, "--db", app.settings.database_url, *args],
+        env=environ,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
