@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import Event, record, record_many
 from accessguard.clock import Clock
 from accessguard.db.tables import accounts as _ACCOUNTS
@@ -279,7 +280,7 @@ def update_person_record(
             conn,
             clock,
             actor=actor,
-            action="person.update",
+            action=AuditAction.PERSON_UPDATE,
             target_type="person",
             target=person.email,
             details={"changes": diff},
@@ -384,7 +385,7 @@ def end_grant_ids(
             row = rows[grant_id]
             details = {"grant_id": row.id, "role": row.role, "via": row.via, "reason": reason}
             target = f"{row.email}@{row.name}"
-            events.append(Event(actor, "grant.revoke", "grant", target, details, run_id))
+            events.append(Event(actor, AuditAction.GRANT_REVOKE, "grant", target, details, run_id))
     record_many(conn, clock, events)
     return ended
 

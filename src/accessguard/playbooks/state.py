@@ -18,6 +18,7 @@ from sqlalchemy import (
     update,
 )
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db.tables import run_items as _ITEMS
@@ -140,7 +141,7 @@ def create_run(
         session,
         clock,
         actor=actor,
-        action="run.start",
+        action=AuditAction.RUN_START,
         target_type="person",
         target=plan.email,
         run_id=run_id,
@@ -362,7 +363,7 @@ def set_run_status(session: Connection, clock: Clock, run: RunRecord, status: Ru
             session,
             clock,
             actor=run.actor,
-            action=f"run.{status}",
+            action=AuditAction.run_finished(status),
             target_type="person",
             target=run.subject,
             run_id=run.id,
