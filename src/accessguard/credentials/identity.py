@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.records import VaultIdentityRecord, all_identities, find_identity
@@ -59,7 +60,7 @@ def _ensure(
             conn,
             clock,
             actor=actor,
-            action="vault.identity.create",
+            action=AuditAction.VAULT_IDENTITY_CREATE,
             target_type="person",
             target=email,
             details={"entity_id": entity.id, "username": username},
@@ -115,7 +116,7 @@ def set_user_password(
             conn,
             clock,
             actor=actor,
-            action="vault.identity.enable",
+            action=AuditAction.VAULT_IDENTITY_ENABLE,
             target_type="person",
             target=person.email,
             details={"entity_id": identity.entity_id},
@@ -125,7 +126,7 @@ def set_user_password(
         conn,
         clock,
         actor=actor,
-        action="vault.user.set",
+        action=AuditAction.VAULT_USER_SET,
         target_type="person",
         target=person.email,
         details={"username": identity.username},
@@ -235,7 +236,7 @@ def sync(
             conn,
             clock,
             actor=actor,
-            action="vault.sync",
+            action=AuditAction.VAULT_SYNC,
             target_type="vault",
             target=vault.paths.prefix,
             details=plan.to_dict(),

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
 from accessguard.credentials.passwords import generate_password
@@ -225,7 +226,12 @@ def record_rotations(
             }
             events.append(
                 Event(
-                    actor, "credential.rotate", "credential", target.account_name, details, run_id
+                    actor,
+                    AuditAction.CREDENTIAL_ROTATE,
+                    "credential",
+                    target.account_name,
+                    details,
+                    run_id,
                 )
             )
             results.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.records import get_credential
@@ -53,7 +54,7 @@ def confirm(
         conn,
         clock,
         actor=actor,
-        action="credential.confirm",
+        action=AuditAction.CREDENTIAL_CONFIRM,
         target_type="credential",
         target=account.name,
         run_id=run_id,
@@ -121,7 +122,7 @@ def rollback(
         conn,
         clock,
         actor=actor,
-        action="credential.rollback",
+        action=AuditAction.CREDENTIAL_ROLLBACK,
         target_type="credential",
         target=account.name,
         run_id=run_id,

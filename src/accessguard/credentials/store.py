@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.exposure import record_exposure
@@ -136,7 +137,7 @@ def set_credential(
         conn,
         clock,
         actor=actor,
-        action="credential.set",
+        action=AuditAction.CREDENTIAL_SET,
         target_type="credential",
         target=account.name,
         details={"version": version, "fields": sorted(values.values), "reason": reason},

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import Connection, insert, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.exposure import record_exposure
@@ -127,7 +128,7 @@ def enroll(
         conn,
         clock,
         actor=actor,
-        action="totp.enroll",
+        action=AuditAction.TOTP_ENROLL,
         target_type="totp",
         target=account.name,
         details={"key_name": name, "generated": generate, "personal_device": personal_device},
@@ -218,7 +219,7 @@ def regenerate(
         conn,
         clock,
         actor=actor,
-        action="totp.regenerate",
+        action=AuditAction.TOTP_REGENERATE,
         target_type="totp",
         target=account.name,
         run_id=run_id,
@@ -282,7 +283,7 @@ def confirm(
         conn,
         clock,
         actor=actor,
-        action="totp.confirm",
+        action=AuditAction.TOTP_CONFIRM,
         target_type="totp",
         target=account.name,
         run_id=run_id,

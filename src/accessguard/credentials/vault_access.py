@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db import tables
@@ -107,7 +108,7 @@ def revoke_person_access(
         conn,
         clock,
         actor=actor,
-        action="vault.revoke_person",
+        action=AuditAction.VAULT_REVOKE_PERSON,
         target_type="person",
         target=person.email,
         run_id=run_id,
