@@ -78,7 +78,7 @@ def _ensure(
                 conn,
                 clock,
                 actor=actor,
-                action="vault.identity.rename",
+                action=AuditAction.VAULT_IDENTITY_RENAME,
                 target_type="person",
                 target=email,
                 details={
