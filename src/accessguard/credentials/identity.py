@@ -46,10 +46,10 @@ def _ensure(
     """
     identity = find_identity(conn, person_id)
     username = vault.paths.person_login(email)
-    entity = vault.ensure_entity(username, metadata={"accessguard_person": email})
+    entity = vault.identity.ensure_entity(username, metadata={"accessguard_person": email})
     ids = tables.vault_identities
     if identity is None:
-        vault.ensure_alias(entity, username)
+        vault.identity.ensure_alias(entity, username)
         now = clock.now()
         identity_id: int = conn.execute(
             insert(ids)
@@ -67,7 +67,7 @@ def _ensure(
         )
         return VaultIdentityRecord(identity_id, person_id, entity.id, username, now, None)
     if identity.entity_id != entity.id or identity.username != username:
-        vault.ensure_alias(entity, username)
+        vault.identity.ensure_alias(entity, username)
         conn.execute(
             update(ids)
             .where(ids.c.id == identity.id)
@@ -106,9 +106,9 @@ def set_user_password(
     This is the explicit way back in after ``revoke_person_access``: it re-enables the entity.
     """
     identity = ensure_identity(conn, clock, vault=vault, person=person, actor=actor)
-    entity = vault.read_entity(identity.username)
+    entity = vault.identity.read_entity(identity.username)
     if identity.disabled_at is not None or (entity is not None and entity.disabled):
-        vault.set_entity_disabled(identity.username, False)
+        vault.identity.set_entity_disabled(identity.username, False)
         ids = tables.vault_identities
         conn.execute(update(ids).where(ids.c.id == identity.id).values(disabled_at=None))
         identity = dataclasses.replace(identity, disabled_at=None)
@@ -121,7 +121,7 @@ def set_user_password(
             target=person.email,
             details={"entity_id": identity.entity_id},
         )
-    vault.write_userpass_user(identity.username, password)
+    vault.identity.write_userpass_user(identity.username, password)
     record(
         conn,
         clock,
@@ -191,7 +191,7 @@ def sync(
     accounts = conn.execute(select(accounts_c.id, accounts_c.name).order_by(accounts_c.name)).all()
     for account_id, account_name in accounts:
         group_name = vault.paths.account_group(account_name)
-        group = vault.read_group(group_name)
+        group = vault.identity.read_group(group_name)
         if group is None:
             plan.missing_groups.append(group_name)
             continue
@@ -226,7 +226,7 @@ def sync(
             else:
                 plan.remove.append((emails[member], account_name))
         if not dry_run and set(desired) != current:
-            vault.set_group_members(group_name, sorted(desired))
+            vault.identity.set_group_members(group_name, sorted(desired))
         members_by_account[account_id] = set(desired.values())
     if dry_run:
         return plan

@@ -44,7 +44,8 @@ from accessguard.errors import (
 from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
-from accessguard.vault.facade import KvMetadata, Vault
+from accessguard.vault.facade import Vault
+from accessguard.vault.kv import KvMetadata
 
 KEY_FIELD = "_idempotency_key"
 
@@ -67,7 +68,7 @@ def _find_written(
         return None
     for version in range(target.current_version + 1, meta.current_version + 1):
         try:
-            secret = vault.kv_read(target.vault_path, version)
+            secret = vault.kv.read(target.vault_path, version)
         except VaultNotFoundError:
             continue
         stored = secret.values.get(KEY_FIELD)
@@ -88,7 +89,7 @@ def _mark_pending(
     key: str,
 ) -> None:
     """Vault's ``custom_metadata`` for a pending rotation to ``version``."""
-    vault.kv_set_custom_metadata(
+    vault.kv.set_custom_metadata(
         target.vault_path,
         {
             "account_id": str(target.account_id),
@@ -125,7 +126,7 @@ def write_new_version(
     """
     written = None
     if not fresh:
-        written = _find_written(vault, target, key=key, meta=vault.kv_metadata(target.vault_path))
+        written = _find_written(vault, target, key=key, meta=vault.kv.metadata(target.vault_path))
     recovered = written is not None
     if written is None:
         if target.pending:
@@ -135,7 +136,7 @@ def write_new_version(
             KEY_FIELD: key,
         }
         try:
-            written = vault.kv_patch(target.vault_path, values, cas=target.current_version)
+            written = vault.kv.patch(target.vault_path, values, cas=target.current_version)
         except CasConflictError as exc:
             raise CasConflictError(
                 f"another rotation of {target.account_name} won the race; nothing was overwritten",

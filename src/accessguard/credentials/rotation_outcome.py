@@ -37,7 +37,7 @@ def confirm(
             version=credential.current_version,
         )
     now = clock.now()
-    vault.kv_set_custom_metadata(
+    vault.kv.set_custom_metadata(
         credential.vault_path,
         {
             "state": "active",
@@ -87,11 +87,11 @@ def rollback(
         )
     previous = credential.previous_version
     pending = credential.current_version
-    old = vault.kv_read(credential.vault_path, previous)
+    old = vault.kv.read(credential.vault_path, previous)
     values = old.public_values()
-    version = vault.kv_write(credential.vault_path, values, cas=pending)
+    version = vault.kv.write(credential.vault_path, values, cas=pending)
     now = clock.now()
-    vault.kv_set_custom_metadata(
+    vault.kv.set_custom_metadata(
         credential.vault_path,
         {
             "state": "active",

@@ -27,14 +27,14 @@ def _leave_groups(
     longer read) is looked for in ``every_group`` of the tool's.
     """
     prefix = vault.paths.group_prefix()
-    names = vault.group_names()
+    names = vault.identity.group_names()
     wanted = set(names) if every_group else set(group_ids)
     done: list[str] = []
     for name in sorted(names[g] for g in wanted if names.get(g, "").startswith(prefix)):
-        group = vault.read_group(name)
+        group = vault.identity.read_group(name)
         if group is not None and entity_ids & set(group.member_entity_ids):
             members = [e for e in group.member_entity_ids if e not in entity_ids]
-            vault.set_group_members(name, members)
+            vault.identity.set_group_members(name, members)
             done.append(f"removed from {name}")
     return done
 
@@ -56,7 +56,7 @@ def revoke_person_access(
         )
     ).first()
     username = vault.paths.person_login(person.email)
-    entity = vault.read_entity(username)
+    entity = vault.identity.read_entity(username)
     # An identity made before the ``ag-<slug>-u-`` names: its entity is taken out of the
     # groups here; its login and entity are out of the tool's reach (an admin deletes them).
     legacy = identity.username if identity and identity.username != username else None
@@ -72,13 +72,13 @@ def revoke_person_access(
             every_group=legacy is not None,
         )
     if entity is not None and not entity.disabled:
-        vault.set_entity_disabled(username, True)
+        vault.identity.set_entity_disabled(username, True)
         done.append("entity disabled")
-    if vault.userpass_user_exists(username):
-        vault.delete_userpass_user(username)
+    if vault.identity.userpass_user_exists(username):
+        vault.identity.delete_userpass_user(username)
         done.append(f"user {username} deleted")
     # Deleting the user does not invalidate tokens it already has: revoke them by login path.
-    vault.revoke_prefix(vault.paths.login_prefix(username))
+    vault.sys.revoke_prefix(vault.paths.login_prefix(username))
     now = clock.now()
     memberships = tables.vault_memberships.c
     closed = conn.execute(

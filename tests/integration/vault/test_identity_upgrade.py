@@ -28,10 +28,10 @@ def vapp(sqlite_url, clock, openbao, monkeypatch) -> Iterator[App]:
 
 def _old_identity(vapp: App, root: Vault, email: str) -> str:
     """Make the person's entity and login as the old code did (named by email); its id."""
-    entity = root.ensure_entity(email, metadata={"accessguard_person": email})
-    root.ensure_alias(entity, username_for(email))
+    entity = root.identity.ensure_entity(email, metadata={"accessguard_person": email})
+    root.identity.ensure_alias(entity, username_for(email))
     group = root.paths.account_group("brand-x")
-    root.set_group_members(group, [entity.id])
+    root.identity.set_group_members(group, [entity.id])
     with vapp.begin() as conn:
         conn.execute(
             insert(tables.vault_identities).values(
@@ -66,9 +66,9 @@ def test_sync_puts_the_new_entity_in_the_group_instead_of_the_old(vapp: App, upg
     vault = open_vault(vapp)
     with vapp.begin() as conn:
         sync(conn, vapp.clock, vault=vault, actor="t")
-    entity = vault.read_entity(vault.paths.person_login(email))
+    entity = vault.identity.read_entity(vault.paths.person_login(email))
     assert entity is not None
-    group = vault.read_group(vault.paths.account_group("brand-x"))
+    group = vault.identity.read_group(vault.paths.account_group("brand-x"))
     assert group is not None
     assert group.member_entity_ids == (entity.id,)
 
@@ -80,7 +80,7 @@ def test_revoke_takes_the_old_entity_out_and_waits_for_an_admin(vapp: App, upgra
         result = revoke_person_access(
             conn, vapp.clock, vault=vault, person=get_person_record(conn, email), actor="t"
         )
-    group = vault.read_group(vault.paths.account_group("brand-x"))
+    group = vault.identity.read_group(vault.paths.account_group("brand-x"))
     assert group is not None
     assert old_entity_id not in group.member_entity_ids
     assert result.outcome is Outcome.WAITING

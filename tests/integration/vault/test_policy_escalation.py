@@ -53,7 +53,9 @@ def world(vapp: App, openbao) -> World:
     root = admin_vault(vapp, openbao)
     tag = uuid.uuid4().hex[:8]
     admin_policy = f"human-admin-{tag}"
-    root.write_policy(admin_policy, 'path "*" {\n  capabilities = ["create", "read", "sudo"]\n}\n')
+    root.sys.write_policy(
+        admin_policy, 'path "*" {\n  capabilities = ["create", "read", "sudo"]\n}\n'
+    )
     human_user = f"human-{tag}"
     userpass = root.paths.userpass_mount
     root.write(
@@ -63,9 +65,9 @@ def world(vapp: App, openbao) -> World:
     )
     human_entity = f"human-entity-{tag}"
     root.write(f"identity/entity/name/{human_entity}", {"policies": [admin_policy]}, what="entity")
-    entity = root.read_entity(human_entity)
+    entity = root.identity.read_entity(human_entity)
     assert entity is not None
-    accessor = root.userpass_accessor()
+    accessor = root.identity.userpass_accessor()
     root.write(
         "identity/entity-alias",
         {"name": human_user, "canonical_id": entity.id, "mount_accessor": accessor},
@@ -286,4 +288,4 @@ def test_the_human_admin_still_logs_in_after_the_attacks(world: World) -> None:
 
 
 def test_the_tool_token_holds_only_the_tool_policy(vapp: App, world: World) -> None:
-    assert open_vault(vapp).token_info()["policies"] == [f"ag-{world.slug}-tool"]
+    assert open_vault(vapp).sys.token_info()["policies"] == [f"ag-{world.slug}-tool"]
