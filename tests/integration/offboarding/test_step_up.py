@@ -64,7 +64,9 @@ def test_step_up_is_demanded_by_every_destructive_command(world, memory_keyring,
     """The guard is the engine's: each command refuses without a code and changes nothing."""
     from datetime import date
 
-    from accessguard.inventory.lookup import get_person
+    from sqlalchemy import update
+
+    from accessguard.db import tables
     from support.offboarding import invoke_json
 
     app = world.app
@@ -80,8 +82,9 @@ def test_step_up_is_demanded_by_every_destructive_command(world, memory_keyring,
     decided = invoke(app, "--actor", "bob@example.com", "review", "decide", str(item["item"]),
                      "revoke")  # fmt: skip
     assert decided.exit_code == 0, decided.stderr
-    with app.transaction() as s:
-        get_person(s, LEAVER).end_date = date(2026, 1, 1)
+    people = tables.people
+    with app.begin() as s:
+        s.execute(update(people).where(people.c.email == LEAVER).values(end_date=date(2026, 1, 1)))
 
     monkeypatch.setenv("ACCESSGUARD_OFFBOARDING_STEP_UP", "true")
     monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
