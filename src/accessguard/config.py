@@ -107,7 +107,7 @@ class SmtpSettings:
 
 @dataclass(frozen=True)
 class OffboardingSettings:
-    """Defaults for playbook runs."""
+    """Defaults for playbook runs; ``step_up`` comes from the config file only (``FILE_ONLY``)."""
 
     concurrency: int = 8
     step_up: bool = False
@@ -144,6 +144,9 @@ _SECTIONS: dict[str, type] = {
     "smtp": SmtpSettings,
     "offboarding": OffboardingSettings,
 }
+#: Settings only an admin's config file may change, never the environment: whoever runs
+#: a command sets its environment, so an off switch there would be the operator's own.
+FILE_ONLY = {("offboarding", "step_up")}
 _FORBIDDEN_KEYS = {"token", "password", "secret", "api_key"}
 
 
@@ -217,7 +220,7 @@ def load_settings(
     for name, cls in _SECTIONS.items():
         for f in dataclasses.fields(cls):
             var = f"ACCESSGUARD_{name}_{f.name}".upper()
-            if var in env:
+            if var in env and (name, f.name) not in FILE_ONLY:
                 layered[name][f.name] = env[var]
     if "ACCESSGUARD_ACTOR" in env:
         top["actor"] = env["ACCESSGUARD_ACTOR"]

@@ -20,7 +20,7 @@ def totp() -> None:
     """2FA seeds held by Vault's TOTP engine; people get codes, never the seed."""
 
 
-def _show_once(uri: Secret) -> None:
+def show_once(uri: Secret) -> None:
     """Print the otpauth URI as a terminal QR code, once (it is never shown again)."""
     import io
 
@@ -62,7 +62,7 @@ def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) ->
         )
     info(f"{result.outcome.value}: {result.message}")
     if uri is not None:
-        _show_once(uri)
+        show_once(uri)
 
 
 @totp.command("code")
@@ -102,7 +102,7 @@ def regenerate_cmd(app: App, account: str) -> None:
         result, uri = regenerate(conn, app.clock, vault=client, account=acct, actor=app.actor)
     info(f"{result.outcome.value}: {result.message}")
     if uri is not None:
-        _show_once(uri)
+        show_once(uri)
     if result.instructions:
         info(result.instructions)
 

@@ -23,6 +23,18 @@ path "{{totp_mount}}/code/{{slug}}_A_*" {
   capabilities = ["read"]
 }
 
+# Step-up: each operator's own seed, `<slug>_op_<operator>`. Enrolment has Vault
+# generate it (the TOTP engine has no existence check, so that write needs `update`);
+# `read` on keys/ shows its settings, never the seed. On code/ only `update`, which is
+# Vault checking a code (POST code=...): no `read`, so no holder of this token can
+# have Vault produce an operator's code. No `delete`: replacing a seed is an admin's job.
+path "{{totp_mount}}/keys/{{slug}}_op_*" {
+  capabilities = ["create", "read", "update"]
+}
+path "{{totp_mount}}/code/{{slug}}_op_*" {
+  capabilities = ["update"]
+}
+
 # People's own Vault access: entities, their userpass aliases, account groups.
 path "identity/entity" {
   capabilities = ["create", "update"]

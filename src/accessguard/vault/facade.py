@@ -120,6 +120,7 @@ class Vault(IdentityMixin):
             "expire_time": data.get("expire_time"),
             "renewable": data.get("renewable"),
             "entity_id": data.get("entity_id") or None,
+            "accessor": data.get("accessor"),
         }
 
     def secrets_mounts(self) -> dict[str, dict[str, Any]]:
@@ -335,6 +336,25 @@ class Vault(IdentityMixin):
         if not data:
             raise VaultNotFoundError(f"no TOTP key {name} in Vault")
         return Secret(str(data["data"]["code"]))
+
+    def totp_validate(self, name: str, code: Secret) -> bool:
+        """Ask Vault whether ``code`` is valid for key ``name`` (``POST code/<name>``).
+
+        Only the answer comes back; the seed stays in Vault. A code Vault has seen
+        already, or one that is not a code at all, is simply not valid.
+        """
+        what = f"validate a code for {name}"
+        try:
+            data = self.write(
+                f"{self.paths.totp_mount}/code/{name}", {"code": code.reveal()}, what=what
+            )
+        except VaultError as exc:
+            if exc.code != "vault-request":
+                raise
+            if "unknown key" in exc.message:
+                raise VaultNotFoundError(f"no TOTP key {name} in Vault") from None
+            return False  # "code already used", "invalid number of digits", ...
+        return bool(((data or {}).get("data") or {}).get("valid"))
 
     def totp_delete(self, name: str) -> None:
         """Remove a TOTP key (absent is fine)."""
