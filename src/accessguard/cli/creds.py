@@ -80,6 +80,7 @@ def set_cmd(app: App, account: str, reason: str | None) -> None:
 @click.option("--version", type=int, help="A specific version (default: current).")
 @click.option("--pending", is_flag=True, help="The new password of a pending rotation.")
 @click.option("--all", "show_all", is_flag=True, help="Print every field as JSON.")
+@step_up_option
 @pass_app
 def reveal_cmd(
     app: App,
@@ -89,12 +90,16 @@ def reveal_cmd(
     version: int | None,
     pending: bool,
     show_all: bool,
+    step_up_code: str | None,
 ) -> None:
-    """Print ACCOUNT's password (the exposure is recorded and audited)."""
+    """Print ACCOUNT's password (the exposure is recorded and audited; step-up if critical)."""
     import json
 
     from accessguard.credentials.observers import acting_person
+    from accessguard.credentials.stepup import require_for_account
     from accessguard.credentials.store import reveal
+
+    require_for_account(app, account, step_up_check(app, step_up_code), why="revealing the login")
 
     with account_in_vault(app, account) as (conn, client, acct):
         person = acting_person(conn, app.actor, as_email=as_email)

@@ -10,6 +10,7 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import account_in_vault, pass_app
 from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.stepup import step_up_check, step_up_option
 
 if TYPE_CHECKING:
     from accessguard.secret import Secret
@@ -70,11 +71,22 @@ def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) ->
 @click.option("--reason", required=True, help="Why you need it (recorded).")
 @click.option("--as", "as_email", metavar="EMAIL", help="The person who will see it.")
 @click.option("--pending", is_flag=True, help="A code from the regenerated (pending) seed.")
+@step_up_option
 @pass_app
-def code_cmd(app: App, account: str, reason: str, as_email: str | None, pending: bool) -> None:
-    """Print a current code for ACCOUNT from Vault (recorded)."""
+def code_cmd(
+    app: App,
+    account: str,
+    reason: str,
+    as_email: str | None,
+    pending: bool,
+    step_up_code: str | None,
+) -> None:
+    """Print a current code for ACCOUNT from Vault (recorded; step-up if critical)."""
     from accessguard.credentials.observers import acting_person
+    from accessguard.credentials.stepup import require_for_account
     from accessguard.credentials.totp import code
+
+    require_for_account(app, account, step_up_check(app, step_up_code), why="a TOTP code")
 
     with account_in_vault(app, account) as (conn, client, acct):
         person = acting_person(conn, app.actor, as_email=as_email)

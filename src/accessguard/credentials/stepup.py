@@ -46,6 +46,8 @@ WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
 #: How long an accepted code is remembered: longer than Vault accepts it (period 30 s, skew 1).
 REMEMBER = timedelta(minutes=5)
+#: The account criticality whose secrets and codes need step-up to be shown.
+CRITICAL = "critical"
 #: Display names that name a way of logging in, not a person.
 ANONYMOUS = frozenset({"", "token", "root"})
 
@@ -287,3 +289,26 @@ def record_off(app: App, *, why: str) -> None:
             target=app.settings.config_path or "defaults",
             details={"for": why, "setting": "[offboarding] step_up = false"},
         )
+
+
+def require(app: App, step_up: StepUp | None, *, why: str) -> None:
+    """Step-up for one destructive change, or refuse; off (config file only) is audited.
+
+    On (``[offboarding] step_up = true`` in the config file): the operator's code is
+    checked by Vault, once per code, under the lockout; a service token passes and is
+    recorded. Off: every change that would have asked records ``step-up.off-by-config``.
+    """
+    if not app.settings.offboarding.step_up:
+        record_off(app, why=why)
+        return
+    check(app, step_up, why=why)
+
+
+def require_for_account(app: App, account_ref: str, step_up: StepUp | None, *, why: str) -> None:
+    """Step-up before a secret or code of a **critical** account is shown; others pass as is."""
+    from accessguard.inventory.records import get_account_record
+
+    with app.begin() as conn:
+        account = get_account_record(conn, account_ref)
+    if account.criticality == CRITICAL:
+        require(app, step_up, why=f"{why} of {account.name} (critical)")

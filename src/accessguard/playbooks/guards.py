@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from accessguard.app import App
-from accessguard.credentials.stepup import StepUp, check, record_off
+from accessguard.credentials.stepup import StepUp, require
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
@@ -33,17 +33,8 @@ __all__ = ["StepUp", "check_handover", "require_step_up", "require_step_up_for"]
 
 
 def require_step_up_for(app: App, step_up: StepUp | None, *, why: str) -> None:
-    """Step-up for one destructive change (a run, a reveal of a critical login), or refuse.
-
-    On (the default for a team that enabled ``[offboarding] step_up`` in its config
-    file): the operator's code is checked by Vault, once per code, under the lockout
-    (``credentials/stepup.py``); a service token passes and is recorded. Off (only
-    the config file can say so, never the environment): audited, every time.
-    """
-    if not app.settings.offboarding.step_up:
-        record_off(app, why=why)
-        return
-    check(app, step_up, why=why)
+    """Step-up for one destructive change, or refuse (``credentials.stepup.require``)."""
+    require(app, step_up, why=why)
 
 
 def require_step_up(app: App, plan: Plan, step_up: StepUp | None) -> None:

@@ -8,81 +8,29 @@ failures. The operator is whoever the Vault token names, not a declared ``--acto
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
-from accessguard.app import App
 from accessguard.audit.chain import find_events
 from accessguard.credentials.stepup import MAX_FAILURES, enroll, operator_of
 from accessguard.db import tables
 from accessguard.errors import ConflictError, VaultForbiddenError
-from accessguard.secret import Secret
-from accessguard.vault.facade import Vault, open_vault
-from support.offboarding import LEAVER, World, end_state, invoke, invoke_json, scim_active
+from support.offboarding import LEAVER, end_state, invoke, invoke_json, scim_active
+from support.stepup import (
+    audit_actions,
+    current_code,
+    enrolled,
+    operator_token,
+    run_count,
+    seed_of,
+    step_up_config,
+    wrong_code,
+)
 from support.vault import admin_vault
 
 
-def _operator_token(world: World, monkeypatch: pytest.MonkeyPatch, *policies: str) -> Vault:
-    """A Vault token of the tool policy (plus ``policies``) naming ``alice``; set as VAULT_TOKEN."""
-    admin = admin_vault(world.app, world.openbao)
-    created = admin.write(
-        "auth/token/create",
-        {
-            "policies": [admin.paths.tool_policy(), *policies],
-            "display_name": "alice",
-            "ttl": "2h",
-            "no_default_policy": True,
-        },
-        what="create an operator token",
-    )
-    assert created is not None
-    token = created["auth"]["client_token"]
-    monkeypatch.setenv("VAULT_TOKEN", token)
-    return open_vault(world.app, token=Secret(token))
-
-
-def _step_up_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, on: bool) -> Path:
-    """The admin's config file, the only place step-up is switched."""
-    path = tmp_path / "config.toml"
-    path.write_text(f"[offboarding]\nstep_up = {'true' if on else 'false'}\n", encoding="utf-8")
-    monkeypatch.setenv("ACCESSGUARD_CONFIG", str(path))
-    return path
-
-
-def _enrolled(world: World, monkeypatch: pytest.MonkeyPatch) -> tuple[Vault, str, Secret]:
-    """Alice's token and step-up key; her seed's otpauth URI (shown once at enrolment)."""
-    vault = _operator_token(world, monkeypatch)
-    uri = enroll(world.app, vault, operator_of(vault))
-    return vault, vault.paths.operator_totp_key("token-alice"), uri
-
-
-def _code(world: World, key: str) -> str:
-    """The current code, as the operator's authenticator shows it (an admin asks Vault here)."""
-    return admin_vault(world.app, world.openbao).totp_code(key).reveal()
-
-
-def _wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 1_000_000:06d}"
-
-
-def _seed(uri: Secret) -> str:
-    return uri.reveal().split("secret=")[1].split("&")[0]
-
-
-def _runs(app: App) -> int:
-    with app.begin() as conn:
-        return len(conn.execute(select(tables.runs.c.id)).all())
-
-
-def _actions(app: App, prefix: str) -> list[str]:
-    with app.begin() as conn:
-        return [e.action for e in find_events(conn) if e.action.startswith(prefix)]
-
-
 def test_enrolment_keeps_the_seed_in_vault(world, monkeypatch, tmp_path) -> None:
-    vault, key, uri = _enrolled(world, monkeypatch)
+    vault, key, uri = enrolled(world, monkeypatch)
     assert uri.reveal().startswith("otpauth://totp/")
     assert vault.totp_exists(key)
     with pytest.raises(VaultForbiddenError):  # the tool token checks codes, never makes them
@@ -92,89 +40,93 @@ def test_enrolment_keeps_the_seed_in_vault(world, monkeypatch, tmp_path) -> None
     assert again.value.code == "step-up-enrolled"
     with world.app.begin() as conn:  # the seed is nowhere in the database
         dump = repr([conn.execute(select(t)).all() for t in tables.metadata.sorted_tables])
-    assert _seed(uri) not in dump
+    assert seed_of(uri) not in dump
 
 
 def test_step_up_guards_a_destructive_run(world, monkeypatch, tmp_path) -> None:
-    _step_up_config(tmp_path, monkeypatch, on=True)
+    step_up_config(tmp_path, monkeypatch, on=True)
     log = tmp_path / "accessguard.log"
     monkeypatch.setenv("ACCESSGUARD_LOG_FILE", str(log))
-    _operator_token(world, monkeypatch)
+    operator_token(world, monkeypatch)
     before = end_state(world)
 
     missing = invoke(world.app, "offboard", LEAVER, "--yes", "--step-up-code", "123456")
     assert missing.exit_code == 1 and "no step-up seed" in missing.stderr
 
-    _, key, uri = _enrolled(world, monkeypatch)
-    code = _code(world, key)
-    refused = invoke(world.app, "offboard", LEAVER, "--yes", "--step-up-code", _wrong(code))
+    _, key, uri = enrolled(world, monkeypatch)
+    code = current_code(world, key)
+    refused = invoke(world.app, "offboard", LEAVER, "--yes", "--step-up-code", wrong_code(code))
     assert refused.exit_code == 2 and "step-up failed" in refused.stderr
     no_terminal = invoke(world.app, "offboard", LEAVER, "--yes")
     assert no_terminal.exit_code == 2 and "--step-up-code" in no_terminal.stderr
     assert end_state(world) == before and scim_active(world)  # nothing ran
-    assert _runs(world.app) == 0
+    assert run_count(world.app) == 0
 
     ok = invoke(world.app, "offboard", LEAVER, "--yes", "--step-up-code", code)
     assert ok.exit_code == 5, ok.stderr
     assert not scim_active(world)
-    assert "step-up.passed" in _actions(world.app, "step-up.")
-    seed = _seed(uri)
+    assert "step-up.passed" in audit_actions(world.app, "step-up.")
+    seed = seed_of(uri)
     assert seed not in ok.stdout + ok.stderr + refused.stderr
     assert seed not in (log.read_text(encoding="utf-8") if log.exists() else "")
 
 
 def test_an_accepted_code_is_refused_when_presented_again(world, monkeypatch, tmp_path) -> None:
-    _step_up_config(tmp_path, monkeypatch, on=True)
-    _, key, _ = _enrolled(world, monkeypatch)
-    code = _code(world, key)
+    step_up_config(tmp_path, monkeypatch, on=True)
+    _, key, _ = enrolled(world, monkeypatch)
+    code = current_code(world, key)
     ok = invoke(world.app, "creds", "rotate", "brand-x", "--step-up-code", code)
     assert ok.exit_code == 0, ok.stderr
-    before, runs = end_state(world), _runs(world.app)
+    before, runs = end_state(world), run_count(world.app)
 
     replay = invoke(world.app, "offboard", LEAVER, "--yes", "--step-up-code", code)
     assert replay.exit_code == 2, replay.stderr
     assert "already used" in replay.stderr  # refused by the library, before Vault is asked
-    assert end_state(world) == before and _runs(world.app) == runs
-    assert "step-up.replayed" in _actions(world.app, "step-up.")
+    assert end_state(world) == before and run_count(world.app) == runs
+    assert "step-up.replayed" in audit_actions(world.app, "step-up.")
 
 
-def test_brute_force_locks_step_up_even_for_the_right_code(world, monkeypatch, tmp_path) -> None:
-    _step_up_config(tmp_path, monkeypatch, on=True)
-    _, key, _ = _enrolled(world, monkeypatch)
+def test_brute_force_locks_step_up_even_for_the_right_code(
+    world, monkeypatch, tmp_path
+) -> None:
+    step_up_config(tmp_path, monkeypatch, on=True)
+    _, key, _ = enrolled(world, monkeypatch)
     before = end_state(world)
-    code = _code(world, key)
+    code = current_code(world, key)
     for guess in range(MAX_FAILURES):
         wrong = f"{(int(code) + 1 + guess) % 1_000_000:06d}"
         tried = invoke(world.app, "offboard", LEAVER, "--yes", "--step-up-code", wrong)
         assert tried.exit_code == 2 and "step-up failed" in tried.stderr
 
-    right = invoke(world.app, "offboard", LEAVER, "--yes", "--step-up-code", _code(world, key))
+    right = invoke(
+        world.app, "offboard", LEAVER, "--yes", "--step-up-code", current_code(world, key)
+    )
     assert right.exit_code == 2, right.stderr
     assert "locked" in right.stderr
-    assert end_state(world) == before and scim_active(world) and _runs(world.app) == 0
-    actions = _actions(world.app, "step-up.")
+    assert end_state(world) == before and scim_active(world) and run_count(world.app) == 0
+    actions = audit_actions(world.app, "step-up.")
     assert actions.count("step-up.failed") == MAX_FAILURES
     assert "step-up.locked" in actions and "step-up.refused-locked" in actions
 
 
 def test_the_environment_cannot_turn_step_up_off(world, monkeypatch, tmp_path) -> None:
-    _step_up_config(tmp_path, monkeypatch, on=True)
-    _enrolled(world, monkeypatch)
+    step_up_config(tmp_path, monkeypatch, on=True)
+    enrolled(world, monkeypatch)
     monkeypatch.setenv("ACCESSGUARD_OFFBOARDING_STEP_UP", "false")
     monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
     before = end_state(world)
     refused = invoke(world.app, "offboard", LEAVER, "--yes")
     assert refused.exit_code == 2 and "--step-up-code" in refused.stderr
-    assert end_state(world) == before and scim_active(world) and _runs(world.app) == 0
+    assert end_state(world) == before and scim_active(world) and run_count(world.app) == 0
 
 
 def test_step_up_off_in_the_config_file_is_audited_at_every_run(world, monkeypatch, tmp_path):
-    _step_up_config(tmp_path, monkeypatch, on=False)
+    step_up_config(tmp_path, monkeypatch, on=False)
     monkeypatch.setenv("ACCESSGUARD_OFFBOARDING_STEP_UP", "true")  # changes nothing either
     for command in ("rotate", "rollback"):
         done = invoke(world.app, "creds", command, "brand-x")
         assert done.exit_code == 0, done.stderr
-    assert _actions(world.app, "step-up.") == ["step-up.off-by-config"] * 2
+    assert audit_actions(world.app, "step-up.") == ["step-up.off-by-config"] * 2
 
 
 def test_a_service_identity_runs_leavers_without_a_human_factor(world, monkeypatch, tmp_path):
@@ -182,16 +134,16 @@ def test_a_service_identity_runs_leavers_without_a_human_factor(world, monkeypat
 
     from accessguard.inventory.lookup import get_person
 
-    _step_up_config(tmp_path, monkeypatch, on=True)
+    step_up_config(tmp_path, monkeypatch, on=True)
     monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
     with world.app.transaction() as s:
         get_person(s, LEAVER).end_date = date(2026, 1, 1)
     service = admin_vault(world.app, world.openbao).paths.service_policy()
-    _operator_token(world, monkeypatch, service)
+    operator_token(world, monkeypatch, service)
     _, leavers = invoke_json(world.app, "leavers", "run")
     assert leavers["leavers"][0]["status"] != "refused", leavers
     assert not scim_active(world)
-    assert _actions(world.app, "step-up.") == ["step-up.service"]
+    assert audit_actions(world.app, "step-up.") == ["step-up.service"]
 
 
 def test_step_up_is_demanded_by_every_destructive_command(world, monkeypatch, tmp_path):
@@ -216,10 +168,10 @@ def test_step_up_is_demanded_by_every_destructive_command(world, monkeypatch, tm
     with app.transaction() as s:
         get_person(s, LEAVER).end_date = date(2026, 1, 1)
 
-    _step_up_config(tmp_path, monkeypatch, on=True)
+    step_up_config(tmp_path, monkeypatch, on=True)
     monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
-    _, key, _ = _enrolled(world, monkeypatch)
-    before, runs = end_state(world), _runs(app)
+    _, key, _ = enrolled(world, monkeypatch)
+    before, runs = end_state(world), run_count(app)
     commands = [
         ("offboard", LEAVER, "--yes"),
         ("runs", "resume", finished["id"]),
@@ -236,18 +188,18 @@ def test_step_up_is_demanded_by_every_destructive_command(world, monkeypatch, tm
     code, leavers = invoke_json(app, "leavers", "run")
     assert code == 1 and leavers["leavers"][0]["status"] == "refused", leavers
     assert "step-up" in leavers["leavers"][0]["error"]
-    assert end_state(world) == before and scim_active(world) and _runs(app) == runs
+    assert end_state(world) == before and scim_active(world) and run_count(app) == runs
     _, report = invoke_json(app, "review", "report", str(campaign["campaign"]))
     assert report["status"] == "open"
 
-    ok = invoke(app, "creds", "rotate", "brand-x", "--step-up-code", _code(world, key))
+    ok = invoke(app, "creds", "rotate", "brand-x", "--step-up-code", current_code(world, key))
     assert ok.exit_code == 0, ok.stderr
 
 
 def test_the_operator_is_the_vault_token_not_the_declared_actor(world, monkeypatch, tmp_path):
-    _step_up_config(tmp_path, monkeypatch, on=True)
-    _, key, _ = _enrolled(world, monkeypatch)
-    code = _code(world, key)
+    step_up_config(tmp_path, monkeypatch, on=True)
+    _, key, _ = enrolled(world, monkeypatch)
+    code = current_code(world, key)
     ok = invoke(world.app, "--actor", "mallory@example.com", "creds", "rotate", "brand-x",
                 "--step-up-code", code)  # fmt: skip
     assert ok.exit_code == 0, ok.stderr
