@@ -37,6 +37,8 @@ def _isolated_home(
         "VAULT_ADDR",
         "VAULT_TOKEN",
         "VAULT_NAMESPACE",
+        "ACCESSGUARD_SLACK_WEBHOOK",
+        "ACCESSGUARD_SMTP_PASSWORD",
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("ACCESSGUARD_ACTOR", "tester@example.com")

@@ -95,13 +95,19 @@ class CompanySettings:
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    """Outgoing mail for reports and notifications (password from the keyring)."""
+    """Outgoing mail for reports and notifications (password: see ``connectors/email.py``).
+
+    ``security``: ``starttls`` (default), ``tls`` (implicit TLS, port 465) or ``none`` (a
+    local relay without a login only); ``port`` 0 means the usual one for ``security``
+    (587, 465, 25); ``cafile`` adds a CA bundle for a private mail server's certificate.
+    """
 
     host: str = "localhost"
-    port: int = 25
+    port: int = 0
     sender: str = "accessguard@localhost"
     username: str = ""
-    starttls: bool = False
+    security: str = "starttls"
+    cafile: str = ""
     timeout: int = 10
 
 
@@ -148,6 +154,10 @@ _SECTIONS: dict[str, type] = {
 #: a command sets its environment, so an off switch there would be the operator's own.
 FILE_ONLY = {("offboarding", "step_up")}
 _FORBIDDEN_KEYS = {"token", "password", "secret", "api_key"}
+#: Settings that were replaced, and what to write instead.
+_REPLACED = {
+    "[smtp].starttls": 'use security = "starttls" (the default), "tls" (port 465) or "none"',
+}
 
 
 def _coerce(raw: Any, annotation: str, where: str) -> Any:
@@ -185,6 +195,11 @@ def _section(cls: type, values: Mapping[str, Any], where: str) -> Any:
                 f"{where}.{key}: secrets are never read from the config file",
                 hint="use the environment (VAULT_TOKEN) or `accessguard login` (OS keyring)",
                 code="secret-in-config",
+            )
+        if f"{where}.{key}" in _REPLACED:
+            raise ConfigError(
+                f"{where}.{key} is no longer a setting: {_REPLACED[f'{where}.{key}']}",
+                code="config-replaced",
             )
         if key not in known:
             raise ConfigError(

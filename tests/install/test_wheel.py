@@ -83,7 +83,11 @@ def test_json_listing_from_the_wheel(installed: Path, home: Path) -> None:
 
 def test_email_report_from_the_wheel(installed: Path, home: Path) -> None:
     with smtp_server() as box:
-        env = {"ACCESSGUARD_SMTP_HOST": "127.0.0.1", "ACCESSGUARD_SMTP_PORT": str(box.port)}
+        env = {
+            "ACCESSGUARD_SMTP_HOST": "127.0.0.1",
+            "ACCESSGUARD_SMTP_PORT": str(box.port),
+            "ACCESSGUARD_SMTP_SECURITY": "none",  # a local relay without a login
+        }
         _run(installed, home, "report", "access", "--email", "sec@example.com", env=env)
     attachments = [p for p in box.messages[0].walk() if p.get_filename()]
     assert attachments[0].get_content_type() == "text/html"

@@ -16,6 +16,7 @@ def test_a_notification_sent_again_keeps_its_message_id() -> None:
                 "smtp.host": "127.0.0.1",
                 "smtp.port": box.port,
                 "smtp.sender": "it@example.com",
+                "smtp.security": "none",  # a local relay without a login
             }
         )
         app = App(settings=settings)

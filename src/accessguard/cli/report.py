@@ -20,7 +20,18 @@ def report() -> None:
     """Access review and keys reports."""
 
 
-@report.command("access")
+def _refuse_webhook_url(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """A webhook URL is a bearer secret: never take it from argv (ps, shell history), never echo it."""
+    if value is not None:
+        from accessguard.errors import UsageError
+
+        raise UsageError(
+            "--slack-webhook is refused: a webhook URL on the command line is visible to other "
+            "users; put it in ACCESSGUARD_SLACK_WEBHOOK, Vault or the keyring and use --slack"
+        )
+
+
+@report.command("access", context_settings={"allow_extra_args": True})
 @click.option(
     "--format",
     "fmt",
@@ -37,7 +48,19 @@ def report() -> None:
     help="Exit 3 when a finding is at or above this severity (for schedulers).",
 )
 @click.option("--email", "emails", multiple=True, metavar="TO", help="Email the HTML report.")
-@click.option("--slack-webhook", metavar="URL", help="Post a summary to a Slack webhook.")
+@click.option(
+    "--slack",
+    is_flag=True,
+    help="Post a summary to the configured Slack webhook (ACCESSGUARD_SLACK_WEBHOOK, "
+    "or the slack notifier's secret in Vault or the keyring).",
+)
+@click.option(
+    "--slack-webhook",
+    hidden=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_refuse_webhook_url,
+)
 @pass_app
 def access_cmd(
     app: App,
@@ -45,16 +68,23 @@ def access_cmd(
     out: Path | None,
     fail_on: str | None,
     emails: tuple[str, ...],
-    slack_webhook: str | None,
+    slack: bool,
 ) -> None:
     """The access review: findings, per account and per person."""
+    if click.get_current_context().args:  # collected, not echoed: `--slack URL` would show it
+        from accessguard.errors import UsageError
+
+        raise UsageError(
+            "report access takes no arguments (not repeated here); a Slack webhook URL goes "
+            "in ACCESSGUARD_SLACK_WEBHOOK, Vault or the keyring, and --slack posts to it"
+        )
     from accessguard.reports.findings.base import Severity
     from accessguard.reports.service import deliver, write_access_report
 
     with app.begin() as conn:
         digest = write_access_report(conn, app.settings, now=app.clock.now(), fmt=fmt, out=out)
-        if emails or slack_webhook:
-            deliver(conn, app, digest, emails=emails, slack_webhook=slack_webhook, html=out)
+        if emails or slack:
+            deliver(conn, app, digest, emails=emails, slack=slack, html=out)
     if out is not None:
         info(f"wrote {out} ({digest.total} finding(s))")
     if fail_on and digest.at_or_above(Severity.parse(fail_on)):

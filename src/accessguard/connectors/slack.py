@@ -3,15 +3,31 @@
 Secret: ``url`` (the incoming-webhook URL is itself the credential). Slack answers
 ``ok`` on success and plain-text errors (``invalid_payload``, ``channel_is_archived``)
 with 4xx statuses, which become PermanentConnectorError without the URL in the text.
+
+The URL never comes from the command line (``ps``, shell history): the report's webhook
+is ``ACCESSGUARD_SLACK_WEBHOOK``, else the ``slack`` notifier's secrets (Vault, keyring).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from accessguard.connectors.notify import Notifier
 from accessguard.results import ActionResult
+from accessguard.secret import Secret
+
+#: The notifier name whose secret ``url`` is the default webhook (reports, playbooks).
+CHANNEL = "slack"
+WEBHOOK_ENV = "ACCESSGUARD_SLACK_WEBHOOK"
+
+
+def webhook_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Secret] | None:
+    """``{"url": ...}`` from ``ACCESSGUARD_SLACK_WEBHOOK``; None (read Vault, keyring) if unset."""
+    env = os.environ if environ is None else environ
+    value = env.get(WEBHOOK_ENV)
+    return {"url": Secret(value)} if value else None
 
 
 class SlackNotifier(Notifier):

@@ -10,11 +10,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from accessguard.config import SmtpSettings
-from accessguard.errors import KeyringError, UsageError
+from accessguard.errors import ConfigError
 from accessguard.reports.digest import Digest
 from accessguard.reports.findings.base import Severity
-from accessguard.secret import Secret
 
 if TYPE_CHECKING:
     from accessguard.app import App
@@ -36,32 +34,8 @@ def summary_text(digest: Digest, *, title: str) -> str:
     return f"{title}: {summary_body(digest)}"
 
 
-def smtp_password(settings: SmtpSettings) -> Secret | None:
-    """The SMTP password from the OS keyring (service ``accessguard``, name ``smtp``)."""
-    if not settings.username:
-        return None
-    import keyring
-    from keyring.errors import KeyringError as BackendError
-
-    try:
-        value = keyring.get_password("accessguard", "smtp")
-    except BackendError as exc:
-        raise KeyringError(
-            f"cannot read the SMTP password from the keyring: {type(exc).__name__}",
-            hint="store it with `keyring set accessguard smtp`, or use an SMTP relay "
-            "that needs no login (leave smtp.username empty)",
-        ) from None
-    if value is None:
-        raise KeyringError(
-            f"smtp.username is {settings.username!r} but the keyring holds no SMTP password",
-            hint="store it with `keyring set accessguard smtp`",
-            code="smtp-password-missing",
-        )
-    return Secret(value)
-
-
 def email_report(
-    settings: SmtpSettings,
+    app: App,
     to: Sequence[str],
     *,
     subject: str,
@@ -70,33 +44,51 @@ def email_report(
     page: str,
 ) -> None:
     """Email ``body`` with the HTML ``page`` attached, through the SMTP notifier."""
-    from accessguard.connectors.email import Attachment, send_email
+    from accessguard.connectors.email import Attachment, send_email, smtp_password
 
     send_email(
-        settings,
+        app.settings.smtp,
         to,
         subject=subject,
         body=body,
         attachments=[Attachment(filename, page.encode("utf-8"))],
-        password=smtp_password(settings),
+        password=smtp_password(app),
         what="the report",
     )
 
 
-def post_to_slack(app: App, url: str, *, subject: str, text: str) -> None:
-    """Post the summary to a Slack incoming webhook through the Slack notifier."""
-    parsed = urlparse(url)
-    if parsed.scheme not in ("https", "http") or not parsed.netloc:
-        raise UsageError(
-            "--slack-webhook must be an http(s) URL",
-            hint="copy the incoming webhook URL from Slack",
-        )
+def post_to_slack(app: App, *, subject: str, text: str) -> None:
+    """Post the summary through the Slack notifier to the configured incoming webhook.
+
+    The webhook URL is a bearer secret, so it never comes from the command line: the
+    ``ACCESSGUARD_SLACK_WEBHOOK`` environment variable, else the ``slack`` notifier's
+    secret ``url`` (Vault, then the OS keyring, as every notifier's secrets).
+    """
     from accessguard.connectors.http import HttpClient
     from accessguard.connectors.registry import build_notifier
+    from accessguard.connectors.slack import CHANNEL, WEBHOOK_ENV, webhook_from_env
 
+    secrets = webhook_from_env()
     http = HttpClient()
     try:
-        slack = build_notifier(app, "slack", name="report", secrets={"url": Secret(url)}, http=http)
+        slack = build_notifier(app, "slack", name=CHANNEL, secrets=secrets, http=http)
+        url = slack.secrets.get("url")
+        if not url:
+            raise ConfigError(
+                "no Slack webhook is configured",
+                hint=f"set {WEBHOOK_ENV}, or store it as the {CHANNEL!r} notifier's secret "
+                f"'url' in Vault (KV <prefix>/connectors/{CHANNEL}) or the OS keyring "
+                f"(service 'accessguard', user 'connector:{CHANNEL}', value "
+                '{"url": "https://hooks.slack.com/..."})',
+                code="slack-webhook-missing",
+            )
+        parsed = urlparse(url.reveal())
+        if parsed.scheme not in ("https", "http") or not parsed.netloc:
+            raise ConfigError(
+                "the configured Slack webhook is not an http(s) URL",
+                hint="store the incoming webhook URL copied from Slack",
+                code="slack-webhook-invalid",
+            )
         slack.notify(subject, text)
     finally:
         http.close()

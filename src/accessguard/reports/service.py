@@ -46,10 +46,10 @@ def deliver(
     digest: Digest,
     *,
     emails: Sequence[str],
-    slack_webhook: str | None,
+    slack: bool = False,
     html: Path | None = None,
 ) -> None:
-    """Email the HTML report (attached) and/or post a summary to Slack."""
+    """Email the HTML report (attached) and/or post a summary to the configured Slack webhook."""
     from accessguard.reports.delivery import (
         email_report,
         post_to_slack,
@@ -66,7 +66,7 @@ def deliver(
             page = html_report(session, app.settings, now=now)
         worst = f", worst {digest.worst.label}" if digest.worst is not None else ""
         email_report(
-            app.settings.smtp,
+            app,
             list(emails),
             subject=f"{title}: {digest.total} finding(s){worst}",
             body=summary_text(digest, title=title)
@@ -74,5 +74,5 @@ def deliver(
             filename=f"access-review-{now:%Y-%m-%d}.html",
             page=page,
         )
-    if slack_webhook:
-        post_to_slack(app, slack_webhook, subject=title, text=summary_body(digest))
+    if slack:
+        post_to_slack(app, subject=title, text=summary_body(digest))

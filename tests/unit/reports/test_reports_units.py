@@ -65,9 +65,16 @@ def test_digest_stays_bounded() -> None:
 
 
 def _report_options() -> set[str]:
+    """The options ``report access`` accepts (not the hidden one that only refuses a URL)."""
     from accessguard.cli.report import access_cmd
 
-    return {opt for p in access_cmd.params for opt in p.opts}
+    return {opt for p in access_cmd.params if not getattr(p, "hidden", False) for opt in p.opts}
+
+
+def _no_secret_in_argv(words: list[str]) -> None:
+    """A webhook URL (a bearer secret) never travels in argv, where `ps` shows it."""
+    assert "--slack-webhook" not in words
+    assert not [w for w in words if "WEBHOOK" in w.upper() or "://" in w]
 
 
 def test_kubernetes_cronjob_runs_a_real_command() -> None:
@@ -76,6 +83,9 @@ def test_kubernetes_cronjob_runs_a_real_command() -> None:
     args = container["args"]
     assert args[:2] == ["report", "access"]
     assert {a for a in args if a.startswith("--")} <= _report_options()
+    _no_secret_in_argv(args)
+    env = {e["name"] for e in container["env"]}
+    assert "ACCESSGUARD_SLACK_WEBHOOK" in env
 
 
 def test_cron_and_systemd_use_real_options() -> None:
@@ -89,6 +99,7 @@ def test_cron_and_systemd_use_real_options() -> None:
     for command in (line.split("accessguard  ", 1)[1], exec_start):
         words = shlex.split(command.replace("$(", "").replace(")", ""))
         assert {w for w in words if w.startswith("--")} <= _report_options()
+        _no_secret_in_argv(words)
     assert "OnCalendar=" in (DEPLOY / "systemd" / "accessguard-report.timer").read_text()
 
 

@@ -21,20 +21,17 @@ DEFAULT_MESSAGE = "{person.name} <{person.email}> was offboarded (run {run.id}).
 def send_email(
     app: App, to: list[str], subject: str, body: str, *, key: str | None = None
 ) -> ActionResult:
-    """Send through the configured SMTP server (password from the keyring, if a user is set).
+    """Send through the configured SMTP server (password as ``email.smtp_password`` finds it).
 
     With ``key`` (the same for every attempt), the Message-ID is derived from it: a copy
     sent again by a resumed run is the same message to mail systems that drop duplicates.
     """
-    from accessguard import secrets_store
     from accessguard.connectors.email import send_email as send
+    from accessguard.connectors.email import smtp_password
     from accessguard.errors import ConnectorError
-    from accessguard.secret import Secret
 
     smtp = app.settings.smtp
-    password = None
-    if smtp.username:
-        password = Secret(secrets_store.get_value(f"smtp:{smtp.username}") or "")
+    password = smtp_password(app)
     try:
         return send(smtp, to, subject=subject, body=body, password=password, key=key)
     except ConnectorError as exc:  # an unreachable mail server makes the step manual
