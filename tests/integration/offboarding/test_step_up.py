@@ -86,9 +86,7 @@ def test_an_accepted_code_is_refused_when_presented_again(world, monkeypatch, tm
     assert "step-up.replayed" in audit_actions(world.app, "step-up.")
 
 
-def test_brute_force_locks_step_up_even_for_the_right_code(
-    world, monkeypatch, tmp_path
-) -> None:
+def test_brute_force_locks_step_up_even_for_the_right_code(world, monkeypatch, tmp_path) -> None:
     step_up_config(tmp_path, monkeypatch, on=True)
     _, key, _ = enrolled(world, monkeypatch)
     before = end_state(world)
