@@ -204,3 +204,12 @@ def test_the_operator_is_the_vault_token_not_the_declared_actor(world, monkeypat
     with world.app.begin() as conn:
         [passed] = [e for e in find_events(conn) if e.action == "step-up.passed"]
     assert passed.actor == "token-alice"
+
+
+def test_stepup_commands_name_the_token_and_show_the_seed_only_on_a_terminal(world, monkeypatch):
+    operator_token(world, monkeypatch)
+    code, me = invoke_json(world.app, "--actor", "mallory@example.com", "stepup", "whoami")
+    assert code == 0 and me["operator"] == "token-alice" and me["service"] is False
+    refused = invoke(world.app, "stepup", "enroll")  # CliRunner's stdout is no terminal
+    assert refused.exit_code == 2 and "terminal" in refused.stderr
+    assert not admin_vault(world.app, world.openbao).totp_exists(me["key"])
