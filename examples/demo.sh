@@ -127,9 +127,12 @@ with open(dst, "w", newline="") as out:
     writer.writerows(rows)
 PY
   run accounts import "$DEMO_DIR/accounts.csv" >/dev/null
+  # The admin allows the local SCIM server: an account's base_url alone cannot send a token
+  # anywhere. [connectors] is the last section of the file `init` wrote.
+  printf 'allowed_hosts = ["%s"]\n' "${SCIM_URL#http://}" >>"$ACCESSGUARD_HOME/config.toml"
   section "Vault: bootstrap, shared logins, a 2FA seed, people's own Vault logins"
   run vault bootstrap >/dev/null
-  "$ROOT/.venv/bin/bao" kv put -mount=secret accessguard/connectors/nw-hootsuite token=demo-scim-token >/dev/null
+  "$ROOT/.venv/bin/bao" kv put -mount=secret accessguard/connectors/accounts/nw-hootsuite token=demo-scim-token >/dev/null
   for account in nw-x nw-youtube; do
     printf '{"username": "northwind-%s", "password": "initial-%s-password"}' "$account" "$RANDOM$RANDOM" \
       | run creds set "$account" --reason "demo set-up" >/dev/null

@@ -112,6 +112,18 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class ConnectorSettings:
+    """Where platform tokens may go besides each platform's official hosts.
+
+    ``allowed_hosts`` lists ``host`` (its scheme's default port) or ``host:port`` entries
+    an admin trusts: SCIM apps, the Okta org, Jira, webhooks, test servers. Read from the
+    config file only (see ``FILE_ONLY``): never from the environment, account settings or CSV.
+    """
+
+    allowed_hosts: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class OffboardingSettings:
     """Defaults for playbook runs; ``step_up`` comes from the config file only (``FILE_ONLY``)."""
 
@@ -131,6 +143,7 @@ class Settings:
     company: CompanySettings = field(default_factory=CompanySettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     offboarding: OffboardingSettings = field(default_factory=OffboardingSettings)
+    connectors: ConnectorSettings = field(default_factory=ConnectorSettings)
     actor: str = ""
     config_path: str = ""
 
@@ -149,11 +162,15 @@ _SECTIONS: dict[str, type] = {
     "company": CompanySettings,
     "smtp": SmtpSettings,
     "offboarding": OffboardingSettings,
+    "connectors": ConnectorSettings,
 }
-#: Settings only an admin's config file may change, never the environment: whoever runs
-#: a command sets its environment, so an off switch there would be the operator's own.
-FILE_ONLY = {("offboarding", "step_up")}
 _FORBIDDEN_KEYS = {"token", "password", "secret", "api_key"}
+#: Settings an admin's reviewed file is the only source of: those that widen where
+#: secrets may be sent, and the step-up switch (whoever runs a command sets its
+#: environment, so an off switch there would be the operator's own). The environment
+#: (CI variables, wrappers, ``.env`` files) and command-line overrides are refused
+#: loudly rather than ignored.
+FILE_ONLY = frozenset({"connectors.allowed_hosts", "offboarding.step_up"})
 #: Settings that were replaced, and what to write instead.
 _REPLACED = {
     "[smtp].starttls": 'use security = "starttls" (the default), "tls" (port 465) or "none"',
@@ -235,7 +252,8 @@ def load_settings(
     for name, cls in _SECTIONS.items():
         for f in dataclasses.fields(cls):
             var = f"ACCESSGUARD_{name}_{f.name}".upper()
-            if var in env and (name, f.name) not in FILE_ONLY:
+            if var in env:
+                _not_file_only(f"{name}.{f.name}", f"${var}", path)
                 layered[name][f.name] = env[var]
     if "ACCESSGUARD_ACTOR" in env:
         top["actor"] = env["ACCESSGUARD_ACTOR"]
@@ -243,6 +261,7 @@ def load_settings(
         if value is None:
             continue
         section, _, key = dotted.partition(".")
+        _not_file_only(dotted, "an override", path)
         if section == "actor":
             top["actor"] = value
         else:
@@ -252,6 +271,17 @@ def load_settings(
     }
     actor = top.get("actor") or env.get("USER") or env.get("LOGNAME") or "operator"
     return Settings(**sections, actor=actor, config_path=str(path))
+
+
+def _not_file_only(dotted: str, source: str, path: Path) -> None:
+    """ConfigError when ``source`` tries to set a setting only the config file may set."""
+    if dotted in FILE_ONLY:
+        section, _, key = dotted.partition(".")
+        raise ConfigError(
+            f"{source} cannot set [{section}] {key}: only the config file can",
+            hint=f"an admin sets it in {path}",
+            code="config-file-only",
+        )
 
 
 DEFAULT_CONFIG = """\
@@ -272,4 +302,9 @@ phone_prefixes = ["+1555"]
 [policy]
 rotation_days_critical = 30
 rotation_days_high = 90
+
+[connectors]
+# Hosts (or host:port) that may receive connector tokens besides each platform's
+# official API hosts: your SCIM app, Okta org, Jira, webhooks. Plain http only to loopback.
+# allowed_hosts = ["scim.example.com", "example.okta.com", "example.atlassian.net"]
 """

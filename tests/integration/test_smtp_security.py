@@ -227,7 +227,7 @@ def test_vault_holds_the_password_before_the_keyring(
 
     prefix = f"t{uuid.uuid4().hex[:8]}"
     written = requests.post(
-        f"{openbao.addr}/v1/secret/data/{vault_path(prefix, 'smtp')}",
+        f"{openbao.addr}/v1/secret/data/{vault_path(prefix, 'notifiers', 'smtp')}",
         headers={"X-Vault-Token": openbao.token},
         json={"data": {"password": PASSWORD}},
         timeout=5,

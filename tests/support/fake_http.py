@@ -2,7 +2,10 @@
 
 Subclasses implement ``route(request)``; tests script faults with ``fail_next`` (a
 status, headers and body to answer instead, optionally after a delay) so retries,
-throttling and timeouts run against a real socket.
+throttling and timeouts run against a real socket. A fake stands for a server the
+admin trusts: starting it adds its ``host:port`` to the test's ``[connectors]
+allowed_hosts`` (``support.egress``), unless it is built with ``trusted=False``
+(an attacker's server).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from support.egress import admin_allows
 from support.servers import free_port
 
 _ids = itertools.count(100001)
@@ -72,7 +76,8 @@ class Reply:
 class FakeServer:
     """Base of every platform fake: start/stop, scripted faults, a request counter."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, trusted: bool = True) -> None:
+        self.trusted = trusted
         self.port = free_port()
         self.faults: list[tuple[str, Reply]] = []
         self.hits: list[Request] = []
@@ -119,10 +124,16 @@ class FakeServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
+        if self.trusted:
+            admin_allows(self.url)
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.secure(self._server)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def secure(self, server: ThreadingHTTPServer) -> None:
+        """Wrap the listening socket in TLS (plain http here; see ``fake_tls``)."""
 
     def stop(self) -> None:
         """Stop serving."""

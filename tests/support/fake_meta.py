@@ -51,6 +51,8 @@ class MetaFake(FakeServer):
         self.page_tasks: dict[str, list[str]] = {}
         self.instagram_tasks: dict[str, list[str]] = {}
         self.assets = {page_id: self.page_tasks, instagram_id: self.instagram_tasks}
+        #: where ``paging.next`` points (a hostile platform answer when set elsewhere).
+        self.next_base: str | None = None
 
     def add_user(
         self,
@@ -107,7 +109,7 @@ class MetaFake(FakeServer):
             )
             body["paging"] = {
                 "cursors": {"after": str(start + limit)},
-                "next": f"{self.url}{path}?{query}",
+                "next": f"{self.next_base or self.url}{path}?{query}",
             }
         return body
 

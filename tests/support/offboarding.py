@@ -33,6 +33,7 @@ from accessguard.inventory.records import get_account_record, get_person_record
 from accessguard.playbooks.models import Run, RunItem
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
+from support.egress import admin_allows
 from support.fake_meta import MetaFake
 from support.servers import OpenBao, ScimServer
 from support.vault import admin_vault, rebootstrap
@@ -76,6 +77,7 @@ def _scim_user(scim: ScimServer, email: str) -> str:
 
 def build_world(app: App, openbao: OpenBao, scim: ScimServer, meta: MetaFake) -> World:
     """Seed the company; ``app`` must already be wired to OpenBao (support.vault.vault_app)."""
+    admin_allows(scim.url, meta.url, app=app)  # the servers started after the app read its config
     clock, actor = app.clock, "setup@example.com"
     with app.transaction() as s:
         for email, name in [
@@ -124,8 +126,8 @@ def build_world(app: App, openbao: OpenBao, scim: ScimServer, meta: MetaFake) ->
         # start from none, as an earlier test may have disabled this person's entity.
         admin.delete(f"identity/entity/name/{email}", what="reset a test entity")
     prefix = admin.paths.prefix
-    admin.kv_write(f"{prefix}/connectors/hoot", {"token": scim.token}, cas=0)
-    admin.kv_write(f"{prefix}/connectors/brand-fb", {"token": meta.token}, cas=0)
+    admin.kv_write(f"{prefix}/connectors/accounts/hoot", {"token": scim.token}, cas=0)
+    admin.kv_write(f"{prefix}/connectors/accounts/brand-fb", {"token": meta.token}, cas=0)
     vault = open_vault(app)
     with app.begin() as c:
         ann = get_person_record(c, LEAVER)

@@ -231,8 +231,11 @@ class ScimServer:
 @contextlib.contextmanager
 def scim_server(token: str = "scim-test-bearer-token") -> Iterator[ScimServer]:
     """Start ``scim2-server`` with a bearer token on a free loopback port."""
+    from support.egress import admin_allows
+
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    admin_allows(url)  # the admin trusts the SCIM app (the test's config file)
     proc = subprocess.Popen(
         [
             str(BIN / "scim2-server"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from accessguard.app import App
 from accessguard.audit.chain import find_events
+from accessguard.config import default_config_path
 from accessguard.credentials.stepup import enroll, operator_of
 from accessguard.db import tables
 from accessguard.secret import Secret
@@ -38,11 +40,21 @@ def operator_token(world: World, monkeypatch: pytest.MonkeyPatch, *policies: str
     return open_vault(world.app, token=Secret(token))
 
 
-def step_up_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, on: bool) -> Path:
-    """The admin's config file, the only place step-up is switched."""
-    path = tmp_path / "config.toml"
-    path.write_text(f"[offboarding]\nstep_up = {'true' if on else 'false'}\n", encoding="utf-8")
-    monkeypatch.setenv("ACCESSGUARD_CONFIG", str(path))
+def step_up_config(*, on: bool) -> Path:
+    """Switch step-up in the test's config file (``$ACCESSGUARD_HOME``), as an admin would.
+
+    The config file is the only place step-up is switched; the rest of the file (the
+    allowed hosts of the test's servers) stays as it is.
+    """
+    path = default_config_path()
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    line = f"step_up = {'true' if on else 'false'}"
+    if re.search(r"(?m)^step_up\s*=", text):
+        text = re.sub(r"(?m)^step_up\s*=.*$", line, text)
+    else:
+        text += f"\n[offboarding]\n{line}\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
     return path
 
 

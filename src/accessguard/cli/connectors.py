@@ -53,15 +53,14 @@ def list_cmd(as_json: bool) -> None:
 @pass_app
 def check_cmd(app: App, account: str, as_json: bool) -> None:
     """Check that ACCOUNT's connector reaches the platform with its credentials."""
-    from accessguard.connectors.http import HttpClient
-    from accessguard.connectors.registry import build_connector, connector_name
+    from accessguard.connectors.registry import build_connector, connector_name, http_client
     from accessguard.reconcile.records import get_connected_account
     from accessguard.results import ActionResult
 
     with app.begin() as conn:
         acct = get_connected_account(conn, account)
         name = connector_name(acct)
-        connector = build_connector(app, acct, http=HttpClient())
+        connector = build_connector(app, acct, http=http_client(app))
     if connector is None:
         result = ActionResult.unchanged(f"{acct.name} has no API connector: revokes are manual")
     else:
@@ -83,15 +82,14 @@ def reconcile_cmd(
     app: App, account_ref: str | None, platform: str | None, as_json: bool, fail_on_drift: bool
 ) -> None:
     """Compare what platforms report with the inventory; store, audit and print the drift."""
-    from accessguard.connectors.http import HttpClient
-    from accessguard.connectors.registry import build_connector
+    from accessguard.connectors.registry import build_connector, http_client
     from accessguard.reconcile.records import accounts_in_scope
     from accessguard.reconcile.run import fetch_holders, record_reconcile, scope_of
 
     with app.begin() as conn:
         accounts = accounts_in_scope(conn, account_ref, platform=platform)
     # Platforms are asked outside any transaction: a slow API never holds a database lock.
-    http = HttpClient()
+    http = http_client(app)
     try:
         fetched = fetch_holders(accounts, lambda a: build_connector(app, a, http=http))
     finally:

@@ -41,11 +41,18 @@ class Holder:
 
 @dataclass(frozen=True)
 class AccountRef:
-    """Which inventory account a connector was built for (names it in messages)."""
+    """Which inventory account (or notifier channel) a connector was built for.
+
+    ``kind`` is the secrets namespace: ``accounts`` or ``notifiers`` (see ``tokens.py``);
+    ``vault_root`` the KV mount and prefix they are read under, so a missing secret's
+    hint names its exact path.
+    """
 
     name: str
     platform: str
     handle: str = ""
+    kind: str = "accounts"
+    vault_root: str = "<mount>/<prefix>"
 
 
 @dataclass(frozen=True)

@@ -33,10 +33,10 @@ if TYPE_CHECKING:
 
 PASSWORD_ENV = "ACCESSGUARD_SMTP_PASSWORD"
 KEYRING_NAME = "smtp"  # service "accessguard" (secrets_store.SERVICE)
-VAULT_NAME = "smtp"  # <prefix>/connectors/smtp, key "password"
+VAULT_NAME = "smtp"  # <prefix>/connectors/notifiers/smtp, key "password"
 SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 _PASSWORD_HINT = (
-    f"set {PASSWORD_ENV}, store it in Vault (KV <prefix>/connectors/{VAULT_NAME}, key "
+    f"set {PASSWORD_ENV}, store it in Vault (KV <prefix>/connectors/notifiers/{VAULT_NAME}, key "
     f"password) or with `keyring set accessguard {KEYRING_NAME}`; a relay that needs no "
     "login takes no [smtp] username"
 )
@@ -66,7 +66,7 @@ def check_settings(settings: SmtpSettings) -> None:
 def smtp_password(app: App, *, environ: Mapping[str, str] | None = None) -> Secret | None:
     """The SMTP password for ``[smtp] username``; None without a username.
 
-    ``ACCESSGUARD_SMTP_PASSWORD``, else Vault (``<prefix>/connectors/smtp``, key
+    ``ACCESSGUARD_SMTP_PASSWORD``, else Vault (``<prefix>/connectors/notifiers/smtp``, key
     ``password``, read like every notifier's secrets), else the OS keyring (service
     ``accessguard``, user ``smtp``). An empty value counts as missing: a username with no
     password is a ConfigError, never a login with an empty password.
@@ -80,7 +80,7 @@ def smtp_password(app: App, *, environ: Mapping[str, str] | None = None) -> Secr
     from accessguard import secrets_store
     from accessguard.connectors.tokens import from_vault
 
-    if stored := from_vault(app, VAULT_NAME).get("password"):
+    if stored := from_vault(app, "notifiers", VAULT_NAME).get("password"):
         return stored
     if stored := secrets_store.get_secret(KEYRING_NAME):
         return stored

@@ -23,6 +23,7 @@ class GoogleBusinessProfileConnector(HttpConnector):
 
     name: ClassVar[str] = "google_business_profile"
     default_base_url: ClassVar[str] = "https://mybusinessaccountmanagement.googleapis.com"
+    official_hosts: ClassVar[tuple[str, ...]] = ("mybusinessaccountmanagement.googleapis.com",)
     required_settings: ClassVar[tuple[str, ...]] = ("account_id",)
     summary: ClassVar[str] = "Google Business Profile account and location admins"
 

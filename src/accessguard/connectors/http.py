@@ -7,6 +7,11 @@ translated here, where ``requests`` enters the project: ``TransientConnectorErro
 (safe to retry later) or ``PlatformRefusedError`` (a ``PermanentConnectorError``
 carrying the platform's own message). Error text never holds a token: only the method,
 a caller-given description of the endpoint, and redacted platform messages.
+
+Egress is checked here, once, before anything is sent (rules in ``egress.py``): the
+first URL against the platform's official hosts and ``[connectors] allowed_hosts``,
+every ``next`` link against the origin the caller names, and every redirect hop
+against the request it answered (redirects are followed by hand, never by requests).
 """
 
 from __future__ import annotations
@@ -16,21 +21,23 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from accessguard import __version__
+from accessguard.connectors.egress import EgressPolicy
 from accessguard.errors import PermanentConnectorError, TransientConnectorError
 from accessguard.secret import redact
 
 log = logging.getLogger(__name__)
 
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+MAX_REDIRECTS = 5
 _MAX_MESSAGE = 300
 
 
@@ -190,16 +197,23 @@ def _business_use_case_wait(value: str) -> list[float]:
 
 
 class HttpClient:
-    """A shared session plus the retry and error-translation rules (inject ``sleep`` in tests)."""
+    """A shared session plus the egress, retry and error-translation rules.
+
+    ``allowed_hosts`` is the admin's ``[connectors] allowed_hosts`` (build the client
+    with ``registry.http_client(app)``); without it only official hosts are reachable.
+    Inject ``sleep`` and ``jitter`` in tests.
+    """
 
     def __init__(
         self,
         *,
+        allowed_hosts: Iterable[str] = (),
         policy: RetryPolicy | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
+        self.egress = EgressPolicy.from_setting(allowed_hosts)
         self.policy = policy or RetryPolicy()
         self.session = session or TimeoutSession(self.policy.timeout)
         self.session.headers.setdefault("User-Agent", f"accessguard/{__version__}")
@@ -229,27 +243,34 @@ class HttpClient:
         allow: Collection[int] = (),
         inspect: Inspector | None = None,
         idempotent: bool = True,
+        official_hosts: Collection[str] = (),
+        origin: str | None = None,
     ) -> requests.Response:
         """Send one request with retries; return the answer if 2xx or in ``allow``, else raise.
 
         ``what`` names the endpoint in messages instead of the URL (use it when the URL
         itself is secret, as for Slack webhooks). Non-idempotent calls are retried only
         when the platform certainly did not act (429, or a connection never made).
+        ``official_hosts`` are the platform's own API hosts; ``origin`` (the API root)
+        pins ``url`` to its scheme, host and port, so a ``next`` link cannot leave it.
+        Nothing is sent to a URL the egress rules refuse (``EgressRefusedError``).
         """
+        self.egress.check(url, service=service, official_hosts=official_hosts, origin=origin)
         label = f"{service}: {method} {what or urlsplit(url).path}"
         waited = 0.0
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = self.session.request(
+                response = self._send(
                     method,
                     url,
+                    label=label,
+                    official_hosts=official_hosts,
                     headers=dict(headers or {}),
                     params=params,
-                    json=json_body,
+                    json_body=json_body,
                     data=data,
-                    timeout=self.policy.timeout,
                 )
             except requests.Timeout as exc:
                 sent = not isinstance(exc, requests.ConnectTimeout)
@@ -298,6 +319,49 @@ class HttpClient:
             log.info("%s: %s; retrying in %.2fs", label, reason, delay)
             self._sleep(delay)
             waited += delay
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        label: str,
+        official_hosts: Collection[str],
+        headers: dict[str, str],
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        data: Mapping[str, Any] | None,
+    ) -> requests.Response:
+        """One attempt; a redirect is followed only within the origin of the hop it answers.
+
+        requests would follow redirects itself, carrying custom token headers (TikTok's
+        ``Access-Token``) and query parameters to wherever ``Location`` points.
+        """
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self.session.request(
+                method,
+                url,
+                headers=headers,
+                params=params,
+                json=json_body,
+                data=data,
+                timeout=self.policy.timeout,
+                allow_redirects=False,
+            )
+            if not response.is_redirect:
+                return response
+            response.close()
+            target = urljoin(response.url, response.headers["Location"])
+            self.egress.check(
+                target, service=label, official_hosts=official_hosts, origin=response.url
+            )
+            status = response.status_code
+            if (status in (302, 303) and method != "HEAD") or (status == 301 and method == "POST"):
+                method, json_body, data = "GET", None, None  # as browsers and requests do
+            url, params = target, None  # the Location carries its own query
+        raise PermanentConnectorError(
+            f"{label}: more than {MAX_REDIRECTS} redirects", code="connector-redirects"
+        )
 
 
 def _refused(

@@ -1,4 +1,9 @@
-"""The base class of HTTP connectors: base URL, token from the secrets, calls through the shared client."""
+"""The base class of HTTP connectors: base URL, token from the secrets, calls through the shared client.
+
+A connector declares its platform's API hosts in ``official_hosts``; every call goes
+through ``HttpClient.request`` pinned to the origin of ``base_url``, where the egress
+rules (``egress.py``) decide whether the token may be sent at all.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,9 @@ class HttpConnector(Connector):
     """
 
     default_base_url: ClassVar[str] = ""
+    #: the platform's own API hosts (https, port 443); any other host must be in
+    #: ``[connectors] allowed_hosts``. Empty for self-hosted or per-customer APIs.
+    official_hosts: ClassVar[tuple[str, ...]] = ()
     secret_keys: ClassVar[tuple[str, ...]] = ("token",)
     _http: Any = None
 
@@ -43,7 +51,7 @@ class HttpConnector(Connector):
 
     @property
     def http(self) -> Any:
-        """The HTTP client given to the constructor, else the shared ``HttpClient``."""
+        """The HTTP client given to the constructor, else one that reaches only official hosts."""
         if self._http is None:
             from accessguard.connectors.http import HttpClient
 
@@ -68,21 +76,31 @@ class HttpConnector(Connector):
         """A secret's value, for a header only; ConfigError with the fix when absent."""
         value = self.secrets.get(key)
         if not value:
-            where = self.account.name if self.account else "<account>"
+            from accessguard.connectors.tokens import missing_hint
+
+            ref = self.account or AccountRef("<account>", self.name)
             raise ConfigError(
                 f"{self.label}: no {key!r} secret",
-                hint=(
-                    f"store it in Vault (KV <prefix>/connectors/{where}, key {key}) or "
-                    f"in the OS keyring (service 'accessguard', user 'connector:{where}')"
-                ),
+                hint=missing_hint(ref.kind, ref.name, key, vault_root=ref.vault_root),
                 code="connector-secret-missing",
             )
         return value.reveal()
 
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Send ``method`` to ``base_url + path`` (or an absolute URL) through the shared client."""
+        """Send ``method`` to ``base_url + path``, or to an absolute URL on the same origin.
+
+        A ``next`` link given as ``path`` must keep ``base_url``'s scheme, host and port:
+        the client refuses it otherwise, before sending the token.
+        """
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
-        response: requests.Response = self.http.request(method, url, service=self.label, **kwargs)
+        response: requests.Response = self.http.request(
+            method,
+            url,
+            service=self.label,
+            official_hosts=self.official_hosts,
+            origin=self.base_url,
+            **kwargs,
+        )
         return response
 
     def cannot_list(self) -> NoReturn:

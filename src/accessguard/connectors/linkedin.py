@@ -26,6 +26,7 @@ class LinkedInConnector(HttpConnector):
     name: ClassVar[str] = "linkedin"
     can_revoke: ClassVar[bool] = False
     default_base_url: ClassVar[str] = "https://api.linkedin.com"
+    official_hosts: ClassVar[tuple[str, ...]] = ("api.linkedin.com",)
     required_settings: ClassVar[tuple[str, ...]] = ("organization_id",)
     summary: ClassVar[str] = "LinkedIn Page roles (list by API; revoke is a manual step)"
 

@@ -63,6 +63,7 @@ class MetaConnector(HttpConnector):
 
     name: ClassVar[str] = "meta"
     default_base_url: ClassVar[str] = "https://graph.facebook.com"
+    official_hosts: ClassVar[tuple[str, ...]] = ("graph.facebook.com",)
     required_settings: ClassVar[tuple[str, ...]] = ("business_id",)
     summary: ClassVar[str] = "Meta business users and Page/Instagram assigned users (Graph API)"
 

@@ -24,6 +24,7 @@ class PinterestConnector(HttpConnector):
 
     name: ClassVar[str] = "pinterest"
     default_base_url: ClassVar[str] = "https://api.pinterest.com/v5"
+    official_hosts: ClassVar[tuple[str, ...]] = ("api.pinterest.com", "api-sandbox.pinterest.com")
     required_settings: ClassVar[tuple[str, ...]] = ("business_id",)
     summary: ClassVar[str] = "Pinterest v5 business members (list, terminate membership)"
 

@@ -41,6 +41,7 @@ class RedditConnector(HttpConnector):
 
     name: ClassVar[str] = "reddit"
     default_base_url: ClassVar[str] = "https://oauth.reddit.com"
+    official_hosts: ClassVar[tuple[str, ...]] = ("oauth.reddit.com",)
     required_settings: ClassVar[tuple[str, ...]] = ("subreddit",)
     summary: ClassVar[str] = "Reddit subreddit moderators (unfriend type=moderator)"
 

@@ -23,6 +23,7 @@ from accessguard.secret import Secret
 
 if TYPE_CHECKING:
     from accessguard.app import App
+    from accessguard.connectors.http import HttpClient
     from accessguard.connectors.notify import Notifier
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,13 @@ def connector_name(account: Account) -> str | None:
     return account.connector or DEFAULT_BY_PLATFORM.get(account.platform)
 
 
+def http_client(app: App) -> HttpClient:
+    """An ``HttpClient`` that may reach the hosts the admin allowed in the config file."""
+    from accessguard.connectors.http import HttpClient
+
+    return HttpClient(allowed_hosts=app.settings.connectors.allowed_hosts)
+
+
 def build_connector(
     app: App,
     account: Account,
@@ -131,17 +139,23 @@ def build_connector(
 ) -> Connector | None:
     """The connector for ``account`` with its secrets, or None if it has no API connector.
 
-    Secrets come from Vault (``<prefix>/connectors/<account.name>``) or the keyring unless
-    given; ``http`` is a shared ``HttpClient`` (one per run is best).
+    Secrets come from Vault (``<prefix>/connectors/accounts/<account.name>``) or the
+    keyring unless given; ``http`` is a shared ``HttpClient`` (one per run is best),
+    else one from ``http_client(app)``.
     """
     name = connector_name(account)
     if name is None or name == "manual":
         return None
     cls = connector_class(name)
     if secrets is None:
-        secrets = _secrets_for(app, cls, account.name)
-    ref = AccountRef(account.name, account.platform, account.handle)
-    return cls(settings=account.settings or {}, secrets=secrets, http=http, account=ref)
+        secrets = _secrets_for(app, cls, "accounts", account.name)
+    ref = AccountRef(account.name, account.platform, account.handle, vault_root=_vault_root(app))
+    return cls(
+        settings=account.settings or {},
+        secrets=secrets,
+        http=http if http is not None else http_client(app),
+        account=ref,
+    )
 
 
 def build_notifier(
@@ -153,7 +167,11 @@ def build_notifier(
     http: Any = None,
     secrets: Mapping[str, Secret] | None = None,
 ) -> Notifier:
-    """A ``webhook``, ``slack`` or ``jira`` notifier for channel ``name`` (secrets as for accounts)."""
+    """A ``webhook``, ``slack`` or ``jira`` notifier for channel ``name``.
+
+    Its secrets come from ``<prefix>/connectors/notifiers/<name>`` (or the keyring), a
+    namespace no account can read.
+    """
     from accessguard.connectors.notify import Notifier
 
     cls = connector_class(kind)
@@ -162,13 +180,23 @@ def build_notifier(
             f"connector {kind!r} is not a notifier", hint=f"use one of {', '.join(NOTIFIERS)}"
         )
     if secrets is None:
-        secrets = _secrets_for(app, cls, name)
-    return cls(settings=settings or {}, secrets=secrets, http=http, account=AccountRef(name, kind))
+        secrets = _secrets_for(app, cls, "notifiers", name)
+    return cls(
+        settings=settings or {},
+        secrets=secrets,
+        http=http if http is not None else http_client(app),
+        account=AccountRef(name, kind, kind="notifiers", vault_root=_vault_root(app)),
+    )
 
 
-def _secrets_for(app: App, cls: type[Connector], name: str) -> dict[str, Secret]:
+def _vault_root(app: App) -> str:
+    """``<mount>/<prefix>``: where connector secrets are read in Vault, for hints."""
+    return f"{app.settings.vault.kv_mount}/{app.settings.vault.prefix}"
+
+
+def _secrets_for(app: App, cls: type[Connector], kind: str, name: str) -> dict[str, Secret]:
     if not cls.secret_keys:
         return {}
     from accessguard.connectors.tokens import connector_secrets
 
-    return connector_secrets(app, name)
+    return connector_secrets(app, kind, name)

@@ -35,6 +35,8 @@ class SlackNotifier(Notifier):
 
     name: ClassVar[str] = "slack"
     secret_keys: ClassVar[tuple[str, ...]] = ("url",)
+    #: incoming webhooks live on this host; any other must be in ``[connectors] allowed_hosts``.
+    official_hosts: ClassVar[tuple[str, ...]] = ("hooks.slack.com",)
     summary: ClassVar[str] = "notify: Slack incoming webhook"
 
     def notify(
@@ -66,5 +68,6 @@ class SlackNotifier(Notifier):
             what="incoming webhook",
             json_body=payload,
             idempotent=False,
+            official_hosts=self.official_hosts,
         )
         return ActionResult.changed("posted to Slack")

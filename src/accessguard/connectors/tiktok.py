@@ -43,6 +43,10 @@ class TikTokConnector(HttpConnector):
 
     name: ClassVar[str] = "tiktok"
     default_base_url: ClassVar[str] = "https://business-api.tiktok.com"
+    official_hosts: ClassVar[tuple[str, ...]] = (
+        "business-api.tiktok.com",
+        "sandbox-ads.tiktok.com",
+    )
     required_settings: ClassVar[tuple[str, ...]] = ("bc_id",)
     summary: ClassVar[str] = "TikTok Business Center members (errors as HTTP 200 + code)"
 

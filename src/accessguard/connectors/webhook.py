@@ -59,5 +59,6 @@ class WebhookNotifier(Notifier):
             headers=headers,
             data=body,
             idempotent=False,
+            official_hosts=self.official_hosts,  # none: the host must be in allowed_hosts
         )
         return ActionResult.changed("webhook delivered", status=response.status_code)

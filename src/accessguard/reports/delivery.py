@@ -64,12 +64,11 @@ def post_to_slack(app: App, *, subject: str, text: str) -> None:
     ``ACCESSGUARD_SLACK_WEBHOOK`` environment variable, else the ``slack`` notifier's
     secret ``url`` (Vault, then the OS keyring, as every notifier's secrets).
     """
-    from accessguard.connectors.http import HttpClient
-    from accessguard.connectors.registry import build_notifier
+    from accessguard.connectors.registry import build_notifier, http_client
     from accessguard.connectors.slack import CHANNEL, WEBHOOK_ENV, webhook_from_env
 
     secrets = webhook_from_env()
-    http = HttpClient()
+    http = http_client(app)
     try:
         slack = build_notifier(app, "slack", name=CHANNEL, secrets=secrets, http=http)
         url = slack.secrets.get("url")
@@ -77,8 +76,8 @@ def post_to_slack(app: App, *, subject: str, text: str) -> None:
             raise ConfigError(
                 "no Slack webhook is configured",
                 hint=f"set {WEBHOOK_ENV}, or store it as the {CHANNEL!r} notifier's secret "
-                f"'url' in Vault (KV <prefix>/connectors/{CHANNEL}) or the OS keyring "
-                f"(service 'accessguard', user 'connector:{CHANNEL}', value "
+                f"'url' in Vault (KV <prefix>/connectors/notifiers/{CHANNEL}) or the OS "
+                f"keyring (service 'accessguard', user 'connectors/notifiers/{CHANNEL}', value "
                 '{"url": "https://hooks.slack.com/..."})',
                 code="slack-webhook-missing",
             )

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from accessguard.connectors.http import HttpClient, RetryPolicy
+from support.egress import ConfigReadingClient, admin_allows
 from support.servers import free_port, stop, wait_until
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -33,8 +34,11 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture
 def http(sleeps: Sleeps) -> Iterator[HttpClient]:
-    """A client with short timeouts, 3 attempts, a 120 s budget and recorded sleeps."""
-    client = HttpClient(
+    """A client with short timeouts, 3 attempts, a 120 s budget and recorded sleeps.
+
+    It reaches the official hosts and what the test's config file allows (the fakes).
+    """
+    client = ConfigReadingClient(
         policy=RetryPolicy(attempts=3, backoff=0.01, max_total_wait=120.0, read_timeout=0.5),
         sleep=sleeps,
         jitter=lambda: 0.5,
@@ -98,3 +102,10 @@ def prism() -> Iterator[Prism]:
         yield Prism(url)
     finally:
         stop(proc)
+
+
+@pytest.fixture(autouse=True)
+def _admin_allows_prism(request: pytest.FixtureRequest) -> None:
+    """Prism outlives each test's home: allow it in every test's config file that uses it."""
+    if "prism" in request.fixturenames:
+        admin_allows(request.getfixturevalue("prism").url)

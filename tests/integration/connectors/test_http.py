@@ -20,6 +20,7 @@ from accessguard.connectors.meta import MetaConnector
 from accessguard.errors import TransientConnectorError
 from accessguard.results import Outcome
 from accessguard.secret import Secret
+from support.egress import allowed_hosts
 from support.fake_meta import MetaFake
 from support.fake_platforms import OktaFake
 
@@ -100,7 +101,11 @@ def test_timeout_once_then_success(meta, http) -> None:
 
 
 def test_wait_beyond_the_budget_gives_up_at_once(meta, sleeps) -> None:
-    client = HttpClient(policy=RetryPolicy(attempts=5, max_total_wait=10), sleep=sleeps)
+    client = HttpClient(
+        allowed_hosts=allowed_hosts(),
+        policy=RetryPolicy(attempts=5, max_total_wait=10),
+        sleep=sleeps,
+    )
     meta.fail_next(429, headers={"Retry-After": "3600"})
     with pytest.raises(TransientConnectorError) as info:
         meta_connector(meta, client).check()
@@ -109,10 +114,13 @@ def test_wait_beyond_the_budget_gives_up_at_once(meta, sleeps) -> None:
 
 
 def test_connection_refused_is_transient(http) -> None:
+    from support.egress import admin_allows
     from support.servers import free_port
 
+    closed = f"http://127.0.0.1:{free_port()}"
+    admin_allows(closed)
     conn = MetaConnector(
-        settings={"base_url": f"http://127.0.0.1:{free_port()}", "business_id": "1"},
+        settings={"base_url": closed, "business_id": "1"},
         secrets={"token": Secret("t-123456")},
         http=http,
     )
@@ -157,7 +165,9 @@ def test_okta_rate_limit_reset_epoch(sleeps) -> None:
                 "errorSummary": "API call exceeded rate limit due to too many requests.",
             },
         )
-        client = HttpClient(policy=RetryPolicy(max_total_wait=60), sleep=sleeps)
+        client = HttpClient(
+            allowed_hosts=allowed_hosts(), policy=RetryPolicy(max_total_wait=60), sleep=sleeps
+        )
         from accessguard.connectors.okta import OktaConnector
 
         conn = OktaConnector(
@@ -172,7 +182,9 @@ def test_non_idempotent_calls_are_not_retried_on_500(sleeps) -> None:
 
     with JiraFake() as jira:
         jira.fail_next(502, times=1)
-        client = HttpClient(policy=RetryPolicy(attempts=3), sleep=sleeps)
+        client = HttpClient(
+            allowed_hosts=allowed_hosts(), policy=RetryPolicy(attempts=3), sleep=sleeps
+        )
         with pytest.raises(TransientConnectorError):
             client.request(
                 "POST",
@@ -191,5 +203,7 @@ def test_requested_delay_reads_reddit_style_seconds() -> None:
 
 
 def test_every_call_has_a_timeout() -> None:
-    client = HttpClient(policy=RetryPolicy(connect_timeout=1.5, read_timeout=2.5))
+    client = HttpClient(
+        allowed_hosts=allowed_hosts(), policy=RetryPolicy(connect_timeout=1.5, read_timeout=2.5)
+    )
     assert client.session.default_timeout == (1.5, 2.5)  # type: ignore[attr-defined]

@@ -36,7 +36,7 @@ def vault_env(openbao, monkeypatch) -> str:
 
 def store_token(openbao, prefix: str, name: str, token: str) -> None:
     response = requests.post(
-        f"{openbao.addr}/v1/secret/data/{prefix}/connectors/{name}",
+        f"{openbao.addr}/v1/secret/data/{prefix}/connectors/accounts/{name}",
         headers={"X-Vault-Token": openbao.token},
         json={"data": {"token": token}},
         timeout=5,
@@ -133,3 +133,40 @@ def test_connectors_list_and_check(sqlite_url, clock, scim, openbao, vault_env) 
     assert table.exit_code == 0 and "scim" in table.stdout
     missing = invoke(sqlite_url, "connectors", "check", "nope")
     assert missing.exit_code == 1 and "no account 'nope'" in missing.stderr
+
+
+def test_connectors_check_names_where_a_missing_secret_goes(
+    sqlite_url, clock, scim, openbao, vault_env
+) -> None:
+    app = App(settings=load_settings(overrides={"database.url": sqlite_url}), clock=clock)
+    # The token sits at the old flat path: it is not read.
+    requests.post(
+        f"{openbao.addr}/v1/secret/data/{vault_env}/connectors/jira",
+        headers={"X-Vault-Token": openbao.token},
+        json={"data": {"token": scim.token}},
+        timeout=5,
+    ).raise_for_status()
+    with app.begin() as conn:
+        rows.account(conn, "jira", "hootsuite", handle="jira", settings={"base_url": scim.url})
+    result = invoke(sqlite_url, "connectors", "check", "jira")
+    assert result.exit_code == 1
+    assert f"secret/{vault_env}/connectors/accounts/jira" in result.stderr
+
+
+def test_connectors_check_refuses_an_unlisted_base_url(
+    sqlite_url, clock, scim, openbao, vault_env
+) -> None:
+    from support.fake_http import FakeServer
+
+    app = App(settings=load_settings(overrides={"database.url": sqlite_url}), clock=clock)
+    store_token(openbao, vault_env, "brand-x", scim.token)
+    with FakeServer(trusted=False) as attacker:
+        with app.begin() as conn:
+            rows.account(
+                conn, "brand-x", "hootsuite", handle="x", settings={"base_url": attacker.url}
+            )
+        result = invoke(sqlite_url, "connectors", "check", "brand-x")
+    assert result.exit_code == 1
+    assert attacker.hits == []
+    assert f"127.0.0.1:{attacker.port}" in result.stderr
+    assert scim.token not in result.stderr

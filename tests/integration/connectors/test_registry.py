@@ -82,7 +82,9 @@ def test_builtins_are_available() -> None:
 
 def test_platform_defaults_and_manual_accounts(memory_keyring) -> None:
     app = plain_app()
-    memory_keyring.set_password("accessguard", "connector:brand-fb", "meta-token-from-keyring")
+    memory_keyring.set_password(
+        "accessguard", "connectors/accounts/brand-fb", "meta-token-from-keyring"
+    )
     built = build_connector(app, account("brand-fb", "facebook", business_id="1"))
     assert (
         isinstance(built, MetaConnector)
@@ -98,7 +100,7 @@ def test_platform_defaults_and_manual_accounts(memory_keyring) -> None:
 def test_keyring_json_holds_several_secrets(memory_keyring) -> None:
     memory_keyring.set_password(
         "accessguard",
-        "connector:it-hook",
+        "connectors/notifiers/it-hook",
         '{"url": "https://hooks.example.com/x", "hmac_key": "k-123456"}',
     )
     notifier = build_notifier(plain_app(), "webhook", name="it-hook")
@@ -113,13 +115,13 @@ def test_secrets_come_from_vault(openbao, monkeypatch, memory_keyring) -> None:
     monkeypatch.setenv("VAULT_TOKEN", openbao.token)
     monkeypatch.setenv("ACCESSGUARD_VAULT_PREFIX", prefix)
     written = requests.post(
-        f"{openbao.addr}/v1/secret/data/{prefix}/connectors/suite",
+        f"{openbao.addr}/v1/secret/data/{prefix}/connectors/accounts/suite",
         headers={"X-Vault-Token": openbao.token},
         json={"data": {"token": "scim-token-from-vault"}},
         timeout=5,
     )
     assert written.status_code == 200, written.text
-    memory_keyring.set_password("accessguard", "connector:suite", "keyring-loses")
+    memory_keyring.set_password("accessguard", "connectors/accounts/suite", "keyring-loses")
     built = build_connector(
         plain_app(), account("suite", "hootsuite", base_url="http://127.0.0.1:1")
     )
@@ -132,7 +134,7 @@ def test_secrets_come_from_vault(openbao, monkeypatch, memory_keyring) -> None:
     )
     with pytest.raises(ConfigError) as info:
         empty.check()
-    assert "connectors/other-suite" in (info.value.hint or "")
+    assert "connectors/accounts/other-suite" in (info.value.hint or "")
 
 
 def test_entry_point_connectors(tmp_path: Path, monkeypatch) -> None:

@@ -13,6 +13,7 @@ from accessguard.connectors.http import HttpClient, PlatformRefusedError
 from accessguard.connectors.scim import ScimConnector
 from accessguard.results import Outcome
 from accessguard.secret import Secret
+from support.egress import allowed_hosts
 from support.scim_users import add_user, scim_headers, server_user
 
 
@@ -97,7 +98,7 @@ class RacingAdapter(HTTPAdapter):
 
 
 def _racing_client(scim: Any, edit: dict[str, Any]) -> tuple[HttpClient, RacingAdapter]:
-    client = HttpClient()
+    client = HttpClient(allowed_hosts=allowed_hosts())
     adapter = RacingAdapter(scim, edit)
     client.session.mount("http://", adapter)
     adapter.statuses = []  # type: ignore[attr-defined]

@@ -35,8 +35,8 @@ def _exposures(world: World) -> int:
         return len(conn.execute(select(tables.exposures.c.id)).all())
 
 
-def test_a_critical_accounts_secret_and_code_need_step_up(world, monkeypatch, tmp_path) -> None:
-    step_up_config(tmp_path, monkeypatch, on=True)
+def test_a_critical_accounts_secret_and_code_need_step_up(world, monkeypatch) -> None:
+    step_up_config(on=True)
     monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
     _, key, uri = enrolled(world, monkeypatch)
     as_ann = ("--as", LEAVER)
@@ -68,8 +68,8 @@ def test_a_critical_accounts_secret_and_code_need_step_up(world, monkeypatch, tm
     assert audit_actions(world.app, "step-up.").count("step-up.passed") == 2
 
 
-def test_confirming_a_rotation_needs_step_up(world, monkeypatch, tmp_path) -> None:
-    step_up_config(tmp_path, monkeypatch, on=True)
+def test_confirming_a_rotation_needs_step_up(world, monkeypatch) -> None:
+    step_up_config(on=True)
     monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
     _, key, uri = enrolled(world, monkeypatch)
     code, out = invoke_json(world.app, "offboard", LEAVER, "--yes", "--step-up-code",

@@ -85,7 +85,7 @@ def faulty(sqlite_url, clock, openbao, scim, monkeypatch) -> Iterator[Faulty]:
             rebootstrap(app, openbao)
             admin = admin_vault(app, openbao)
             admin.kv_write(
-                f"{admin.paths.prefix}/connectors/brand-tt", {"token": tiktok.token}, cas=0
+                f"{admin.paths.prefix}/connectors/accounts/brand-tt", {"token": tiktok.token}, cas=0
             )
             yield Faulty(world, tiktok)
 

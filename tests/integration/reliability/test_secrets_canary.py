@@ -137,7 +137,9 @@ def test_demo_scenario_leaks_no_secret(tmp_path: Path, openbao, scim, monkeypatc
     run("accounts", "import-grants", str(EXAMPLES / "grants.csv"))
     run("vault", "bootstrap", env={"VAULT_TOKEN": openbao.token})
     admin = admin_vault(app, openbao)
-    admin.kv_write(f"{admin.paths.prefix}/connectors/nw-hootsuite", {"token": scim.token}, cas=0)
+    admin.kv_write(
+        f"{admin.paths.prefix}/connectors/accounts/nw-hootsuite", {"token": scim.token}, cas=0
+    )
     for account, values in CANARIES.items():
         run("creds", "set", account, "--reason", "demo set-up", input=json.dumps(values))
     run("totp", "enroll", "nw-x", input=f"otpauth://totp/X:northwind?secret={SEED}&issuer=X\n")

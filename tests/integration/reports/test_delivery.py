@@ -83,7 +83,9 @@ def test_a_webhook_url_on_the_command_line_is_refused(clean_app: App, form: str)
 
 def test_the_webhook_comes_from_the_keyring(clean_app: App) -> None:
     with webhook_server() as hook, memory_keyring() as keys:
-        keys.set_password("accessguard", "connector:slack", json.dumps({"url": hook.url}))
+        keys.set_password(
+            "accessguard", "connectors/notifiers/slack", json.dumps({"url": hook.url})
+        )
         args = ["--db", clean_app.settings.database_url, "report", "access", "--slack"]
         result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0
@@ -105,7 +107,7 @@ def test_the_webhook_comes_from_vault(clean_app: App, openbao: OpenBao) -> None:
     prefix = f"t{uuid.uuid4().hex[:8]}"
     with webhook_server() as hook:
         written = requests.post(
-            f"{openbao.addr}/v1/secret/data/{vault_path(prefix, 'slack')}",
+            f"{openbao.addr}/v1/secret/data/{vault_path(prefix, 'notifiers', 'slack')}",
             headers={"X-Vault-Token": openbao.token},
             json={"data": {"url": hook.url}},
             timeout=5,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +12,7 @@ from accessguard.audit.chain import find_events
 from accessguard.clock import FixedClock
 from accessguard.config import load_settings
 from accessguard.credentials.stepup import Operator, StepUp
-from accessguard.errors import ConflictError, UsageError
+from accessguard.errors import ConfigError, ConflictError, UsageError
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
 from accessguard.inventory.people import PersonInput, add_person
@@ -82,8 +83,9 @@ def test_the_guard_refuses_unless_forced(app: App) -> None:
 
 
 def _with_step_up(app: App, on: bool) -> App:
-    overrides = {"database.url": app.settings.database_url, "offboarding.step_up": on}
-    return App(settings=load_settings(overrides=overrides), clock=app.clock)
+    """``app`` with step-up switched as the config file would (only it may)."""
+    offboarding = dataclasses.replace(app.settings.offboarding, step_up=on)
+    return App(settings=dataclasses.replace(app.settings, offboarding=offboarding), clock=app.clock)
 
 
 def _never(why: str) -> str:
@@ -121,15 +123,20 @@ def test_step_up_off_by_config_is_audited_for_each_destructive_run(app: App) -> 
     assert _step_up_events(app) == ["step-up.off-by-config"] * 2
 
 
-def test_the_environment_cannot_switch_step_up() -> None:
-    env = {"ACCESSGUARD_OFFBOARDING_STEP_UP": "true", "ACCESSGUARD_OFFBOARDING_CONCURRENCY": "3"}
-    settings = load_settings(environ=env)
-    assert settings.offboarding.step_up is False
-    assert settings.offboarding.concurrency == 3  # other settings still come from it
+@pytest.mark.parametrize("value", ["true", "false"])
+def test_the_environment_cannot_switch_step_up(value: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={"ACCESSGUARD_OFFBOARDING_STEP_UP": value})
+    assert refused.value.code == "config-file-only"
+
+
+def test_an_override_cannot_switch_step_up() -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={}, overrides={"offboarding.step_up": False})
+    assert refused.value.code == "config-file-only"
 
 
 def test_the_config_file_switches_step_up(tmp_path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("[offboarding]\nstep_up = true\n", encoding="utf-8")
-    off = {"ACCESSGUARD_OFFBOARDING_STEP_UP": "false"}
-    assert load_settings(path, environ=off).offboarding.step_up is True
+    assert load_settings(path, environ={}).offboarding.step_up is True

@@ -1,7 +1,7 @@
 """Notify and open-ticket actions; a channel that is not configured becomes a manual step.
 
 Slack, webhook and Jira go through the connectors' notifiers (secrets from Vault
-``<prefix>/connectors/<target>`` or the keyring); email through the SMTP settings.
+``<prefix>/connectors/notifiers/<target>`` or the keyring); email through the SMTP settings.
 """
 
 from __future__ import annotations
