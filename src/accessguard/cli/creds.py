@@ -152,10 +152,15 @@ def rotate_cmd(
 @creds.command("confirm")
 @click.argument("account")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@step_up_option
 @pass_app
-def confirm_cmd(app: App, account: str, as_json: bool) -> None:
-    """Phase 2: the platform has the new password; mark it active."""
+def confirm_cmd(app: App, account: str, as_json: bool, step_up_code: str | None) -> None:
+    """Phase 2: the platform has the new password; mark it active (step-up when on)."""
     from accessguard.credentials.rotation_outcome import confirm
+    from accessguard.credentials.stepup import require
+
+    # The twin of `runs confirm` of a rotation item: the same guard, asked the same way.
+    require(app, step_up_check(app, step_up_code), why=f"confirming the rotation of {account}")
 
     with account_in_vault(app, account) as (conn, client, acct):
         result = confirm(conn, app.clock, vault=client, account=acct, actor=app.actor)

@@ -93,3 +93,19 @@ def test_confirming_a_rotation_needs_step_up(world, monkeypatch) -> None:
     assert checklist.exit_code in (0, 5), checklist.stderr  # nothing destructive: no code
     done = invoke(world.app, *rotation, "--step-up-code", next_code(uri))
     assert done.exit_code in (0, 5), done.stderr
+
+
+def test_confirming_a_rotation_directly_needs_step_up(world, monkeypatch) -> None:
+    step_up_config(on=True)
+    monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
+    _, key, uri = enrolled(world, monkeypatch)
+    rotated = invoke(world.app, "creds", "rotate", "brand-x", "--step-up-code",
+                     current_code(world, key))  # fmt: skip
+    assert rotated.exit_code == 0, rotated.stderr
+    refused = invoke(world.app, "creds", "confirm", "brand-x")
+    assert refused.exit_code == 2 and "--step-up-code" in refused.stderr
+    with world.app.begin() as conn:
+        states = set(conn.execute(select(tables.credentials.c.state)).scalars())
+    assert "rotation-pending" in states
+    done = invoke(world.app, "creds", "confirm", "brand-x", "--step-up-code", next_code(uri))
+    assert done.exit_code == 0, done.stderr
