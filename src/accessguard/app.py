@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from accessguard.audit.keys import AuditHooks
+
+#: ``audit.keys.INFO_KEY``, repeated so building an App never imports the audit package.
+_AUDIT_INFO = "accessguard.audit_hooks"
+
 
 @dataclass
 class App:
@@ -26,6 +31,10 @@ class App:
 
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
+    #: What keys and anchors the audit chain (``audit/keys.py``), attached to every
+    #: transaction this App opens; None: events are hashed unkeyed. The CLI sets the
+    #: Vault-backed one (``vault/audit_store.py``).
+    audit: AuditHooks | None = None
 
     @property
     def actor(self) -> str:
@@ -54,6 +63,8 @@ class App:
         from accessguard.db.engine import transaction
 
         with self._database(), transaction(self.sessions) as session:
+            if self.audit is not None:
+                session.info[_AUDIT_INFO] = self.audit
             yield session
 
     @contextmanager
@@ -64,7 +75,14 @@ class App:
         the ORM (the offboarding path runs on these).
         """
         with self._database(), self.engine.begin() as connection:
-            yield connection
+            # ``Connection.info`` outlives this checkout (it belongs to the pooled DBAPI
+            # connection): set on every begin, removed at the end.
+            if self.audit is not None:
+                connection.info[_AUDIT_INFO] = self.audit
+            try:
+                yield connection
+            finally:
+                connection.info.pop(_AUDIT_INFO, None)
 
     @contextmanager
     def _database(self) -> Iterator[None]:

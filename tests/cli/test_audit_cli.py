@@ -108,6 +108,10 @@ def test_log_shows_events_in_chain_order(url: str) -> None:
         "details",
         "prev_hash",
         "hash",
+        "hash_key",
+        "vault_name",
+        "vault_entity",
+        "os_user",
     }
     assert [e["seq"] for e in invoke_json(url, "audit", "log", "--limit", "2")] == [8, 9]
     assert invoke_json(url, "audit", "log", "--since", "2999-01-01") == []

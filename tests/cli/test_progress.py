@@ -9,6 +9,7 @@ import pytest
 
 from accessguard.cli.offboard import progress
 from accessguard.playbooks.runner import RunEvent
+from accessguard.playbooks.status import ItemStatus, StepStatus
 
 
 class _Terminal(io.StringIO):
@@ -19,9 +20,11 @@ class _Terminal(io.StringIO):
 
 
 EVENTS = [
-    RunEvent("step", "end-grants", "", "End every grant", "running", total=2),
-    RunEvent("item", "end-grants", "grant-1", "brand-x: editor", "changed", "ended editor", 2),
-    RunEvent("item", "rotate", "credential-7", "brand-y", "waiting", "change it on x", 2),
+    RunEvent("step", "end-grants", "", "End every grant", StepStatus.RUNNING, total=2),
+    RunEvent(
+        "item", "end-grants", "grant-1", "brand-x: editor", ItemStatus.CHANGED, "ended editor", 2
+    ),
+    RunEvent("item", "rotate", "credential-7", "brand-y", ItemStatus.WAITING, "change it on x", 2),
 ]
 
 

@@ -14,9 +14,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from accessguard.errors import AccessGuardError, PlaybookValidationError
+from accessguard.playbooks.action_specs import FOR_EACH_SOURCES, SPECS
 from accessguard.playbooks.loader import SHIPPED_DIR, load_file, parse_playbook
 from accessguard.playbooks.schema import ID_RE, Playbook
-from accessguard.playbooks.spec import FOR_EACH_SOURCES, SPECS
 from support.hostile import FAST, outcome
 
 SHIPPED = {path.name: path.read_text() for path in sorted(SHIPPED_DIR.glob("*.yaml"))}

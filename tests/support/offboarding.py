@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -37,6 +38,9 @@ from support.egress import admin_allows
 from support.fake_meta import MetaFake
 from support.servers import OpenBao, ScimServer
 from support.vault import admin_vault, rebootstrap
+
+#: The tests directory (``support`` is importable from it).
+TESTS = Path(__file__).resolve().parent.parent
 
 LEAVER = "ann@example.com"
 ANN_PASSWORD = "ann-vault-login-pw-1"
@@ -269,15 +273,31 @@ def invoke_json(app: App, *args: str) -> tuple[int, Any]:
         ) from None
 
 
-def cli_process(app: App, *args: str, crash_at: str | None = None) -> subprocess.Popen[bytes]:
-    """Start the real CLI in a subprocess (same Vault environment), optionally with a crash point."""
-    env = dict(os.environ)
-    env.pop("ACCESSGUARD_TEST_CRASH_AT", None)
-    if crash_at:
-        env["ACCESSGUARD_TEST_CRASH_AT"] = crash_at
+def cli_process(
+    app: App,
+    *args: str,
+    crash_at: str | None = None,
+    delay: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start the real CLI in a subprocess (same Vault environment, plus ``env``).
+
+    With a crash point (``STEP:ITEM:PHASE``) or a delay (``STEP:SECONDS``) it runs through
+    ``support.crashing_cli``, which installs them as run hooks; otherwise as users run it.
+    """
+    environ = {**os.environ, **(env or {})}
+    command = [sys.executable, "-m", "accessguard"]
+    if crash_at or delay:
+        environ["PYTHONPATH"] = os.pathsep.join(
+            [str(TESTS), *filter(None, [environ.get("PYTHONPATH")])]
+        )
+        command = [sys.executable, "-m", "support.crashing_cli"]
+        command += ["--crash-at", crash_at] if crash_at else []
+        command += ["--delay", delay] if delay else []
+        command.append("--")
     return subprocess.Popen(
-        [sys.executable, "-m", "accessguard", "--db", app.settings.database_url, *args],
-        env=env,
+        [*command, "--db", app.settings.database_url, *args],
+        env=environ,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -15,7 +15,8 @@ policies and groups never collide between tests; the ``secret/``, ``totp/`` and
 ``userpass/`` mounts are shared), runs ``vault bootstrap`` with the root token, then
 sets ``VAULT_ADDR``/``VAULT_TOKEN`` (a token holding only the shipped tool policy,
 unless ``tool_token=False``) and ``ACCESSGUARD_VAULT_PREFIX`` with ``monkeypatch``,
-so CLI invocations through ``CliRunner`` see the same Vault and prefix.
+so CLI invocations through ``CliRunner`` see the same Vault and prefix; and gives the
+App the Vault-backed audit hooks (keyed chain, checkpoint), as the CLI's App has.
 
 For a SQLite-only App through ``vault_app``, a module declares its own fixture::
 
@@ -89,6 +90,10 @@ def vault_app(
         )
         assert created is not None
         monkeypatch.setenv("VAULT_TOKEN", created["auth"]["client_token"])
+    from accessguard.vault.audit_store import vault_audit
+
+    # Keyed and anchored from here on, as the CLI is (events so far are "before keying").
+    app.audit = vault_audit(app)
     return app
 
 

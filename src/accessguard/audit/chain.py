@@ -1,21 +1,23 @@
 """Append events to the hash chain, read them as records, verify the chain, export it for a SIEM.
 
 Everything runs on the caller's connection, in the caller's transaction (``Executor``
-still admits an ORM session for the packages not yet moved to records).
+still admits an ORM session for the packages not yet moved to records). Events are
+signed with the key of the ``AuditHooks`` the transaction carries (``audit/keys.py``);
+``verify`` also checks the checkpoint those hooks keep outside the database.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import insert, select, update
 
+from accessguard.audit.keys import Anchor, AuditHooks, ChainKey, event_hash, hooks_of
 from accessguard.audit.redaction import redact_details
 from accessguard.clock import Clock
 from accessguard.db.tables import audit_events as _EVENTS
@@ -23,37 +25,6 @@ from accessguard.db.tables import audit_head as _HEAD
 from accessguard.db.types import Executor
 
 GENESIS = "0" * 64
-
-
-def _event_hash(
-    *,
-    seq: int,
-    occurred_at: datetime,
-    actor: str,
-    action: str,
-    target_type: str,
-    target: str,
-    run_id: str | None,
-    details: dict[str, Any],
-    prev_hash: str,
-) -> str:
-    payload = json.dumps(
-        {
-            "seq": seq,
-            "occurred_at": occurred_at.isoformat(),
-            "actor": actor,
-            "action": action,
-            "target_type": target_type,
-            "target": target,
-            "run_id": run_id,
-            "details": details,
-            "prev_hash": prev_hash,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=True,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _lock_head(conn: Executor) -> tuple[int, str]:
@@ -88,38 +59,33 @@ def record_many(conn: Executor, clock: Clock, events: Sequence[Event]) -> list[i
     """
     if not events:
         return []
+    hooks = hooks_of(conn)
+    # Read before the head is locked: the first call in a process asks Vault.
+    key = hooks.signing_key() if hooks is not None else None
+    who = hooks.identity() if hooks is not None else None
     seq, prev = _lock_head(conn)
     occurred_at = clock.now()
     rows: list[dict[str, Any]] = []
     for event in events:
         clean = redact_details(event.details or {})  # JSON-ready already: str keys, str leaves
         seq += 1
-        digest = _event_hash(
-            seq=seq,
-            occurred_at=occurred_at,
-            actor=event.actor,
-            action=event.action,
-            target_type=event.target_type,
-            target=event.target,
-            run_id=event.run_id,
-            details=clean,
-            prev_hash=prev,
-        )
-        rows.append(
-            {
-                "seq": seq,
-                "occurred_at": occurred_at,
-                "actor": event.actor,
-                "action": event.action,
-                "target_type": event.target_type,
-                "target": event.target,
-                "run_id": event.run_id,
-                "details": clean,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
-        prev = digest
+        row: dict[str, Any] = {
+            "seq": seq,
+            "occurred_at": occurred_at,
+            "actor": event.actor,
+            "action": event.action,
+            "target_type": event.target_type,
+            "target": event.target,
+            "run_id": event.run_id,
+            "details": clean,
+            "prev_hash": prev,
+            "hash_key": key.key_id if key is not None else None,
+            "vault_name": who.vault_name if who is not None else None,
+            "vault_entity": who.vault_entity if who is not None else None,
+            "os_user": who.os_user if who is not None else None,
+        }
+        row["hash"] = prev = event_hash(row, key)
+        rows.append(row)
     # Core statements on the tables: the ORM's bulk path costs more per row than the INSERT.
     conn.execute(insert(_EVENTS), rows)
     conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
@@ -142,75 +108,6 @@ def record(
     return record_many(conn, clock, [event])[0]
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    """Outcome of ``verify``: the first broken event, if any."""
-
-    ok: bool
-    checked: int
-    head_hash: str
-    bad_seq: int | None = None
-    problem: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready view."""
-        return {
-            "ok": self.ok,
-            "checked": self.checked,
-            "head_hash": self.head_hash,
-            "bad_seq": self.bad_seq,
-            "problem": self.problem,
-        }
-
-
-def verify(conn: Executor) -> VerifyResult:
-    """Walk the chain and report the first edited, removed or reordered event."""
-    expected_seq = 1
-    prev = GENESIS
-    checked = 0
-    for event in iter_events(conn):
-        if event.seq != expected_seq:
-            return VerifyResult(
-                False, checked, prev, expected_seq, f"event {expected_seq} is missing"
-            )
-        if event.prev_hash != prev:
-            return VerifyResult(
-                False,
-                checked,
-                prev,
-                event.seq,
-                f"event {event.seq} does not follow event {event.seq - 1} (removed or reordered)",
-            )
-        digest = _event_hash(
-            seq=event.seq,
-            occurred_at=event.occurred_at,
-            actor=event.actor,
-            action=event.action,
-            target_type=event.target_type,
-            target=event.target,
-            run_id=event.run_id,
-            details=event.details or {},
-            prev_hash=event.prev_hash,
-        )
-        if digest != event.hash:
-            return VerifyResult(
-                False, checked, prev, event.seq, f"event {event.seq} was edited (hash mismatch)"
-            )
-        prev = event.hash
-        expected_seq += 1
-        checked += 1
-    head_seq, head_hash = chain_head(conn)
-    if head_seq != checked or head_hash != prev:
-        return VerifyResult(
-            False,
-            checked,
-            prev,
-            checked + 1,
-            f"the chain ends at event {checked} but the head says {head_seq} (events removed from the end)",
-        )
-    return VerifyResult(True, checked, prev)
-
-
 @dataclass(frozen=True, slots=True)
 class EventRecord:
     """One stored event; ``hash`` chains it to the event before it (``prev_hash``)."""
@@ -225,6 +122,12 @@ class EventRecord:
     details: dict[str, Any]
     prev_hash: str
     hash: str
+    #: The key that made ``hash`` (None: plain SHA-256, before keying or without Vault).
+    hash_key: str | None = None
+    #: The Vault token's display name and entity id, and the OS user (beside ``actor``).
+    vault_name: str | None = None
+    vault_entity: str | None = None
+    os_user: str | None = None
 
 
 _EVENT_COLUMNS = [_EVENTS.c[name] for name in EventRecord.__slots__]
@@ -243,6 +146,10 @@ def event_to_dict(event: EventRecord) -> dict[str, Any]:
         "details": event.details,
         "prev_hash": event.prev_hash,
         "hash": event.hash,
+        "hash_key": event.hash_key,
+        "vault_name": event.vault_name,
+        "vault_entity": event.vault_entity,
+        "os_user": event.os_user,
     }
 
 
@@ -277,6 +184,156 @@ def chain_head(conn: Executor) -> tuple[int, str]:
     """The head of the chain as stored: (last seq, last hash); (0, genesis) when empty."""
     head = conn.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)).first()
     return (int(head.seq), str(head.hash)) if head is not None else (0, GENESIS)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of ``verify``: the first broken event or the checkpoint that disagrees, if any."""
+
+    ok: bool
+    checked: int
+    head_hash: str
+    bad_seq: int | None = None
+    problem: str | None = None
+    #: The first event signed with a key (None: the chain is not keyed).
+    keyed_from: int | None = None
+    #: Where the checkpoint is kept and what it says; None when there is no anchor store.
+    anchor: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view."""
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "head_hash": self.head_hash,
+            "bad_seq": self.bad_seq,
+            "problem": self.problem,
+            "keyed": self.keyed_from is not None,
+            "keyed_from": self.keyed_from,
+            "anchor": self.anchor,
+        }
+
+
+@dataclass
+class _Walk:
+    """What ``verify`` has seen so far."""
+
+    hooks: AuditHooks | None
+    anchor: Anchor | None
+    checked: int = 0
+    prev: str = GENESIS
+    keyed_from: int | None = None
+    keys: dict[str, ChainKey] = field(default_factory=dict)
+    hash_at_anchor: str | None = None
+
+    def key(self, key_id: str) -> ChainKey | None:
+        if key_id not in self.keys and self.hooks is not None:
+            self.keys[key_id] = self.hooks.key(key_id)
+        return self.keys.get(key_id)
+
+    def problem(self, event: EventRecord) -> str | None:
+        """Why ``event`` breaks the chain, or None."""
+        if event.seq != self.checked + 1:
+            return f"event {self.checked + 1} is missing"
+        if event.prev_hash != self.prev:
+            return f"event {event.seq} does not follow event {event.seq - 1} (removed or reordered)"
+        if event.hash_key is None and self.keyed_from is not None:
+            return (
+                f"event {event.seq} is unkeyed after keyed event {self.keyed_from} "
+                "(a downgrade: written or rewritten without the key)"
+            )
+        key = None if event.hash_key is None else self.key(event.hash_key)
+        if event.hash_key is not None and key is None:
+            return f"event {event.seq} is signed with key {event.hash_key}, which is not available"
+        fields = {name: getattr(event, name) for name in EventRecord.__slots__}
+        if event_hash(fields, key) != event.hash:
+            return f"event {event.seq} was edited (hash mismatch)"
+        return None
+
+    def fail(self, seq: int, problem: str) -> VerifyResult:
+        return VerifyResult(
+            False, self.checked, self.prev, seq, problem, self.keyed_from, self.anchor_view()
+        )
+
+    def anchor_view(self, status: str | None = None) -> dict[str, Any] | None:
+        store = self.hooks.anchors() if self.hooks is not None else None
+        if store is None:
+            return None
+        view: dict[str, Any] = {"location": store.location, "status": status or "checked"}
+        view.update(self.anchor.to_dict() if self.anchor is not None else {"seq": None})
+        if self.anchor is None:
+            view["status"] = "none"
+        return view
+
+    def anchor_problem(self, anchor: Anchor) -> str | None:
+        """Why the chain disagrees with the checkpoint kept outside the database, or None."""
+        if anchor.seq == 0:
+            return None
+        where = self.anchor_view()
+        place = where["location"] if where is not None else "the anchor"
+        if anchor.seq > self.checked:
+            return (
+                f"the checkpoint at {place} names event {anchor.seq} but the chain ends at "
+                f"event {self.checked} (events removed)"
+            )
+        if self.hash_at_anchor != anchor.hash:
+            return (
+                f"the checkpoint at {place} disagrees with event {anchor.seq} "
+                "(the chain was rewritten)"
+            )
+        if anchor.keyed_from and self.keyed_from != anchor.keyed_from:
+            return (
+                f"the checkpoint at {place} says the chain is keyed from event "
+                f"{anchor.keyed_from}, the chain from {self.keyed_from}"
+            )
+        return None
+
+
+def verify(conn: Executor) -> VerifyResult:
+    """Walk the chain: the first edited, removed, reordered or unkeyed-after-keyed event,
+    then the head and the checkpoint kept outside the database (``AuditHooks`` on ``conn``).
+    """
+    hooks = hooks_of(conn)
+    store = hooks.anchors() if hooks is not None else None
+    walk = _Walk(hooks, store.read() if store is not None else None)
+    for event in iter_events(conn):
+        problem = walk.problem(event)
+        if problem is not None:
+            return walk.fail(walk.checked + 1, problem)
+        if event.hash_key is not None and walk.keyed_from is None:
+            walk.keyed_from = event.seq
+        if walk.anchor is not None and event.seq == walk.anchor.seq:
+            walk.hash_at_anchor = event.hash
+        walk.prev = event.hash
+        walk.checked += 1
+    head_seq, head_hash = chain_head(conn)
+    if head_seq != walk.checked or head_hash != walk.prev:
+        return walk.fail(
+            walk.checked + 1,
+            f"the chain ends at event {walk.checked} but the head says {head_seq} "
+            "(events removed from the end)",
+        )
+    anchor = walk.anchor
+    anchor_problem = walk.anchor_problem(anchor) if anchor is not None else None
+    if anchor is not None and anchor_problem is not None:
+        return VerifyResult(
+            False,
+            walk.checked,
+            walk.prev,
+            anchor.seq,
+            anchor_problem,
+            walk.keyed_from,
+            walk.anchor_view("disagrees"),
+        )
+    if walk.keyed_from is None and walk.checked and hooks is not None and hooks.key_exists():
+        return walk.fail(
+            1,
+            "no event is keyed but the chain key exists in Vault "
+            "(the chain was rewritten without the key)",
+        )
+    return VerifyResult(
+        True, walk.checked, walk.prev, None, None, walk.keyed_from, walk.anchor_view("agrees")
+    )
 
 
 def export_jsonl(conn: Executor, out: TextIO, *, since: datetime | None = None) -> int:

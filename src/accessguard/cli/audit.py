@@ -68,7 +68,7 @@ def log_cmd(app: App, since: str | None, limit: int | None, as_json: bool) -> No
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
 def verify_cmd(app: App, as_json: bool) -> None:
-    """Check the hash chain; exit 1 naming the first edited, removed or reordered event."""
+    """Check the keyed hash chain and the checkpoint kept in Vault; exit 1 naming what broke."""
     from accessguard.audit.chain import verify
 
     with app.begin() as conn:
@@ -77,6 +77,8 @@ def verify_cmd(app: App, as_json: bool) -> None:
         emit_json(result.to_dict())
     elif result.ok:
         click.echo(f"audit trail intact: {result.checked} event(s), head {result.head_hash[:16]}")
+    if result.ok and not as_json:
+        _verify_notes(result.keyed_from, result.anchor)
     if not result.ok:
         info(f"error: audit trail broken at event {result.bad_seq}: {result.problem}")
         info(
@@ -84,6 +86,52 @@ def verify_cmd(app: App, as_json: bool) -> None:
             "`audit export` and restore from backup"
         )
         sys.exit(int(ExitCode.ERROR))
+
+
+def _verify_notes(keyed_from: int | None, anchor: dict[str, Any] | None) -> None:
+    """Say on stderr what an intact result does not prove: an unkeyed or unanchored trail."""
+    if keyed_from is None:
+        info(
+            "note: the chain is not keyed (no Vault configured, or no event since keying was "
+            "enabled): anyone who can write the database could rewrite it"
+        )
+    elif keyed_from > 1:
+        info(f"note: events 1-{keyed_from - 1} are unkeyed (before keying was enabled)")
+    if anchor is None:
+        info("note: no checkpoint outside the database (Vault is not configured)")
+    elif anchor["seq"] is None:
+        info(f"note: no checkpoint at {anchor['location']} yet (`accessguard audit anchor`)")
+    else:
+        info(f"checkpoint at {anchor['location']}: event {anchor['seq']} agrees")
+
+
+@audit.command("anchor")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_app
+def anchor_cmd(app: App, as_json: bool) -> None:
+    """Verify the chain, then checkpoint its head in Vault (check-and-set, forward only)."""
+    from accessguard.audit.anchors import anchor_head
+    from accessguard.audit.chain import verify
+    from accessguard.errors import ConflictError
+
+    with app.begin() as conn:
+        result = verify(conn)
+    if not result.ok:
+        raise ConflictError(
+            f"not anchoring a broken trail: event {result.bad_seq}: {result.problem}",
+            hint="run `accessguard audit verify` and restore the database from backup",
+            code="audit-broken",
+        )
+    with app.begin() as conn:
+        outcome = anchor_head(conn)
+    if as_json:
+        emit_json(outcome.to_dict())
+    elif outcome.status == "unavailable":
+        info("no checkpoint written: Vault is not configured (set VAULT_ADDR)")
+    else:
+        click.echo(
+            f"checkpoint {outcome.status}: event {outcome.to_dict()['seq']} at {outcome.location}"
+        )
 
 
 @audit.command("export")
@@ -96,7 +144,8 @@ def verify_cmd(app: App, as_json: bool) -> None:
 @click.option("--since", metavar="DATE", help="Only events at or after this date/time (UTC).")
 @pass_app
 def export_cmd(app: App, out: str, since: str | None) -> None:
-    """Export events as JSON Lines (one event per line, with its hashes) for a SIEM."""
+    """Export events as JSON Lines for a SIEM, then checkpoint the head in Vault."""
+    from accessguard.audit.anchors import anchor_head
     from accessguard.audit.chain import export_file, export_jsonl
 
     start = _since(since)
@@ -106,3 +155,7 @@ def export_cmd(app: App, out: str, since: str | None) -> None:
         else:
             count = export_file(conn, Path(out), since=start)
     info(f"exported {count} event(s) to {'stdout' if out == '-' else out}")
+    with app.begin() as conn:
+        outcome = anchor_head(conn)
+    if outcome.anchor is not None:
+        info(f"checkpoint {outcome.status}: event {outcome.anchor.seq} at {outcome.location}")

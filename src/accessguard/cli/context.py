@@ -15,18 +15,31 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from accessguard.inventory.records import AccountRecord
+    from accessguard.playbooks.hooks import RunHooks
     from accessguard.vault.facade import Vault
 
 
 def build_app(*, config_path: Path | None, database_url: str | None, actor: str | None) -> App:
     """Load settings (file, environment, options) and build the App."""
     from accessguard.config import load_settings
+    from accessguard.vault.audit_store import vault_audit
 
     settings = load_settings(config_path, overrides={"database.url": database_url, "actor": actor})
-    return App(settings=settings)
+    app = App(settings=settings)
+    app.audit = vault_audit(app)  # keyed and anchored in Vault when an address is configured
+    return app
 
 
 pass_app = click.make_pass_decorator(App)
+
+#: Where the root command keeps the run hooks ``main`` was given (``ctx.meta``).
+RUN_HOOKS = "accessguard.run_hooks"
+
+
+def run_hooks() -> RunHooks | None:
+    """The run hooks ``main`` was given (a test entry installing crash points); None normally."""
+    hooks: RunHooks | None = click.get_current_context().meta.get(RUN_HOOKS)
+    return hooks
 
 
 @contextmanager

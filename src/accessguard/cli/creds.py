@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from accessguard.app import App
-from accessguard.cli.context import account_in_vault, pass_app
+from accessguard.cli.context import account_in_vault, pass_app, run_hooks
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 
@@ -76,7 +76,12 @@ def set_cmd(app: App, account: str, reason: str | None) -> None:
 @creds.command("reveal")
 @click.argument("account")
 @click.option("--reason", required=True, help="Why you need it (recorded).")
-@click.option("--as", "as_email", metavar="EMAIL", help="The person who will see it.")
+@click.option(
+    "--as",
+    "as_email",
+    metavar="EMAIL",
+    help="Must be you: the exposure is recorded against the operator who reveals.",
+)
 @click.option("--version", type=int, help="A specific version (default: current).")
 @click.option("--pending", is_flag=True, help="The new password of a pending rotation.")
 @click.option("--all", "show_all", is_flag=True, help="Print every field as JSON.")
@@ -141,7 +146,9 @@ def rotate_cmd(
 
     with app.begin() as conn:
         plan = rotation_plan(conn, account, reason=reason, idempotency_key=idempotency_key)
-    result = only_result(app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code)))
+    result = only_result(
+        app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
+    )
     _run_result(result, as_json)
     if not as_json:
         info(
@@ -181,7 +188,9 @@ def rollback_cmd(
 
     with app.begin() as conn:
         plan = rollback_plan(conn, account, reason=reason)
-    result = only_result(app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code)))
+    result = only_result(
+        app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
+    )
     _run_result(result, as_json)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from accessguard.app import App
-from accessguard.cli.context import pass_app
+from accessguard.cli.context import pass_app, run_hooks
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 from accessguard.inventory.vocab import GRANT_VIAS as VIA_CHOICES
@@ -90,6 +90,7 @@ def revoke_cmd(
     from accessguard.inventory.grants import holdings
     from accessguard.inventory.records import get_account_record
     from accessguard.playbooks.builtin import describe, revoke_plan, run_builtin
+    from accessguard.playbooks.sources import GrantParams
 
     with app.begin() as conn:
         plan = revoke_plan(conn, person, account, reason=reason, role=role, force=force)
@@ -103,8 +104,8 @@ def revoke_cmd(
             emit_json([])
         info(f"{email} holds no active grant on {where}{f' as {role}' if role else ''}")
         return
-    report = run_builtin(app, plan, step_up=step_up_check(app, step_up_code))
-    ids = {item.params["grant_id"] for item in step.items}
+    report = run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
+    ids = {item.params.grant_id for item in step.items if isinstance(item.params, GrantParams)}
     with app.begin() as conn:
         rows = [g for g in holdings(conn, email, history=True) if g["id"] in ids]
     if as_json:

@@ -41,7 +41,7 @@ def run_cmd(
     step_up_code: str | None,
 ) -> None:
     """Offboard every leaver whose end date has passed: one run each, without asking."""
-    from accessguard.cli.context import before_long_run
+    from accessguard.cli.context import before_long_run, run_hooks
     from accessguard.playbooks.leavers import offboard_leavers
 
     before_long_run()
@@ -55,6 +55,7 @@ def run_cmd(
         dry_run=dry_run,
         concurrency=concurrency,
         on_done=None if as_json else progress,
+        hooks=run_hooks(),
         step_up=step_up_check(app, step_up_code),
     )
     if as_json:

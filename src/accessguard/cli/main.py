@@ -7,12 +7,15 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from accessguard import __version__
 from accessguard.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from accessguard.playbooks.hooks import RunHooks
 
 # name -> (module:attribute, short help). Modules load only when their command runs,
 # so `accessguard --help` never imports SQLAlchemy, hvac or requests.
@@ -208,16 +211,17 @@ def cli(
     debug: bool,
 ) -> None:
     """accessguard: who holds the keys to your brand's social accounts, and how to take them back."""
-    from accessguard.cli.context import build_app
+    from accessguard.cli.context import RUN_HOOKS, build_app
     from accessguard.logs import configure
 
     configure(log_file=log_file, verbose=verbose)
 
+    ctx.meta[RUN_HOOKS] = ctx.obj  # what ``main`` was handed: run hooks, or None
     ctx.obj = build_app(config_path=config_path, database_url=database_url, actor=actor)
 
 
-def main() -> None:
-    """Console-script entry point.
+def main(*, hooks: RunHooks | None = None) -> None:
+    """Console-script entry point; ``hooks`` go to every run a command starts (tests only).
 
     A command loads most of its modules once it starts (SQLAlchemy, the models, the
     playbook engine), objects that live until the process exits; the collector would
@@ -227,4 +231,4 @@ def main() -> None:
     200-credential offboarding.
     """
     gc.disable()
-    cli(prog_name="accessguard")
+    cli(prog_name="accessguard", obj=hooks)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from accessguard.app import App
-from accessguard.cli.context import before_long_run, pass_app
+from accessguard.cli.context import before_long_run, pass_app, run_hooks
 from accessguard.cli.output import emit_json, info
 from accessguard.cli.stepup import step_up_check, step_up_option
 
@@ -196,6 +196,7 @@ def offboard_cmd(
             show_secret=secret_sink(show_secrets),
             allow_unfinished=force,
             on_start=lambda run_id: info(f"run {run_id} started"),
+            hooks=run_hooks(),
             step_up=step_up_check(app, step_up_code),
         )
     summary = run_summary(app, report.run_id)

@@ -113,7 +113,7 @@ def close_cmd(
 
     Manual platform removals wait in the run: confirm them with `runs confirm`.
     """
-    from accessguard.cli.context import before_long_run
+    from accessguard.cli.context import before_long_run, run_hooks
     from accessguard.cli.offboard import progress
     from accessguard.playbooks.builtin import describe
     from accessguard.reviews.close import close_campaign, close_plan
@@ -134,6 +134,7 @@ def close_cmd(
             step_up=step_up_check(app, step_up_code),
             on_event=None if as_json else sink,
             on_start=None if as_json else (lambda run_id: info(f"run {run_id} started")),
+            hooks=run_hooks(),
         )
     _render_close(closed.to_dict(), as_json=as_json)
     ctx.exit(closed.exit_code)

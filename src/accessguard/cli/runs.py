@@ -8,6 +8,7 @@ from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
+from accessguard.playbooks.status import ItemStatus, RunStatus
 
 
 @click.group("runs")
@@ -17,9 +18,7 @@ def runs() -> None:
 
 @runs.command("list")
 @click.option("--subject", metavar="EMAIL", help="Only runs for this person.")
-@click.option(
-    "--status", type=click.Choice(["running", "waiting", "completed", "failed", "partial"])
-)
+@click.option("--status", type=click.Choice([status.value for status in RunStatus]))
 @click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
@@ -72,7 +71,7 @@ def show_cmd(app: App, run_id: str, as_json: bool) -> None:
         click.echo(f"{step['id']} ({step['action']}): {step['status']}")
         for item in step["items"]:
             click.echo(f"  [{item['status']}] {item['item']}: {item['message'] or item['label']}")
-            if item["status"] == "waiting" and item["instructions"]:
+            if item["status"] == ItemStatus.WAITING and item["instructions"]:
                 click.echo(f"      {item['instructions']}")
             if item["evidence"]:
                 click.echo(f"      evidence: {item['evidence']} ({item['confirmed_by']})")
@@ -98,7 +97,7 @@ def resume_cmd(
     step_up_code: str | None,
 ) -> None:
     """Continue a run from its first unfinished item (failed items are retried)."""
-    from accessguard.cli.context import before_long_run
+    from accessguard.cli.context import before_long_run, run_hooks
     from accessguard.cli.offboard import progress, render_summary, secret_sink
     from accessguard.playbooks.runner import resume_run, run_summary
 
@@ -112,6 +111,7 @@ def resume_cmd(
             concurrency=concurrency or app.settings.offboarding.concurrency,
             on_event=sink,
             show_secret=secret_sink(show_secrets),
+            hooks=run_hooks(),
             step_up=step_up_check(app, step_up_code),
         )
     summary = run_summary(app, run_id)
@@ -145,7 +145,8 @@ def confirm_cmd(
 ) -> None:
     """Complete a manual step with evidence; the run completes when nothing is left."""
     from accessguard.playbooks.confirm import confirm_items
-    from accessguard.playbooks.runner import EXIT_CODES, run_summary
+    from accessguard.playbooks.runner import run_summary
+    from accessguard.playbooks.status import exit_code
 
     done = confirm_items(
         app,
@@ -162,7 +163,7 @@ def confirm_cmd(
         for item in done:
             info(f"confirmed {step_id} {item['item']}")
         info(f"run {run_id}: {summary['status']}")
-    ctx.exit(int(EXIT_CODES.get(summary["status"], 1)))
+    ctx.exit(int(exit_code(summary["status"])))
 
 
 @runs.command("unlock")

@@ -69,7 +69,12 @@ def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) ->
 @totp.command("code")
 @click.argument("account")
 @click.option("--reason", required=True, help="Why you need it (recorded).")
-@click.option("--as", "as_email", metavar="EMAIL", help="The person who will see it.")
+@click.option(
+    "--as",
+    "as_email",
+    metavar="EMAIL",
+    help="Must be you: the exposure is recorded against the operator who reveals.",
+)
 @click.option("--pending", is_flag=True, help="A code from the regenerated (pending) seed.")
 @step_up_option
 @pass_app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from accessguard.app import App
-from accessguard.cli.context import pass_app
+from accessguard.cli.context import pass_app, run_hooks
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 
@@ -130,7 +130,9 @@ def revoke_person_cmd(
         else:
             click.echo("\n".join(describe(plan)))
         return
-    result = only_result(app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code)))
+    result = only_result(
+        app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
+    )
     if as_json:
         emit_json(result)
     else:

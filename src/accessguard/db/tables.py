@@ -51,6 +51,11 @@ audit_events = Table(
     Column("details", JSON(), nullable=False, default=dict),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # 0006: the key that made ``hash`` (NULL: plain SHA-256) and who was really acting.
+    Column("hash_key", String(40), nullable=True),
+    Column("vault_name", String(320), nullable=True),
+    Column("vault_entity", String(64), nullable=True),
+    Column("os_user", String(128), nullable=True),
 )
 
 #: One row (id 1): the last event's seq and hash, so removing the last event shows.
@@ -369,7 +374,7 @@ review_items = Table(
     Index("ix_review_items_campaign_decision", "campaign_id", "decision"),
 )
 
-# -- step-up (0006) ------------------------------------------------------------------------
+# -- step-up (0007) ------------------------------------------------------------------------
 
 #: Step-up codes Vault accepted, one row per operator and code: the unique constraint
 #: makes a replayed code (or two commands racing with one code) fail to insert.

@@ -13,10 +13,11 @@ three phases, and the runner drives them:
    thread records, the pool goes on acting: recording is pipelined, and each chunk is
    durable as soon as it is committed.
 
-The crash points keep their meaning per item (``before``: intent recorded;
-``inside``: side effect done, the recording transaction not committed; ``after``:
-recorded, outcome not; ``recorded``), so resume re-runs exactly what the per-item
-path would. Items that never acted because the run stopped go back to pending.
+The run's phases (``hooks.Phase``) keep their meaning per item (``before``: intent
+recorded; ``act``: about to act; ``inside``: side effect done, the recording
+transaction not committed; ``after``: recorded, outcome not; ``recorded``), so a
+resume after a crash at any of them re-runs exactly what the per-item path would.
+Items that never acted because the run stopped go back to pending.
 """
 
 from __future__ import annotations
@@ -25,39 +26,66 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from queue import SimpleQueue
-from typing import TYPE_CHECKING, Any
+from threading import Event
+from typing import TYPE_CHECKING, Generic, Protocol, TypeAlias, TypeVar, Union, cast
 
 from accessguard.errors import AccessGuardError
 from accessguard.playbooks import state
 from accessguard.playbooks.context import ActionContext
-from accessguard.playbooks.crash import crash_point, delay_point
+from accessguard.playbooks.hooks import Phase, RunHooks
+from accessguard.playbooks.plan import PlanItem, PlanStep
 from accessguard.results import ActionResult
 from accessguard.secret import redact
 
 if TYPE_CHECKING:
+    from accessguard.app import App
     from accessguard.db.types import Executor
-    from accessguard.playbooks.runner import _Execution
 
 #: Acted items are recorded in chunks of at least MIN_CHUNK items, about CHUNKS per step:
 #: each chunk costs two transactions, and the first chunk is durable early on.
 MIN_CHUNK, CHUNKS = 8, 8
-#: What ``prepare`` and ``act`` hand on per item: a final result, or data for the next phase.
-Prepared = Any
-Acted = Any
+#: What ``prepare`` hands ``act`` for an item (a rotation target), and what ``act`` hands
+#: ``record`` (a version written in Vault); without ``act``, ``record`` gets what
+#: ``prepare`` made. Either phase may instead return a final ``ActionResult``.
+P = TypeVar("P")
+A = TypeVar("A")
+
+
+class Execution(Protocol):
+    """What a batch needs of the run executing it (``runner._Execution``)."""
+
+    @property
+    def app(self) -> App: ...
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def concurrency(self) -> int: ...
+    @property
+    def hooks(self) -> RunHooks: ...
+    @property
+    def halted(self) -> Event: ...
+
+    def item_done(self, step: PlanStep, item: PlanItem, result: ActionResult) -> None:
+        """Report a recorded item outcome."""
 
 
 @dataclass(frozen=True)
-class BatchAction:
+class BatchAction(Generic[P, A]):
     """The three phases of an action whose items run together (see the module docstring).
 
     ``prepare(conn, contexts)`` and ``record(conn, pairs)`` return one value per
     item, in order; an ``ActionResult`` from ``prepare`` or ``act`` is final for its
-    item (already done, or failed).
+    item (already done, or failed). Without ``act``, ``A`` is ``P``.
     """
 
-    prepare: Callable[[Executor, Sequence[ActionContext]], list[Prepared]]
-    record: Callable[[Executor, Sequence[tuple[ActionContext, Acted]]], list[ActionResult]]
-    act: Callable[[ActionContext, Prepared], Acted] | None = None
+    prepare: Callable[[Executor, Sequence[ActionContext]], Sequence[P | ActionResult]]
+    record: Callable[[Executor, Sequence[tuple[ActionContext, A]]], list[ActionResult]]
+    act: Callable[[ActionContext, P], A | ActionResult] | None = None
+
+
+def chunk_size(acting: int) -> int:
+    """How many acted items to record at once when ``acting`` items act: about a CHUNKS-th."""
+    return max(MIN_CHUNK, acting // CHUNKS)
 
 
 def failure(exc: Exception) -> ActionResult:
@@ -72,30 +100,34 @@ class _NotStarted:
 
 
 NOT_STARTED = _NotStarted()
+#: What an item's ``act`` phase left: data for ``record``, a final result, or nothing yet.
+Acted: TypeAlias = Union[A, ActionResult, _NotStarted]  # noqa: UP007 - a generic alias
 
 
-def run_batch(
-    ex: _Execution,
-    ctxs: Sequence[ActionContext],
-    action: BatchAction,
-) -> None:
+def run_batch(ex: Execution, ctxs: Sequence[ActionContext], action: BatchAction[P, A]) -> None:
     """Run the items of ``ctxs`` (one step, all retryable) through ``action``'s phases."""
     app, step = ex.app, ctxs[0].step
     with app.begin() as conn:
         state.mark_intents(conn, app.clock, ex.run_id, step.id, [c.item.id for c in ctxs])
     for ctx in ctxs:
-        crash_point(step.id, ctx.item.id, "before")
+        ex.hooks.phase(step.id, ctx.item.id, Phase.BEFORE)
+    prepared: Sequence[P | ActionResult]
     try:
         with app.begin() as conn:
             prepared = action.prepare(conn, ctxs)
     except Exception as exc:  # every item fails the same way
         prepared = [failure(exc)] * len(ctxs)
-    ready = [(ctx, value) for ctx, value in zip(ctxs, prepared, strict=True)]
-    if action.act is None:
-        _record(ex, action, ready)
+    ready = list(zip(ctxs, prepared, strict=True))
+    if action.act is None:  # ``record`` takes what ``prepare`` made (A is P)
+        _record(ex, action, cast(list[tuple[ActionContext, A | ActionResult]], ready))
         return
-    settled = [(c, v) for c, v in ready if isinstance(v, ActionResult)]
-    todo = [(c, v) for c, v in ready if not isinstance(v, ActionResult)]
+    settled: list[tuple[ActionContext, A | ActionResult]] = []
+    todo: list[tuple[ActionContext, P]] = []
+    for ctx, value in ready:
+        if isinstance(value, ActionResult):
+            settled.append((ctx, value))
+        else:
+            todo.append((ctx, value))
     if settled:
         _record(ex, action, settled)
     if not todo:
@@ -104,13 +136,14 @@ def run_batch(
     workers = max(1, min(ex.concurrency, len(todo)))
     # Finished items arrive through a queue (a done-callback per future): ``wait()`` on
     # the pending set would lock and unlock every pending future at each wake-up.
-    finished: SimpleQueue[Future[tuple[ActionContext, Acted]]] = SimpleQueue()
+    finished: SimpleQueue[Future[tuple[ActionContext, Acted[A]]]] = SimpleQueue()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"run-{step.id}") as pool:
         for ctx, value in todo:
-            pool.submit(_act, ex, act, ctx, value).add_done_callback(finished.put)
-        chunk = max(MIN_CHUNK, len(todo) // CHUNKS)
+            future: Future[tuple[ActionContext, Acted[A]]] = pool.submit(_act, ex, act, ctx, value)
+            future.add_done_callback(finished.put)
+        chunk = chunk_size(len(todo))
         remaining = len(todo)
-        acted: list[tuple[ActionContext, Acted]] = []
+        acted: list[tuple[ActionContext, Acted[A]]] = []
         while remaining:
             acted.append(finished.get().result())
             remaining -= 1
@@ -123,12 +156,16 @@ def run_batch(
 
 
 def _act(
-    ex: _Execution, act: Callable[[ActionContext, Prepared], Acted], ctx: ActionContext, value: Any
-) -> tuple[ActionContext, Acted]:
+    ex: Execution,
+    act: Callable[[ActionContext, P], A | ActionResult],
+    ctx: ActionContext,
+    value: P,
+) -> tuple[ActionContext, Acted[A]]:
     """One item's side effect, on a pool thread (no database)."""
     if ex.halted.is_set():
         return ctx, NOT_STARTED
-    delay_point(ctx.step.id)
+    ex.hooks.phase(ctx.step.id, ctx.item.id, Phase.ACT)
+    acted: A | ActionResult
     try:
         acted = act(ctx, value)
     except Exception as exc:
@@ -139,15 +176,15 @@ def _act(
 
 
 def _record(
-    ex: _Execution, action: BatchAction, acted: Sequence[tuple[ActionContext, Acted]]
+    ex: Execution, action: BatchAction[P, A], acted: Sequence[tuple[ActionContext, Acted[A]]]
 ) -> None:
     """Record a chunk of acted items: the action's own transaction, then their outcomes."""
     app = ex.app
     step = acted[0][0].step
     results: dict[str, ActionResult | None] = {}
-    to_record = []
+    to_record: list[tuple[ActionContext, A]] = []
     for ctx, value in acted:
-        if value is NOT_STARTED:
+        if isinstance(value, _NotStarted):
             results[ctx.item.id] = None
         elif isinstance(value, ActionResult):
             results[ctx.item.id] = value
@@ -158,17 +195,17 @@ def _record(
             with app.begin() as conn:
                 recorded = action.record(conn, to_record)
                 for ctx, _ in to_record:
-                    crash_point(step.id, ctx.item.id, "inside")
+                    ex.hooks.phase(step.id, ctx.item.id, Phase.INSIDE)
         except Exception as exc:
             recorded = [failure(exc)] * len(to_record)
         for (ctx, _), result in zip(to_record, recorded, strict=True):
             results[ctx.item.id] = result
     for ctx, _ in acted:
-        crash_point(step.id, ctx.item.id, "after")
+        ex.hooks.phase(step.id, ctx.item.id, Phase.AFTER)
     with app.begin() as conn:
         state.mark_outcomes(conn, app.clock, ex.run_id, step.id, results)
     for ctx, _ in acted:
-        crash_point(step.id, ctx.item.id, "recorded")
+        ex.hooks.phase(step.id, ctx.item.id, Phase.RECORDED)
         outcome = results[ctx.item.id]
         if outcome is not None:
             ex.item_done(ctx.step, ctx.item, outcome)

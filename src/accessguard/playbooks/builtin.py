@@ -28,10 +28,13 @@ from accessguard.inventory.records import (
 )
 from accessguard.inventory.validation import check_text
 from accessguard.playbooks import state
+from accessguard.playbooks.action_specs import SPECS
 from accessguard.playbooks.guards import BUILTIN_DIGEST, StepUp
+from accessguard.playbooks.hooks import RunHooks
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep, plan_lines
 from accessguard.playbooks.planner import SUBJECT_ITEM
-from accessguard.playbooks.spec import SPECS
+from accessguard.playbooks.sources import AccountParams, GrantParams, SubjectParams
+from accessguard.playbooks.status import ItemStatus
 
 if TYPE_CHECKING:
     from accessguard.app import App
@@ -127,17 +130,17 @@ def grant_items(session: Executor, grant_ids: Sequence[int]) -> list[PlanItem]:
             PlanItem(
                 f"grant-{row.id}",
                 f"{row.email} on {row.account} ({row.platform}): {row.role} via {row.via}",
-                {
-                    "grant_id": row.id,
-                    "account_id": row.account_id,
-                    "account": row.account,
-                    "platform": row.platform,
-                    "handle": row.handle,
-                    "role": row.role,
-                    "via": row.via,
-                    "person": row.email,
-                    "person_name": row.person_name,
-                },
+                GrantParams(
+                    grant_id=row.id,
+                    account_id=row.account_id,
+                    account=row.account,
+                    platform=row.platform,
+                    handle=row.handle,
+                    role=row.role,
+                    via=row.via,
+                    person=row.email,
+                    person_name=row.person_name,
+                ),
             )
         )
     return items
@@ -149,8 +152,10 @@ def revocation_steps(
     """Remove these grants everywhere: on the platform (or a manual checklist step), in the
     inventory, and from Vault groups when any is a shared login."""
     items = grant_items(session, grant_ids)
-    shared = any(item.params["via"] == "shared-login" for item in items)
-    subject = [PlanItem(SUBJECT_ITEM, "Vault groups", {})] if shared else []
+    shared = any(
+        isinstance(item.params, GrantParams) and item.params.via == "shared-login" for item in items
+    )
+    subject = [PlanItem(SUBJECT_ITEM, "Vault groups", SubjectParams())] if shared else []
     return (
         builtin_step("revoke-platform-access", "revoke-access", items),
         builtin_step("end-grants", "end-grants", items, args={"reason": literal(reason)}),
@@ -186,7 +191,8 @@ def revoke_plan(
 def vault_revoke_plan(session: Executor, person: str) -> Plan:
     """`vault revoke-person PERSON`: groups, entity, login and tokens of the person."""
     subject = person_subject(session, person)
-    item = PlanItem(SUBJECT_ITEM, str(subject["email"]), {"person": subject["email"]})
+    email = str(subject["email"])
+    item = PlanItem(SUBJECT_ITEM, email, SubjectParams(email))
     return builtin_plan(
         "vault-revoke-person",
         subject,
@@ -198,7 +204,7 @@ def _account_item(subject: dict[str, Any]) -> PlanItem:
     return PlanItem(
         f"account-{subject['account_id']}",
         f"{subject['name']} ({subject['status']}): shared login",
-        {"account_id": subject["account_id"], "account": subject["name"]},
+        AccountParams(account_id=int(subject["account_id"]), account=str(subject["name"])),
     )
 
 
@@ -237,6 +243,7 @@ def run_builtin(
     *,
     step_up: StepUp | None = None,
     on_start: Callable[[str], None] | None = None,
+    hooks: RunHooks | None = None,
 ) -> RunReport:
     """Run a built-in plan through the engine (guards, lock, intent and outcome rows).
 
@@ -246,7 +253,13 @@ def run_builtin(
     from accessguard.playbooks.runner import run_plan
 
     return run_plan(
-        app, plan, concurrency=1, allow_unfinished=True, step_up=step_up, on_start=on_start
+        app,
+        plan,
+        concurrency=1,
+        allow_unfinished=True,
+        step_up=step_up,
+        on_start=on_start,
+        hooks=hooks,
     )
 
 
@@ -258,7 +271,7 @@ def only_result(app: App, report: RunReport) -> dict[str, Any]:
         raise StepFailedError(f"run {report.run_id} has {len(items)} items, not one")
     item = items[0]
     result = dict(item.result or {})
-    if item.status == "failed":
+    if item.status == ItemStatus.FAILED:
         details = result.get("details") or {}
         raise StepFailedError(
             str(result.get("message") or "failed"),

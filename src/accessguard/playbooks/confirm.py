@@ -10,9 +10,9 @@ from accessguard.errors import ConflictError, InputError, LockHeldError, StepFai
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.context import ActionContext, VaultPool
 from accessguard.playbooks.guards import StepUp, require_step_up_for
-from accessguard.playbooks.plan import Plan
 from accessguard.playbooks.registry import ACTIONS
 from accessguard.playbooks.run_views import item_to_dict
+from accessguard.playbooks.status import ItemStatus, RunStatus, run_status, step_status
 from accessguard.results import Outcome
 from accessguard.secret import redact
 
@@ -35,9 +35,9 @@ def confirm_items(
     evidence = evidence.strip()
     if not evidence:
         raise InputError("--evidence: say what was done (a note, a ticket, a file hash)")
-    with app.transaction() as session:
+    with app.begin() as session:
         run = state.get_run(session, run_id)
-        plan = Plan.from_dict(run.plan)
+        plan = run.stored_plan()
         try:
             step = plan.step(step_id)
         except KeyError:
@@ -51,11 +51,11 @@ def confirm_items(
                 raise InputError(
                     f"step {step_id} has no item {item_id!r} (items: {known or 'none'})"
                 )
-            if items[0].status != "waiting":
+            if items[0].status != ItemStatus.WAITING:
                 raise ConflictError(
                     f"{step_id} {item_id} is {items[0].status}, not waiting for confirmation"
                 )
-        waiting = [i.item_id for i in items if i.status == "waiting"]
+        waiting = [i.item_id for i in items if i.status == ItemStatus.WAITING]
         if not waiting:
             raise ConflictError(
                 f"step {step_id} of run {run_id} has nothing waiting for confirmation"
@@ -82,8 +82,8 @@ def confirm_items(
                     hint="the item stays waiting; fix the cause and confirm again",
                 )
             details = {"confirm": result.outcome.value, "message": redact(result.message)}
-        with app.transaction() as session:
-            if state.get_item(session, run_id, step_id, wanted).status != "waiting":
+        with app.begin() as session:
+            if state.get_item(session, run_id, step_id, wanted).status != ItemStatus.WAITING:
                 continue
             row = state.mark_confirmed(
                 session, app.clock, run_id, step_id, wanted, evidence=evidence, actor=app.actor
@@ -105,27 +105,25 @@ def confirm_items(
 
 def _refresh(app: App, run_id: str, step_id: str) -> None:
     """Recompute the step's and the run's status after confirmations."""
-    with app.transaction() as session:
+    with app.begin() as session:
         run = state.get_run(session, run_id)
         state.set_step_status(
             session,
             app.clock,
             run_id,
             step_id,
-            state.step_status(state.run_items(session, run_id, step_id)),
+            step_status(i.status for i in state.run_items(session, run_id, step_id)),
         )
-        if run.status in ("waiting", "partial"):
+        if run.status in (RunStatus.WAITING, RunStatus.PARTIAL):
+            items = state.run_items(session, run_id)
             state.set_run_status(
-                session,
-                app.clock,
-                run,
-                state.finish_status(state.run_items(session, run_id), stopped=False),
+                session, app.clock, run, run_status((i.status for i in items), stopped=False)
             )
 
 
 def unlock(app: App, run_id: str) -> bool:
     """Drop the lock a killed process left behind for ``run_id``; False if it held none."""
-    with app.transaction() as session:
+    with app.begin() as session:
         run = state.get_run(session, run_id)
         holder = lock.holder_of(session, run.subject)
         if holder is None or holder.run_id != run_id:

@@ -13,17 +13,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from accessguard.app import App
 from accessguard.credentials.stepup import StepUp, require
-from accessguard.db.tables import accounts as _ACCOUNTS
-from accessguard.db.tables import grants as _GRANTS
-from accessguard.db.tables import people as _PEOPLE
 from accessguard.db.types import Executor
 from accessguard.errors import ConflictError
-from accessguard.inventory.vocab import is_admin_role
+from accessguard.inventory.admin import uncovered_accounts
 from accessguard.playbooks.plan import Plan
+from accessguard.playbooks.sources import GrantParams
 
 #: The digest of plans built in code (``playbooks/builtin.py``) rather than from a playbook file.
 BUILTIN_DIGEST = "builtin"
@@ -46,11 +42,11 @@ def require_step_up(app: App, plan: Plan, step_up: StepUp | None) -> None:
 def removed_grants(plan: Plan) -> set[int]:
     """Ids of the grants the plan's destructive steps take away."""
     return {
-        int(item.params["grant_id"])
+        item.params.grant_id
         for step in plan.steps
         if step.destructive and not step.skipped and step.action in GRANT_REMOVERS
         for item in step.items
-        if "grant_id" in item.params
+        if isinstance(item.params, GrantParams)
     }
 
 
@@ -65,50 +61,13 @@ def leaving_subject(plan: Plan) -> int | None:
 def orphaned_accounts(session: Executor, plan: Plan) -> list[str]:
     """Accounts the plan would leave with no active admin or owner (``name (platform)``).
 
-    An account is covered by another active person's admin grant (not a shared login)
-    that the plan keeps, by an active owner who is not the plan's subject, or by the
-    plan's successor. For an offboarding, every grant of the subject counts as gone.
+    The rule is the inventory's (``inventory.admin.uncovered_accounts``); a successor
+    covers every account, and for an offboarding every grant of the subject counts as gone.
     """
     removed = removed_grants(plan)
     if not removed or plan.successor:
         return []
-    grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
-    touched = {
-        account_id
-        for account_id, role, via in session.execute(
-            select(grants.account_id, grants.role, grants.via).where(
-                grants.id.in_(removed), grants.revoked_at.is_(None)
-            )
-        )
-        if via != "shared-login" and is_admin_role(role)
-    }
-    if not touched:
-        return []
-    subject = leaving_subject(plan)
-    covered: set[int] = set()
-    for account_id, grant_id, role, person_id in session.execute(
-        select(grants.account_id, grants.id, grants.role, grants.person_id)
-        .join(_PEOPLE, people.id == grants.person_id)
-        .where(
-            grants.account_id.in_(touched),
-            grants.revoked_at.is_(None),
-            grants.via != "shared-login",
-            people.status != "departed",
-        )
-    ):
-        if grant_id not in removed and person_id != subject and is_admin_role(role):
-            covered.add(account_id)
-    orphans = []
-    for account_id, name, platform, owner_status, owner_id in session.execute(
-        select(accounts.id, accounts.name, accounts.platform, people.status, people.id)
-        .outerjoin(_PEOPLE, people.id == accounts.owner_id)
-        .where(accounts.id.in_(touched))
-        .order_by(accounts.name)
-    ):
-        owner_ok = owner_id is not None and owner_id != subject and owner_status != "departed"
-        if account_id not in covered and not owner_ok:
-            orphans.append(f"{name} ({platform})")
-    return orphans
+    return uncovered_accounts(session, removed, leaving=leaving_subject(plan))
 
 
 def check_handover(session: Executor, plan: Plan) -> None:

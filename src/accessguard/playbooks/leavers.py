@@ -6,35 +6,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import exists, or_, select
-
 from accessguard.app import App
 from accessguard.clock import today
-from accessguard.db.tables import grants as _GRANTS
-from accessguard.db.tables import people as _PEOPLE
-from accessguard.db.types import Executor
 from accessguard.errors import AccessGuardError
 from accessguard.exit_codes import ExitCode
+from accessguard.inventory.leavers import due_leavers
 from accessguard.playbooks.guards import StepUp
+from accessguard.playbooks.hooks import RunHooks
 from accessguard.playbooks.loader import resolve
 from accessguard.playbooks.planner import build_plan
 from accessguard.playbooks.runner import run_plan
 
 #: Worst first: the batch's exit code is the worst of its people's.
 _SEVERITY = [ExitCode.ERROR, ExitCode.PARTIAL_FAILURE, ExitCode.WAITING_MANUAL, ExitCode.OK]
-
-
-def due_leavers(session: Executor, app: App) -> list[str]:
-    """Emails of people whose end date is before today and who are not departed (or still hold grants)."""
-    people, grants = _PEOPLE.c, _GRANTS.c
-    holds = exists().where(grants.person_id == people.id, grants.revoked_at.is_(None))
-    query = (
-        select(people.email)
-        .where(people.end_date.is_not(None), people.end_date < today(app.clock))
-        .where(or_(people.status != "departed", holds))
-        .order_by(people.end_date, people.email)
-    )
-    return list(session.scalars(query))
 
 
 def offboard_leavers(
@@ -44,6 +28,7 @@ def offboard_leavers(
     dry_run: bool = False,
     concurrency: int = 2,
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    hooks: RunHooks | None = None,
     step_up: StepUp | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Plan (and unless ``dry_run`` run) each due leaver; returns one row per person and an exit code.
@@ -52,7 +37,7 @@ def offboard_leavers(
     """
     book = resolve(app.settings, playbook or app.settings.offboarding.default_playbook)
     with app.begin() as session:
-        emails = due_leavers(session, app)
+        emails = due_leavers(session, today(app.clock))
 
     def one(email: str) -> dict[str, Any]:
         row: dict[str, Any] = {"person": email, "run": None, "status": None, "error": None}
@@ -64,7 +49,7 @@ def offboard_leavers(
                 row["status"], row["exit_code"] = "planned", int(ExitCode.OK)
                 row["plan"] = plan.to_dict()
             else:
-                report = run_plan(app, plan, concurrency=1, step_up=step_up)
+                report = run_plan(app, plan, concurrency=1, step_up=step_up, hooks=hooks)
                 row.update(run=report.run_id, status=report.status, exit_code=report.exit_code)
         except AccessGuardError as exc:
             in_progress = exc.code in ("lock-held", "run-in-progress")

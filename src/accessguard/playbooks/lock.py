@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,16 @@ from accessguard.clock import Clock
 from accessguard.db.tables import run_locks as _LOCKS
 from accessguard.db.types import Executor
 from accessguard.errors import LockHeldError
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """Who holds a subject's lock: the run, the process (``host:pid``) and since when."""
+
+    subject: str
+    run_id: str
+    holder: str
+    acquired_at: datetime
 
 
 def holder_name() -> str:
@@ -73,6 +84,12 @@ def release(session: Executor, subject: str, run_id: str) -> None:
     session.execute(delete(_LOCKS).where(locks.subject == subject, locks.run_id == run_id))
 
 
-def holder_of(session: Executor, subject: str) -> Any:
-    """The lock row for ``subject``, if any."""
-    return session.execute(select(_LOCKS).where(_LOCKS.c.subject == subject)).first()
+def holder_of(session: Executor, subject: str) -> Lock | None:
+    """Who holds the lock of ``subject``, if anyone."""
+    locks = _LOCKS.c
+    row = session.execute(
+        select(locks.subject, locks.run_id, locks.holder, locks.acquired_at).where(
+            locks.subject == subject
+        )
+    ).first()
+    return Lock(*row) if row is not None else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from accessguard.playbooks.sources import ItemParams, Source, params_from_dict
+
 
 @dataclass(frozen=True)
 class PlanItem:
@@ -12,11 +14,11 @@ class PlanItem:
 
     id: str
     label: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: ItemParams
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view."""
-        return {"id": self.id, "label": self.label, "params": self.params}
+        return {"id": self.id, "label": self.label, "params": self.params.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class PlanStep:
     args: dict[str, Any] = field(default_factory=dict)
     items: tuple[PlanItem, ...] = ()
     skipped: str | None = None
+    #: What the items are (their parameters' type); None in plans stored before it was kept.
+    source: Source | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view."""
@@ -43,6 +47,7 @@ class PlanStep:
             "args": self.args,
             "items": [item.to_dict() for item in self.items],
             "skipped": self.skipped,
+            "source": None if self.source is None else self.source.value,
         }
 
 
@@ -99,19 +104,7 @@ class Plan:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Plan:
         """Rebuild a plan stored with a run."""
-        steps = tuple(
-            PlanStep(
-                id=s["id"],
-                action=s["action"],
-                description=s.get("description", ""),
-                on_failure=s["on_failure"],
-                destructive=s["destructive"],
-                args=s.get("args", {}),
-                items=tuple(PlanItem(i["id"], i["label"], i.get("params", {})) for i in s["items"]),
-                skipped=s.get("skipped"),
-            )
-            for s in data["steps"]
-        )
+        steps = tuple(_step_from_dict(s) for s in data["steps"])
         return cls(
             subject=data["subject"],
             playbook=data["playbook"],
@@ -122,6 +115,25 @@ class Plan:
             observed_only=data.get("observed_only", False),
             warnings=tuple(data.get("warnings", ())),
         )
+
+
+def _step_from_dict(data: dict[str, Any]) -> PlanStep:
+    """A stored step; items of plans stored without a source are typed by their keys."""
+    source = None if data.get("source") is None else Source(data["source"])
+    return PlanStep(
+        id=data["id"],
+        action=data["action"],
+        description=data.get("description", ""),
+        on_failure=data["on_failure"],
+        destructive=data["destructive"],
+        args=data.get("args", {}),
+        items=tuple(
+            PlanItem(i["id"], i["label"], params_from_dict(source, i.get("params") or {}))
+            for i in data["items"]
+        ),
+        skipped=data.get("skipped"),
+        source=source,
+    )
 
 
 def plan_lines(plan: Plan) -> list[str]:

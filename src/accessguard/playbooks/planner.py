@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
-
-from accessguard.db.tables import accounts as _ACCOUNTS
-from accessguard.db.tables import grants as _GRANTS
-from accessguard.db.tables import people as _PEOPLE
 from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, InputError
+from accessguard.inventory.admin import Handover, handover
 from accessguard.inventory.records import (
     HeldAccount,
     HeldGrant,
@@ -20,9 +16,16 @@ from accessguard.inventory.records import (
     get_person_record,
     person_to_dict,
 )
-from accessguard.inventory.vocab import is_admin_role
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.schema import ForEach, Playbook, Step
+from accessguard.playbooks.sources import (
+    CredentialParams,
+    GrantParams,
+    HandoverParams,
+    SeedParams,
+    Source,
+    SubjectParams,
+)
 
 SUBJECT_ITEM = "subject"
 
@@ -45,15 +48,15 @@ def _grant_items(grants: Grants, filters: dict[str, tuple[str, ...]]) -> list[Pl
             PlanItem(
                 f"grant-{grant.id}",
                 f"{account.name} ({account.platform}): {grant.role} via {grant.via}",
-                {
-                    "grant_id": grant.id,
-                    "account_id": account.id,
-                    "account": account.name,
-                    "platform": account.platform,
-                    "handle": account.handle,
-                    "role": grant.role,
-                    "via": grant.via,
-                },
+                GrantParams(
+                    grant_id=grant.id,
+                    account_id=account.id,
+                    account=account.name,
+                    platform=account.platform,
+                    handle=account.handle,
+                    role=grant.role,
+                    via=grant.via,
+                ),
             )
         )
     return items
@@ -79,14 +82,14 @@ def _credential_items(
             PlanItem(
                 f"credential-{exposed.credential_id}",
                 f"{exposed.account_name}: shared login version {exposed.version} ({how} exposure)",
-                {
-                    "credential_id": exposed.credential_id,
-                    "account_id": exposed.account_id,
-                    "account": exposed.account_name,
-                    "platform": platform,
-                    "version": exposed.version,
-                    "observed": exposed.observed,
-                },
+                CredentialParams(
+                    credential_id=exposed.credential_id,
+                    account_id=exposed.account_id,
+                    account=exposed.account_name,
+                    platform=platform,
+                    version=exposed.version,
+                    observed=exposed.observed,
+                ),
             )
         )
     return items
@@ -101,110 +104,34 @@ def _seed_items(
         PlanItem(
             f"account-{account.id}",
             f"{account.name} ({account.platform}): exported 2FA seed",
-            {"account_id": account.id, "account": account.name, "platform": account.platform},
+            SeedParams(account_id=account.id, account=account.name, platform=account.platform),
         )
         for account in exported_seed_accounts(session, person.id)
         if "platform" not in filters or account.platform in filters["platform"]
     ]
 
 
-def _other_admins(session: Executor, person_id: int, account_ids: set[int]) -> dict[int, list[str]]:
-    """Account id -> other active people holding an admin role (not a shared login) on it."""
-    found: dict[int, set[str]] = {account_id: set() for account_id in account_ids}
-    if account_ids:
-        grants, people = _GRANTS.c, _PEOPLE.c
-        rows = session.execute(
-            select(grants.account_id, grants.role, people.email)
-            .join(_PEOPLE, people.id == grants.person_id)
-            .where(
-                grants.account_id.in_(account_ids),
-                grants.revoked_at.is_(None),
-                grants.via != "shared-login",
-                people.id != person_id,
-                people.status != "departed",
-            )
-        )
-        for account_id, role, email in rows:
-            if is_admin_role(role):
-                found[account_id].add(email)
-    return {account_id: sorted(emails) for account_id, emails in found.items()}
-
-
-def admins_of(session: Executor, account_id: int, person_id: int) -> list[str]:
-    """Other active people than ``person_id`` holding an admin role (not a shared login) on the account."""
-    return _other_admins(session, person_id, {account_id})[account_id]
-
-
-def handover(
-    session: Executor, person: PersonRecord, successor: PersonRecord | None, *, grants: Grants
-) -> list[dict[str, Any]]:
-    """For each account the person owns or administers: who keeps it, who inherits ownership.
-
-    ``grants`` are the person's active grants (``active_grants_for``). Admins and owners
-    are read for all those accounts at once, not per account.
-    """
-    accounts_c, people = _ACCOUNTS.c, _PEOPLE.c
-    owned = session.execute(
-        select(accounts_c.id, accounts_c.name, accounts_c.platform, accounts_c.owner_id).where(
-            accounts_c.owner_id == person.id
-        )
-    ).all()
-    accounts: dict[int, Any] = {a.id: a for a in owned}
-    for grant, held in grants:
-        if grant.is_admin and grant.via != "shared-login":
-            accounts.setdefault(held.id, held)
-    admins_by_account = _other_admins(session, person.id, set(accounts))
-    owner_ids = {a.owner_id for a in accounts.values() if a.owner_id}
-    owners = (
-        {
-            p.id: p
-            for p in session.execute(
-                select(people.id, people.email, people.status).where(people.id.in_(owner_ids))
-            )
-        }
-        if owner_ids
-        else {}
-    )
-    result = []
-    for account in sorted(accounts.values(), key=lambda a: a.name):
-        admins = admins_by_account[account.id]
-        owner = owners.get(account.owner_id) if account.owner_id else None
-        owned_by_subject = owner is not None and owner.id == person.id
-        owner_ok = owner is not None and not owned_by_subject and owner.status != "departed"
-        if owned_by_subject or owner is None:
-            inheritor = successor.email if successor else (admins[0] if admins else None)
-        else:
-            inheritor = owner.email if owner_ok else (successor.email if successor else None)
-        covered = bool(admins) or owner_ok or successor is not None
-        result.append(
-            {
-                "account_id": account.id,
-                "account": account.name,
-                "platform": account.platform,
-                "owned": owned_by_subject,
-                "other_admins": admins,
-                "inheritor": inheritor,
-                "inheritor_is_admin": inheritor in admins,
-                "covered": covered,
-            }
-        )
-    return result
-
-
-def _handover_items(
-    rows: list[dict[str, Any]], filters: dict[str, tuple[str, ...]]
-) -> list[PlanItem]:
+def _handover_items(rows: list[Handover], filters: dict[str, tuple[str, ...]]) -> list[PlanItem]:
     items = []
     for row in rows:
-        if "platform" in filters and row["platform"] not in filters["platform"]:
+        if "platform" in filters and row.platform not in filters["platform"]:
             continue
-        who = f"{row['inheritor']} inherits ownership" if row["inheritor"] else "NO ONE inherits"
-        admins = ", ".join(row["other_admins"]) or "no other admin"
+        who = f"{row.inheritor} inherits ownership" if row.inheritor else "NO ONE inherits"
+        admins = ", ".join(row.other_admins) or "no other admin"
         items.append(
             PlanItem(
-                f"account-{row['account_id']}",
-                f"{row['account']} ({row['platform']}): {who}; admins left: {admins}",
-                row,
+                f"account-{row.account_id}",
+                f"{row.account} ({row.platform}): {who}; admins left: {admins}",
+                HandoverParams(
+                    account_id=row.account_id,
+                    account=row.account,
+                    platform=row.platform,
+                    owned=row.owned,
+                    other_admins=row.other_admins,
+                    inheritor=row.inheritor,
+                    inheritor_is_admin=row.inheritor_is_admin,
+                    covered=row.covered,
+                ),
             )
         )
     return items
@@ -231,18 +158,19 @@ def _items(
     for_each: ForEach | None,
     *,
     grants: Grants,
-    handover_rows: list[dict[str, Any]],
+    handover_rows: list[Handover],
     observed_only: bool,
 ) -> list[PlanItem]:
     if for_each is None:
-        return [PlanItem(SUBJECT_ITEM, person.email, {"person": person.email})]
-    if for_each.source == "grants":
+        return [PlanItem(SUBJECT_ITEM, person.email, SubjectParams(person.email))]
+    source = Source(for_each.source)
+    if source is Source.GRANTS:
         return _grant_items(grants, for_each.filters)
-    if for_each.source == "exposed_credentials":
+    if source is Source.EXPOSED_CREDENTIALS:
         return _credential_items(
             session, person, observed_only=observed_only, filters=for_each.filters
         )
-    if for_each.source == "exported_seeds":
+    if source is Source.EXPORTED_SEEDS:
         return _seed_items(session, person, for_each.filters)
     return _handover_items(handover_rows, for_each.filters)
 
@@ -259,6 +187,7 @@ def _plan_step(step: Step, items: list[PlanItem], skipped: str | None) -> PlanSt
         args=step.args,
         items=tuple(items) if skipped is None else (),
         skipped=skipped,
+        source=Source(step.for_each.source) if step.for_each else Source.SUBJECT,
     )
 
 
@@ -280,10 +209,10 @@ def build_plan(
         )
     grants = active_grants_for(session, person.id)
     rows = handover(session, person, heir, grants=grants)
-    orphaned = [r for r in rows if not r["covered"]]
+    orphaned = [r for r in rows if not r.covered]
     warnings = []
     if orphaned and not force:
-        names = ", ".join(f"{r['account']} ({r['platform']})" for r in orphaned)
+        names = ", ".join(f"{r.account} ({r.platform})" for r in orphaned)
         raise ConflictError(
             f"refusing to offboard {person.email}: it would leave {names} with no active admin or owner",
             hint="name who inherits with --successor PERSON, or give another person an admin role first; --force accepts the risk",
@@ -291,7 +220,7 @@ def build_plan(
         )
     for row in orphaned:
         warnings.append(
-            f"{row['account']} ({row['platform']}) will have no active admin or owner (--force)"
+            f"{row.account} ({row.platform}) will have no active admin or owner (--force)"
         )
     steps = []
     for step in playbook.steps:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from accessguard.playbooks.action_specs import SPECS
 from accessguard.playbooks.actions import credentials, inventory, manual, notify, platform, vault
 from accessguard.playbooks.batch import BatchAction
 from accessguard.playbooks.context import ActionContext
-from accessguard.playbooks.spec import SPECS
 from accessguard.results import ActionResult
 
 
@@ -19,7 +20,8 @@ class Action:
 
     run: Callable[[ActionContext], ActionResult] | None = None
     confirm: Callable[[ActionContext, str], ActionResult] | None = None
-    batch: BatchAction | None = None
+    #: Each batched action has its own phase types; the registry holds them all.
+    batch: BatchAction[Any, Any] | None = None
 
 
 ACTIONS: dict[str, Action] = {

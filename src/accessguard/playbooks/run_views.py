@@ -7,21 +7,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from accessguard.db.tables import run_items as _ITEMS
 from accessguard.db.tables import runs as _RUNS
 from accessguard.db.types import Executor
-from accessguard.playbooks.state import (
-    item_states,
-    items_of_run,
-    run_items,
-    run_steps,
-    stop_reason,
-    summary_counts,
-)
+from accessguard.playbooks.run_records import RUN_COLUMNS, ItemRecord, ItemState, RunRecord
+from accessguard.playbooks.state import item_states, run_items, run_steps, stop_reason
+from accessguard.playbooks.status import ItemStatus, RunStatus, summary_counts
 
 
-def item_to_dict(item: Any) -> dict[str, Any]:
-    """The stable JSON shape of a run item (a row of ``run_items``)."""
+def item_to_dict(item: ItemRecord) -> dict[str, Any]:
+    """The stable JSON shape of a run item."""
     return {
         "step": item.step_id,
         "item": item.item_id,
@@ -39,17 +33,16 @@ def item_to_dict(item: Any) -> dict[str, Any]:
     }
 
 
-def run_to_dict(session: Executor, run: Any, *, with_items: bool = True) -> dict[str, Any]:
+def run_to_dict(session: Executor, run: RunRecord, *, with_items: bool = True) -> dict[str, Any]:
     """The stable JSON shape of a run, with its steps and items."""
-    # Plain rows, not ORM objects: a run can hold thousands of items; a listing only counts.
-    items: Sequence[Any]
-    if with_items:
-        items = session.execute(items_of_run(select(_ITEMS), run.id, None)).all()
-    else:
-        items = item_states(session, run.id)
+    # A run can hold thousands of items; a listing only counts them.
+    records = run_items(session, run.id) if with_items else []
+    items: Sequence[ItemRecord | ItemState] = (
+        records if with_items else item_states(session, run.id)
+    )
     stopped_by = None
-    if run.status in ("failed", "partial"):  # the failed items' results say why
-        failed = items if with_items else run_items(session, run.id, status="failed")
+    if run.status in (RunStatus.FAILED, RunStatus.PARTIAL):  # the failed items' results say why
+        failed = records if with_items else run_items(session, run.id, status=ItemStatus.FAILED)
         stopped_by = stop_reason(failed, run.id)
     data: dict[str, Any] = {
         "id": run.id,
@@ -60,15 +53,15 @@ def run_to_dict(session: Executor, run: Any, *, with_items: bool = True) -> dict
         "created_at": run.created_at.isoformat(),
         "updated_at": run.updated_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "counts": summary_counts(items),
+        "counts": summary_counts(item.status for item in items),
         "stopped_by": stopped_by,
         "successor": (run.plan or {}).get("successor"),
         "warnings": (run.plan or {}).get("warnings", []),
     }
     if with_items:
         by_step: dict[str, list[dict[str, Any]]] = {}
-        for item in items:
-            by_step.setdefault(item.step_id, []).append(item_to_dict(item))
+        for record in records:
+            by_step.setdefault(record.step_id, []).append(item_to_dict(record))
         data["steps"] = [
             {
                 "id": s.step_id,
@@ -83,12 +76,12 @@ def run_to_dict(session: Executor, run: Any, *, with_items: bool = True) -> dict
 
 def list_runs(
     session: Executor, *, subject: str | None = None, status: str | None = None, limit: int = 100
-) -> list[Any]:
-    """Recent runs first, as rows with their plans."""
+) -> list[RunRecord]:
+    """Recent runs first, with their plans."""
     runs = _RUNS.c
-    query = select(_RUNS).order_by(runs.created_at.desc(), runs.id).limit(limit)
+    query = select(*RUN_COLUMNS, runs.plan).order_by(runs.created_at.desc(), runs.id).limit(limit)
     if subject:
         query = query.where(runs.subject == subject.strip().lower())
     if status:
         query = query.where(runs.status == status)
-    return list(session.execute(query))
+    return [RunRecord.of(row._mapping) for row in session.execute(query)]

@@ -10,49 +10,56 @@ stay pending, the ones in flight finish, and the run ends ``failed`` with a mess
 saying what to do. Resuming re-runs every item that is not finished (pending, running
 when the process died, or failed); completed side effects are not repeated because
 every action is idempotent and carries a stable idempotency key.
+
+Whoever runs a plan may pass ``RunHooks`` (``playbooks/hooks.py``): the runner tells
+them each phase of each step and item; by default nobody listens.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from accessguard.app import App
+from accessguard.audit.anchors import anchor_head
 from accessguard.db.types import Executor
-from accessguard.exit_codes import ExitCode
+from accessguard.errors import VaultError
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.batch import failure, run_batch
 from accessguard.playbooks.context import ActionContext, SecretSink, VaultPool
-from accessguard.playbooks.crash import crash_point, delay_point
 from accessguard.playbooks.guards import StepUp, check_handover, require_step_up
+from accessguard.playbooks.hooks import NO_HOOKS, Phase, RunHooks
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
+from accessguard.playbooks.status import (
+    RETRY,
+    ItemStatus,
+    RunStatus,
+    StepStatus,
+    exit_code,
+    run_status,
+    step_status,
+    summary_counts,
+)
 from accessguard.results import ActionResult
 from accessguard.secret import redact
 
-RETRY = ("pending", "running", "failed")
-EXIT_CODES = {
-    "completed": ExitCode.OK,
-    "waiting": ExitCode.WAITING_MANUAL,
-    "partial": ExitCode.PARTIAL_FAILURE,
-    "failed": ExitCode.ERROR,
-    "running": ExitCode.ERROR,
-}
-
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RunEvent:
     """Progress of a run, for progress bars and plain log lines."""
 
-    kind: str  # "step" or "item"
+    kind: Literal["step", "item"]
     step: str
     item: str
     label: str
-    status: str
+    status: StepStatus | ItemStatus
     message: str = ""
     total: int = 0
 
@@ -62,7 +69,7 @@ class RunReport:
     """How a run ended: its status, counts per item status, and the process exit code."""
 
     run_id: str
-    status: str
+    status: RunStatus
     counts: dict[str, int] = field(default_factory=dict)
     stopped_at: str | None = None
     #: Why the run stopped and what to do (Vault sealed: unseal, then resume), if known.
@@ -71,7 +78,7 @@ class RunReport:
     @property
     def exit_code(self) -> int:
         """0 ok, 1 failed, 4 partial failure, 5 waiting for a manual step."""
-        return int(EXIT_CODES.get(self.status, ExitCode.ERROR))
+        return int(exit_code(self.status))
 
 
 EventSink = Callable[[RunEvent], None]
@@ -81,6 +88,8 @@ WithRun = Callable[[Executor, str], None]
 
 @dataclass
 class _Execution:
+    """One process executing one run: what every item of it shares."""
+
     app: App
     run_id: str
     plan: Plan
@@ -88,6 +97,7 @@ class _Execution:
     on_event: EventSink | None
     show_secret: SecretSink | None
     vaults: VaultPool
+    hooks: RunHooks = NO_HOOKS
     halted: threading.Event = field(default_factory=threading.Event)
 
     def emit(self, event: RunEvent) -> None:
@@ -105,6 +115,7 @@ class _Execution:
             self.vaults,
             self.show_secret,
             attempt=attempt,
+            hooks=self.hooks,
         )
 
     def item_done(self, step: PlanStep, item: PlanItem, result: ActionResult) -> None:
@@ -115,7 +126,7 @@ class _Execution:
                 step.id,
                 item.id,
                 item.label,
-                result.outcome.value,
+                ItemStatus.of(result.outcome),
                 redact(result.message),
                 self.plan.item_count,
             )
@@ -128,20 +139,21 @@ class _Execution:
             return
         with app.begin() as conn:
             state.mark_intent(conn, app.clock, self.run_id, step.id, item.id)
-        crash_point(step.id, item.id, "before")
-        delay_point(step.id)
+        self.hooks.phase(step.id, item.id, Phase.BEFORE)
         run = ACTIONS[step.action].run
-        assert run is not None
+        if run is None:  # pragma: no cover - the registry checks every action has one path
+            raise TypeError(f"action {step.action} runs only as a batch")
+        self.hooks.phase(step.id, item.id, Phase.ACT)
         try:
             result = run(self.context(step, item, attempt))
         except Exception as exc:  # an action bug must fail its item, not kill the run silently
             result = failure(exc)
         if result.details.get("code") in state.RUN_STOPPERS:
             self.halted.set()
-        crash_point(step.id, item.id, "after")
+        self.hooks.phase(step.id, item.id, Phase.AFTER)
         with app.begin() as conn:
             state.mark_outcome(conn, app.clock, self.run_id, step.id, item.id, result)
-        crash_point(step.id, item.id, "recorded")
+        self.hooks.phase(step.id, item.id, Phase.RECORDED)
         self.item_done(step, item, result)
 
     def run_items(self, step: PlanStep, todo: list[PlanItem], attempts: dict[str, int]) -> None:
@@ -162,7 +174,8 @@ class _Execution:
             for future in futures:
                 future.result()
 
-    def run_step(self, step: PlanStep) -> str:
+    def run_step(self, step: PlanStep) -> StepStatus:
+        """Run the step's unfinished items; its status once they have run."""
         app = self.app
         with app.begin() as conn:
             rows = state.item_states(conn, self.run_id, step.id)
@@ -170,49 +183,51 @@ class _Execution:
             attempts = {i.item_id: i.attempts for i in rows}
         todo = [item for item in step.items if statuses.get(item.id) in RETRY]
         if todo:
-            crash_point(step.id, "", "start")
+            self.hooks.phase(step.id, "", Phase.START)
             with app.begin() as conn:
                 state.set_step_status(
-                    conn, app.clock, self.run_id, step.id, "running", started=True
+                    conn, app.clock, self.run_id, step.id, StepStatus.RUNNING, started=True
                 )
                 run = state.get_run(conn, self.run_id, plan=False)
-                state.set_run_status(conn, app.clock, run, "running")
+                state.set_run_status(conn, app.clock, run, RunStatus.RUNNING)
             self.emit(
                 RunEvent(
                     "step",
                     step.id,
                     "",
                     step.description or step.action,
-                    "running",
+                    StepStatus.RUNNING,
                     total=self.plan.item_count,
                 )
             )
             self.run_items(step, todo, attempts)
         with app.begin() as conn:
-            status = state.step_status(state.item_states(conn, self.run_id, step.id))
+            rows = state.item_states(conn, self.run_id, step.id)
+            status = step_status(i.status for i in rows)
             state.set_step_status(conn, app.clock, self.run_id, step.id, status)
         if todo:
-            crash_point(step.id, "", "end")
+            self.hooks.phase(step.id, "", Phase.END)
         return status
 
     def execute(self) -> RunReport:
+        """Run the plan's steps in order, to the end or to a stopping failure."""
         app = self.app
         stopped_at = None
         for step in self.plan.steps:
             if step.skipped:
                 continue
-            status = self.run_step(step)
-            if self.halted.is_set() or (status == "failed" and step.on_failure == "stop"):
+            failed = self.run_step(step) == StepStatus.FAILED
+            if self.halted.is_set() or (failed and step.on_failure == "stop"):
                 stopped_at = step.id
                 break
         with app.begin() as conn:
             run = state.get_run(conn, self.run_id, plan=False)
             items = state.item_states(conn, self.run_id)
-            status = state.finish_status(items, stopped=stopped_at is not None)
+            status = run_status((i.status for i in items), stopped=stopped_at is not None)
             state.set_run_status(conn, app.clock, run, status)
-            counts = state.summary_counts(items)
-            failed = state.run_items(conn, self.run_id, status="failed")
-            message = state.stop_reason(failed, self.run_id)
+            counts = summary_counts(i.status for i in items)
+            failed_items = state.run_items(conn, self.run_id, status=ItemStatus.FAILED)
+            message = state.stop_reason(failed_items, self.run_id)
         return RunReport(self.run_id, status, counts, stopped_at, message)
 
 
@@ -253,11 +268,36 @@ def _execute(
     concurrency: int,
     on_event: EventSink | None,
     show_secret: SecretSink | None,
+    hooks: RunHooks | None,
 ) -> RunReport:
     with _holding_lock(app, plan.email, run_id):
-        return _Execution(
-            app, run_id, plan, concurrency, on_event, show_secret, VaultPool(app)
+        report = _Execution(
+            app,
+            run_id,
+            plan,
+            concurrency,
+            on_event,
+            show_secret,
+            VaultPool(app),
+            hooks=hooks or NO_HOOKS,
         ).execute()
+    _checkpoint(app)
+    return report
+
+
+def _checkpoint(app: App) -> None:
+    """Checkpoint the audit trail's head outside the database, once per run.
+
+    A Vault outage skips it with a warning rather than hiding the run's own outcome (a
+    run stopped by that outage must still say so and be resumable); the next run,
+    export or ``audit anchor`` moves the checkpoint over these events too. A
+    checkpoint that disagrees with the chain (tampering) is raised.
+    """
+    try:
+        with app.begin() as conn:
+            anchor_head(conn)
+    except VaultError as exc:
+        log.warning("audit checkpoint skipped: %s", exc)
 
 
 def run_plan(
@@ -271,6 +311,7 @@ def run_plan(
     on_start: Callable[[str], None] | None = None,
     step_up: StepUp | None = None,
     with_run: WithRun | None = None,
+    hooks: RunHooks | None = None,
 ) -> RunReport:
     """Start a run for ``plan`` and execute it to the end (or to a stopping failure).
 
@@ -282,7 +323,13 @@ def run_plan(
     if on_start is not None:
         on_start(run_id)
     return _execute(
-        app, run_id, plan, concurrency=concurrency, on_event=on_event, show_secret=show_secret
+        app,
+        run_id,
+        plan,
+        concurrency=concurrency,
+        on_event=on_event,
+        show_secret=show_secret,
+        hooks=hooks,
     )
 
 
@@ -294,16 +341,23 @@ def resume_run(
     on_event: EventSink | None = None,
     show_secret: SecretSink | None = None,
     step_up: StepUp | None = None,
+    hooks: RunHooks | None = None,
 ) -> RunReport:
     """Continue a run from its first unfinished item (retrying failed ones); step-up first."""
     with app.begin() as conn:
-        plan = Plan.from_dict(state.get_run(conn, run_id).plan)
+        plan = state.get_run(conn, run_id).stored_plan()
     require_step_up(app, plan, step_up)
     with app.begin() as conn:
         run = state.get_run(conn, run_id, plan=False)
         lock.acquire(conn, app.clock, run.subject, run_id)
     return _execute(
-        app, run_id, plan, concurrency=concurrency, on_event=on_event, show_secret=show_secret
+        app,
+        run_id,
+        plan,
+        concurrency=concurrency,
+        on_event=on_event,
+        show_secret=show_secret,
+        hooks=hooks,
     )
 
 

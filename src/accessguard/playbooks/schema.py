@@ -4,7 +4,7 @@ name: standard                 # required, [a-z0-9-]
 description: Planned departure  # required
 steps:                          # ordered; ids are stable (resume uses them)
   - id: revoke-platform
-    action: revoke-access       # see ``spec.SPECS``
+    action: revoke-access       # see ``action_specs.SPECS``
     for_each: {source: grants, via: [platform-role, suite-seat]}
     when: {kind: [employee]}
     on_failure: continue        # or stop (default)
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accessguard.errors import PlaybookValidationError
-from accessguard.playbooks.spec import FOR_EACH_SOURCES, SPECS, WHEN_KEYS, ArgSpec
+from accessguard.playbooks.action_specs import FOR_EACH_SOURCES, SPECS, WHEN_KEYS, ArgSpec
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 ON_FAILURE = ("stop", "continue")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, insert, literal, select, update
 
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
@@ -17,13 +16,28 @@ from accessguard.db.tables import runs as _RUNS
 from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, NotFoundError
 from accessguard.playbooks.plan import Plan
+from accessguard.playbooks.run_records import (
+    ITEM_COLUMNS,
+    ITEM_STATE_COLUMNS,
+    RUN_COLUMNS,
+    STEP_COLUMNS,
+    ItemRecord,
+    ItemState,
+    RunRecord,
+    StepRecord,
+)
+from accessguard.playbooks.status import (
+    FINISHED_STEP,
+    SETTLED_RUN,
+    UNFINISHED_RUN,
+    ItemStatus,
+    RunStatus,
+    StepStatus,
+    summary_counts,
+)
 from accessguard.results import ActionResult
 from accessguard.secret import redact
 
-#: A run's columns without its plan (most reads of a run never need the plan's JSON).
-_RUN_COLUMNS = [c for c in _RUNS.c if c.name != "plan"]
-
-UNFINISHED_RUN = ("running", "waiting", "failed", "partial")
 #: Item failures that stop the whole run: Vault itself is unusable, so every later item
 #: that needs it would fail the same way. What to do, for the operator ({run}: the run id).
 RUN_STOPPERS = {
@@ -41,16 +55,15 @@ def new_run_id() -> str:
     return f"run-{uuid.uuid4().hex[:12]}"
 
 
-def unfinished_runs(session: Executor, subject: str) -> list[Any]:
-    """Runs for ``subject`` that still have work or manual steps open (rows, without plans)."""
+def unfinished_runs(session: Executor, subject: str) -> list[RunRecord]:
+    """Runs for ``subject`` that still have work or manual steps open (without plans)."""
     runs = _RUNS.c
-    return list(
-        session.execute(
-            select(*_RUN_COLUMNS)
-            .where(runs.subject == subject, runs.status.in_(UNFINISHED_RUN))
-            .order_by(runs.created_at)
-        )
+    rows = session.execute(
+        select(*RUN_COLUMNS)
+        .where(runs.subject == subject, runs.status.in_(UNFINISHED_RUN))
+        .order_by(runs.created_at)
     )
+    return [RunRecord.of(row._mapping) for row in rows]
 
 
 def create_run(
@@ -78,7 +91,7 @@ def create_run(
             subject=plan.email,
             playbook=plan.playbook,
             playbook_digest=plan.playbook_digest,
-            status="running",
+            status=RunStatus.RUNNING,
             plan=plan.to_dict(),
             actor=actor,
             created_at=now,
@@ -94,7 +107,7 @@ def create_run(
                 "step_id": step.id,
                 "position": position,
                 "action": step.action,
-                "status": "skipped" if step.skipped else "pending",
+                "status": StepStatus.SKIPPED if step.skipped else StepStatus.PENDING,
             }
             for position, step in enumerate(plan.steps)
         ],
@@ -106,7 +119,7 @@ def create_run(
             "item_id": item.id,
             "position": index,
             "label": item.label,
-            "status": "pending",
+            "status": ItemStatus.PENDING,
             "attempts": 0,
         }
         for step in plan.steps
@@ -132,18 +145,18 @@ def create_run(
     )
 
 
-def get_run(session: Executor, run_id: str, *, plan: bool = True) -> Any:
-    """The run with ``run_id`` as a row (without its plan when ``plan`` is False); NotFoundError otherwise."""
-    columns = list(_RUNS.c) if plan else _RUN_COLUMNS
+def get_run(session: Executor, run_id: str, *, plan: bool = True) -> RunRecord:
+    """The run with ``run_id`` (without its plan when ``plan`` is False); NotFoundError otherwise."""
+    columns = [*RUN_COLUMNS, _RUNS.c.plan] if plan else RUN_COLUMNS
     run = session.execute(select(*columns).where(_RUNS.c.id == run_id)).first()
     if run is None:
         raise NotFoundError(
             f"no run {run_id!r}", hint="see `accessguard runs list`", code="run-not-found"
         )
-    return run
+    return RunRecord.of(run._mapping)
 
 
-def items_of_run(query: Any, run_id: str, step_id: str | None) -> Any:
+def _items_of_run(query: Select[Any], run_id: str, step_id: str | None) -> Select[Any]:
     """``query`` narrowed to one run's items (optionally one step's), in plan order."""
     items = _ITEMS.c
     query = query.where(items.run_id == run_id)
@@ -154,42 +167,43 @@ def items_of_run(query: Any, run_id: str, step_id: str | None) -> Any:
 
 def run_items(
     session: Executor, run_id: str, step_id: str | None = None, *, status: str | None = None
-) -> list[Any]:
-    """A run's item rows in plan order (optionally one step's, or those in one status)."""
-    query = select(_ITEMS)
+) -> list[ItemRecord]:
+    """A run's items in plan order (optionally one step's, or those in one status)."""
+    query = select(*ITEM_COLUMNS)
     if status is not None:
         query = query.where(_ITEMS.c.status == status)
-    return list(session.execute(items_of_run(query, run_id, step_id)))
+    return [
+        ItemRecord.of(row._mapping)
+        for row in session.execute(_items_of_run(query, run_id, step_id))
+    ]
 
 
-def item_states(session: Executor, run_id: str, step_id: str | None = None) -> list[Any]:
-    """Rows of (item_id, status, attempts) for a run's items: what the runner needs, no JSON."""
-    items = _ITEMS.c
-    query = select(items.item_id, items.status, items.attempts)
-    return list(session.execute(items_of_run(query, run_id, step_id)).all())
+def item_states(session: Executor, run_id: str, step_id: str | None = None) -> list[ItemState]:
+    """Where a run's items are (id, status, attempts): what the runner needs, no JSON."""
+    query = _items_of_run(select(*ITEM_STATE_COLUMNS), run_id, step_id)
+    return [ItemState.of(row._mapping) for row in session.execute(query)]
 
 
-def run_steps(session: Executor, run_id: str) -> list[Any]:
-    """A run's step rows in plan order."""
+def run_steps(session: Executor, run_id: str) -> list[StepRecord]:
+    """A run's steps in plan order."""
     steps = _STEPS.c
-    return list(
-        session.execute(select(_STEPS).where(steps.run_id == run_id).order_by(steps.position))
-    )
+    query = select(*STEP_COLUMNS).where(steps.run_id == run_id).order_by(steps.position)
+    return [StepRecord.of(row._mapping) for row in session.execute(query)]
 
 
-def _item_where(run_id: str, step_id: str, item_id: str) -> Any:
+def _item_where(run_id: str, step_id: str, item_id: str) -> ColumnElement[bool]:
     items = _ITEMS.c
     return (items.run_id == run_id) & (items.step_id == step_id) & (items.item_id == item_id)
 
 
-def get_item(session: Executor, run_id: str, step_id: str, item_id: str) -> Any:
-    """One item row of a run, locked for update."""
+def get_item(session: Executor, run_id: str, step_id: str, item_id: str) -> ItemRecord:
+    """One item of a run, locked for update."""
     item = session.execute(
-        select(_ITEMS).where(_item_where(run_id, step_id, item_id)).with_for_update()
+        select(*ITEM_COLUMNS).where(_item_where(run_id, step_id, item_id)).with_for_update()
     ).first()
     if item is None:
         raise NotFoundError(f"run {run_id} has no item {item_id!r} in step {step_id!r}")
-    return item
+    return ItemRecord.of(item._mapping)
 
 
 def mark_confirmed(
@@ -201,13 +215,16 @@ def mark_confirmed(
     *,
     evidence: str,
     actor: str,
-) -> Any:
-    """Mark a waiting item done with (redacted) evidence; the updated row."""
+) -> ItemRecord:
+    """Mark a waiting item done with (redacted) evidence; the updated item."""
     session.execute(
         update(_ITEMS)
         .where(_item_where(run_id, step_id, item_id))
         .values(
-            status="done", evidence=redact(evidence), confirmed_by=actor, confirmed_at=clock.now()
+            status=ItemStatus.DONE,
+            evidence=redact(evidence),
+            confirmed_by=actor,
+            confirmed_at=clock.now(),
         )
     )
     return get_item(session, run_id, step_id, item_id)
@@ -227,7 +244,10 @@ def mark_intents(
         update(_ITEMS)
         .where(items.run_id == run_id, items.step_id == step_id, items.item_id.in_(item_ids))
         .values(
-            status="running", attempts=items.attempts + 1, started_at=clock.now(), finished_at=None
+            status=ItemStatus.RUNNING,
+            attempts=items.attempts + 1,
+            started_at=clock.now(),
+            finished_at=None,
         )
     )
     if done.rowcount != len(set(item_ids)):  # type: ignore[attr-defined]
@@ -258,12 +278,17 @@ def mark_outcomes(
     for item_id, result in results.items():
         row: dict[str, Any]
         if result is None:
-            row = {"b_status": "pending", "b_result": None, "b_instr": None, "b_finished": None}
+            row = {
+                "b_status": ItemStatus.PENDING,
+                "b_result": None,
+                "b_instr": None,
+                "b_finished": None,
+            }
         else:
             data = result.to_dict()
             data["message"] = redact(data["message"])
             row = {
-                "b_status": result.outcome.value,
+                "b_status": ItemStatus.of(result.outcome),
                 "b_result": data,
                 "b_instr": redact(result.instructions) if result.instructions else None,
                 "b_finished": now,
@@ -290,24 +315,12 @@ def mark_outcomes(
         raise NotFoundError(f"run {run_id} is missing items of step {step_id!r}: {list(results)!r}")
 
 
-def step_status(items: Sequence[Any]) -> str:
-    """A step's status from its items."""
-    counts = Counter(item.status for item in items)
-    if counts["failed"]:
-        return "failed"
-    if counts["pending"] or counts["running"]:
-        return "running"
-    if counts["waiting"]:
-        return "waiting"
-    return "done"
-
-
 def set_step_status(
     session: Executor,
     clock: Clock,
     run_id: str,
     step_id: str,
-    status: str,
+    status: StepStatus,
     *,
     started: bool = False,
 ) -> None:
@@ -317,7 +330,7 @@ def set_step_status(
     values: dict[str, Any] = {"status": status}
     if started:
         values["started_at"] = func.coalesce(steps.started_at, now)
-    if status in ("done", "failed", "waiting", "skipped"):
+    if status in FINISHED_STEP:
         values["finished_at"] = now
     done = session.execute(
         update(_STEPS).where(steps.run_id == run_id, steps.step_id == step_id).values(**values)
@@ -326,28 +339,14 @@ def set_step_status(
         raise NotFoundError(f"run {run_id} has no step {step_id!r}")
 
 
-def finish_status(items: Sequence[Any], *, stopped: bool) -> str:
-    """The run's status: failed (stopped by a step), partial, waiting, completed, or running."""
-    counts = Counter(item.status for item in items)
-    if stopped:
-        return "failed"
-    if counts["pending"] or counts["running"]:
-        return "running"
-    if counts["failed"]:
-        return "partial"
-    if counts["waiting"]:
-        return "waiting"
-    return "completed"
-
-
-def set_run_status(session: Executor, clock: Clock, run: Any, status: str) -> None:
-    """Persist a run's status (``run``: its row); finished runs get a finish time and an audit event."""
+def set_run_status(session: Executor, clock: Clock, run: RunRecord, status: RunStatus) -> None:
+    """Persist a run's status; finished runs get a finish time and an audit event."""
     if run.status == status:
         return
     now = clock.now()
     values: dict[str, Any] = {"status": status, "updated_at": now}
-    if status in ("completed", "failed", "partial", "waiting"):
-        values["finished_at"] = now if status != "waiting" else None
+    if status in SETTLED_RUN:
+        values["finished_at"] = now if status != RunStatus.WAITING else None
     session.execute(update(_RUNS).where(_RUNS.c.id == run.id).values(**values))
     if "finished_at" in values:
         record(
@@ -358,25 +357,21 @@ def set_run_status(session: Executor, clock: Clock, run: Any, status: str) -> No
             target_type="person",
             target=run.subject,
             run_id=run.id,
-            details=summary_counts(item_states(session, run.id)),
+            details=summary_counts(i.status for i in item_states(session, run.id)),
         )
 
 
-def failure_code(item: Any) -> str | None:
+def failure_code(item: ItemRecord) -> str | None:
     """The error code a failed item recorded (``vault-sealed``), if any."""
     details = (item.result or {}).get("details") or {}
-    return str(details["code"]) if item.status == "failed" and details.get("code") else None
+    failed = item.status == ItemStatus.FAILED
+    return str(details["code"]) if failed and details.get("code") else None
 
 
-def stop_reason(items: Sequence[Any], run_id: str) -> str | None:
+def stop_reason(items: Sequence[ItemRecord], run_id: str) -> str | None:
     """Why the run stopped and what to do, when an item failed with a run-stopping error."""
     for item in items:
         code = failure_code(item)
         if code in RUN_STOPPERS:
             return RUN_STOPPERS[code].format(run=run_id)
     return None
-
-
-def summary_counts(items: Sequence[Any]) -> dict[str, int]:
-    """How many items are in each status."""
-    return dict(sorted(Counter(item.status for item in items).items()))

@@ -24,6 +24,7 @@ from accessguard.db.types import Executor
 from accessguard.errors import ConflictError
 from accessguard.playbooks.builtin import builtin_plan, revocation_steps
 from accessguard.playbooks.guards import StepUp
+from accessguard.playbooks.hooks import RunHooks
 from accessguard.playbooks.plan import Plan
 from accessguard.reviews.campaigns import Campaign, get_campaign
 from accessguard.reviews.outcomes import Applied, campaign_subject, item_outcomes
@@ -166,6 +167,7 @@ def close_campaign(
     step_up: StepUp | None = None,
     on_event: EventSink | None = None,
     on_start: Callable[[str], None] | None = None,
+    hooks: RunHooks | None = None,
 ) -> CloseResult:
     """Run ``close_plan``'s plan through the engine, closing the campaign with the run."""
     from accessguard.playbooks.runner import run_plan
@@ -179,6 +181,7 @@ def close_campaign(
         with_run=_mark_closed(app, campaign_id),
         on_event=on_event,
         on_start=on_start,
+        hooks=hooks,
     )
     return close_result(app, campaign_id, status=report.status, exit_code=report.exit_code)
 

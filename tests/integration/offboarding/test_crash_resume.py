@@ -57,9 +57,9 @@ def fresh_world(tmp: Path, openbao: Any, clock: FixedClock) -> Iterator[World]:
     app.engine.dispose()
 
 
-def offboard(world: World, crash_at: str | None = None) -> int:
+def offboard(world: World, crash_at: str | None = None, env: dict[str, str] | None = None) -> int:
     proc = cli_process(
-        world.app, "offboard", LEAVER, "--yes", "--concurrency", "3", crash_at=crash_at
+        world.app, "offboard", LEAVER, "--yes", "--concurrency", "3", crash_at=crash_at, env=env
     )
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode in (-signal.SIGKILL, 5), (proc.returncode, err.decode()[-2000:])
@@ -93,4 +93,19 @@ def test_killed_run_resumes_to_the_same_end_state(
         resumed = cli_process(world.app, "runs", "resume", run_id)
         _, err = resumed.communicate(timeout=120)
         assert resumed.returncode == 5, err.decode()[-2000:]
+        assert end_state(world) == expected
+
+
+@pytest.mark.slow
+def test_a_crash_point_in_the_environment_changes_nothing(
+    tmp_path, tmp_path_factory, openbao, clock
+) -> None:
+    """Crash points are hooks the tests install; a user's environment cannot set one."""
+    expected = baseline(tmp_path_factory, openbao, clock)
+    with fresh_world(tmp_path, openbao, clock) as world:
+        env = {
+            "ACCESSGUARD_TEST_CRASH_AT": "mark-leaving:subject:before",
+            "ACCESSGUARD_TEST_ITEM_DELAY": "rotate-shared-logins:600",
+        }
+        assert offboard(world, env=env) == 5
         assert end_state(world) == expected

@@ -78,5 +78,11 @@ def test_full_run_then_confirm_then_again_changes_nothing(world) -> None:
     assert code == 0, again
     assert again["run"]["status"] == "completed"
     assert {i["status"] for s in again["run"]["steps"] for i in s["items"]} <= {"unchanged"}
+    # Every run ends with a checkpoint of the keyed trail in Vault.
+    code, trail = invoke_json(world.app, "audit", "verify")
+    assert code == 0, trail
+    assert trail["keyed"] is True
+    assert trail["anchor"]["status"] == "agrees"
+    assert trail["anchor"]["seq"] == trail["checked"]
     after = end_state(world)
     assert after["vault"] == before["vault"] and after["grants"] == before["grants"]

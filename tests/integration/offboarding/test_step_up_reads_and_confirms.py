@@ -39,29 +39,29 @@ def test_a_critical_accounts_secret_and_code_need_step_up(world, monkeypatch) ->
     step_up_config(on=True)
     monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
     _, key, uri = enrolled(world, monkeypatch)
-    as_ann = ("--as", LEAVER)
-    plain = invoke(world.app, "creds", "reveal", "brand-yt", "--reason", "post", *as_ann)
+    ann = ("--actor", LEAVER)  # an exposure is recorded against the operator who reveals
+    plain = invoke(world.app, *ann, "creds", "reveal", "brand-yt", "--reason", "post")
     assert plain.exit_code == 0, plain.stderr  # not critical: no step-up
     _critical(world, "brand-yt")
     _critical(world, "brand-x")
     exposures = _exposures(world)
 
     for args in (("creds", "reveal", "brand-yt"), ("totp", "code", "brand-x")):
-        refused = invoke(world.app, *args, "--reason", "post", *as_ann)
+        refused = invoke(world.app, *ann, *args, "--reason", "post")
         assert refused.exit_code == 2, (args, refused.stderr)
         assert "--step-up-code" in refused.stderr
         assert refused.stdout == ""
     assert _exposures(world) == exposures  # nothing shown, nothing recorded as exposed
 
     code = current_code(world, key)
-    shown = invoke(world.app, "creds", "reveal", "brand-yt", "--reason", "post", *as_ann,
+    shown = invoke(world.app, *ann, "creds", "reveal", "brand-yt", "--reason", "post",
                    "--step-up-code", code)  # fmt: skip
     assert shown.exit_code == 0, shown.stderr
     assert "brand-yt-initial-pw-0" in shown.stdout
-    replay = invoke(world.app, "totp", "code", "brand-x", "--reason", "post", *as_ann,
+    replay = invoke(world.app, *ann, "totp", "code", "brand-x", "--reason", "post",
                     "--step-up-code", code)  # fmt: skip
     assert replay.exit_code == 2 and "already used" in replay.stderr
-    fresh = invoke(world.app, "totp", "code", "brand-x", "--reason", "post", *as_ann,
+    fresh = invoke(world.app, *ann, "totp", "code", "brand-x", "--reason", "post",
                    "--step-up-code", next_code(uri))  # fmt: skip
     assert fresh.exit_code == 0, fresh.stderr
     assert seed_of(uri) not in shown.stdout + shown.stderr + fresh.stdout + fresh.stderr

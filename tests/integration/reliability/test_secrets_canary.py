@@ -149,10 +149,18 @@ def test_demo_scenario_leaks_no_secret(tmp_path: Path, openbao, scim, monkeypatc
     run("vault", "sync", "--json")
     yt = CANARIES["nw-youtube"]["password"]
     shown = run(
-        "creds", "reveal", "nw-youtube", "--as", LEAVER, "--reason", "video", shows=frozenset({yt})
+        "creds",
+        "reveal",
+        "nw-youtube",
+        "--reason",
+        "video",
+        shows=frozenset({yt}),
+        env={"ACCESSGUARD_ACTOR": LEAVER},  # an exposure is recorded against who reveals
     )
     assert shown.stdout.strip() == yt
-    code = run("totp", "code", "nw-x", "--as", SUCCESSOR, "--reason", "login").stdout.strip()
+    code = run(
+        "totp", "code", "nw-x", "--reason", "login", env={"ACCESSGUARD_ACTOR": SUCCESSOR}
+    ).stdout.strip()
     assert pyotp.TOTP(SEED).verify(code, valid_window=1)
     _scim_user(scim, LEAVER)
 
@@ -206,6 +214,9 @@ def test_demo_scenario_leaks_no_secret(tmp_path: Path, openbao, scim, monkeypatc
     run("audit", "export", "--out", str(out / "audit.jsonl"))
     run("audit", "verify")
     app.engine.dispose()
+    # The audit chain's HMAC key is a secret like the others: never in the database or a log.
+    chain_key = admin.kv_read(f"{admin.paths.prefix}/_audit/chain-key")
+    secrets.add(chain_key.values["hmac_sha256_key"].reveal())
 
     db_file = home / "accessguard.db"
     with sqlite3.connect(db_file) as conn:
@@ -226,6 +237,7 @@ def test_demo_scenario_leaks_no_secret(tmp_path: Path, openbao, scim, monkeypatc
         ),
     ]
     assert "credential.rotate" in (out / "audit.jsonl").read_text()
+    assert '"hash_key": "kv1"' in (out / "audit.jsonl").read_text()  # the CLI keys the chain
     assert "run.start" in dump and "liam.murphy@example.com" in run.log.read_text() + dump
     leaks = [
         (where, secret[:6] + "…")

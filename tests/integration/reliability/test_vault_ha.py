@@ -97,8 +97,6 @@ def test_leader_killed_mid_offboarding_run_completes_once(
     vault_app(app, cluster, monkeypatch)
     seed_leaver(app, cluster, COUNT)
     monkeypatch.setenv("VAULT_ADDR", ",".join(cluster.addresses))
-    # Every rotation waits 50 ms before acting, so the kill surely lands mid-step.
-    monkeypatch.setenv("ACCESSGUARD_TEST_ITEM_DELAY", f"{STEP}:0.05")
     leader = cluster.leader()
     database = Path(sqlite_url.removeprefix("sqlite:///"))
 
@@ -129,6 +127,8 @@ def test_leader_killed_mid_offboarding_run_completes_once(
         "--yes",
         "--concurrency",
         "4",
+        # Every rotation waits 50 ms before acting, so the kill surely lands mid-step.
+        delay=f"{STEP}:0.05",
     )
     _, err = proc.communicate(timeout=110)
     killer.join(timeout=5)

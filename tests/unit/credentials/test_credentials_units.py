@@ -20,7 +20,7 @@ from accessguard.credentials.records import (
 from accessguard.credentials.status import credential_status
 from accessguard.credentials.versions import add_versions, mark_version, set_current
 from accessguard.db import tables
-from accessguard.errors import InputError, NotFoundError
+from accessguard.errors import InputError, NotFoundError, UsageError
 from accessguard.inventory.records import AccountRecord, find_account_record
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -286,10 +286,23 @@ def test_the_actors_email_names_the_observer(conn: Connection) -> None:
     assert acting_person(conn, "Ann@Example.com").id == ann
 
 
-def test_as_email_names_the_observer(conn: Connection) -> None:
+def test_as_email_cannot_charge_someone_else_with_an_exposure(conn: Connection) -> None:
     person(conn, "ann@example.com")
-    bob = person(conn, "bob@example.com")
-    assert acting_person(conn, "ann@example.com", as_email="bob@example.com").id == bob
+    person(conn, "bob@example.com")
+    with pytest.raises(UsageError) as raised:
+        acting_person(conn, "ann@example.com", as_email="bob@example.com")
+    assert raised.value.code == "exposure-not-operator"
+
+
+def test_as_email_naming_the_operator_is_the_operator(conn: Connection) -> None:
+    ann = person(conn, "ann@example.com")
+    assert acting_person(conn, "ann@example.com", as_email="ANN@example.com").id == ann
+
+
+def test_as_email_does_not_stand_in_for_an_unknown_operator(conn: Connection) -> None:
+    person(conn, "bob@example.com")
+    with pytest.raises(NotFoundError):
+        acting_person(conn, "cron", as_email="bob@example.com")
 
 
 def test_an_unknown_operator_is_refused_with_its_code(conn: Connection) -> None:

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from accessguard.cli.main import cli
 from accessguard.errors import PlaybookValidationError
+from accessguard.playbooks.action_specs import SPECS
 from accessguard.playbooks.loader import SHIPPED_DIR, parse_playbook
 from accessguard.playbooks.registry import ACTIONS
-from accessguard.playbooks.spec import SPECS
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from accessguard.errors import ConfigError
 from accessguard.playbooks.context import ActionContext
+from accessguard.playbooks.sources import AccountParams
 from accessguard.results import ActionResult
 
 
@@ -32,7 +33,7 @@ def start_rotation(ctx: ActionContext) -> ActionResult:
             conn,
             ctx.clock,
             vault=vault,
-            account=get_account_record(conn, str(ctx.params["account"])),
+            account=get_account_record(conn, ctx.params_as(AccountParams).account),
             actor=ctx.actor,
             reason=_reason(ctx, "scheduled rotation"),
             run_id=ctx.run_id,
@@ -51,7 +52,7 @@ def rollback_rotation(ctx: ActionContext) -> ActionResult:
             conn,
             ctx.clock,
             vault=vault,
-            account=get_account_record(conn, str(ctx.params["account"])),
+            account=get_account_record(conn, ctx.params_as(AccountParams).account),
             actor=ctx.actor,
             reason=ctx.step.args.get("reason") or None,
             run_id=ctx.run_id,

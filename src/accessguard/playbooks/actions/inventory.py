@@ -1,24 +1,26 @@
 """Inventory actions: mark the subject leaving or departed, end grants, hand over accounts.
 
-Marking and ending grants run on Core records (the offboarding path never loads the
-ORM); handing over an account edits it through the models.
+All of them read and write Core records in the action's own transaction (``ctx.begin``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from accessguard.clock import today
+from accessguard.inventory.accounts import owner_emails, set_owner
+from accessguard.inventory.admin import admins_of, get_account
 from accessguard.inventory.records import (
     PersonRecord,
     end_grant_ids,
     existing_grant_ids,
+    find_person_record,
     get_person_record,
     update_person_record,
 )
 from accessguard.playbooks.context import ActionContext
-from accessguard.playbooks.planner import admins_of
+from accessguard.playbooks.sources import GrantParams, HandoverParams
 from accessguard.results import ActionResult
 
 if TYPE_CHECKING:
@@ -61,12 +63,12 @@ def mark_departed(ctx: ActionContext) -> ActionResult:
         return ActionResult.changed(f"{person.email} marked departed")
 
 
-def prepare_end_grants(session: Executor, ctxs: Sequence[ActionContext]) -> list[Any]:
+def prepare_end_grants(session: Executor, ctxs: Sequence[ActionContext]) -> list[int]:
     """Nothing to read ahead: each item's grant id, for ``end_grants``."""
-    return [ctx.params["grant_id"] for ctx in ctxs]
+    return [ctx.params_as(GrantParams).grant_id for ctx in ctxs]
 
 
-def end_grants(session: Executor, pairs: Sequence[tuple[ActionContext, Any]]) -> list[ActionResult]:
+def end_grants(session: Executor, pairs: Sequence[tuple[ActionContext, int]]) -> list[ActionResult]:
     """Stamp the grants revoked with the reason and the run id (set-based, one transaction)."""
     first = pairs[0][0]
     ids = [grant_id for _, grant_id in pairs]
@@ -82,82 +84,70 @@ def end_grants(session: Executor, pairs: Sequence[tuple[ActionContext, Any]]) ->
         )
     results = []
     for (ctx, grant_id), reason in zip(pairs, reasons, strict=True):
+        params = ctx.params_as(GrantParams)
         if grant_id not in existing:
             results.append(ActionResult.failed(f"grant {grant_id} no longer exists"))
         elif grant_id in ended:
             results.append(
-                ActionResult.changed(
-                    f"ended {ctx.params['role']} on {ctx.params['account']}", reason=reason
-                )
+                ActionResult.changed(f"ended {params.role} on {params.account}", reason=reason)
             )
         else:
-            results.append(
-                ActionResult.unchanged(f"grant on {ctx.params['account']} already ended")
-            )
+            results.append(ActionResult.unchanged(f"grant on {params.account} already ended"))
     return results
 
 
 def handover_check(ctx: ActionContext) -> ActionResult:
     """The account keeps an active admin or owner; a successor who is not yet admin is a manual step."""
-    from accessguard.inventory.lookup import find_person
-    from accessguard.inventory.models import Account
-
-    params = ctx.params
-    with ctx.transaction() as session:
-        account = session.get(Account, params["account_id"])
+    params = ctx.params_as(HandoverParams)
+    with ctx.begin() as session:
+        account = get_account(session, params.account_id)
         subject = _subject(ctx, session)
         if account is None:
-            return ActionResult.failed(f"account {params['account']} no longer exists")
+            return ActionResult.failed(f"account {params.account} no longer exists")
         admins = admins_of(session, account.id, subject.id)
-        inheritor = find_person(session, params["inheritor"]) if params.get("inheritor") else None
-        if inheritor is not None and inheritor.status == "departed":
-            return ActionResult.failed(
-                f"{inheritor.email} was to inherit {account.name} but has departed; plan again with --successor"
-            )
-        if admins:
-            who = f"; {inheritor.email} inherits ownership" if inheritor else ""
-            return ActionResult.unchanged(f"{account.name} keeps admins: {', '.join(admins)}{who}")
-        if inheritor is not None and not params.get("owned") and account.owner_id == inheritor.id:
-            return ActionResult.unchanged(f"{account.name} keeps its owner {inheritor.email}")
-        where = f"{account.platform} account {account.handle!r} ({account.name})"
-        if inheritor is not None:
-            return ActionResult.waiting(
-                f"make {inheritor.email} an admin of {account.name}",
-                f"On {where}, make {inheritor.email} an admin BEFORE {subject.email}'s access is "
-                f"removed, then record it: `accessguard grant {inheritor.email} {account.name} "
-                "--role admin --via platform-role`.",
-                account=account.name,
-                inheritor=inheritor.email,
-            )
-        return ActionResult.waiting(
-            f"{account.name} has no admin left",
-            f"{where} was left without an admin (--force). Appoint an admin on the platform and "
-            "record the grant in accessguard.",
-            account=account.name,
+        inheritor = find_person_record(session, params.inheritor) if params.inheritor else None
+    if inheritor is not None and inheritor.status == "departed":
+        return ActionResult.failed(
+            f"{inheritor.email} was to inherit {account.name} but has departed; plan again with --successor"
         )
+    if admins:
+        who = f"; {inheritor.email} inherits ownership" if inheritor else ""
+        return ActionResult.unchanged(f"{account.name} keeps admins: {', '.join(admins)}{who}")
+    if inheritor is not None and not params.owned and account.owner_id == inheritor.id:
+        return ActionResult.unchanged(f"{account.name} keeps its owner {inheritor.email}")
+    where = f"{account.platform} account {account.handle!r} ({account.name})"
+    if inheritor is not None:
+        return ActionResult.waiting(
+            f"make {inheritor.email} an admin of {account.name}",
+            f"On {where}, make {inheritor.email} an admin BEFORE {subject.email}'s access is "
+            f"removed, then record it: `accessguard grant {inheritor.email} {account.name} "
+            "--role admin --via platform-role`.",
+            account=account.name,
+            inheritor=inheritor.email,
+        )
+    return ActionResult.waiting(
+        f"{account.name} has no admin left",
+        f"{where} was left without an admin (--force). Appoint an admin on the platform and "
+        "record the grant in accessguard.",
+        account=account.name,
+    )
 
 
 def transfer_ownership(ctx: ActionContext) -> ActionResult:
     """The planned inheritor becomes the account's owner in the inventory."""
-    from accessguard.inventory.accounts import set_owner
-    from accessguard.inventory.lookup import get_person
-    from accessguard.inventory.models import Account, Person
-
-    params = ctx.params
-    with ctx.transaction() as session:
-        account = session.get(Account, params["account_id"])
+    params = ctx.params_as(HandoverParams)
+    with ctx.begin() as session:
+        account = get_account(session, params.account_id)
         subject = _subject(ctx, session)
         if account is None:
-            return ActionResult.failed(f"account {params['account']} no longer exists")
+            return ActionResult.failed(f"account {params.account} no longer exists")
         if account.owner_id != subject.id:
-            owner = session.get(Person, account.owner_id) if account.owner_id else None
-            return ActionResult.unchanged(
-                f"{account.name} is owned by {owner.email if owner else 'nobody'}"
-            )
-        if not params.get("inheritor"):
+            owner = owner_emails(session, [account]).get(account.id)
+            return ActionResult.unchanged(f"{account.name} is owned by {owner or 'nobody'}")
+        if not params.inheritor:
             return ActionResult.unchanged(
                 f"{account.name}: no one to inherit it (--force); owner kept"
             )
-        heir = get_person(session, params["inheritor"])
+        heir = get_person_record(session, params.inheritor)
         set_owner(session, ctx.clock, ctx.actor, account, heir, run_id=ctx.run_id)
         return ActionResult.changed(f"{heir.email} now owns {account.name}", owner=heir.email)

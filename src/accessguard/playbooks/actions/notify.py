@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from accessguard.errors import AccessGuardError, ConfigError
 from accessguard.playbooks.context import ActionContext
+from accessguard.playbooks.status import ItemStatus
 from accessguard.results import ActionResult
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def nothing_changed(ctx: ActionContext) -> bool:
             .where(
                 items.run_id == ctx.run_id,
                 items.step_id != ctx.step.id,
-                items.status.in_(("changed", "waiting", "done")),
+                items.status.in_((ItemStatus.CHANGED, ItemStatus.WAITING, ItemStatus.DONE)),
             )
             .limit(1)
         ).first()

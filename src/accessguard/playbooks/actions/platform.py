@@ -16,6 +16,7 @@ from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.errors import AccessGuardError
 from accessguard.inventory.records import get_person_record
 from accessguard.playbooks.context import ActionContext
+from accessguard.playbooks.sources import GrantParams
 from accessguard.results import ActionResult, Outcome
 
 if TYPE_CHECKING:
@@ -28,25 +29,23 @@ def revoke_access(ctx: ActionContext) -> ActionResult:
     The grant's holder is the item's ``person`` (a review close revokes many people's
     grants), else the plan's subject.
     """
-    params = ctx.params
-    if params["via"] == "shared-login":
+    params = ctx.params_as(GrantParams)
+    if params.via == "shared-login":
         return ActionResult.unchanged(
-            f"{params['account']}: shared login, closed by revoking Vault access and rotating it"
+            f"{params.account}: shared login, closed by revoking Vault access and rotating it"
         )
     with ctx.begin() as conn:
-        account = conn.execute(
-            select(_ACCOUNTS).where(_ACCOUNTS.c.id == params["account_id"])
-        ).first()
-        person = get_person_record(conn, str(params.get("person") or ctx.plan.email))
+        account = conn.execute(select(_ACCOUNTS).where(_ACCOUNTS.c.id == params.account_id)).first()
+        person = get_person_record(conn, params.person or ctx.plan.email)
         if account is None:
-            return ActionResult.failed(f"account {params['account']} no longer exists")
+            return ActionResult.failed(f"account {params.account} no longer exists")
     return _revoke_on_platform(
         ctx.app,
         account,
         person.email,
         person.name,
-        params["role"],
-        params["via"],
+        params.role,
+        params.via,
         run_id=ctx.run_id,
     )
 

@@ -1,4 +1,7 @@
-"""Vault actions: revoke the subject's own Vault access, rotate shared logins, re-enrol 2FA seeds."""
+"""Vault actions: revoke the subject's own Vault access, rotate shared logins, re-enrol 2FA seeds.
+
+Each reads and writes Core records in the action's own transaction (``ctx.begin``).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +12,13 @@ from accessguard.errors import AccessGuardError
 from accessguard.inventory.records import get_person_record
 from accessguard.playbooks.batch import failure
 from accessguard.playbooks.context import ActionContext
+from accessguard.playbooks.sources import CredentialParams, SeedParams
 from accessguard.results import ActionResult, Outcome
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from accessguard.credentials.rotation import Written
     from accessguard.credentials.targets import RotationTarget
     from accessguard.db.types import Executor
     from accessguard.inventory.records import AccountRecord
@@ -31,14 +36,13 @@ def revoke_vault_access(ctx: ActionContext) -> ActionResult:
         )
 
 
-def _account(conn: Connection, ctx: ActionContext) -> AccountRecord:
+def _account(conn: Connection, params: CredentialParams | SeedParams) -> AccountRecord:
+    """The item's account; an error the item fails with if it no longer exists."""
     from accessguard.credentials.records import account_by_id
 
-    account = account_by_id(conn, ctx.params["account_id"])
+    account = account_by_id(conn, params.account_id)
     if account is None:
-        raise AccessGuardError(
-            f"account {ctx.params['account']} no longer exists", code="not-found"
-        )
+        raise AccessGuardError(f"account {params.account} no longer exists", code="not-found")
     return account
 
 
@@ -46,21 +50,22 @@ def _rotation_reason(ctx: ActionContext) -> str:
     return f"offboarding {ctx.plan.email}"
 
 
-def prepare_rotations(session: Executor, ctxs: Sequence[ActionContext]) -> list[Any]:
+def prepare_rotations(
+    session: Executor, ctxs: Sequence[ActionContext]
+) -> list[RotationTarget | ActionResult]:
     """Every item's rotation target, read set-based; an item already rotated is final."""
     from accessguard.credentials import targets as reads
 
-    targets = reads.load_targets(session, [ctx.params["account_id"] for ctx in ctxs])
+    params = [ctx.params_as(CredentialParams) for ctx in ctxs]
+    targets = reads.load_targets(session, [p.account_id for p in params])
     found = [t.credential_id for t in targets.values() if isinstance(t, reads.RotationTarget)]
     done = reads.rotated_with(session, found, keys=[ctx.idempotency_key for ctx in ctxs])
-    prepared: list[Any] = []
-    for ctx in ctxs:
-        target = targets.get(ctx.params["account_id"])
+    prepared: list[RotationTarget | ActionResult] = []
+    for ctx, item in zip(ctxs, params, strict=True):
+        target = targets.get(item.account_id)
         if target is None:
             prepared.append(
-                ActionResult.failed(
-                    f"account {ctx.params['account']} no longer exists", code="not-found"
-                )
+                ActionResult.failed(f"account {item.account} no longer exists", code="not-found")
             )
         elif isinstance(target, AccessGuardError):
             prepared.append(failure(target))
@@ -72,7 +77,7 @@ def prepare_rotations(session: Executor, ctxs: Sequence[ActionContext]) -> list[
     return prepared
 
 
-def rotate_credential(ctx: ActionContext, target: Any) -> Any:
+def rotate_credential(ctx: ActionContext, target: RotationTarget) -> Written:
     """Phase 1 in Vault for one item: a new pending version (once per item), no database."""
     from accessguard.credentials import rotation
 
@@ -90,7 +95,7 @@ def rotate_credential(ctx: ActionContext, target: Any) -> Any:
 
 
 def record_rotations(
-    session: Executor, pairs: Sequence[tuple[ActionContext, Any]]
+    session: Executor, pairs: Sequence[tuple[ActionContext, Written]]
 ) -> list[ActionResult]:
     """Record the new versions set-based; each item then waits for the platform change."""
     from accessguard.credentials import rotation
@@ -137,7 +142,7 @@ def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
 
     vault = ctx.vault()
     with ctx.begin() as conn:
-        account = _account(conn, ctx)
+        account = _account(conn, ctx.params_as(CredentialParams))
         return confirm(
             conn, ctx.clock, vault=vault, account=account, actor=ctx.actor, run_id=ctx.run_id
         )
@@ -149,7 +154,7 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
 
     vault = ctx.vault()
     with ctx.begin() as conn:
-        account = _account(conn, ctx)
+        account = _account(conn, ctx.params_as(SeedParams))
         result, uri = regenerate(
             conn,
             ctx.clock,
@@ -190,7 +195,7 @@ def confirm_totp(ctx: ActionContext, evidence: str) -> ActionResult:
 
     vault = ctx.vault()
     with ctx.begin() as conn:
-        account = _account(conn, ctx)
+        account = _account(conn, ctx.params_as(SeedParams))
         return confirm(
             conn, ctx.clock, vault=vault, account=account, actor=ctx.actor, run_id=ctx.run_id
         )

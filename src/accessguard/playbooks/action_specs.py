@@ -1,4 +1,4 @@
-"""What the playbook schema allows: action names and arguments, ``for_each`` sources, ``when`` keys.
+"""The action catalogue: each action's name, arguments and ``for_each`` sources; the ``when`` keys.
 
 Pure data, shared by the validator (which must not import the action code) and the
 action registry (which binds each name to its implementation).
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from accessguard.playbooks.sources import Source
+
 #: Sources a step can iterate over, and the filters each accepts.
 FOR_EACH_SOURCES: dict[str, tuple[str, ...]] = {
-    "grants": ("via", "platform", "role", "admin"),
-    "exposed_credentials": ("platform",),
-    "exported_seeds": ("platform",),
-    "handover_accounts": ("platform",),
+    Source.GRANTS.value: ("via", "platform", "role", "admin"),
+    Source.EXPOSED_CREDENTIALS.value: ("platform",),
+    Source.EXPORTED_SEEDS.value: ("platform",),
+    Source.HANDOVER_ACCOUNTS.value: ("platform",),
 }
 
 #: Keys a ``when`` mapping may test (all must hold for the step to run).

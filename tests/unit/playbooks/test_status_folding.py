@@ -1,0 +1,95 @@
+"""How item statuses fold into a step's and a run's status, and a run's status into an exit code."""
+
+from __future__ import annotations
+
+import pytest
+
+from accessguard.exit_codes import ExitCode
+from accessguard.playbooks.status import (
+    ItemStatus,
+    RunStatus,
+    StepStatus,
+    exit_code,
+    run_status,
+    step_status,
+    summary_counts,
+)
+from accessguard.results import Outcome
+
+I = ItemStatus  # noqa: E741 - short rows read better
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        ([I.CHANGED, I.UNCHANGED], StepStatus.DONE),
+        ([I.DONE, I.CHANGED], StepStatus.DONE),
+        ([], StepStatus.DONE),
+        ([I.CHANGED, I.WAITING], StepStatus.WAITING),
+        ([I.WAITING, I.PENDING], StepStatus.RUNNING),
+        ([I.CHANGED, I.RUNNING], StepStatus.RUNNING),
+        ([I.WAITING, I.FAILED], StepStatus.FAILED),
+        ([I.PENDING, I.FAILED], StepStatus.FAILED),
+    ],
+)
+def test_step_status_folds_its_items(items: list[ItemStatus], expected: StepStatus) -> None:
+    assert step_status(items) is expected
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        ([I.CHANGED, I.UNCHANGED, I.DONE], RunStatus.COMPLETED),
+        ([I.CHANGED, I.WAITING], RunStatus.WAITING),
+        ([I.WAITING, I.FAILED], RunStatus.PARTIAL),
+        ([I.FAILED, I.PENDING], RunStatus.RUNNING),
+        ([I.CHANGED, I.RUNNING], RunStatus.RUNNING),
+    ],
+)
+def test_run_status_folds_all_items(items: list[ItemStatus], expected: RunStatus) -> None:
+    assert run_status(items, stopped=False) is expected
+
+
+def test_a_stopped_run_fails_whatever_its_items_say() -> None:
+    assert run_status([I.CHANGED, I.WAITING], stopped=True) is RunStatus.FAILED
+
+
+def test_folding_reads_stored_strings() -> None:
+    assert step_status(["changed", "failed"]) is StepStatus.FAILED
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (RunStatus.COMPLETED, ExitCode.OK),
+        (RunStatus.WAITING, ExitCode.WAITING_MANUAL),
+        (RunStatus.PARTIAL, ExitCode.PARTIAL_FAILURE),
+        (RunStatus.FAILED, ExitCode.ERROR),
+        (RunStatus.RUNNING, ExitCode.ERROR),
+        ("no-such-status", ExitCode.ERROR),
+    ],
+)
+def test_exit_code_of_a_run(status: str, code: ExitCode) -> None:
+    assert exit_code(status) is code
+
+
+def test_summary_counts_by_status_name() -> None:
+    counts = summary_counts([I.CHANGED, I.WAITING, I.CHANGED])
+    assert counts == {"changed": 2, "waiting": 1}
+
+
+@pytest.mark.parametrize("outcome", list(Outcome))
+def test_an_item_takes_its_actions_outcome_as_status(outcome: Outcome) -> None:
+    assert ItemStatus.of(outcome).value == outcome.value
+
+
+@pytest.mark.parametrize(
+    ("enum", "values"),
+    [
+        (ItemStatus, {"pending", "running", "changed", "unchanged", "failed", "waiting", "done"}),
+        (StepStatus, {"pending", "running", "waiting", "failed", "done", "skipped"}),
+        (RunStatus, {"running", "waiting", "partial", "failed", "completed"}),
+    ],
+)
+def test_stored_status_values_never_change(enum: type, values: set[str]) -> None:
+    assert {member.value for member in enum} == values
