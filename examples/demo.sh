@@ -140,7 +140,9 @@ PY
   run totp enroll nw-x --generate >/dev/null 2>&1
   printf 'liam-demo-vault-password\n' | run vault user "$LEAVER" >/dev/null
   run vault sync >/dev/null
-  run creds reveal nw-youtube --as "$LEAVER" --reason "scheduled a video" >/dev/null
+  # The leaver looks at the YouTube login once (an observed exposure, recorded against
+  # whoever reveals: here the leaver acting for themself).
+  ACCESSGUARD_ACTOR="$LEAVER" run creds reveal nw-youtube --reason "scheduled a video" >/dev/null
   curl -fsS -o /dev/null -X POST "$SCIM_URL/Users" -H "Authorization: Bearer demo-scim-token" \
     -H "Content-Type: application/scim+json" \
     -d "{\"schemas\": [\"urn:ietf:params:scim:schemas:core:2.0:User\"], \"userName\": \"$LEAVER\", \"active\": true}"
@@ -191,7 +193,6 @@ offboarding_report() {
   run report access --format html --out "$DEMO_DIR/access-review.html"
   head -40 "$DEMO_DIR/access-review.md"
   printf '%s... full report: %s (and %s)%s\n' "$DIM" "$DEMO_DIR/access-review.md" "$DEMO_DIR/access-review.html" "$RESET"
-  stop_servers
 }
 
 STAGES=(fresh_home build_inventory show_inventory start_servers prepare_offboarding offboard_leaver

@@ -212,7 +212,7 @@ def test_the_key_never_reaches_the_database_nor_the_logs(
     assert _verify(keyed)["ok"] is True
     _anchor(keyed)
     admin = admin_vault(keyed, openbao)
-    key = admin.kv_read(f"{admin.paths.prefix}/_audit/chain-key").values["hmac_sha256_key"].reveal()
+    key = admin.kv.read(f"{admin.paths.prefix}/_audit/chain-key").values["hmac_sha256_key"].reveal()
     assert len(bytes.fromhex(key)) == 32
     engine = _attacker(keyed)
     with engine.connect() as conn:

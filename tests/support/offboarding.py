@@ -130,8 +130,8 @@ def build_world(app: App, openbao: OpenBao, scim: ScimServer, meta: MetaFake) ->
         # start from none, as an earlier test may have disabled this person's entity.
         admin.delete(f"identity/entity/name/{email}", what="reset a test entity")
     prefix = admin.paths.prefix
-    admin.kv_write(f"{prefix}/connectors/accounts/hoot", {"token": scim.token}, cas=0)
-    admin.kv_write(f"{prefix}/connectors/accounts/brand-fb", {"token": meta.token}, cas=0)
+    admin.kv.write(f"{prefix}/connectors/accounts/hoot", {"token": scim.token}, cas=0)
+    admin.kv.write(f"{prefix}/connectors/accounts/brand-fb", {"token": meta.token}, cas=0)
     vault = open_vault(app)
     with app.begin() as c:
         ann = get_person_record(c, LEAVER)
@@ -199,7 +199,7 @@ def vault_versions(world: World) -> dict[str, int]:
     admin = admin_vault(world.app, world.openbao)
     out = {}
     for name in ("brand-x", "brand-yt"):
-        meta = admin.kv_metadata(admin.paths.secret(name))
+        meta = admin.kv.metadata(admin.paths.secret(name))
         out[name] = meta.current_version if meta else 0
     return out
 

@@ -67,7 +67,7 @@ def enrolled(world: World, monkeypatch: pytest.MonkeyPatch) -> tuple[Vault, str,
 
 def current_code(world: World, key: str) -> str:
     """The current code, as the operator's authenticator shows it (an admin asks Vault here)."""
-    return admin_vault(world.app, world.openbao).totp_code(key).reveal()
+    return admin_vault(world.app, world.openbao).totp.code(key).reveal()
 
 
 def wrong_code(code: str) -> str:

@@ -106,10 +106,10 @@ def assert_rotated_once(app: App, admin: Vault, run_id: str, count: int) -> None
             ]
             key = f"{run_id}:{STEP}:credential-{cred.id}"
             assert sorted(versions) == [(1, None), (2, key)], (name, versions)
-            meta = admin.kv_metadata(cred.vault_path)
+            meta = admin.kv.metadata(cred.vault_path)
             assert meta is not None and meta.current_version == 2, (name, meta)
             assert meta.custom_metadata.get("pending_version") == "2", (name, meta)
-            new = admin.kv_read(cred.vault_path, 2)
+            new = admin.kv.read(cred.vault_path, 2)
             assert new.values["_idempotency_key"].reveal() == key
             assert new.values["password"].reveal() != f"{name}-pw-0"
             assert new.values["username"].reveal() == f"{name}-user"

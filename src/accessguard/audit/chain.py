@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import insert, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.keys import Anchor, AuditHooks, ChainKey, event_hash, hooks_of
 from accessguard.audit.redaction import redact_details
 from accessguard.clock import Clock
@@ -43,7 +44,7 @@ class Event:
     """One audit event to append (``record_many``)."""
 
     actor: str
-    action: str
+    action: AuditAction
     target_type: str
     target: str
     details: dict[str, Any] | None = None
@@ -97,7 +98,7 @@ def record(
     clock: Clock,
     *,
     actor: str,
-    action: str,
+    action: AuditAction,
     target_type: str,
     target: str,
     details: dict[str, Any] | None = None,

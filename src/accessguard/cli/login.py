@@ -44,7 +44,7 @@ def login_cmd(app: App, addr: str | None, namespace: str | None, no_verify: bool
         addresses = resolve(settings, use_keyring=True).addresses
     if not no_verify:
         connection = Connection(addresses, token, namespace, settings.timeout, settings.verify)
-        info_ = Vault(connection, VaultPaths.from_settings(settings)).token_info()
+        info_ = Vault(connection, VaultPaths.from_settings(settings)).sys.token_info()
         info(f"token ok: {info_['display_name']} (policies: {', '.join(info_['policies'])})")
     secrets_store.set_value(secrets_store.VAULT_TOKEN, token)
     secrets_store.set_value(secrets_store.VAULT_ADDR, ",".join(addresses))

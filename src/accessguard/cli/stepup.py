@@ -64,7 +64,7 @@ def stepup() -> None:
 @pass_app
 def enroll_cmd(app: App) -> None:
     """Have Vault generate your step-up seed and show its QR code once (terminal only)."""
-    from accessguard.cli.totp import show_once
+    from accessguard.cli.qr import show_once
     from accessguard.credentials.stepup import enroll, operator_of
     from accessguard.errors import UsageError
     from accessguard.vault.facade import open_vault

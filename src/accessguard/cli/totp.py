@@ -10,27 +10,16 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import account_in_vault, pass_app
 from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.qr import show_once
 from accessguard.cli.stepup import step_up_check, step_up_option
 
 if TYPE_CHECKING:
-    from accessguard.secret import Secret
+    pass
 
 
 @click.group("totp")
 def totp() -> None:
     """2FA seeds held by Vault's TOTP engine; people get codes, never the seed."""
-
-
-def show_once(uri: Secret) -> None:
-    """Print the otpauth URI as a terminal QR code, once (it is never shown again)."""
-    import io
-
-    import segno
-
-    buffer = io.StringIO()
-    segno.make(uri.reveal(), error="m").terminal(out=buffer, compact=True)
-    click.echo(buffer.getvalue())
-    info("scan this QR code now: it is shown once and the seed export is recorded")
 
 
 @totp.command("enroll")

@@ -54,8 +54,8 @@ def status_cmd(app: App, as_json: bool) -> None:
     from accessguard.vault.facade import open_vault
 
     client = open_vault(app, require_token=False)
-    health = client.health()
-    token = client.token_info() if client.connection.token else None
+    health = client.sys.health()
+    token = client.sys.token_info() if client.connection.token else None
     result = {
         "address": client.addr,
         "addresses": list(client.connection.addresses),

@@ -76,7 +76,7 @@ def from_vault(app: App, kind: str, name: str) -> dict[str, Secret]:
         log.debug("connector secrets: Vault not configured (%s)", exc.code)
         return {}
     try:
-        return dict(vault.kv_read(f"{vault.paths.prefix}/{path}").values)
+        return dict(vault.kv.read(f"{vault.paths.prefix}/{path}").values)
     except VaultNotFoundError:
         return {}
     finally:

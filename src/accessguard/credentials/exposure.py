@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db import tables
@@ -81,7 +82,7 @@ def record_exposure(
         conn,
         clock,
         actor=actor,
-        action=f"exposure.{kind}",
+        action=AuditAction.exposure(kind),
         target_type="credential" if credential_id is not None else "totp",
         target=account.name,
         run_id=run_id,

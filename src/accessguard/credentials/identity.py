@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.records import VaultIdentityRecord, all_identities, find_identity
@@ -39,10 +40,10 @@ def _ensure(
 ) -> VaultIdentityRecord:
     identity = find_identity(conn, person_id)
     username = identity.username if identity else username_for(email)
-    entity = vault.ensure_entity(email, metadata={"accessguard_person": email})
+    entity = vault.identity.ensure_entity(email, metadata={"accessguard_person": email})
     ids = tables.vault_identities
     if identity is None:
-        vault.ensure_alias(entity, username)
+        vault.identity.ensure_alias(entity, username)
         now = clock.now()
         identity_id: int = conn.execute(
             insert(ids)
@@ -53,14 +54,14 @@ def _ensure(
             conn,
             clock,
             actor=actor,
-            action="vault.identity.create",
+            action=AuditAction.VAULT_IDENTITY_CREATE,
             target_type="person",
             target=email,
             details={"entity_id": entity.id, "username": username},
         )
         return VaultIdentityRecord(identity_id, person_id, entity.id, username, now, None)
     if identity.entity_id != entity.id:
-        vault.ensure_alias(entity, username)
+        vault.identity.ensure_alias(entity, username)
         conn.execute(update(ids).where(ids.c.id == identity.id).values(entity_id=entity.id))
         identity = dataclasses.replace(identity, entity_id=entity.id)
     return identity
@@ -80,9 +81,9 @@ def set_user_password(
     This is the explicit way back in after ``revoke_person_access``: it re-enables the entity.
     """
     identity = ensure_identity(conn, clock, vault=vault, person=person, actor=actor)
-    entity = vault.read_entity(person.email)
+    entity = vault.identity.read_entity(person.email)
     if identity.disabled_at is not None or (entity is not None and entity.disabled):
-        vault.set_entity_disabled(person.email, False)
+        vault.identity.set_entity_disabled(person.email, False)
         ids = tables.vault_identities
         conn.execute(update(ids).where(ids.c.id == identity.id).values(disabled_at=None))
         identity = dataclasses.replace(identity, disabled_at=None)
@@ -90,17 +91,17 @@ def set_user_password(
             conn,
             clock,
             actor=actor,
-            action="vault.identity.enable",
+            action=AuditAction.VAULT_IDENTITY_ENABLE,
             target_type="person",
             target=person.email,
             details={"entity_id": identity.entity_id},
         )
-    vault.write_userpass_user(identity.username, password)
+    vault.identity.write_userpass_user(identity.username, password)
     record(
         conn,
         clock,
         actor=actor,
-        action="vault.user.set",
+        action=AuditAction.VAULT_USER_SET,
         target_type="person",
         target=person.email,
         details={"username": identity.username},
@@ -165,7 +166,7 @@ def sync(
     accounts = conn.execute(select(accounts_c.id, accounts_c.name).order_by(accounts_c.name)).all()
     for account_id, account_name in accounts:
         group_name = vault.paths.account_group(account_name)
-        group = vault.read_group(group_name)
+        group = vault.identity.read_group(group_name)
         if group is None:
             plan.missing_groups.append(group_name)
             continue
@@ -197,7 +198,7 @@ def sync(
             else:
                 plan.remove.append((emails[member], account_name))
         if not dry_run and set(desired) != current:
-            vault.write_group(
+            vault.identity.write_group(
                 group_name,
                 policies=[vault.paths.account_policy(account_name)],
                 member_entity_ids=sorted(desired),
@@ -211,7 +212,7 @@ def sync(
             conn,
             clock,
             actor=actor,
-            action="vault.sync",
+            action=AuditAction.VAULT_SYNC,
             target_type="vault",
             target=vault.paths.prefix,
             details=plan.to_dict(),

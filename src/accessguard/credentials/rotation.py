@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
 from accessguard.credentials.passwords import generate_password
@@ -43,7 +44,8 @@ from accessguard.errors import (
 from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
-from accessguard.vault.facade import KvMetadata, Vault
+from accessguard.vault.facade import Vault
+from accessguard.vault.kv import KvMetadata
 
 KEY_FIELD = "_idempotency_key"
 
@@ -66,7 +68,7 @@ def _find_written(
         return None
     for version in range(target.current_version + 1, meta.current_version + 1):
         try:
-            secret = vault.kv_read(target.vault_path, version)
+            secret = vault.kv.read(target.vault_path, version)
         except VaultNotFoundError:
             continue
         stored = secret.values.get(KEY_FIELD)
@@ -87,7 +89,7 @@ def _mark_pending(
     key: str,
 ) -> None:
     """Vault's ``custom_metadata`` for a pending rotation to ``version``."""
-    vault.kv_set_custom_metadata(
+    vault.kv.set_custom_metadata(
         target.vault_path,
         {
             "account_id": str(target.account_id),
@@ -124,7 +126,7 @@ def write_new_version(
     """
     written = None
     if not fresh:
-        written = _find_written(vault, target, key=key, meta=vault.kv_metadata(target.vault_path))
+        written = _find_written(vault, target, key=key, meta=vault.kv.metadata(target.vault_path))
     recovered = written is not None
     if written is None:
         if target.pending:
@@ -134,7 +136,7 @@ def write_new_version(
             KEY_FIELD: key,
         }
         try:
-            written = vault.kv_patch(target.vault_path, values, cas=target.current_version)
+            written = vault.kv.patch(target.vault_path, values, cas=target.current_version)
         except CasConflictError as exc:
             raise CasConflictError(
                 f"another rotation of {target.account_name} won the race; nothing was overwritten",
@@ -225,7 +227,12 @@ def record_rotations(
             }
             events.append(
                 Event(
-                    actor, "credential.rotate", "credential", target.account_name, details, run_id
+                    actor,
+                    AuditAction.CREDENTIAL_ROTATE,
+                    "credential",
+                    target.account_name,
+                    details,
+                    run_id,
                 )
             )
             results.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.records import get_credential
@@ -36,7 +37,7 @@ def confirm(
             version=credential.current_version,
         )
     now = clock.now()
-    vault.kv_set_custom_metadata(
+    vault.kv.set_custom_metadata(
         credential.vault_path,
         {
             "state": "active",
@@ -53,7 +54,7 @@ def confirm(
         conn,
         clock,
         actor=actor,
-        action="credential.confirm",
+        action=AuditAction.CREDENTIAL_CONFIRM,
         target_type="credential",
         target=account.name,
         run_id=run_id,
@@ -86,11 +87,11 @@ def rollback(
         )
     previous = credential.previous_version
     pending = credential.current_version
-    old = vault.kv_read(credential.vault_path, previous)
+    old = vault.kv.read(credential.vault_path, previous)
     values = old.public_values()
-    version = vault.kv_write(credential.vault_path, values, cas=pending)
+    version = vault.kv.write(credential.vault_path, values, cas=pending)
     now = clock.now()
-    vault.kv_set_custom_metadata(
+    vault.kv.set_custom_metadata(
         credential.vault_path,
         {
             "state": "active",
@@ -121,7 +122,7 @@ def rollback(
         conn,
         clock,
         actor=actor,
-        action="credential.rollback",
+        action=AuditAction.CREDENTIAL_ROLLBACK,
         target_type="credential",
         target=account.name,
         run_id=run_id,

@@ -27,12 +27,12 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from accessguard.app import App
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.db.tables import step_up_failures as _FAILURES
 from accessguard.db.tables import step_up_uses as _USES
@@ -50,19 +50,6 @@ REMEMBER = timedelta(minutes=5)
 CRITICAL = "critical"
 #: Display names that name a way of logging in, not a person.
 ANONYMOUS = frozenset({"", "token", "root"})
-
-
-class StepUpAction(StrEnum):
-    """Audit actions of step-up."""
-
-    ENROLLED = "step-up.enroll"
-    PASSED = "step-up.passed"
-    SERVICE = "step-up.service"
-    FAILED = "step-up.failed"
-    REPLAYED = "step-up.replayed"
-    LOCKED = "step-up.locked"
-    REFUSED_LOCKED = "step-up.refused-locked"
-    OFF_BY_CONFIG = "step-up.off-by-config"
 
 
 @dataclass(frozen=True)
@@ -99,7 +86,7 @@ def operator_name(display_name: str) -> str:
 
 def operator_of(vault: Vault) -> Operator:
     """The operator behind the Vault token (``lookup-self``); refuses a token that names nobody."""
-    info = vault.token_info()
+    info = vault.sys.token_info()
     name = operator_name(str(info.get("display_name") or ""))
     service = vault.paths.service_policy() in (info.get("policies") or [])
     if name in ANONYMOUS and not service:
@@ -120,13 +107,13 @@ def enroll(app: App, vault: Vault, operator: Operator) -> Secret:
     (delete the key with an admin token), so a stolen session cannot re-enrol quietly.
     """
     key = vault.paths.operator_totp_key(operator.name)
-    if vault.totp_exists(key):
+    if vault.totp.exists(key):
         raise ConflictError(
             f"{operator.name} already has a step-up seed in Vault",
             hint=f"an admin removes it first (`bao delete {vault.paths.totp_mount}/keys/{key}`)",
             code="step-up-enrolled",
         )
-    uri = vault.totp_generate(
+    uri = vault.totp.generate(
         key, issuer=f"accessguard {vault.paths.slug}", account_name=operator.name
     )
     with app.begin() as conn:
@@ -134,7 +121,7 @@ def enroll(app: App, vault: Vault, operator: Operator) -> Secret:
             conn,
             app.clock,
             actor=operator.name,
-            action=StepUpAction.ENROLLED,
+            action=AuditAction.STEPUP_ENROLL,
             target_type="operator",
             target=operator.name,
             details={"key": key, "entity_id": operator.entity_id},
@@ -155,7 +142,7 @@ def _digest(operator: str, key: str, code: str) -> str:
     return hashlib.sha256(f"{operator}\0{key}\0{code}".encode()).hexdigest()
 
 
-def _audit(app: App, operator: Operator, action: StepUpAction, why: str, **details: object) -> None:
+def _audit(app: App, operator: Operator, action: AuditAction, why: str, **details: object) -> None:
     with app.begin() as conn:
         record(
             conn,
@@ -182,7 +169,7 @@ def _failures(app: App, operator: str) -> list[datetime]:
 def _refuse_if_locked(app: App, operator: Operator, why: str) -> None:
     until = locked_until(_failures(app, operator.name))
     if until is not None and app.clock.now() < until:
-        _audit(app, operator, StepUpAction.REFUSED_LOCKED, why, until=until.isoformat())
+        _audit(app, operator, AuditAction.STEPUP_REFUSED_LOCKED, why, until=until.isoformat())
         raise UsageError(
             f"step-up is locked for {operator.name} until {until:%H:%M:%S} UTC "
             f"after {MAX_FAILURES} wrong codes",
@@ -195,15 +182,15 @@ def _fail(app: App, operator: Operator, why: str) -> UsageError:
     now = app.clock.now()
     with app.begin() as conn:
         conn.execute(insert(_FAILURES).values(operator=operator.name, at=now))
-    _audit(app, operator, StepUpAction.FAILED, why)
+    _audit(app, operator, AuditAction.STEPUP_FAILED, why)
     until = locked_until(_failures(app, operator.name))
     if until is not None and until > now and until - LOCKOUT == now:
-        _audit(app, operator, StepUpAction.LOCKED, why, until=until.isoformat())
+        _audit(app, operator, AuditAction.STEPUP_LOCKED, why, until=until.isoformat())
     return UsageError("step-up failed: that TOTP code is not valid", code="step-up-failed")
 
 
 def _replayed(app: App, operator: Operator, why: str) -> UsageError:
-    _audit(app, operator, StepUpAction.REPLAYED, why)
+    _audit(app, operator, AuditAction.STEPUP_REPLAYED, why)
     return UsageError(
         "step-up refused: that code was already used (each code works once)",
         hint="wait for your authenticator's next code",
@@ -232,7 +219,7 @@ def verify_code(app: App, vault: Vault, operator: Operator, code: str, *, why: s
     if seen:
         raise _replayed(app, operator, why)
     try:
-        valid = vault.totp_validate(key, Secret(text))
+        valid = vault.totp.validate(key, Secret(text))
     except VaultNotFoundError:
         raise ConfigError(
             f"{operator.name} has no step-up seed in Vault",
@@ -248,7 +235,7 @@ def verify_code(app: App, vault: Vault, operator: Operator, code: str, *, why: s
             )
     except IntegrityError:
         raise _replayed(app, operator, why) from None
-    _audit(app, operator, StepUpAction.PASSED, why)
+    _audit(app, operator, AuditAction.STEPUP_PASSED, why)
 
 
 def check(app: App, step_up: StepUp | None, *, why: str, vault: Vault | None = None) -> Operator:
@@ -270,7 +257,9 @@ def check(app: App, step_up: StepUp | None, *, why: str, vault: Vault | None = N
         vault = vault or open_vault(app)
         operator = operator_of(vault)
         if operator.service:
-            _audit(app, operator, StepUpAction.SERVICE, why, policy=vault.paths.service_policy())
+            _audit(
+                app, operator, AuditAction.STEPUP_SERVICE, why, policy=vault.paths.service_policy()
+            )
         else:
             verify_code(app, vault, operator, step_up.ask(why), why=why)
         step_up.passed = operator
@@ -284,7 +273,7 @@ def record_off(app: App, *, why: str) -> None:
             conn,
             app.clock,
             actor=app.actor,
-            action=StepUpAction.OFF_BY_CONFIG,
+            action=AuditAction.STEPUP_OFF_BY_CONFIG,
             target_type="config",
             target=app.settings.config_path or "defaults",
             details={"for": why, "setting": "[offboarding] step_up = false"},

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.exposure import record_exposure
@@ -92,7 +93,7 @@ def set_credential(
             hint=f"`accessguard creds confirm {account.name}` or `creds rollback` first",
             code="rotation-pending",
         )
-    meta = vault.kv_metadata(path)
+    meta = vault.kv.metadata(path)
     vault_version = meta.current_version if meta else 0
     expected = credential.current_version if credential else vault_version
     if vault_version != expected:
@@ -102,9 +103,9 @@ def set_credential(
             hint="an interrupted rotation? re-run it with the same --idempotency-key, "
             "or check `accessguard creds status`",
         )
-    version = vault.kv_write(path, values.to_vault(), cas=expected)
+    version = vault.kv.write(path, values.to_vault(), cas=expected)
     now = clock.now()
-    vault.kv_set_custom_metadata(
+    vault.kv.set_custom_metadata(
         path,
         {
             "account_id": str(account.id),
@@ -136,7 +137,7 @@ def set_credential(
         conn,
         clock,
         actor=actor,
-        action="credential.set",
+        action=AuditAction.CREDENTIAL_SET,
         target_type="credential",
         target=account.name,
         details={"version": version, "fields": sorted(values.values), "reason": reason},
@@ -191,7 +192,7 @@ def reveal(
             hint="without --pending, reveal shows the current version",
         )
     wanted = version or credential.current_version
-    secret = vault.kv_read(credential.vault_path, wanted)
+    secret = vault.kv.read(credential.vault_path, wanted)
     record_exposure(
         conn,
         clock,

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import Connection, insert, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.exposure import record_exposure
@@ -102,14 +103,14 @@ def enroll(
     if not generate and seed is None and url is None:
         raise InputError("give a seed or otpauth:// URI on stdin, or use --generate")
     name = vault.paths.totp_key(account.name, 1)
-    if vault.totp_exists(name):
+    if vault.totp.exists(name):
         # Left by an interrupted enrolment: nothing refers to it, so it is replaced.
-        vault.totp_delete(name)
+        vault.totp.delete(name)
     uri: Secret | None = None
     if generate:
-        uri = vault.totp_generate(name, issuer=ISSUER, account_name=account.handle)
+        uri = vault.totp.generate(name, issuer=ISSUER, account_name=account.handle)
     else:
-        vault.totp_import(name, seed=seed, url=url, issuer=ISSUER, account_name=account.handle)
+        vault.totp.import_key(name, seed=seed, url=url, issuer=ISSUER, account_name=account.handle)
     key_id: int = conn.execute(
         insert(tables.totp_keys)
         .values(
@@ -127,7 +128,7 @@ def enroll(
         conn,
         clock,
         actor=actor,
-        action="totp.enroll",
+        action=AuditAction.TOTP_ENROLL,
         target_type="totp",
         target=account.name,
         details={"key_name": name, "generated": generate, "personal_device": personal_device},
@@ -166,7 +167,7 @@ def code(
         if not key.pending_key_name or key.pending_generation is None:
             raise ConflictError(f"{account.name} has no pending seed", code="no-pending-seed")
         name, generation = key.pending_key_name, key.pending_generation
-    value = vault.totp_code(name)
+    value = vault.totp.code(name)
     record_exposure(
         conn,
         clock,
@@ -202,11 +203,11 @@ def regenerate(
         ), None
     generation = max(key.generation, key.pending_generation or 0) + 1
     name = vault.paths.totp_key(account.name, generation)
-    if vault.totp_exists(name):
-        vault.totp_delete(name)  # an interrupted regeneration nobody saw
-    uri = vault.totp_generate(name, issuer=ISSUER, account_name=account.handle)
+    if vault.totp.exists(name):
+        vault.totp.delete(name)  # an interrupted regeneration nobody saw
+    uri = vault.totp.generate(name, issuer=ISSUER, account_name=account.handle)
     if key.pending_key_name:
-        vault.totp_delete(key.pending_key_name)
+        vault.totp.delete(key.pending_key_name)
     _update_key(
         conn,
         key.id,
@@ -218,7 +219,7 @@ def regenerate(
         conn,
         clock,
         actor=actor,
-        action="totp.regenerate",
+        action=AuditAction.TOTP_REGENERATE,
         target_type="totp",
         target=account.name,
         run_id=run_id,
@@ -277,12 +278,12 @@ def confirm(
         personal_device=False,
         exported=exported_now is not None,
     )
-    vault.totp_delete(key.key_name)
+    vault.totp.delete(key.key_name)
     record(
         conn,
         clock,
         actor=actor,
-        action="totp.confirm",
+        action=AuditAction.TOTP_CONFIRM,
         target_type="totp",
         target=account.name,
         run_id=run_id,

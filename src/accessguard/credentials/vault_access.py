@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db import tables
@@ -31,7 +32,7 @@ def revoke_person_access(
         select(ids.id, ids.username, ids.disabled_at).where(ids.person_id == person.id)
     ).first()
     username = identity.username if identity else username_for(person.email)
-    entity = vault.read_entity(person.email)
+    entity = vault.identity.read_entity(person.email)
     done: list[str] = []
     if entity is not None:
         prefix = vault.paths.group_prefix()
@@ -40,22 +41,22 @@ def revoke_person_access(
             name = ((data or {}).get("data") or {}).get("name", "")
             if not name.startswith(prefix):
                 continue  # not a group this tool manages
-            group = vault.read_group(name)
+            group = vault.identity.read_group(name)
             if group is not None and entity.id in group.member_entity_ids:
-                vault.write_group(
+                vault.identity.write_group(
                     name,
                     policies=list(group.policies),
                     member_entity_ids=[e for e in group.member_entity_ids if e != entity.id],
                 )
                 done.append(f"removed from {name}")
         if not entity.disabled:
-            vault.set_entity_disabled(person.email, True)
+            vault.identity.set_entity_disabled(person.email, True)
             done.append("entity disabled")
-    if vault.userpass_user_exists(username):
-        vault.delete_userpass_user(username)
+    if vault.identity.userpass_user_exists(username):
+        vault.identity.delete_userpass_user(username)
         done.append(f"user {username} deleted")
     # Deleting the user does not invalidate tokens it already has: revoke them by login path.
-    vault.revoke_prefix(vault.paths.login_prefix(username))
+    vault.sys.revoke_prefix(vault.paths.login_prefix(username))
     now = clock.now()
     memberships = tables.vault_memberships.c
     closed = conn.execute(
@@ -76,7 +77,7 @@ def revoke_person_access(
         conn,
         clock,
         actor=actor,
-        action="vault.revoke_person",
+        action=AuditAction.VAULT_REVOKE_PERSON,
         target_type="person",
         target=person.email,
         run_id=run_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db import tables
@@ -20,7 +21,7 @@ def bootstrap_vault(conn: Connection, clock: Clock, *, vault: Vault, actor: str)
             conn,
             clock,
             actor=actor,
-            action="vault.bootstrap",
+            action=AuditAction.VAULT_BOOTSTRAP,
             target_type="vault",
             target=vault.paths.prefix,
             details={"changed": [i for i in report.items if i["outcome"] != "unchanged"]},

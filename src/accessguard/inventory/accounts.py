@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, insert, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db.tables import accounts as _ACCOUNTS
@@ -116,7 +117,7 @@ def add_account(
         conn,
         clock,
         actor=actor,
-        action="account.add",
+        action=AuditAction.ACCOUNT_ADD,
         target_type="account",
         target=account.name,
         details={"after": account_to_dict(account, owner.email if owner else None)},
@@ -143,7 +144,7 @@ def update_account(
         conn,
         clock,
         actor=actor,
-        action="account.update",
+        action=AuditAction.ACCOUNT_UPDATE,
         target_type="account",
         target=account.name,
         details={"changes": changes},
@@ -194,7 +195,7 @@ def set_owner(
         conn,
         clock,
         actor=actor,
-        action="account.owner",
+        action=AuditAction.ACCOUNT_OWNER,
         target_type="account",
         target=account.name,
         run_id=run_id,

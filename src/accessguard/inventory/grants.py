@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, insert, select
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db.tables import accounts as _ACCOUNTS
@@ -90,7 +91,7 @@ def add_grant(
         conn,
         clock,
         actor=actor,
-        action="grant.add",
+        action=AuditAction.GRANT_ADD,
         target_type="grant",
         target=f"{person.email}@{account.name}",
         details={

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db.tables import people as _PEOPLE
@@ -88,7 +89,7 @@ def add_person(
         conn,
         clock,
         actor=actor,
-        action="person.add",
+        action=AuditAction.PERSON_ADD,
         target_type="person",
         target=person.email,
         details={"after": person_to_dict(person)},

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import Event, record, record_many
 from accessguard.clock import Clock
 from accessguard.db.tables import accounts as _ACCOUNTS
@@ -282,7 +283,7 @@ def update_person_record(
             conn,
             clock,
             actor=actor,
-            action="person.update",
+            action=AuditAction.PERSON_UPDATE,
             target_type="person",
             target=person.email,
             details={"changes": diff},
@@ -387,7 +388,7 @@ def end_grant_ids(
             row = rows[grant_id]
             details = {"grant_id": row.id, "role": row.role, "via": row.via, "reason": reason}
             target = f"{row.email}@{row.name}"
-            events.append(Event(actor, "grant.revoke", "grant", target, details, run_id))
+            events.append(Event(actor, AuditAction.GRANT_REVOKE, "grant", target, details, run_id))
     record_many(conn, clock, events)
     return ended
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from accessguard.app import App
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.errors import ConflictError, InputError, LockHeldError, StepFailedError
 from accessguard.playbooks import lock, state
@@ -92,7 +93,7 @@ def confirm_items(
                 session,
                 app.clock,
                 actor=app.actor,
-                action="run.confirm",
+                action=AuditAction.RUN_CONFIRM,
                 target_type="run-item",
                 target=f"{run_id}/{step_id}/{wanted}",
                 run_id=run_id,
@@ -133,7 +134,7 @@ def unlock(app: App, run_id: str) -> bool:
             session,
             app.clock,
             actor=app.actor,
-            action="run.unlock",
+            action=AuditAction.RUN_UNLOCK,
             target_type="person",
             target=run.subject,
             run_id=run_id,

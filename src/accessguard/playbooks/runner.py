@@ -51,6 +51,7 @@ from accessguard.secret import redact
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class RunEvent:
     """Progress of a run, for progress bars and plain log lines."""

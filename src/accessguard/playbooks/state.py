@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, insert, literal, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db.tables import run_items as _ITEMS
@@ -131,7 +132,7 @@ def create_run(
         session,
         clock,
         actor=actor,
-        action="run.start",
+        action=AuditAction.RUN_START,
         target_type="person",
         target=plan.email,
         run_id=run_id,
@@ -353,7 +354,7 @@ def set_run_status(session: Executor, clock: Clock, run: RunRecord, status: RunS
             session,
             clock,
             actor=run.actor,
-            action=f"run.{status}",
+            action=AuditAction.run_finished(status),
             target_type="person",
             target=run.subject,
             run_id=run.id,

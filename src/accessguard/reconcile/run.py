@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
 from accessguard.connectors.base import Connector, Holder
@@ -153,7 +154,7 @@ def record_reconcile(
         "drift_count": report.drift_count,
         "errors": report.errors,
     }
-    run_event = Event(actor, "reconcile.run", "reconcile", scope, summary, run_id)
+    run_event = Event(actor, AuditAction.RECONCILE_RUN, "reconcile", scope, summary, run_id)
     record_many(session, clock, [*(e for found in events for e in found), run_event])
     return report
 
@@ -198,7 +199,7 @@ def _store(
     return [
         Event(
             actor,
-            f"reconcile.drift.{drift['kind']}",
+            AuditAction.drift(drift["kind"]),
             "account",
             account.name,
             {k: drift[k] for k in _AUDITED},

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, literal, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db.tables import accounts as _ACCOUNTS
@@ -152,7 +153,7 @@ def start_campaign(
         session,
         clock,
         actor=actor,
-        action="review.start",
+        action=AuditAction.REVIEW_START,
         target_type="review-campaign",
         target=str(campaign_id),
         details={
@@ -271,7 +272,7 @@ def decide(
         session,
         clock,
         actor=actor,
-        action="review.decide",
+        action=AuditAction.REVIEW_DECIDE,
         target_type="review-item",
         target=str(item_id),
         details={

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.db.tables import review_campaigns as _CAMPAIGNS
 from accessguard.db.tables import review_items as _ITEMS
@@ -145,7 +146,7 @@ def _mark_closed(app: App, campaign_id: int) -> Callable[[Executor, str], None]:
             session,
             app.clock,
             actor=app.actor,
-            action="review.close",
+            action=AuditAction.REVIEW_CLOSE,
             target_type="review-campaign",
             target=str(campaign_id),
             run_id=run_id,

@@ -53,7 +53,7 @@ class VaultAnchors:
     def read(self) -> Anchor | None:
         """The current checkpoint, or None before the first."""
         try:
-            stored = self._vault.kv_read(self._path)
+            stored = self._vault.kv.read(self._path)
         except VaultNotFoundError:
             return None
         values = {k: v.reveal() for k, v in stored.values.items()}
@@ -73,7 +73,7 @@ class VaultAnchors:
     def write(self, anchor: Anchor, *, cas: int) -> Anchor:
         """A new checkpoint version, only if ``cas`` is still current (CasConflictError if not)."""
         values = {"seq": str(anchor.seq), "hash": anchor.hash, "keyed_from": str(anchor.keyed_from)}
-        version = self._vault.kv_write(self._path, values, cas=cas)
+        version = self._vault.kv.write(self._path, values, cas=cas)
         return Anchor(anchor.seq, anchor.hash, anchor.keyed_from, version)
 
 
@@ -121,7 +121,7 @@ class VaultAudit:
                 hint="set VAULT_ADDR and VAULT_TOKEN to verify a keyed trail",
                 code="audit-key-unavailable",
             )
-        stored = vault.kv_read(self._path(vault, "chain-key"), int(key_id[2:]))
+        stored = vault.kv.read(self._path(vault, "chain-key"), int(key_id[2:]))
         self._keys[key_id] = ChainKey(key_id, stored.values[_KEY_FIELD])
         return self._keys[key_id]
 
@@ -132,14 +132,14 @@ class VaultAudit:
         vault = self._client()
         if vault is None:
             return False
-        meta = vault.kv_metadata(self._path(vault, "chain-key"))
+        meta = vault.kv.metadata(self._path(vault, "chain-key"))
         return meta is not None and meta.current_version > 0
 
     def identity(self) -> Identity:
         """The Vault token's display name and entity id, and the OS user (looked up once)."""
         if self._identity is None:
             vault = self._client()
-            info = vault.token_info() if vault is not None else {}
+            info = vault.sys.token_info() if vault is not None else {}
             self._identity = Identity(
                 vault_name=info.get("display_name") or None,
                 vault_entity=info.get("entity_id") or None,
@@ -157,14 +157,14 @@ def ensure_key(vault: Vault) -> ChainKey:
     """The chain key at ``<prefix>/_audit/chain-key``, written first if absent (CAS 0)."""
     path = f"{vault.paths.prefix}/_audit/chain-key"
     try:
-        stored = vault.kv_read(path)
+        stored = vault.kv.read(path)
     except VaultNotFoundError:
         fresh = Secret(secrets.token_hex(32))
         try:
-            version = vault.kv_write(path, {_KEY_FIELD: fresh}, cas=0)
+            version = vault.kv.write(path, {_KEY_FIELD: fresh}, cas=0)
             return ChainKey(f"kv{version}", fresh)
         except CasConflictError:  # another process created it first: use theirs
-            stored = vault.kv_read(path)
+            stored = vault.kv.read(path)
     return ChainKey(f"kv{stored.version}", stored.values[_KEY_FIELD])
 
 

@@ -36,10 +36,10 @@ class BootstrapReport:
 
 def _mounts(vault: Vault, report: BootstrapReport) -> None:
     paths = vault.paths
-    mounts = vault.secrets_mounts()
+    mounts = vault.sys.secrets_mounts()
     kv = mounts.get(f"{paths.kv_mount}/")
     if kv is None:
-        vault.enable_secrets_engine("kv", paths.kv_mount, options={"version": "2"})
+        vault.sys.enable_secrets_engine("kv", paths.kv_mount, options={"version": "2"})
         report.add("mount", paths.kv_mount, "created")
     elif kv.get("type") != "kv" or str((kv.get("options") or {}).get("version")) != "2":
         raise ConfigError(
@@ -50,26 +50,26 @@ def _mounts(vault: Vault, report: BootstrapReport) -> None:
         report.add("mount", paths.kv_mount, "unchanged")
     totp = mounts.get(f"{paths.totp_mount}/")
     if totp is None:
-        vault.enable_secrets_engine("totp", paths.totp_mount, options={})
+        vault.sys.enable_secrets_engine("totp", paths.totp_mount, options={})
         report.add("mount", paths.totp_mount, "created")
     elif totp.get("type") != "totp":
         raise ConfigError(f"{paths.totp_mount}/ is mounted but is not the TOTP engine")
     else:
         report.add("mount", paths.totp_mount, "unchanged")
-    auth = vault.auth_mounts()
+    auth = vault.sys.auth_mounts()
     if f"{paths.userpass_mount}/" not in auth:
-        vault.enable_auth_method("userpass", paths.userpass_mount)
+        vault.sys.enable_auth_method("userpass", paths.userpass_mount)
         report.add("auth", paths.userpass_mount, "created")
     else:
         report.add("auth", paths.userpass_mount, "unchanged")
 
 
 def _policy(vault: Vault, name: str, text: str, report: BootstrapReport) -> None:
-    current = vault.read_policy(name)
+    current = vault.sys.read_policy(name)
     if current is not None and current.strip() == text.strip():
         report.add("policy", name, "unchanged")
         return
-    vault.write_policy(name, text)
+    vault.sys.write_policy(name, text)
     report.add("policy", name, "created" if current is None else "updated")
 
 
@@ -84,12 +84,12 @@ def bootstrap(vault: Vault, account_names: Iterable[str]) -> BootstrapReport:
         policy = paths.account_policy(account)
         _policy(vault, policy, account_policy_text(paths, account), report)
         group_name = paths.account_group(account)
-        group = vault.read_group(group_name)
+        group = vault.identity.read_group(group_name)
         if group is None:
-            vault.write_group(group_name, policies=[policy], member_entity_ids=[])
+            vault.identity.write_group(group_name, policies=[policy], member_entity_ids=[])
             report.add("group", group_name, "created")
         elif tuple(group.policies) != (policy,):
-            vault.write_group(group_name, policies=[policy])
+            vault.identity.write_group(group_name, policies=[policy])
             report.add("group", group_name, "updated")
         else:
             report.add("group", group_name, "unchanged")

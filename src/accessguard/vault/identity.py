@@ -1,9 +1,4 @@
-"""Identity endpoints of the facade: entities, aliases, groups, userpass users.
-
-Mixed into ``Vault``; every call goes through the facade's generic ``read``, ``write``
-and ``delete`` (``Transport.request``), so errors are translated and the address
-choice stays in one place.
-"""
+"""Identity endpoints (``vault.identity``): entities, aliases, groups, userpass users."""
 
 from __future__ import annotations
 
@@ -15,6 +10,7 @@ from urllib.parse import quote
 from accessguard.errors import VaultNotFoundError
 from accessguard.secret import Secret
 from accessguard.vault.paths import VaultPaths, check_username
+from accessguard.vault.transport import Transport
 
 
 def _seg(name: str) -> str:
@@ -42,25 +38,28 @@ class Group:
     member_entity_ids: tuple[str, ...]
 
 
-class IdentityMixin:
-    """Entities, entity aliases, groups and userpass users."""
+class Identity:
+    """People's own Vault access: entities, entity aliases, groups and userpass users."""
 
-    paths: VaultPaths
+    def __init__(self, transport: Transport, paths: VaultPaths) -> None:
+        self._transport = transport
+        self._paths = paths
 
-    def read(self, path: str, *, what: str) -> dict[str, Any] | None:  # pragma: no cover
-        raise NotImplementedError
+    def _read(self, path: str, *, what: str) -> dict[str, Any] | None:
+        """``v1/<path>``; None when it holds nothing."""
+        return self._transport.call(what, "GET", f"/v1/{path}", refused=(404,))
 
-    def write(  # pragma: no cover - in Vault
-        self, path: str, data: Mapping[str, Any], *, what: str
-    ) -> dict[str, Any] | None:
-        raise NotImplementedError
+    def _write(self, path: str, data: Mapping[str, Any], *, what: str) -> None:
+        """Write ``data`` to ``v1/<path>``."""
+        self._transport.call(what, "POST", f"/v1/{path}", dict(data))
 
-    def delete(self, path: str, *, what: str) -> None:  # pragma: no cover - in Vault
-        raise NotImplementedError
+    def _delete(self, path: str, *, what: str) -> None:
+        """Delete ``v1/<path>`` (absent is fine)."""
+        self._transport.call(what, "DELETE", f"/v1/{path}")
 
     def read_entity(self, name: str) -> Entity | None:
         """The entity called ``name``, or None."""
-        found = self.read(f"identity/entity/name/{_seg(name)}", what=f"read entity {name}")
+        found = self._read(f"identity/entity/name/{_seg(name)}", what=f"read entity {name}")
         if not found:
             return None
         data = found["data"]
@@ -77,7 +76,7 @@ class IdentityMixin:
         if existing is not None:
             return existing
         body = {"metadata": metadata} if metadata is not None else {}
-        self.write(f"identity/entity/name/{_seg(name)}", body, what=f"create entity {name}")
+        self._write(f"identity/entity/name/{_seg(name)}", body, what=f"create entity {name}")
         entity = self.read_entity(name)
         if entity is None:
             raise VaultNotFoundError(f"entity {name} vanished after creation")
@@ -85,7 +84,7 @@ class IdentityMixin:
 
     def set_entity_disabled(self, name: str, disabled: bool) -> None:
         """Disable (or re-enable) an entity: its tokens stop working while disabled."""
-        self.write(
+        self._write(
             f"identity/entity/name/{_seg(name)}",
             {"disabled": disabled},
             what=f"{'disable' if disabled else 'enable'} entity {name}",
@@ -93,9 +92,9 @@ class IdentityMixin:
 
     def userpass_accessor(self) -> str:
         """The mount accessor of the userpass auth method."""
-        mounts = self.read("sys/auth", what="list auth methods") or {}
+        mounts = self._read("sys/auth", what="list auth methods") or {}
         mounts = mounts.get("data", mounts)
-        key = f"{self.paths.userpass_mount}/"
+        key = f"{self._paths.userpass_mount}/"
         if key not in mounts:
             raise VaultNotFoundError(
                 f"no userpass auth method at {key}",
@@ -106,7 +105,7 @@ class IdentityMixin:
     def ensure_alias(self, entity: Entity, username: str) -> None:
         """Link a userpass login name to the entity (so its logins get the entity's groups)."""
         accessor = self.userpass_accessor()
-        self.write(
+        self._write(
             "identity/entity-alias",
             {
                 "name": check_username(username),
@@ -118,7 +117,7 @@ class IdentityMixin:
 
     def read_group(self, name: str) -> Group | None:
         """The group called ``name``, or None."""
-        found = self.read(f"identity/group/name/{_seg(name)}", what=f"read group {name}")
+        found = self._read(f"identity/group/name/{_seg(name)}", what=f"read group {name}")
         if not found:
             return None
         data = found["data"]
@@ -140,18 +139,18 @@ class IdentityMixin:
             current = self.read_group(name)
             if current is not None:
                 body["member_entity_ids"] = list(current.member_entity_ids)
-        self.write(f"identity/group/name/{_seg(name)}", body, what=f"write group {name}")
+        self._write(f"identity/group/name/{_seg(name)}", body, what=f"write group {name}")
 
     def _user_path(self, username: str) -> str:
-        return f"auth/{self.paths.userpass_mount}/users/{_seg(check_username(username))}"
+        return f"auth/{self._paths.userpass_mount}/users/{_seg(check_username(username))}"
 
     def userpass_user_exists(self, username: str) -> bool:
         """True if the userpass user exists."""
-        return self.read(self._user_path(username), what=f"read user {username}") is not None
+        return self._read(self._user_path(username), what=f"read user {username}") is not None
 
     def write_userpass_user(self, username: str, password: Secret) -> None:
         """Create a userpass user or set its password."""
-        self.write(
+        self._write(
             self._user_path(username),
             {"password": password.reveal()},
             what=f"write user {username}",
@@ -159,4 +158,4 @@ class IdentityMixin:
 
     def delete_userpass_user(self, username: str) -> None:
         """Delete a userpass user (existing tokens stay valid: revoke them too)."""
-        self.delete(self._user_path(username), what=f"delete user {username}")
+        self._delete(self._user_path(username), what=f"delete user {username}")

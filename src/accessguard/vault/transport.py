@@ -1,15 +1,19 @@
-"""Which Vault address answers: failover, waiting out elections, the active node, read-your-writes.
+"""The one wire to Vault: hvac's ``Adapter`` over a kept-alive, pooled ``requests`` session.
 
-One ``Transport`` per facade; every request goes through ``call``:
+Every Vault request of the tool goes through ``Transport.request`` (hvac's adapter
+interface; ``Transport.call`` is the JSON convenience the endpoint groups use). It
+chooses the address, and turns whatever comes back into accessguard's own errors, once
+(``vault/failures.py``):
 
 - An answer that says "not here, not now" moves on to the next configured address:
   no connection, a connection dropped mid-request, a timeout, a sealed or
   uninitialised node, 5xx, 412/429 (a standby that cannot serve it, a rate limit).
   When every address failed that way, it waits (0.25 s doubling to 2 s) and tries
   them again until ``retry_seconds`` have passed, so a leader election or a restart
-  is ridden out; if every address is sealed it fails at once (nobody unseals Vault
-  in seconds). Any other answer (403, 404, a check-and-set refusal, ...) is the
-  answer, translated by ``vault.errors.translate`` (``vault/failures.py`` sorts them).
+  is ridden out. If every address is sealed it fails at once (nobody unseals Vault in
+  seconds), unless an address stopped answering during this request: a restarted
+  node comes back sealed until it is unsealed, and that is waited for too. Any other
+  answer (403, 404, a check-and-set refusal, ...) is the answer.
 - With several addresses it routes to the active node: before the first request and
   after every failover it asks ``sys/leader`` and, when the leader is one of the
   configured addresses and confirms it is active, uses it. OpenBao >= 2.5 lets
@@ -20,40 +24,44 @@ One ``Transport`` per facade; every request goes through ``call``:
   ``X-Vault-Inconsistent: forward-active-node``, so a standby that has not caught
   up forwards the request to the active node (OpenBao >= 2.7, Vault Enterprise;
   servers without the feature ignore both headers).
+- Redirects (a standby pointing at the active node) are followed only to a configured
+  address and never from https to http: the token goes nowhere else.
 
 Retrying a write whose answer was lost is safe here: KV writes carry check-and-set
-(``Vault.kv_write`` recognises its own write when the retry is refused), and the
-other writes the tool makes set state rather than add to it.
+(``Kv.write`` recognises its own write when the retry is refused), and the other
+writes the tool makes set state rather than add to it.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import ssl
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from accessguard.errors import (
-    AccessGuardError,
-    ConfigError,
-    VaultSealedError,
-    VaultUnavailableError,
-)
+import hvac.adapters
+import requests
+import requests.adapters
+
+from accessguard.errors import AccessGuardError
+from accessguard.vault import failures
 from accessguard.vault.connection import Connection
-from accessguard.vault.errors import not_found, translate
-from accessguard.vault.failures import BUSY, DOWN, SEALED, classify
-from accessguard.vault.http import LeanConnection, lean_connection
+from accessguard.vault.failures import Failure, Kind
 
 T = TypeVar("T")
 
 INDEX_HEADER = "X-Vault-Index"
 INCONSISTENT_HEADER = "X-Vault-Inconsistent"
+FORWARD = "forward-active-node"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 3
+#: Kept-alive connections per address: one per worker thread (``--concurrency`` <= 64).
+POOL_SIZE = 64
 
 
 def _index_order(value: str) -> int | None:
@@ -65,11 +73,77 @@ def _index_order(value: str) -> int | None:
         return None
 
 
-class Transport:
-    """Runs requests against the configured addresses (one hvac client per thread and address)."""
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, lower-case host and port of ``url`` (default port filled in)."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+def _tls(address: str, verify: bool) -> str | bool:
+    """What requests' ``verify`` is for ``address``: the CA bundle requests would use
+    (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, or its own), False when verification is
+    off, and True for plain http, which has nothing to verify (a bundle path there would
+    only cost a ``stat`` per request)."""
+    if not verify:
+        return False
+    if urlsplit(address).scheme != "https":
+        return True
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+
+
+def _errors(response: requests.Response) -> tuple[list[object] | None, str]:
+    """Vault's ``errors`` list (when the body is JSON and has one) and the body text."""
+    text = response.text
+    try:
+        body = json.loads(text) if text.strip() else None
+    except ValueError:
+        return None, text
+    errors = body.get("errors") if isinstance(body, dict) else None
+    return (errors if isinstance(errors, list) else None), text
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One request as its caller made it: every try at every address sends it unchanged."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    options: dict[str, Any]  # json=, params=, data=: what ``requests.Request`` takes
+    what: str  # for messages: "write accessguard/brand-x"
+    raising: bool = True  # False: any HTTP answer is returned (hvac's raise_exception)
+    refused: Collection[int] = ()  # statuses returned to the caller, not raised
+
+
+class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # hvac: untyped
+    """Sends requests to the configured addresses over one pooled session; thread-safe."""
 
     def __init__(self, connection: Connection) -> None:
+        session = requests.Session()
+        # The environment (proxies, CA bundle) is read once here rather than on every
+        # request: requests scans os.environ per request otherwise (bench/RESULTS.md).
+        session.trust_env = False
+        session.verify = connection.verify
+        self._pool = requests.adapters.HTTPAdapter(
+            pool_connections=len(connection.addresses), pool_maxsize=POOL_SIZE
+        )
+        session.mount("http://", self._pool)
+        session.mount("https://", self._pool)
+        # The token stays in ``connection`` (a masked Secret); it is added per request.
+        super().__init__(
+            base_uri=connection.addresses[0],
+            verify=connection.verify,
+            timeout=connection.timeout,
+            session=session,
+            namespace=connection.namespace,
+            allow_redirects=False,
+        )
         self.connection = connection
+        self._session = session
+        addresses = connection.addresses
+        self._proxies = {a: requests.utils.get_environ_proxies(a) for a in addresses}
+        self._verify = {a: _tls(a, connection.verify) for a in addresses}
         self._active = 0
         self._find_leader = len(connection.addresses) > 1
         self._index: str | None = None
@@ -91,39 +165,148 @@ class Transport:
         """The newest ``X-Vault-Index`` seen (opaque), sent with every request."""
         return self._index
 
-    # --- clients -----------------------------------------------------------------------------
+    def get_login_token(self, response: requests.Response) -> str:
+        """The client token in a login answer (hvac's adapter interface)."""
+        return str(response.json()["auth"]["client_token"])
 
-    def client(self, index: int) -> Any:
-        """This thread's hvac client for address ``index``, carrying the consistency headers."""
-        clients: dict[int, Any] = getattr(self._local, "clients", None) or {}
-        self._local.clients = clients
-        if index not in clients:
-            import hvac
-            import requests
+    # --- requests ----------------------------------------------------------------------------
 
-            session = requests.Session()
-            session.hooks["response"].append(self._on_response)
-            token = self.connection.token.reveal() if self.connection.token else None
-            clients[index] = hvac.Client(
-                url=self.connection.addresses[index],
-                token=token,
-                namespace=self.connection.namespace,
-                timeout=self.connection.timeout,
-                verify=self.connection.verify,
-                session=session,
-            )
-        client = clients[index]
+    def call(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        refused: Collection[int] = (),
+    ) -> dict[str, Any] | None:
+        """One JSON request (``/v1/...``); the answer's JSON object (``{}`` when empty).
+
+        None when Vault answered with a status in ``refused`` (the caller's to handle).
+        """
+        headers = {"Content-Type": "application/merge-patch+json"} if method == "PATCH" else {}
+        response = self.request(method, path, headers, json=body, what=what, refused=refused)
+        if response.status_code in refused:
+            return None
+        try:
+            parsed = response.json() if response.content.strip() else {}
+        except ValueError:
+            parsed = {}
+        return parsed if isinstance(parsed, dict) else {}
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str] | None = None,
+        raise_exception: bool = True,
+        *,
+        what: str | None = None,
+        refused: Collection[int] = (),
+        **kwargs: Any,
+    ) -> requests.Response:
+        """hvac's adapter entry point: ``url`` is the path (``/v1/...``), sent as described above.
+
+        Errors are accessguard errors naming ``what`` (default: method and path). With
+        ``raise_exception=False`` any HTTP answer is returned; statuses in ``refused``
+        are returned too. Paths are normalised as hvac does: no ``//``, no trailing
+        ``/`` (Vault refuses writes to such paths; ``sys/leases/revoke-prefix`` adds it
+        back itself).
+        """
+        route, _, query = url.partition("?")
+        while "//" in route:
+            route = route.replace("//", "/")
+        path = "/" + route.strip("/") + (f"?{query}" if query else "")
+        call = _Call(
+            method=method,
+            path=path,
+            headers=self._headers(headers),
+            options=kwargs,
+            what=what or f"{method.upper()} {path}",
+            raising=raise_exception and not self.ignore_exceptions,
+            refused=refused,
+        )
+        return self._attempt(call.what, lambda index: self._send(index, call))
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        headers = {"X-Vault-Request": "true"}
+        if self.connection.token is not None:
+            headers["X-Vault-Token"] = self.connection.token.reveal()
+        if self.namespace:
+            headers["X-Vault-Namespace"] = self.namespace
+        if extra:
+            headers.update(extra)
+        return headers
+
+    def _send(self, index: int, call: _Call) -> requests.Response | Failure:
+        """One try at address ``index``: the answer, a ``Failure``, or an accessguard error."""
+        addr = self.connection.addresses[index]
+        headers = call.headers
         if self._index:
-            client.session.headers[INDEX_HEADER] = self._index
-            client.session.headers[INCONSISTENT_HEADER] = "forward-active-node"
-        return client
+            headers = {**headers, INDEX_HEADER: self._index, INCONSISTENT_HEADER: FORWARD}
+        try:
+            response = self._exchange(addr, call, headers)
+        except (requests.exceptions.RequestException, UnicodeError) as exc:
+            outcome = failures.from_network(exc, addr=addr, what=call.what)
+            if isinstance(outcome, Failure):
+                return outcome
+            raise outcome from None
+        self._seen(response.headers.get(INDEX_HEADER))
+        status = response.status_code
+        if status < 400 or not call.raising or status in call.refused:
+            return response
+        errors, text = _errors(response)
+        outcome = failures.from_status(status, errors, text, addr=addr, what=call.what)
+        if isinstance(outcome, Failure):
+            return outcome
+        raise outcome from None
 
-    def _on_response(self, response: Any, *args: Any, **kwargs: Any) -> None:
-        self._seen(response.status_code, response.headers.get(INDEX_HEADER))
+    def _exchange(self, addr: str, call: _Call, headers: dict[str, str]) -> requests.Response:
+        """Send, following redirects (same method and body) to configured addresses only.
 
-    def _seen(self, status: int, value: str | None) -> None:
-        """Remember an answer's status (for ``classify``) and its newest ``X-Vault-Index``."""
-        self._local.status = status
+        The prepared request goes straight to the session's connection pool: the
+        session's own per-request layer (cookies, hooks, the environment read again on
+        every call) does nothing for Vault and costs CPU that the bulk writes of an
+        offboarding pay hundreds of times (bench/RESULTS.md, rotation).
+        """
+        url = addr + call.path
+        for _ in range(MAX_REDIRECTS + 1):
+            prepared = requests.Request(call.method, url, headers, **call.options).prepare()
+            response = self._pool.send(
+                prepared,
+                timeout=self.connection.timeout,
+                verify=self._verify[addr],
+                proxies=self._proxies[addr],
+            )
+            response.content  # noqa: B018 - read the body: the connection goes back to the pool
+            location = response.headers.get("Location")
+            if response.status_code not in REDIRECTS or not location:
+                return response
+            response.close()
+            target = urljoin(url, location)
+            followed = self._followable(url, target)
+            if followed is None:
+                raise failures.foreign_redirect(url, target, what=call.what)
+            addr, url = followed, target
+        raise failures.too_many_redirects(what=call.what)
+
+    def _followable(self, current: str, target: str) -> str | None:
+        """The configured address ``target`` lies under, unless it drops https; else None."""
+        try:
+            scheme, host, port = _origin(target)
+        except ValueError:  # a port that is not a number
+            return None
+        if _origin(current)[0] == "https" and scheme != "https":
+            return None
+        path = urlsplit(target).path
+        for address in self.connection.addresses:
+            prefix = urlsplit(address).path.rstrip("/")
+            if _origin(address) == (scheme, host, port) and path.startswith(prefix + "/"):
+                return address
+        return None
+
+    def _seen(self, value: str | None) -> None:
+        """Remember the newest ``X-Vault-Index`` of an answer."""
         if not value or value == self._index:
             return
         with self._lock:
@@ -132,183 +315,18 @@ class Transport:
                 self._index = value
 
     def close(self) -> None:
-        """Close this thread's HTTP sessions."""
-        for client in (getattr(self._local, "clients", None) or {}).values():
-            client.adapter.close()
-        for lean in (getattr(self._local, "lean", None) or {}).values():
-            if lean is not None:
-                lean.close()
-        self._local.clients = {}
-        self._local.lean = {}
+        """Close the pooled connections."""
+        self._session.close()
 
-    # --- requests ----------------------------------------------------------------------------
+    # --- addresses ---------------------------------------------------------------------------
 
-    def call(self, what: str, func: Callable[[Any], T]) -> T:
-        """``func(client)`` on the active address, failing over and retrying as described above."""
-        return self._attempt(what, lambda index: func(self.client(index)))
-
-    def request(
-        self,
-        what: str,
-        method: str,
-        path: str,
-        body: dict[str, Any] | None = None,
-        *,
-        refused: tuple[int, ...] = (),
-    ) -> dict[str, Any] | None:
-        """One request (``/v1/...``) over a lean kept-alive connection (``vault/http.py``).
-
-        Same failover, retries, headers and errors as ``call``. Returns the JSON body
-        (``{}`` for 204), or None when Vault answered with a status in ``refused``.
-        Paths are normalised as hvac does: no ``//``, no trailing ``/`` (Vault refuses
-        writes to such paths; ``sys/leases/revoke-prefix`` adds it back itself).
-        """
-        route, _, query = path.partition("?")
-        while "//" in route:
-            route = route.replace("//", "/")
-        path = route.rstrip("/") + (f"?{query}" if query else "")
-        return self._attempt(
-            what, lambda index: self._send(index, method, path, body, refused, what)
-        )
-
-    def _send(
-        self,
-        index: int,
-        method: str,
-        path: str,
-        body: dict[str, Any] | None,
-        refused: tuple[int, ...],
-        what: str,
-    ) -> dict[str, Any] | None:
-        # hvac and requests are imported only on failure: the happy path never loads them.
-        lean = self._lean(index)
-        if lean is None:  # a proxy applies: requests knows how to use it
-            return self._send_via_hvac(index, method, path, body, refused)
-        headers = {"X-Vault-Request": "true", "Content-Type": "application/json"}
-        if method == "PATCH":
-            headers["Content-Type"] = "application/merge-patch+json"
-        if self.connection.token is not None:
-            headers["X-Vault-Token"] = self.connection.token.reveal()
-        if self.connection.namespace:
-            headers["X-Vault-Namespace"] = self.connection.namespace
-        if self._index:
-            headers[INDEX_HEADER] = self._index
-            headers[INCONSISTENT_HEADER] = "forward-active-node"
-        payload = json.dumps(body).encode() if body is not None else None
-        try:
-            answer = self._exchange(lean, index, method, path, headers, payload)
-        except TimeoutError as exc:
-            import requests
-
-            raise requests.exceptions.Timeout(str(exc)) from None
-        except ssl.SSLCertVerificationError as exc:
-            import requests
-
-            raise requests.exceptions.SSLError(f"certificate verify failed: {exc}") from None
-        except ValueError:  # a header that cannot be sent: no address or retry would help
-            raise ConfigError(
-                f"cannot send the request to {what}: the Vault token, namespace or path holds "
-                "a line break or a character HTTP headers cannot carry",
-                hint="check VAULT_TOKEN / VAULT_NAMESPACE (or [vault].namespace)",
-                code="vault-header",
-            ) from None
-        except Exception as exc:  # OSError (ProtocolError too): the node did not answer
-            import requests
-
-            raise requests.exceptions.ConnectionError(f"{type(exc).__name__}: {exc}") from None
-        if answer is None:  # redirected to an address behind a proxy
-            return self._send_via_hvac(index, method, path, body, refused)
-        status, answer_headers, data = answer
-        self._seen(status, answer_headers.get(INDEX_HEADER))
-        if status in refused:
-            return None
-        try:
-            parsed = json.loads(data) if data.strip() else {}
-        except ValueError:
-            parsed = {}
-        if status == 404:  # a common answer (no such entity): no need to load hvac for it
-            raise not_found(what)
-        if status >= 400:
-            import hvac.exceptions as hx
-
-            errors = parsed.get("errors") if isinstance(parsed, dict) else None
-            text = data.decode(errors="replace")
-            url = f"{self.connection.addresses[index]}{path}"
-            raise hx.VaultError.from_status(
-                status, None if errors else text, errors=errors, method=method, url=url, text=text
-            )
-        return parsed if isinstance(parsed, dict) else {}
-
-    def _exchange(
-        self,
-        lean: LeanConnection,
-        index: int,
-        method: str,
-        path: str,
-        headers: dict[str, str],
-        payload: bytes | None,
-    ) -> tuple[int, Any, bytes] | None:
-        """Send the request, following a standby's redirects to the active node (307) as
-        requests would, same method and body; None when a redirect leads behind a proxy."""
-        status, answer_headers, data = lean.request(method, path, headers=headers, body=payload)
-        for _ in range(MAX_REDIRECTS):
-            location = answer_headers.get("Location")
-            if status not in REDIRECTS or not location:
-                break
-            parts = urlsplit(urljoin(self.connection.addresses[index] + path, location))
-            hop = lean_connection(
-                f"{parts.scheme}://{parts.netloc}",
-                timeout=self.connection.timeout,
-                verify=self.connection.verify,
-            )
-            if hop is None:
-                return None
-            query = f"?{parts.query}" if parts.query else ""
-            try:
-                status, answer_headers, data = hop.request(
-                    method, parts.path + query, headers=headers, body=payload
-                )
-            finally:
-                hop.close()
-        return status, answer_headers, data
-
-    def _send_via_hvac(
-        self,
-        index: int,
-        method: str,
-        path: str,
-        body: dict[str, Any] | None,
-        refused: tuple[int, ...],
-    ) -> dict[str, Any] | None:
-        import hvac.exceptions as hx
-
-        headers = {"Content-Type": "application/merge-patch+json"} if method == "PATCH" else {}
-        try:
-            answer = self.client(index).adapter.request(method, path, json=body, headers=headers)
-        except hx.VaultError as exc:
-            if getattr(self._local, "status", None) in refused:
-                return None
-            raise exc from None
-        return answer if isinstance(answer, dict) else {}
-
-    def _lean(self, index: int) -> LeanConnection | None:
-        """This thread's lean connection to address ``index`` (None: use requests)."""
-        conns: dict[int, LeanConnection | None] = getattr(self._local, "lean", None) or {}
-        self._local.lean = conns
-        if index not in conns:
-            conns[index] = lean_connection(
-                self.connection.addresses[index],
-                timeout=self.connection.timeout,
-                verify=self.connection.verify,
-            )
-        return conns[index]
-
-    def _attempt(self, what: str, run: Callable[[int], T]) -> T:
+    def _attempt(self, what: str, run: Callable[[int], T | Failure]) -> T:
         """``run(index)`` on the active address, failing over and retrying as described above."""
         addresses = self.connection.addresses
         deadline = time.monotonic() + max(0.0, self.connection.retry_seconds)
         delay = 0.25
-        failures: dict[int, tuple[str, Exception]] = {}
+        failed: dict[int, Failure] = {}
+        restarting = False
         self._local.tries = 0
         while True:
             if self._find_leader:
@@ -316,26 +334,23 @@ class Transport:
             start = self._active
             for step in range(len(addresses)):
                 index = (start + step) % len(addresses)
-                self._local.status = None
                 self._local.tries += 1
-                try:
-                    result = run(index)
-                except Exception as exc:
-                    kind = classify(exc, getattr(self._local, "status", None))
-                    if kind is None:
-                        raise translate(exc, addr=addresses[index], what=what) from None
-                    failures[index] = (kind, exc)
-                    self._went_down(index)
+                outcome = run(index)
+                if isinstance(outcome, Failure):
+                    failed[index] = outcome
+                    restarting = restarting or outcome.kind is Kind.DOWN
+                    self._went_down()
                     continue
                 self._answered(index)
-                return result
-            kinds = {kind for kind, _ in failures.values()}
-            if kinds == {SEALED} or time.monotonic() + delay > deadline:
-                raise self._give_up(what, failures)
+                return outcome
+            kinds = {failure.kind for failure in failed.values()}
+            sealed_for_good = kinds == {Kind.SEALED} and not restarting
+            if sealed_for_good or time.monotonic() + delay > deadline:
+                raise failures.give_up(what, failed, self.connection.addresses)
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
 
-    def _went_down(self, index: int) -> None:
+    def _went_down(self) -> None:
         if len(self.connection.addresses) > 1:
             with self._lock:
                 self._find_leader = True
@@ -370,34 +385,15 @@ class Transport:
 
     def _leader_status(self, index: int) -> dict[str, Any] | None:
         """``sys/leader`` as answered by address ``index``; None if it does not answer."""
-        import hvac.exceptions as hx
-        import requests
-
+        call = _Call("GET", "/v1/sys/leader", self._headers(None), {}, "read the leader")
         try:
-            status = self.client(index).sys.read_leader_status()
-        except (requests.exceptions.RequestException, hx.VaultError):
+            answer = self._send(index, call)
+        except AccessGuardError:
+            return None
+        if isinstance(answer, Failure):
+            return None
+        try:
+            status = answer.json()
+        except ValueError:
             return None
         return status if isinstance(status, dict) else None
-
-    def _give_up(self, what: str, failures: dict[int, tuple[str, Exception]]) -> AccessGuardError:
-        addresses = self.connection.addresses
-        tried = ", ".join(addresses)
-        kinds = {kind for kind, _ in failures.values()}
-        if kinds == {SEALED}:
-            return VaultSealedError(
-                f"Vault is sealed (tried {tried}) while trying to {what}",
-                hint="an operator must unseal Vault (`bao operator unseal`); then retry",
-            )
-        if kinds == {DOWN}:
-            return VaultUnavailableError(
-                f"no Vault address answered while trying to {what} (tried {tried})",
-                hint="check that Vault is running and VAULT_ADDR / [vault].addresses are right",
-            )
-        busy = [(i, exc) for i, (kind, exc) in failures.items() if kind == BUSY]
-        index, exc = busy[-1] if busy else next((i, e) for i, (_, e) in failures.items())
-        detail = translate(exc, addr=addresses[index], what=what)
-        return VaultUnavailableError(
-            f"Vault could not {what} at any address ({detail.message}; tried {tried})",
-            hint="a Vault outage or leader election outlasted the retries: retry when Vault "
-            "answers again (`accessguard vault status`)",
-        )

@@ -32,9 +32,9 @@ from support.vault import admin_vault
 def test_enrolment_keeps_the_seed_in_vault(world, monkeypatch) -> None:
     vault, key, uri = enrolled(world, monkeypatch)
     assert uri.reveal().startswith("otpauth://totp/")
-    assert vault.totp_exists(key)
+    assert vault.totp.exists(key)
     with pytest.raises(VaultForbiddenError):  # the tool token checks codes, never makes them
-        vault.totp_code(key)
+        vault.totp.code(key)
     with pytest.raises(ConflictError) as again:
         enroll(world.app, vault, operator_of(vault))
     assert again.value.code == "step-up-enrolled"
@@ -65,7 +65,7 @@ def test_step_up_guards_a_destructive_run(world, monkeypatch, tmp_path) -> None:
     ok = invoke(world.app, "offboard", LEAVER, "--yes", "--step-up-code", code)
     assert ok.exit_code == 5, ok.stderr
     assert not scim_active(world)
-    assert "step-up.passed" in audit_actions(world.app, "step-up.")
+    assert "stepup.passed" in audit_actions(world.app, "stepup.")
     seed = seed_of(uri)
     assert seed not in ok.stdout + ok.stderr + refused.stderr
     assert seed not in (log.read_text(encoding="utf-8") if log.exists() else "")
@@ -83,7 +83,7 @@ def test_an_accepted_code_is_refused_when_presented_again(world, monkeypatch) ->
     assert replay.exit_code == 2, replay.stderr
     assert "already used" in replay.stderr  # refused by the library, before Vault is asked
     assert end_state(world) == before and run_count(world.app) == runs
-    assert "step-up.replayed" in audit_actions(world.app, "step-up.")
+    assert "stepup.replayed" in audit_actions(world.app, "stepup.")
 
 
 def test_brute_force_locks_step_up_even_for_the_right_code(world, monkeypatch) -> None:
@@ -102,9 +102,9 @@ def test_brute_force_locks_step_up_even_for_the_right_code(world, monkeypatch) -
     assert right.exit_code == 2, right.stderr
     assert "locked" in right.stderr
     assert end_state(world) == before and scim_active(world) and run_count(world.app) == 0
-    actions = audit_actions(world.app, "step-up.")
-    assert actions.count("step-up.failed") == MAX_FAILURES
-    assert "step-up.locked" in actions and "step-up.refused-locked" in actions
+    actions = audit_actions(world.app, "stepup.")
+    assert actions.count("stepup.failed") == MAX_FAILURES
+    assert "stepup.locked" in actions and "stepup.refused-locked" in actions
 
 
 def test_the_environment_cannot_turn_step_up_off(world, monkeypatch) -> None:
@@ -124,7 +124,7 @@ def test_step_up_off_in_the_config_file_is_audited_at_every_run(world, monkeypat
     for command in ("rotate", "rollback"):
         done = invoke(world.app, "creds", command, "brand-x")
         assert done.exit_code == 0, done.stderr
-    assert audit_actions(world.app, "step-up.") == ["step-up.off-by-config"] * 2
+    assert audit_actions(world.app, "stepup.") == ["stepup.off-by-config"] * 2
 
 
 def test_a_service_identity_runs_leavers_without_a_human_factor(world, monkeypatch):
@@ -141,7 +141,7 @@ def test_a_service_identity_runs_leavers_without_a_human_factor(world, monkeypat
     _, leavers = invoke_json(world.app, "leavers", "run")
     assert leavers["leavers"][0]["status"] != "refused", leavers
     assert not scim_active(world)
-    assert audit_actions(world.app, "step-up.") == ["step-up.service"]
+    assert audit_actions(world.app, "stepup.") == ["stepup.service"]
 
 
 def test_step_up_is_demanded_by_every_destructive_command(world, monkeypatch):
@@ -202,7 +202,7 @@ def test_the_operator_is_the_vault_token_not_the_declared_actor(world, monkeypat
                 "--step-up-code", code)  # fmt: skip
     assert ok.exit_code == 0, ok.stderr
     with world.app.begin() as conn:
-        [passed] = [e for e in find_events(conn) if e.action == "step-up.passed"]
+        [passed] = [e for e in find_events(conn) if e.action == "stepup.passed"]
     assert passed.actor == "token-alice"
 
 
@@ -212,4 +212,4 @@ def test_stepup_commands_name_the_token_and_show_the_seed_only_on_a_terminal(wor
     assert code == 0 and me["operator"] == "token-alice" and me["service"] is False
     refused = invoke(world.app, "stepup", "enroll")  # CliRunner's stdout is no terminal
     assert refused.exit_code == 2 and "terminal" in refused.stderr
-    assert not admin_vault(world.app, world.openbao).totp_exists(me["key"])
+    assert not admin_vault(world.app, world.openbao).totp.exists(me["key"])

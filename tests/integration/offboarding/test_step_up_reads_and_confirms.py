@@ -65,7 +65,7 @@ def test_a_critical_accounts_secret_and_code_need_step_up(world, monkeypatch) ->
                    "--step-up-code", next_code(uri))  # fmt: skip
     assert fresh.exit_code == 0, fresh.stderr
     assert seed_of(uri) not in shown.stdout + shown.stderr + fresh.stdout + fresh.stderr
-    assert audit_actions(world.app, "step-up.").count("step-up.passed") == 2
+    assert audit_actions(world.app, "stepup.").count("stepup.passed") == 2
 
 
 def test_confirming_a_rotation_needs_step_up(world, monkeypatch) -> None:

@@ -162,7 +162,7 @@ def wave(app: App, *, offboard: bool) -> dict[str, int]:
 def versions(app: App, openbao: OpenBao, account: str) -> dict[str, int]:
     """The account's current version as Vault, the database and the audit trail see it."""
     admin = admin_vault(app, openbao)
-    meta = admin.kv_metadata(admin.paths.secret(account))
+    meta = admin.kv.metadata(admin.paths.secret(account))
     with app.begin() as c:
         credential = get_credential(c, get_account_record(c, account))
         cv = tables.credential_versions.c

@@ -84,7 +84,7 @@ def faulty(sqlite_url, clock, openbao, scim, monkeypatch) -> Iterator[Faulty]:
                     )
             rebootstrap(app, openbao)
             admin = admin_vault(app, openbao)
-            admin.kv_write(
+            admin.kv.write(
                 f"{admin.paths.prefix}/connectors/accounts/brand-tt", {"token": tiktok.token}, cas=0
             )
             yield Faulty(world, tiktok)

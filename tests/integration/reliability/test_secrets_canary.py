@@ -137,7 +137,7 @@ def test_demo_scenario_leaks_no_secret(tmp_path: Path, openbao, scim, monkeypatc
     run("accounts", "import-grants", str(EXAMPLES / "grants.csv"))
     run("vault", "bootstrap", env={"VAULT_TOKEN": openbao.token})
     admin = admin_vault(app, openbao)
-    admin.kv_write(
+    admin.kv.write(
         f"{admin.paths.prefix}/connectors/accounts/nw-hootsuite", {"token": scim.token}, cas=0
     )
     for account, values in CANARIES.items():
@@ -183,7 +183,7 @@ def test_demo_scenario_leaks_no_secret(tmp_path: Path, openbao, scim, monkeypatc
     secrets |= new_seeds
     report = json.loads(offboarded.stdout)["run"]
     for account in CANARIES:  # the rotated passwords are canaries from now on
-        new = admin.kv_read(admin.paths.secret(account), 2).values["password"].reveal()
+        new = admin.kv.read(admin.paths.secret(account), 2).values["password"].reveal()
         assert new not in (CANARIES[account]["password"],)
         secrets.add(new)
     waiting = sorted(
@@ -215,7 +215,7 @@ def test_demo_scenario_leaks_no_secret(tmp_path: Path, openbao, scim, monkeypatc
     run("audit", "verify")
     app.engine.dispose()
     # The audit chain's HMAC key is a secret like the others: never in the database or a log.
-    chain_key = admin.kv_read(f"{admin.paths.prefix}/_audit/chain-key")
+    chain_key = admin.kv.read(f"{admin.paths.prefix}/_audit/chain-key")
     secrets.add(chain_key.values["hmac_sha256_key"].reveal())
 
     db_file = home / "accessguard.db"

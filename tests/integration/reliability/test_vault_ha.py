@@ -59,7 +59,7 @@ def test_routes_to_the_active_node_and_reads_its_writes_through_a_standby(
     leader = cluster.leader()
     standbys = [n.addr for n in cluster.nodes if n is not leader]
     vault = facade(cluster, [*standbys, leader.addr])
-    assert vault.health()["standby"] is False
+    assert vault.sys.health()["standby"] is False
     assert vault.addr == leader.addr, "a standby was listed first, the leader should be used"
 
     # Only a standby configured (as behind a load balancer): the X-Vault-Index the writes
@@ -67,15 +67,15 @@ def test_routes_to_the_active_node_and_reads_its_writes_through_a_standby(
     # not even right after mounting the engine (a standby that has not caught up with the
     # new mount answers 404 to a request without the index).
     through_standby = facade(cluster, standbys[:1])
-    through_standby.enable_secrets_engine("kv", "ha-kv", options={"version": "2"})
+    through_standby.sys.enable_secrets_engine("kv", "ha-kv", options={"version": "2"})
     through_standby.paths = VaultPaths.from_settings(VaultSettings(prefix="ha", kv_mount="ha-kv"))
     path = "ha/read-your-writes"
     for n in range(40):
-        version = through_standby.kv_write(path, {"n": str(n)}, cas=n)
+        version = through_standby.kv.write(path, {"n": str(n)}, cas=n)
         assert version == n + 1
-        through_standby.kv_set_custom_metadata(path, {"n": str(n)})
-        assert through_standby.kv_read(path).values["n"].reveal() == str(n)
-        meta = through_standby.kv_metadata(path)
+        through_standby.kv.set_custom_metadata(path, {"n": str(n)})
+        assert through_standby.kv.read(path).values["n"].reveal() == str(n)
+        meta = through_standby.kv.metadata(path)
         assert meta is not None and meta.custom_metadata["n"] == str(n)
     assert through_standby.addr == standbys[0] and through_standby.transport.index
 

@@ -59,7 +59,7 @@ def test_failover_to_the_next_address(vapp: App, openbao) -> None:
         Connection((dead, openbao.addr), Secret(openbao.token), None, timeout=3),
         VaultPaths.from_settings(vapp.settings.vault),
     )
-    assert vault.health()["sealed"] is False
+    assert vault.sys.health()["sealed"] is False
     assert vault.addr == openbao.addr
 
 
@@ -67,14 +67,14 @@ def test_unreachable_and_forbidden(vapp: App, openbao) -> None:
     paths = VaultPaths.from_settings(vapp.settings.vault)
     dead = Vault(Connection((f"http://127.0.0.1:{free_port()}",), Secret("x"), None, 2), paths)
     with pytest.raises(VaultUnavailableError) as exc:
-        dead.kv_metadata("anything")
+        dead.kv.metadata("anything")
     assert exc.value.hint
     bad = Vault(Connection((openbao.addr,), Secret("not-a-real-token"), None, 5), paths)
     with pytest.raises(VaultForbiddenError):
-        bad.kv_read(paths.secret("brand-x"))
+        bad.kv.read(paths.secret("brand-x"))
     # The tool's own token cannot write policies (that is bootstrap's admin job).
     with pytest.raises(VaultForbiddenError):
-        open_vault(vapp).write_policy("ag-escalate", 'path "*" { capabilities = ["sudo"] }')
+        open_vault(vapp).sys.write_policy("ag-escalate", 'path "*" { capabilities = ["sudo"] }')
 
 
 def test_sealed_vault_is_reported() -> None:
@@ -84,9 +84,9 @@ def test_sealed_vault_is_reported() -> None:
             VaultPaths.from_settings(VaultSettings()),
         )
         vault.write("sys/seal", {}, what="seal")
-        assert vault.health()["sealed"] is True
+        assert vault.sys.health()["sealed"] is True
         with pytest.raises(VaultSealedError) as exc:
-            vault.kv_metadata("accessguard/x")
+            vault.kv.metadata("accessguard/x")
         assert "unseal" in (exc.value.hint or "")
 
 
@@ -159,7 +159,7 @@ def test_login_stores_the_token_in_the_keyring(vapp: App, openbao, monkeypatch) 
         assert tool_token not in result.output + result.stderr
         assert memory.store[("accessguard", "vault-token")] == tool_token
         vault = open_vault(vapp)  # address and token from the keyring
-        assert vault.token_info()["policies"] == [vault.paths.tool_policy()]
+        assert vault.sys.token_info()["policies"] == [vault.paths.tool_policy()]
         result = runner.invoke(cli, ["--db", url, "logout"], catch_exceptions=False)
         assert result.exit_code == 0 and not memory.store
     finally:
@@ -203,7 +203,7 @@ def test_token_with_a_line_break_fails_at_once_without_sending(vapp: App, openba
     vault = open_vault(vapp, token=Secret("bad-token\r\nX-Injected: yes"))
     started = time.monotonic()
     with pytest.raises(ConfigError) as caught:
-        vault.kv_read(vault.paths.secret("brand-x"))
+        vault.kv.read(vault.paths.secret("brand-x"))
     assert time.monotonic() - started < 5  # not retried for [vault].retry_seconds
     assert caught.value.code == "vault-header" and "\n" not in caught.value.message
     assert "bad-token" not in caught.value.message

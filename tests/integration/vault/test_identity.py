@@ -115,10 +115,13 @@ def test_grant_gives_own_token_access_and_revoke_kills_it(vapp: App, openbao) ->
     assert _read(openbao.addr, token, vault.paths.secret_api_path("brand-x")).status_code == 403
     assert _read(openbao.addr, token, "auth/token/lookup-self").status_code == 403
     admin = admin_vault(vapp, openbao)
-    entity = admin.read_entity(ANN)
+    entity = admin.identity.read_entity(ANN)
     assert entity is not None and entity.disabled
-    assert not admin.userpass_user_exists(identity.username)
-    assert entity.id not in admin.read_group(vault.paths.account_group("brand-x")).member_entity_ids
+    assert not admin.identity.userpass_user_exists(identity.username)
+    assert (
+        entity.id
+        not in admin.identity.read_group(vault.paths.account_group("brand-x")).member_entity_ids
+    )
     with vapp.begin() as conn:
         again = revoke_person_access(
             conn, vapp.clock, vault=vault, person=get_person_record(conn, ANN), actor="t"

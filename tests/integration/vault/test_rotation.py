@@ -52,32 +52,32 @@ def test_rotate_confirm_rollback(vapp: App, openbao) -> None:
     _store(vapp)
     vault = open_vault(vapp)
     path = vault.paths.secret("brand-x")
-    assert vault.kv_read(path).values["password"].reveal() == OLD
+    assert vault.kv.read(path).values["password"].reveal() == OLD
 
     result = _on_brand_x(
         vapp, vault, rotate, actor="tester@example.com", reason="leaver", run_id="run-1"
     )
     assert result.outcome is Outcome.CHANGED and result.details["version"] == 2
-    new = vault.kv_read(path)
+    new = vault.kv.read(path)
     assert new.version == 2
     new_password = new.values["password"].reveal()
     assert new_password != OLD and len(new_password) == 24
     assert new.values["username"].reveal() == "brandx"
     assert new.values["backup_codes"].reveal() == "111\n222"
-    meta = vault.kv_metadata(path)
+    meta = vault.kv.metadata(path)
     assert meta is not None
     assert meta.custom_metadata["state"] == "pending"
     assert meta.custom_metadata["rotated_by"] == "tester@example.com"
     assert meta.custom_metadata["reason"] == "leaver"
     assert meta.custom_metadata["run_id"] == "run-1"
     assert meta.custom_metadata["rotated_at"].startswith("2026-11-02T09:00")
-    assert vault.kv_read(path, 1).values["password"].reveal() == OLD  # previous kept
+    assert vault.kv.read(path, 1).values["password"].reveal() == OLD  # previous kept
     cred = _credential(vapp)
     assert (cred.state, cred.current_version, cred.previous_version) == ("rotation-pending", 2, 1)
 
     assert _on_brand_x(vapp, vault, confirm, actor="tester@example.com").outcome is Outcome.CHANGED
     assert _credential(vapp).state == "active"
-    assert vault.kv_metadata(path).custom_metadata["state"] == "active"
+    assert vault.kv.metadata(path).custom_metadata["state"] == "active"
     again = _on_brand_x(vapp, vault, confirm, actor="t")
     assert again.outcome is Outcome.UNCHANGED
 
@@ -85,8 +85,8 @@ def test_rotate_confirm_rollback(vapp: App, openbao) -> None:
     _on_brand_x(vapp, vault, rotate, actor="t", reason="r")
     result = _on_brand_x(vapp, vault, rollback, actor="t")
     assert result.details == {"account": "brand-x", "version": 4, "restored_from": 2}
-    assert vault.kv_read(path).version == 4
-    assert vault.kv_read(path).values["password"].reveal() == new_password
+    assert vault.kv.read(path).version == 4
+    assert vault.kv.read(path).values["password"].reveal() == new_password
     cred = _credential(vapp)
     assert (cred.state, cred.current_version, cred.previous_version) == ("active", 4, None)
     versions = tables.credential_versions.c
@@ -117,17 +117,17 @@ def test_rotate_is_idempotent_across_a_crash(vapp: App, openbao) -> None:
             idempotency_key=KEY,
         )
         raise Crash
-    assert vault.kv_metadata(vault.paths.secret("brand-x")).current_version == 2
+    assert vault.kv.metadata(vault.paths.secret("brand-x")).current_version == 2
     assert _credential(vapp).current_version == 1
 
     result = _on_brand_x(vapp, vault, rotate, actor="t", reason="r", idempotency_key=KEY)
     assert result.outcome is Outcome.CHANGED and result.details["new_version"] is False
-    assert vault.kv_metadata(vault.paths.secret("brand-x")).current_version == 2
+    assert vault.kv.metadata(vault.paths.secret("brand-x")).current_version == 2
     cred = _credential(vapp)
     assert (cred.current_version, cred.state) == (2, "rotation-pending")
     result = _on_brand_x(vapp, vault, rotate, actor="t", reason="r", idempotency_key=KEY)
     assert result.outcome is Outcome.UNCHANGED
-    assert vault.kv_metadata(vault.paths.secret("brand-x")).current_version == 2
+    assert vault.kv.metadata(vault.paths.secret("brand-x")).current_version == 2
 
 
 @pytest.mark.parametrize("rounds", [3])
@@ -158,6 +158,6 @@ def test_racing_rotations_one_wins(app: App, openbao, monkeypatch, rounds: int) 
         assert outcomes.count("ok") == 1 and len(outcomes) == 2, outcomes
         assert set(outcomes) - {"ok"} <= {"cas-conflict", "rotation-pending"}
         cred = _credential(app)
-        meta = vault.kv_metadata(vault.paths.secret("brand-x"))
+        meta = vault.kv.metadata(vault.paths.secret("brand-x"))
         assert meta.current_version == cred.current_version  # no lost or orphaned version
         _on_brand_x(app, vault, confirm, actor="t")

@@ -1,9 +1,10 @@
-"""Vault over HTTPS: the lean connection verifies the server as requests would, and a
+"""Vault over HTTPS: the transport verifies the server as requests does, and a
 rotation's writes land; an untrusted certificate is one clean error (OpenBao ``-dev-tls``)."""
 
 from __future__ import annotations
 
 import dataclasses
+import ssl
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,7 +91,7 @@ def test_untrusted_certificate_is_one_clean_error_and_nothing_written(
     app = _app(sqlite_url, clock, server)
     vault = open_vault(app, token=Secret(server.token))
     with pytest.raises(AccessGuardError) as caught:
-        vault.kv_write("tls/untrusted", {"password": Secret("never-written-canary")}, cas=0)
+        vault.kv.write("tls/untrusted", {"password": Secret("never-written-canary")}, cas=0)
     message = caught.value.message
     assert "\n" not in message and "never-written-canary" not in message
     assert "certificate" in message and "REQUESTS_CA_BUNDLE" in (caught.value.hint or "")
@@ -110,8 +111,8 @@ def test_verify_false_accepts_the_self_signed_server(
     _clear_env(monkeypatch)
     app = _app(sqlite_url, clock, server, verify=False)
     vault = open_vault(app, token=Secret(server.token))
-    version = vault.kv_write("tls/unverified", {"password": Secret("unverified-canary-1")}, cas=0)
-    assert vault.kv_read("tls/unverified").values["password"].reveal() == "unverified-canary-1"
+    version = vault.kv.write("tls/unverified", {"password": Secret("unverified-canary-1")}, cas=0)
+    assert vault.kv.read("tls/unverified").values["password"].reveal() == "unverified-canary-1"
     assert version == 1
 
 
@@ -135,3 +136,39 @@ def test_cli_names_the_untrusted_certificate_in_one_line(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)  # trusted now: the same command works
     trusted = CliRunner().invoke(cli, ["--db", sqlite_url, "vault", "status"])
     assert trusted.exit_code == 0, trusted.stderr
+
+
+def test_https_never_redirects_the_token_to_http(
+    tls_bao: tuple[OpenBao, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even to a configured http address: the token crossed TLS and must not leave it."""
+    from accessguard.config import VaultSettings
+    from accessguard.errors import VaultError
+    from accessguard.vault.connection import Connection
+    from accessguard.vault.facade import Vault
+    from accessguard.vault.paths import VaultPaths
+    from support.redirects import Loopback, ok
+
+    _, ca = tls_bao
+    _clear_env(monkeypatch)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(Path(ca).parent / "vault-cert.pem", Path(ca).parent / "vault-key.pem")
+    token = "hvs.downgrade-canary-token-51c2"
+    with Loopback(ok) as plain:
+
+        def answer(method: str, path: str) -> tuple[int, dict[str, str]]:
+            if path.startswith("/v1/sys/leader"):
+                return 200, {"Content-Type": "application/json"}  # "use me"
+            return 307, {"Location": plain.url + path}
+
+        with Loopback(answer, tls=tls) as secure:
+            connection = Connection((secure.url, plain.url), Secret(token), None, 5)
+            vault = Vault(connection, VaultPaths.from_settings(VaultSettings(prefix="tls")))
+            with pytest.raises(VaultError) as caught:
+                vault.kv.read("tls/downgraded")
+            asked = [r.path for r in secure.received]
+    assert plain.received == []
+    assert any(p.endswith("/tls/downgraded") for p in asked)
+    assert caught.value.code == "vault-redirect"
+    assert token not in caught.value.message

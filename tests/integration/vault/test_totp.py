@@ -145,4 +145,4 @@ def test_generate_and_regenerate_record_exports(vapp: App, openbao) -> None:
     with vapp.begin() as conn:
         key = get_totp_key(conn, get_account_record(conn, "brand-x"))
         assert (key.generation, key.pending_key_name, key.exported) == (2, None, True)
-    assert not vault.totp_exists(vault.paths.totp_key("brand-x", 1))
+    assert not vault.totp.exists(vault.paths.totp_key("brand-x", 1))

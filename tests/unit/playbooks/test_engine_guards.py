@@ -94,7 +94,7 @@ def _never(why: str) -> str:
 
 def _step_up_events(app: App) -> list[str]:
     with app.begin() as conn:
-        return [e.action for e in find_events(conn) if e.action.startswith("step-up.")]
+        return [e.action for e in find_events(conn) if e.action.startswith("stepup.")]
 
 
 def test_step_up_passed_once_is_not_asked_again(app: App) -> None:
@@ -120,7 +120,7 @@ def test_step_up_off_by_config_is_audited_for_each_destructive_run(app: App) -> 
     require_step_up(off, _removing(app, [1]), None)
     require_step_up(off, _removing(app, [1]), None)
     require_step_up(off, _removing(app, []), None)  # nothing destructive: nothing to record
-    assert _step_up_events(app) == ["step-up.off-by-config"] * 2
+    assert _step_up_events(app) == ["stepup.off-by-config"] * 2
 
 
 @pytest.mark.parametrize("value", ["true", "false"])

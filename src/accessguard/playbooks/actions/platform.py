@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.errors import AccessGuardError
@@ -82,7 +83,7 @@ def _revoke_on_platform(
                 conn,
                 app.clock,
                 actor=app.actor,
-                action="platform.revoke",
+                action=AuditAction.PLATFORM_REVOKE,
                 target_type="account",
                 target=account.name,
                 run_id=run_id,
