@@ -125,10 +125,6 @@ def build_world(app: App, openbao: OpenBao, scim: ScimServer, meta: MetaFake) ->
     _scim_user(scim, "bob@example.com")
     rebootstrap(app, openbao)
     admin = admin_vault(app, openbao)
-    for email in (LEAVER, "bob@example.com", "cat@example.com"):
-        # Entities are named by email and the dev server is shared by the session's tests:
-        # start from none, as an earlier test may have disabled this person's entity.
-        admin.delete(f"identity/entity/name/{email}", what="reset a test entity")
     prefix = admin.paths.prefix
     admin.kv.write(f"{prefix}/connectors/accounts/hoot", {"token": scim.token}, cas=0)
     admin.kv.write(f"{prefix}/connectors/accounts/brand-fb", {"token": meta.token}, cas=0)

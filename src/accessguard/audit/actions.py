@@ -37,6 +37,7 @@ class AuditAction(StrEnum):
     VAULT_SYNC = "vault.sync"
     VAULT_IDENTITY_CREATE = "vault.identity.create"
     VAULT_IDENTITY_ENABLE = "vault.identity.enable"
+    VAULT_IDENTITY_RENAME = "vault.identity.rename"
     VAULT_USER_SET = "vault.user.set"
     #: Written as ``vault.revoke_person`` before this vocabulary; old events keep that name.
     VAULT_REVOKE_PERSON = "vault.revoke-person"

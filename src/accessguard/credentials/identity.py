@@ -25,7 +25,6 @@ from accessguard.db import tables
 from accessguard.inventory.records import PersonRecord
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault
-from accessguard.vault.paths import username_for
 
 
 def ensure_identity(
@@ -38,9 +37,16 @@ def ensure_identity(
 def _ensure(
     conn: Connection, clock: Clock, *, vault: Vault, person_id: int, email: str, actor: str
 ) -> VaultIdentityRecord:
+    """The person's entity and alias under the tool's names (``paths.person_login``).
+
+    An identity made before those names (entity named by email, login without the
+    ``ag-<slug>-u-`` prefix) is moved to them: a new entity and alias, and the row
+    points at them; ``vault sync`` then moves group membership, and the old login is
+    left for an admin to delete (the tool's policy no longer reaches it).
+    """
     identity = find_identity(conn, person_id)
-    username = identity.username if identity else username_for(email)
-    entity = vault.identity.ensure_entity(email, metadata={"accessguard_person": email})
+    username = vault.paths.person_login(email)
+    entity = vault.identity.ensure_entity(username, metadata={"accessguard_person": email})
     ids = tables.vault_identities
     if identity is None:
         vault.identity.ensure_alias(entity, username)
@@ -60,10 +66,29 @@ def _ensure(
             details={"entity_id": entity.id, "username": username},
         )
         return VaultIdentityRecord(identity_id, person_id, entity.id, username, now, None)
-    if identity.entity_id != entity.id:
+    if identity.entity_id != entity.id or identity.username != username:
         vault.identity.ensure_alias(entity, username)
-        conn.execute(update(ids).where(ids.c.id == identity.id).values(entity_id=entity.id))
-        identity = dataclasses.replace(identity, entity_id=entity.id)
+        conn.execute(
+            update(ids)
+            .where(ids.c.id == identity.id)
+            .values(entity_id=entity.id, username=username)
+        )
+        if identity.username != username:
+            record(
+                conn,
+                clock,
+                actor=actor,
+                action=AuditAction.VAULT_IDENTITY_RENAME,
+                target_type="person",
+                target=email,
+                details={
+                    "entity_id": entity.id,
+                    "username": username,
+                    "old_username": identity.username,
+                    "old_entity_id": identity.entity_id,
+                },
+            )
+        identity = dataclasses.replace(identity, entity_id=entity.id, username=username)
     return identity
 
 
@@ -81,9 +106,9 @@ def set_user_password(
     This is the explicit way back in after ``revoke_person_access``: it re-enables the entity.
     """
     identity = ensure_identity(conn, clock, vault=vault, person=person, actor=actor)
-    entity = vault.identity.read_entity(person.email)
+    entity = vault.identity.read_entity(identity.username)
     if identity.disabled_at is not None or (entity is not None and entity.disabled):
-        vault.identity.set_entity_disabled(person.email, False)
+        vault.identity.set_entity_disabled(identity.username, False)
         ids = tables.vault_identities
         conn.execute(update(ids).where(ids.c.id == identity.id).values(disabled_at=None))
         identity = dataclasses.replace(identity, disabled_at=None)
@@ -176,7 +201,10 @@ def sync(
             identity = identities.get(person_id)
             if identity is not None and identity.disabled_at is not None:
                 continue  # revoked by `vault revoke-person`: stays out
-            if identity is None and not dry_run:
+            legacy = identity is not None and not identity.username.startswith(
+                vault.paths.person_prefix()
+            )
+            if (identity is None or legacy) and not dry_run:
                 identity = _ensure(
                     conn,
                     clock,
@@ -198,11 +226,7 @@ def sync(
             else:
                 plan.remove.append((emails[member], account_name))
         if not dry_run and set(desired) != current:
-            vault.identity.write_group(
-                group_name,
-                policies=[vault.paths.account_policy(account_name)],
-                member_entity_ids=sorted(desired),
-            )
+            vault.identity.set_group_members(group_name, sorted(desired))
         members_by_account[account_id] = set(desired.values())
     if dry_run:
         return plan

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Connection, select, update
 
 from accessguard.audit.actions import AuditAction
@@ -14,7 +16,27 @@ from accessguard.db import tables
 from accessguard.inventory.records import PersonRecord
 from accessguard.results import ActionResult
 from accessguard.vault.facade import Vault
-from accessguard.vault.paths import username_for
+
+
+def _leave_groups(
+    vault: Vault, entity_ids: set[str], group_ids: Iterable[str], *, every_group: bool
+) -> list[str]:
+    """Take ``entity_ids`` out of every tool group that holds one of them.
+
+    The tool-named entity lists its groups; an old entity (which the tool may no
+    longer read) is looked for in ``every_group`` of the tool's.
+    """
+    prefix = vault.paths.group_prefix()
+    names = vault.identity.group_names()
+    wanted = set(names) if every_group else set(group_ids)
+    done: list[str] = []
+    for name in sorted(names[g] for g in wanted if names.get(g, "").startswith(prefix)):
+        group = vault.identity.read_group(name)
+        if group is not None and entity_ids & set(group.member_entity_ids):
+            members = [e for e in group.member_entity_ids if e not in entity_ids]
+            vault.identity.set_group_members(name, members)
+            done.append(f"removed from {name}")
+    return done
 
 
 def revoke_person_access(
@@ -29,29 +51,29 @@ def revoke_person_access(
     """Remove from groups, disable the entity, delete the login, revoke tokens (idempotent)."""
     ids = tables.vault_identities.c
     identity = conn.execute(
-        select(ids.id, ids.username, ids.disabled_at).where(ids.person_id == person.id)
+        select(ids.id, ids.entity_id, ids.username, ids.disabled_at).where(
+            ids.person_id == person.id
+        )
     ).first()
-    username = identity.username if identity else username_for(person.email)
-    entity = vault.identity.read_entity(person.email)
+    username = vault.paths.person_login(person.email)
+    entity = vault.identity.read_entity(username)
+    # An identity made before the ``ag-<slug>-u-`` names: its entity is taken out of the
+    # groups here; its login and entity are out of the tool's reach (an admin deletes them).
+    legacy = identity.username if identity and identity.username != username else None
+    entity_ids = {entity.id} if entity is not None else set()
+    if identity is not None:
+        entity_ids.add(identity.entity_id)
     done: list[str] = []
-    if entity is not None:
-        prefix = vault.paths.group_prefix()
-        for group_id in entity.group_ids:
-            data = vault.read(f"identity/group/id/{group_id}", what="read a group")
-            name = ((data or {}).get("data") or {}).get("name", "")
-            if not name.startswith(prefix):
-                continue  # not a group this tool manages
-            group = vault.identity.read_group(name)
-            if group is not None and entity.id in group.member_entity_ids:
-                vault.identity.write_group(
-                    name,
-                    policies=list(group.policies),
-                    member_entity_ids=[e for e in group.member_entity_ids if e != entity.id],
-                )
-                done.append(f"removed from {name}")
-        if not entity.disabled:
-            vault.identity.set_entity_disabled(person.email, True)
-            done.append("entity disabled")
+    if entity_ids:
+        done += _leave_groups(
+            vault,
+            entity_ids,
+            entity.group_ids if entity is not None else (),
+            every_group=legacy is not None,
+        )
+    if entity is not None and not entity.disabled:
+        vault.identity.set_entity_disabled(username, True)
+        done.append("entity disabled")
     if vault.identity.userpass_user_exists(username):
         vault.identity.delete_userpass_user(username)
         done.append(f"user {username} deleted")
@@ -71,6 +93,15 @@ def revoke_person_access(
             update(tables.vault_identities).where(ids.id == identity.id).values(disabled_at=now)
         )
         done.append("identity marked disabled")
+    if legacy is not None:
+        return ActionResult.waiting(
+            f"Vault access of {person.email} revoked except the old login {legacy}",
+            f"with an admin token: bao delete auth/{vault.paths.userpass_mount}/users/{legacy}"
+            f" && bao write -f sys/leases/revoke-prefix/"
+            f"{vault.paths.login_prefix(legacy)}; then disable its entity",
+            person=person.email,
+            steps=done,
+        )
     if not done:
         return ActionResult.unchanged(f"{person.email} has no Vault access", person=person.email)
     record(

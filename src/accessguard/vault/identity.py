@@ -141,6 +141,24 @@ class Identity:
                 body["member_entity_ids"] = list(current.member_entity_ids)
         self._write(f"identity/group/name/{_seg(name)}", body, what=f"write group {name}")
 
+    def set_group_members(self, name: str, member_entity_ids: Sequence[str]) -> None:
+        """Set an existing group's members, leaving its policies alone.
+
+        Sends ``member_entity_ids`` only: the tool policy allows nothing else on groups
+        (their policies are bootstrap's, with an admin token).
+        """
+        self._write(
+            f"identity/group/name/{_seg(name)}",
+            {"member_entity_ids": sorted(member_entity_ids)},
+            what=f"set members of group {name}",
+        )
+
+    def group_names(self) -> dict[str, str]:
+        """Every group's name by id (a LIST: names, not members)."""
+        found = self._read("identity/group/id?list=true", what="list groups") or {}
+        info = (found.get("data") or {}).get("key_info") or {}
+        return {str(gid): str((facts or {}).get("name", "")) for gid, facts in info.items()}
+
     def _user_path(self, username: str) -> str:
         return f"auth/{self._paths.userpass_mount}/users/{_seg(check_username(username))}"
 

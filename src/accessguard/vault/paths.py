@@ -122,6 +122,18 @@ class VaultPaths:
         """Every account group's name starts with this."""
         return f"ag-{self.slug}-acct-"
 
+    def person_prefix(self) -> str:
+        """Every login and entity the tool makes for a person starts with this."""
+        return f"ag-{self.slug}-u-"
+
+    def person_login(self, email: str) -> str:
+        """The userpass login and entity name of a person: ``ag-<slug>-u-<user>_at_<domain>``.
+
+        The tool policy reaches only names with this prefix, so it cannot touch a
+        login or entity it did not make.
+        """
+        return check_username(self.person_prefix() + username_for(email))
+
     def login_prefix(self, username: str) -> str:
         """The lease prefix of a userpass user's tokens (trailing slash: exact user only)."""
         return f"auth/{self.userpass_mount}/login/{check_username(username)}/"

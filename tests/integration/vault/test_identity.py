@@ -115,7 +115,7 @@ def test_grant_gives_own_token_access_and_revoke_kills_it(vapp: App, openbao) ->
     assert _read(openbao.addr, token, vault.paths.secret_api_path("brand-x")).status_code == 403
     assert _read(openbao.addr, token, "auth/token/lookup-self").status_code == 403
     admin = admin_vault(vapp, openbao)
-    entity = admin.identity.read_entity(ANN)
+    entity = admin.identity.read_entity(vault.paths.person_login(ANN))
     assert entity is not None and entity.disabled
     assert not admin.identity.userpass_user_exists(identity.username)
     assert (
