@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, Table, insert, text
 
+from accessguard.db import tables
 from accessguard.db.engine import make_engine
 from accessguard.db.migrate import upgrade
-from accessguard.inventory.models import Account, Grant, Person
 
 PLATFORMS = [
     "facebook",
@@ -121,7 +121,7 @@ def _batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield batch
 
 
-def _load(engine: Engine, table: Any, rows: Iterator[dict[str, Any]]) -> int:
+def _load(engine: Engine, table: Table, rows: Iterator[dict[str, Any]]) -> int:
     count = 0
     with engine.begin() as conn:
         for batch in _batches(rows):
@@ -139,9 +139,9 @@ def generate(url: str, *, people: int, accounts: int, grants: int, seed: int = 7
             conn.execute(text(f"DELETE FROM {table}"))
     rng = random.Random(seed)
     counts = {
-        "people": _load(engine, Person.__table__, _people(people, rng)),
-        "accounts": _load(engine, Account.__table__, _accounts(accounts, people, rng)),
-        "grants": _load(engine, Grant.__table__, _grants(grants, people, accounts, rng)),
+        "people": _load(engine, tables.people, _people(people, rng)),
+        "accounts": _load(engine, tables.accounts, _accounts(accounts, people, rng)),
+        "grants": _load(engine, tables.grants, _grants(grants, people, accounts, rng)),
     }
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:

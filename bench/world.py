@@ -42,7 +42,7 @@ def shared_login_world(db: Path, *, addr: str, token: str, accounts: int) -> dic
     prefix = f"b{uuid.uuid4().hex[:8]}"
     app = _app(db, addr, token, prefix)
     vault = open_vault(app, token=Secret(token))
-    with app.transaction() as session:
+    with app.begin() as session:
         add_person(session, app.clock, "bench", PersonInput("leaver@example.com", "Lee Leaver"))
         add_person(session, app.clock, "bench", PersonInput("owner@example.com", "Olive Owner"))
         for i in range(accounts):
@@ -86,7 +86,7 @@ def scim_leavers_world(
     vault = open_vault(app, token=Secret(token))
     http = requests.Session()
     headers = {"Authorization": f"Bearer {scim_token}", "Content-Type": "application/scim+json"}
-    with app.transaction() as session:
+    with app.begin() as session:
         add_person(session, app.clock, "bench", PersonInput("owner@example.com", "Olive Owner"))
         add_account(
             session, app.clock, "bench",

@@ -17,7 +17,6 @@ from accessguard.config import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
-    from sqlalchemy.orm import Session, sessionmaker
 
     from accessguard.audit.keys import AuditHooks
 
@@ -50,29 +49,11 @@ class App:
         password = None if url.startswith("sqlite") else database_password()
         return make_engine(url, password=password)
 
-    @cached_property
-    def sessions(self) -> sessionmaker[Session]:
-        """Session factory bound to ``engine``."""
-        from accessguard.db.engine import session_factory
-
-        return session_factory(self.engine)
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session in a transaction; the schema must exist (``accessguard init``)."""
-        from accessguard.db.engine import transaction
-
-        with self._database(), transaction(self.sessions) as session:
-            if self.audit is not None:
-                session.info[_AUDIT_INFO] = self.audit
-            yield session
-
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        """A Core connection in a transaction, for set-based statements on ``db/tables.py``.
+        """The one transaction door: a Core connection in a transaction on ``db/tables.py``.
 
-        Commits on success, rolls back on error; unlike ``transaction`` it never loads
-        the ORM (the offboarding path runs on these).
+        Commits on success, rolls back on error; the schema must exist (``accessguard init``).
         """
         with self._database(), self.engine.begin() as connection:
             # ``Connection.info`` outlives this checkout (it belongs to the pooled DBAPI

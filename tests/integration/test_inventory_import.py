@@ -140,7 +140,7 @@ def test_one_bad_row_changes_nothing(app: App, tmp_path: Path, case: str) -> Non
     else:
         rows = [[v for c, v in zip(PEOPLE_HEADER, r) if c in header] for r in rows]
     feed = write_csv(tmp_path / "hr.csv", header, rows)
-    with pytest.raises(InputError) as caught, app.transaction() as conn:
+    with pytest.raises(InputError) as caught, app.begin() as conn:
         import_people(conn, app.clock, app.actor, feed)
     assert f"{feed}{expected}" in caught.value.message
     assert "nothing was written" in (caught.value.hint or "")
@@ -153,7 +153,7 @@ def test_every_bad_row_is_named(app: App, tmp_path: Path) -> None:
     rows[1][0] = "bad"
     rows[2][6] = "soon"
     feed = write_csv(tmp_path / "hr.csv", PEOPLE_HEADER, rows)
-    with pytest.raises(InputError) as caught, app.transaction() as conn:
+    with pytest.raises(InputError) as caught, app.begin() as conn:
         import_people(conn, app.clock, app.actor, feed)
     assert caught.value.problems == [  # type: ignore[attr-defined]
         f"{feed}:3:email: 'bad' is not a valid email address",

@@ -28,10 +28,8 @@ from accessguard.credentials.totp import enroll
 from accessguard.db import tables
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
-from accessguard.inventory.models import Account, Grant, Person
 from accessguard.inventory.people import PersonInput, add_person
 from accessguard.inventory.records import get_account_record, get_person_record
-from accessguard.playbooks.models import Run, RunItem
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
 from support.egress import admin_allows
@@ -83,7 +81,7 @@ def build_world(app: App, openbao: OpenBao, scim: ScimServer, meta: MetaFake) ->
     """Seed the company; ``app`` must already be wired to OpenBao (support.vault.vault_app)."""
     admin_allows(scim.url, meta.url, app=app)  # the servers started after the app read its config
     clock, actor = app.clock, "setup@example.com"
-    with app.transaction() as s:
+    with app.begin() as s:
         for email, name in [
             (LEAVER, "Ann Leaver"),
             ("bob@example.com", "Bob Admin"),
@@ -202,38 +200,49 @@ def vault_versions(world: World) -> dict[str, int]:
 
 def end_state(world: World) -> dict[str, Any]:
     """Everything an offboarding changes, without ids that differ between worlds."""
-    with world.app.transaction() as s:
+    grant, person, account = tables.grants.c, tables.people.c, tables.accounts.c
+    run_item, credentials = tables.run_items.c, tables.credentials.c
+    with world.app.begin() as s:
         grants = sorted(
             (
-                p.email,
-                a.name,
+                g.email,
+                g.name,
                 g.role,
                 g.via,
                 g.revoked_at is not None,
                 g.revoke_reason,
                 g.revoked_run_id is not None,
             )
-            for g, p, a in s.execute(
-                select(Grant, Person, Account)
-                .join(Person, Person.id == Grant.person_id)
-                .join(Account, Account.id == Grant.account_id)
-            ).all()
+            for g in s.execute(
+                select(
+                    person.email,
+                    account.name,
+                    grant.role,
+                    grant.via,
+                    grant.revoked_at,
+                    grant.revoke_reason,
+                    grant.revoked_run_id,
+                )
+                .join(tables.people, person.id == grant.person_id)
+                .join(tables.accounts, account.id == grant.account_id)
+            )
         )
-        people = sorted((p.email, p.status) for p in s.execute(select(Person)).scalars())
-        owners = sorted((a.name, a.owner_id) for a in s.execute(select(Account)).scalars())
-        credentials = tables.credentials.c
+        people = sorted(tuple(row) for row in s.execute(select(person.email, person.status)))
+        owners = sorted(tuple(row) for row in s.execute(select(account.name, account.owner_id)))
         creds = sorted(
-            (account_id, version, state)
-            for account_id, version, state in s.execute(
+            tuple(row)
+            for row in s.execute(
                 select(credentials.account_id, credentials.current_version, credentials.state)
             )
         )
         ok = {"changed": "ok", "unchanged": "ok"}
         items = sorted(
-            (i.step_id, i.item_id, ok.get(i.status, i.status))
-            for i in s.execute(select(RunItem)).scalars()
+            (step_id, item_id, ok.get(status, status))
+            for step_id, item_id, status in s.execute(
+                select(run_item.step_id, run_item.item_id, run_item.status)
+            )
         )
-        runs = sorted(r.status for r in s.execute(select(Run)).scalars())
+        runs = sorted(s.scalars(select(tables.runs.c.status)))
         rotations = len(find_events(s, action="credential.rotate"))
     return {
         "grants": grants,

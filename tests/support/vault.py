@@ -106,7 +106,7 @@ def seed_inventory(
     shared: tuple[tuple[str, str], ...] = (),
 ) -> None:
     """Add people, accounts and shared-login grants, then bootstrap groups for the accounts."""
-    with app.transaction() as session:
+    with app.begin() as session:
         for email in people:
             add_person(session, app.clock, "setup", PersonInput(email, email.split("@")[0]))
         for name, platform in accounts:

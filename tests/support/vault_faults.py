@@ -21,7 +21,6 @@ from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
 from accessguard.inventory.people import PersonInput, add_person
 from accessguard.inventory.records import get_account_record
-from accessguard.playbooks.models import RunItem
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault, open_vault
 from support.vault import rebootstrap
@@ -58,7 +57,7 @@ def write_playbook(directory: Path) -> Path:
 def seed_leaver(app: App, server: Any, count: int) -> None:
     """The leaver, ``count`` accounts whose shared login they hold, each login in Vault."""
     clock, actor = app.clock, "setup@example.com"
-    with app.transaction() as s:
+    with app.begin() as s:
         add_person(s, clock, actor, PersonInput(LEAVER, "Lee Leaver", department="Brand"))
         for name in account_names(count):
             add_account(s, clock, actor, AccountInput(name, "x", f"@{name}"))
@@ -84,7 +83,7 @@ def seed_leaver(app: App, server: Any, count: int) -> None:
 
 def assert_rotated_once(app: App, admin: Vault, run_id: str, count: int) -> None:
     """Every credential has exactly one new version, readable, and database and Vault agree."""
-    with app.transaction() as s:
+    with app.begin() as s:
         credentials, accounts = tables.credentials.c, tables.accounts.c
         creds = {
             row.name: row
@@ -115,7 +114,8 @@ def assert_rotated_once(app: App, admin: Vault, run_id: str, count: int) -> None
             assert new.values["username"].reveal() == f"{name}-user"
         rotations = len(find_events(s, action="credential.rotate", run_id=run_id))
         assert rotations == count
-        statuses = s.execute(
-            select(RunItem.status).where(RunItem.run_id == run_id, RunItem.step_id == STEP)
-        ).scalars()
+        items = tables.run_items.c
+        statuses = s.scalars(
+            select(items.status).where(items.run_id == run_id, items.step_id == STEP)
+        )
         assert sorted(set(statuses)) == ["waiting"]

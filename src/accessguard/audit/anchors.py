@@ -11,12 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from accessguard.audit.chain import chain_head
 from accessguard.audit.keys import Anchor, AnchorStore, hooks_of
 from accessguard.db.tables import audit_events as _EVENTS
-from accessguard.db.types import Executor
 from accessguard.errors import CasConflictError, ConflictError
 
 _TRIES = 5
@@ -39,11 +38,11 @@ class AnchorOutcome:
         }
 
 
-def _hash_at(conn: Executor, seq: int) -> str | None:
+def _hash_at(conn: Connection, seq: int) -> str | None:
     return conn.execute(select(_EVENTS.c.hash).where(_EVENTS.c.seq == seq)).scalar()
 
 
-def _keyed_from(conn: Executor) -> int:
+def _keyed_from(conn: Connection) -> int:
     first = conn.execute(
         select(func.min(_EVENTS.c.seq)).where(_EVENTS.c.hash_key.is_not(None))
     ).scalar()
@@ -63,7 +62,7 @@ def _refuse(store: AnchorStore, current: Anchor, head_seq: int) -> ConflictError
     )
 
 
-def anchor_head(conn: Executor) -> AnchorOutcome:
+def anchor_head(conn: Connection) -> AnchorOutcome:
     """Move the checkpoint outside the database forward to the chain head, if it moved.
 
     Run in a short transaction of its own: the anchor is read before the head, so an

@@ -1,7 +1,6 @@
 """Append events to the hash chain, read them as records, verify the chain, export it for a SIEM.
 
-Everything runs on the caller's connection, in the caller's transaction (``Executor``
-still admits an ORM session for the packages not yet moved to records). Events are
+Everything runs on the caller's connection, in the caller's transaction. Events are
 signed with the key of the ``AuditHooks`` the transaction carries (``audit/keys.py``);
 ``verify`` also checks the checkpoint those hooks keep outside the database.
 """
@@ -15,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.keys import Anchor, AuditHooks, ChainKey, event_hash, hooks_of
@@ -23,12 +22,11 @@ from accessguard.audit.redaction import redact_details
 from accessguard.clock import Clock
 from accessguard.db.tables import audit_events as _EVENTS
 from accessguard.db.tables import audit_head as _HEAD
-from accessguard.db.types import Executor
 
 GENESIS = "0" * 64
 
 
-def _lock_head(conn: Executor) -> tuple[int, str]:
+def _lock_head(conn: Connection) -> tuple[int, str]:
     """Lock the chain head so concurrent writers append one after the other: (seq, hash)."""
     head = conn.execute(
         select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
@@ -51,7 +49,7 @@ class Event:
     run_id: str | None = None
 
 
-def record_many(conn: Executor, clock: Clock, events: Sequence[Event]) -> list[int]:
+def record_many(conn: Connection, clock: Clock, events: Sequence[Event]) -> list[int]:
     """Append ``events`` in order, in the caller's transaction; returns their sequence numbers.
 
     Secret values in ``details`` are redacted first. One lock of the head and one
@@ -94,7 +92,7 @@ def record_many(conn: Executor, clock: Clock, events: Sequence[Event]) -> list[i
 
 
 def record(
-    conn: Executor,
+    conn: Connection,
     clock: Clock,
     *,
     actor: str,
@@ -155,7 +153,7 @@ def event_to_dict(event: EventRecord) -> dict[str, Any]:
 
 
 def iter_events(
-    conn: Executor, *, since: datetime | None = None, limit: int | None = None
+    conn: Connection, *, since: datetime | None = None, limit: int | None = None
 ) -> Iterator[EventRecord]:
     """Events in chain order, streamed."""
     events = _EVENTS.c
@@ -169,7 +167,7 @@ def iter_events(
 
 
 def find_events(
-    conn: Executor, *, action: str | None = None, run_id: str | None = None
+    conn: Connection, *, action: str | None = None, run_id: str | None = None
 ) -> list[EventRecord]:
     """Events in chain order, only those of ``action`` and of ``run_id`` when given."""
     events = _EVENTS.c
@@ -181,7 +179,7 @@ def find_events(
     return [EventRecord(*row) for row in conn.execute(query)]
 
 
-def chain_head(conn: Executor) -> tuple[int, str]:
+def chain_head(conn: Connection) -> tuple[int, str]:
     """The head of the chain as stored: (last seq, last hash); (0, genesis) when empty."""
     head = conn.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)).first()
     return (int(head.seq), str(head.hash)) if head is not None else (0, GENESIS)
@@ -290,7 +288,7 @@ class _Walk:
         return None
 
 
-def verify(conn: Executor) -> VerifyResult:
+def verify(conn: Connection) -> VerifyResult:
     """Walk the chain: the first edited, removed, reordered or unkeyed-after-keyed event,
     then the head and the checkpoint kept outside the database (``AuditHooks`` on ``conn``).
     """
@@ -337,7 +335,7 @@ def verify(conn: Executor) -> VerifyResult:
     )
 
 
-def export_jsonl(conn: Executor, out: TextIO, *, since: datetime | None = None) -> int:
+def export_jsonl(conn: Connection, out: TextIO, *, since: datetime | None = None) -> int:
     """Write events as JSON Lines; returns how many were written."""
     count = 0
     for event in iter_events(conn, since=since):
@@ -346,7 +344,7 @@ def export_jsonl(conn: Executor, out: TextIO, *, since: datetime | None = None) 
     return count
 
 
-def export_file(conn: Executor, path: Path, *, since: datetime | None = None) -> int:
+def export_file(conn: Connection, path: Path, *, since: datetime | None = None) -> int:
     """Export to ``path`` created 0600."""
     from accessguard.files import open_private
 

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from accessguard.db.types import Executor
+from sqlalchemy import Connection
+
 from accessguard.secret import Secret
 
-#: Where ``App.begin`` leaves the hooks: ``Connection.info`` / ``Session.info``.
+#: Where ``App.begin`` leaves the hooks: ``Connection.info``.
 INFO_KEY = "accessguard.audit_hooks"
 
 
@@ -98,8 +99,8 @@ class AuditHooks(Protocol):
         """The anchor store; None when there is nowhere outside the database to anchor."""
 
 
-def hooks_of(conn: Executor) -> AuditHooks | None:
-    """The hooks attached to ``conn`` (a Core connection or an ORM session), if any."""
+def hooks_of(conn: Connection) -> AuditHooks | None:
+    """The hooks attached to ``conn`` (by ``App.begin``), if any."""
     hooks: AuditHooks | None = conn.info.get(INFO_KEY)
     return hooks
 

@@ -223,7 +223,7 @@ def cli(
 def main(*, hooks: RunHooks | None = None) -> None:
     """Console-script entry point; ``hooks`` go to every run a command starts (tests only).
 
-    A command loads most of its modules once it starts (SQLAlchemy, the models, the
+    A command loads most of its modules once it starts (SQLAlchemy, the tables, the
     playbook engine), objects that live until the process exits; the collector would
     walk them again and again while they load. It is off until the command is resolved
     (``LazyGroup.resolve_command``), or, for the commands that run playbooks, until they

@@ -18,7 +18,6 @@ from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db import tables
-from accessguard.db.types import Executor
 from accessguard.inventory.records import AccountRecord, PersonRecord
 
 Interval = tuple[datetime, datetime | None]
@@ -109,7 +108,7 @@ def _equivalent(rows: dict[int, Any], version: int) -> list[int]:
 
 
 def exposed_credentials(
-    conn: Executor, person_id: int, *, observed_only: bool = False
+    conn: Connection, person_id: int, *, observed_only: bool = False
 ) -> list[ExposedCredential]:
     """Credentials whose CURRENT value the person could know (possible) or saw (observed)."""
     # Plain rows of the columns used: this reads every credential and every version.
@@ -201,7 +200,7 @@ class ExportedSeed:
     platform: str
 
 
-def exported_seed_accounts(conn: Executor, person_id: int) -> list[ExportedSeed]:
+def exported_seed_accounts(conn: Connection, person_id: int) -> list[ExportedSeed]:
     """Accounts whose current or pending 2FA seed was exported to the person, by name."""
     keys, accounts, exposures = tables.totp_keys.c, tables.accounts.c, tables.exposures.c
     rows = conn.execute(

@@ -34,7 +34,6 @@ from accessguard.credentials.targets import (
 )
 from accessguard.credentials.versions import add_versions, credential_not_found
 from accessguard.db.tables import credentials as _CREDENTIALS
-from accessguard.db.types import Executor
 from accessguard.errors import (
     AccessGuardError,
     CasConflictError,
@@ -166,7 +165,7 @@ class Written:
 
 
 def record_rotations(
-    conn: Executor,
+    conn: Connection,
     clock: Clock,
     *,
     written: Sequence[Written],

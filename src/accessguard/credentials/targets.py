@@ -15,7 +15,6 @@ from accessguard.credentials.versions import credential_not_found
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import credential_versions as _VERSIONS
 from accessguard.db.tables import credentials as _CREDENTIALS
-from accessguard.db.types import Executor
 from accessguard.errors import AccessGuardError
 from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
@@ -50,7 +49,7 @@ def rotation_target(conn: Connection, account: AccountRecord) -> RotationTarget:
 
 
 def load_targets(
-    conn: Executor, account_ids: Sequence[int]
+    conn: Connection, account_ids: Sequence[int]
 ) -> dict[int, RotationTarget | AccessGuardError]:
     """``rotation_target`` for many accounts in one query (an account without a credential
     maps to its error; an account that no longer exists is left out)."""
@@ -89,7 +88,7 @@ def load_targets(
 
 
 def rotated_with(
-    conn: Executor, credential_ids: Sequence[int], *, keys: Sequence[str]
+    conn: Connection, credential_ids: Sequence[int], *, keys: Sequence[str]
 ) -> dict[str, int]:
     """The versions already recorded for these idempotency keys (of these credentials), by key."""
     versions = _VERSIONS.c

@@ -9,7 +9,6 @@ from sqlalchemy import Connection, insert, update
 
 from accessguard.clock import Clock
 from accessguard.db import tables
-from accessguard.db.types import Executor
 from accessguard.errors import NotFoundError
 
 
@@ -23,7 +22,7 @@ def credential_not_found(account_name: str) -> NotFoundError:
 
 
 def add_versions(
-    conn: Executor,
+    conn: Connection,
     clock: Clock,
     *,
     versions: Sequence[tuple[int, int, str | None]],

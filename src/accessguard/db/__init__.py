@@ -1,1 +1,1 @@
-"""Database: engine, session factory, shared column types and Alembic migrations."""
+"""Database: the one schema (``tables.py``), engine, column types and Alembic migrations."""

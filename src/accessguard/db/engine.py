@@ -1,12 +1,11 @@
-"""Engines and sessions: SQLite (file created 0600, WAL, serialized writers) or any SQLAlchemy URL."""
+"""Engines: SQLite (file created 0600, WAL, serialized writers) or any SQLAlchemy URL."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -14,9 +13,6 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import QueuePool
 
 from accessguard.errors import ConfigError
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
 
 
 def _prepare_sqlite_file(path: Path) -> None:
@@ -113,17 +109,3 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory whose objects stay usable after commit."""
-    from sqlalchemy.orm import sessionmaker
-
-    return sessionmaker(engine, expire_on_commit=False)
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """Open a session and a transaction that commits on success, rolls back on error."""
-    with factory() as session, session.begin():
-        yield session

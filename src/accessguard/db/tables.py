@@ -3,7 +3,7 @@
 Alembic's environment targets this ``metadata`` and a test compares it with what the
 migrations build (SQLite and PostgreSQL), so a change here needs a migration. Reads
 and writes are Core statements on these tables through each package's typed records
-and query functions; importing this module never loads ``sqlalchemy.orm``.
+and query functions, in the transaction ``App.begin()`` opens; there is no ORM mapping.
 """
 
 from __future__ import annotations

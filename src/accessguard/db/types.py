@@ -1,27 +1,14 @@
-"""The UTC column type of ``db/tables.py`` and the executor type statements run on.
-
-Core only: importing this never loads ``sqlalchemy.orm``.
-"""
+"""The UTC column type of ``db/tables.py``."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeAlias
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 from accessguard.clock import ensure_utc
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-    from sqlalchemy.orm import Session
-
-#: What statements run on: a Core connection, or an ORM session while the code not yet
-#: moved to records (the remaining ``models.py`` users) passes one; narrow it to
-#: ``Connection`` when the last ``models.py`` goes.
-Executor: TypeAlias = "Connection | Session"
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -13,7 +13,6 @@ from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import people as _PEOPLE
-from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.records import (
     AccountRecord,
@@ -172,7 +171,7 @@ class _Owner(Protocol):
 
 
 def set_owner(
-    conn: Executor,
+    conn: Connection,
     clock: Clock,
     actor: str,
     account: _Owned,

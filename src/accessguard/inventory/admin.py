@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
-from accessguard.db.types import Executor
 from accessguard.inventory.records import (
     AccountRecord,
     HeldAccount,
@@ -45,14 +44,14 @@ class Handover:
     covered: bool
 
 
-def get_account(session: Executor, account_id: int) -> AccountRecord | None:
+def get_account(session: Connection, account_id: int) -> AccountRecord | None:
     """The account with ``account_id`` (a plan item names its account by id), or None."""
     row = session.execute(account_query().where(_ACCOUNTS.c.id == account_id)).first()
     return AccountRecord(*row) if row is not None else None
 
 
 def other_admins(
-    session: Executor, person_id: int, account_ids: set[int]
+    session: Connection, person_id: int, account_ids: set[int]
 ) -> dict[int, tuple[str, ...]]:
     """Account id -> other active people holding an admin role (not a shared login) on it."""
     found: dict[int, set[str]] = {account_id: set() for account_id in account_ids}
@@ -75,13 +74,13 @@ def other_admins(
     return {account_id: tuple(sorted(emails)) for account_id, emails in found.items()}
 
 
-def admins_of(session: Executor, account_id: int, person_id: int) -> tuple[str, ...]:
+def admins_of(session: Connection, account_id: int, person_id: int) -> tuple[str, ...]:
     """Other active people than ``person_id`` holding an admin role (not a shared login) on it."""
     return other_admins(session, person_id, {account_id})[account_id]
 
 
 def handover(
-    session: Executor,
+    session: Connection,
     person: PersonRecord,
     successor: PersonRecord | None,
     *,
@@ -143,7 +142,7 @@ def handover(
 
 
 def uncovered_accounts(
-    session: Executor, removed: set[int], *, leaving: int | None = None
+    session: Connection, removed: set[int], *, leaving: int | None = None
 ) -> list[str]:
     """Accounts left with no active admin or owner once the grants ``removed`` end.
 

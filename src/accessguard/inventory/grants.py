@@ -17,7 +17,6 @@ from accessguard.clock import Clock
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
-from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.records import (
     GrantRecord,
@@ -106,14 +105,14 @@ def add_grant(
 
 
 class Identified(Protocol):
-    """What ``end_grants`` reads of a grant: its id (a record, or an ORM object until they go)."""
+    """What ``end_grants`` reads of a grant: its id (a ``GrantRecord`` or any record with one)."""
 
     @property
     def id(self) -> int: ...
 
 
 def end_grants(
-    conn: Executor,
+    conn: Connection,
     clock: Clock,
     actor: str,
     grants: Sequence[Identified],
@@ -130,7 +129,7 @@ def end_grants(
 
 
 def end_grant(
-    conn: Executor,
+    conn: Connection,
     clock: Clock,
     actor: str,
     grant: Identified,
@@ -143,7 +142,7 @@ def end_grant(
 
 
 def revoke_grants(
-    conn: Executor,
+    conn: Connection,
     clock: Clock,
     actor: str,
     *,
@@ -175,7 +174,7 @@ def revoke_grants(
     return grant_records(conn, grants.id.in_(ids)) if ids else []
 
 
-def who_has(conn: Executor, account_ref: str, *, history: bool = False) -> list[dict[str, Any]]:
+def who_has(conn: Connection, account_ref: str, *, history: bool = False) -> list[dict[str, Any]]:
     """Grants on an account (active only unless ``history``), as dicts."""
     account = get_account_record(conn, account_ref)
     grants, people = _GRANTS.c, _PEOPLE.c
@@ -205,7 +204,7 @@ def who_has(conn: Executor, account_ref: str, *, history: bool = False) -> list[
     ]
 
 
-def holdings(conn: Executor, person_email: str, *, history: bool = False) -> list[dict[str, Any]]:
+def holdings(conn: Connection, person_email: str, *, history: bool = False) -> list[dict[str, Any]]:
     """Grants a person holds (active only unless ``history``), as dicts."""
     person = get_person_record(conn, person_email)
     grants, accounts = _GRANTS.c, _ACCOUNTS.c

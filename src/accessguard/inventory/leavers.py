@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Connection, exists, or_, select
 
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
-from accessguard.db.types import Executor
 
 
-def due_leavers(session: Executor, today: date) -> list[str]:
+def due_leavers(session: Connection, today: date) -> list[str]:
     """Emails of people whose end date is before ``today`` and who are not departed (or still hold grants).
 
     Worst overdue first (end date, then email), so a batch works through them in order.

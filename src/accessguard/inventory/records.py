@@ -2,9 +2,7 @@
 
 One lookup per thing (a person by email, an account by name or ``platform:handle``),
 the stable JSON shapes, and the set-based reads and writes the offboarding path runs.
-Functions take the caller's connection and never commit. ``Executor`` still admits an
-ORM session for the packages not yet moved to records; it narrows to ``Connection``
-when the last ``models.py`` goes.
+Functions take the caller's connection and never commit.
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy import ColumnElement, Connection, Select, select, update
 
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import Event, record, record_many
@@ -22,7 +20,6 @@ from accessguard.clock import Clock
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
-from accessguard.db.types import Executor
 from accessguard.errors import NotFoundError
 from accessguard.inventory.vocab import is_admin_role
 
@@ -73,13 +70,13 @@ def person_query() -> Select[Any]:
     return select(*_PERSON_COLUMNS)
 
 
-def find_person_record(conn: Executor, email: str) -> PersonRecord | None:
+def find_person_record(conn: Connection, email: str) -> PersonRecord | None:
     """The person with ``email``, or None."""
     row = conn.execute(person_query().where(_PEOPLE.c.email == normalise_email(email))).first()
     return PersonRecord(*row) if row is not None else None
 
 
-def get_person_record(conn: Executor, email: str) -> PersonRecord:
+def get_person_record(conn: Connection, email: str) -> PersonRecord:
     """The person with ``email``; NotFoundError with a hint otherwise."""
     person = find_person_record(conn, email)
     if person is None:
@@ -115,7 +112,7 @@ def account_query() -> Select[Any]:
     return select(*_ACCOUNT_COLUMNS)
 
 
-def find_account_record(conn: Executor, ref: str) -> AccountRecord | None:
+def find_account_record(conn: Connection, ref: str) -> AccountRecord | None:
     """An account by its name, or by ``platform:handle``."""
     accounts = _ACCOUNTS.c
     ref = ref.strip()
@@ -128,7 +125,7 @@ def find_account_record(conn: Executor, ref: str) -> AccountRecord | None:
     return AccountRecord(*row) if row is not None else None
 
 
-def get_account_record(conn: Executor, ref: str) -> AccountRecord:
+def get_account_record(conn: Connection, ref: str) -> AccountRecord:
     """An account by name or ``platform:handle``; NotFoundError with a hint otherwise."""
     account = find_account_record(conn, ref)
     if account is None:
@@ -171,7 +168,7 @@ _GRANT_COLUMNS = [_GRANTS.c[name] for name in GrantRecord.__slots__]
 
 
 def grant_records(
-    conn: Executor, where: ColumnElement[bool], *, order_by: ColumnElement[Any] | None = None
+    conn: Connection, where: ColumnElement[bool], *, order_by: ColumnElement[Any] | None = None
 ) -> list[GrantRecord]:
     """The grants matching the ``where`` clause (on ``db.tables.grants``), by id unless told."""
     order = _GRANTS.c.id if order_by is None else order_by
@@ -268,7 +265,7 @@ def person_diff(person: Any, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def update_person_record(
-    conn: Executor, clock: Clock, actor: str, person: PersonRecord, changes: dict[str, Any]
+    conn: Connection, clock: Clock, actor: str, person: PersonRecord, changes: dict[str, Any]
 ) -> dict[str, Any]:
     """Apply ``changes`` (field -> value) with one UPDATE and audit them; {field: [before, after]}."""
     diff = person_diff(person, changes)
@@ -317,7 +314,7 @@ class HeldAccount:
     owner_id: int | None
 
 
-def active_grants_for(conn: Executor, person_id: int) -> list[tuple[HeldGrant, HeldAccount]]:
+def active_grants_for(conn: Connection, person_id: int) -> list[tuple[HeldGrant, HeldAccount]]:
     """The person's active grants with their accounts (for planners), in account order."""
     grants, accounts = _GRANTS.c, _ACCOUNTS.c
     rows = conn.execute(
@@ -345,7 +342,7 @@ def active_grants_for(conn: Executor, person_id: int) -> list[tuple[HeldGrant, H
 
 
 def end_grant_ids(
-    conn: Executor,
+    conn: Connection,
     clock: Clock,
     actor: str,
     grant_ids: Sequence[int],
@@ -393,6 +390,6 @@ def end_grant_ids(
     return ended
 
 
-def existing_grant_ids(conn: Executor, grant_ids: Sequence[int]) -> set[int]:
+def existing_grant_ids(conn: Connection, grant_ids: Sequence[int]) -> set[int]:
     """Which of these grant ids still exist (ended or not)."""
     return set(conn.scalars(select(_GRANTS.c.id).where(_GRANTS.c.id.in_(list(grant_ids)))))

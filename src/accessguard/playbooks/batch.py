@@ -38,8 +38,9 @@ from accessguard.results import ActionResult
 from accessguard.secret import redact
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from accessguard.app import App
-    from accessguard.db.types import Executor
 
 #: Acted items are recorded in chunks of at least MIN_CHUNK items, about CHUNKS per step:
 #: each chunk costs two transactions, and the first chunk is durable early on.
@@ -78,8 +79,8 @@ class BatchAction(Generic[P, A]):
     item (already done, or failed). Without ``act``, ``A`` is ``P``.
     """
 
-    prepare: Callable[[Executor, Sequence[ActionContext]], Sequence[P | ActionResult]]
-    record: Callable[[Executor, Sequence[tuple[ActionContext, A]]], list[ActionResult]]
+    prepare: Callable[[Connection, Sequence[ActionContext]], Sequence[P | ActionResult]]
+    record: Callable[[Connection, Sequence[tuple[ActionContext, A]]], list[ActionResult]]
     act: Callable[[ActionContext, P], A | ActionResult] | None = None
 
 

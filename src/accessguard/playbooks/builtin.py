@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
-from accessguard.db.types import Executor
 from accessguard.errors import InputError, StepFailedError
 from accessguard.inventory.records import (
     active_grants_for,
@@ -81,13 +80,13 @@ def builtin_plan(
     )
 
 
-def person_subject(session: Executor, email: str) -> dict[str, Any]:
+def person_subject(session: Connection, email: str) -> dict[str, Any]:
     """A person as a plan's subject (the same shape as an offboarding's)."""
     person = get_person_record(session, email)
     return {**person_to_dict(person), "id": person.id}
 
 
-def account_subject(session: Executor, account_ref: str) -> dict[str, Any]:
+def account_subject(session: Connection, account_ref: str) -> dict[str, Any]:
     """An account as a plan's subject: runs on it are locked by ``account:NAME``."""
     account = get_account_record(session, account_ref)
     return {
@@ -99,7 +98,7 @@ def account_subject(session: Executor, account_ref: str) -> dict[str, Any]:
     }
 
 
-def grant_items(session: Executor, grant_ids: Sequence[int]) -> list[PlanItem]:
+def grant_items(session: Connection, grant_ids: Sequence[int]) -> list[PlanItem]:
     """One item per grant (``grant-ID``), with whose it is and where, in the order given."""
     grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
     rows = {
@@ -147,7 +146,7 @@ def grant_items(session: Executor, grant_ids: Sequence[int]) -> list[PlanItem]:
 
 
 def revocation_steps(
-    session: Executor, grant_ids: Sequence[int], *, reason: str
+    session: Connection, grant_ids: Sequence[int], *, reason: str
 ) -> tuple[PlanStep, ...]:
     """Remove these grants everywhere: on the platform (or a manual checklist step), in the
     inventory, and from Vault groups when any is a shared login."""
@@ -164,7 +163,7 @@ def revocation_steps(
 
 
 def revoke_plan(
-    session: Executor,
+    session: Connection,
     person: str,
     account_ref: str,
     *,
@@ -188,7 +187,7 @@ def revoke_plan(
     return builtin_plan("revoke", subject, [step], force=force)
 
 
-def vault_revoke_plan(session: Executor, person: str) -> Plan:
+def vault_revoke_plan(session: Connection, person: str) -> Plan:
     """`vault revoke-person PERSON`: groups, entity, login and tokens of the person."""
     subject = person_subject(session, person)
     email = str(subject["email"])
@@ -209,7 +208,7 @@ def _account_item(subject: dict[str, Any]) -> PlanItem:
 
 
 def rotation_plan(
-    session: Executor, account_ref: str, *, reason: str, idempotency_key: str | None = None
+    session: Connection, account_ref: str, *, reason: str, idempotency_key: str | None = None
 ) -> Plan:
     """`creds rotate ACCOUNT`: phase 1 of a rotation (``creds confirm`` is phase 2)."""
     subject = account_subject(session, account_ref)
@@ -220,7 +219,7 @@ def rotation_plan(
     return builtin_plan("creds-rotate", subject, [step])
 
 
-def rollback_plan(session: Executor, account_ref: str, *, reason: str | None = None) -> Plan:
+def rollback_plan(session: Connection, account_ref: str, *, reason: str | None = None) -> Plan:
     """`creds rollback ACCOUNT`: undo a pending rotation."""
     subject = account_subject(session, account_ref)
     args = {"reason": reason} if reason else {}

@@ -13,9 +13,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Connection
+
 from accessguard.app import App
 from accessguard.credentials.stepup import StepUp, require
-from accessguard.db.types import Executor
 from accessguard.errors import ConflictError
 from accessguard.inventory.admin import uncovered_accounts
 from accessguard.playbooks.plan import Plan
@@ -58,7 +59,7 @@ def leaving_subject(plan: Plan) -> int | None:
     return int(value) if value is not None else None
 
 
-def orphaned_accounts(session: Executor, plan: Plan) -> list[str]:
+def orphaned_accounts(session: Connection, plan: Plan) -> list[str]:
     """Accounts the plan would leave with no active admin or owner (``name (platform)``).
 
     The rule is the inventory's (``inventory.admin.uncovered_accounts``); a successor
@@ -70,7 +71,7 @@ def orphaned_accounts(session: Executor, plan: Plan) -> list[str]:
     return uncovered_accounts(session, removed, leaving=leaving_subject(plan))
 
 
-def check_handover(session: Executor, plan: Plan) -> None:
+def check_handover(session: Connection, plan: Plan) -> None:
     """Refuse a plan that leaves an account without an active admin or owner (unless forced)."""
     if plan.force:
         return

@@ -12,12 +12,11 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from accessguard.clock import Clock
 from accessguard.db.tables import run_locks as _LOCKS
-from accessguard.db.types import Executor
 from accessguard.errors import LockHeldError
 
 
@@ -52,7 +51,7 @@ def _is_stale(holder: str) -> bool:
     return False
 
 
-def acquire(session: Executor, clock: Clock, subject: str, run_id: str) -> None:
+def acquire(session: Connection, clock: Clock, subject: str, run_id: str) -> None:
     """Take the subject's lock for ``run_id`` in the caller's transaction, or raise LockHeldError."""
     existing = holder_of(session, subject)
     if existing is not None:
@@ -78,13 +77,13 @@ def acquire(session: Executor, clock: Clock, subject: str, run_id: str) -> None:
         ) from None
 
 
-def release(session: Executor, subject: str, run_id: str) -> None:
+def release(session: Connection, subject: str, run_id: str) -> None:
     """Drop the lock if ``run_id`` holds it."""
     locks = _LOCKS.c
     session.execute(delete(_LOCKS).where(locks.subject == subject, locks.run_id == run_id))
 
 
-def holder_of(session: Executor, subject: str) -> Lock | None:
+def holder_of(session: Connection, subject: str) -> Lock | None:
     """Who holds the lock of ``subject``, if anyone."""
     locks = _LOCKS.c
     row = session.execute(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from accessguard.db.types import Executor
+from sqlalchemy import Connection
+
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.admin import Handover, handover
 from accessguard.inventory.records import (
@@ -63,7 +64,7 @@ def _grant_items(grants: Grants, filters: dict[str, tuple[str, ...]]) -> list[Pl
 
 
 def _credential_items(
-    session: Executor,
+    session: Connection,
     person: PersonRecord,
     *,
     observed_only: bool,
@@ -96,7 +97,7 @@ def _credential_items(
 
 
 def _seed_items(
-    session: Executor, person: PersonRecord, filters: dict[str, tuple[str, ...]]
+    session: Connection, person: PersonRecord, filters: dict[str, tuple[str, ...]]
 ) -> list[PlanItem]:
     from accessguard.credentials.exposure import exported_seed_accounts
 
@@ -153,7 +154,7 @@ def _when_holds(
 
 
 def _items(
-    session: Executor,
+    session: Connection,
     person: PersonRecord,
     for_each: ForEach | None,
     *,
@@ -192,7 +193,7 @@ def _plan_step(step: Step, items: list[PlanItem], skipped: str | None) -> PlanSt
 
 
 def build_plan(
-    session: Executor,
+    session: Connection,
     playbook: Playbook,
     email: str,
     *,

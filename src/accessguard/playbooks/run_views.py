@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from accessguard.db.tables import runs as _RUNS
-from accessguard.db.types import Executor
 from accessguard.playbooks.run_records import RUN_COLUMNS, ItemRecord, ItemState, RunRecord
 from accessguard.playbooks.state import item_states, run_items, run_steps, stop_reason
 from accessguard.playbooks.status import ItemStatus, RunStatus, summary_counts
@@ -33,7 +32,7 @@ def item_to_dict(item: ItemRecord) -> dict[str, Any]:
     }
 
 
-def run_to_dict(session: Executor, run: RunRecord, *, with_items: bool = True) -> dict[str, Any]:
+def run_to_dict(session: Connection, run: RunRecord, *, with_items: bool = True) -> dict[str, Any]:
     """The stable JSON shape of a run, with its steps and items."""
     # A run can hold thousands of items; a listing only counts them.
     records = run_items(session, run.id) if with_items else []
@@ -75,7 +74,7 @@ def run_to_dict(session: Executor, run: RunRecord, *, with_items: bool = True) -
 
 
 def list_runs(
-    session: Executor, *, subject: str | None = None, status: str | None = None, limit: int = 100
+    session: Connection, *, subject: str | None = None, status: str | None = None, limit: int = 100
 ) -> list[RunRecord]:
     """Recent runs first, with their plans."""
     runs = _RUNS.c

@@ -25,9 +25,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sqlalchemy import Connection
+
 from accessguard.app import App
 from accessguard.audit.anchors import anchor_head
-from accessguard.db.types import Executor
 from accessguard.errors import VaultError
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.batch import failure, run_batch
@@ -84,7 +85,7 @@ class RunReport:
 
 EventSink = Callable[[RunEvent], None]
 #: Work done in the transaction that stores a new run (a review campaign marks itself closed).
-WithRun = Callable[[Executor, str], None]
+WithRun = Callable[[Connection, str], None]
 
 
 @dataclass

@@ -6,7 +6,17 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
@@ -14,7 +24,6 @@ from accessguard.clock import Clock
 from accessguard.db.tables import run_items as _ITEMS
 from accessguard.db.tables import run_steps as _STEPS
 from accessguard.db.tables import runs as _RUNS
-from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, NotFoundError
 from accessguard.playbooks.plan import Plan
 from accessguard.playbooks.run_records import (
@@ -56,7 +65,7 @@ def new_run_id() -> str:
     return f"run-{uuid.uuid4().hex[:12]}"
 
 
-def unfinished_runs(session: Executor, subject: str) -> list[RunRecord]:
+def unfinished_runs(session: Connection, subject: str) -> list[RunRecord]:
     """Runs for ``subject`` that still have work or manual steps open (without plans)."""
     runs = _RUNS.c
     rows = session.execute(
@@ -68,7 +77,7 @@ def unfinished_runs(session: Executor, subject: str) -> list[RunRecord]:
 
 
 def create_run(
-    session: Executor,
+    session: Connection,
     clock: Clock,
     actor: str,
     plan: Plan,
@@ -146,7 +155,7 @@ def create_run(
     )
 
 
-def get_run(session: Executor, run_id: str, *, plan: bool = True) -> RunRecord:
+def get_run(session: Connection, run_id: str, *, plan: bool = True) -> RunRecord:
     """The run with ``run_id`` (without its plan when ``plan`` is False); NotFoundError otherwise."""
     columns = [*RUN_COLUMNS, _RUNS.c.plan] if plan else RUN_COLUMNS
     run = session.execute(select(*columns).where(_RUNS.c.id == run_id)).first()
@@ -167,7 +176,7 @@ def _items_of_run(query: Select[Any], run_id: str, step_id: str | None) -> Selec
 
 
 def run_items(
-    session: Executor, run_id: str, step_id: str | None = None, *, status: str | None = None
+    session: Connection, run_id: str, step_id: str | None = None, *, status: str | None = None
 ) -> list[ItemRecord]:
     """A run's items in plan order (optionally one step's, or those in one status)."""
     query = select(*ITEM_COLUMNS)
@@ -179,13 +188,13 @@ def run_items(
     ]
 
 
-def item_states(session: Executor, run_id: str, step_id: str | None = None) -> list[ItemState]:
+def item_states(session: Connection, run_id: str, step_id: str | None = None) -> list[ItemState]:
     """Where a run's items are (id, status, attempts): what the runner needs, no JSON."""
     query = _items_of_run(select(*ITEM_STATE_COLUMNS), run_id, step_id)
     return [ItemState.of(row._mapping) for row in session.execute(query)]
 
 
-def run_steps(session: Executor, run_id: str) -> list[StepRecord]:
+def run_steps(session: Connection, run_id: str) -> list[StepRecord]:
     """A run's steps in plan order."""
     steps = _STEPS.c
     query = select(*STEP_COLUMNS).where(steps.run_id == run_id).order_by(steps.position)
@@ -197,7 +206,7 @@ def _item_where(run_id: str, step_id: str, item_id: str) -> ColumnElement[bool]:
     return (items.run_id == run_id) & (items.step_id == step_id) & (items.item_id == item_id)
 
 
-def get_item(session: Executor, run_id: str, step_id: str, item_id: str) -> ItemRecord:
+def get_item(session: Connection, run_id: str, step_id: str, item_id: str) -> ItemRecord:
     """One item of a run, locked for update."""
     item = session.execute(
         select(*ITEM_COLUMNS).where(_item_where(run_id, step_id, item_id)).with_for_update()
@@ -208,7 +217,7 @@ def get_item(session: Executor, run_id: str, step_id: str, item_id: str) -> Item
 
 
 def mark_confirmed(
-    session: Executor,
+    session: Connection,
     clock: Clock,
     run_id: str,
     step_id: str,
@@ -231,13 +240,13 @@ def mark_confirmed(
     return get_item(session, run_id, step_id, item_id)
 
 
-def mark_intent(session: Executor, clock: Clock, run_id: str, step_id: str, item_id: str) -> None:
+def mark_intent(session: Connection, clock: Clock, run_id: str, step_id: str, item_id: str) -> None:
     """Record that the item is about to act (before any side effect): one UPDATE."""
     mark_intents(session, clock, run_id, step_id, [item_id])
 
 
 def mark_intents(
-    session: Executor, clock: Clock, run_id: str, step_id: str, item_ids: Sequence[str]
+    session: Connection, clock: Clock, run_id: str, step_id: str, item_ids: Sequence[str]
 ) -> None:
     """Record that these items of one step are about to act: one UPDATE for all of them."""
     items = _ITEMS.c
@@ -251,19 +260,19 @@ def mark_intents(
             finished_at=None,
         )
     )
-    if done.rowcount != len(set(item_ids)):  # type: ignore[attr-defined]
+    if done.rowcount != len(set(item_ids)):
         raise NotFoundError(f"run {run_id} has no items {list(item_ids)!r} in step {step_id!r}")
 
 
 def mark_outcome(
-    session: Executor, clock: Clock, run_id: str, step_id: str, item_id: str, result: ActionResult
+    session: Connection, clock: Clock, run_id: str, step_id: str, item_id: str, result: ActionResult
 ) -> None:
     """Record what the action reported (secrets redacted)."""
     mark_outcomes(session, clock, run_id, step_id, {item_id: result})
 
 
 def mark_outcomes(
-    session: Executor,
+    session: Connection,
     clock: Clock,
     run_id: str,
     step_id: str,
@@ -312,12 +321,12 @@ def mark_outcomes(
         ),
         rows,
     )
-    if done.rowcount != len(rows):  # type: ignore[attr-defined]
+    if done.rowcount != len(rows):
         raise NotFoundError(f"run {run_id} is missing items of step {step_id!r}: {list(results)!r}")
 
 
 def set_step_status(
-    session: Executor,
+    session: Connection,
     clock: Clock,
     run_id: str,
     step_id: str,
@@ -336,11 +345,11 @@ def set_step_status(
     done = session.execute(
         update(_STEPS).where(steps.run_id == run_id, steps.step_id == step_id).values(**values)
     )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if done.rowcount != 1:
         raise NotFoundError(f"run {run_id} has no step {step_id!r}")
 
 
-def set_run_status(session: Executor, clock: Clock, run: RunRecord, status: RunStatus) -> None:
+def set_run_status(session: Connection, clock: Clock, run: RunRecord, status: RunStatus) -> None:
     """Persist a run's status; finished runs get a finish time and an audit event."""
     if run.status == status:
         return

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import drift_items as _DRIFT
@@ -19,7 +19,6 @@ from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
 from accessguard.db.tables import reconcile_checks as _CHECKS
 from accessguard.db.tables import reconcile_runs as _RUNS
-from accessguard.db.types import Executor
 from accessguard.errors import UsageError
 from accessguard.inventory.records import get_account_record
 
@@ -93,7 +92,7 @@ def _account(row: Any) -> ConnectedAccount:
     )
 
 
-def get_connected_account(session: Executor, ref: str) -> ConnectedAccount:
+def get_connected_account(session: Connection, ref: str) -> ConnectedAccount:
     """An account by name or ``platform:handle``; NotFoundError with a hint otherwise."""
     account_id = get_account_record(session, ref).id
     return _account(
@@ -102,7 +101,7 @@ def get_connected_account(session: Executor, ref: str) -> ConnectedAccount:
 
 
 def accounts_in_scope(
-    session: Executor, account_ref: str | None, *, platform: str | None
+    session: Connection, account_ref: str | None, *, platform: str | None
 ) -> list[ConnectedAccount]:
     """The accounts one reconcile covers: one account, one platform's, or all (by name)."""
     if account_ref and platform:
@@ -116,7 +115,7 @@ def accounts_in_scope(
 
 
 def active_grant_holders(
-    session: Executor, account_ids: Sequence[int]
+    session: Connection, account_ids: Sequence[int]
 ) -> dict[int, list[GrantHolder]]:
     """Active grants with their people, by account id, for these accounts (one query)."""
     grants, people = _GRANTS.c, _PEOPLE.c
@@ -145,7 +144,7 @@ def active_grant_holders(
 
 
 def insert_run(
-    session: Executor,
+    session: Connection,
     run_id: str,
     *,
     started_at: datetime,
@@ -171,7 +170,7 @@ def insert_run(
     )
 
 
-def insert_check(session: Executor, run_id: str, *, account_id: int, **values: Any) -> int:
+def insert_check(session: Connection, run_id: str, *, account_id: int, **values: Any) -> int:
     """Store one account's check in a run (``status``, ``connector``, counts, ``error``); its id."""
     check_id = session.execute(
         insert(_CHECKS)
@@ -181,13 +180,13 @@ def insert_check(session: Executor, run_id: str, *, account_id: int, **values: A
     return int(check_id)
 
 
-def insert_drift(session: Executor, rows: Sequence[Mapping[str, Any]]) -> None:
+def insert_drift(session: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Store drift items (column -> value), set-based."""
     if rows:
         session.execute(insert(_DRIFT), [dict(row) for row in rows])
 
 
-def latest_drift(session: Executor, *, account_id: int | None = None) -> list[DriftRecord]:
+def latest_drift(session: Connection, *, account_id: int | None = None) -> list[DriftRecord]:
     """Drift items of every account's most recent ``ok`` check (one account if given)."""
     checks = _CHECKS.c
     latest = (

@@ -11,11 +11,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Connection
+
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
 from accessguard.connectors.base import Connector, Holder
-from accessguard.db.types import Executor
 from accessguard.errors import AccessGuardError
 from accessguard.reconcile.compare import compare
 from accessguard.reconcile.records import (
@@ -124,7 +125,7 @@ def fetch_holders(accounts: Sequence[ConnectedAccount], build: Builder) -> list[
 
 
 def record_reconcile(
-    session: Executor, clock: Clock, actor: str, *, scope: str, fetched: Sequence[Fetched]
+    session: Connection, clock: Clock, actor: str, *, scope: str, fetched: Sequence[Fetched]
 ) -> ReconcileReport:
     """Compare fetched listings with active grants; store the run, checks and drift; audit."""
     run_id, started_at = uuid.uuid4().hex, clock.now()
@@ -160,7 +161,7 @@ def record_reconcile(
 
 
 def _store(
-    session: Executor, clock: Clock, *, run_id: str, actor: str, item: Fetched
+    session: Connection, clock: Clock, *, run_id: str, actor: str, item: Fetched
 ) -> list[Event]:
     """Store one account's check and its drift; the audit events of the drift."""
     account, result, now = item.account, item.result, clock.now()

@@ -10,14 +10,13 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Connection, and_, case, func, select
 
 from accessguard.config import Settings
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import credentials as _CREDENTIALS
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
-from accessguard.db.types import Executor
 from accessguard.inventory.vocab import ADMIN_ROLES
 from accessguard.reports.digest import Digest, SubjectTally
 from accessguard.reports.findings import Finding, FindingContext, collect_findings
@@ -37,7 +36,7 @@ class AccessReport:
     """One report run: a fixed 'now', the findings digest, and the row sections."""
 
     def __init__(
-        self, session: Executor, settings: Settings, *, now: datetime, keep_messages: bool = False
+        self, session: Connection, settings: Settings, *, now: datetime, keep_messages: bool = False
     ) -> None:
         self.ctx = FindingContext(session, settings, now)
         self.digest = Digest(keep_messages=keep_messages)

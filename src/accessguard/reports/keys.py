@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Connection, and_, func, select
 
 from accessguard.credentials.status import iso
 from accessguard.db.tables import accounts as _ACCOUNTS
@@ -20,7 +20,6 @@ from accessguard.db.tables import exposures as _EXPOSURES
 from accessguard.db.tables import people as _PEOPLE
 from accessguard.db.tables import totp_keys as _TOTP
 from accessguard.db.tables import vault_memberships as _MEMBERSHIPS
-from accessguard.db.types import Executor
 from accessguard.reports.findings.base import age_days
 
 
@@ -40,7 +39,7 @@ class SeedRecord:
 _SEED_COLUMNS = [_TOTP.c[name] for name in SeedRecord.__slots__]
 
 
-def keys_report(session: Executor, now: datetime) -> list[dict[str, Any]]:
+def keys_report(session: Connection, now: datetime) -> list[dict[str, Any]]:
     """One row per credential (stable JSON shape)."""
     rows = []
     readers, seen, seeds = _readers(session), _seen(session), _seeds(session)
@@ -79,7 +78,7 @@ def keys_report(session: Executor, now: datetime) -> list[dict[str, Any]]:
     return rows
 
 
-def _readers(session: Executor) -> dict[int, list[dict[str, Any]]]:
+def _readers(session: Connection) -> dict[int, list[dict[str, Any]]]:
     """Who can read each account's shared login now (Vault group members), by account id."""
     members, people = _MEMBERSHIPS.c, _PEOPLE.c
     readers: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -93,7 +92,7 @@ def _readers(session: Executor) -> dict[int, list[dict[str, Any]]]:
     return readers
 
 
-def _seen(session: Executor) -> dict[int, list[dict[str, Any]]]:
+def _seen(session: Connection) -> dict[int, list[dict[str, Any]]]:
     """Who saw each credential's current version, how and when last, by credential id."""
     creds, exposures, people = _CREDENTIALS.c, _EXPOSURES.c, _PEOPLE.c
     seen: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -116,7 +115,7 @@ def _seen(session: Executor) -> dict[int, list[dict[str, Any]]]:
     return seen
 
 
-def _seeds(session: Executor) -> dict[int, SeedRecord]:
+def _seeds(session: Connection) -> dict[int, SeedRecord]:
     """Each account's live 2FA seed, by account id."""
     query = select(*_SEED_COLUMNS).where(_TOTP.c.retired_at.is_(None))
     return {row.account_id: SeedRecord(*row) for row in session.execute(query)}

@@ -9,8 +9,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Connection
+
 from accessguard.config import Settings
-from accessguard.db.types import Executor
 from accessguard.files import open_private
 from accessguard.reports.access import AccessReport
 from accessguard.reports.digest import Digest
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def write_access_report(
-    session: Executor, settings: Settings, *, now: datetime, fmt: str, out: Path | None
+    session: Connection, settings: Settings, *, now: datetime, fmt: str, out: Path | None
 ) -> Digest:
     """Render the access report to ``out`` (0600) or stdout; returns the findings digest."""
     report = AccessReport(session, settings, now=now)
@@ -33,7 +34,7 @@ def write_access_report(
         return render(report, fmt, handle)
 
 
-def html_report(session: Executor, settings: Settings, *, now: datetime) -> str:
+def html_report(session: Connection, settings: Settings, *, now: datetime) -> str:
     """The access report as one HTML page in memory (for attachments)."""
     buffer = io.StringIO()
     render(AccessReport(session, settings, now=now), "html", buffer)
@@ -41,7 +42,7 @@ def html_report(session: Executor, settings: Settings, *, now: datetime) -> str:
 
 
 def deliver(
-    session: Executor,
+    session: Connection,
     app: App,
     digest: Digest,
     *,

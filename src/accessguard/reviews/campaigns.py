@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import Connection, func, insert, literal, select, update
 
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
@@ -21,7 +21,6 @@ from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
 from accessguard.db.tables import review_campaigns as _CAMPAIGNS
 from accessguard.db.tables import review_items as _ITEMS
-from accessguard.db.types import Executor
 from accessguard.errors import ConflictError, InputError, NotFoundError
 from accessguard.inventory.records import get_account_record, get_person_record
 from accessguard.inventory.vocab import PLATFORMS
@@ -75,7 +74,7 @@ def parse_scope(scope: str, value: str | None = None) -> tuple[str, str | None]:
     )
 
 
-def get_campaign(session: Executor, campaign_id: int, *, lock: bool = False) -> Campaign:
+def get_campaign(session: Connection, campaign_id: int, *, lock: bool = False) -> Campaign:
     """A campaign by id (``lock``: FOR UPDATE); NotFoundError with a hint otherwise."""
     query = select(_CAMPAIGNS).where(_CAMPAIGNS.c.id == campaign_id)
     row = session.execute(query.with_for_update() if lock else query).first()
@@ -89,7 +88,7 @@ def get_campaign(session: Executor, campaign_id: int, *, lock: bool = False) -> 
 
 
 def start_campaign(
-    session: Executor, clock: Clock, actor: str, *, scope: str, reviewer: str, due: date
+    session: Connection, clock: Clock, actor: str, *, scope: str, reviewer: str, due: date
 ) -> Campaign:
     """Put every active grant in scope before ``reviewer``, due on ``due`` (set-based insert)."""
     kind, value = parse_scope(scope)
@@ -188,7 +187,7 @@ def _items_query() -> Any:
 
 
 def _item_rows(
-    session: Executor, query: Any, today: date, outcomes: dict[int, Any] | None = None
+    session: Connection, query: Any, today: date, outcomes: dict[int, Any] | None = None
 ) -> Iterator[dict[str, Any]]:
     for row in session.execute(query.execution_options(yield_per=2000)):
         applied = (outcomes or {}).get(row.grant_id) if row.decision == "revoke" else None
@@ -215,7 +214,7 @@ def _item_rows(
 
 
 def pending_items(
-    session: Executor, today: date, *, reviewer: str | None = None
+    session: Connection, today: date, *, reviewer: str | None = None
 ) -> Iterator[dict[str, Any]]:
     """Undecided items of open campaigns (optionally one reviewer's), oldest first."""
     query = _items_query().where(_CAMPAIGNS.c.status == "open", _ITEMS.c.decision.is_(None))
@@ -224,7 +223,7 @@ def pending_items(
     return _item_rows(session, query, today)
 
 
-def overdue_items(session: Executor, today: date) -> Iterator[dict[str, Any]]:
+def overdue_items(session: Connection, today: date) -> Iterator[dict[str, Any]]:
     """Undecided items of open campaigns whose due date has passed (for the findings)."""
     query = _items_query().where(
         _CAMPAIGNS.c.status == "open",
@@ -235,7 +234,7 @@ def overdue_items(session: Executor, today: date) -> Iterator[dict[str, Any]]:
 
 
 def decide(
-    session: Executor,
+    session: Connection,
     clock: Clock,
     actor: str,
     item_id: int,
@@ -288,7 +287,7 @@ def decide(
 
 
 def _check_decider(
-    session: Executor,
+    session: Connection,
     item: Any,
     actor: str,
     decision: str,
@@ -320,7 +319,7 @@ def _check_decider(
         raise InputError("--override needs a --note saying why (it is kept as evidence)")
 
 
-def campaign_report(session: Executor, campaign_id: int, today: date) -> dict[str, Any]:
+def campaign_report(session: Connection, campaign_id: int, today: date) -> dict[str, Any]:
     """The attestation evidence: the campaign, every item, who decided what and when, and
     what closing did to each revoked grant (read from the close's run)."""
     campaign = get_campaign(session, campaign_id)

@@ -15,13 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.db.tables import review_campaigns as _CAMPAIGNS
 from accessguard.db.tables import review_items as _ITEMS
-from accessguard.db.types import Executor
 from accessguard.errors import ConflictError
 from accessguard.playbooks.builtin import builtin_plan, revocation_steps
 from accessguard.playbooks.guards import StepUp
@@ -72,7 +71,7 @@ class CloseResult:
         }
 
 
-def _count(session: Executor, campaign_id: int, decision: str | None) -> int:
+def _count(session: Connection, campaign_id: int, decision: str | None) -> int:
     items = _ITEMS.c
     wanted = items.decision.is_(None) if decision is None else items.decision == decision
     return int(
@@ -82,7 +81,7 @@ def _count(session: Executor, campaign_id: int, decision: str | None) -> int:
     )
 
 
-def _revoked(session: Executor, campaign_id: int) -> list[tuple[int, int]]:
+def _revoked(session: Connection, campaign_id: int) -> list[tuple[int, int]]:
     """(review item id, grant id) of the items decided ``revoke``, in item order."""
     items = _ITEMS.c
     return [
@@ -95,14 +94,14 @@ def _revoked(session: Executor, campaign_id: int) -> list[tuple[int, int]]:
     ]
 
 
-def _open(session: Executor, campaign_id: int, *, lock: bool = False) -> Campaign:
+def _open(session: Connection, campaign_id: int, *, lock: bool = False) -> Campaign:
     campaign = get_campaign(session, campaign_id, lock=lock)
     if campaign.status != "open":
         raise ConflictError(f"{campaign.label} is already closed", code="review-closed")
     return campaign
 
 
-def close_plan(session: Executor, campaign_id: int, *, force: bool = False) -> Plan:
+def close_plan(session: Connection, campaign_id: int, *, force: bool = False) -> Plan:
     """The plan that applies an open campaign's revoke decisions (what --dry-run prints).
 
     Undecided items refuse the close unless ``force`` (they are kept); ``force`` also
@@ -131,10 +130,10 @@ def close_plan(session: Executor, campaign_id: int, *, force: bool = False) -> P
     return builtin_plan("review-close", subject, steps, force=force)
 
 
-def _mark_closed(app: App, campaign_id: int) -> Callable[[Executor, str], None]:
+def _mark_closed(app: App, campaign_id: int) -> Callable[[Connection, str], None]:
     """Close the campaign in the transaction that stores its run (a close has a run, always)."""
 
-    def mark(session: Executor, run_id: str) -> None:
+    def mark(session: Connection, run_id: str) -> None:
         _open(session, campaign_id, lock=True)
         now = app.clock.now()
         session.execute(

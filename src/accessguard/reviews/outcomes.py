@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from accessguard.db.tables import runs as _RUNS
-from accessguard.db.types import Executor
 from accessguard.playbooks.state import run_items
 
 #: Steps of a close with one item per grant (``grant-ID``), and the one for Vault groups.
@@ -61,7 +60,7 @@ def fold(statuses: Iterable[str]) -> str:
     return "unchanged"
 
 
-def close_run(session: Executor, campaign_id: int) -> Any:
+def close_run(session: Connection, campaign_id: int) -> Any:
     """The latest run that closed the campaign (id and plan), or None."""
     runs = _RUNS.c
     return session.execute(
@@ -92,7 +91,7 @@ def _applied(items: Sequence[Any]) -> Applied:
     )
 
 
-def item_outcomes(session: Executor, campaign_id: int) -> Outcomes:
+def item_outcomes(session: Connection, campaign_id: int) -> Outcomes:
     """Each revoked grant's outcome in the campaign's close run (empty before a close)."""
     run = close_run(session, campaign_id)
     if run is None:

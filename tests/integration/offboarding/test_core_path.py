@@ -8,8 +8,8 @@ from pathlib import Path
 from support.imports import loads_the_orm, run_cli_importing
 from support.offboarding import LEAVER, World, end_state, token_works
 
-#: The standard playbook without the steps that edit accounts through the models
-#: (handover, ownership transfer, platform revocation, 2FA re-enrolment).
+#: The standard playbook without handover, ownership transfer, platform revocation and
+#: 2FA re-enrolment: the shared-login path, run in a process whose imports are recorded.
 CORE_STEPS = """\
 name: core-steps
 description: The steps an offboarding of shared logins runs.

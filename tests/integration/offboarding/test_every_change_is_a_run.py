@@ -12,22 +12,21 @@ import signal
 import pytest
 from sqlalchemy import select
 
+from accessguard.db import tables
 from accessguard.inventory.grants import add_grant
-from accessguard.inventory.lookup import get_person
-from accessguard.inventory.models import Grant
+from accessguard.inventory.records import get_person_record, grant_records
 from support.offboarding import LEAVER, World, cli_process, invoke, invoke_json, scim_active
 
 
 def _grant_ids(world: World) -> dict[tuple[str, str, str], int]:
     """(person, account, via) -> grant id, for the active grants."""
-    from accessguard.inventory.models import Account, Person
-
-    with world.app.transaction() as s:
+    grant, person, account = tables.grants.c, tables.people.c, tables.accounts.c
+    with world.app.begin() as s:
         rows = s.execute(
-            select(Grant.id, Person.email, Account.name, Grant.via)
-            .join(Person, Person.id == Grant.person_id)
-            .join(Account, Account.id == Grant.account_id)
-            .where(Grant.revoked_at.is_(None))
+            select(grant.id, person.email, account.name, grant.via)
+            .join(tables.people, person.id == grant.person_id)
+            .join(tables.accounts, account.id == grant.account_id)
+            .where(grant.revoked_at.is_(None))
         ).all()
     return {(email, account, via): grant_id for grant_id, email, account, via in rows}
 
@@ -66,7 +65,7 @@ def _runs(world: World) -> list[dict[str, object]]:
 )
 def test_review_close_is_a_run_that_resumes_after_sigkill(world: World, crash_at: str) -> None:
     app = world.app
-    with app.transaction() as s:  # a role on X, which has no API: removed by hand
+    with app.begin() as s:  # a role on X, which has no API: removed by hand
         add_grant(
             s, app.clock, app.actor, person_email=LEAVER, account_ref="brand-x",
             role="editor", via="platform-role",
@@ -105,8 +104,8 @@ def test_review_close_is_a_run_that_resumes_after_sigkill(world: World, crash_at
     assert hoot_attempts == (2 if "hoot" in crash_at else 1)
     assert items[("end-grants", f"grant-{on_x}")]["status"] == "changed"
     assert items[("sync-vault-groups", "subject")]["status"] == "changed"
-    with app.transaction() as s:
-        ended = s.execute(select(Grant).where(Grant.id.in_([hoot, on_x, login]))).scalars().all()
+    with app.begin() as s:
+        ended = grant_records(s, tables.grants.c.id.in_([hoot, on_x, login]))
         assert {g.revoked_run_id for g in ended} == {listed["id"]}
         assert all(f"review campaign #{campaign}" in (g.revoke_reason or "") for g in ended)
 
@@ -142,9 +141,9 @@ def test_revoke_vault_and_creds_commands_each_leave_a_run(world: World) -> None:
     }
     assert all(r["status"] == "completed" for r in runs.values())
     assert runs[("creds-rotate", "account:brand-yt")]["id"] == rotated["run"]
-    with app.transaction() as s:
-        cat = get_person(s, "cat@example.com")
-        grant = s.execute(select(Grant).where(Grant.person_id == cat.id)).scalar_one()
+    with app.begin() as s:
+        cat = get_person_record(s, "cat@example.com")
+        (grant,) = grant_records(s, tables.grants.c.person_id == cat.id)
         assert grant.revoked_at is not None and grant.revoke_reason == "moved team"
         assert grant.revoked_run_id == runs[("revoke", "cat@example.com")]["id"]
 

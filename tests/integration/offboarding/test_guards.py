@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, update
 
+from accessguard.db import tables
 from accessguard.errors import LockHeldError
 from accessguard.inventory.grants import revoke_grants
 from accessguard.inventory.people import PersonInput, add_person
 from accessguard.playbooks import lock
-from accessguard.playbooks.models import RunLock
 from support.offboarding import LEAVER, cli_process, end_state, invoke, invoke_json
 
 
 def test_sole_admin_without_successor_is_refused(world) -> None:
-    with world.app.transaction() as s:
+    with world.app.begin() as s:
         revoke_grants(
             s,
             world.app.clock,
@@ -57,28 +56,29 @@ def test_two_processes_for_the_same_person(world) -> None:
     assert end_state(world)["runs"] == ["waiting"]
 
 
-def _set_holder(session: Session, subject: str, holder: str) -> None:
+def _set_holder(conn: Connection, subject: str, holder: str) -> None:
     """Pretend another process holds the subject's lock."""
-    session.execute(update(RunLock).where(RunLock.subject == subject).values(holder=holder))
+    locks = tables.run_locks
+    conn.execute(update(locks).where(locks.c.subject == subject).values(holder=holder))
 
 
 def test_lock_is_one_insert_per_subject(app) -> None:
-    with app.transaction() as s:
+    with app.begin() as s:
         add_person(s, app.clock, "hr", PersonInput("zed@example.com", "Zed"))
-    with app.transaction() as s:
+    with app.begin() as s:
         lock.acquire(s, app.clock, "zed@example.com", "run-a")
-    with pytest.raises(LockHeldError, match="run-a"), app.transaction() as s:
+    with pytest.raises(LockHeldError, match="run-a"), app.begin() as s:
         lock.acquire(s, app.clock, "zed@example.com", "run-b")
-    with app.transaction() as s:
+    with app.begin() as s:
         _set_holder(s, "zed@example.com", "elsewhere.example:1")
-    with pytest.raises(LockHeldError), app.transaction() as s:
+    with pytest.raises(LockHeldError), app.begin() as s:
         lock.acquire(s, app.clock, "zed@example.com", "run-b")
-    with app.transaction() as s:
+    with app.begin() as s:
         import socket
 
         _set_holder(s, "zed@example.com", f"{socket.gethostname()}:999999999")
-    with app.transaction() as s:  # a holder whose process is gone on this host is taken over
+    with app.begin() as s:  # a holder whose process is gone on this host is taken over
         lock.acquire(s, app.clock, "zed@example.com", "run-b")
-    with app.transaction() as s:
+    with app.begin() as s:
         lock.release(s, "zed@example.com", "run-b")
         assert lock.holder_of(s, "zed@example.com") is None

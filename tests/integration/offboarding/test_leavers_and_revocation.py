@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from accessguard.db import tables
-from accessguard.inventory.lookup import get_person
-from accessguard.inventory.models import Grant
+from accessguard.inventory.records import get_person_record, grant_records
 from accessguard.playbooks.builtin import builtin_plan, revocation_steps
 from accessguard.playbooks.runner import run_plan
 from support.offboarding import LEAVER, end_state, invoke_json, scim_active
 
 
 def test_leavers_run(world) -> None:
-    with world.app.transaction() as s:
-        get_person(s, LEAVER).end_date = date(2026, 1, 1)
-        get_person(s, "cat@example.com").end_date = date(2099, 1, 1)
+    people = tables.people
+    with world.app.begin() as s:
+        for email, end_date in [(LEAVER, date(2026, 1, 1)), ("cat@example.com", date(2099, 1, 1))]:
+            s.execute(update(people).where(people.c.email == email).values(end_date=end_date))
     before = end_state(world)
     code, out = invoke_json(world.app, "leavers", "run", "--dry-run")
     assert code == 0 and [r["person"] for r in out["leavers"]] == [LEAVER]
@@ -49,12 +49,10 @@ def _revoke(app, grant_ids: list[int], reason: str) -> dict[str, str]:
 
 def test_revocation_plan_for_reviews(world) -> None:
     app = world.app
-    with app.transaction() as s:
-        ann = get_person(s, LEAVER)
-        ids = {
-            g.account_id: g.id
-            for g in s.execute(select(Grant).where(Grant.person_id == ann.id)).scalars()
-        }
+    grant = tables.grants.c
+    with app.begin() as s:
+        ann = get_person_record(s, LEAVER)
+        ids = {g.account_id: g.id for g in grant_records(s, grant.person_id == ann.id)}
     chosen = [ids[1], ids[2], ids[3]]  # hoot seat, brand-fb admin, brand-x shared login
     statuses = _revoke(app, chosen, "review: not needed")
     assert set(statuses.values()) == {"changed", "unchanged"}, statuses
@@ -62,8 +60,8 @@ def test_revocation_plan_for_reviews(world) -> None:
     assert statuses["sync-vault-groups/subject"] == "changed"
     assert not scim_active(world)
     assert LEAVER not in world.meta.business_emails()
-    with app.transaction() as s:
-        grants = {g.id: g for g in s.execute(select(Grant).where(Grant.id.in_(chosen))).scalars()}
+    with app.begin() as s:
+        grants = {g.id: g for g in grant_records(s, grant.id.in_(chosen))}
         assert all(
             g.revoke_reason == "review: not needed" and g.revoked_by == app.actor
             for g in grants.values()

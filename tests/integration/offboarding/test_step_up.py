@@ -130,12 +130,15 @@ def test_step_up_off_in_the_config_file_is_audited_at_every_run(world, monkeypat
 def test_a_service_identity_runs_leavers_without_a_human_factor(world, monkeypatch):
     from datetime import date
 
-    from accessguard.inventory.lookup import get_person
+    from sqlalchemy import update
+
+    from accessguard.db import tables
 
     step_up_config(on=True)
     monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
-    with world.app.transaction() as s:
-        get_person(s, LEAVER).end_date = date(2026, 1, 1)
+    people = tables.people
+    with world.app.begin() as s:
+        s.execute(update(people).where(people.c.email == LEAVER).values(end_date=date(2026, 1, 1)))
     service = admin_vault(world.app, world.openbao).paths.service_policy()
     operator_token(world, monkeypatch, service)
     _, leavers = invoke_json(world.app, "leavers", "run")
@@ -148,7 +151,9 @@ def test_step_up_is_demanded_by_every_destructive_command(world, monkeypatch):
     """The guard is the engine's: each command refuses without a code and changes nothing."""
     from datetime import date
 
-    from accessguard.inventory.lookup import get_person
+    from sqlalchemy import update
+
+    from accessguard.db import tables
 
     app = world.app
     done = invoke(app, "vault", "revoke-person", "cat@example.com")  # step-up off: a run to resume
@@ -163,8 +168,9 @@ def test_step_up_is_demanded_by_every_destructive_command(world, monkeypatch):
     decided = invoke(app, "--actor", "bob@example.com", "review", "decide", str(item["item"]),
                      "revoke")  # fmt: skip
     assert decided.exit_code == 0, decided.stderr
-    with app.transaction() as s:
-        get_person(s, LEAVER).end_date = date(2026, 1, 1)
+    people = tables.people
+    with app.begin() as s:
+        s.execute(update(people).where(people.c.email == LEAVER).values(end_date=date(2026, 1, 1)))
 
     step_up_config(on=True)
     monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)

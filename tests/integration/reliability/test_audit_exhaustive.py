@@ -24,7 +24,7 @@ def trail(tmp_path_factory: pytest.TempPathFactory) -> App:
     upgrade(make_engine(url))
     clock = FixedClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     app = App(settings=load_settings(overrides={"database.url": url}), clock=clock)
-    with app.transaction() as session:
+    with app.begin() as session:
         for i in range(EVENTS):
             clock.advance(timedelta(seconds=1))
             record(
@@ -41,7 +41,7 @@ def trail(tmp_path_factory: pytest.TempPathFactory) -> App:
 
 def _verify_after(app: App, *statements: tuple[str, dict[str, object]]) -> object:
     """Apply raw SQL tampering inside a savepoint, verify, and roll it back."""
-    with app.transaction() as session:
+    with app.begin() as session:
         nested = session.begin_nested()
         for sql, params in statements:
             session.execute(text(sql), params)
@@ -51,7 +51,7 @@ def _verify_after(app: App, *statements: tuple[str, dict[str, object]]) -> objec
 
 
 def test_clean_trail_verifies(trail: App) -> None:
-    with trail.transaction() as session:
+    with trail.begin() as session:
         result = verify(session)
     assert result.ok and result.checked == EVENTS
 

@@ -34,7 +34,6 @@ from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
 from accessguard.inventory.people import PersonInput, add_person
 from accessguard.inventory.records import get_account_record
-from accessguard.playbooks.models import Run
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
 from support.servers import OpenBao
@@ -65,7 +64,7 @@ def pg_app(postgres, _pg_template, clock, openbao, monkeypatch) -> Iterator[App]
     postgres.execute(f"CREATE DATABASE {name} TEMPLATE {_pg_template}")
     app = App(settings=load_settings(overrides={"database.url": postgres.url(name)}), clock=clock)
     app = vault_app(app, openbao, monkeypatch)
-    with app.transaction() as s:
+    with app.begin() as s:
         for email in ["ops@example.com", *LEAVERS]:
             add_person(s, clock, "setup", PersonInput(email, email.split("@")[0]))
         for i, account in enumerate([*ROTATED, *(f"lv-{i}" for i in range(len(LEAVERS)))]):
@@ -189,8 +188,11 @@ def test_racing_processes_on_postgres(pg_app: App, openbao) -> None:
     for i, email in enumerate(LEAVERS):
         v = versions(app, openbao, f"lv-{i}")
         assert v == {"vault": 2, "db": 2, "rows": 2, "rotations": 2}, (email, v)
-    with app.transaction() as s:
-        all_runs = list(s.execute(select(Run)).scalars())
+    runs_table = tables.runs.c
+    with app.begin() as s:
+        all_runs = s.execute(
+            select(runs_table.subject, runs_table.playbook, runs_table.status)
+        ).all()
         runs = Counter(r.subject for r in all_runs if r.playbook != "creds-rotate")
         assert runs == {email: 1 for email in LEAVERS}, runs
         # Every rotation is a run too: one completed per account and wave (the winner's);

@@ -64,7 +64,7 @@ def faulty(sqlite_url, clock, openbao, scim, monkeypatch) -> Iterator[Faulty]:
             world = build_world(app, openbao, scim, meta)
             tiktok.add_member(LEAVER, "Ann Leaver")
             tiktok.add_member("bob@example.com", "Bob Admin", role="ADMIN")
-            with app.transaction() as s:
+            with app.begin() as s:
                 settings = {"base_url": tiktok.url, "bc_id": tiktok.bc_id}
                 add_account(
                     s,
@@ -123,13 +123,13 @@ def assert_consistent(f: Faulty, run: dict[str, Any]) -> None:
         assert statuses <= {"pending", "changed", "unchanged", "failed", "waiting", "done"}, step
         if "failed" in statuses:
             assert step["status"] == "failed", step
-    with f.app.transaction() as s:
+    with f.app.begin() as s:
         assert holder_of(s, LEAVER) is None
     assert invoke(f.app, "audit", "verify").exit_code == 0
 
 
 def rotations(f: Faulty) -> int:
-    with f.app.transaction() as s:
+    with f.app.begin() as s:
         return len(find_events(s, action="credential.rotate"))
 
 

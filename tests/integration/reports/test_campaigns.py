@@ -6,12 +6,13 @@ import json
 from datetime import timedelta
 
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import update
 
 from accessguard.app import App
 from accessguard.audit.chain import find_events, verify
 from accessguard.cli.main import cli
-from accessguard.inventory.models import Account, Grant
+from accessguard.db import tables
+from accessguard.inventory.records import grant_records
 
 
 def run(app: App, *args: str, actor: str = "tester@example.com"):
@@ -24,10 +25,12 @@ def run(app: App, *args: str, actor: str = "tester@example.com"):
 def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
     """Facebook has no usable connector here: the engine ends the grants and leaves manual steps."""
     app = clean_app
-    with app.transaction() as session:
-        session.execute(
-            select(Account).where(Account.name == "brand-main")
-        ).scalar_one().connector = "manual"
+    accounts = tables.accounts
+    with app.begin() as session:
+        changed = session.execute(
+            update(accounts).where(accounts.c.name == "brand-main").values(connector="manual")
+        )
+        assert changed.rowcount == 1
     due = (app.clock.now().date() + timedelta(days=7)).isoformat()
     started = run(
         app, "review", "start", "--scope", "account", "brand-main",
@@ -67,12 +70,8 @@ def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
     shown = json.loads(run(app, "runs", "show", run_id, "--json").output)
     assert shown["status"] == "waiting"
 
-    with app.transaction() as session:
-        grants = (
-            session.execute(select(Grant).where(Grant.id.in_([p["grant_id"] for p in pending])))
-            .scalars()
-            .all()
-        )
+    with app.begin() as session:
+        grants = grant_records(session, tables.grants.c.id.in_([p["grant_id"] for p in pending]))
         assert len(grants) == 2
         for grant in grants:
             assert grant.revoked_at is not None
@@ -137,8 +136,8 @@ def test_close_refuses_undecided_and_closed_is_final(clean_app: App) -> None:
         ["--db", app.settings.database_url, "review", "decide", str(items[1]["item"]), "revoke"],
     )
     assert again.exit_code == 1 and "closed" in again.output
-    with app.transaction() as session:
-        assert session.execute(select(Grant).where(Grant.revoked_at.is_not(None))).first() is None
+    with app.begin() as session:
+        assert grant_records(session, tables.grants.c.revoked_at.is_not(None)) == []
 
 
 def test_bad_scope_is_a_usage_error(clean_app: App) -> None:
@@ -175,7 +174,7 @@ def test_only_the_reviewer_decides_and_nobody_keeps_their_own_access(clean_app: 
         run(app, "review", "decide", str(own["item"]), "revoke", actor="bob@example.com").exit_code
         == 0
     )
-    with app.transaction() as session:
+    with app.begin() as session:
         event = next(iter(find_events(session, action="review.decide")), None)
         assert event is not None and event.actor == "ciso@example.com" and event.details["override"]
 

@@ -187,7 +187,7 @@ def test_a_new_account_needs_bootstrap_for_its_group(vapp: App, openbao) -> None
     from accessguard.credentials.identity import sync
     from accessguard.inventory.accounts import AccountInput, add_account
 
-    with vapp.transaction() as session:
+    with vapp.begin() as session:
         add_account(session, vapp.clock, "t", AccountInput("late-one", "x", "@late"))
     with vapp.begin() as conn:
         plan = sync(conn, vapp.clock, vault=open_vault(vapp), actor="t", dry_run=True)

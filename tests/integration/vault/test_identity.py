@@ -145,7 +145,7 @@ def test_possible_exposure_ends_with_a_rotation_after_removal(vapp: App, openbao
         )
         sync(conn, vapp.clock, vault=vault, actor="t")
     vapp.clock.advance(__import__("datetime").timedelta(minutes=5))
-    with vapp.transaction() as session:
+    with vapp.begin() as session:
         revoke_grants(
             session, vapp.clock, "t", person_email=ANN, account_ref="brand-x", reason="leaving"
         )

@@ -25,7 +25,7 @@ from accessguard.playbooks.plan import Plan
 def app(sqlite_url: str, clock: FixedClock) -> Iterator[App]:
     """Ann and Bob administer brand-a; Cat owns brand-b, where Ann is the only admin."""
     application = App(settings=load_settings(overrides={"database.url": sqlite_url}), clock=clock)
-    with application.transaction() as s:
+    with application.begin() as s:
         for email in ("ann@example.com", "bob@example.com", "cat@example.com"):
             add_person(s, clock, "t", PersonInput(email, email.split("@")[0].title()))
         add_account(s, clock, "t", AccountInput("brand-a", "facebook", "a"))

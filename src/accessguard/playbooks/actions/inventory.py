@@ -24,10 +24,10 @@ from accessguard.playbooks.sources import GrantParams, HandoverParams
 from accessguard.results import ActionResult
 
 if TYPE_CHECKING:
-    from accessguard.db.types import Executor
+    from sqlalchemy import Connection
 
 
-def _subject(ctx: ActionContext, session: Executor) -> PersonRecord:
+def _subject(ctx: ActionContext, session: Connection) -> PersonRecord:
     return get_person_record(session, ctx.plan.email)
 
 
@@ -63,12 +63,14 @@ def mark_departed(ctx: ActionContext) -> ActionResult:
         return ActionResult.changed(f"{person.email} marked departed")
 
 
-def prepare_end_grants(session: Executor, ctxs: Sequence[ActionContext]) -> list[int]:
+def prepare_end_grants(session: Connection, ctxs: Sequence[ActionContext]) -> list[int]:
     """Nothing to read ahead: each item's grant id, for ``end_grants``."""
     return [ctx.params_as(GrantParams).grant_id for ctx in ctxs]
 
 
-def end_grants(session: Executor, pairs: Sequence[tuple[ActionContext, int]]) -> list[ActionResult]:
+def end_grants(
+    session: Connection, pairs: Sequence[tuple[ActionContext, int]]
+) -> list[ActionResult]:
     """Stamp the grants revoked with the reason and the run id (set-based, one transaction)."""
     first = pairs[0][0]
     ids = [grant_id for _, grant_id in pairs]

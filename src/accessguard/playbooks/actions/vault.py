@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
     from accessguard.credentials.rotation import Written
     from accessguard.credentials.targets import RotationTarget
-    from accessguard.db.types import Executor
     from accessguard.inventory.records import AccountRecord
 
 
@@ -51,7 +50,7 @@ def _rotation_reason(ctx: ActionContext) -> str:
 
 
 def prepare_rotations(
-    session: Executor, ctxs: Sequence[ActionContext]
+    session: Connection, ctxs: Sequence[ActionContext]
 ) -> list[RotationTarget | ActionResult]:
     """Every item's rotation target, read set-based; an item already rotated is final."""
     from accessguard.credentials import targets as reads
@@ -95,7 +94,7 @@ def rotate_credential(ctx: ActionContext, target: RotationTarget) -> Written:
 
 
 def record_rotations(
-    session: Executor, pairs: Sequence[tuple[ActionContext, Written]]
+    session: Connection, pairs: Sequence[tuple[ActionContext, Written]]
 ) -> list[ActionResult]:
     """Record the new versions set-based; each item then waits for the platform change."""
     from accessguard.credentials import rotation

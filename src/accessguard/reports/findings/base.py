@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
+from sqlalchemy import Connection
+
 from accessguard.config import Settings
-from accessguard.db.types import Executor
 from accessguard.errors import UsageError
 
 
@@ -71,7 +72,7 @@ class Finding:
 class FindingContext:
     """What every rule needs: the connection to read through, the policy and one fixed 'now'."""
 
-    session: Executor
+    session: Connection
     settings: Settings
     now: datetime
     # Results shared between rules and report sections within one report (computed once).
