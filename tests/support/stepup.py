@@ -13,8 +13,8 @@ from sqlalchemy import select
 from accessguard.app import App
 from accessguard.audit.chain import find_events
 from accessguard.config import default_config_path
-from accessguard.credentials.stepup import enroll, operator_of
 from accessguard.db import tables
+from accessguard.playbooks.stepup import enroll, operator_of
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault, open_vault
 from support.offboarding import World

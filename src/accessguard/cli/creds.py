@@ -101,8 +101,8 @@ def reveal_cmd(
     import json
 
     from accessguard.credentials.observers import acting_person
-    from accessguard.credentials.stepup import require_for_account
     from accessguard.credentials.store import reveal
+    from accessguard.playbooks.stepup import require_for_account
 
     require_for_account(app, account, step_up_check(app, step_up_code), why="revealing the login")
 
@@ -164,7 +164,7 @@ def rotate_cmd(
 def confirm_cmd(app: App, account: str, as_json: bool, step_up_code: str | None) -> None:
     """Phase 2: the platform has the new password; mark it active (step-up when on)."""
     from accessguard.credentials.rotation_outcome import confirm
-    from accessguard.credentials.stepup import require
+    from accessguard.playbooks.stepup import require
 
     # The twin of `runs confirm` of a rotation item: the same guard, asked the same way.
     require(app, step_up_check(app, step_up_code), why=f"confirming the rotation of {account}")

@@ -1,7 +1,7 @@
 """Step-up from the CLI: how a command asks for the operator's code, and `stepup enroll`.
 
 The engine (``playbooks/guards.py``) decides when step-up is needed and the library
-(``credentials/stepup.py``) has Vault validate the code, once per code, under a
+(``playbooks/stepup.py``) has Vault validate the code, once per code, under a
 lockout; every command that changes access or secrets only injects how to obtain the
 code: ``--step-up-code`` / ``ACCESSGUARD_STEP_UP_CODE``, or a prompt on a terminal.
 """
@@ -19,7 +19,7 @@ from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info
 
 if TYPE_CHECKING:
-    from accessguard.credentials.stepup import StepUp
+    from accessguard.playbooks.stepup import StepUp
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,8 +38,8 @@ def step_up_option(func: F) -> F:
 
 def step_up_check(app: App, code: str | None) -> StepUp:
     """The step-up the CLI hands the engine: the given code, or a prompt on a terminal."""
-    from accessguard.credentials.stepup import StepUp
     from accessguard.errors import UsageError
+    from accessguard.playbooks.stepup import StepUp
 
     def ask(why: str) -> str:
         if code is not None:
@@ -65,8 +65,8 @@ def stepup() -> None:
 def enroll_cmd(app: App) -> None:
     """Have Vault generate your step-up seed and show its QR code once (terminal only)."""
     from accessguard.cli.qr import show_once
-    from accessguard.credentials.stepup import enroll, operator_of
     from accessguard.errors import UsageError
+    from accessguard.playbooks.stepup import enroll, operator_of
     from accessguard.vault.facade import open_vault
 
     if not sys.stdout.isatty():
@@ -87,7 +87,7 @@ def enroll_cmd(app: App) -> None:
 @pass_app
 def whoami_cmd(app: App, as_json: bool) -> None:
     """The operator your Vault token names (whose step-up seed is asked for)."""
-    from accessguard.credentials.stepup import operator_of
+    from accessguard.playbooks.stepup import operator_of
     from accessguard.vault.facade import open_vault
 
     vault = open_vault(app)

@@ -77,8 +77,8 @@ def code_cmd(
 ) -> None:
     """Print a current code for ACCOUNT from Vault (recorded; step-up if critical)."""
     from accessguard.credentials.observers import acting_person
-    from accessguard.credentials.stepup import require_for_account
     from accessguard.credentials.totp import code
+    from accessguard.playbooks.stepup import require_for_account
 
     require_for_account(app, account, step_up_check(app, step_up_code), why="a TOTP code")
 

@@ -1,7 +1,7 @@
 """The engine's guards, applied once before a run starts or resumes, whatever command built the plan.
 
 - **Step-up**: a destructive plan needs the operator's own second factor, validated
-  by Vault once per code under a lockout (``credentials/stepup.py``), when the config
+  by Vault once per code under a lockout (``playbooks/stepup.py``), when the config
   file's ``[offboarding] step_up`` is on; off is audited at every run. The library
   never prompts: the caller injects a ``StepUp`` (how the CLI asks for or reads the
   code); without one, the run is refused.
@@ -16,11 +16,11 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from accessguard.app import App
-from accessguard.credentials.stepup import StepUp, require
 from accessguard.errors import ConflictError
 from accessguard.inventory.admin import uncovered_accounts
 from accessguard.playbooks.plan import Plan
 from accessguard.playbooks.sources import GrantParams
+from accessguard.playbooks.stepup import StepUp, require
 
 #: The digest of plans built in code (``playbooks/builtin.py``) rather than from a playbook file.
 BUILTIN_DIGEST = "builtin"
@@ -30,7 +30,7 @@ __all__ = ["StepUp", "check_handover", "require_step_up", "require_step_up_for"]
 
 
 def require_step_up_for(app: App, step_up: StepUp | None, *, why: str) -> None:
-    """Step-up for one destructive change, or refuse (``credentials.stepup.require``)."""
+    """Step-up for one destructive change, or refuse (``playbooks.stepup.require``)."""
     require(app, step_up, why=why)
 
 

@@ -1,7 +1,7 @@
 """Step-up, attacked for real against OpenBao: the operator's seed in Vault's TOTP engine.
 
 With ``[offboarding] step_up = true`` in the config file, a destructive command needs a
-code from the operator's own seed (enrolled by ``credentials.stepup.enroll``); Vault
+code from the operator's own seed (enrolled by ``playbooks.stepup.enroll``); Vault
 checks it, the library accepts each code once and locks step-up after repeated
 failures. The operator is whoever the Vault token names, not a declared ``--actor``.
 """
@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from accessguard.audit.chain import find_events
-from accessguard.credentials.stepup import MAX_FAILURES, enroll, operator_of
 from accessguard.db import tables
 from accessguard.errors import ConflictError, VaultForbiddenError
+from accessguard.playbooks.stepup import MAX_FAILURES, enroll, operator_of
 from support.offboarding import LEAVER, end_state, invoke, invoke_json, scim_active
 from support.stepup import (
     audit_actions,

@@ -11,7 +11,6 @@ from accessguard.app import App
 from accessguard.audit.chain import find_events
 from accessguard.clock import FixedClock
 from accessguard.config import load_settings
-from accessguard.credentials.stepup import Operator, StepUp
 from accessguard.errors import ConfigError, ConflictError, UsageError
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
@@ -19,6 +18,7 @@ from accessguard.inventory.people import PersonInput, add_person
 from accessguard.playbooks.builtin import builtin_plan, builtin_step, grant_items
 from accessguard.playbooks.guards import check_handover, orphaned_accounts, require_step_up
 from accessguard.playbooks.plan import Plan
+from accessguard.playbooks.stepup import Operator, StepUp
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Step-up: the operator's own second factor, held and validated by Vault's TOTP engine.
+"""The engine's step-up: the operator's own second factor, held and validated by Vault's TOTP engine.
 
 Each operator enrols once (``enroll``): Vault generates a seed under
 ``<totp_mount>/keys/<slug>_op_<operator>`` and hands its ``otpauth://`` URI back that

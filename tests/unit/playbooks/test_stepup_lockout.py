@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from accessguard.credentials.stepup import (
+from accessguard.playbooks.stepup import (
     LOCKOUT,
     MAX_FAILURES,
     WINDOW,
