@@ -98,6 +98,14 @@ class VaultPaths:
             raise InputError("TOTP generation must be positive")
         return f"{self.totp_base(account)}{generation}"
 
+    def operator_totp_key(self, operator: str) -> str:
+        """The TOTP engine key of an operator's own step-up seed (``<slug>_op_<operator>``)."""
+        return f"{self.slug}_op_{check_segment(operator, 'operator name')}"
+
+    def service_policy(self) -> str:
+        """Name of the policy that marks a scheduled job's token (step-up without a human)."""
+        return f"ag-{self.slug}-service"
+
     def tool_policy(self) -> str:
         """Name of the tool's own policy."""
         return f"ag-{self.slug}-tool"
