@@ -127,7 +127,7 @@ class ConnectorSettings:
 
 @dataclass(frozen=True)
 class OffboardingSettings:
-    """Defaults for playbook runs."""
+    """Defaults for playbook runs; ``step_up`` comes from the config file only (``FILE_ONLY``)."""
 
     concurrency: int = 8
     step_up: bool = False
@@ -167,10 +167,12 @@ _SECTIONS: dict[str, type] = {
     "connectors": ConnectorSettings,
 }
 _FORBIDDEN_KEYS = {"token", "password", "secret", "api_key"}
-#: Settings that widen where secrets may be sent: an admin's reviewed file is their only
-#: source. The environment (CI variables, wrappers, ``.env`` files) and command-line
-#: overrides are refused loudly rather than ignored.
-FILE_ONLY = frozenset({"connectors.allowed_hosts", "vault.allow_http"})
+#: Settings an admin's reviewed file is the only source of: those that widen where
+#: secrets may be sent, and the step-up switch (whoever runs a command sets its
+#: environment, so an off switch there would be the operator's own). The environment
+#: (CI variables, wrappers, ``.env`` files) and command-line overrides are refused
+#: loudly rather than ignored.
+FILE_ONLY = frozenset({"connectors.allowed_hosts", "offboarding.step_up", "vault.allow_http"})
 #: Settings that were replaced, and what to write instead.
 _REPLACED = {
     "[smtp].starttls": 'use security = "starttls" (the default), "tls" (port 465) or "none"',

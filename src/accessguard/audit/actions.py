@@ -54,6 +54,14 @@ class AuditAction(StrEnum):
     RECONCILE_RUN = "reconcile.run"
     RECONCILE_DRIFT_UNMANAGED = "reconcile.drift.unmanaged"
     RECONCILE_DRIFT_MISSING = "reconcile.drift.missing"
+    STEPUP_ENROLL = "stepup.enroll"
+    STEPUP_PASSED = "stepup.passed"
+    STEPUP_SERVICE = "stepup.service"
+    STEPUP_FAILED = "stepup.failed"
+    STEPUP_REPLAYED = "stepup.replayed"
+    STEPUP_LOCKED = "stepup.locked"
+    STEPUP_REFUSED_LOCKED = "stepup.refused-locked"
+    STEPUP_OFF_BY_CONFIG = "stepup.off-by-config"
 
     @classmethod
     def exposure(cls, kind: str) -> AuditAction:

@@ -85,6 +85,7 @@ def set_cmd(app: App, account: str, reason: str | None) -> None:
 @click.option("--version", type=int, help="A specific version (default: current).")
 @click.option("--pending", is_flag=True, help="The new password of a pending rotation.")
 @click.option("--all", "show_all", is_flag=True, help="Print every field as JSON.")
+@step_up_option
 @pass_app
 def reveal_cmd(
     app: App,
@@ -94,12 +95,16 @@ def reveal_cmd(
     version: int | None,
     pending: bool,
     show_all: bool,
+    step_up_code: str | None,
 ) -> None:
-    """Print ACCOUNT's password (the exposure is recorded and audited)."""
+    """Print ACCOUNT's password (the exposure is recorded and audited; step-up if critical)."""
     import json
 
     from accessguard.credentials.observers import acting_person
     from accessguard.credentials.store import reveal
+    from accessguard.playbooks.stepup import require_for_account
+
+    require_for_account(app, account, step_up_check(app, step_up_code), why="revealing the login")
 
     with account_in_vault(app, account) as (conn, client, acct):
         person = acting_person(conn, app.actor, as_email=as_email)
@@ -154,10 +159,15 @@ def rotate_cmd(
 @creds.command("confirm")
 @click.argument("account")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@step_up_option
 @pass_app
-def confirm_cmd(app: App, account: str, as_json: bool) -> None:
-    """Phase 2: the platform has the new password; mark it active."""
+def confirm_cmd(app: App, account: str, as_json: bool, step_up_code: str | None) -> None:
+    """Phase 2: the platform has the new password; mark it active (step-up when on)."""
     from accessguard.credentials.rotation_outcome import confirm
+    from accessguard.playbooks.stepup import require
+
+    # The twin of `runs confirm` of a rotation item: the same guard, asked the same way.
+    require(app, step_up_check(app, step_up_code), why=f"confirming the rotation of {account}")
 
     with account_in_vault(app, account) as (conn, client, acct):
         result = confirm(conn, app.clock, vault=client, account=acct, actor=app.actor)

@@ -49,6 +49,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Shared logins in Vault: set, reveal, rotate, confirm, rollback.",
     ),
     "totp": ("accessguard.cli.totp:totp", "2FA seeds in Vault custody: enroll, code, status."),
+    "stepup": (
+        "accessguard.cli.stepup:stepup",
+        "Your step-up second factor in Vault: enroll, whoami.",
+    ),
     "playbooks": (
         "accessguard.cli.playbooks:playbooks",
         "Offboarding playbooks: list, show, validate.",

@@ -130,6 +130,7 @@ def resume_cmd(
 )
 @click.option("--evidence", required=True, help="What was done: a note, a ticket key, a file hash.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@step_up_option
 @pass_app
 @click.pass_context
 def confirm_cmd(
@@ -140,13 +141,21 @@ def confirm_cmd(
     item_id: str | None,
     evidence: str,
     as_json: bool,
+    step_up_code: str | None,
 ) -> None:
     """Complete a manual step with evidence; the run completes when nothing is left."""
     from accessguard.playbooks.confirm import confirm_items
     from accessguard.playbooks.runner import run_summary
     from accessguard.playbooks.status import exit_code
 
-    done = confirm_items(app, run_id, step_id, item_id=item_id, evidence=evidence)
+    done = confirm_items(
+        app,
+        run_id,
+        step_id,
+        item_id=item_id,
+        evidence=evidence,
+        step_up=step_up_check(app, step_up_code),
+    )
     summary = run_summary(app, run_id)
     if as_json:
         emit_json({"confirmed": done, "run": summary})

@@ -1,23 +1,25 @@
-"""The CLI's answer to the engine's step-up guard: the operator's own TOTP code.
+"""Step-up from the CLI: how a command asks for the operator's code, and `stepup enroll`.
 
-The engine (``playbooks/guards.py``) decides when step-up is needed; every command that
-changes access or secrets passes it ``step_up_check(app, code)``, which reads the code
-from ``--step-up-code`` / ``ACCESSGUARD_STEP_UP_CODE`` or asks on a terminal.
+The engine (``playbooks/guards.py``) decides when step-up is needed and the library
+(``playbooks/stepup.py``) has Vault validate the code, once per code, under a
+lockout; every command that changes access or secrets only injects how to obtain the
+code: ``--step-up-code`` / ``ACCESSGUARD_STEP_UP_CODE``, or a prompt on a terminal.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from accessguard.app import App
+from accessguard.cli.context import pass_app
+from accessguard.cli.output import emit_json, info
 
 if TYPE_CHECKING:
-    from accessguard.playbooks.plan import Plan
+    from accessguard.playbooks.stepup import StepUp
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,47 +30,75 @@ def step_up_option(func: F) -> F:
         "--step-up-code",
         metavar="CODE",
         envvar="ACCESSGUARD_STEP_UP_CODE",
-        help="Your current TOTP code, when [offboarding] step_up is on "
-        "(asked on a terminal otherwise).",
+        help="Your current step-up TOTP code (`accessguard stepup enroll`), when the config "
+        "file turns step-up on (asked on a terminal otherwise).",
     )
     return option(func)
 
 
-def verify_step_up(app: App, code: str | None) -> None:
-    """Check the operator's own TOTP code (secret in the OS keyring); raise to refuse."""
-    import pyotp
+def step_up_check(app: App, code: str | None) -> StepUp:
+    """The step-up the CLI hands the engine: the given code, or a prompt on a terminal."""
+    from accessguard.errors import UsageError
+    from accessguard.playbooks.stepup import StepUp
 
-    from accessguard import secrets_store
-    from accessguard.errors import ConfigError, UsageError
-
-    name = f"step-up:{app.actor}"
-    secret = secrets_store.get_secret(name)
-    if secret is None:
-        raise ConfigError(
-            f"step-up is on but no TOTP secret is stored for {app.actor}",
-            hint=f"store yours with `python -m keyring set accessguard {name}`",
-            code="step-up-missing",
-        )
-    if code is None:
+    def ask(why: str) -> str:
+        if code is not None:
+            return str(code)
         if not sys.stdin.isatty():
             raise UsageError(
                 "step-up needs your TOTP code, but there is no terminal to ask on",
                 hint="pass it with --step-up-code (or ACCESSGUARD_STEP_UP_CODE)",
+                code="step-up-required",
             )
-        code = click.prompt("Your TOTP code (step-up for a destructive run)", hide_input=True)
-    if not pyotp.TOTP(secret.reveal()).verify(str(code).strip(), valid_window=1):
-        raise UsageError("step-up failed: that TOTP code is not valid", code="step-up-failed")
+        return str(click.prompt(f"Your step-up code ({why})", hide_input=True))
+
+    return StepUp(ask)
 
 
-def step_up_check(app: App, code: str | None) -> Callable[[Plan], None]:
-    """The engine's step-up callback: verifies once per command (``leavers run`` starts many runs)."""
-    passed = threading.Event()
-    guard = threading.Lock()
+@click.group("stepup")
+def stepup() -> None:
+    """Your own second factor for destructive commands, held and checked by Vault."""
 
-    def check(plan: Plan) -> None:
-        with guard:
-            if not passed.is_set():
-                verify_step_up(app, code)
-                passed.set()
 
-    return check
+@stepup.command("enroll")
+@pass_app
+def enroll_cmd(app: App) -> None:
+    """Have Vault generate your step-up seed and show its QR code once (terminal only)."""
+    from accessguard.cli.qr import show_once
+    from accessguard.errors import UsageError
+    from accessguard.playbooks.stepup import enroll, operator_of
+    from accessguard.vault.facade import open_vault
+
+    if not sys.stdout.isatty():
+        raise UsageError(
+            "the step-up seed is shown once, on a terminal only",
+            hint="run `accessguard stepup enroll` in an interactive terminal",
+            code="step-up-no-terminal",
+        )
+    vault = open_vault(app)
+    operator = operator_of(vault)
+    uri = enroll(app, vault, operator)
+    info(f"step-up seed for {operator.name} generated in Vault")
+    show_once(uri)
+
+
+@stepup.command("whoami")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@pass_app
+def whoami_cmd(app: App, as_json: bool) -> None:
+    """The operator your Vault token names (whose step-up seed is asked for)."""
+    from accessguard.playbooks.stepup import operator_of
+    from accessguard.vault.facade import open_vault
+
+    vault = open_vault(app)
+    operator = operator_of(vault)
+    data = {
+        "operator": operator.name,
+        "entity_id": operator.entity_id,
+        "service": operator.service,
+        "key": vault.paths.operator_totp_key(operator.name),
+    }
+    if as_json:
+        emit_json(data)
+    else:
+        click.echo(f"{operator.name}{' (service identity)' if operator.service else ''}")

@@ -10,26 +10,16 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import account_in_vault, pass_app
 from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.qr import show_once
+from accessguard.cli.stepup import step_up_check, step_up_option
 
 if TYPE_CHECKING:
-    from accessguard.secret import Secret
+    pass
 
 
 @click.group("totp")
 def totp() -> None:
     """2FA seeds held by Vault's TOTP engine; people get codes, never the seed."""
-
-
-def _show_once(uri: Secret) -> None:
-    """Print the otpauth URI as a terminal QR code, once (it is never shown again)."""
-    import io
-
-    import segno
-
-    buffer = io.StringIO()
-    segno.make(uri.reveal(), error="m").terminal(out=buffer, compact=True)
-    click.echo(buffer.getvalue())
-    info("scan this QR code now: it is shown once and the seed export is recorded")
 
 
 @totp.command("enroll")
@@ -62,7 +52,7 @@ def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) ->
         )
     info(f"{result.outcome.value}: {result.message}")
     if uri is not None:
-        _show_once(uri)
+        show_once(uri)
 
 
 @totp.command("code")
@@ -75,11 +65,22 @@ def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) ->
     help="Must be you: the exposure is recorded against the operator who reveals.",
 )
 @click.option("--pending", is_flag=True, help="A code from the regenerated (pending) seed.")
+@step_up_option
 @pass_app
-def code_cmd(app: App, account: str, reason: str, as_email: str | None, pending: bool) -> None:
-    """Print a current code for ACCOUNT from Vault (recorded)."""
+def code_cmd(
+    app: App,
+    account: str,
+    reason: str,
+    as_email: str | None,
+    pending: bool,
+    step_up_code: str | None,
+) -> None:
+    """Print a current code for ACCOUNT from Vault (recorded; step-up if critical)."""
     from accessguard.credentials.observers import acting_person
     from accessguard.credentials.totp import code
+    from accessguard.playbooks.stepup import require_for_account
+
+    require_for_account(app, account, step_up_check(app, step_up_code), why="a TOTP code")
 
     with account_in_vault(app, account) as (conn, client, acct):
         person = acting_person(conn, app.actor, as_email=as_email)
@@ -107,7 +108,7 @@ def regenerate_cmd(app: App, account: str) -> None:
         result, uri = regenerate(conn, app.clock, vault=client, account=acct, actor=app.actor)
     info(f"{result.outcome.value}: {result.message}")
     if uri is not None:
-        _show_once(uri)
+        show_once(uri)
     if result.instructions:
         info(result.instructions)
 

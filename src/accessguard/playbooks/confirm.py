@@ -10,6 +10,7 @@ from accessguard.audit.chain import record
 from accessguard.errors import ConflictError, InputError, LockHeldError, StepFailedError
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.context import ActionContext, VaultPool
+from accessguard.playbooks.guards import StepUp, require_step_up_for
 from accessguard.playbooks.registry import ACTIONS
 from accessguard.playbooks.run_views import item_to_dict
 from accessguard.playbooks.status import ItemStatus, RunStatus, run_status, step_status
@@ -18,9 +19,20 @@ from accessguard.secret import redact
 
 
 def confirm_items(
-    app: App, run_id: str, step_id: str, *, evidence: str, item_id: str | None = None
+    app: App,
+    run_id: str,
+    step_id: str,
+    *,
+    evidence: str,
+    item_id: str | None = None,
+    step_up: StepUp | None = None,
 ) -> list[dict[str, Any]]:
-    """Mark the step's waiting items (or one) done with evidence; returns the confirmed items."""
+    """Mark the step's waiting items (or one) done with evidence; returns the confirmed items.
+
+    Confirming an item of a destructive step whose action acts on confirmation (a
+    rotation's confirm marks the new password active) is a destructive change: the
+    engine's step-up guard applies (``step_up`` asks the operator).
+    """
     evidence = evidence.strip()
     if not evidence:
         raise InputError("--evidence: say what was done (a note, a ticket, a file hash)")
@@ -55,6 +67,8 @@ def confirm_items(
                 f"a run for {run.subject} is in progress ({holder.run_id}); confirm after it ends"
             )
     action = ACTIONS[step.action]
+    if step.destructive and action.confirm is not None:
+        require_step_up_for(app, step_up, why=f"confirming {step_id} of {run_id}")
     confirmed = []
     vaults = VaultPool(app)
     for wanted in waiting:

@@ -1,9 +1,10 @@
 """The engine's guards, applied once before a run starts or resumes, whatever command built the plan.
 
-- **Step-up**: a destructive plan needs the operator's own second factor when
-  ``[offboarding] step_up`` is on. The library never prompts: the caller injects a
-  ``StepUp`` callback (the CLI asks for or reads the TOTP code); without one, the run
-  is refused.
+- **Step-up**: a destructive plan needs the operator's own second factor, validated
+  by Vault once per code under a lockout (``playbooks/stepup.py``), when the config
+  file's ``[offboarding] step_up`` is on; off is audited at every run. The library
+  never prompts: the caller injects a ``StepUp`` (how the CLI asks for or reads the
+  code); without one, the run is refused.
 - **Handover**: a plan that removes admin grants must not leave an account without an
   active admin or owner, unless the plan was made with ``force``.
 - **One run per subject**: the lock (``playbooks/lock.py``), taken by the runner in the
@@ -12,36 +13,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy import Connection
 
 from accessguard.app import App
-from accessguard.errors import ConflictError, UsageError
+from accessguard.errors import ConflictError
 from accessguard.inventory.admin import uncovered_accounts
 from accessguard.playbooks.plan import Plan
 from accessguard.playbooks.sources import GrantParams
-
-#: Checks the operator's second factor for ``plan``; raises an AccessGuardError to refuse.
-StepUp = Callable[[Plan], None]
+from accessguard.playbooks.stepup import StepUp, require
 
 #: The digest of plans built in code (``playbooks/builtin.py``) rather than from a playbook file.
 BUILTIN_DIGEST = "builtin"
 #: Actions whose items (``grant_id`` params) take a grant away.
 GRANT_REMOVERS = ("revoke-access", "end-grants")
+__all__ = ["StepUp", "check_handover", "require_step_up", "require_step_up_for"]
+
+
+def require_step_up_for(app: App, step_up: StepUp | None, *, why: str) -> None:
+    """Step-up for one destructive change, or refuse (``playbooks.stepup.require``)."""
+    require(app, step_up, why=why)
 
 
 def require_step_up(app: App, plan: Plan, step_up: StepUp | None) -> None:
-    """Ask ``step_up`` before a destructive plan when step-up is on; refuse if nobody can answer."""
-    if not (plan.destructive and app.settings.offboarding.step_up):
-        return
-    if step_up is None:
-        raise UsageError(
-            "step-up is on and this run is destructive, but nothing can ask for your TOTP code",
-            hint="run it from the accessguard CLI with --step-up-code (or ACCESSGUARD_STEP_UP_CODE)",
-            code="step-up-required",
-        )
-    step_up(plan)
+    """Step-up before a destructive plan runs or resumes (``step_up`` asks the operator)."""
+    if plan.destructive:
+        require_step_up_for(app, step_up, why=f"{plan.playbook} for {plan.email}")
 
 
 def removed_grants(plan: Plan) -> set[int]:

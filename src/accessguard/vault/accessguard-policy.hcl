@@ -31,6 +31,29 @@ path "{{totp_mount}}/code/{{slug}}_A_*" {
   capabilities = ["read"]
 }
 
+# Step-up: each operator's own seed, `<slug>_op_<operator>`. Enrolment has Vault
+# generate it (the TOTP engine has no existence check, so that write needs `update`;
+# no `key`/`url`: a seed is never chosen by the caller); `read` on keys/ shows its
+# settings, never the seed. On code/ only `update` with `code`, which is Vault checking
+# a code: no `read`, so no holder of this token can have Vault produce an operator's
+# code. No `delete`: replacing a seed is an admin's job.
+path "{{totp_mount}}/keys/{{slug}}_op_*" {
+  capabilities = ["create", "read", "update"]
+  allowed_parameters = {
+    "generate"     = []
+    "exported"     = []
+    "issuer"       = []
+    "account_name" = []
+    "qr_size"      = []
+  }
+}
+path "{{totp_mount}}/code/{{slug}}_op_*" {
+  capabilities = ["update"]
+  allowed_parameters = {
+    "code" = []
+  }
+}
+
 # People's entities, named like their logins. Created with `metadata`, then only
 # disabled or re-enabled: never `policies`.
 path "identity/entity/name/ag-{{slug}}-u-*" {

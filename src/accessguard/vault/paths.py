@@ -111,13 +111,16 @@ class VaultPaths:
         return f"{self.slug}_A_{check_segment(account)}_G"
 
     def check_totp_key(self, name: str) -> str:
-        """``name`` if it is one of this installation's TOTP key names; else InputError.
+        """``name`` if it is one of this installation's TOTP keys (an account's seed or an
+        operator's step-up seed); else InputError.
 
         Key names are read back from the database: checked again before every request.
         """
-        stem = re.escape(self.slug + "_A_")
-        match = re.fullmatch(stem + r"(?P<account>.+)_G[1-9][0-9]*", name)
-        if match is None or not SEGMENT_RE.fullmatch(match["account"]):
+        slug = re.escape(self.slug)
+        seed = re.fullmatch(slug + r"_A_(?P<segment>.+)_G[1-9][0-9]*", name)
+        step_up = re.fullmatch(slug + r"_op_(?P<segment>.+)", name)
+        match = seed or step_up
+        if match is None or not SEGMENT_RE.fullmatch(match["segment"]):
             raise InputError(
                 f"refusing TOTP key name {name!r}: not a key of prefix {self.prefix!r}",
                 hint="the stored name was altered or is corrupt; nothing was sent to Vault",
@@ -130,6 +133,14 @@ class VaultPaths:
         if generation < 1:
             raise InputError("TOTP generation must be positive")
         return f"{self.totp_base(account)}{generation}"
+
+    def operator_totp_key(self, operator: str) -> str:
+        """The TOTP engine key of an operator's own step-up seed (``<slug>_op_<operator>``)."""
+        return f"{self.slug}_op_{check_segment(operator, 'operator name')}"
+
+    def service_policy(self) -> str:
+        """Name of the policy that marks a scheduled job's token (step-up without a human)."""
+        return f"ag-{self.slug}-service"
 
     def tool_policy(self) -> str:
         """Name of the tool's own policy."""

@@ -31,3 +31,18 @@ def account_policy_text(paths: VaultPaths, account: str) -> str:
         f'path "{paths.totp_mount}/code/{paths.totp_base(account)}*" {{\n'
         '  capabilities = ["read"]\n}\n'
     )
+
+
+def service_policy_text(paths: VaultPaths) -> str:
+    """The service identity's marker policy: a token holding it runs without a human factor.
+
+    It grants nothing beyond reading the token itself; what the job may do comes from
+    the tool policy it also holds. An admin creates such tokens for scheduled jobs
+    (``leavers run``); every run they pass is audited as ``step-up.service``.
+    """
+    return (
+        "# accessguard: marks a scheduled job's token (step-up passes without a human\n"
+        "# second factor, recorded as such). Give it together with the tool policy.\n"
+        'path "auth/token/lookup-self" {\n  capabilities = ["read"]\n}\n'
+        f"# installation: {paths.slug}\n"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accessguard.errors import VaultNotFoundError
+from accessguard.errors import VaultError, VaultNotFoundError
 from accessguard.secret import Secret
 from accessguard.vault.paths import VaultPaths
 from accessguard.vault.transport import Transport
@@ -69,6 +69,25 @@ class Totp:
         if not data:
             raise VaultNotFoundError(f"no TOTP key {name} in Vault")
         return Secret(str(data["data"]["code"]))
+
+    def validate(self, name: str, code: Secret) -> bool:
+        """Ask Vault whether ``code`` is valid for key ``name`` (``POST code/<name>``).
+
+        Only the answer comes back; the seed stays in Vault. A code Vault has seen
+        already, or one that is not a code at all, is simply not valid.
+        """
+        what = f"validate a code for {name}"
+        try:
+            data = self._transport.call(
+                what, "POST", self._url("code", name), {"code": code.reveal()}
+            )
+        except VaultError as exc:
+            if exc.code != "vault-request":
+                raise
+            if "unknown key" in exc.message:
+                raise VaultNotFoundError(f"no TOTP key {name} in Vault") from None
+            return False  # "code already used", "invalid number of digits", ...
+        return bool(((data or {}).get("data") or {}).get("valid"))
 
     def delete(self, name: str) -> None:
         """Remove a TOTP key (absent is fine)."""

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
 
 from accessguard.app import App
+from accessguard.audit.chain import find_events
 from accessguard.clock import FixedClock
 from accessguard.config import load_settings
-from accessguard.errors import ConflictError, UsageError
+from accessguard.errors import ConfigError, ConflictError, UsageError
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
 from accessguard.inventory.people import PersonInput, add_person
 from accessguard.playbooks.builtin import builtin_plan, builtin_step, grant_items
 from accessguard.playbooks.guards import check_handover, orphaned_accounts, require_step_up
 from accessguard.playbooks.plan import Plan
+from accessguard.playbooks.stepup import Operator, StepUp
 
 
 @pytest.fixture
@@ -80,15 +83,25 @@ def test_the_guard_refuses_unless_forced(app: App) -> None:
 
 
 def _with_step_up(app: App, on: bool) -> App:
-    overrides = {"database.url": app.settings.database_url, "offboarding.step_up": on}
-    return App(settings=load_settings(overrides=overrides), clock=app.clock)
+    """``app`` with step-up switched as the config file would (only it may)."""
+    offboarding = dataclasses.replace(app.settings.offboarding, step_up=on)
+    return App(settings=dataclasses.replace(app.settings, offboarding=offboarding), clock=app.clock)
 
 
-def test_step_up_asks_the_callback_for_a_destructive_plan(app: App) -> None:
-    asked: list[str] = []
-    plan = _removing(app, [1])
-    require_step_up(_with_step_up(app, True), plan, lambda p: asked.append(p.playbook))
-    assert asked == ["review-close"]
+def _never(why: str) -> str:
+    raise AssertionError(f"asked for {why}")
+
+
+def _step_up_events(app: App) -> list[str]:
+    with app.begin() as conn:
+        return [e.action for e in find_events(conn) if e.action.startswith("stepup.")]
+
+
+def test_step_up_passed_once_is_not_asked_again(app: App) -> None:
+    """A command that starts several runs (``leavers run``) asks once: codes are single-use."""
+    step_up = StepUp(_never)
+    step_up.passed = Operator("token-alice", None, service=False)
+    require_step_up(_with_step_up(app, True), _removing(app, [1]), step_up)
 
 
 def test_step_up_without_a_callback_refuses(app: App) -> None:
@@ -98,8 +111,32 @@ def test_step_up_without_a_callback_refuses(app: App) -> None:
 
 
 def test_step_up_off_or_nothing_destructive_asks_nobody(app: App) -> None:
-    def never(plan: Plan) -> None:
-        raise AssertionError("asked")
+    require_step_up(_with_step_up(app, False), _removing(app, [1]), StepUp(_never))
+    require_step_up(_with_step_up(app, True), _removing(app, []), StepUp(_never))
 
-    require_step_up(_with_step_up(app, False), _removing(app, [1]), never)
-    require_step_up(_with_step_up(app, True), _removing(app, []), never)
+
+def test_step_up_off_by_config_is_audited_for_each_destructive_run(app: App) -> None:
+    off = _with_step_up(app, False)
+    require_step_up(off, _removing(app, [1]), None)
+    require_step_up(off, _removing(app, [1]), None)
+    require_step_up(off, _removing(app, []), None)  # nothing destructive: nothing to record
+    assert _step_up_events(app) == ["stepup.off-by-config"] * 2
+
+
+@pytest.mark.parametrize("value", ["true", "false"])
+def test_the_environment_cannot_switch_step_up(value: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={"ACCESSGUARD_OFFBOARDING_STEP_UP": value})
+    assert refused.value.code == "config-file-only"
+
+
+def test_an_override_cannot_switch_step_up() -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(environ={}, overrides={"offboarding.step_up": False})
+    assert refused.value.code == "config-file-only"
+
+
+def test_the_config_file_switches_step_up(tmp_path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[offboarding]\nstep_up = true\n", encoding="utf-8")
+    assert load_settings(path, environ={}).offboarding.step_up is True
