@@ -67,6 +67,8 @@ class VaultSettings:
     userpass_mount: str = "userpass"
     timeout: int = 10
     verify: bool = True
+    # Plain http to a Vault off loopback (the token would cross the network in clear).
+    allow_http: bool = False
     # How long one request keeps trying the addresses (leader elections, restarts) before
     # it fails; a sealed Vault fails at once.
     retry_seconds: int = 30
@@ -170,7 +172,7 @@ _FORBIDDEN_KEYS = {"token", "password", "secret", "api_key"}
 #: environment, so an off switch there would be the operator's own). The environment
 #: (CI variables, wrappers, ``.env`` files) and command-line overrides are refused
 #: loudly rather than ignored.
-FILE_ONLY = frozenset({"connectors.allowed_hosts", "offboarding.step_up"})
+FILE_ONLY = frozenset({"connectors.allowed_hosts", "offboarding.step_up", "vault.allow_http"})
 #: Settings that were replaced, and what to write instead.
 _REPLACED = {
     "[smtp].starttls": 'use security = "starttls" (the default), "tls" (port 465) or "none"',
@@ -291,6 +293,8 @@ DEFAULT_CONFIG = """\
 
 [vault]
 # addr = "https://vault.example.com:8200"
+# Plain http:// to Vault is refused except to loopback; only this file can allow it.
+# allow_http = false
 kv_mount = "secret"
 prefix = "accessguard"
 totp_mount = "totp"

@@ -30,21 +30,38 @@ from accessguard.vault.facade import Vault
 ISSUER = "accessguard"
 
 
+#: RFC 4226 section 4: a shared secret of at least 128 bits.
+MIN_SEED_BYTES = 16
+
+
+def _seed_bytes(seed: str) -> int:
+    """How many bytes the base32 ``seed`` holds; an InputError (never echoing it) if none."""
+    try:
+        return len(base64.b32decode(seed + "=" * (-len(seed) % 8)))
+    except (binascii.Error, ValueError):
+        raise InputError("stdin: not an otpauth:// URI or a base32 seed") from None
+
+
+def _long_enough(seed: str) -> None:
+    if _seed_bytes(seed) < MIN_SEED_BYTES:
+        raise InputError(
+            f"stdin: the TOTP secret is too short (at least {MIN_SEED_BYTES * 8} bits: "
+            "26 base32 characters)"
+        )
+
+
 def parse_seed(text: str) -> tuple[Secret | None, Secret | None]:
-    """``(seed, url)`` from an ``otpauth://totp/...`` URI or a base32 seed."""
+    """``(seed, url)`` from an ``otpauth://totp/...`` URI or a base32 seed of >= 128 bits."""
     text = text.strip()
     if text.startswith("otpauth://"):
         parsed = urlparse(text)
-        if parsed.netloc != "totp" or not parse_qs(parsed.query).get("secret"):
+        secrets = parse_qs(parsed.query).get("secret")
+        if parsed.netloc != "totp" or not secrets:
             raise InputError("stdin: an otpauth:// URI must be a TOTP URI with a secret")
+        _long_enough("".join(secrets[0].split()).upper().rstrip("="))
         return None, Secret(text)
     seed = "".join(text.split()).upper().rstrip("=")
-    try:
-        raw = base64.b32decode(seed + "=" * (-len(seed) % 8))
-    except (binascii.Error, ValueError):
-        raise InputError("stdin: not an otpauth:// URI or a base32 seed") from None
-    if len(raw) < 10:
-        raise InputError("stdin: the seed is too short (at least 16 base32 characters)")
+    _long_enough(seed)
     return Secret(seed), None
 
 

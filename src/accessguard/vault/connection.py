@@ -3,7 +3,8 @@
 Order: the environment (``VAULT_ADDR``/``VAULT_TOKEN``/``VAULT_NAMESPACE``, or the
 ``BAO_*`` names), then settings for addresses (``[vault].addresses`` / ``addr``), then
 the OS keyring (stored by ``accessguard login``). The token is never read from the
-config file.
+config file. TLS settings (``VAULT_CACERT``, ``VAULT_CAPATH``, ``VAULT_CLIENT_CERT`` /
+``VAULT_CLIENT_KEY``, ``VAULT_SKIP_VERIFY``) and the plain-http rule: ``vault/tls.py``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from accessguard.config import VaultSettings
 from accessguard.errors import ConfigError
 from accessguard.secret import Secret
+from accessguard.vault import tls
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Connection:
     timeout: int = 10
     verify: bool = True
     retry_seconds: float = 0.0
+    ca_path: str | None = None  # VAULT_CACERT (a file) or VAULT_CAPATH (a directory)
+    client_cert: tuple[str, str] | None = None  # (certificate, key) for mutual TLS
 
 
 def _env(environ: Mapping[str, str], *names: str) -> str | None:
@@ -66,6 +70,7 @@ def resolve(
             hint="set VAULT_ADDR, [vault].addresses in the config file, or run `accessguard login`",
             code="vault-no-address",
         )
+    tls.refuse_plain_http(addresses, allow_http=settings.allow_http)
     token: Secret | None = None
     if env_token := _env(env, "VAULT_TOKEN", "BAO_TOKEN"):
         token = Secret(env_token)
@@ -82,6 +87,8 @@ def resolve(
         token=token,
         namespace=namespace,
         timeout=settings.timeout,
-        verify=settings.verify,
+        verify=settings.verify and not tls.skip_verify(env),
         retry_seconds=settings.retry_seconds,
+        ca_path=tls.ca(env),
+        client_cert=tls.client_cert(env),
     )

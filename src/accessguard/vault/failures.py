@@ -85,7 +85,8 @@ def from_network(exc: Exception, *, addr: str, what: str) -> AccessGuardError | 
         return VaultError(
             f"Vault at {addr} presented a TLS certificate this machine does not trust "
             f"(while trying to {what})",
-            hint="set REQUESTS_CA_BUNDLE to the CA bundle that signed Vault's certificate "
+            hint="set VAULT_CACERT (or REQUESTS_CA_BUNDLE) to the CA that signed Vault's "
+            "certificate, or VAULT_CAPATH to a directory of CAs "
             "([vault].verify = false only for a throwaway test server)",
             code="vault-tls",
         )

@@ -54,8 +54,9 @@ class Kv:
         self._patch_ok = True
 
     def _url(self, kind: str, path: str) -> str:
-        """``/v1/<mount>/<kind>/<path>`` (kind: data or metadata), quoted."""
-        return f"/v1/{quote(self._paths.kv_mount)}/{kind}/{quote(path)}"
+        """``/v1/<mount>/<kind>/<path>`` (kind: data or metadata), quoted; ``path`` checked."""
+        checked = self._paths.check_kv_path(path)
+        return f"/v1/{quote(self._paths.kv_mount)}/{kind}/{quote(checked)}"
 
     def metadata(self, path: str) -> KvMetadata | None:
         """A secret's metadata, or None if it was never written."""

@@ -17,6 +17,8 @@ from accessguard.errors import ConfigError, InputError
 
 SEGMENT_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]|\.(?!\.)){0,62}$")
 _MOUNT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+#: A segment of a KV path the tool reads or writes (``_audit`` is the tool's own folder).
+_KV_SEGMENT_RE = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]|\.(?!\.)){0,62}$")
 
 
 def check_segment(value: str, what: str = "account name") -> str:
@@ -84,6 +86,22 @@ class VaultPaths:
             raise InputError(f"refusing path {path!r}", code="unsafe-path")
         return path
 
+    def check_kv_path(self, path: str) -> str:
+        """``path`` if it is a KV path under the prefix made of safe segments; else InputError.
+
+        Every KV request goes through this, so a path read back from the database (where
+        anyone who can write a row could put ``..``) is checked again before it is used.
+        """
+        segments = path.split("/")
+        inside = path.startswith(self.prefix + "/")
+        if not inside or not all(_KV_SEGMENT_RE.fullmatch(part) for part in segments):
+            raise InputError(
+                f"refusing Vault path {path!r}: not a safe path under {self.prefix + '/'!r}",
+                hint="the stored path was altered or is corrupt; nothing was sent to Vault",
+                code="unsafe-path",
+            )
+        return path
+
     def secret_api_path(self, account: str) -> str:
         """The full API path of the secret's data (as written in policies)."""
         return f"{self.kv_mount}/data/{self.secret(account)}"
@@ -91,6 +109,24 @@ class VaultPaths:
     def totp_base(self, account: str) -> str:
         """The stem of an account's TOTP key names; generation n is ``<stem><n>``."""
         return f"{self.slug}_A_{check_segment(account)}_G"
+
+    def check_totp_key(self, name: str) -> str:
+        """``name`` if it is one of this installation's TOTP keys (an account's seed or an
+        operator's step-up seed); else InputError.
+
+        Key names are read back from the database: checked again before every request.
+        """
+        slug = re.escape(self.slug)
+        seed = re.fullmatch(slug + r"_A_(?P<segment>.+)_G[1-9][0-9]*", name)
+        step_up = re.fullmatch(slug + r"_op_(?P<segment>.+)", name)
+        match = seed or step_up
+        if match is None or not SEGMENT_RE.fullmatch(match["segment"]):
+            raise InputError(
+                f"refusing TOTP key name {name!r}: not a key of prefix {self.prefix!r}",
+                hint="the stored name was altered or is corrupt; nothing was sent to Vault",
+                code="unsafe-path",
+            )
+        return name
 
     def totp_key(self, account: str, generation: int) -> str:
         """The TOTP engine key name of one seed generation of an account."""

@@ -18,7 +18,7 @@ class Totp:
         self._paths = paths
 
     def _url(self, kind: str, name: str) -> str:
-        return f"/v1/{self._paths.totp_mount}/{kind}/{name}"
+        return f"/v1/{self._paths.totp_mount}/{kind}/{self._paths.check_totp_key(name)}"
 
     def exists(self, name: str) -> bool:
         """True if the TOTP engine holds key ``name``."""

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -49,7 +48,7 @@ import requests
 import requests.adapters
 
 from accessguard.errors import AccessGuardError
-from accessguard.vault import failures
+from accessguard.vault import failures, tls
 from accessguard.vault.connection import Connection
 from accessguard.vault.failures import Failure, Kind
 
@@ -78,18 +77,6 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     default = {"http": 80, "https": 443}.get(parts.scheme)
     return parts.scheme, (parts.hostname or "").lower(), parts.port or default
-
-
-def _tls(address: str, verify: bool) -> str | bool:
-    """What requests' ``verify`` is for ``address``: the CA bundle requests would use
-    (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, or its own), False when verification is
-    off, and True for plain http, which has nothing to verify (a bundle path there would
-    only cost a ``stat`` per request)."""
-    if not verify:
-        return False
-    if urlsplit(address).scheme != "https":
-        return True
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
 
 def _errors(response: requests.Response) -> tuple[list[object] | None, str]:
@@ -125,6 +112,8 @@ class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # 
         # request: requests scans os.environ per request otherwise (bench/RESULTS.md).
         session.trust_env = False
         session.verify = connection.verify
+        if not connection.verify:
+            tls.warn_unverified(connection.addresses)
         self._pool = requests.adapters.HTTPAdapter(
             pool_connections=len(connection.addresses), pool_maxsize=POOL_SIZE
         )
@@ -143,7 +132,10 @@ class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # 
         self._session = session
         addresses = connection.addresses
         self._proxies = {a: requests.utils.get_environ_proxies(a) for a in addresses}
-        self._verify = {a: _tls(a, connection.verify) for a in addresses}
+        self._verify = {
+            a: tls.verify_for(a, verify=connection.verify, ca_path=connection.ca_path)
+            for a in addresses
+        }
         self._active = 0
         self._find_leader = len(connection.addresses) > 1
         self._index: str | None = None
@@ -277,6 +269,7 @@ class Transport(hvac.adapters.Adapter):  # type: ignore[misc, unused-ignore]  # 
                 timeout=self.connection.timeout,
                 verify=self._verify[addr],
                 proxies=self._proxies[addr],
+                cert=self.connection.client_cert,
             )
             response.content  # noqa: B018 - read the body: the connection goes back to the pool
             location = response.headers.get("Location")

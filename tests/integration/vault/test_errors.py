@@ -67,7 +67,7 @@ def test_unreachable_and_forbidden(vapp: App, openbao) -> None:
     paths = VaultPaths.from_settings(vapp.settings.vault)
     dead = Vault(Connection((f"http://127.0.0.1:{free_port()}",), Secret("x"), None, 2), paths)
     with pytest.raises(VaultUnavailableError) as exc:
-        dead.kv.metadata("anything")
+        dead.kv.metadata(paths.secret("anything"))
     assert exc.value.hint
     bad = Vault(Connection((openbao.addr,), Secret("not-a-real-token"), None, 5), paths)
     with pytest.raises(VaultForbiddenError):

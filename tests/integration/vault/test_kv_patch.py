@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -109,6 +110,9 @@ def test_an_environment_proxy_carries_the_requests(vapp: App, openbao, monkeypat
     "proxy" is OpenBao itself: Go's HTTP server also answers absolute-form requests.
     """
     path = _store_and_tag(vapp, openbao)
+    # A plain-http address off loopback: the config file has to allow it.
+    vault_settings = dataclasses.replace(vapp.settings.vault, allow_http=True)
+    monkeypatch.setattr(vapp, "settings", dataclasses.replace(vapp.settings, vault=vault_settings))
     monkeypatch.setenv("VAULT_ADDR", "http://vault.invalid:8200")
     monkeypatch.setenv("HTTP_PROXY", openbao.addr)
     monkeypatch.delenv("NO_PROXY", raising=False)

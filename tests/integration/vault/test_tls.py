@@ -4,7 +4,10 @@ rotation's writes land; an untrusted certificate is one clean error (OpenBao ``-
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import socket
 import ssl
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -172,3 +175,107 @@ def test_https_never_redirects_the_token_to_http(
     assert any(p.endswith("/tls/downgraded") for p in asked)
     assert caught.value.code == "vault-redirect"
     assert token not in caught.value.message
+
+
+# --- VAULT_CACERT, VAULT_CAPATH, VAULT_SKIP_VERIFY, plain http (issue 16 item 8) --------------
+
+
+def _write_read(app: App, server: OpenBao, path: str) -> str:
+    vault = open_vault(app, token=Secret(server.token))
+    vault.kv.write(path, {"password": Secret(f"{path}-canary")}, cas=0)
+    return vault.kv.read(path).values["password"].reveal()
+
+
+def test_self_signed_vault_is_refused_by_default(
+    sqlite_url: str, clock, tls_bao: tuple[OpenBao, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, _ = tls_bao
+    _clear_env(monkeypatch)
+    app = _app(sqlite_url, clock, server)
+    with pytest.raises(AccessGuardError) as caught:
+        _write_read(app, server, "tls/default")
+    assert caught.value.code == "vault-tls"
+
+
+def test_vault_cacert_is_trusted(
+    sqlite_url: str, clock, tls_bao: tuple[OpenBao, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, ca = tls_bao
+    _clear_env(monkeypatch)
+    monkeypatch.setenv("VAULT_CACERT", ca)
+    app = _app(sqlite_url, clock, server)
+    assert _write_read(app, server, "tls/cacert") == "tls/cacert-canary"
+
+
+def test_vault_capath_is_trusted(
+    sqlite_url: str,
+    clock,
+    tls_bao: tuple[OpenBao, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A c_rehash-style directory: the CA under ``<subject hash>.0``, as openssl looks it up."""
+    server, ca = tls_bao
+    _clear_env(monkeypatch)
+    subject_hash = subprocess.run(
+        ["openssl", "x509", "-hash", "-noout", "-in", ca],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    cas = tmp_path / "cas"
+    cas.mkdir()
+    shutil.copy(ca, cas / f"{subject_hash}.0")
+    monkeypatch.setenv("VAULT_CAPATH", str(cas))
+    app = _app(sqlite_url, clock, server)
+    assert _write_read(app, server, "tls/capath") == "tls/capath-canary"
+
+
+def test_skip_verify_warns_on_stderr(
+    sqlite_url: str, tls_bao: tuple[OpenBao, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from accessguard.cli.main import cli
+    from accessguard.vault import tls
+
+    server, _ = tls_bao
+    _clear_env(monkeypatch)
+    monkeypatch.setattr(tls, "_warned", set())  # a fresh process
+    monkeypatch.setenv("VAULT_ADDR", server.addr)
+    monkeypatch.setenv("VAULT_TOKEN", server.token)
+    monkeypatch.setenv("VAULT_SKIP_VERIFY", "true")
+    result = CliRunner().invoke(cli, ["--db", sqlite_url, "vault", "status"])
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "verification" in line]
+    assert len(warnings) == 1, result.stderr
+    assert server.addr in warnings[0]
+    assert warnings[0].startswith("WARNING:")
+
+
+def test_plain_http_off_loopback_is_refused_before_any_connection(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from accessguard.cli.main import cli
+
+    address = "http://vault.example.invalid:8200"
+    looked_up: list[object] = []
+    real = socket.getaddrinfo
+
+    def spy(host: object, *args: object, **kwargs: object) -> object:
+        looked_up.append(host)
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", spy)
+    monkeypatch.setenv("VAULT_ADDR", address)
+    monkeypatch.setenv("VAULT_TOKEN", "hvs.plain-http-canary")
+    result = CliRunner().invoke(cli, ["--db", sqlite_url, "vault", "status"])
+    assert result.exit_code != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr
+    assert address in errors[0]
+    assert "allow_http" in errors[0]
+    assert "vault.example.invalid" not in looked_up
+    assert "plain-http-canary" not in result.stderr
