@@ -31,7 +31,7 @@ from accessguard.playbooks.action_specs import SPECS
 from accessguard.playbooks.guards import BUILTIN_DIGEST, StepUp
 from accessguard.playbooks.hooks import RunHooks
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep, plan_lines
-from accessguard.playbooks.planner import SUBJECT_ITEM
+from accessguard.playbooks.planner import SUBJECT_ITEM, grant_item
 from accessguard.playbooks.sources import AccountParams, GrantParams, SubjectParams
 from accessguard.playbooks.status import ItemStatus
 
@@ -126,9 +126,7 @@ def grant_items(session: Connection, grant_ids: Sequence[int]) -> list[PlanItem]
         if row is None:
             raise InputError(f"grant {grant_id} does not exist")
         items.append(
-            PlanItem(
-                f"grant-{row.id}",
-                f"{row.email} on {row.account} ({row.platform}): {row.role} via {row.via}",
+            grant_item(
                 GrantParams(
                     grant_id=row.id,
                     account_id=row.account_id,
@@ -139,7 +137,7 @@ def grant_items(session: Connection, grant_ids: Sequence[int]) -> list[PlanItem]
                     via=row.via,
                     person=row.email,
                     person_name=row.person_name,
-                ),
+                )
             )
         )
     return items

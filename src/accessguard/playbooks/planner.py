@@ -46,9 +46,7 @@ def _grant_items(grants: Grants, filters: dict[str, tuple[str, ...]]) -> list[Pl
         if "admin" in filters and str(grant.is_admin).lower() not in filters["admin"]:
             continue
         items.append(
-            PlanItem(
-                f"grant-{grant.id}",
-                f"{account.name} ({account.platform}): {grant.role} via {grant.via}",
+            grant_item(
                 GrantParams(
                     grant_id=grant.id,
                     account_id=account.id,
@@ -57,10 +55,18 @@ def _grant_items(grants: Grants, filters: dict[str, tuple[str, ...]]) -> list[Pl
                     handle=account.handle,
                     role=grant.role,
                     via=grant.via,
-                ),
+                )
             )
         )
     return items
+
+
+def grant_item(params: GrantParams) -> PlanItem:
+    """The plan item for one grant: a stable id and a label naming whose grant when it is not the subject's."""
+    label = f"{params.account} ({params.platform}): {params.role} via {params.via}"
+    if params.person is not None:
+        label = f"{params.person} on {label}"
+    return PlanItem(f"grant-{params.grant_id}", label, params)
 
 
 def _credential_items(
