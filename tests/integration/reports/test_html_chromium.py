@@ -6,7 +6,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from accessguard.app import App
@@ -38,7 +37,6 @@ def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
 def test_html_report_in_chromium(findings_app: App, tmp_path: Path) -> None:
     page = tmp_path / "report.html"
     args = ["--db", findings_app.settings.database_url, "report", "access", "--format", "html"]
