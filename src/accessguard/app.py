@@ -51,7 +51,7 @@ class App:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        """The one transaction door: a Core connection in a transaction on ``db/tables.py``.
+        """The one transaction door: a Core connection in a transaction on ``db/tables/``.
 
         Commits on success, rolls back on error; the schema must exist (``accessguard init``).
         """

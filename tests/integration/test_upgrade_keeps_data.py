@@ -1,7 +1,7 @@
 """Upgrading a database written by the 0005 schema keeps every inventory and audit row.
 
 The rows are written with plain SQL as the 0005 schema stored them, not through
-``db/tables.py``, so the test still describes yesterday's database after the tables
+``db/tables/``, so the test still describes yesterday's database after the tables
 change; the new code must then read them as they were.
 """
 

@@ -1,4 +1,4 @@
-"""``db/tables.py`` is the schema the migrations build, on SQLite and PostgreSQL."""
+"""``db/tables/`` is the schema the migrations build, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _differences(url: str, metadata: Any) -> list[Any]:
 
 def test_upgraded_database_matches_the_tables(database_url: str) -> None:
     diff = _differences(database_url, tables.metadata)
-    assert diff == [], "db/tables.py and the migrations disagree:\n" + "\n".join(map(str, diff))
+    assert diff == [], "db/tables/ and the migrations disagree:\n" + "\n".join(map(str, diff))
 
 
 def test_an_index_missing_from_the_migrations_is_reported(database_url: str) -> None:

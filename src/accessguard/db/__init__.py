@@ -1,1 +1,1 @@
-"""Database: the one schema (``tables.py``), engine, column types and Alembic migrations."""
+"""Database: the one schema (``tables/``), engine, column types and Alembic migrations."""

@@ -1,4 +1,4 @@
-"""The UTC column type of ``db/tables.py``."""
+"""The UTC column type of ``db/tables/``."""
 
 from __future__ import annotations
 

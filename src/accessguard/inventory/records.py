@@ -1,4 +1,4 @@
-"""The inventory as frozen records, read and written with Core statements on ``db/tables.py``.
+"""The inventory as frozen records, read and written with Core statements on ``db/tables/``.
 
 One lookup per thing (a person by email, an account by name or ``platform:handle``),
 the stable JSON shapes, and the set-based reads and writes the offboarding path runs.

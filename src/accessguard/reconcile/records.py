@@ -1,6 +1,6 @@
 """Reconcile's rows as records: the accounts in scope, the grants they are compared with, drift.
 
-Core statements on ``db/tables.py`` only; the caller owns the transaction.
+Core statements on ``db/tables/`` only; the caller owns the transaction.
 """
 
 from __future__ import annotations

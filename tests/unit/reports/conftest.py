@@ -1,4 +1,4 @@
-"""Findings on an in-memory SQLite database built from db/tables.py, one connection per test."""
+"""Findings on an in-memory SQLite database built from db/tables/, one connection per test."""
 
 from __future__ import annotations
 
