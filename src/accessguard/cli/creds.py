@@ -52,12 +52,15 @@ def _result(result: ActionResult, as_json: bool) -> None:
 @creds.command("set")
 @click.argument("account")
 @click.option("--reason", help="Why (recorded).")
+@step_up_option
 @pass_app
-def set_cmd(app: App, account: str, reason: str | None) -> None:
-    """Store ACCOUNT's login: JSON or lines on stdin, or prompts (never arguments)."""
+def set_cmd(app: App, account: str, reason: str | None, step_up_code: str | None) -> None:
+    """Store ACCOUNT's login: JSON or lines on stdin, or prompts (never arguments); step-up when on."""
     from accessguard.credentials.observers import operator
     from accessguard.credentials.store import set_credential
+    from accessguard.playbooks.stepup import require
 
+    require(app, step_up_check(app, step_up_code), why=f"storing the login of {account}")
     values = _read_login()
     with account_in_vault(app, account) as (conn, client, acct):
         result = set_credential(

@@ -39,10 +39,6 @@ from accessguard.db.tables.runs import (
     run_steps,
     runs,
 )
-from accessguard.db.tables.stepup import (
-    step_up_failures,
-    step_up_uses,
-)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -64,8 +60,6 @@ __all__ = [
     "run_locks",
     "run_steps",
     "runs",
-    "step_up_failures",
-    "step_up_uses",
     "totp_keys",
     "vault_identities",
     "vault_memberships",
