@@ -208,12 +208,13 @@ class HttpClient:
         self,
         *,
         allowed_hosts: Iterable[str] = (),
+        connector_hosts: Mapping[str, Iterable[str]] | None = None,
         policy: RetryPolicy | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        self.egress = EgressPolicy.from_setting(allowed_hosts)
+        self.egress = EgressPolicy.from_setting(allowed_hosts, connector_hosts)
         self.policy = policy or RetryPolicy()
         self.session = session or TimeoutSession(self.policy.timeout)
         self.session.headers.setdefault("User-Agent", f"accessguard/{__version__}")
@@ -245,6 +246,7 @@ class HttpClient:
         idempotent: bool = True,
         official_hosts: Collection[str] = (),
         origin: str | None = None,
+        connector: str | None = None,
     ) -> requests.Response:
         """Send one request with retries; return the answer if 2xx or in ``allow``, else raise.
 
@@ -253,9 +255,12 @@ class HttpClient:
         when the platform certainly did not act (429, or a connection never made).
         ``official_hosts`` are the platform's own API hosts; ``origin`` (the API root)
         pins ``url`` to its scheme, host and port, so a ``next`` link cannot leave it.
-        Nothing is sent to a URL the egress rules refuse (``EgressRefusedError``).
+        Nothing is sent to a URL the egress rules refuse (``EgressRefusedError``);
+        ``connector`` (registry name) adds the hosts allowed for that connector only.
         """
-        self.egress.check(url, service=service, official_hosts=official_hosts, origin=origin)
+        self.egress.check(
+            url, service=service, official_hosts=official_hosts, origin=origin, connector=connector
+        )
         label = f"{service}: {method} {what or urlsplit(url).path}"
         waited = 0.0
         attempt = 0

@@ -97,6 +97,7 @@ class HttpConnector(Connector):
             method,
             url,
             service=self.label,
+            connector=self.name,
             official_hosts=self.official_hosts,
             origin=self.base_url,
             **kwargs,
