@@ -130,10 +130,14 @@ class ConnectorSettings:
 
 @dataclass(frozen=True)
 class OffboardingSettings:
-    """Defaults for playbook runs; ``step_up`` comes from the config file only (``FILE_ONLY``)."""
+    """Defaults for playbook runs; ``step_up`` comes from the config file only (``FILE_ONLY``).
+
+    Step-up is on unless the config file says ``step_up = false`` (audited at every run
+    it would have guarded); scheduled jobs use a service token instead of switching it off.
+    """
 
     concurrency: int = 8
-    step_up: bool = False
+    step_up: bool = True
     default_playbook: str = "standard"
     playbook_dirs: list[str] = field(default_factory=list)
 
@@ -341,6 +345,13 @@ phone_prefixes = ["+1555"]
 [policy]
 rotation_days_critical = 30
 rotation_days_high = 90
+
+[offboarding]
+# Step-up is on: destructive commands need the operator's own TOTP code, checked by
+# Vault (an admin enrols each operator: `accessguard stepup enroll --operator NAME`).
+# Scheduled jobs use a token with the ag-<slug>-service policy. Turning it off is
+# recorded in the audit trail at every run it would have guarded:
+# step_up = false
 
 [connectors]
 # Hosts (or host:port) that may receive connector tokens besides each platform's

@@ -150,3 +150,21 @@ def test_secret_writing_commands_need_step_up(world, monkeypatch) -> None:
         assert replayed.exit_code == 2, (args, replayed.stderr)
         assert "already used" in replayed.stderr, (args, replayed.stderr)
     assert _login_version(world) == version + 1 and _totp_keys(world) == seeds
+
+
+def test_step_up_is_on_unless_the_config_file_turns_it_off(world, monkeypatch, tmp_path) -> None:
+    from accessguard.config import default_config_path, load_settings
+
+    assert load_settings(tmp_path / "absent.toml", environ={}).offboarding.step_up is True
+    config = default_config_path()  # the admin's file, without any step_up line
+    config.write_text(
+        "\n".join(line for line in config.read_text().splitlines() if "step_up" not in line)
+    )
+    monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
+    enrolled(world, monkeypatch)
+    version = _login_version(world)
+    refused = invoke(world.app, "creds", "rotate", "brand-x")
+    assert refused.exit_code == 2, refused.stderr
+    assert "--step-up-code" in refused.stderr
+    assert _login_version(world) == version
+    assert "stepup.off-by-config" not in audit_actions(world.app, "stepup.")
