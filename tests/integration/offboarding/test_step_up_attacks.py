@@ -168,3 +168,28 @@ def test_step_up_is_on_unless_the_config_file_turns_it_off(world, monkeypatch, t
     assert "--step-up-code" in refused.stderr
     assert _login_version(world) == version
     assert "stepup.off-by-config" not in audit_actions(world.app, "stepup.")
+
+
+def test_the_enrolment_policy_bootstrap_writes_enrols_and_nothing_more(world, monkeypatch) -> None:
+    admin = admin_vault(world.app, world.openbao)
+    created = admin.write(
+        "auth/token/create",
+        {
+            "policies": [admin.paths.stepup_enroll_policy()],
+            "display_name": "security-admin",
+            "ttl": "1h",
+            "no_default_policy": True,
+        },
+        what="create an enrolment token",
+    )
+    assert created is not None
+    enroller = open_vault(world.app, token=Secret(created["auth"]["client_token"]))
+    uri = enroll(world.app, enroller, Operator("token-bob", None, False))
+    key = admin.paths.operator_totp_key("token-bob")
+    assert admin.totp.exists(key)
+    with pytest.raises(VaultForbiddenError):  # enrolling is not taking codes
+        enroller.totp.code(key)
+    with pytest.raises(VaultForbiddenError):  # nor choosing the seed
+        enroller.totp.import_key(admin.paths.operator_totp_key("token-carol"), url=uri)
+    with pytest.raises(VaultForbiddenError):  # nor touching the accounts' seeds
+        enroller.totp.code(admin.paths.totp_key("brand-x", 1))
