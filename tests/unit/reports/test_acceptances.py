@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -205,3 +206,15 @@ def test_a_leaver_accepted_before_the_end_date_counts_again_once_it_passes(
     live = live_acceptances(conn, clock.now())
     [finding] = [f for f in apply_acceptances(collect_findings(ctx), live) if f.id == fid]
     assert (finding.severity, finding.accepted) == (Severity.HIGH, None)
+
+
+def test_the_digest_lists_an_accepted_finding_without_counting_it() -> None:
+    from accessguard.reports.delivery import summary_body
+    from accessguard.reports.digest import Digest
+
+    finding = Finding("no-admin", Severity.HIGH, "account", "brand", "m", account="brand")
+    digest = Digest()
+    digest.add(dataclasses.replace(finding, accepted=_acceptance_of(finding)))
+    assert (digest.total, digest.at_or_above(Severity.LOW), digest.by_account) == (0, 0, {})
+    assert digest.accepted == [dataclasses.replace(finding, accepted=_acceptance_of(finding))]
+    assert "1 accepted risk(s), not counted" in summary_body(digest)
