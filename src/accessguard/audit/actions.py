@@ -62,6 +62,8 @@ class AuditAction(StrEnum):
     STEPUP_LOCKED = "stepup.locked"
     STEPUP_REFUSED_LOCKED = "stepup.refused-locked"
     STEPUP_OFF_BY_CONFIG = "stepup.off-by-config"
+    FINDING_ACCEPT = "finding.accept"
+    FINDING_UNACCEPT = "finding.unaccept"
 
     @classmethod
     def exposure(cls, kind: str) -> AuditAction:
