@@ -22,6 +22,7 @@ class AuditAction(StrEnum):
     GRANT_ADD = "grant.add"
     GRANT_REVOKE = "grant.revoke"
     PLATFORM_REVOKE = "platform.revoke"
+    CONNECTOR_SECRET_SET = "connector.secret-set"
     CREDENTIAL_SET = "credential.set"
     CREDENTIAL_ROTATE = "credential.rotate"
     CREDENTIAL_CONFIRM = "credential.confirm"
