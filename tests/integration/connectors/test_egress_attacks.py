@@ -224,3 +224,20 @@ def test_per_connector_hosts_come_from_the_config_file_only(tmp_path) -> None:
     path.write_text('[connectors.scim]\nallowed_hosts = ["a"]\ntoken = "x"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[connectors.scim\]: unknown setting"):
         load_settings(path)
+
+
+def test_connectors_check_applies_the_per_connector_hosts(tmp_path) -> None:
+    from accessguard.connectors.readiness import missing
+
+    path = tmp_path / "config.toml"
+    scim = ConnectedAccount(
+        0, "suite", "hootsuite", "suite", "scim", {"base_url": "https://scim.example.com/v2"}
+    )
+
+    def problems(table: str) -> list[str]:
+        path.write_text(f'[connectors.{table}]\nallowed_hosts = ["scim.example.com"]\n')
+        app = App(settings=load_settings(path))
+        return [p for p in missing(app, scim) if "scim.example.com" in p]
+
+    assert problems("scim") == []
+    assert problems("okta") != []  # allowed for Okta only: not for the SCIM token
