@@ -85,7 +85,7 @@ def _strip_field(message: str, column: str) -> str:
 def parse_column_map(
     text: str, fields: Sequence[str], *, aliases: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """``"email=Work Email,name=Full Name"`` -> {field: source column (lower case)}.
+    """``"email=Work Email,name=Full Name"`` -> {field: source column}.
 
     Fields are the importer's column names (or an alias of one); an unknown or repeated
     field, or an entry without ``=``, is a one-line InputError naming it.
@@ -105,8 +105,8 @@ def parse_column_map(
             )
         if target in mapping:
             raise InputError(f"--map: field {target!r} is mapped twice")
-        mapping[target] = source.lower()
-    if len(set(mapping.values())) < len(mapping):
+        mapping[target] = source
+    if len({v.lower() for v in mapping.values()}) < len(mapping):
         raise InputError("--map: one column is mapped to two fields")
     return mapping
 
@@ -150,7 +150,7 @@ def read_rows(
     if mapping is not None:
         header = _mapped_header(header, mapping, known, problems)
     for column in required:
-        if column not in header:
+        if column not in header and column not in (mapping or {}):
             problems.add(header_line, column, "missing column")
     seen: set[str] = set()
     for column in header:
@@ -172,9 +172,9 @@ def _mapped_header(
 ) -> list[str]:
     """The header in field names; '' for a column the mapping leaves out."""
     for target, source in mapping.items():
-        if source not in header:
+        if source.lower() not in header:
             problems.add(1, source, f"missing column (named by --map {target}={source})")
-    by_source = {source: target for target, source in mapping.items()}
+    by_source = {source.lower(): target for target, source in mapping.items()}
     return [by_source.get(h, h if h in known and h not in mapping else "") for h in header]
 
 

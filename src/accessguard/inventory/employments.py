@@ -130,3 +130,24 @@ def employment_of_grant(employments: list[EmploymentRecord], grant_id: int) -> i
         if employment.last_grant_id is not None and grant_id <= employment.last_grant_id:
             return employment.number
     return employments[-1].number if employments else 1
+
+
+def current_start_dates(conn: Connection) -> dict[int, date | None]:
+    """person id -> start date of their current employment (None when not recorded)."""
+    latest = (
+        select(_EMPLOYMENTS.c.person_id, func.max(_EMPLOYMENTS.c.number).label("number"))
+        .group_by(_EMPLOYMENTS.c.person_id)
+        .subquery()
+    )
+    query = select(_EMPLOYMENTS.c.person_id, _EMPLOYMENTS.c.start_date).join(
+        latest,
+        (latest.c.person_id == _EMPLOYMENTS.c.person_id)
+        & (latest.c.number == _EMPLOYMENTS.c.number),
+    )
+    return {row.person_id: row.start_date for row in conn.execute(query)}
+
+
+def people_holding_grants(conn: Connection) -> set[int]:
+    """Ids of the people who hold at least one active grant."""
+    query = select(_GRANTS.c.person_id).where(_GRANTS.c.revoked_at.is_(None)).distinct()
+    return set(conn.scalars(query))

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from accessguard.clock import Clock, today
 from accessguard.errors import ConflictError
 from accessguard.inventory.csvinput import Change, Problems, Row, iso, read_rows
+from accessguard.inventory.employments import current_start_dates, people_holding_grants
 from accessguard.inventory.feedrows import (
     PEOPLE_COLUMNS,
     PEOPLE_OPTIONAL,
@@ -77,9 +78,16 @@ def import_feed(
     existing = {p.email: p for p in list_people(conn)}
     day = today(clock)
     result = FeedResult(full=options.full, dry_run=options.dry_run)
+    started = current_start_dates(conn)
+    holding = people_holding_grants(conn)
     plan: list[_Planned] = []
     for row in rows:
-        plan.extend(_plan_row(row, existing.get(row.email), day, result))
+        person = existing.get(row.email)
+        if person is not None and person.status == "departed":
+            departed = _Departed(person, started.get(person.id), person.id in holding)
+            plan.extend(_plan_departed(row, departed, day, result))
+        else:
+            plan.extend(_plan_row(row, person, day, result))
     if options.full:
         listed = {row.email for row in rows}
         plan.extend(_plan_absent(existing, listed, day, result))
@@ -153,8 +161,6 @@ def _plan_row(
         note = "leaver" if leaver else None
         change = Change("person", "add", row.email, fields, row.line, note)
         return [_Planned(change, values | {"start_date": row.start_date})]
-    if existing.status == "departed":
-        return _plan_departed(row, existing, day, result)
     values = wanted_person(row, existing, day)
     fields = _diff(existing, values)
     if not fields:
@@ -168,22 +174,46 @@ def _plan_row(
     return [_Planned(change, {k: values[k] for k in fields})]
 
 
+def _rehire_start(row: PersonRow, gone: date | None, started: date | None) -> date | None:
+    """The row's start date when it starts a new employment: after the departure and after
+    the current employment's start (one of them must be known), else None."""
+    bounds = [d for d in (gone, started) if d is not None]
+    if row.start_date is None or not bounds or row.start_date <= max(bounds):
+        return None
+    return row.start_date
+
+
+@dataclass(frozen=True)
+class _Departed:
+    person: PersonRecord
+    started: date | None  # the current employment's start date
+    holds_access: bool  # an active grant left: the offboarding has not finished
+
+
 def _plan_departed(
-    row: PersonRow, existing: PersonRecord, day: date, result: FeedResult
+    row: PersonRow, departed: _Departed, day: date, result: FeedResult
 ) -> list[_Planned]:
     """A departed person: a rehire (start after the departure), or details only."""
-    counts = result.counts
+    counts, existing = result.counts, departed.person
     gone = existing.end_date
-    if row.start_date is not None and (gone is None or row.start_date > gone):
-        end = row.end_date if row.end_date and row.end_date > row.start_date else None
+    start = _rehire_start(row, gone, departed.started)
+    if start is not None and departed.holds_access:
+        counts["refused"] += 1
+        note = (
+            "still holds access from the last employment; finish the offboarding, then import again"
+        )
+        fields = {"start_date": [None, iso(start)]}
+        return [_Planned(Change("person", "refuse", row.email, fields, row.line, note), {})]
+    if start is not None:
+        end = row.end_date if row.end_date and row.end_date > start else None
         values = wanted_person(row, existing, day) | {
             "status": "leaving" if end else "active",
             "end_date": end,
         }
-        fields = _diff(existing, values) | {"start_date": [None, iso(row.start_date)]}
+        fields = _diff(existing, values) | {"start_date": [None, iso(start)]}
         counts["rehired"] += 1
         change = Change("person", "rehire", row.email, fields, row.line, "new employment")
-        return [_Planned(change, values | {"start_date": row.start_date})]
+        return [_Planned(change, values | {"start_date": start})]
     values = wanted_person(row, existing, day)
     asked = {k: values.pop(k) for k in ("status", "end_date")}
     planned: list[_Planned] = []
