@@ -67,10 +67,10 @@ def test_reimport_after_an_offboarding_changes_nothing(world: Any, tmp_path: Pat
 
 
 def test_a_full_feed_without_the_leaver_marks_them_leaving(world: Any, tmp_path: Path) -> None:
-    everyone = write_csv(tmp_path / "all.csv", PEOPLE_HEADER, [r[:5] + (None, None) for r in FEED])
+    everyone = write_csv(tmp_path / "all.csv", PEOPLE_HEADER, [(*r[:5], None, None) for r in FEED])
     assert invoke_json(world.app, "people", "import", str(everyone))[0] == 0
     without = write_csv(
-        tmp_path / "full.csv", PEOPLE_HEADER, [r[:5] + (None, None) for r in FEED[1:]]
+        tmp_path / "full.csv", PEOPLE_HEADER, [(*r[:5], None, None) for r in FEED[1:]]
     )
     refused = invoke(world.app, "people", "import", str(without), "--full")
     assert refused.exit_code == 1  # 1 of 3 is over the default 10%
