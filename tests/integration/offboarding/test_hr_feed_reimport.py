@@ -3,11 +3,16 @@ made someone a leaver changes nothing and plans nobody; a full feed notices who 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
+from accessguard.app import App
+from accessguard.clock import FixedClock
+from accessguard.config import load_settings
 from support.inventory import PEOPLE_HEADER, write_csv
 from support.offboarding import LEAVER, end_state, invoke, invoke_json, scim_active
 
@@ -17,6 +22,14 @@ FEED = [
     ("bob@example.com", "Bob Admin", "Brand", None, None, None, None),
     ("cat@example.com", "Cat Colleague", "Brand", None, None, None, None),
 ]
+
+
+@pytest.fixture
+def sqlite_app(database_url: str, clock: FixedClock) -> Iterator[App]:
+    """The offboarding world on SQLite and PostgreSQL alike (overrides the SQLite-only app)."""
+    app = App(settings=load_settings(overrides={"database.url": database_url}), clock=clock)
+    yield app
+    app.engine.dispose()
 
 
 def _rows(world: Any) -> dict[str, list[tuple[Any, ...]]]:
