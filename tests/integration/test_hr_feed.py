@@ -262,3 +262,20 @@ def test_people_rehire_refuses_what_is_not_a_rehire(database_url: str, tmp_path:
     assert f"left on {PAST}; a rehire must start after that" in early.stderr
     assert _state(url)["employments"] != []
     assert len(_state(url)["employments"]) == len(before["employments"])
+
+
+def test_the_threshold_counts_new_end_dates_with_absences(
+    database_url: str, tmp_path: Path
+) -> None:
+    url = database_url
+    staff = _staff(12)
+    _import(url, write_csv(tmp_path / "all.csv", PEOPLE_HEADER, staff))
+    ending = [(*row[:6], PAST) if i < 2 else row for i, row in enumerate(staff[1:])]
+    feed = write_csv(tmp_path / "ending.csv", PEOPLE_HEADER, ending)  # 1 absent, 2 ending
+    before = _state(url)
+    result = invoke(url, "people", "import", str(feed), "--full")
+    assert result.exit_code == 1
+    assert "would mark 3 of 12 people leaving (25%)" in result.stderr
+    assert _state(url) == before
+    # without --full the same file is an ordinary update: no absences, no threshold
+    assert _import(url, feed)["counts"]["leaving"] == 2
