@@ -4,14 +4,14 @@ Every existing person gets employment 1, holding their current status and end da
 begun when the person was recorded.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0007"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
