@@ -16,6 +16,7 @@ class AuditAction(StrEnum):
 
     PERSON_ADD = "person.add"
     PERSON_UPDATE = "person.update"
+    PERSON_REHIRE = "person.rehire"
     ACCOUNT_ADD = "account.add"
     ACCOUNT_UPDATE = "account.update"
     ACCOUNT_OWNER = "account.owner"
