@@ -18,6 +18,7 @@ from accessguard.results import ActionResult, Outcome
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from accessguard.credentials.compose import Covering
     from accessguard.credentials.rotation import Written
     from accessguard.credentials.targets import RotationTarget
     from accessguard.inventory.records import AccountRecord
@@ -52,13 +53,20 @@ def _rotation_reason(ctx: ActionContext) -> str:
 def prepare_rotations(
     session: Connection, ctxs: Sequence[ActionContext]
 ) -> list[RotationTarget | ActionResult]:
-    """Every item's rotation target, read set-based; an item already rotated is final."""
+    """Every item's rotation target, read set-based; an item already rotated is final, and
+    so is one whose credential another rotation has pending (it joins that rotation)."""
     from accessguard.credentials import targets as reads
+    from accessguard.credentials.compose import pending_coverings
 
     params = [ctx.params_as(CredentialParams) for ctx in ctxs]
     targets = reads.load_targets(session, [p.account_id for p in params])
-    found = [t.credential_id for t in targets.values() if isinstance(t, reads.RotationTarget)]
-    done = reads.rotated_with(session, found, keys=[ctx.idempotency_key for ctx in ctxs])
+    found = [t for t in targets.values() if isinstance(t, reads.RotationTarget)]
+    done = reads.rotated_with(
+        session, [t.credential_id for t in found], keys=[ctx.idempotency_key for ctx in ctxs]
+    )
+    coverings = pending_coverings(
+        session, [(t.credential_id, t.current_version, t.account_name) for t in found if t.pending]
+    )
     prepared: list[RotationTarget | ActionResult] = []
     for ctx, item in zip(ctxs, params, strict=True):
         target = targets.get(item.account_id)
@@ -71,25 +79,34 @@ def prepare_rotations(
         elif ctx.idempotency_key in done:
             version = done[ctx.idempotency_key]
             prepared.append(_platform_step(ctx, target, {"version": version}))
+        elif target.credential_id in coverings:
+            prepared.append(_joined(ctx, target, coverings[target.credential_id]))
         else:
             prepared.append(target)
     return prepared
 
 
-def rotate_credential(ctx: ActionContext, target: RotationTarget) -> Written:
-    """Phase 1 in Vault for one item: a new pending version (once per item), no database."""
-    from accessguard.credentials import rotation
+def rotate_credential(ctx: ActionContext, target: RotationTarget) -> Written | ActionResult:
+    """Phase 1 in Vault for one item: a new pending version (once per item), no database.
 
-    version, recovered = rotation.write_new_version(
-        ctx.vault(),
-        ctx.clock,
-        target=target,
-        key=ctx.idempotency_key,
-        actor=ctx.actor,
-        reason=_rotation_reason(ctx),
-        run_id=ctx.run_id,
-        fresh=ctx.attempt == 1,
-    )
+    Losing the check-and-set to another rotation joins it (the item waits for it).
+    """
+    from accessguard.credentials import rotation
+    from accessguard.credentials.compose import CoveredError
+
+    try:
+        version, recovered = rotation.write_new_version(
+            ctx.vault(),
+            ctx.clock,
+            target=target,
+            key=ctx.idempotency_key,
+            actor=ctx.actor,
+            reason=_rotation_reason(ctx),
+            run_id=ctx.run_id,
+            fresh=ctx.attempt == 1,
+        )
+    except CoveredError as exc:
+        return _joined(ctx, target, exc.covering)
     return rotation.Written(target, version, ctx.idempotency_key, recovered)
 
 
@@ -135,15 +152,54 @@ def _platform_step(
     )
 
 
+def _joined(ctx: ActionContext, target: RotationTarget, covering: Covering) -> ActionResult:
+    """The item of a credential another rotation has pending: covered by it, it waits for it."""
+    name, other = target.account_name, covering.describe()
+    return ActionResult.waiting(
+        f"{name}: covered by {other} (version {covering.version}, pending): "
+        f"finish that first, then confirm this item",
+        f"{name} already has a rotation pending ({other}, version {covering.version}); it "
+        "replaces the password this leaver knew, so it is not rotated twice. Once the platform "
+        f"has that new password, confirm it: `{covering.finish_command()}`. Then confirm "
+        f"this item: `accessguard runs confirm {ctx.run_id} {ctx.step.id} --item {ctx.item.id} "
+        "--evidence 'covered by the other rotation'` (it checks that version is active).",
+        account=name,
+        **covering.to_details(),
+    )
+
+
+def _stored_details(conn: Connection, ctx: ActionContext) -> dict[str, Any]:
+    """The details the item recorded when it last ran (which version it waits for)."""
+    from accessguard.playbooks.state import get_item
+
+    result = get_item(conn, ctx.run_id, ctx.step.id, ctx.item.id).result or {}
+    return dict(result.get("details") or {})
+
+
 def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
-    """Phase 2: the platform has the new password; mark the Vault version active."""
+    """Phase 2: the platform has the new password; mark the item's Vault version active.
+
+    A joined item confirms nothing itself: it completes once the rotation covering it
+    is active (and fails to confirm, staying waiting, until then).
+    """
+    from accessguard.credentials.compose import Covering, covered
     from accessguard.credentials.rotation_outcome import confirm
 
     vault = ctx.vault()
     with ctx.begin() as conn:
         account = _account(conn, ctx.params_as(CredentialParams))
+        details = _stored_details(conn, ctx)
+        if "covered_version" in details:
+            return covered(conn, account, Covering.from_details(account.name, details))
+        version = details.get("version")
         return confirm(
-            conn, ctx.clock, vault=vault, account=account, actor=ctx.actor, run_id=ctx.run_id
+            conn,
+            ctx.clock,
+            vault=vault,
+            account=account,
+            actor=ctx.actor,
+            run_id=ctx.run_id,
+            version=int(version) if version is not None else None,
         )
 
 
