@@ -145,19 +145,31 @@ def newer_writes(vault: Vault, path: str, *, account: str, known: int) -> Coveri
     Raises the out-of-band error when any of them carries no rotation key (a ``bao kv
     put``, the UI, another tool). Deleted or destroyed versions are skipped.
     """
+    latest, written = rotation_keys(vault, path, known=known)
+    covering = None
+    for version, key in written:
+        if key is None:
+            raise out_of_band(account, vault_version=latest, known=known)
+        covering = Covering.of(account, version, key)
+    return covering
+
+
+def rotation_keys(
+    vault: Vault, path: str, *, known: int
+) -> tuple[int, list[tuple[int, str | None]]]:
+    """Vault's latest version, and each readable version after ``known`` with the rotation
+    key it carries (None: not written by a rotation)."""
     meta = vault.kv.metadata(path)
     latest = meta.current_version if meta else 0
-    covering = None
+    written: list[tuple[int, str | None]] = []
     for version in range(known + 1, latest + 1):
         try:
             stored = vault.kv.read(path, version)
         except VaultNotFoundError:
             continue
         key = stored.values.get(KEY_FIELD)
-        if key is None:
-            raise out_of_band(account, vault_version=latest, known=known)
-        covering = Covering.of(account, version, key.reveal())
-    return covering
+        written.append((version, key.reveal() if key is not None else None))
+    return latest, written
 
 
 #: Version states that mean a rotation to that version was confirmed (it became active).

@@ -42,6 +42,7 @@ ACTIONS: dict[str, Action] = {
     "manual": Action(manual.manual),
     "start-rotation": Action(credentials.start_rotation),
     "rollback-rotation": Action(credentials.rollback_rotation),
+    "adopt-version": Action(credentials.adopt_version),
     "sync-vault-groups": Action(credentials.sync_vault_groups),
 }
 
