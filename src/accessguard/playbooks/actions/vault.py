@@ -156,13 +156,16 @@ def _joined(ctx: ActionContext, target: RotationTarget, covering: Covering) -> A
     """The item of a credential another rotation has pending: covered by it, it waits for it."""
     name, other = target.account_name, covering.describe()
     return ActionResult.waiting(
-        f"{name}: covered by {other} (version {covering.version}, pending): "
-        f"finish that first, then confirm this item",
+        f"{name}: covered by {other} (version {covering.version}, pending), not rotated "
+        "again: finish that rotation, then confirm this item",
         f"{name} already has a rotation pending ({other}, version {covering.version}); it "
-        "replaces the password this leaver knew, so it is not rotated twice. Once the platform "
-        f"has that new password, confirm it: `{covering.finish_command()}`. Then confirm "
-        f"this item: `accessguard runs confirm {ctx.run_id} {ctx.step.id} --item {ctx.item.id} "
-        "--evidence 'covered by the other rotation'` (it checks that version is active).",
+        "replaces the password this leaver knew, so it is not rotated twice. Reveal its new "
+        f"password with `accessguard creds reveal {name} --pending --reason ...`, sign in to "
+        f"{target.platform} as {target.handle!r} and change the password to it, then confirm "
+        f"that rotation: `{covering.finish_command()}`, and this item: `accessguard runs "
+        f"confirm {ctx.run_id} {ctx.step.id} --item {ctx.item.id} --evidence 'changed on the "
+        "platform'` (either confirmation marks the version active; the other completes "
+        "unchanged).",
         account=name,
         **covering.to_details(),
     )
@@ -179,19 +182,16 @@ def _stored_details(conn: Connection, ctx: ActionContext) -> dict[str, Any]:
 def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
     """Phase 2: the platform has the new password; mark the item's Vault version active.
 
-    A joined item confirms nothing itself: it completes once the rotation covering it
-    is active (and fails to confirm, staying waiting, until then).
+    A joined item shares the rotation that covers it: confirming either item marks that
+    version active, and the other then completes unchanged (nothing is rotated again).
     """
-    from accessguard.credentials.compose import Covering, covered
     from accessguard.credentials.rotation_outcome import confirm
 
     vault = ctx.vault()
     with ctx.begin() as conn:
         account = _account(conn, ctx.params_as(CredentialParams))
         details = _stored_details(conn, ctx)
-        if "covered_version" in details:
-            return covered(conn, account, Covering.from_details(account.name, details))
-        version = details.get("version")
+        version = details.get("covered_version", details.get("version"))
         return confirm(
             conn,
             ctx.clock,
