@@ -234,3 +234,25 @@ def test_two_leavers_offboarded_together_share_each_rotation(
         assert done.exit_code == 0, done.output
     assert {_run_status(app, r.run_id) for r in reports.values()} == {"completed"}
     _finished(app, openbao, scim, shared)
+
+
+def test_offboarding_after_an_out_of_band_write_rotates_once_adopted(
+    app: App, openbao: OpenBao, scim: ScimServer, shared: dict[str, str]
+) -> None:
+    admin = admin_vault(app, openbao)
+    path = admin.paths.secret(LOGINS[0])
+    admin.kv.write(path, {"username": "u", "password": "typed-in-by-hand-1"}, cas=1)
+
+    report = _offboard(app, LEAVERS[0])
+    assert report.status == "partial"
+    failed = [i for i in _items(app, report.run_id) if i.status == "failed"]
+    assert [_details(i)["code"] for i in failed] == ["out-of-band-write"]
+    assert f"creds adopt {LOGINS[0]}" in failed[0].result["message"]
+
+    adopted = invoke(app, "creds", "adopt", LOGINS[0], "--yes")
+    assert adopted.exit_code == 0, adopted.output
+    resumed = invoke(app, "runs", "resume", report.run_id)
+    assert resumed.exit_code == 5, resumed.output  # waiting: every rotation to set on x
+    assert {i.status for i in _items(app, report.run_id)} == {"waiting"}
+    meta = admin.kv.metadata(path)
+    assert meta is not None and meta.current_version == 3
