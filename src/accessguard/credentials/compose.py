@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from accessguard.credentials.records import get_credential
 from accessguard.credentials.versions import version_state
 from accessguard.db.tables import credential_versions as _VERSIONS
+from accessguard.db.tables import exposures as _EXPOSURES
 from accessguard.errors import ConflictError, VaultNotFoundError
 from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
@@ -137,6 +138,20 @@ def pending_coverings(
     for credential_id, (version, name) in wanted.items():
         found.setdefault(credential_id, Covering.of(name, version, None))
     return found
+
+
+def seen_pending(conn: Connection, person_id: int, pending: Mapping[int, int]) -> set[int]:
+    """Of these pending rotations (credential id -> pending version), those whose new
+    version the person saw (revealed or entered): they are not covered by it."""
+    if not pending:
+        return set()
+    exposures = _EXPOSURES.c
+    rows = conn.execute(
+        select(exposures.credential_id, exposures.version).where(
+            exposures.person_id == person_id, exposures.credential_id.in_(list(pending))
+        )
+    ).all()
+    return {credential_id for credential_id, version in rows if pending[credential_id] == version}
 
 
 def newer_writes(vault: Vault, path: str, *, account: str, known: int) -> Covering | None:

@@ -18,12 +18,12 @@ from sqlalchemy import select
 
 from accessguard.app import App
 from accessguard.audit.chain import find_events
-from accessguard.credentials.store import LoginValues, set_credential
+from accessguard.credentials.store import LoginValues, reveal, set_credential
 from accessguard.db import tables
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
 from accessguard.inventory.people import PersonInput, add_person
-from accessguard.inventory.records import get_account_record
+from accessguard.inventory.records import get_account_record, get_person_record
 from accessguard.playbooks import state
 from accessguard.playbooks.hooks import Phase, RunHooks
 from accessguard.playbooks.loader import parse_playbook
@@ -256,3 +256,36 @@ def test_offboarding_after_an_out_of_band_write_rotates_once_adopted(
     assert {i.status for i in _items(app, report.run_id)} == {"waiting"}
     meta = admin.kv.metadata(path)
     assert meta is not None and meta.current_version == 3
+
+
+def test_a_leaver_who_saw_the_pending_password_is_not_covered_by_it(
+    app: App, openbao: OpenBao, scim: ScimServer, shared: dict[str, str]
+) -> None:
+    first = _offboard(app, LEAVERS[0])
+    with app.begin() as s:
+        reveal(
+            s,
+            app.clock,
+            vault=open_vault(app),
+            account=get_account_record(s, LOGINS[0]),
+            person=get_person_record(s, LEAVERS[1]),
+            reason="helping out",
+            actor=LEAVERS[1],
+            pending=True,
+        )
+    second = _offboard(app, LEAVERS[1])
+    assert second.status == "partial"
+    failed = [i for i in _items(app, second.run_id) if i.status == "failed"]
+    assert [(_details(i)["account"], _details(i)["code"]) for i in failed] == [
+        (LOGINS[0], "pending-version-seen")
+    ]
+    assert f"runs resume {second.run_id}" in failed[0].result["message"]
+
+    done = invoke(app, "runs", "confirm", first.run_id, STEP, "--evidence", "changed on x")
+    assert done.exit_code == 0, done.output
+    resumed = invoke(app, "runs", "resume", second.run_id)
+    assert resumed.exit_code == 5, resumed.output
+    done = invoke(app, "runs", "confirm", second.run_id, STEP, "--evidence", "changed on x")
+    assert done.exit_code == 0, done.output
+    assert _run_status(app, second.run_id) == "completed"
+    assert _versions(app, openbao) == Counter({2: len(LOGINS) - 1, 3: 1})

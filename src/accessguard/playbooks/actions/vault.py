@@ -56,7 +56,7 @@ def prepare_rotations(
     """Every item's rotation target, read set-based; an item already rotated is final, and
     so is one whose credential another rotation has pending (it joins that rotation)."""
     from accessguard.credentials import targets as reads
-    from accessguard.credentials.compose import pending_coverings
+    from accessguard.credentials.compose import pending_coverings, seen_pending
 
     params = [ctx.params_as(CredentialParams) for ctx in ctxs]
     targets = reads.load_targets(session, [p.account_id for p in params])
@@ -66,6 +66,12 @@ def prepare_rotations(
     )
     coverings = pending_coverings(
         session, [(t.credential_id, t.current_version, t.account_name) for t in found if t.pending]
+    )
+    subject = ctxs[0].plan.subject
+    seen = (
+        seen_pending(session, int(subject["id"]), {c: v.version for c, v in coverings.items()})
+        if coverings and subject.get("id") is not None and subject.get("kind") != "account"
+        else set()
     )
     prepared: list[RotationTarget | ActionResult] = []
     for ctx, item in zip(ctxs, params, strict=True):
@@ -79,6 +85,8 @@ def prepare_rotations(
         elif ctx.idempotency_key in done:
             version = done[ctx.idempotency_key]
             prepared.append(_platform_step(ctx, target, {"version": version}))
+        elif target.credential_id in seen:
+            prepared.append(_seen_pending(ctx, target, coverings[target.credential_id]))
         elif target.credential_id in coverings:
             prepared.append(_joined(ctx, target, coverings[target.credential_id]))
         else:
@@ -167,6 +175,19 @@ def _joined(ctx: ActionContext, target: RotationTarget, covering: Covering) -> A
         "platform'` (either confirmation marks the version active; the other completes "
         "unchanged).",
         account=name,
+        **covering.to_details(),
+    )
+
+
+def _seen_pending(ctx: ActionContext, target: RotationTarget, covering: Covering) -> ActionResult:
+    """The subject saw the pending version: it does not cover them; rotate again after it."""
+    return ActionResult.failed(
+        f"{ctx.plan.email} saw the pending version {covering.version} of {target.account_name} "
+        f"({covering.describe()}), so it does not cover them: it is rotated again once that "
+        f"rotation is confirmed (`{covering.finish_command()}`), then "
+        f"`accessguard runs resume {ctx.run_id}`",
+        code="pending-version-seen",
+        account=target.account_name,
         **covering.to_details(),
     )
 
