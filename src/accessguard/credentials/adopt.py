@@ -87,15 +87,10 @@ def preview(conn: Connection, *, vault: Vault, account: AccountRecord) -> Adopti
     for version, key in written:
         if key is not None:
             covering = Covering.of(account.name, version, key)
-            where = (
-                f"`accessguard runs resume {covering.run_id}` records it"
-                if covering.run_id
-                else f"`accessguard creds rotate {account.name} --idempotency-key {key}` records it"
-            )
             raise ConflictError(
                 f"version {version} of {account.name} was written by an interrupted rotation, "
                 "not outside accessguard: it is not adopted",
-                hint=where,
+                hint=f"`{covering.record_command()}` records it",
                 code="rotation-unrecorded",
             )
     old = vault.kv.read(path, known).public_values()

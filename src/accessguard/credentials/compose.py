@@ -57,6 +57,12 @@ class Covering:
             )
         return f"accessguard creds confirm {self.account}"
 
+    def record_command(self) -> str:
+        """The command that records this rotation when its run was interrupted."""
+        if self.run_id:
+            return f"accessguard runs resume {self.run_id}"
+        return f"accessguard creds rotate {self.account} --idempotency-key {self.key}"
+
     def describe(self) -> str:
         """``run R's rotation`` or ``a rotation``, for messages."""
         return f"run {self.run_id}'s rotation" if self.run_id else "a rotation"

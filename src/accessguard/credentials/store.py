@@ -78,16 +78,16 @@ def _unrecorded(vault: Vault, path: str, *, account: str, known: int) -> CasConf
     """Vault is ahead of the inventory: a rotation not recorded yet (an interrupted run),
     or an out-of-band write (``newer_writes`` raises that one, naming `creds adopt`)."""
     covering = newer_writes(vault, path, account=account, known=known)
-    where = (
-        f"`accessguard runs resume {covering.run_id}` records it"
-        if covering is not None and covering.run_id
-        else f"check `accessguard creds status {account}`"
-    )
-    version = covering.version if covering is not None else known
+    if covering is None:  # the newer versions were deleted or destroyed
+        return CasConflictError(
+            f"Vault's versions of {account} after version {known} (the one the inventory "
+            "knows) are deleted or destroyed",
+            hint=f"undelete them, or check `accessguard creds status {account}`",
+        )
     return CasConflictError(
-        f"Vault holds version {version} of {account}, written by an interrupted rotation, "
-        f"but the inventory knows version {known}",
-        hint=f"{where}; then store the login again",
+        f"Vault holds version {covering.version} of {account}, written by an interrupted "
+        f"rotation, but the inventory knows version {known}",
+        hint=f"`{covering.record_command()}` records it; then store the login again",
         code="rotation-unrecorded",
     )
 

@@ -178,3 +178,26 @@ def test_reveal_shows_the_accepted_version_unless_pending_is_asked(
     assert "no pending rotation" in _fails(
         vapp, "creds", "reveal", "brand-x", "--pending", "--reason", "x"
     )
+
+
+def test_an_unrecorded_rotation_is_named_by_its_run_not_adopted(vapp: App) -> None:
+    vault = open_vault(vapp)
+    with vapp.begin() as conn:
+        target = rotation_target(conn, get_account_record(conn, "brand-x"))
+    # The Vault half of a run's rotation, killed before it was recorded.
+    write_new_version(
+        vault,
+        vapp.clock,
+        target=target,
+        key="run-abc123:rotate:account-1",
+        actor="t",
+        reason="r",
+        run_id="run-abc123",
+        fresh=True,
+    )
+    stored = _fails(vapp, "creds", "set", "brand-x", input='{"password": "p", "username": "u"}')
+    assert "runs resume run-abc123" in stored
+    assert "idempotency" not in stored.lower()
+    adopt = _fails(vapp, "creds", "adopt", "brand-x", "--yes")
+    assert "interrupted rotation" in adopt and "runs resume run-abc123" in adopt
+    assert _credential(vapp).current_version == 1
