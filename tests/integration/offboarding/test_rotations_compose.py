@@ -32,9 +32,10 @@ from accessguard.playbooks.runner import RunReport, run_plan
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
 from support.egress import admin_allows
-from support.offboarding import invoke
+from support.offboarding import World, invoke
 from support.scim_users import add_user, server_user
 from support.servers import OpenBao, ScimServer
+from support.stepup import current_code, enrolled, run_count, step_up_config
 from support.vault import admin_vault, rebootstrap, vault_app
 
 LEAVERS = ("amy@example.com", "ben@example.com")
@@ -289,3 +290,27 @@ def test_a_leaver_who_saw_the_pending_password_is_not_covered_by_it(
     assert done.exit_code == 0, done.output
     assert _run_status(app, second.run_id) == "completed"
     assert _versions(app, openbao) == Counter({2: len(LOGINS) - 1, 3: 1})
+
+
+def test_adopt_asks_for_step_up_like_every_secret_writing_run(
+    world: World, openbao: OpenBao, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = world.app
+    admin = admin_vault(app, openbao)
+    admin.kv.write(admin.paths.secret("brand-yt"), {"username": "u", "password": "typed"}, cas=1)
+    step_up_config(on=True)
+    monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
+    _, key, _ = enrolled(world, monkeypatch)
+    runs = run_count(app)
+
+    refused = invoke(app, "creds", "adopt", "brand-yt", "--yes")
+    assert refused.exit_code == 2 and "--step-up-code" in refused.stderr, refused.output
+    assert run_count(app) == runs
+    with app.begin() as s:
+        assert not find_events(s, action="credential.adopt")
+
+    code = current_code(world, key)
+    adopted = invoke(app, "creds", "adopt", "brand-yt", "--yes", "--step-up-code", code)
+    assert adopted.exit_code == 0, adopted.output
+    with app.begin() as s:
+        assert len(find_events(s, action="credential.adopt")) == 1
