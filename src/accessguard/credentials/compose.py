@@ -197,6 +197,19 @@ def rotation_keys(
 CONFIRMED = frozenset({"active", "superseded"})
 
 
+def confirmed(conn: Connection, account: AccountRecord, *, version: int) -> ActionResult | None:
+    """``unchanged`` when the rotation to ``version`` was confirmed (by whichever run or
+    command), else None: an item waiting for it is done without anyone confirming it again."""
+    credential = get_credential(conn, account)
+    if version_state(conn, credential.id, version) not in CONFIRMED:
+        return None
+    return ActionResult.unchanged(
+        f"{account.name}: version {version} was confirmed; nothing was rotated again",
+        account=account.name,
+        version=version,
+    )
+
+
 def covered(conn: Connection, account: AccountRecord, covering: Covering) -> ActionResult:
     """Whether the rotation an item joined is done: ``unchanged`` once its version is active
     (or was, and a later version replaced it), else ``failed`` with what to do."""

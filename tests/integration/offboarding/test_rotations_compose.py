@@ -166,11 +166,12 @@ def test_second_leaver_joins_the_pending_rotations(
     assert all(f"run {first.run_id}" in i.result["message"] for i in joined)
     assert all(f"runs confirm {first.run_id} {STEP}" in i.instructions for i in joined)
 
-    # Finishing the first run's rotations, then confirming the second: both complete.
+    # Finishing the first run's rotations, then resuming the second: both complete.
     done = invoke(app, "runs", "confirm", first.run_id, STEP, "--evidence", "changed on x")
     assert done.exit_code == 0, done.output
-    done = invoke(app, "runs", "confirm", second.run_id, STEP, "--evidence", "covered")
-    assert done.exit_code == 0, done.output
+    resumed = invoke(app, "runs", "resume", second.run_id)
+    assert resumed.exit_code == 0, resumed.output
+    assert {i.status for i in _items(app, second.run_id)} == {"unchanged"}
     assert (_run_status(app, first.run_id), _run_status(app, second.run_id)) == (
         "completed",
         "completed",
@@ -188,8 +189,8 @@ def test_confirming_the_joined_item_first_completes_both(
     with app.begin() as s:
         confirms = len(find_events(s, action="credential.confirm"))
     assert confirms == len(LOGINS)
-    done = invoke(app, "runs", "confirm", first.run_id, STEP, "--evidence", "changed on x")
-    assert done.exit_code == 0, done.output
+    resumed = invoke(app, "runs", "resume", first.run_id)  # its own rotations: confirmed
+    assert resumed.exit_code == 0, resumed.output
     with app.begin() as s:
         assert len(find_events(s, action="credential.confirm")) == len(LOGINS)  # not twice
     assert _run_status(app, first.run_id) == "completed"

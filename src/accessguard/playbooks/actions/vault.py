@@ -224,6 +224,21 @@ def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
         )
 
 
+def rotation_settled(ctx: ActionContext) -> ActionResult | None:
+    """On resume: a waiting rotation item whose version was confirmed elsewhere (the run it
+    joined, or `creds confirm`) is done, unchanged; otherwise it keeps waiting."""
+    from accessguard.credentials.compose import confirmed
+    from accessguard.credentials.records import account_by_id
+
+    with ctx.begin() as conn:
+        account = account_by_id(conn, ctx.params_as(CredentialParams).account_id)
+        details = _stored_details(conn, ctx)
+        version = details.get("covered_version", details.get("version"))
+        if account is None or version is None:
+            return None
+        return confirmed(conn, account, version=int(version))
+
+
 def reenrol_totp(ctx: ActionContext) -> ActionResult:
     """A new 2FA seed in Vault (pending); its QR is shown to the operator once, then manual enrolment."""
     from accessguard.credentials.totp import regenerate
