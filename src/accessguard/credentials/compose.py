@@ -50,7 +50,9 @@ class Covering:
 
     def finish_command(self) -> str:
         """The command that confirms this rotation once the platform has the new password."""
-        if self.run_id and self.step_id and self.item_id:
+        # Only an offboarding's rotation item (``credential-N``) waits for a confirmation;
+        # `creds rotate`'s run item (``account-N``) is done once Vault has the version.
+        if self.run_id and self.step_id and (self.item_id or "").startswith("credential-"):
             return (
                 f"accessguard runs confirm {self.run_id} {self.step_id} --item {self.item_id} "
                 "--evidence 'changed on the platform'"
@@ -100,9 +102,8 @@ class CoveredError(ConflictError):
     def __init__(self, covering: Covering) -> None:
         super().__init__(
             f"a rotation of {covering.account} is already pending (version {covering.version}, "
-            f"{covering.describe()})",
-            hint=f"once the platform has the new password: `{covering.finish_command()}`; "
-            f"or `accessguard creds rollback {covering.account}`",
+            f"{covering.describe()}): once the platform has it, `{covering.finish_command()}`",
+            hint=f"or undo it: `accessguard creds rollback {covering.account}`",
             code="rotation-pending",
         )
         self.covering = covering

@@ -88,8 +88,17 @@ def test_losing_the_check_and_set_joins_the_winner(vapp: App, openbao: OpenBao) 
         "rotate",
         "credential-1",
     )
-    assert "runs confirm run-aaa111 rotate --item credential-1" in (lost.value.hint or "")
+    assert "runs confirm run-aaa111 rotate --item credential-1" in lost.value.message
     assert _kv_versions(vapp, openbao) == 2  # the loser wrote nothing
+
+
+def test_a_creds_rotate_run_is_finished_with_creds_confirm(vapp: App) -> None:
+    rotated = invoke(vapp, "creds", "rotate", "brand-x", "--json")
+    assert rotated.exit_code == 0, rotated.output
+    run = json.loads(rotated.stdout)["run"]
+    again = _fails(vapp, "creds", "rotate", "brand-x")
+    assert "already pending" in again and f"run {run}" in again
+    assert "accessguard creds confirm brand-x" in again and "runs confirm" not in again
 
 
 def test_a_runs_confirm_never_confirms_another_rotation(vapp: App, openbao: OpenBao) -> None:
