@@ -101,7 +101,7 @@ def test_prism_rejects_assigned_users_without_business(meta_prism, http) -> None
 
 def test_prism_rejects_an_agency_delete_without_business(meta_prism, http) -> None:
     url = f"{meta_prism.url}/v25.0/7722/agencies"
-    assert _refused(http, "DELETE", url, {"user": "1001"}) == 422
+    assert _refused(http, "DELETE", url, {}) == 422
 
 
 def test_a_non_numeric_business_id_breaks_the_contract(meta_prism, http) -> None:
