@@ -1,6 +1,6 @@
 """A local fake of Meta's Graph API: business users, pending invitations, the people
 assigned to a Page, an Instagram business asset and an ad account, and the Page's
-partner businesses (agencies), shaped from the official node specs.
+partner businesses on each asset (agencies), shaped from the official node specs.
 
 It checks the access token, answers with Graph's ``{"error": {...}}`` envelope and keeps
 state tests can inspect. It is shared by the connector tests and the offboarding
@@ -62,8 +62,10 @@ class MetaFake(FakeServer):
         }
         #: pending business invitations (BusinessRoleRequest) by id.
         self.invitations: dict[str, dict[str, Any]] = {}
-        #: partner businesses with access to the Page (``/{page}/agencies``) by id.
-        self.agencies: dict[str, dict[str, Any]] = {}
+        #: partner businesses (``/{asset}/agencies``) by asset id, then business id.
+        self.asset_agencies: dict[str, dict[str, dict[str, Any]]] = {a: {} for a in self.assets}
+        #: the Page's partner businesses by id.
+        self.agencies = self.asset_agencies[page_id]
         #: where ``paging.next`` points (a hostile platform answer when set elsewhere).
         self.next_base: str | None = None
 
@@ -99,10 +101,11 @@ class MetaFake(FakeServer):
         self.invitations[rid] = {"id": rid, "email": email, "role": role, "status": "PENDING"}
         return rid
 
-    def add_agency(self, name: str) -> str:
-        """A partner business with access to the Page; returns its business id."""
+    def add_agency(self, name: str, *, assets: list[str] | None = None) -> str:
+        """A partner business on the Page (or on ``assets``); returns its business id."""
         bid = next_id()
-        self.agencies[bid] = {"id": bid, "name": name}
+        for asset in assets or [self.page_id]:
+            self.asset_agencies[asset][bid] = {"id": bid, "name": name}
         return bid
 
     def invited_emails(self) -> set[str]:
@@ -213,8 +216,8 @@ class MetaFake(FakeServer):
         if node == self.business_id and edge == "pending_users" and request.method == "GET":
             items = [dict(i) for _, i in sorted(self.invitations.items())]
             return Reply(200, self._page(items, request, request.path))
-        if node == self.page_id and edge == "agencies":
-            return self._agencies(request)
+        if node in self.asset_agencies and edge == "agencies":
+            return self._agencies(request, self.asset_agencies[node])
         if node == self.business_id and edge is None and request.method == "GET":
             return Reply(200, {"id": self.business_id, "name": "Northwind Brands"})
         if edge is None and request.method == "DELETE" and node in self.invitations:
@@ -238,10 +241,10 @@ class MetaFake(FakeServer):
             return Reply(200, {"success": True})
         return Reply(400, _graph_error("Unsupported request", 100, kind="GraphMethodException"))
 
-    def _agencies(self, request: Request) -> Reply:
-        """``GET /{page}/agencies`` (no parameters); ``DELETE`` with ``business`` only."""
+    def _agencies(self, request: Request, agencies: dict[str, dict[str, Any]]) -> Reply:
+        """``GET /{asset}/agencies`` (no parameters); ``DELETE`` with ``business`` only."""
         if request.method == "GET":
-            items = [dict(a) for _, a in sorted(self.agencies.items())]
+            items = [dict(a) for _, a in sorted(agencies.items())]
             return Reply(200, self._page(items, request, request.path))
         if request.method == "DELETE":
             if set(request.query) != {"business"}:
@@ -253,7 +256,7 @@ class MetaFake(FakeServer):
                         kind="GraphMethodException",
                     ),
                 )
-            if self.agencies.pop(request.query["business"], None) is None:
+            if agencies.pop(request.query["business"], None) is None:
                 return Reply(
                     400,
                     _graph_error(

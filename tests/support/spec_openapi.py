@@ -53,6 +53,10 @@ META_CALLS: tuple[tuple[str, str | None, str, str], ...] = (
     ("AdAccount", "assigned_users", "DELETE", "/{asset-id}/assigned_users"),
     ("Page", "agencies", "GET", "/{asset-id}/agencies"),
     ("Page", "agencies", "DELETE", "/{asset-id}/agencies"),
+    ("InstagramBusinessAsset", "agencies", "GET", "/{asset-id}/agencies"),
+    ("InstagramBusinessAsset", "agencies", "DELETE", "/{asset-id}/agencies"),
+    ("AdAccount", "agencies", "GET", "/{asset-id}/agencies"),
+    ("AdAccount", "agencies", "DELETE", "/{asset-id}/agencies"),
 )
 
 #: Parameters every Graph API GET accepts (field selection and cursor paging); they are
@@ -286,8 +290,8 @@ def meta_openapi(
 ) -> dict[str, Any]:
     """The OpenAPI for ``META_CALLS`` under ``/{version}``.
 
-    Calls served under one path template (``assigned_users`` on a Page, an Instagram
-    business asset and an ad account) must have the same parameters in every node spec,
+    Calls served under one path template (``assigned_users`` and ``agencies`` on a
+    Page, an Instagram business asset and an ad account) must have the same parameters in every node spec,
     or this fails. ``examples`` maps (method, path template) to the body Prism answers.
     """
     specs = _MetaSpecs(spec_dir)

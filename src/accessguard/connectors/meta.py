@@ -2,10 +2,10 @@
 
 Settings (``settings_spec``): ``business_id``; optional ``page_id``,
 ``instagram_asset_id`` (the Instagram account's business asset, whose ``assigned_users``
-edge is the one the Graph API defines; the IG user id has none) and ``ad_account_ids``,
-whose assigned users are listed and removed too; the Page's partner businesses
-(``agencies``) and the business's pending invitations (``pending_users``) are listed and
-removed unless ``page_agencies`` / ``pending_invitations`` are false;
+edge is the one the Graph API defines; the IG user id has none) and ``ad_account_ids``:
+the people assigned to each (``assigned_users``) and its partner businesses
+(``agencies``) are listed and removed, and so are the business's pending invitations
+(``pending_users``), unless ``agencies`` / ``pending_invitations`` are false;
 ``api_version`` (default ``DEFAULT_VERSION``), ``base_url``. Secret: ``token`` (a system-user token with ``business_management``). Graph API errors arrive in
 ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``; throttling
 codes are retried, waiting what ``X-Business-Use-Case-Usage`` asks for.
@@ -93,9 +93,9 @@ class MetaConnector(HttpConnector):
             help="ad accounts whose assigned users are managed (act_123 or 123)",
         ),
         Setting(
-            "page_agencies",
+            "agencies",
             "bool",
-            help="list the Page's partner businesses (agencies) as holders (default true)",
+            help="list and remove partner businesses (agencies) on the assets (default true)",
         ),
         Setting(
             "pending_invitations",
@@ -110,8 +110,8 @@ class MetaConnector(HttpConnector):
         IDENTITIES,
     )
     summary: ClassVar[str] = (
-        "Meta business users, invitations, Page agencies and Page/Instagram/ad account"
-        " assigned users (Graph API)"
+        "Meta business users and invitations; Page/Instagram/ad account assigned users"
+        " and partner agencies (Graph API)"
     )
 
     def _path(self, node: str) -> str:
@@ -190,17 +190,22 @@ class MetaConnector(HttpConnector):
         ]
 
     def _agencies(self) -> list[Holder]:
-        page = self.settings.get("page_id")
-        if not page or not self._enabled("page_agencies"):
+        """Partner businesses (agencies) on each managed asset, one holder per partner."""
+        if not self._enabled("agencies"):
             return []
+        found: dict[str, dict[str, Any]] = {}
+        for label, asset in self._assets():
+            for agency in self._get_all(f"{asset}/agencies", {"fields": "id,name"}):
+                entry = found.setdefault(str(agency["id"]), {**agency, "roles": []})
+                entry["roles"].append(f"{label}:agency")
         return [
             Holder(
-                platform_id=str(agency["id"]),
+                platform_id=bid,
                 name=agency.get("name"),
-                role="page:agency",
+                role=", ".join(agency["roles"]),
                 raw={"kind": "agency"},
             )
-            for agency in self._get_all(f"{page}/agencies", {"fields": "id,name"})
+            for bid, agency in sorted(found.items())
         ]
 
     def _delete(self, node: str, what: str, params: dict[str, str] | None = None) -> bool:
@@ -223,15 +228,15 @@ class MetaConnector(HttpConnector):
             # BusinessRoleRequest's DELETE (facebook-business-sdk-codegen) cancels it.
             removed = self._delete(holder.platform_id, "/{business-role-request}")
             return ["invitation"] if removed else []
-        if kind == "agency":
-            page = str(self.settings["page_id"])
-            removed = self._delete(
-                f"{page}/agencies", "/{page}/agencies", {"business": holder.platform_id}
-            )
-            return ["page agency"] if removed else []
         done: list[str] = []
         for label, asset in self._assets():
             if f"{label}:" not in (holder.role or ""):
+                continue
+            if kind == "agency":
+                if self._delete(
+                    f"{asset}/agencies", "/{asset}/agencies", {"business": holder.platform_id}
+                ):
+                    done.append(f"{label} agency")
                 continue
             # ``user`` is the only parameter the spec's DELETE assigned_users defines.
             if self._delete(

@@ -52,7 +52,7 @@ def test_list_holders_makes_only_calls_the_spec_allows(meta_prism, http) -> None
     assert holders == {
         ("1001", "business:EMPLOYEE, page:, instagram:, ad_account/act_9944:"),
         ("3001", "invited:ADMIN"),
-        ("5001", "page:agency"),
+        ("5001", "page:agency, instagram:agency, ad_account/act_9944:agency"),
     }
 
 
@@ -67,9 +67,13 @@ def test_cancel_of_an_invitation_is_accepted(meta_prism, http) -> None:
     assert result.details["removed"] == ["invitation"]
 
 
-def test_removal_of_a_page_agency_is_accepted(meta_prism, http) -> None:
+def test_removal_of_an_agency_is_accepted(meta_prism, http) -> None:
     result = connector(meta_prism, http).revoke(Target(email="contracts@acme.example"))
-    assert result.details["removed"] == ["page agency"]
+    assert result.details["removed"] == [
+        "page agency",
+        "instagram agency",
+        "ad_account/act_9944 agency",
+    ]
 
 
 def test_check(meta_prism, http) -> None:

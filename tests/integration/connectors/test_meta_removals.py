@@ -1,4 +1,4 @@
-"""Meta removals beyond business users: ad accounts, invitations, Page agencies (documented-shape fake).
+"""Meta removals beyond business users: ad accounts, invitations, agencies (documented-shape fake).
 
 Each test lists, revokes, and reads the platform back to confirm the removal.
 """
@@ -81,9 +81,29 @@ def test_page_agency_is_listed_and_removed_by_identities_mapping(http) -> None:
         assert set(meta.agencies) == {kept}
 
 
+def test_an_agency_on_several_assets_is_removed_from_each(http) -> None:
+    with MetaFake() as meta:
+        assets = [meta.page_id, meta.instagram_id, meta.ad_account_id]
+        agency = meta.add_agency("Acme", assets=assets)
+        conn = _connector(meta, http, identities={"contracts@acme.example": agency})
+        holder = next(h for h in conn.list_holders() if h.platform_id == agency)
+        assert holder.role == (
+            f"page:agency, instagram:agency, ad_account/{meta.ad_account_id}:agency"
+        )
+
+        result = conn.revoke(Target(email="contracts@acme.example"))
+
+        assert result.details["removed"] == [
+            "page agency",
+            "instagram agency",
+            f"ad_account/{meta.ad_account_id} agency",
+        ]
+        assert [meta.asset_agencies[a] for a in assets] == [{}, {}, {}]
+
+
 def test_agencies_and_invitations_can_be_left_alone(http) -> None:
     with MetaFake() as meta:
         meta.add_agency("Acme")
         meta.add_invitation("x@example.com")
-        conn = _connector(meta, http, page_agencies=False, pending_invitations=False)
+        conn = _connector(meta, http, agencies=False, pending_invitations=False)
         assert conn.list_holders() == []
