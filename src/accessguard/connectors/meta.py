@@ -152,7 +152,7 @@ class MetaConnector(HttpConnector):
 
     def list_holders(self) -> list[Holder]:
         """Business users and the people assigned to each asset (by user id), pending
-        invitations (by request id) and the Page's partner businesses (by business id)."""
+        invitations (by request id) and the assets' partner businesses (by business id)."""
         business = str(self.settings["business_id"])
         found: dict[str, dict[str, Any]] = {}
         for user in self._get_all(f"{business}/business_users", {"fields": "id,name,email,role"}):
