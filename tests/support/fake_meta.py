@@ -66,6 +66,8 @@ class MetaFake(FakeServer):
         self.asset_agencies: dict[str, dict[str, dict[str, Any]]] = {a: {} for a in self.assets}
         #: the Page's partner businesses by id.
         self.agencies = self.asset_agencies[page_id]
+        #: answer every DELETE with success but change nothing (a removal that did not take).
+        self.deletes_ignored = False
         #: where ``paging.next`` points (a hostile platform answer when set elsewhere).
         self.next_base: str | None = None
 
@@ -158,6 +160,8 @@ class MetaFake(FakeServer):
             return Reply(
                 400, _graph_error("Invalid OAuth access token - Cannot parse access token", 190)
             )
+        if self.deletes_ignored and request.method == "DELETE":
+            return Reply(200, {"success": True})
         parts = request.path.strip("/").split("/")
         if not parts or parts[0] != self.version:
             return Reply(400, _graph_error("Unknown path components", 2500))

@@ -107,3 +107,12 @@ def test_agencies_and_invitations_can_be_left_alone(http) -> None:
         meta.add_invitation("x@example.com")
         conn = _connector(meta, http, agencies=False, pending_invitations=False)
         assert conn.list_holders() == []
+
+
+def test_a_removal_that_did_not_take_is_not_confirmed(http) -> None:
+    """The read-back is real: Meta says success but the invitation is still pending."""
+    with MetaFake() as meta:
+        meta.add_invitation("leaver@example.com")
+        meta.deletes_ignored = True
+        result = _connector(meta, http).revoke(Target(email="leaver@example.com"))
+        assert result.details["confirmed"] is False
