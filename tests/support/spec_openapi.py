@@ -67,6 +67,9 @@ GRAPH_COMMON_GET = {
     "after": {"type": "string"},
     "before": {"type": "string"},
 }
+#: Fields the Graph API reference documents on an edge's answer that the codegen node
+#: spec of the returned type does not list (``AssignedUser.json`` has no ``tasks``).
+EDGE_FIELDS = {"assigned_users": ("tasks", "permitted_tasks")}
 #: Graph ids: digits, or ``act_`` and digits for an ad account.
 GRAPH_ID = {"type": "string", "pattern": "^(act_)?[0-9]+$"}
 _BEARER = {"bearer": {"type": "http", "scheme": "bearer"}}
@@ -265,6 +268,16 @@ class _MetaSpecs:
         # A node whose spec is not among the shared files (or nested nodes): its id.
         return {"type": "object", "properties": {"id": {"type": "string"}}}
 
+    def field_names(self, node: str, extra: Iterable[str] = ()) -> dict[str, Any]:
+        """A ``fields`` parameter naming only the node's fields (Graph refuses others),
+        or nothing when the node's spec is not among the shared files."""
+        spec = self.node(node)
+        if spec is None:
+            return {}
+        names = sorted({f["name"] for f in spec["fields"]} | set(extra))
+        one = "(" + "|".join(names) + ")"
+        return {"fields": {"type": "string", "pattern": f"^{one}(,{one})*$"}}
+
     def node_schema(self, node: str) -> dict[str, Any]:
         """A node's fields; nodes inside it shrink to their id (Graph expands them only on request)."""
         spec = self.node(node)
@@ -301,7 +314,8 @@ def meta_openapi(
         params = {p["name"]: _graph_param(specs, p) for p in api.get("params", [])}
         required = {p["name"] for p in api.get("params", []) if p.get("required")}
         if method == "GET":
-            params = {**GRAPH_COMMON_GET, **params}
+            fields = specs.field_names(api.get("return") or "", EDGE_FIELDS.get(edge or "", ()))
+            params = {**GRAPH_COMMON_GET, **params, **fields}
         returned = api.get("return") or "Object"
         if method == "DELETE":
             response: dict[str, Any] = {

@@ -108,6 +108,12 @@ def test_prism_rejects_an_agency_delete_without_business(meta_prism, http) -> No
     assert _refused(http, "DELETE", url, {}) == 422
 
 
+def test_prism_rejects_a_field_the_node_does_not_have(meta_prism, http) -> None:
+    """``fields`` names only the node's fields: Graph refuses a nonexisting one (#100)."""
+    url = f"{meta_prism.url}/v25.0/4411/business_users"
+    assert _refused(http, "GET", url, {"fields": "id,name,phone"}) == 422
+
+
 def test_a_non_numeric_business_id_breaks_the_contract(meta_prism, http) -> None:
     with pytest.raises(PlatformRefusedError) as info:
         connector(meta_prism, http, business_id="northwind").list_holders()
