@@ -17,7 +17,13 @@ import requests
 from accessguard.connectors.http import HttpClient, RetryPolicy
 from support.egress import ConfigReadingClient, admin_allows
 from support.servers import free_port, stop, wait_until
-from support.spec_openapi import google_openapi, meta_openapi, write
+from support.spec_openapi import (
+    GOOGLE_DISCOVERY,
+    META_SPECS,
+    google_openapi,
+    meta_openapi,
+    write,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 PINTEREST_SPEC = ROOT.parent / "shared" / "specs" / "pinterest-v5.openapi.json"
@@ -185,6 +191,8 @@ GOOGLE_EXAMPLES: dict[str, Any] = {
 @pytest.fixture(scope="session")
 def meta_prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prism]:
     """Prism serving the OpenAPI derived from Meta's codegen node specs (``/v25.0``)."""
+    if not (META_SPECS / "enum_types.json").exists():
+        pytest.fail(f"Meta Graph specs missing: {META_SPECS}", pytrace=False)
     spec = write(
         meta_openapi(examples=META_EXAMPLES), tmp_path_factory.mktemp("meta") / "meta.json"
     )
@@ -195,6 +203,8 @@ def meta_prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prism]:
 @pytest.fixture(scope="session")
 def google_prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prism]:
     """Prism serving the OpenAPI derived from Google's discovery document."""
+    if not GOOGLE_DISCOVERY.exists():
+        pytest.fail(f"Google discovery document missing: {GOOGLE_DISCOVERY}", pytrace=False)
     spec = write(
         google_openapi(examples=GOOGLE_EXAMPLES),
         tmp_path_factory.mktemp("google") / "google.json",
