@@ -81,37 +81,8 @@ def prism() -> Iterator[Prism]:
     """``prism mock`` of the official Pinterest v5 spec on a free loopback port (validates requests)."""
     if not PINTEREST_SPEC.exists():
         pytest.fail(f"Pinterest spec missing: {PINTEREST_SPEC}", pytrace=False)
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            str(_prism_binary()),
-            "mock",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--errors",
-            str(PINTEREST_SPEC),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until(
-            lambda: (
-                requests.get(
-                    f"{url}/user_account", headers={"Authorization": "Bearer x"}, timeout=2
-                ).status_code
-                < 500
-            ),
-            timeout=60,
-            what="prism",
-        )
-        yield Prism(url)
-    finally:
-        stop(proc)
+    with _prism_serving(PINTEREST_SPEC, "/user_account") as served:
+        yield served
 
 
 @contextmanager
