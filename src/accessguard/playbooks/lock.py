@@ -2,7 +2,9 @@
 
 The INSERT is the lock, so it holds across processes and hosts and on PostgreSQL as
 well as SQLite. A lock left by a process that was killed on this host is noticed
-(its pid is gone) and taken over; elsewhere it is reported with the holder's name.
+(its pid is gone) and taken over, and the takeover is audited naming the dead holder;
+a live holder's lock, or one held on another host, is never taken over: it is reported
+with the holder's name.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from accessguard.audit.actions import AuditAction
+from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db.tables import run_locks as _LOCKS
 from accessguard.errors import LockHeldError
@@ -35,7 +39,7 @@ def holder_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _is_stale(holder: str) -> bool:
+def is_dead(holder: str) -> bool:
     """True when the holder ran on this host and its process no longer exists."""
     host, _, pid = holder.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
@@ -51,12 +55,32 @@ def _is_stale(holder: str) -> bool:
     return False
 
 
-def acquire(session: Connection, clock: Clock, subject: str, run_id: str) -> None:
-    """Take the subject's lock for ``run_id`` in the caller's transaction, or raise LockHeldError."""
+def acquire(
+    session: Connection, clock: Clock, subject: str, run_id: str, *, actor: str
+) -> Lock | None:
+    """Take the subject's lock for ``run_id`` in the caller's transaction, or raise LockHeldError.
+
+    Returns the dead holder's lock when it was taken over (audited as ``run.lock-takeover``
+    by ``actor``, naming the old holder), else None.
+    """
     existing = holder_of(session, subject)
     if existing is not None:
-        if _is_stale(existing.holder):
+        if is_dead(existing.holder):
             release(session, subject, existing.run_id)
+            record(
+                session,
+                clock,
+                actor=actor,
+                action=AuditAction.RUN_LOCK_TAKEOVER,
+                target_type="person",
+                target=subject,
+                run_id=run_id,
+                details={
+                    "holder": existing.holder,
+                    "held_for": existing.run_id,
+                    "held_since": existing.acquired_at.isoformat(),
+                },
+            )
         else:
             raise LockHeldError(
                 f"a run for {subject} is in progress (run {existing.run_id}, held by {existing.holder} "
@@ -75,6 +99,7 @@ def acquire(session: Connection, clock: Clock, subject: str, run_id: str) -> Non
             f"a run for {subject} is in progress (another process took the lock just now)",
             hint="wait for it to finish, then look at `accessguard runs list`",
         ) from None
+    return existing
 
 
 def release(session: Connection, subject: str, run_id: str) -> None:

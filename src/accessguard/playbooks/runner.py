@@ -37,6 +37,7 @@ from accessguard.playbooks.guards import StepUp, check_handover, require_step_up
 from accessguard.playbooks.hooks import NO_HOOKS, Phase, RunHooks
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
+from accessguard.playbooks.resume import begin_resume
 from accessguard.playbooks.status import (
     RETRY,
     ItemStatus,
@@ -252,7 +253,7 @@ def start_run(
     """
     run_id = state.new_run_id()
     with app.begin() as conn:
-        lock.acquire(conn, app.clock, plan.email, run_id)
+        lock.acquire(conn, app.clock, plan.email, run_id, actor=app.actor)
         check_handover(conn, plan)
         state.create_run(
             conn, app.clock, app.actor, plan, run_id=run_id, allow_unfinished=allow_unfinished
@@ -345,13 +346,16 @@ def resume_run(
     step_up: StepUp | None = None,
     hooks: RunHooks | None = None,
 ) -> RunReport:
-    """Continue a run from its first unfinished item (retrying failed ones); step-up first."""
+    """Continue a run from its first unfinished item (retrying failed ones); step-up first.
+
+    The lock of a dead process is taken over (audited), a live one's is refused; the
+    resuming actor is the actor of everything the run does from here (``run.resume``).
+    """
     with app.begin() as conn:
         plan = state.get_run(conn, run_id).stored_plan()
     require_step_up(app, plan, step_up)
     with app.begin() as conn:
-        run = state.get_run(conn, run_id, plan=False)
-        lock.acquire(conn, app.clock, run.subject, run_id)
+        begin_resume(conn, app.clock, state.get_run(conn, run_id, plan=False), actor=app.actor)
     return _execute(
         app,
         run_id,

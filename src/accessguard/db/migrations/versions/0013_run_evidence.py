@@ -1,0 +1,27 @@
+"""run evidence files and resumes: a confirmed item's evidence file (SHA-256, name); who resumed a run.
+
+Revision ID: 0013
+Revises: 0007
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("run_items", sa.Column("evidence_sha256", sa.String(length=64), nullable=True))
+    op.add_column("run_items", sa.Column("evidence_file", sa.String(length=255), nullable=True))
+    op.add_column("runs", sa.Column("resumed_by", sa.String(length=320), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("runs") as batch:
+        batch.drop_column("resumed_by")
+    with op.batch_alter_table("run_items") as batch:
+        batch.drop_column("evidence_file")
+        batch.drop_column("evidence_sha256")
