@@ -102,10 +102,11 @@ def list_runs(
     query = select(*RUN_COLUMNS, runs.plan).order_by(runs.created_at.desc(), runs.id).limit(limit)
     if subject:
         query = query.where(runs.subject == subject.strip().lower())
-    interrupted = status == RunStatus.INTERRUPTED
+    # Interrupted runs are stored as running: both are told apart by their lock holder.
+    alive = status in (RunStatus.RUNNING, RunStatus.INTERRUPTED)
     if status:
-        query = query.where(runs.status == (RunStatus.RUNNING if interrupted else status))
+        query = query.where(runs.status == (RunStatus.RUNNING if alive else status))
     found = [RunRecord.of(row._mapping) for row in session.execute(query)]
-    if interrupted:
-        return [r for r in found if shown_status(session, r) == RunStatus.INTERRUPTED]
+    if alive:
+        return [r for r in found if shown_status(session, r) == status]
     return found
