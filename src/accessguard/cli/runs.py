@@ -30,10 +30,11 @@ def list_cmd(app: App, subject: str | None, status: str | None, limit: int, as_j
     """List recent runs, newest first."""
     from accessguard.playbooks.run_views import list_runs, run_to_dict
 
+    now = app.clock.now()
     with app.begin() as session:
         rows = [
-            run_to_dict(session, r, with_items=False)
-            for r in list_runs(session, subject=subject, status=status, limit=limit)
+            run_to_dict(session, r, now=now, with_items=False)
+            for r in list_runs(session, now=now, subject=subject, status=status, limit=limit)
         ]
     if as_json:
         emit_json(rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -35,29 +36,32 @@ def item_to_dict(item: ItemRecord) -> dict[str, Any]:
     }
 
 
-def shown_status(session: Connection, run: RunRecord) -> RunStatus:
+def shown_status(session: Connection, run: RunRecord, now: datetime) -> RunStatus:
     """The run's status as people should see it: ``interrupted`` for a running run nobody runs.
 
     A run is stored ``running`` while a process executes it and holds its subject's
-    lock; if that process was killed, the lock is held by a dead process (or by nobody,
-    after `runs unlock`), and the run is shown as interrupted, not running.
+    lock; if that process was killed, the lock is held by a dead holder (its pid gone on
+    this host, its heartbeat older than ``lock.LEASE`` on another) or by nobody (after
+    `runs unlock`), and the run is shown as interrupted, not running.
     """
     if run.status != RunStatus.RUNNING:
         return run.status
     holder = lock.holder_of(session, run.subject)
-    if holder is None or holder.run_id != run.id or lock.is_dead(holder.holder):
+    if holder is None or holder.run_id != run.id or holder.is_dead(now):
         return RunStatus.INTERRUPTED
     return run.status
 
 
-def run_to_dict(session: Connection, run: RunRecord, *, with_items: bool = True) -> dict[str, Any]:
-    """The stable JSON shape of a run, with its steps and items."""
+def run_to_dict(
+    session: Connection, run: RunRecord, *, now: datetime, with_items: bool = True
+) -> dict[str, Any]:
+    """The stable JSON shape of a run, with its steps and items (``now``: the clock's time)."""
     # A run can hold thousands of items; a listing only counts them.
     records = run_items(session, run.id) if with_items else []
     items: Sequence[ItemRecord | ItemState] = (
         records if with_items else item_states(session, run.id)
     )
-    status = shown_status(session, run)
+    status = shown_status(session, run, now)
     stopped_by = None
     if run.status in (RunStatus.FAILED, RunStatus.PARTIAL):  # the failed items' results say why
         failed = records if with_items else run_items(session, run.id, status=ItemStatus.FAILED)
@@ -95,7 +99,12 @@ def run_to_dict(session: Connection, run: RunRecord, *, with_items: bool = True)
 
 
 def list_runs(
-    session: Connection, *, subject: str | None = None, status: str | None = None, limit: int = 100
+    session: Connection,
+    *,
+    now: datetime,
+    subject: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
 ) -> list[RunRecord]:
     """Recent runs first, with their plans (``interrupted``: running runs nobody runs)."""
     runs = _RUNS.c
@@ -108,5 +117,5 @@ def list_runs(
         query = query.where(runs.status == (RunStatus.RUNNING if alive else status))
     found = [RunRecord.of(row._mapping) for row in session.execute(query)]
     if alive:
-        return [r for r in found if shown_status(session, r) == status]
+        return [r for r in found if shown_status(session, r, now) == status]
     return found

@@ -236,11 +236,29 @@ class _Execution:
 
 @contextmanager
 def _holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
+    """Hold the lock while the run executes (its heartbeat refreshed), then release it."""
+    stop = threading.Event()
+    beat = threading.Thread(
+        target=_heartbeat, args=(app, subject, run_id, stop), name=f"lock-{run_id}", daemon=True
+    )
+    beat.start()
     try:
         yield
     finally:
+        stop.set()
+        beat.join()
         with app.begin() as conn:
             lock.release(conn, subject, run_id)
+
+
+def _heartbeat(app: App, subject: str, run_id: str, stop: threading.Event) -> None:
+    """Refresh the lock's heartbeat every ``lock.BEAT_EVERY`` until ``stop`` is set."""
+    while not stop.wait(lock.BEAT_EVERY.total_seconds()):
+        try:
+            with app.begin() as conn:
+                lock.beat(conn, app.clock, subject, run_id)
+        except Exception as exc:  # a missed beat only ages the lease; the run must go on
+            log.warning("run %s: lock heartbeat failed: %s", run_id, exc)
 
 
 def start_run(
@@ -372,4 +390,4 @@ def run_summary(app: App, run_id: str) -> dict[str, Any]:
     from accessguard.playbooks.run_views import run_to_dict
 
     with app.begin() as conn:
-        return run_to_dict(conn, state.get_run(conn, run_id))
+        return run_to_dict(conn, state.get_run(conn, run_id), now=app.clock.now())

@@ -12,17 +12,19 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from accessguard.app import App
 from accessguard.audit.chain import find_events
 from accessguard.clock import FixedClock
 from accessguard.config import load_settings
 from accessguard.db import tables
+from accessguard.playbooks.lock import LEASE
 from support.fake_meta import MetaFake
 from support.offboarding import LEAVER, World, build_world, cli_process, invoke, invoke_json
 from support.vault import vault_app
@@ -294,3 +296,44 @@ def test_show_qr_needs_step_up_and_a_pending_seed(world: World, monkeypatch: Any
     shown = invoke(world.app, "--actor", BOB, "totp", "show-qr", "brand-x",
                    "--step-up-code", current_code(world, key))  # fmt: skip
     assert shown.exit_code == 0, shown.stderr
+
+
+def _held_elsewhere(world: World, run_id: str, heartbeat_age: timedelta) -> str:
+    """Make ``run_id`` look run by a process on another host whose last beat is that old."""
+    now = datetime.now(UTC)
+    holder = "worker-2.example.internal:4242"
+    with world.app.begin() as conn:
+        conn.execute(update(tables.runs).where(tables.runs.c.id == run_id).values(status="running"))
+        conn.execute(
+            insert(tables.run_locks).values(
+                subject=LEAVER,
+                run_id=run_id,
+                holder=holder,
+                acquired_at=now - timedelta(hours=1),
+                heartbeat_at=now - heartbeat_age,
+            )
+        )
+    return holder
+
+
+def test_another_hosts_holder_is_live_while_it_beats_and_dead_once_its_lease_expires(
+    any_world: World,
+) -> None:
+    run = _offboard(any_world)
+    holder = _held_elsewhere(any_world, run["id"], timedelta(seconds=20))
+    _, shown = invoke_json(any_world.app, "runs", "show", run["id"])
+    assert shown["status"] == "running"
+    refused = invoke(any_world.app, "--actor", BOB, "runs", "resume", run["id"])
+    assert refused.exit_code == 1 and "in progress" in refused.stderr
+    assert _events(any_world, "run.lock-takeover") == []
+
+    with any_world.app.begin() as conn:  # the holder stops beating: past the lease
+        conn.execute(update(tables.run_locks).values(heartbeat_at=datetime.now(UTC) - LEASE * 2))
+    _, shown = invoke_json(any_world.app, "runs", "show", run["id"])
+    assert shown["status"] == "interrupted"
+    resumed = invoke(any_world.app, "--actor", BOB, "runs", "resume", run["id"])
+    assert resumed.exit_code == 5, resumed.stderr
+    [takeover] = _events(any_world, "run.lock-takeover")
+    assert takeover.actor == BOB and takeover.details["holder"] == holder
+    with any_world.app.begin() as conn:
+        assert conn.execute(select(tables.run_locks)).all() == []  # released at the end

@@ -84,4 +84,6 @@ run_locks = Table(
     Column("run_id", String(40), nullable=False),
     Column("holder", String(200), nullable=False),
     Column("acquired_at", UTCDateTime(), nullable=False),
+    #: Refreshed by the holder while it runs (0013); a lease older than ``lock.LEASE`` is dead.
+    Column("heartbeat_at", UTCDateTime(), nullable=True),
 )
