@@ -207,13 +207,19 @@ def test_a_killed_run_shows_interrupted_and_a_resume_by_another_actor_acts_for_i
 
 def test_a_live_runs_lock_is_never_taken_over(any_world: World) -> None:
     proc = cli_process(any_world.app, "offboard", LEAVER, "--yes",
-                       delay="rotate-shared-logins:120")  # fmt: skip
+                       delay="rotate-shared-logins:120", beat_every="0.2")  # fmt: skip
     try:
         run = _wait_for_run(any_world, proc)
         assert run["status"] == "running" and run["hint"] is None
         with any_world.app.begin() as conn:
-            [holder] = conn.execute(select(tables.run_locks.c.holder)).scalars()
+            [(holder, first)] = conn.execute(
+                select(tables.run_locks.c.holder, tables.run_locks.c.heartbeat_at)
+            ).all()
         assert holder.endswith(f":{proc.pid}")
+        time.sleep(1)
+        with any_world.app.begin() as conn:
+            [later] = conn.execute(select(tables.run_locks.c.heartbeat_at)).scalars()
+        assert later > first  # the live holder beats while its items are busy
 
         refused = invoke(any_world.app, "--actor", BOB, "runs", "resume", run["id"])
         assert refused.exit_code == 1
