@@ -120,13 +120,13 @@ def regenerate_cmd(app: App, account: str) -> None:
 def show_qr_cmd(app: App, account: str, step_up_code: str | None) -> None:
     """Show the pending re-enrolment seed's QR once (a run without a terminal could not)."""
     from accessguard.credentials.observers import acting_person
-    from accessguard.credentials.totp_show import show_pending
+    from accessguard.playbooks.seed_qr import show_run_seed
     from accessguard.playbooks.stepup import require
 
     require(app, step_up_check(app, step_up_code), why=f"showing the new 2FA seed of {account}")
     with account_in_vault(app, account) as (conn, client, acct):
         person = acting_person(conn, app.actor)
-        uri = show_pending(
+        uri = show_run_seed(
             conn, app.clock, vault=client, account=acct, person=person, actor=app.actor
         )
     show_once(uri)

@@ -343,3 +343,28 @@ def test_another_hosts_holder_is_live_while_it_beats_and_dead_once_its_lease_exp
     assert takeover.actor == BOB and takeover.details["holder"] == holder
     with any_world.app.begin() as conn:
         assert conn.execute(select(tables.run_locks)).all() == []  # released at the end
+
+
+def _pending_generation(world: World) -> int | None:
+    with world.app.begin() as conn:
+        [generation] = conn.execute(select(tables.totp_keys.c.pending_generation)).scalars()
+    return int(generation) if generation is not None else None
+
+
+@pytest.mark.parametrize("issued_by", ["a run on a terminal", "totp regenerate"])
+def test_show_qr_never_replaces_a_seed_someone_saw(world: World, issued_by: str) -> None:
+    """A seed shown when it was issued may be enrolled already: replacing it could lock out."""
+    if issued_by == "totp regenerate":
+        issued = invoke(world.app, "totp", "regenerate", "brand-x")
+    else:
+        issued = invoke(world.app, "offboard", LEAVER, "--yes", "--show-secrets")
+    assert issued.exit_code in (0, 5), issued.stderr
+    before = _pending_generation(world)
+    assert before is not None
+
+    refused = invoke(world.app, "--actor", BOB, "totp", "show-qr", "brand-x")
+    assert refused.exit_code == 1
+    assert "never shown twice" in refused.stderr and "Traceback" not in refused.stderr
+    assert refused.stdout == ""
+    assert _pending_generation(world) == before
+    assert _events(world, "totp.show-qr") == []
