@@ -233,6 +233,9 @@ def test_a_live_runs_lock_is_never_taken_over(any_world: World) -> None:
         proc.communicate(timeout=30)
     _, after = invoke_json(any_world.app, "runs", "show", run["id"])
     assert after["status"] == "interrupted"  # the same run, once its process is gone
+    assert invoke(any_world.app, "runs", "unlock", run["id"]).exit_code == 0
+    _, unlocked = invoke_json(any_world.app, "runs", "show", run["id"])
+    assert unlocked["status"] == "interrupted"  # running, and nobody holds its lock
 
 
 def test_a_reenrolment_without_a_terminal_says_how_to_show_the_qr(
