@@ -1,14 +1,14 @@
 """run evidence files and resumes: an item's evidence file (SHA-256, name); who resumed; lock heartbeats.
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0007"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
