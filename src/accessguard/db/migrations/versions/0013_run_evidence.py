@@ -1,14 +1,14 @@
 """run evidence files and resumes: an item's evidence file (SHA-256, name); who resumed; lock heartbeats.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
