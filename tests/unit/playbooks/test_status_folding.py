@@ -88,8 +88,14 @@ def test_an_item_takes_its_actions_outcome_as_status(outcome: Outcome) -> None:
     [
         (ItemStatus, {"pending", "running", "changed", "unchanged", "failed", "waiting", "done"}),
         (StepStatus, {"pending", "running", "waiting", "failed", "done", "skipped"}),
-        (RunStatus, {"running", "waiting", "partial", "failed", "completed"}),
+        (RunStatus, {"running", "waiting", "partial", "failed", "completed", "interrupted"}),
     ],
 )
 def test_stored_status_values_never_change(enum: type, values: set[str]) -> None:
     assert {member.value for member in enum} == values
+
+
+def test_an_interrupted_run_exits_as_an_error_and_is_never_a_folded_status() -> None:
+    assert exit_code(RunStatus.INTERRUPTED) == ExitCode.ERROR
+    folded = {run_status(s, stopped=False) for s in ([I.PENDING], [I.RUNNING], [I.DONE])}
+    assert RunStatus.INTERRUPTED not in folded  # only shown, from the lock (run_views)
