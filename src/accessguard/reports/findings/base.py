@@ -40,7 +40,7 @@ class Severity(IntEnum):
             ) from None
 
 
-SUBJECT_TYPES = ("person", "account", "grant", "credential")
+SUBJECT_TYPES = ("person", "account", "grant", "credential", "run")
 
 
 @dataclass(frozen=True, slots=True)
