@@ -100,7 +100,7 @@ def _removals(session: Connection, ctx: ActionContext) -> dict[str, ItemRecord]:
 def _pending_reason(removal: ItemRecord, account: str) -> str:
     """Why a grant stays revoke-pending: its removal item's state, and what to do."""
     message = str((removal.result or {}).get("message") or "")
-    where = f"{removal.run_id} {removal.step_id} {removal.item_id}"
+    where = f"{removal.run_id} {removal.step_id} --item {removal.item_id}"
     if removal.status == ItemStatus.WAITING:
         return (
             f"manual removal on {account} not confirmed yet ({message}); confirm it with "
