@@ -121,3 +121,11 @@ def test_time_to_removal_is_open_while_a_removal_is_pending(conn: Connection) ->
     _leaver(conn, **_pending())
     (row,) = _times(conn)
     assert (row["days_to_removal"], row["pending_removals"]) == (None, 1)
+
+
+def test_one_grant_still_pending_keeps_the_removal_open(conn: Connection) -> None:
+    _leaver(conn, revoked_at=NOW, removal_confirmed_at=NOW)
+    rows.account(conn, "other", "tiktok")
+    rows.grant(conn, "gone@example.com", "other", "editor", **_pending())
+    (row,) = _times(conn)
+    assert row["removed_at"] is None
