@@ -132,7 +132,7 @@ def test_resume_after_the_platform_returns_ends_the_grant(world: World, down: di
     assert times["days_to_removal"] is not None
 
 
-def test_a_manual_removal_stays_revoke_pending_until_confirmed(world: World) -> None:
+def test_a_manual_removal_stays_revoke_pending_until_confirmed_then_ends(world: World) -> None:
     with world.app.begin() as conn:
         add_grant(
             conn,
@@ -162,7 +162,6 @@ def test_a_manual_removal_stays_revoke_pending_until_confirmed(world: World) -> 
         "removed in X delegate settings, ticket SEC-1",
     )
     assert confirmed["confirmed"], confirmed
-    invoke_json(world.app, "runs", "resume", run["id"])
     grant = _grant_on(world, "brand-x", "editor")
     assert grant.removal_confirmed_at is not None
     assert _findings(_report(world), "removal-unconfirmed") == []
