@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from accessguard.db import tables
 from accessguard.reports.access import AccessReport
 from accessguard.reports.findings import KINDS, RULES
 from accessguard.reports.findings.removals import incomplete_runs, unconfirmed_removals
+from accessguard.reports.render import render
 from support import rows
 from support.findings import context, kinds
 from support.rows import NOW
@@ -129,3 +131,17 @@ def test_one_grant_still_pending_keeps_the_removal_open(conn: Connection) -> Non
     rows.grant(conn, "gone@example.com", "other", "editor", **_pending())
     (row,) = _times(conn)
     assert row["removed_at"] is None
+
+
+@pytest.mark.parametrize(
+    ("fmt", "title"),
+    [("table", "TIME TO REMOVAL"), ("md", "## Time to removal"), ("html", "Time to removal")],
+)
+def test_every_rendered_format_has_the_time_to_removal(
+    conn: Connection, fmt: str, title: str
+) -> None:
+    _leaver(conn, revoked_at=NOW, removal_confirmed_at=NOW - timedelta(days=1))
+    out = io.StringIO()
+    render(AccessReport(conn, context(conn).settings, now=NOW), fmt, out)
+    section = out.getvalue().split(title, 1)[-1]
+    assert "2.4" in section.split("gone@example.com", 1)[-1]
