@@ -37,11 +37,11 @@ def _pending(**extra: Any) -> dict[str, Any]:
     }
 
 
-def _run(conn: Connection, run_id: str, status: str) -> None:
+def _run(conn: Connection, run_id: str, status: str, *, subject: str = "gone@example.com") -> None:
     conn.execute(
         insert(tables.runs).values(
             id=run_id,
-            subject="gone@example.com",
+            subject=subject,
             playbook="standard",
             playbook_digest="0" * 64,
             status=status,
@@ -145,3 +145,9 @@ def test_every_rendered_format_has_the_time_to_removal(
     render(AccessReport(conn, context(conn).settings, now=NOW), fmt, out)
     section = out.getvalue().split(title, 1)[-1]
     assert "2.4" in section.split("gone@example.com", 1)[-1]
+
+
+def test_a_run_not_about_a_person_names_no_person(conn: Connection) -> None:
+    _run(conn, "run-1", "waiting", subject="review-campaign-3")
+    (finding,) = incomplete_runs(context(conn))
+    assert finding.person is None

@@ -83,4 +83,6 @@ def incomplete_runs(ctx: FindingContext) -> FindingStream:
             f"run {run_id} ({playbook} for {subject}) is {status} since "
             f"{updated_at:%Y-%m-%d %H:%M}: {todo.format(run=run_id)}"
         )
-        yield Finding("run-incomplete", severity, "run", run_id, message, person=subject)
+        # A run's subject is a person's email, or "review-campaign-N" / "account:NAME".
+        person = subject if "@" in subject else None
+        yield Finding("run-incomplete", severity, "run", run_id, message, person=person)
