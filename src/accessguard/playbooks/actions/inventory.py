@@ -103,8 +103,8 @@ def _pending_reason(removal: ItemRecord, account: str) -> str:
     where = f"{removal.run_id} {removal.step_id} --item {removal.item_id}"
     if removal.status == ItemStatus.WAITING:
         return (
-            f"manual removal on {account} not confirmed yet ({message}); confirm it with "
-            f"`accessguard runs confirm {where}`, then `accessguard runs resume {removal.run_id}`"
+            f"manual removal on {account} not confirmed yet ({message}); confirming it with "
+            f"`accessguard runs confirm {where}` ends the grant"
         )
     if removal.status == ItemStatus.FAILED:
         return (
