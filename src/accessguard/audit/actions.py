@@ -24,6 +24,7 @@ class AuditAction(StrEnum):
     #: A grant held because its platform removal failed or waits (issue 17).
     GRANT_REVOKE_PENDING = "grant.revoke-pending"
     PLATFORM_REVOKE = "platform.revoke"
+    CONNECTOR_SECRET_SET = "connector.secret-set"
     CREDENTIAL_SET = "credential.set"
     CREDENTIAL_ROTATE = "credential.rotate"
     CREDENTIAL_CONFIRM = "credential.confirm"
@@ -64,6 +65,8 @@ class AuditAction(StrEnum):
     STEPUP_LOCKED = "stepup.locked"
     STEPUP_REFUSED_LOCKED = "stepup.refused-locked"
     STEPUP_OFF_BY_CONFIG = "stepup.off-by-config"
+    FINDING_ACCEPT = "finding.accept"
+    FINDING_UNACCEPT = "finding.unaccept"
 
     @classmethod
     def exposure(cls, kind: str) -> AuditAction:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import Event, record, record_many
@@ -183,6 +183,27 @@ def revoke_pending_count(conn: Connection, person_id: int) -> int:
         grants.revoke_pending_at.is_not(None),
     )
     return int(conn.scalar(query) or 0)
+
+
+def record_use(conn: Connection, *, person_id: int, account_id: int, at: datetime) -> int:
+    """Stamp ``last_used_at`` on the person's active shared-login grants of the account.
+
+    Called when the person reveals the account's login or takes a code of its seed:
+    the use data the ``stale-grant`` finding reads. Returns how many grants it stamped.
+    """
+    grants = _GRANTS.c
+    result = conn.execute(
+        update(_GRANTS)
+        .where(
+            grants.person_id == person_id,
+            grants.account_id == account_id,
+            grants.via == "shared-login",
+            grants.revoked_at.is_(None),
+            or_(grants.last_used_at.is_(None), grants.last_used_at < at),
+        )
+        .values(last_used_at=at)
+    )
+    return int(result.rowcount or 0)
 
 
 class Identified(Protocol):
