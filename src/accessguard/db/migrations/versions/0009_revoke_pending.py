@@ -1,14 +1,14 @@
 """revoke-pending grants: a grant whose platform removal failed or waits stays held.
 
 Revision ID: 0009
-Revises: 0011 (written on 0007; chained after 0011 when main gained it)
+Revises: 0012 (written on 0007; chained after the migrations main gained meanwhile)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
