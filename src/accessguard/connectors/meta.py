@@ -131,6 +131,11 @@ class MetaConnector(HttpConnector):
             query = None  # the "next" URL carries every parameter
         return items
 
+    @property
+    def rate_key(self) -> str:
+        """One bucket per meta business: its limits are the business's, not the account's."""
+        return f"meta:{self.settings['business_id']}"
+
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.secret()}"}
 
