@@ -22,6 +22,8 @@ class AuditAction(StrEnum):
     ACCOUNT_OWNER = "account.owner"
     GRANT_ADD = "grant.add"
     GRANT_REVOKE = "grant.revoke"
+    #: A grant held because its platform removal failed or waits (issue 17).
+    GRANT_REVOKE_PENDING = "grant.revoke-pending"
     PLATFORM_REVOKE = "platform.revoke"
     CONNECTOR_SECRET_SET = "connector.secret-set"
     CREDENTIAL_SET = "credential.set"

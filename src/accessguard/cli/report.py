@@ -40,6 +40,7 @@ def _refuse_webhook_url(ctx: click.Context, param: click.Parameter, value: str |
     default="table",
     show_default=True,
 )
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (same as --format json).")
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (0600)."
 )
@@ -66,6 +67,7 @@ def _refuse_webhook_url(ctx: click.Context, param: click.Parameter, value: str |
 def access_cmd(
     app: App,
     fmt: str,
+    as_json: bool,
     out: Path | None,
     fail_on: str | None,
     emails: tuple[str, ...],
@@ -82,6 +84,8 @@ def access_cmd(
     from accessguard.reports.findings.base import Severity
     from accessguard.reports.service import deliver, write_access_report
 
+    if as_json:
+        fmt = "json"
     with app.begin() as conn:
         digest = write_access_report(conn, app.settings, now=app.clock.now(), fmt=fmt, out=out)
         if emails or slack:
