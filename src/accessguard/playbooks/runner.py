@@ -29,7 +29,7 @@ from sqlalchemy import Connection
 
 from accessguard.app import App
 from accessguard.audit.anchors import anchor_head
-from accessguard.errors import LockHeldError, VaultError
+from accessguard.errors import VaultError
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.batch import failure, run_batch
 from accessguard.playbooks.context import ActionContext, SecretSink, VaultPool
@@ -90,7 +90,7 @@ WithRun = Callable[[Connection, str], None]
 
 
 @dataclass
-class _Execution:
+class Execution:
     """One process executing one run: what every item of it shares."""
 
     app: App
@@ -250,7 +250,7 @@ class _Execution:
 
 
 @contextmanager
-def _holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
+def holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
     """Hold the lock while the run executes (its heartbeat refreshed), then release it."""
     stop = threading.Event()
     beat = threading.Thread(
@@ -306,8 +306,8 @@ def _execute(
     show_secret: SecretSink | None,
     hooks: RunHooks | None,
 ) -> RunReport:
-    with _holding_lock(app, plan.email, run_id):
-        report = _Execution(
+    with holding_lock(app, plan.email, run_id):
+        report = Execution(
             app,
             run_id,
             plan,
@@ -398,36 +398,6 @@ def resume_run(
         show_secret=show_secret,
         hooks=hooks,
     )
-
-
-def release_held(app: App, run_id: str) -> RunStatus | None:
-    """Run the run's held items again once a confirmation may have unblocked them.
-
-    A grant held revoke-pending because its manual removal waited ends as soon as that
-    removal is confirmed (``runs confirm``), without a resume. Only steps with held
-    items run, under the subject's lock; returns the run's new status (None: nothing held).
-    """
-    with app.begin() as conn:
-        run = state.get_run(conn, run_id)
-        held = {i.step_id for i in state.run_items(conn, run_id, status=ItemStatus.HELD)}
-        if not held:
-            return None
-        plan = run.stored_plan()
-    try:
-        with app.begin() as conn:
-            lock.acquire(conn, app.clock, run.subject, run_id)
-    except LockHeldError:
-        return None  # the run is executing now; `runs resume` ends them afterwards
-    with _holding_lock(app, run.subject, run_id):
-        execution = _Execution(app, run_id, plan, 1, None, None, VaultPool(app))
-        for step in plan.steps:
-            if step.id in held:
-                execution.run_step(step)
-        with app.begin() as conn:
-            run = state.get_run(conn, run_id, plan=False)
-            status = run_status((i.status for i in state.item_states(conn, run_id)), stopped=False)
-            state.set_run_status(conn, app.clock, run, status)
-    return status
 
 
 def run_summary(app: App, run_id: str) -> dict[str, Any]:
