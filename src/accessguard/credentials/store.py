@@ -11,6 +11,7 @@ from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.exposure import record_exposure
+from accessguard.credentials.fields import PASSWORD, changed_fields, record_field_writes
 from accessguard.credentials.observers import require_reason
 from accessguard.credentials.records import find_credential, get_credential
 from accessguard.credentials.versions import add_versions, insert_credential, set_current
@@ -83,8 +84,13 @@ def set_credential(
     actor: str,
     operator: PersonRecord | None = None,
     reason: str | None = None,
+    merge: bool = False,
 ) -> ActionResult:
-    """Store the account's login as a new Vault version (check-and-set) and record it."""
+    """Store the account's login as a new Vault version (check-and-set) and record it.
+
+    ``merge`` keeps the fields not given (``creds set --field``); which written fields
+    changed value is recorded, so exposure of an unchanged field stays current.
+    """
     path = vault.paths.secret(account.name)
     credential = find_credential(conn, account.id)
     if credential is not None and credential.pending:
@@ -103,7 +109,18 @@ def set_credential(
             hint="an interrupted rotation? re-run it with the same --idempotency-key, "
             "or check `accessguard creds status`",
         )
-    version = vault.kv.write(path, values.to_vault(), cas=expected)
+    if merge and expected == 0:
+        raise ConflictError(
+            f"{account.name} has no stored login to add a field to",
+            hint=f"store the whole login first with `accessguard creds set {account.name}`",
+            code="credential-not-found",
+        )
+    before = vault.kv.read(path, expected).public_values() if expected else {}
+    changed = changed_fields(before, values.values)
+    if merge:
+        version = vault.kv.patch(path, values.to_vault(), cas=expected)
+    else:
+        version = vault.kv.write(path, values.to_vault(), cas=expected)
     now = clock.now()
     vault.kv.set_custom_metadata(
         path,
@@ -133,6 +150,7 @@ def set_credential(
         actor=actor,
         reason=reason or "set",
     )
+    record_field_writes(conn, clock, credential_id=credential_id, version=version, changed=changed)
     record(
         conn,
         clock,
@@ -140,7 +158,12 @@ def set_credential(
         action=AuditAction.CREDENTIAL_SET,
         target_type="credential",
         target=account.name,
-        details={"version": version, "fields": sorted(values.values), "reason": reason},
+        details={
+            "version": version,
+            "fields": sorted(values.values),
+            "changed": sorted(k for k, v in changed.items() if v),
+            "reason": reason,
+        },
     )
     if operator is not None:
         record_exposure(
@@ -148,6 +171,7 @@ def set_credential(
             clock,
             person=operator,
             kind="entered",
+            fields=sorted(values.values),
             version=version,
             actor=actor,
             account=account,
@@ -178,10 +202,13 @@ def reveal(
     version: int | None = None,
     pending: bool = False,
     run_id: str | None = None,
+    fields: tuple[str, ...] | None = (PASSWORD,),
 ) -> Revealed:
     """Read a version (default: current) and record the observed exposure before returning it.
 
-    ``pending`` insists that a rotation is pending (its new password is the current version).
+    ``fields``: what the caller shows (None: every field); the exposure is recorded for
+    exactly those, and only they are returned. ``pending`` insists that a rotation is
+    pending (its new password is the current version).
     """
     reason = require_reason(reason)
     credential = get_credential(conn, account)
@@ -192,12 +219,20 @@ def reveal(
             hint="without --pending, reveal shows the current version",
         )
     wanted = version or credential.current_version
-    secret = vault.kv.read(credential.vault_path, wanted)
+    values = vault.kv.read(credential.vault_path, wanted).public_values()
+    missing = [name for name in fields or () if name not in values]
+    if missing:
+        raise InputError(
+            f"{account.name} version {wanted} has no {', '.join(missing)}",
+            hint=f"stored fields: {', '.join(values) or 'none'}",
+        )
+    shown = {k: v for k, v in values.items() if fields is None or k in fields}
     record_exposure(
         conn,
         clock,
         person=person,
         kind="reveal",
+        fields=sorted(shown),
         version=wanted,
         actor=actor,
         account=account,
@@ -205,4 +240,4 @@ def reveal(
         credential_id=credential.id,
         run_id=run_id,
     )
-    return Revealed(account.name, wanted, secret.public_values())
+    return Revealed(account.name, wanted, shown)

@@ -17,6 +17,7 @@ from accessguard.db.tables.audit_inventory import (
     people,
 )
 from accessguard.db.tables.credentials import (
+    credential_field_writes,
     credential_versions,
     credentials,
     exposures,
@@ -49,6 +50,7 @@ __all__ = [
     "accounts",
     "audit_events",
     "audit_head",
+    "credential_field_writes",
     "credential_versions",
     "credentials",
     "drift_items",

@@ -62,6 +62,8 @@ totp_keys = Table(
     Column("pending_key_name", String(200), nullable=True),
     Column("pending_generation", Integer(), nullable=True),
     Column("pending_idempotency_key", String(200), nullable=True),
+    # The pending seed was shown to someone the inventory does not know (not a person).
+    Column("pending_exported_by", String(320), nullable=True),
 )
 
 #: History of a person's membership in an account's Vault group (possible exposure).
@@ -94,7 +96,24 @@ credential_versions = Table(
     UniqueConstraint("credential_id", "version", name="uq_credential_versions_credential_id"),
 )
 
-#: Observed exposure: a person saw a version (reveal, TOTP code, seed export).
+#: Which fields a version written by ``creds set`` wrote and whether each value changed. A
+#: version without rows (a rotation, or one written before 0010) changed the password only.
+credential_field_writes = Table(
+    "credential_field_writes",
+    metadata,
+    Column("id", Integer(), primary_key=True),
+    Column("credential_id", Integer(), ForeignKey("credentials.id"), nullable=False),
+    Column("version", Integer(), nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("changed", Boolean(), nullable=False),
+    Column("written_at", UTCDateTime(), nullable=False),
+    UniqueConstraint(
+        "credential_id", "version", "field", name="uq_credential_field_writes_version_field"
+    ),
+)
+
+#: Observed exposure: a person saw one field of a version (reveal, seed shown or pasted,
+#: TOTP code). ``field`` is ``all`` for rows from before 0010 (every field of that version).
 exposures = Table(
     "exposures",
     metadata,
@@ -103,6 +122,8 @@ exposures = Table(
     Column("credential_id", Integer(), ForeignKey("credentials.id"), nullable=True),
     Column("totp_key_id", Integer(), ForeignKey("totp_keys.id"), nullable=True),
     Column("kind", String(20), nullable=False),
+    # Core inserts that name no field cover every field of the version (``all``).
+    Column("field", String(40), nullable=False, default="all"),
     Column("version", Integer(), nullable=False),
     Column("occurred_at", UTCDateTime(), nullable=False),
     Column("reason", Text(), nullable=True),

@@ -162,6 +162,7 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
             actor=ctx.actor,
             run_id=ctx.run_id,
             idempotency_key=ctx.idempotency_key,
+            shown=ctx.show_secret is not None,
         )
         if result.outcome is Outcome.FAILED:
             return result

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
+from accessguard.credentials.exposure import SEED_KINDS
+from accessguard.credentials.fields import ALL, TOTP_SEED
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import credentials as _CREDENTIALS
+from accessguard.db.tables import exposures as _EXPOSURES
+from accessguard.db.tables import people as _PEOPLE
 from accessguard.db.tables import totp_keys as _TOTP
 from accessguard.reports.findings.base import (
     Finding,
@@ -61,7 +65,14 @@ def credential_findings(ctx: FindingContext) -> FindingStream:
 
 
 def seed_findings(ctx: FindingContext) -> FindingStream:
-    """2FA seeds that left Vault (exported) or live on a personal phone."""
+    """2FA seeds someone who should not still hold them may hold, and seeds on a personal phone.
+
+    ``seed-exported`` fires for what is still current: a seed of the generation in use (or
+    pending) shown to or pasted by a person who is leaving or departed, or shown to an
+    actor the inventory does not know. A seed shown once to an active operator at
+    enrolment is their exposure, not a finding; re-enrolment (a new generation) clears it.
+    """
+    yield from _seeds_with_leavers(ctx)
     accounts, keys = _ACCOUNTS.c, _TOTP.c
     query = (
         select(
@@ -74,14 +85,16 @@ def seed_findings(ctx: FindingContext) -> FindingStream:
     for key in ctx.session.execute(query):
         name = key.name
         if key.exported:
-            who = f" by {key.exported_by}" if key.exported_by else ""
+            who = f" to {key.exported_by}" if key.exported_by else ""
             when = key.exported_at.date().isoformat() if key.exported_at else "unknown date"
             yield Finding(
                 "seed-exported",
                 Severity.HIGH,
                 "account",
                 name,
-                f"{name}'s 2FA seed was exported{who} on {when}: anyone holding it can log in",
+                f"{name}'s 2FA seed was shown{who} on {when}, who is not a person of the "
+                f"inventory: anyone holding it can log in; re-enrol it (`accessguard totp "
+                f"regenerate {name}`)",
                 account=name,
             )
         if key.personal_device:
@@ -93,3 +106,39 @@ def seed_findings(ctx: FindingContext) -> FindingStream:
                 f"{name}'s 2FA seed is enrolled on a personal device",
                 account=name,
             )
+
+
+def _seeds_with_leavers(ctx: FindingContext) -> FindingStream:
+    """Current seeds seen by people who are leaving or departed (one query)."""
+    accounts, keys, exposures, people = _ACCOUNTS.c, _TOTP.c, _EXPOSURES.c, _PEOPLE.c
+    query = (
+        select(accounts.name, people.email, people.status, func.max(exposures.occurred_at))
+        .select_from(_EXPOSURES)
+        .join(_TOTP, keys.id == exposures.totp_key_id)
+        .join(_ACCOUNTS, accounts.id == keys.account_id)
+        .join(_PEOPLE, people.id == exposures.person_id)
+        .where(
+            keys.retired_at.is_(None),
+            exposures.kind.in_(SEED_KINDS),
+            exposures.field.in_((TOTP_SEED, ALL)),
+            people.status.in_(("leaving", "departed")),
+            or_(
+                exposures.version == keys.generation,
+                exposures.version == keys.pending_generation,
+            ),
+        )
+        .group_by(accounts.name, people.email, people.status)
+        .order_by(accounts.name, people.email)
+    )
+    for name, email, status, last in ctx.session.execute(query):
+        yield Finding(
+            "seed-exported",
+            Severity.HIGH,
+            "account",
+            name,
+            f"{name}'s current 2FA seed was seen by {email} ({status}) on "
+            f"{last.date().isoformat()}: re-enrol it (`accessguard totp regenerate {name}`, "
+            "or offboard them)",
+            account=name,
+            person=email,
+        )
