@@ -58,7 +58,6 @@ class TotpKeyRecord:
     pending_key_name: str | None
     pending_generation: int | None
     pending_idempotency_key: str | None
-    pending_exported_by: str | None
 
 
 @dataclass(frozen=True, slots=True)

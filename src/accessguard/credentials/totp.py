@@ -3,9 +3,10 @@
 A seed leaves Vault only when Vault generates it (``--generate``, ``regenerate``): the
 ``otpauth://`` URI is returned once to be shown to the operator, which is recorded as
 that operator's exposure of the seed (``seed-shown``); a seed an operator pastes is
-their exposure too (``seed-pasted``). Both stay current until the seed is re-enrolled.
-Only a seed shown to an actor who is not a person of the inventory marks the key
-``exported`` (nobody known holds it). A regenerated seed is *pending* until the platform
+their exposure too (``seed-pasted``). Both stay current until the seed is re-enrolled
+(an operator outside the inventory is named by the audit event alone). The key's
+``exported`` mark is left by versions before 0010 only, and cleared by re-enrolment.
+A regenerated seed is *pending* until the platform
 is re-enrolled (``confirm``), so codes keep working from the old seed meanwhile and
 nobody is locked out.
 """
@@ -81,10 +82,9 @@ def _seen(
     kind: str,
     reason: str,
     run_id: str | None,
-    pending: bool = False,
 ) -> None:
     """The operator saw the seed of ``generation``: their exposure when they are a person of
-    the inventory, else the key is marked exported (its pending seed, until confirmed)."""
+    the inventory (current until re-enrolment), else the audit event alone names them."""
     person = operator(conn, actor)
     if person is not None:
         record_exposure(
@@ -100,10 +100,17 @@ def _seen(
             totp_key_id=key_id,
             run_id=run_id,
         )
-    elif pending:
-        _update_key(conn, key_id, pending_exported_by=actor)
-    else:
-        _update_key(conn, key_id, exported=True, exported_at=clock.now(), exported_by=actor)
+        return
+    record(
+        conn,
+        clock,
+        actor=actor,
+        action=AuditAction.exposure(kind),
+        target_type="totp",
+        target=account.name,
+        run_id=run_id,
+        details={"person": None, "version": generation, "fields": [TOTP_SEED], "reason": reason},
+    )
 
 
 def _update_key(conn: Connection, key_id: int, **values: object) -> None:
@@ -249,7 +256,6 @@ def regenerate(
         pending_key_name=name,
         pending_generation=generation,
         pending_idempotency_key=idempotency_key,
-        pending_exported_by=None,
     )
     record(
         conn,
@@ -272,7 +278,6 @@ def regenerate(
             kind="seed-shown",
             reason="re-enrolment",
             run_id=run_id,
-            pending=True,
         )
     result = ActionResult(
         Outcome.CHANGED,
@@ -299,7 +304,6 @@ def confirm(
         return ActionResult.unchanged(f"{account.name} has no pending seed")
     name, generation = key.pending_key_name, key.pending_generation
     # The old seed's exposures and export end here: only who saw the new one still knows it.
-    exported_by = key.pending_exported_by
     _update_key(
         conn,
         key.id,
@@ -309,10 +313,9 @@ def confirm(
         pending_generation=None,
         pending_idempotency_key=None,
         personal_device=False,
-        exported=exported_by is not None,
-        exported_at=clock.now() if exported_by is not None else None,
-        exported_by=exported_by,
-        pending_exported_by=None,
+        exported=False,
+        exported_at=None,
+        exported_by=None,
     )
     vault.totp.delete(key.key_name)
     record(

@@ -53,6 +53,7 @@ totp_keys = Table(
     Column("generation", Integer(), nullable=False, default=1),
     Column("enrolled_at", UTCDateTime(), nullable=False),
     Column("enrolled_by", String(320), nullable=False),
+    # Set before 0010 for a seed shown outside the inventory; cleared by re-enrolment.
     Column("exported", Boolean(), nullable=False, default=False),
     Column("exported_at", UTCDateTime(), nullable=True),
     Column("exported_by", String(320), nullable=True),
@@ -62,8 +63,6 @@ totp_keys = Table(
     Column("pending_key_name", String(200), nullable=True),
     Column("pending_generation", Integer(), nullable=True),
     Column("pending_idempotency_key", String(200), nullable=True),
-    # The pending seed was shown to someone the inventory does not know (not a person).
-    Column("pending_exported_by", String(320), nullable=True),
 )
 
 #: History of a person's membership in an account's Vault group (possible exposure).

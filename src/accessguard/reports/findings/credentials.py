@@ -68,9 +68,10 @@ def seed_findings(ctx: FindingContext) -> FindingStream:
     """2FA seeds someone who should not still hold them may hold, and seeds on a personal phone.
 
     ``seed-exported`` fires for what is still current: a seed of the generation in use (or
-    pending) shown to or pasted by a person who is leaving or departed, or shown to an
-    actor the inventory does not know. A seed shown once to an active operator at
-    enrolment is their exposure, not a finding; re-enrolment (a new generation) clears it.
+    pending) shown to or pasted by a person who is leaving or departed, or a key still
+    marked exported by a version before 0010 (shown to someone outside the inventory). A
+    seed shown once to an operator at enrolment is their exposure, not a finding;
+    re-enrolment (a new generation) clears both.
     """
     yield from _seeds_with_leavers(ctx)
     accounts, keys = _ACCOUNTS.c, _TOTP.c
@@ -92,9 +93,8 @@ def seed_findings(ctx: FindingContext) -> FindingStream:
                 Severity.HIGH,
                 "account",
                 name,
-                f"{name}'s 2FA seed was shown{who} on {when}, who is not a person of the "
-                f"inventory: anyone holding it can log in; re-enrol it (`accessguard totp "
-                f"regenerate {name}`)",
+                f"{name}'s 2FA seed was exported{who} on {when}: anyone holding it can log "
+                f"in; re-enrol it (`accessguard totp regenerate {name}`)",
                 account=name,
             )
         if key.personal_device:

@@ -40,8 +40,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("exposures", schema=None) as batch_op:
         batch_op.add_column(sa.Column("field", sa.String(length=40), nullable=True))
-    with op.batch_alter_table("totp_keys", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("pending_exported_by", sa.String(length=320), nullable=True))
     op.execute("UPDATE exposures SET field = 'all' WHERE credential_id IS NOT NULL")
     op.execute(
         "UPDATE exposures SET field = 'totp_code' WHERE field IS NULL AND kind = 'totp-code'"
@@ -63,8 +61,6 @@ def downgrade() -> None:
     op.execute(
         "UPDATE exposures SET kind = 'seed-export' WHERE kind IN ('seed-shown', 'seed-pasted')"
     )
-    with op.batch_alter_table("totp_keys", schema=None) as batch_op:
-        batch_op.drop_column("pending_exported_by")
     with op.batch_alter_table("exposures", schema=None) as batch_op:
         batch_op.drop_column("field")
     op.drop_table("credential_field_writes")
