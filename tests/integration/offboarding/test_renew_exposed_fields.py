@@ -1,0 +1,149 @@
+"""A leaver who saw backup codes and recovery details: the offboarding renews each field.
+
+End to end with OpenBao, scim2-server and the Meta fake, on SQLite and PostgreSQL: the
+renewal is a manual step that completes only when Vault holds a new value, stored with
+``creds set ACCOUNT --field F`` from stdin; afterwards ``creds exposed`` shows nothing
+current for the leaver and ``report keys`` names nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from accessguard.app import App
+from support.fake_meta import MetaFake
+from support.offboarding import LEAVER, World, build_world, invoke, invoke_json
+from support.vault import admin_vault, vault_app
+
+ADMIN = ("--actor", "bob@example.com")
+OLD_CODES = "1111-2222\n3333-4444"
+NEW_CODES = "5555-6666\n7777-8888"
+
+
+@pytest.fixture
+def meta() -> Iterator[MetaFake]:
+    """A Meta Graph API fake (documented shapes)."""
+    with MetaFake() as server:
+        yield server
+
+
+@pytest.fixture
+def world_db(app: App, openbao, scim, meta, monkeypatch) -> World:
+    """The example company on the parametrized database (SQLite and PostgreSQL)."""
+    return build_world(vault_app(app, openbao, monkeypatch), openbao, scim, meta)
+
+
+def _vault_field(world: World, account: str, field: str) -> str | None:
+    admin = admin_vault(world.app, world.openbao)
+    value = admin.kv.read(admin.paths.secret(account)).values.get(field)
+    return None if value is None else value.reveal()
+
+
+def _set_field(world: World, account: str, field: str, value: str) -> Any:
+    return invoke(world.app, *ADMIN, "creds", "set", account, "--field", field, input=value)
+
+
+def _waiting(run: dict[str, Any], step: str) -> list[str]:
+    return [
+        i["item"]
+        for s in run["steps"]
+        if s["id"] == step
+        for i in s["items"]
+        if i["status"] == "waiting"
+    ]
+
+
+def _confirm(world: World, run_id: str, step: str, item: str) -> Any:
+    return invoke(
+        world.app, *ADMIN, "runs", "confirm", run_id, step, "--item", item, "--evidence", "done"
+    )
+
+
+def test_leaver_who_revealed_backup_codes_gets_them_renewed(world_db: World) -> None:
+    world = world_db
+    assert _set_field(world, "brand-x", "backup_codes", OLD_CODES).exit_code == 0
+    assert _set_field(world, "brand-yt", "recovery", "it-old@example.com").exit_code == 0
+    shown = invoke(
+        world.app, "--actor", LEAVER, "creds", "reveal", "brand-x", "--field", "backup_codes",
+        "--reason", "locked out",
+    )  # fmt: skip
+    assert shown.exit_code == 0 and shown.stdout.strip() == OLD_CODES
+    assert (
+        invoke(
+            world.app,
+            "--actor",
+            LEAVER,
+            "creds",
+            "reveal",
+            "brand-yt",
+            "--all",
+            "--reason",
+            "setup",
+        ).exit_code
+        == 0
+    )
+    code, exposed = invoke_json(world.app, "creds", "exposed", LEAVER)
+    assert code == 0
+    assert {(f["account"], f["field"]) for f in exposed["fields"]} == {
+        ("brand-x", "backup_codes"),
+        ("brand-yt", "recovery"),
+    }
+    code, keys = invoke_json(world.app, "report", "keys")
+    seen = {
+        (f["person"], f["kind"])
+        for r in keys
+        if r["account"] == "brand-x"
+        for f in r["fields_seen"]
+    }
+    assert seen == {(LEAVER, "reveal"), ("bob@example.com", "entered")}
+
+    result = invoke(world.app, "offboard", LEAVER, "--yes", "--json")
+    assert result.exit_code == 5, result.stderr
+    code, run = invoke_json(world.app, "runs", "show", _run_id(result.stdout))
+    step = next(s for s in run["steps"] if s["id"] == "renew-exposed-fields")
+    items = {i["item"]: i for i in step["items"]}
+    assert set(items) == {"credential-1-backup_codes", "credential-2-recovery"}, items
+    assert {i["status"] for i in items.values()} == {"waiting"}
+    instructions = items["credential-1-backup_codes"]["instructions"]
+    assert "creds set brand-x --field backup_codes" in instructions
+    assert "Backup codes" in instructions  # the platform's own menu path (X)
+
+    # Confirming before Vault holds new codes keeps the item waiting, with the reason.
+    early = _confirm(world, run["id"], "renew-exposed-fields", "credential-1-backup_codes")
+    assert early.exit_code != 0 and "still holds the backup codes" in early.stderr
+    # The password rotation is pending: an admin changes it on the platform and confirms.
+    for item in _waiting(run, "rotate-shared-logins"):
+        assert _confirm(world, run["id"], "rotate-shared-logins", item).exit_code in (0, 5)
+    # Storing the same codes again is not a renewal.
+    assert _set_field(world, "brand-x", "backup_codes", OLD_CODES).exit_code == 0
+    same = _confirm(world, run["id"], "renew-exposed-fields", "credential-1-backup_codes")
+    assert same.exit_code != 0 and "still holds" in same.stderr
+    rotated_password = _vault_field(world, "brand-x", "password")
+
+    assert _set_field(world, "brand-x", "backup_codes", NEW_CODES).exit_code == 0
+    assert _set_field(world, "brand-yt", "recovery", "it-new@example.com").exit_code == 0
+    for item in ("credential-1-backup_codes", "credential-2-recovery"):
+        done = _confirm(world, run["id"], "renew-exposed-fields", item)
+        assert done.exit_code in (0, 5), done.stderr
+
+    assert _vault_field(world, "brand-x", "backup_codes") == NEW_CODES
+    assert _vault_field(world, "brand-x", "password") == rotated_password  # --field kept it
+    assert _vault_field(world, "brand-yt", "recovery") == "it-new@example.com"
+    code, shown_run = invoke_json(world.app, "runs", "show", run["id"])
+    renewed = next(s for s in shown_run["steps"] if s["id"] == "renew-exposed-fields")
+    assert {i["status"] for i in renewed["items"]} == {"done"}
+    code, exposed = invoke_json(world.app, "creds", "exposed", LEAVER)
+    assert code == 0
+    assert exposed["fields"] == []
+    assert exposed["credentials"] == []
+    code, keys = invoke_json(world.app, "report", "keys")
+    assert [f for r in keys for f in r["fields_seen"] if f["person"] == LEAVER] == []
+
+
+def _run_id(stdout: str) -> str:
+    import json
+
+    return str(json.loads(stdout)["run"]["id"])
