@@ -91,6 +91,9 @@ def test_leaver_who_revealed_backup_codes_gets_them_renewed(world_db: World) -> 
         ("brand-x", "backup_codes"),
         ("brand-yt", "recovery"),
     }
+    # Backup codes only: brand-x's password was not seen; brand-yt's was (--all).
+    code, observed = invoke_json(world.app, "creds", "exposed", LEAVER, "--observed-only")
+    assert [e["account"] for e in observed["credentials"]] == ["brand-yt"]
     code, keys = invoke_json(world.app, "report", "keys")
     seen = {
         (f["person"], f["kind"])
@@ -117,11 +120,14 @@ def test_leaver_who_revealed_backup_codes_gets_them_renewed(world_db: World) -> 
     # The password rotation is pending: an admin changes it on the platform and confirms.
     for item in _waiting(run, "rotate-shared-logins"):
         assert _confirm(world, run["id"], "rotate-shared-logins", item).exit_code in (0, 5)
+    rotated_password = _vault_field(world, "brand-x", "password")
+    assert rotated_password not in (None, "brand-x-initial-pw-0")
     # Storing the same codes again is not a renewal.
     assert _set_field(world, "brand-x", "backup_codes", OLD_CODES).exit_code == 0
     same = _confirm(world, run["id"], "renew-exposed-fields", "credential-1-backup_codes")
     assert same.exit_code != 0 and "still holds" in same.stderr
-    rotated_password = _vault_field(world, "brand-x", "password")
+    code, exposed = invoke_json(world.app, "creds", "exposed", LEAVER)
+    assert [(f["account"], f["field"]) for f in exposed["fields"]][0] == ("brand-x", "backup_codes")
 
     assert _set_field(world, "brand-x", "backup_codes", NEW_CODES).exit_code == 0
     assert _set_field(world, "brand-yt", "recovery", "it-new@example.com").exit_code == 0
@@ -131,6 +137,7 @@ def test_leaver_who_revealed_backup_codes_gets_them_renewed(world_db: World) -> 
 
     assert _vault_field(world, "brand-x", "backup_codes") == NEW_CODES
     assert _vault_field(world, "brand-x", "password") == rotated_password  # --field kept it
+    assert _vault_field(world, "brand-x", "username") == "brand-x-user"
     assert _vault_field(world, "brand-yt", "recovery") == "it-new@example.com"
     code, shown_run = invoke_json(world.app, "runs", "show", run["id"])
     renewed = next(s for s in shown_run["steps"] if s["id"] == "renew-exposed-fields")
