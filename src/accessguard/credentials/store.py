@@ -14,8 +14,13 @@ from accessguard.credentials.exposure import record_exposure
 from accessguard.credentials.fields import PASSWORD, changed_fields, record_field_writes
 from accessguard.credentials.observers import require_reason
 from accessguard.credentials.records import find_credential, get_credential
-from accessguard.credentials.versions import add_versions, insert_credential, set_current
-from accessguard.errors import CasConflictError, ConflictError, InputError
+from accessguard.credentials.versions import (
+    add_versions,
+    credential_not_found,
+    insert_credential,
+    set_current,
+)
+from accessguard.errors import CasConflictError, ConflictError, InputError, VaultNotFoundError
 from accessguard.inventory.records import AccountRecord, PersonRecord
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
@@ -74,6 +79,16 @@ def parse_login(text: str) -> LoginValues:
     return LoginValues(values)
 
 
+def _values_of(vault: Vault, path: str, version: int) -> dict[str, Secret]:
+    """The fields of ``version`` (none for version 0, or one Vault no longer holds)."""
+    if not version:
+        return {}
+    try:
+        return vault.kv.read(path, version).public_values()
+    except VaultNotFoundError:
+        return {}
+
+
 def set_credential(
     conn: Connection,
     clock: Clock,
@@ -110,12 +125,8 @@ def set_credential(
             "or check `accessguard creds status`",
         )
     if merge and expected == 0:
-        raise ConflictError(
-            f"{account.name} has no stored login to add a field to",
-            hint=f"store the whole login first with `accessguard creds set {account.name}`",
-            code="credential-not-found",
-        )
-    before = vault.kv.read(path, expected).public_values() if expected else {}
+        raise credential_not_found(account.name)
+    before = _values_of(vault, path, expected)
     changed = changed_fields(before, values.values)
     if merge:
         version = vault.kv.patch(path, values.to_vault(), cas=expected)
