@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from accessguard.app import App
+from accessguard.reports.findings.base import FindingContext
+from accessguard.reports.findings.credentials import seed_findings
 from support.fake_meta import MetaFake
 from support.offboarding import LEAVER, World, build_world, invoke, invoke_json
 from support.vault import admin_vault, vault_app
@@ -142,12 +144,24 @@ def test_leaver_who_revealed_backup_codes_gets_them_renewed(world_db: World) -> 
     code, shown_run = invoke_json(world.app, "runs", "show", run["id"])
     renewed = next(s for s in shown_run["steps"] if s["id"] == "renew-exposed-fields")
     assert {i["status"] for i in renewed["items"]} == {"done"}
+    # The leaver saw brand-x's seed at enrolment: a finding while it is current.
+    assert _seed_exported(world.app) == [("brand-x", LEAVER)]
+    for item in _waiting(run, "reenrol-2fa"):
+        assert _confirm(world, run["id"], "reenrol-2fa", item).exit_code in (0, 5)
+    assert _seed_exported(world.app) == []
     code, exposed = invoke_json(world.app, "creds", "exposed", LEAVER)
     assert code == 0
     assert exposed["fields"] == []
     assert exposed["credentials"] == []
+    assert exposed["exported_seeds"] == []
     code, keys = invoke_json(world.app, "report", "keys")
     assert [f for r in keys for f in r["fields_seen"] if f["person"] == LEAVER] == []
+
+
+def _seed_exported(app: App) -> list[tuple[str | None, str | None]]:
+    with app.begin() as conn:
+        ctx = FindingContext(conn, app.settings, app.clock.now())
+        return [(f.account, f.person) for f in seed_findings(ctx) if f.kind == "seed-exported"]
 
 
 def _run_id(stdout: str) -> str:
