@@ -21,6 +21,7 @@ from accessguard.credentials.versions import (
     set_current,
 )
 from accessguard.errors import CasConflictError, ConflictError, InputError, VaultNotFoundError
+from accessguard.inventory.grants import record_use
 from accessguard.inventory.records import AccountRecord, PersonRecord
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
@@ -251,4 +252,5 @@ def reveal(
         credential_id=credential.id,
         run_id=run_id,
     )
+    record_use(conn, person_id=person.id, account_id=account.id, at=clock.now())
     return Revealed(account.name, wanted, shown)
