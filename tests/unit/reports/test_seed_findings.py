@@ -68,3 +68,14 @@ def test_re_enrolment_clears_the_finding(conn: Connection) -> None:
     _seen(conn, rows.person(conn, "ann@example.com", status="departed"), key, 1)
     conn.execute(update(tables.totp_keys).values(generation=2))
     assert _exported(conn) == []
+
+
+def test_one_finding_per_account_whoever_holds_the_seed(conn: Connection) -> None:
+    """Finding ids are stable (kind:account): two leavers and an old export make one finding."""
+    key = rows.totp_key(conn, rows.account(conn, "brand", "x"), exported=True)
+    _seen(conn, rows.person(conn, "ann@example.com", status="leaving"), key, 1)
+    _seen(conn, rows.person(conn, "bob@example.com", status="departed"), key, 1)
+    findings = [f for f in seed_findings(context(conn)) if f.kind == "seed-exported"]
+    assert [f.subject_id for f in findings] == ["brand"]
+    assert "ann@example.com (leaving)" in findings[0].message
+    assert "bob@example.com (departed)" in findings[0].message

@@ -71,9 +71,9 @@ def seed_findings(ctx: FindingContext) -> FindingStream:
     pending) shown to or pasted by a person who is leaving or departed, or a key still
     marked exported by a version before 0010 (shown to someone outside the inventory). A
     seed shown once to an operator at enrolment is their exposure, not a finding;
-    re-enrolment (a new generation) clears both.
+    re-enrolment (a new generation) clears both. One finding per account (a stable id).
     """
-    yield from _seeds_with_leavers(ctx)
+    leavers = _leavers_holding_seeds(ctx)
     accounts, keys = _ACCOUNTS.c, _TOTP.c
     query = (
         select(
@@ -85,17 +85,22 @@ def seed_findings(ctx: FindingContext) -> FindingStream:
     )
     for key in ctx.session.execute(query):
         name = key.name
+        holders = leavers.get(name, [])
+        reasons = [f"seen by {email} ({status}) on {day}" for email, status, day in holders]
         if key.exported:
             who = f" to {key.exported_by}" if key.exported_by else ""
             when = key.exported_at.date().isoformat() if key.exported_at else "unknown date"
+            reasons.append(f"exported{who} on {when}")
+        if reasons:
             yield Finding(
                 "seed-exported",
                 Severity.HIGH,
                 "account",
                 name,
-                f"{name}'s 2FA seed was exported{who} on {when}: anyone holding it can log "
-                f"in; re-enrol it (`accessguard totp regenerate {name}`)",
+                f"{name}'s current 2FA seed was {'; '.join(reasons)}: whoever holds it can "
+                f"log in; re-enrol it (`accessguard totp regenerate {name}`, or offboard them)",
                 account=name,
+                person=holders[0][0] if len(holders) == 1 else None,
             )
         if key.personal_device:
             yield Finding(
@@ -108,8 +113,8 @@ def seed_findings(ctx: FindingContext) -> FindingStream:
             )
 
 
-def _seeds_with_leavers(ctx: FindingContext) -> FindingStream:
-    """Current seeds seen by people who are leaving or departed (one query)."""
+def _leavers_holding_seeds(ctx: FindingContext) -> dict[str, list[tuple[str, str, str]]]:
+    """Who, leaving or departed, saw each account's current seed: (email, status, day)."""
     accounts, keys, exposures, people = _ACCOUNTS.c, _TOTP.c, _EXPOSURES.c, _PEOPLE.c
     query = (
         select(accounts.name, people.email, people.status, func.max(exposures.occurred_at))
@@ -130,15 +135,7 @@ def _seeds_with_leavers(ctx: FindingContext) -> FindingStream:
         .group_by(accounts.name, people.email, people.status)
         .order_by(accounts.name, people.email)
     )
+    found: dict[str, list[tuple[str, str, str]]] = {}
     for name, email, status, last in ctx.session.execute(query):
-        yield Finding(
-            "seed-exported",
-            Severity.HIGH,
-            "account",
-            name,
-            f"{name}'s current 2FA seed was seen by {email} ({status}) on "
-            f"{last.date().isoformat()}: re-enrol it (`accessguard totp regenerate {name}`, "
-            "or offboard them)",
-            account=name,
-            person=email,
-        )
+        found.setdefault(name, []).append((email, status, last.date().isoformat()))
+    return found
