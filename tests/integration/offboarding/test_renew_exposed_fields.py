@@ -168,3 +168,39 @@ def _run_id(stdout: str) -> str:
     import json
 
     return str(json.loads(stdout)["run"]["id"])
+
+
+def _exposure_rows(world: World) -> int:
+    from sqlalchemy import func, select
+
+    from accessguard.db import tables
+
+    with world.app.begin() as conn:
+        return int(conn.execute(select(func.count()).select_from(tables.exposures)).scalar_one())
+
+
+def test_bad_field_input_is_one_error_line_and_changes_nothing(world: World) -> None:
+    before, versions = _exposure_rows(world), _vault_versions(world)
+    absent = invoke(
+        world.app, "--actor", LEAVER, "creds", "reveal", "brand-x", "--field", "recovery",
+        "--reason", "curious",
+    )  # fmt: skip
+    empty = _set_field(world, "brand-x", "backup_codes", "\n \n")
+    unknown = invoke(world.app, *ADMIN, "creds", "set", "brand-x", "--field", "pin", input="1")
+    no_login = _set_field(world, "brand-fb", "backup_codes", NEW_CODES)  # nothing stored yet
+    for result in (absent, empty, unknown, no_login):
+        assert result.exit_code in (1, 2), result.output
+        assert "Traceback" not in result.stderr
+        assert "error:" in result.stderr.lower()
+    assert "has no recovery" in absent.stderr
+    assert _exposure_rows(world) == before  # nothing shown, nothing recorded
+    assert _vault_versions(world) == versions
+
+
+def _vault_versions(world: World) -> dict[str, int]:
+    admin = admin_vault(world.app, world.openbao)
+    out = {}
+    for name in ("brand-x", "brand-yt", "brand-fb"):
+        meta = admin.kv.metadata(admin.paths.secret(name))
+        out[name] = meta.current_version if meta else 0
+    return out
