@@ -6,9 +6,8 @@ that operator's exposure of the seed (``seed-shown``); a seed an operator pastes
 their exposure too (``seed-pasted``). Both stay current until the seed is re-enrolled
 (an operator outside the inventory is named by the audit event alone). The key's
 ``exported`` mark is left by versions before 0010 only, and cleared by re-enrolment.
-A regenerated seed is *pending* until the platform
-is re-enrolled (``confirm``), so codes keep working from the old seed meanwhile and
-nobody is locked out.
+A regenerated seed is *pending* until the platform is re-enrolled (``confirm``), so
+codes keep working from the old seed meanwhile and nobody is locked out.
 """
 
 from __future__ import annotations
