@@ -204,3 +204,17 @@ def _vault_versions(world: World) -> dict[str, int]:
         meta = admin.kv.metadata(admin.paths.secret(name))
         out[name] = meta.current_version if meta else 0
     return out
+
+
+@pytest.mark.parametrize("show", [True, False])
+def test_the_re_enrolled_seed_is_seen_only_by_the_operator_it_was_shown_to(
+    world: World, show: bool
+) -> None:
+    args = ["offboard", LEAVER, "--yes", "--json", *(["--show-secrets"] if show else [])]
+    result = invoke(world.app, *ADMIN, *args)
+    assert result.exit_code == 5, result.stderr
+    assert ("otpauth://" in result.stderr) is show
+    _, bob = invoke_json(world.app, "creds", "exposed", "bob@example.com")
+    assert bob["exported_seeds"] == (["brand-x"] if show else [])
+    _, ann = invoke_json(world.app, "creds", "exposed", LEAVER)
+    assert ann["exported_seeds"] == ["brand-x"]  # her seed is current until confirmed
