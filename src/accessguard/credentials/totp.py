@@ -291,6 +291,31 @@ def regenerate(
     return result, uri
 
 
+def seed_shown(
+    conn: Connection,
+    clock: Clock,
+    *,
+    account: AccountRecord,
+    actor: str,
+    run_id: str | None = None,
+) -> None:
+    """Record that the pending seed's QR, generated with ``shown=False``, was shown to ``actor``."""
+    key = get_totp_key(conn, account)
+    if key.pending_generation is None:
+        return
+    _seen(
+        conn,
+        clock,
+        key_id=key.id,
+        account=account,
+        generation=key.pending_generation,
+        actor=actor,
+        kind="seed-shown",
+        reason="re-enrolment",
+        run_id=run_id,
+    )
+
+
 def confirm(
     conn: Connection,
     clock: Clock,
