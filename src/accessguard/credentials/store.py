@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
+from accessguard.credentials.compose import newer_writes
 from accessguard.credentials.exposure import record_exposure
 from accessguard.credentials.fields import PASSWORD, changed_fields, record_field_writes
 from accessguard.credentials.observers import require_reason
@@ -90,6 +91,24 @@ def _values_of(vault: Vault, path: str, version: int) -> dict[str, Secret]:
         return {}
 
 
+def _unrecorded(vault: Vault, path: str, *, account: str, known: int) -> CasConflictError:
+    """Vault is ahead of the inventory: a rotation not recorded yet (an interrupted run),
+    or an out-of-band write (``newer_writes`` raises that one, naming `creds adopt`)."""
+    covering = newer_writes(vault, path, account=account, known=known)
+    if covering is None:  # the newer versions were deleted or destroyed
+        return CasConflictError(
+            f"Vault's versions of {account} after version {known} (the one the inventory "
+            "knows) are deleted or destroyed",
+            hint=f"undelete them, or check `accessguard creds status {account}`",
+        )
+    return CasConflictError(
+        f"Vault holds version {covering.version} of {account}, written by an interrupted "
+        f"rotation, but the inventory knows version {known}",
+        hint=f"`{covering.record_command()}` records it; then store the login again",
+        code="rotation-unrecorded",
+    )
+
+
 def set_credential(
     conn: Connection,
     clock: Clock,
@@ -119,12 +138,7 @@ def set_credential(
     vault_version = meta.current_version if meta else 0
     expected = credential.current_version if credential else vault_version
     if vault_version != expected:
-        raise CasConflictError(
-            f"Vault holds version {vault_version} of {account.name} but the inventory knows "
-            f"version {expected}",
-            hint="an interrupted rotation? re-run it with the same --idempotency-key, "
-            "or check `accessguard creds status`",
-        )
+        raise _unrecorded(vault, path, account=account.name, known=expected)
     if merge and expected == 0:
         raise credential_not_found(account.name)
     before = _values_of(vault, path, expected)
@@ -200,6 +214,11 @@ class Revealed:
     account: str
     version: int
     values: dict[str, Secret]
+    #: ``current`` (the version the platform accepts), ``pending`` (a rotation's new
+    #: password, not yet set on the platform) or ``requested`` (``--version``).
+    state: str = "current"
+    #: The version a pending rotation waits to confirm, if any.
+    pending_version: int | None = None
 
 
 def reveal(
@@ -216,11 +235,13 @@ def reveal(
     run_id: str | None = None,
     fields: tuple[str, ...] | None = (PASSWORD,),
 ) -> Revealed:
-    """Read a version (default: current) and record the observed exposure before returning it.
+    """Read a version and record the observed exposure before returning it.
 
-    ``fields``: what the caller shows (None: every field); the exposure is recorded for
-    exactly those, and only they are returned. ``pending`` insists that a rotation is
-    pending (its new password is the current version).
+    By default the version the platform accepts: during a rotation that is the previous
+    version, not the pending one. ``pending`` asks for the pending rotation's new password
+    (an error when none is pending); ``version`` for a specific one. ``fields``: what the
+    caller shows (None: every field); the exposure is recorded for exactly those, and only
+    they are returned.
     """
     reason = require_reason(reason)
     credential = get_credential(conn, account)
@@ -230,7 +251,14 @@ def reveal(
             code="no-pending-rotation",
             hint="without --pending, reveal shows the current version",
         )
-    wanted = version or credential.current_version
+    waiting = credential.current_version if credential.pending else None
+    if version is not None:
+        wanted, state = version, "pending" if version == waiting else "requested"
+    elif credential.pending and credential.previous_version is not None and not pending:
+        wanted, state = credential.previous_version, "current"
+    else:
+        wanted = credential.current_version
+        state = "pending" if credential.pending else "current"
     values = vault.kv.read(credential.vault_path, wanted).public_values()
     missing = [name for name in fields or () if name not in values]
     if missing:
@@ -253,4 +281,4 @@ def reveal(
         run_id=run_id,
     )
     record_use(conn, person_id=person.id, account_id=account.id, at=clock.now())
-    return Revealed(account.name, wanted, shown)
+    return Revealed(account.name, wanted, shown, state, waiting)

@@ -176,6 +176,18 @@ class _Execution:
             for future in futures:
                 future.result()
 
+    def settle_waiting(self, step: PlanStep, waiting: list[PlanItem]) -> None:
+        """Waiting items that no longer wait (``Action.settled``) take that outcome; no act."""
+        settled = ACTIONS[step.action].settled
+        if settled is None:
+            return
+        for item in waiting:
+            result = settled(self.context(step, item))
+            if result is not None:
+                with self.app.begin() as conn:
+                    state.mark_outcome(conn, self.app.clock, self.run_id, step.id, item.id, result)
+                self.item_done(step, item, result)
+
     def run_step(self, step: PlanStep) -> StepStatus:
         """Run the step's unfinished items; its status once they have run."""
         app = self.app
@@ -183,6 +195,9 @@ class _Execution:
             rows = state.item_states(conn, self.run_id, step.id)
             statuses = {i.item_id: i.status for i in rows}
             attempts = {i.item_id: i.attempts for i in rows}
+        self.settle_waiting(
+            step, [i for i in step.items if statuses.get(i.id) == ItemStatus.WAITING]
+        )
         todo = [item for item in step.items if statuses.get(item.id) in RETRY]
         if todo:
             self.hooks.phase(step.id, "", Phase.START)
