@@ -133,9 +133,11 @@ def test_leaver_who_revealed_backup_codes_gets_them_renewed(world_db: World) -> 
 
     assert _set_field(world, "brand-x", "backup_codes", NEW_CODES).exit_code == 0
     assert _set_field(world, "brand-yt", "recovery", "it-new@example.com").exit_code == 0
-    for item in ("credential-1-backup_codes", "credential-2-recovery"):
-        done = _confirm(world, run["id"], "renew-exposed-fields", item)
-        assert done.exit_code in (0, 5), done.stderr
+    done = _confirm(world, run["id"], "renew-exposed-fields", "credential-1-backup_codes")
+    assert done.exit_code in (0, 5), done.stderr
+    # A resume finds the new recovery details in Vault and completes that item itself.
+    resumed = invoke(world.app, *ADMIN, "runs", "resume", run["id"], "--json")
+    assert resumed.exit_code in (0, 5), resumed.stderr
 
     assert _vault_field(world, "brand-x", "backup_codes") == NEW_CODES
     assert _vault_field(world, "brand-x", "password") == rotated_password  # --field kept it
@@ -143,7 +145,8 @@ def test_leaver_who_revealed_backup_codes_gets_them_renewed(world_db: World) -> 
     assert _vault_field(world, "brand-yt", "recovery") == "it-new@example.com"
     code, shown_run = invoke_json(world.app, "runs", "show", run["id"])
     renewed = next(s for s in shown_run["steps"] if s["id"] == "renew-exposed-fields")
-    assert {i["status"] for i in renewed["items"]} == {"done"}
+    statuses = {i["item"]: i["status"] for i in renewed["items"]}
+    assert statuses == {"credential-1-backup_codes": "done", "credential-2-recovery": "changed"}
     # The leaver saw brand-x's seed at enrolment: a finding while it is current.
     assert _seed_exported(world.app) == [("brand-x", LEAVER)]
     for item in _waiting(run, "reenrol-2fa"):

@@ -3,8 +3,9 @@
 Backup codes and recovery details are made on the platform, so each is a manual step:
 the item names what to do there and the command that stores the new value in Vault
 (``creds set ACCOUNT --field F``, from stdin). It is done only when Vault holds a value
-different from the version the subject saw: running, resuming or confirming the item
-compares the two versions in Vault; an unchanged value keeps it waiting.
+different from the version the subject saw: running, resuming (``Action.settled``) or
+confirming the item compares the two versions in Vault; an unchanged value keeps it
+waiting.
 """
 
 from __future__ import annotations
@@ -105,6 +106,18 @@ def renew_field(ctx: ActionContext) -> ActionResult:
         field=field,
         version=current,
     )
+
+
+def field_settled(ctx: ActionContext) -> ActionResult | None:
+    """On resume: the item's outcome once Vault holds a new value, else None (it keeps waiting)."""
+    params = ctx.params_as(FieldParams)
+    try:
+        vault = ctx.vault()
+        with ctx.begin() as conn:
+            done, _, _ = _check(conn, ctx, vault, params)
+    except AccessGuardError:
+        return None  # it keeps waiting; confirming it reports the error
+    return done
 
 
 def confirm_field(ctx: ActionContext, evidence: str) -> ActionResult:
