@@ -33,6 +33,11 @@ class PinterestConnector(HttpConnector):
     )
     summary: ClassVar[str] = "Pinterest v5 business members (list, terminate membership)"
 
+    @property
+    def rate_key(self) -> str:
+        """One bucket per pinterest business: its limits are the business's, not the account's."""
+        return f"pinterest:{self.settings['business_id']}"
+
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.secret()}", "Accept": "application/json"}
 
