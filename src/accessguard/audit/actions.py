@@ -33,7 +33,10 @@ class AuditAction(StrEnum):
     CREDENTIAL_ADOPT = "credential.adopt"
     EXPOSURE_REVEAL = "exposure.reveal"
     EXPOSURE_TOTP_CODE = "exposure.totp-code"
+    #: Written before 0010 for a seed shown at enrolment; now ``exposure.seed-shown``.
     EXPOSURE_SEED_EXPORT = "exposure.seed-export"
+    EXPOSURE_SEED_SHOWN = "exposure.seed-shown"
+    EXPOSURE_SEED_PASTED = "exposure.seed-pasted"
     EXPOSURE_ENTERED = "exposure.entered"
     TOTP_ENROLL = "totp.enroll"
     TOTP_REGENERATE = "totp.regenerate"

@@ -110,7 +110,16 @@ def keys_cmd(app: App, as_json: bool) -> None:
         emit_json(rows)
         return
     table(
-        ["account", "version", "state", "rotated", "can read", "saw current", "2fa seed"],
+        [
+            "account",
+            "version",
+            "state",
+            "rotated",
+            "can read",
+            "saw current",
+            "saw other fields",
+            "2fa seed",
+        ],
         [
             [
                 r["account"],
@@ -119,6 +128,7 @@ def keys_cmd(app: App, as_json: bool) -> None:
                 (r["last_rotated_at"] or "never")[:10],
                 ", ".join(m["person"] for m in r["readers"]) or "-",
                 ", ".join(s["person"] for s in r["seen_current_version_by"]) or "-",
+                ", ".join(f"{f['person']}: {f['field']}" for f in r["fields_seen"]) or "-",
                 r["totp"]["where"],
             ]
             for r in rows

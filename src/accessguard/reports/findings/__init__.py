@@ -49,7 +49,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "owner-not-active": ("medium", "an account's owner is leaving or departed"),
     "recovery-not-company": ("medium", "recovery email or phone is not company-owned"),
     "no-2fa-custody": ("high", "no 2FA seed in Vault custody (medium without shared login)"),
-    "seed-exported": ("high", "a 2FA seed was exported from Vault"),
+    "seed-exported": (
+        "high",
+        "a current 2FA seed was seen by a leaving or departed person, or by someone unknown",
+    ),
     "seed-personal-device": ("medium", "a 2FA seed is enrolled on a personal device"),
     "rotation-overdue": ("high", "password older than policy (medium on low/medium accounts)"),
     "rotation-pending": ("medium", "a password rotation awaits confirmation"),
