@@ -25,6 +25,9 @@ class ItemStatus(StrEnum):
     WAITING = "waiting"
     #: A waiting item a person confirmed with evidence.
     DONE = "done"
+    #: Held until an earlier item of the run is done (a grant whose removal failed or
+    #: waits stays revoke-pending); a resume runs it again. Folds like waiting.
+    HELD = "held"
 
     @classmethod
     def of(cls, outcome: Outcome) -> ItemStatus:
@@ -56,8 +59,8 @@ class RunStatus(StrEnum):
     INTERRUPTED = "interrupted"
 
 
-#: Items a resume runs again: never started, killed while acting, or failed.
-RETRY = frozenset({ItemStatus.PENDING, ItemStatus.RUNNING, ItemStatus.FAILED})
+#: Items a resume runs again: never started, killed while acting, failed, or held.
+RETRY = frozenset({ItemStatus.PENDING, ItemStatus.RUNNING, ItemStatus.FAILED, ItemStatus.HELD})
 #: Runs that still have work or manual steps open (one per subject at a time).
 UNFINISHED_RUN = (RunStatus.RUNNING, RunStatus.WAITING, RunStatus.FAILED, RunStatus.PARTIAL)
 #: Step statuses that end a step (it gets a finish time).
@@ -94,7 +97,7 @@ def step_status(statuses: Iterable[str]) -> StepStatus:
         return StepStatus.FAILED
     if counts[ItemStatus.PENDING] or counts[ItemStatus.RUNNING]:
         return StepStatus.RUNNING
-    if counts[ItemStatus.WAITING]:
+    if counts[ItemStatus.WAITING] or counts[ItemStatus.HELD]:
         return StepStatus.WAITING
     return StepStatus.DONE
 
@@ -108,7 +111,7 @@ def run_status(statuses: Iterable[str], *, stopped: bool) -> RunStatus:
         return RunStatus.RUNNING
     if counts[ItemStatus.FAILED]:
         return RunStatus.PARTIAL
-    if counts[ItemStatus.WAITING]:
+    if counts[ItemStatus.WAITING] or counts[ItemStatus.HELD]:
         return RunStatus.WAITING
     return RunStatus.COMPLETED
 
