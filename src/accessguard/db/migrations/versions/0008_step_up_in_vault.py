@@ -4,14 +4,14 @@ The ledgers start empty in Vault: codes used in the last five minutes before the
 could be presented once more, and a lockout in progress ends. Nothing else is lost.
 
 Revision ID: 0008
-Revises: 0013
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0013"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
