@@ -14,6 +14,8 @@ class Outcome(StrEnum):
     UNCHANGED = "unchanged"
     FAILED = "failed"
     WAITING = "waiting"
+    #: Not done yet on purpose: a condition the engine re-checks on resume (a handover).
+    HELD = "held"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ class ActionResult:
     def waiting(cls, message: str, instructions: str, **details: Any) -> ActionResult:
         """A person must do something and confirm it with evidence."""
         return cls(Outcome.WAITING, message, details, instructions)
+
+    @classmethod
+    def held(cls, message: str, instructions: str, **details: Any) -> ActionResult:
+        """Held until a condition holds; ``runs resume`` re-checks it, ``runs confirm`` accepts it by hand."""
+        return cls(Outcome.HELD, message, details, instructions)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view."""

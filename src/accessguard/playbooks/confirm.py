@@ -10,10 +10,16 @@ from accessguard.audit.chain import record
 from accessguard.errors import ConflictError, InputError, LockHeldError, StepFailedError
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.context import ActionContext, VaultPool
-from accessguard.playbooks.guards import StepUp, require_step_up_for
+from accessguard.playbooks.guards import HANDOVER_ACTION, StepUp, require_step_up_for
 from accessguard.playbooks.registry import ACTIONS
 from accessguard.playbooks.run_views import item_to_dict
-from accessguard.playbooks.status import ItemStatus, RunStatus, run_status, step_status
+from accessguard.playbooks.status import (
+    CONFIRMABLE,
+    ItemStatus,
+    RunStatus,
+    run_status,
+    step_status,
+)
 from accessguard.results import Outcome
 from accessguard.secret import redact
 
@@ -45,6 +51,9 @@ def confirm_items(
             known = ", ".join(s.id for s in plan.steps)
             raise InputError(f"run {run_id} has no step {step_id!r} (steps: {known})") from None
         items = state.run_items(session, run_id, step_id)
+        # An item held by the handover guard is confirmed through its handover item, never
+        # by itself: confirming a held removal would mark it done without removing anything.
+        confirmable = CONFIRMABLE if step.action == HANDOVER_ACTION else {ItemStatus.WAITING}
         if item_id is not None:
             items = [i for i in items if i.item_id == item_id]
             if not items:
@@ -52,11 +61,15 @@ def confirm_items(
                 raise InputError(
                     f"step {step_id} has no item {item_id!r} (items: {known or 'none'})"
                 )
-            if items[0].status != ItemStatus.WAITING:
+            if items[0].status not in confirmable:
                 raise ConflictError(
-                    f"{step_id} {item_id} is {items[0].status}, not waiting for confirmation"
+                    f"{step_id} {item_id} is {items[0].status}, not waiting for confirmation",
+                    hint="a held item moves on once its account's handover item is confirmed "
+                    "(`runs confirm RUN handover account-ID --evidence ...`), then `runs resume`"
+                    if items[0].status == ItemStatus.HELD
+                    else None,
                 )
-        waiting = [i.item_id for i in items if i.status == ItemStatus.WAITING]
+        waiting = [i.item_id for i in items if i.status in confirmable]
         if not waiting:
             raise ConflictError(
                 f"step {step_id} of run {run_id} has nothing waiting for confirmation"
@@ -84,7 +97,7 @@ def confirm_items(
                 )
             details = {"confirm": result.outcome.value, "message": redact(result.message)}
         with app.begin() as session:
-            if state.get_item(session, run_id, step_id, wanted).status != ItemStatus.WAITING:
+            if state.get_item(session, run_id, step_id, wanted).status not in confirmable:
                 continue
             row = state.mark_confirmed(
                 session, app.clock, run_id, step_id, wanted, evidence=evidence, actor=app.actor

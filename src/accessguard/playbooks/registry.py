@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from accessguard.playbooks.action_specs import SPECS
-from accessguard.playbooks.actions import credentials, inventory, manual, notify, platform, vault
+from accessguard.playbooks.actions import (
+    credentials,
+    handover,
+    inventory,
+    manual,
+    notify,
+    platform,
+    vault,
+)
 from accessguard.playbooks.batch import BatchAction
 from accessguard.playbooks.context import ActionContext
 from accessguard.results import ActionResult
@@ -27,7 +35,7 @@ class Action:
 ACTIONS: dict[str, Action] = {
     "mark-leaving": Action(inventory.mark_leaving),
     "mark-departed": Action(inventory.mark_departed),
-    "handover-check": Action(inventory.handover_check),
+    "handover-check": Action(handover.handover_check),
     "transfer-ownership": Action(inventory.transfer_ownership),
     "revoke-access": Action(platform.revoke_access),
     "end-grants": Action(batch=BatchAction(inventory.prepare_end_grants, inventory.end_grants)),

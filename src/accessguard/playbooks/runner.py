@@ -33,7 +33,7 @@ from accessguard.errors import VaultError
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.batch import failure, run_batch
 from accessguard.playbooks.context import ActionContext, SecretSink, VaultPool
-from accessguard.playbooks.guards import StepUp, check_handover, require_step_up
+from accessguard.playbooks.guards import StepUp, check_handover, held_items, require_step_up
 from accessguard.playbooks.hooks import NO_HOOKS, Phase, RunHooks
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
@@ -176,6 +176,18 @@ class _Execution:
             for future in futures:
                 future.result()
 
+    def hold(self, step: PlanStep, todo: list[PlanItem]) -> list[PlanItem]:
+        """Record the items the handover guard holds now (``guards.held_items``); the rest."""
+        app = self.app
+        with app.begin() as conn:
+            held = held_items(conn, self.plan, self.run_id, step, todo)
+            if held:
+                state.mark_outcomes(conn, app.clock, self.run_id, step.id, held)
+        for item in todo:
+            if item.id in held:
+                self.item_done(step, item, held[item.id])
+        return [item for item in todo if item.id not in held]
+
     def run_step(self, step: PlanStep) -> StepStatus:
         """Run the step's unfinished items; its status once they have run."""
         app = self.app
@@ -184,6 +196,7 @@ class _Execution:
             statuses = {i.item_id: i.status for i in rows}
             attempts = {i.item_id: i.attempts for i in rows}
         todo = [item for item in step.items if statuses.get(item.id) in RETRY]
+        todo = self.hold(step, todo)
         if todo:
             self.hooks.phase(step.id, "", Phase.START)
             with app.begin() as conn:
@@ -253,7 +266,7 @@ def start_run(
     run_id = state.new_run_id()
     with app.begin() as conn:
         lock.acquire(conn, app.clock, plan.email, run_id)
-        check_handover(conn, plan)
+        check_handover(conn, plan, run_id=run_id)
         state.create_run(
             conn, app.clock, app.actor, plan, run_id=run_id, allow_unfinished=allow_unfinished
         )

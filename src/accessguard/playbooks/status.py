@@ -25,6 +25,9 @@ class ItemStatus(StrEnum):
     WAITING = "waiting"
     #: A waiting item a person confirmed with evidence.
     DONE = "done"
+    #: Held by the handover guard until a remaining admin is confirmed: re-checked on resume,
+    #: or confirmed by hand with evidence (``runs confirm``).
+    HELD = "held"
 
     @classmethod
     def of(cls, outcome: Outcome) -> ItemStatus:
@@ -54,7 +57,9 @@ class RunStatus(StrEnum):
 
 
 #: Items a resume runs again: never started, killed while acting, or failed.
-RETRY = frozenset({ItemStatus.PENDING, ItemStatus.RUNNING, ItemStatus.FAILED})
+RETRY = frozenset({ItemStatus.PENDING, ItemStatus.RUNNING, ItemStatus.FAILED, ItemStatus.HELD})
+#: Items a person can confirm with evidence (``runs confirm``).
+CONFIRMABLE = frozenset({ItemStatus.WAITING, ItemStatus.HELD})
 #: Runs that still have work or manual steps open (one per subject at a time).
 UNFINISHED_RUN = (RunStatus.RUNNING, RunStatus.WAITING, RunStatus.FAILED, RunStatus.PARTIAL)
 #: Step statuses that end a step (it gets a finish time).
@@ -90,7 +95,7 @@ def step_status(statuses: Iterable[str]) -> StepStatus:
         return StepStatus.FAILED
     if counts[ItemStatus.PENDING] or counts[ItemStatus.RUNNING]:
         return StepStatus.RUNNING
-    if counts[ItemStatus.WAITING]:
+    if counts[ItemStatus.WAITING] or counts[ItemStatus.HELD]:
         return StepStatus.WAITING
     return StepStatus.DONE
 
@@ -104,7 +109,7 @@ def run_status(statuses: Iterable[str], *, stopped: bool) -> RunStatus:
         return RunStatus.RUNNING
     if counts[ItemStatus.FAILED]:
         return RunStatus.PARTIAL
-    if counts[ItemStatus.WAITING]:
+    if counts[ItemStatus.WAITING] or counts[ItemStatus.HELD]:
         return RunStatus.WAITING
     return RunStatus.COMPLETED
 

@@ -6,6 +6,7 @@ import pytest
 
 from accessguard.exit_codes import ExitCode
 from accessguard.playbooks.status import (
+    RETRY,
     ItemStatus,
     RunStatus,
     StepStatus,
@@ -86,10 +87,25 @@ def test_an_item_takes_its_actions_outcome_as_status(outcome: Outcome) -> None:
 @pytest.mark.parametrize(
     ("enum", "values"),
     [
-        (ItemStatus, {"pending", "running", "changed", "unchanged", "failed", "waiting", "done"}),
+        (
+            ItemStatus,
+            {"pending", "running", "changed", "unchanged", "failed", "waiting", "done", "held"},
+        ),
         (StepStatus, {"pending", "running", "waiting", "failed", "done", "skipped"}),
         (RunStatus, {"running", "waiting", "partial", "failed", "completed"}),
     ],
 )
 def test_stored_status_values_never_change(enum: type, values: set[str]) -> None:
     assert {member.value for member in enum} == values
+
+
+def test_a_held_item_makes_its_step_wait() -> None:
+    assert step_status([I.CHANGED, I.HELD]) is StepStatus.WAITING
+
+
+def test_a_held_item_makes_the_run_wait() -> None:
+    assert run_status([I.CHANGED, I.HELD], stopped=False) is RunStatus.WAITING
+
+
+def test_a_resume_runs_held_items_again() -> None:
+    assert I.HELD in RETRY
