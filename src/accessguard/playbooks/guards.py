@@ -172,8 +172,7 @@ def check_handover(session: Connection, plan: Plan, *, run_id: str | None = None
     others = departing(session, exclude_subject=plan.email, exclude_run=run_id)
     subject = leaving_subject(plan)
     gaps = uncovered(session, removed, leaving=subject, going=set(others))
-    alone = {a for a, _, _ in uncovered(session, removed, leaving=subject)}
-    held = held_by_runs(session, [g for g in gaps if g[0] not in alone], others)
+    held = held_by_runs(session, gaps, others)
     if held:
         raise ConflictError(
             f"held: the run for {plan.email} would leave an account with no admin: "
@@ -229,7 +228,7 @@ def held_items(
     if plan.force or not items:
         return {}
     if step.action in AFTER_HANDOVER:
-        if _run_has_held(session, run_id):
+        if _run_has_held(session, run_id, other_than=step.id):
             held = ActionResult.held(
                 "held: the handover of an account is not through yet",
                 "the subject is marked departed once every held item has gone ahead; "
@@ -302,9 +301,11 @@ def _not_handed_over(
     return blocked
 
 
-def _run_has_held(session: Connection, run_id: str) -> bool:
+def _run_has_held(session: Connection, run_id: str, *, other_than: str) -> bool:
     items = _ITEMS.c
     row = session.execute(
-        select(items.item_id).where(items.run_id == run_id, items.status == ItemStatus.HELD)
+        select(items.item_id).where(
+            items.run_id == run_id, items.status == ItemStatus.HELD, items.step_id != other_than
+        )
     ).first()
     return row is not None

@@ -53,10 +53,11 @@ def offboard_leavers(
                 row.update(run=report.run_id, status=report.status, exit_code=report.exit_code)
         except AccessGuardError as exc:
             in_progress = exc.code in ("lock-held", "run-in-progress")
+            held = exc.code == "handover-held"  # another run takes the account's other admin
             row.update(
-                status="in-progress" if in_progress else "refused",
+                status="in-progress" if in_progress else "held" if held else "refused",
                 error=exc.message,
-                exit_code=int(ExitCode.WAITING_MANUAL if in_progress else ExitCode.ERROR),
+                exit_code=int(ExitCode.WAITING_MANUAL if in_progress or held else ExitCode.ERROR),
             )
         if on_done is not None:
             on_done(row)

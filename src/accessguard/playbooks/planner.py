@@ -17,6 +17,7 @@ from accessguard.inventory.records import (
     get_person_record,
     person_to_dict,
 )
+from accessguard.playbooks.guards import departing, held_by_runs
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.schema import ForEach, Playbook, Step
 from accessguard.playbooks.sources import (
@@ -144,6 +145,18 @@ def _handover_items(rows: list[Handover], filters: dict[str, tuple[str, ...]]) -
     return items
 
 
+def _holds(rows: list[Handover], heir: PersonRecord | None, *, force: bool) -> list[str]:
+    """What the plan holds: removals on an account wait until its successor is a confirmed admin."""
+    if force or heir is None:
+        return []
+    return [
+        f"hold: nothing is removed from {r.account} ({r.platform}) until {r.inheritor} shows "
+        "as its admin on the platform (or a person confirms the handover item)"
+        for r in rows
+        if not r.other_admins and r.inheritor == heir.email
+    ]
+
+
 def _when_holds(
     when: dict[str, Any], person: PersonRecord, successor: PersonRecord | None
 ) -> str | None:
@@ -215,11 +228,23 @@ def build_plan(
             f"successor {heir.email} cannot inherit: {'it is the leaver' if heir.id == person.id else 'they have departed'}"
         )
     grants = active_grants_for(session, person.id)
-    rows = handover(session, person, heir, grants=grants)
+    others = departing(session, exclude_subject=person.email)
+    rows = handover(session, person, heir, grants=grants, going=set(others))
     orphaned = [r for r in rows if not r.covered]
     warnings = []
     if orphaned and not force:
         names = ", ".join(f"{r.account} ({r.platform})" for r in orphaned)
+        held = held_by_runs(
+            session, [(r.account_id, r.account, r.platform) for r in orphaned], others
+        )
+        if held:
+            raise ConflictError(
+                f"held: offboarding {person.email} would leave an account with no admin: "
+                + "; ".join(held),
+                hint="finish (or cancel) that run first, or name a successor who becomes "
+                "admin (--successor); --force accepts the risk",
+                code="handover-held",
+            )
         raise ConflictError(
             f"refusing to offboard {person.email}: it would leave {names} with no active admin or owner",
             hint="name who inherits with --successor PERSON, or give another person an admin role first; --force accepts the risk",
@@ -229,6 +254,7 @@ def build_plan(
         warnings.append(
             f"{row.account} ({row.platform}) will have no active admin or owner (--force)"
         )
+    warnings.extend(_holds(rows, heir, force=force))
     steps = []
     for step in playbook.steps:
         skipped = _when_holds(step.when, person, heir)
