@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 from sqlalchemy import Connection, select
 
@@ -55,6 +56,7 @@ __all__ = [
     "held_items",
     "require_step_up",
     "require_step_up_for",
+    "with_holds",
 ]
 
 
@@ -189,6 +191,33 @@ def check_handover(session: Connection, plan: Plan, *, run_id: str | None = None
             "--force accepts the risk",
             code="handover-guard",
         )
+
+
+def with_holds(session: Connection, plan: Plan) -> Plan:
+    """The plan with a warning per account it would leave without an admin (what a run refuses).
+
+    For plans built in code (a revoke, a review close), so ``--dry-run`` shows the hold.
+    """
+    removed = removed_grants(plan)
+    if plan.force or not removed:
+        return plan
+    others = departing(session, exclude_subject=plan.email)
+    gaps = uncovered(session, removed, leaving=leaving_subject(plan), going=set(others))
+    if not gaps:
+        return plan
+    because = {
+        line.split(": ", 1)[0]: line.split(": ", 1)[1]
+        for line in held_by_runs(session, gaps, others)
+    }
+    holds = []
+    for _, name, platform in gaps:
+        where = f"{name} ({platform})"
+        why = f" ({because[where]})" if where in because else ""
+        holds.append(
+            f"hold: {where} would be left with no active admin or owner{why}; "
+            "the run will be refused (--force accepts the risk)"
+        )
+    return replace(plan, warnings=(*plan.warnings, *holds))
 
 
 def _removed_accounts(plan: Plan) -> set[int]:

@@ -13,7 +13,6 @@ from sqlalchemy import select, update
 from accessguard.app import App
 from accessguard.db import tables
 from accessguard.inventory.grants import add_grant
-from accessguard.inventory.people import PersonInput, add_person
 from accessguard.inventory.records import get_account_record, get_person_record
 from accessguard.playbooks.loader import resolve
 from accessguard.playbooks.planner import build_plan
@@ -93,7 +92,9 @@ def test_sole_admin_leaving_waits_until_the_successor_shows_as_admin_on_the_plat
     cat_scim = _ann_sole_admin_of_hoot(world)
     code, planned = invoke_json(app, "offboard", LEAVER, "--dry-run", "--successor", SUCCESSOR)
     assert code == 0
-    assert any(w.startswith("hold: nothing is removed from hoot") for w in planned["plan"]["warnings"])
+    assert any(
+        w.startswith("hold: nothing is removed from hoot") for w in planned["plan"]["warnings"]
+    )
 
     code, out = invoke_json(app, "offboard", LEAVER, "--yes", "--successor", SUCCESSOR)
     run_id = out["run"]["id"]
@@ -115,7 +116,9 @@ def test_sole_admin_leaving_waits_until_the_successor_shows_as_admin_on_the_plat
 
     set_roles(world.scim, cat_scim, ["admin"])  # someone makes Cat an admin on the platform
     code, out = invoke_json(app, "runs", "resume", run_id)
-    assert "held" not in _items(app, run_id).values(), [(k, v) for k, v in _items(app, run_id).items() if v != "changed"]
+    assert "held" not in _items(app, run_id).values(), [
+        (k, v) for k, v in _items(app, run_id).items() if v != "changed"
+    ]
     assert not scim_active(world)
     assert all(revoked is not None for _, revoked in _hoot_grants(app))
     assert _status(app, LEAVER) == "departed"
@@ -124,17 +127,28 @@ def test_sole_admin_leaving_waits_until_the_successor_shows_as_admin_on_the_plat
 def test_a_handover_confirmed_by_hand_lets_the_run_complete(any_world: World) -> None:
     world, app = any_world, any_world.app
     _ann_sole_admin_of_hoot(world)
-    code, out = invoke_json(app, "offboard", LEAVER, "--yes", "--successor", SUCCESSOR)
+    _, out = invoke_json(app, "offboard", LEAVER, "--yes", "--successor", SUCCESSOR)
     run_id = out["run"]["id"]
     hoot = f"account-{_hoot_id(app)}"
-    held_removal = next(k for k, v in _items(app, run_id).items() if k.startswith("revoke-platform-access/") and v == "held")
+    held_removal = next(
+        k
+        for k, v in _items(app, run_id).items()
+        if k.startswith("revoke-platform-access/") and v == "held"
+    )
     step, item = held_removal.split("/")
     refused = invoke(app, "runs", "confirm", run_id, step, "--item", item, "--evidence", "x")
     assert refused.exit_code != 0 and "held" in refused.stderr  # a removal is never "confirmed"
     assert scim_active(world)
     confirmed = invoke(
-        app, "runs", "confirm", run_id, "handover", "--item", hoot,
-        "--evidence", "Cat made admin in Hootsuite, ticket IT-42",
+        app,
+        "runs",
+        "confirm",
+        run_id,
+        "handover",
+        "--item",
+        hoot,
+        "--evidence",
+        "Cat made admin in Hootsuite, ticket IT-42",
     )
     assert f"confirmed handover {hoot}" in confirmed.stderr, confirmed.stdout
     assert scim_active(world)  # confirming the handover removes nothing by itself
@@ -209,7 +223,7 @@ def test_revoke_refuses_the_last_admin_when_the_other_is_leaving(any_world: Worl
         s.execute(update(people).where(people.c.email == LEAVER).values(status="leaving"))
     dry = invoke(app, "revoke", "bob@example.com", "brand-fb", "--reason", "r", "--dry-run")
     assert "hold" in dry.stdout and "brand-fb" in dry.stdout, dry.stdout
-    result = invoke(app, "revoke", "bob@example.com", "brand-fb", "--reason", "review", "--yes")
+    result = invoke(app, "revoke", "bob@example.com", "brand-fb", "--reason", "review")
     assert result.exit_code == 1, result.stdout
     assert "no active admin" in result.stderr
     assert _fb_admins_in_inventory(app) == ["ann@example.com", "bob@example.com"]
@@ -218,18 +232,25 @@ def test_revoke_refuses_the_last_admin_when_the_other_is_leaving(any_world: Worl
 
 def test_review_close_refuses_the_last_admin(any_world: World) -> None:
     app = any_world.app
-    with app.begin() as s:
-        add_person(s, app.clock, "hr", PersonInput("dan@example.com", "Dan"))
     people = tables.people
     with app.begin() as s:
         s.execute(update(people).where(people.c.email == LEAVER).values(status="leaving"))
-    code, campaign = invoke_json(app, "review", "start", "--account", "brand-fb")
-    assert code == 0, campaign
-    campaign_id = str(campaign["id"])
-    code, shown = invoke_json(app, "review", "show", campaign_id)
-    bob = next(i for i in shown["items"] if i["person"] == "bob@example.com")
-    invoke(app, "review", "decide", campaign_id, str(bob["id"]), "revoke", "--note", "n")
-    result = invoke(app, "review", "close", campaign_id, "--force", "--yes")
+    due = "2099-01-01"  # the CLI runs on the system clock, the world on a pinned one
+    code, started = invoke_json(
+        app, "review", "start", "--scope", "account", "brand-fb",
+        "--reviewer", "cat@example.com", "--due", due,
+    )  # fmt: skip
+    assert code == 0, started
+    campaign = str(started["campaign"])
+    _, pending = invoke_json(app, "review", "pending")
+    for item in pending:
+        decision = "revoke" if item["person"] == "bob@example.com" else "keep"
+        done = invoke(app, "--actor", SUCCESSOR, "review", "decide", str(item["item"]), decision)
+        assert done.exit_code == 0, done.stderr
+    dry = invoke(app, "review", "close", campaign, "--dry-run")
+    assert "hold: brand-fb (facebook) would be left with no active admin" in dry.stdout, dry.stdout
+    result = invoke(app, "review", "close", campaign)
     assert result.exit_code == 1, result.stdout
     assert "no active admin" in result.stderr
     assert _fb_admins_in_inventory(app) == ["ann@example.com", "bob@example.com"]
+    assert "bob@example.com" in any_world.meta.page_emails()
