@@ -325,7 +325,7 @@ def _not_handed_over(
             blocked[account_id] = (
                 f"waits for the handover item {step_id} {item_id}: once the new admin shows "
                 f"on the platform, `accessguard runs resume {run_id}`; or confirm it by hand "
-                f"with `accessguard runs confirm {run_id} {step_id} {item_id} --evidence ...`"
+                f"with `accessguard runs confirm {run_id} {step_id} --item {item_id} --evidence ...`"
             )
     return blocked
 

@@ -81,7 +81,7 @@ def handover_check(ctx: ActionContext) -> ActionResult:
         f"On {where}, make {inheritor.email} an admin BEFORE {subject.email}'s access is "
         f"removed. Nothing is removed from {account.name} until then. Then `accessguard runs "
         f"resume {ctx.run_id}` (it reads the platform again), or where the platform cannot "
-        f"be read, `accessguard runs confirm {ctx.run_id} {ctx.step.id} {ctx.item.id} "
+        f"be read, `accessguard runs confirm {ctx.run_id} {ctx.step.id} --item {ctx.item.id} "
         "--evidence ...`; and record the grant: "
         f"`accessguard grant {inheritor.email} {account.name} --role admin --via platform-role`.",
         account=account.name,
