@@ -54,6 +54,7 @@ __all__ = [
     "check_handover",
     "departing",
     "held_items",
+    "may_hold",
     "require_step_up",
     "require_step_up_for",
     "with_holds",
@@ -243,6 +244,13 @@ def at_risk_accounts(plan: Plan) -> set[int]:
     }
 
 
+def may_hold(plan: Plan, step: PlanStep) -> bool:
+    """Whether ``held_items`` can hold anything of ``step`` (saves a transaction per step)."""
+    if plan.force:
+        return False
+    return step.action in AFTER_HANDOVER or (step.destructive and step.action in GRANT_REMOVERS)
+
+
 def held_items(
     session: Connection, plan: Plan, run_id: str, step: PlanStep, items: Sequence[PlanItem]
 ) -> dict[str, ActionResult]:
@@ -291,7 +299,21 @@ def held_items(
 def _not_handed_over(
     session: Connection, plan: Plan, run_id: str, accounts: set[int]
 ) -> dict[int, str]:
-    """Account id -> what to do, for the accounts whose handover is not through."""
+    """Account id -> what to do, for the accounts with no remaining admin whose handover is not through.
+
+    An account that keeps a remaining admin in the inventory now goes ahead whether or not
+    its handover item has run yet (the ``immediate`` playbook removes access first).
+    """
+    others = departing(session, exclude_subject=plan.email, exclude_run=run_id)
+    gaps = {
+        account_id: f"{name} ({platform})"
+        for account_id, name, platform in uncovered(
+            session, removed_grants(plan), leaving=leaving_subject(plan), going=set(others)
+        )
+        if account_id in accounts
+    }
+    if not gaps:
+        return {}
     handover = {
         item.params.account_id: (step.id, item.id)
         for step in plan.steps
@@ -307,19 +329,13 @@ def _not_handed_over(
         )
     }
     blocked: dict[int, str] = {}
-    unchecked = accounts - set(handover)
-    if unchecked:
-        others = departing(session, exclude_subject=plan.email, exclude_run=run_id)
-        gaps = uncovered(
-            session, removed_grants(plan), leaving=leaving_subject(plan), going=set(others)
-        )
-        for account_id, name, platform in gaps:
-            if account_id in unchecked:
-                blocked[account_id] = (
-                    f"{name} ({platform}) would have no admin left: appoint another admin, "
-                    f"record the grant, then `accessguard runs resume {run_id}`"
-                )
-    for account_id in accounts & set(handover):
+    for account_id, where in gaps.items():
+        if account_id not in handover:
+            blocked[account_id] = (
+                f"{where} would have no admin left: appoint another admin, record the grant, "
+                f"then `accessguard runs resume {run_id}`"
+            )
+            continue
         step_id, item_id = handover[account_id]
         if statuses.get((step_id, item_id)) not in HANDED_OVER:
             blocked[account_id] = (

@@ -33,7 +33,13 @@ from accessguard.errors import VaultError
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.batch import failure, run_batch
 from accessguard.playbooks.context import ActionContext, SecretSink, VaultPool
-from accessguard.playbooks.guards import StepUp, check_handover, held_items, require_step_up
+from accessguard.playbooks.guards import (
+    StepUp,
+    check_handover,
+    held_items,
+    may_hold,
+    require_step_up,
+)
 from accessguard.playbooks.hooks import NO_HOOKS, Phase, RunHooks
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
@@ -179,6 +185,8 @@ class _Execution:
     def hold(self, step: PlanStep, todo: list[PlanItem]) -> list[PlanItem]:
         """Record the items the handover guard holds now (``guards.held_items``); the rest."""
         app = self.app
+        if not todo or not may_hold(self.plan, step):
+            return todo
         with app.begin() as conn:
             held = held_items(conn, self.plan, self.run_id, step, todo)
             if held:
