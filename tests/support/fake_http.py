@@ -39,6 +39,8 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
+    #: every value of each query parameter (repeated parameters such as ``a=1&a=2``).
+    query_all: dict[str, list[str]] = field(default_factory=dict)
 
     def json(self) -> Any:
         """The body parsed as JSON (None if empty or invalid)."""
@@ -101,6 +103,7 @@ class FakeServer:
                     method=self.command,
                     path=parts.path,
                     query={k: v[0] for k, v in parse_qs(parts.query).items()},
+                    query_all=parse_qs(parts.query),
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=self.rfile.read(length) if length else b"",
                 )

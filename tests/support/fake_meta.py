@@ -37,7 +37,7 @@ class MetaFake(FakeServer):
         business_id: str = "4411",
         page_id: str = "7722",
         instagram_id: str = "8833",
-        version: str = "v21.0",
+        version: str = "v25.0",
     ) -> None:
         super().__init__()
         self.token, self.business_id, self.page_id, self.version = (
@@ -95,7 +95,7 @@ class MetaFake(FakeServer):
             "base_url": self.url,
             "business_id": self.business_id,
             "page_id": self.page_id,
-            "instagram_account_id": self.instagram_id,
+            "instagram_asset_id": self.instagram_id,
             "api_version": self.version,
         }
 
@@ -131,7 +131,19 @@ class MetaFake(FakeServer):
             return Reply(200, self._page(items, request, request.path))
         if node in self.assets and edge == "assigned_users":
             tasks_of = self.assets[node]
-            if request.query.get("business") != self.business_id:
+            # The official spec (meta-graph Page/InstagramBusinessAsset.json): GET requires
+            # ``business``; DELETE defines ``user`` only.
+            if request.method == "DELETE" and set(request.query) - {"user"}:
+                extra = sorted(set(request.query) - {"user"})
+                return Reply(
+                    400,
+                    _graph_error(
+                        f"(#100) Unexpected parameter(s) for DELETE assigned_users: {extra}",
+                        100,
+                        kind="GraphMethodException",
+                    ),
+                )
+            if request.method == "GET" and request.query.get("business") != self.business_id:
                 return Reply(
                     400,
                     _graph_error(

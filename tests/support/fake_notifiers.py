@@ -24,20 +24,40 @@ class JiraFake(FakeServer):
         token: str = "jira-test-token",
         project: str = "IT",
         data_center: bool = False,
+        index_lag: bool = False,
     ) -> None:
         super().__init__()
         self.expected = "Basic " + base64.b64encode(f"{email}:{token}".encode()).decode()
         self.project = project
         self.data_center = data_center
         self.issues: list[dict[str, Any]] = []
+        #: Jira Cloud's search is eventually consistent: with ``index_lag``, new issues
+        #: are not in ``/search/jql`` results until ``reindex()``, unless their id is
+        #: among the ``reconcileIssues`` of the request (as Atlassian documents).
+        self.index_lag = index_lag
+        self.indexed = 0
+
+    def reindex(self) -> None:
+        """The search index catches up with every issue."""
+        self.indexed = len(self.issues)
 
     def _search(self, request: Request) -> Reply:
         jql = request.query.get("jql", "")
         project = re.search(r'project = "([^"]+)"', jql)
         label = re.search(r'labels = "([^"]+)"', jql)
+        reconciled = (
+            {int(v) for v in request.query_all.get("reconcileIssues", []) if v.isdigit()}
+            if request.path.endswith("/search/jql")
+            else set()
+        )
+        visible = [
+            issue
+            for number, issue in enumerate(self.issues, start=10001)
+            if not self.index_lag or number - 10000 <= self.indexed or number in reconciled
+        ]
         found = [
             issue
-            for issue in self.issues
+            for issue in visible
             if (project is None or issue["key"].startswith(f"{project.group(1)}-"))
             and (label is None or label.group(1) in (issue.get("labels") or []))
         ][: int(request.query.get("maxResults", "50"))]

@@ -139,10 +139,18 @@ class GoogleBusinessProfileFake(FakeServer):
 class LinkedInFake(FakeServer):
     """/rest/organizationAcls?q=organization (needs LinkedIn-Version and Rest.li 2.0 headers)."""
 
-    def __init__(self, *, token: str = "li-test-token", organization_id: str = "9911") -> None:
+    def __init__(
+        self,
+        *,
+        token: str = "li-test-token",
+        organization_id: str = "9911",
+        oldest_version: str = "202512",
+    ) -> None:
         super().__init__()
         self.token, self.organization = token, f"urn:li:organization:{organization_id}"
         self.acls: list[dict[str, Any]] = []
+        #: LinkedIn sunsets each monthly version after about a year: older ones get 426.
+        self.oldest_version = oldest_version
 
     def add_role(
         self, person_urn: str, role: str = "ADMINISTRATOR", state: str = "APPROVED"
@@ -166,6 +174,15 @@ class LinkedInFake(FakeServer):
             or request.header("x-restli-protocol-version") != "2.0.0"
         ):
             return Reply(426, {"status": 426, "message": "A version header is required"})
+        if (request.header("linkedin-version") or "") < self.oldest_version:
+            return Reply(
+                426,
+                {
+                    "status": 426,
+                    "code": "NONEXISTENT_VERSION",
+                    "message": f"Requested version {request.header('linkedin-version')} is not active",
+                },
+            )
         if (
             request.path == "/rest/organizationAcls"
             and request.query.get("q") == "organization"
@@ -183,17 +200,35 @@ class LinkedInFake(FakeServer):
 
 
 class RedditFake(FakeServer):
-    """/r/{sub}/about/moderators and POST /r/{sub}/api/unfriend (type=moderator)."""
+    """/r/{sub}/about/moderators, /api/v1/{sub}/moderators_invited, POST /r/{sub}/api/unfriend.
+
+    Shaped from Reddit's API documentation: ``unfriend`` with ``type=moderator`` removes
+    a moderator and ``type=moderator_invite`` a pending invitation; the invited list is
+    ``{"moderatorIds": [...], "moderators": {id: {"username", "id", ...}}}``. Requests
+    whose User-Agent does not follow ``platform:app:version (by /u/name)`` get 429, as
+    Reddit throttles generic agents.
+    """
 
     def __init__(self, *, token: str = "reddit-test-token", subreddit: str = "northwind") -> None:
         super().__init__()
         self.token, self.subreddit = token, subreddit
         self.moderators: dict[str, list[str]] = {}
+        self.invited: dict[str, list[str]] = {}
 
     def route(self, request: Request) -> Reply:
         if request.header("authorization") != f"Bearer {self.token}":
             return Reply(401, {"message": "Unauthorized", "error": 401})
+        agent = request.header("user-agent") or ""
+        if not re.fullmatch(r"[\w.-]+:[\w.-]+:[\w.+-]+ \(by /u/[\w-]+\)", agent):
+            return Reply(429, {"message": "Too Many Requests", "error": 429})
         base = f"/r/{self.subreddit}"
+        if request.path == f"/api/v1/{self.subreddit}/moderators_invited":
+            ids = [f"t2_{n}" for n in self.invited]
+            mods = {
+                f"t2_{n}": {"username": n, "id": f"t2_{n}", "modPermissions": p}
+                for n, p in self.invited.items()
+            }
+            return Reply(200, {"moderatorIds": ids, "moderators": mods, "after": None})
         if request.path == f"{base}/about/moderators" and request.method == "GET":
             children = [
                 {"name": n, "id": f"t2_{n}", "mod_permissions": p, "date": 1700000000.0}
@@ -202,9 +237,11 @@ class RedditFake(FakeServer):
             return Reply(200, {"kind": "UserList", "data": {"children": children}})
         if request.path == f"{base}/api/unfriend" and request.method == "POST":
             form = request.form()
-            if form.get("type") != "moderator" or "name" not in form:
+            kind = form.get("type")
+            if kind not in ("moderator", "moderator_invite") or "name" not in form:
                 return Reply(200, {"json": {"errors": [["BAD_TYPE", "invalid type", "type"]]}})
-            if form["name"] not in self.moderators:
+            holders = self.moderators if kind == "moderator" else self.invited
+            if form["name"] not in holders:
                 return Reply(
                     200,
                     {
@@ -213,7 +250,7 @@ class RedditFake(FakeServer):
                         }
                     },
                 )
-            del self.moderators[form["name"]]
+            del holders[form["name"]]
             return Reply(200, {"json": {"errors": []}})
         return Reply(404, {"message": "Not Found", "error": 404})
 
@@ -226,8 +263,10 @@ class OktaFake(FakeServer):
         self.token = token
         self.users: dict[str, dict[str, Any]] = {}
         self.sessions: dict[str, int] = {}
+        #: OAuth tokens Okta issued to the user's apps (cleared by ``oauthTokens=true``).
+        self.oauth_tokens: dict[str, int] = {}
 
-    def add_user(self, login: str, *, sessions: int = 2) -> str:
+    def add_user(self, login: str, *, sessions: int = 2, oauth_tokens: int = 1) -> str:
         uid = f"00u{next_id()}"
         self.users[uid] = {
             "id": uid,
@@ -235,6 +274,7 @@ class OktaFake(FakeServer):
             "profile": {"login": login, "email": login},
         }
         self.sessions[uid] = sessions
+        self.oauth_tokens[uid] = oauth_tokens
         return uid
 
     def status_of(self, login: str) -> str | None:
@@ -257,6 +297,10 @@ class OktaFake(FakeServer):
     def route(self, request: Request) -> Reply:
         if request.header("authorization") != f"SSWS {self.token}":
             return self._error(401, "E0000011", "Invalid token provided")
+        if request.path == "/api/v1/users" and request.method == "GET":
+            wanted = re.fullmatch(r'profile\.login eq "(.*)"', request.query.get("search", ""))
+            login = wanted.group(1).replace('\\"', '"') if wanted else None
+            return Reply(200, [u for u in self.users.values() if u["profile"]["login"] == login])
         match = re.fullmatch(r"/api/v1/users/([^/]+)(/.*)?", request.path)
         if not match:
             return self._error(
@@ -274,6 +318,8 @@ class OktaFake(FakeServer):
             return Reply(200, user)
         if request.method == "DELETE" and rest == "/sessions":
             self.sessions[user["id"]] = 0
+            if request.query.get("oauthTokens") == "true":
+                self.oauth_tokens[user["id"]] = 0
             return Reply(204)
         if request.method == "POST" and rest == "/lifecycle/deactivate":
             user["status"] = "DEPROVISIONED"

@@ -87,7 +87,14 @@ def build_findings(app: App) -> None:
         rows.grant(
             conn, "temp@example.com", "brand-main", "editor", expires_at=now - timedelta(days=3)
         )
-        rows.grant(conn, "idle@example.com", "brand-main", "editor", now=now - timedelta(days=200))
+        rows.grant(
+            conn,
+            "idle@example.com",
+            "brand-main",
+            "editor",
+            now=now - timedelta(days=200),
+            last_used_at=now - timedelta(days=150),  # a recorded use, long ago
+        )
 
         _account(conn, app, "brand-solo", "instagram", owner_id=leaver)
         solo_admin = rows.grant(conn, "ann@example.com", "brand-solo", "admin", now=now)

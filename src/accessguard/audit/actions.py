@@ -22,6 +22,7 @@ class AuditAction(StrEnum):
     GRANT_ADD = "grant.add"
     GRANT_REVOKE = "grant.revoke"
     PLATFORM_REVOKE = "platform.revoke"
+    CONNECTOR_SECRET_SET = "connector.secret-set"
     CREDENTIAL_SET = "credential.set"
     CREDENTIAL_ROTATE = "credential.rotate"
     CREDENTIAL_CONFIRM = "credential.confirm"
@@ -62,6 +63,8 @@ class AuditAction(StrEnum):
     STEPUP_LOCKED = "stepup.locked"
     STEPUP_REFUSED_LOCKED = "stepup.refused-locked"
     STEPUP_OFF_BY_CONFIG = "stepup.off-by-config"
+    FINDING_ACCEPT = "finding.accept"
+    FINDING_UNACCEPT = "finding.unaccept"
 
     @classmethod
     def exposure(cls, kind: str) -> AuditAction:

@@ -21,12 +21,14 @@ def accounts() -> None:
 
 
 def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
+    from accessguard.connectors.settings import parse_value
+
     settings: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--setting")
-        settings[key.strip()] = value
+        settings[key.strip()] = parse_value(value)
     return settings
 
 
@@ -41,9 +43,16 @@ def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
 )
 @click.option("--recovery-email", metavar="EMAIL", help="Recovery email on the platform.")
 @click.option("--recovery-phone", metavar="PHONE", help="Recovery phone on the platform.")
-@click.option("--connector", help="Connector that manages access (e.g. scim, meta).")
 @click.option(
-    "--setting", "settings", multiple=True, metavar="KEY=VALUE", help="Connector setting."
+    "--connector",
+    help="Connector that manages access (default: the platform's; `connectors list` shows them).",
+)
+@click.option(
+    "--setting",
+    "settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Connector setting (repeatable; `connectors list --json` lists each connector's).",
 )
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the new account as JSON.")
@@ -64,6 +73,7 @@ def add(
     as_json: bool,
 ) -> None:
     """Add an account NAME (a short slug used in every other command)."""
+    from accessguard.connectors.readiness import account_problems
     from accessguard.inventory.accounts import AccountInput, add_account
     from accessguard.inventory.records import account_to_dict
 
@@ -89,6 +99,7 @@ def add(
             data,
             company_domains=company.domains,
             company_phone_prefixes=company.phone_prefixes,
+            check_connector=account_problems,
         )
     result = account_to_dict(account, owner.lower() if owner else None)
     if as_json:
@@ -170,6 +181,7 @@ def import_cmd(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
     recovery_email, recovery_phone, connector, tags (';'-separated), settings (JSON
     object). New names are added; existing ones are updated.
     """
+    from accessguard.connectors.readiness import account_problems
     from accessguard.inventory.importers import import_accounts
 
     company = app.settings.company
@@ -182,6 +194,7 @@ def import_cmd(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
             dry_run=dry_run,
             company_domains=company.domains,
             company_phone_prefixes=company.phone_prefixes,
+            check_connector=account_problems,
         )
     _report_changes(changes, dry_run=dry_run, as_json=as_json)
 

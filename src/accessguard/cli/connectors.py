@@ -10,6 +10,7 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
+from accessguard.errors import InputError
 from accessguard.exit_codes import ExitCode
 
 
@@ -33,7 +34,7 @@ def list_cmd(as_json: bool) -> None:
                 "can_list": cls.can_list,
                 "can_revoke": cls.can_revoke,
                 "platforms": sorted(p for p, c in DEFAULT_BY_PLATFORM.items() if c == name),
-                "settings": list(cls.required_settings),
+                "settings": [s.to_dict() for s in cls.settings_spec],
                 "secrets": list(cls.secret_keys),
                 "summary": cls.summary,
             }
@@ -52,15 +53,31 @@ def list_cmd(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def check_cmd(app: App, account: str, as_json: bool) -> None:
-    """Check that ACCOUNT's connector reaches the platform with its credentials."""
+    """Check ACCOUNT's connector: what it still needs, then whether the platform answers.
+
+    Missing settings, secrets (with the command that stores them) and a refused
+    base_url host are listed at once, and the platform is not called; exit 1.
+    """
+    from accessguard.connectors.readiness import missing
     from accessguard.connectors.registry import build_connector, connector_name, http_client
     from accessguard.reconcile.records import get_connected_account
     from accessguard.results import ActionResult
 
     with app.begin() as conn:
         acct = get_connected_account(conn, account)
-        name = connector_name(acct)
-        connector = build_connector(app, acct, http=http_client(app))
+    name = connector_name(acct)
+    needs = missing(app, acct)
+    if needs:
+        if as_json:
+            emit_json(
+                {"account": acct.name, "connector": name, "outcome": "missing", "missing": needs}
+            )
+        else:
+            click.echo(f"{acct.name} ({name}): not ready, it needs:")
+            for line in needs:
+                click.echo(f"  - {line}")
+        sys.exit(ExitCode.ERROR)
+    connector = build_connector(app, acct, http=http_client(app))
     if connector is None:
         result = ActionResult.unchanged(f"{acct.name} has no API connector: revokes are manual")
     else:
@@ -70,6 +87,64 @@ def check_cmd(app: App, account: str, as_json: bool) -> None:
         emit_json(data)
     else:
         click.echo(f"{acct.name} ({name or 'none'}): {result.outcome.value}: {result.message}")
+
+
+@connectors.group("secret")
+def secret() -> None:
+    """Connector secrets (API tokens, webhook URLs), stored in Vault where connectors read them."""
+
+
+@secret.command("set")
+@click.argument("target", metavar="ACCOUNT|NOTIFIER")
+@click.argument("field", required=False, default=None)
+@click.option(
+    "--notifier",
+    "notifier_kind",
+    type=click.Choice(["webhook", "slack", "jira"]),
+    help="TARGET is a notifier channel of this kind, not an account.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_app
+def secret_set(
+    app: App, target: str, field: str | None, notifier_kind: str | None, as_json: bool
+) -> None:
+    """Store a secret of ACCOUNT (or a notifier channel) from stdin or a hidden prompt.
+
+    FIELD defaults to the connector's first secret (``token``; ``url`` for webhook and
+    slack). The value is never an argument; the Vault path it goes to is the one the
+    connector reads (``<mount>/<prefix>/connectors/accounts/ACCOUNT``).
+    """
+    from accessguard.cli.login import read_hidden
+    from accessguard.connectors.readiness import store_secret
+    from accessguard.connectors.registry import connector_class, connector_name
+    from accessguard.connectors.tokens import Kind
+    from accessguard.reconcile.records import get_connected_account
+    from accessguard.secret import Secret
+
+    kind: Kind
+    if notifier_kind:
+        kind, name, connector = "notifiers", target, notifier_kind
+    else:
+        with app.begin() as conn:
+            acct = get_connected_account(conn, target)
+        kind, name, connector = "accounts", acct.name, connector_name(acct) or "manual"
+        if connector == "manual":
+            raise InputError(
+                f"{acct.name} has no API connector, so it reads no secret",
+                hint="set its connector first (accounts import with a connector column)",
+            )
+    keys = connector_class(connector).secret_keys
+    chosen = field or (keys[0] if keys else "token")
+    value = Secret(read_hidden(f"{chosen} for {name}: "))
+    with app.begin() as conn:
+        version = store_secret(
+            app, conn, kind=kind, name=name, connector=connector, field=chosen, value=value
+        )
+    data = {"target": name, "kind": kind, "field": chosen, "vault_version": version}
+    if as_json:
+        emit_json(data)
+    else:
+        info(f"stored {chosen} of {name} in Vault (version {version})")
 
 
 @click.command("reconcile")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -17,7 +18,7 @@ SEVERITIES = ["info", "low", "medium", "high", "critical"]
 
 @click.group("report")
 def report() -> None:
-    """Access review and keys reports."""
+    """Access review and keys reports; risk acceptances of findings."""
 
 
 def _refuse_webhook_url(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -117,5 +118,78 @@ def keys_cmd(app: App, as_json: bool) -> None:
                 r["totp"]["where"],
             ]
             for r in rows
+        ],
+    )
+
+
+@report.command("accept")
+@click.argument("finding")
+@click.option("--until", required=True, metavar="DATE", help="Last day covered (ISO), max a year.")
+@click.option("--note", required=True, metavar="TEXT", help="Why the risk is accepted.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def accept_cmd(app: App, finding: str, until: str, note: str, as_json: bool) -> None:
+    """Accept a current finding's risk until a date (shown as accepted, not counted); audited.
+
+    FINDING is the finding's id from `report access --format json`
+    (kind:subject_type:subject_id). The acceptance ends at expiry, or as soon as the
+    finding becomes more severe than when it was accepted.
+    """
+    from accessguard.reports.acceptances import accept
+
+    with app.begin() as conn:
+        accepted = accept(
+            conn, app.clock, app.settings, finding=finding, until=until, note=note, actor=app.actor
+        )
+    if as_json:
+        emit_json(accepted.to_dict())
+        return
+    info(
+        f"accepted {accepted.finding_id} ({accepted.severity.label}) until {accepted.until:%Y-%m-%d %H:%M} UTC"
+    )
+
+
+@report.command("unaccept")
+@click.argument("finding")
+@pass_app
+def unaccept_cmd(app: App, finding: str) -> None:
+    """Withdraw the acceptance of FINDING: it counts again from now; audited."""
+    from accessguard.reports.acceptances import unaccept
+
+    with app.begin() as conn:
+        withdrawn = unaccept(conn, app.clock, finding=finding, actor=app.actor)
+    info(f"withdrew the acceptance of {withdrawn.finding_id}")
+
+
+@report.command("acceptances")
+@click.option("--all", "include_ended", is_flag=True, help="Also expired and withdrawn ones.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def acceptances_cmd(app: App, include_ended: bool, as_json: bool) -> None:
+    """Risk acceptances in force (or all of them): finding, by whom, until when, why."""
+    from accessguard.reports.acceptances import list_acceptances
+
+    now = app.clock.now()
+    with app.begin() as conn:
+        rows = list_acceptances(conn, now, include_ended=include_ended)
+    if as_json:
+        emit_json([a.to_dict() for a in rows])
+        return
+
+    def state(until: datetime, revoked: datetime | None) -> str:
+        return "withdrawn" if revoked else ("expired" if until <= now else "in force")
+
+    table(
+        ["finding", "severity", "accepted by", "until", "state", "note"],
+        [
+            [
+                a.finding_id,
+                a.severity.label,
+                a.by,
+                f"{a.until:%Y-%m-%d %H:%M}",
+                state(a.until, a.revoked_at),
+                a.note,
+            ]
+            for a in rows
         ],
     )

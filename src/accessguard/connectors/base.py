@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from accessguard.connectors.settings import Setting
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
 
@@ -76,8 +77,8 @@ class Connector(ABC):
     can_revoke: ClassVar[bool] = True
     #: secret names read from Vault or the keyring (``token`` for most platforms).
     secret_keys: ClassVar[tuple[str, ...]] = ()
-    #: settings keys that must be present in ``account.settings``.
-    required_settings: ClassVar[tuple[str, ...]] = ()
+    #: the account settings it reads (``settings.py``: name, kind, required, help).
+    settings_spec: ClassVar[tuple[Setting, ...]] = ()
     #: one line for ``connectors list``.
     summary: ClassVar[str] = ""
 
@@ -93,6 +94,11 @@ class Connector(ABC):
         self.secrets = dict(secrets)
         self.http = http
         self.account = account
+
+    @classmethod
+    def required_settings(cls) -> tuple[str, ...]:
+        """Names of the settings an account must set for this connector."""
+        return tuple(s.name for s in cls.settings_spec if s.required)
 
     @abstractmethod
     def list_holders(self) -> list[Holder]:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from accessguard.connectors.base import Holder, Target
 from accessguard.connectors.http_connector import HttpConnector
 from accessguard.connectors.matching import find_holder
+from accessguard.connectors.settings import BASE_URL, IDENTITIES, Setting
 from accessguard.results import ActionResult
 
 
@@ -24,7 +25,12 @@ class GoogleBusinessProfileConnector(HttpConnector):
     name: ClassVar[str] = "google_business_profile"
     default_base_url: ClassVar[str] = "https://mybusinessaccountmanagement.googleapis.com"
     official_hosts: ClassVar[tuple[str, ...]] = ("mybusinessaccountmanagement.googleapis.com",)
-    required_settings: ClassVar[tuple[str, ...]] = ("account_id",)
+    settings_spec: ClassVar[tuple[Setting, ...]] = (
+        Setting("account_id", "id", required=True, help="the account, 123 or accounts/123"),
+        Setting("location_ids", "list", help="locations whose admins are managed too"),
+        BASE_URL,
+        IDENTITIES,
+    )
     summary: ClassVar[str] = "Google Business Profile account and location admins"
 
     def _headers(self) -> dict[str, str]:

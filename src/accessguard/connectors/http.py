@@ -83,6 +83,8 @@ class Verdict:
     message: str
     platform_code: str | None = None
     retry_after: float | None = None
+    #: what the admin should do (a permanent refusal only); else the status's usual hint.
+    hint: str | None = None
 
 
 #: Looks at an answer the status code calls fine (or an error) and may overrule it.
@@ -295,7 +297,11 @@ class HttpClient:
                     verdict = Verdict(True, message, platform_code)
                 elif not verdict.transient:
                     raise _refused(
-                        label, response.status_code, verdict.message, verdict.platform_code
+                        label,
+                        response.status_code,
+                        verdict.message,
+                        verdict.platform_code,
+                        hint=verdict.hint,
                     )
                 reason = f"HTTP {response.status_code}: {verdict.message}".rstrip(": ")
                 asked = verdict.retry_after
@@ -364,9 +370,29 @@ class HttpClient:
         )
 
 
+#: The hint when a platform says the API version we sent is retired or unsupported.
+VERSION_HINT = (
+    "the platform no longer serves the API version this connector sends: set the account's "
+    "api_version setting to a current one (docs/connectors.md, API versions)"
+)
+
+
 def _refused(
-    label: str, status: int, message: str, platform_code: str | None
+    label: str,
+    status: int,
+    message: str,
+    platform_code: str | None,
+    *,
+    hint: str | None = None,
 ) -> PlatformRefusedError:
+    if hint is not None:
+        return PlatformRefusedError(
+            redact(f"{label} refused (HTTP {status}): {message}".rstrip(": ")),
+            status=status,
+            platform_code=platform_code,
+            hint=hint,
+            code="connector-version-retired" if hint == VERSION_HINT else "connector-refused",
+        )
     hints = {
         401: ("the connector's token is invalid or expired: store a fresh one", "connector-auth"),
         403: ("the connector's token lacks the permission for this call", "connector-forbidden"),
@@ -374,6 +400,7 @@ def _refused(
             "the platform does not know this id: check the account's settings",
             "connector-not-found",
         ),
+        426: (VERSION_HINT, "connector-version-retired"),
     }
     hint, code = hints.get(status, (None, "connector-refused"))
     text = f"{label} refused (HTTP {status})"

@@ -41,7 +41,7 @@ class HttpConnector(Connector):
         account: AccountRef | None = None,
     ) -> None:
         super().__init__(settings=settings, secrets=secrets, http=http, account=account)
-        missing = [key for key in self.required_settings if not self.settings.get(key)]
+        missing = [key for key in self.required_settings() if not self.settings.get(key)]
         if missing:
             raise ConfigError(
                 f"{self.label}: missing connector setting(s): {', '.join(missing)}",

@@ -7,7 +7,8 @@ token; basic auth ``email:token``). Uses REST API v2, whose ``description`` is p
 An issue opened for a playbook item carries a label derived from the item's idempotency
 key (``accessguard-<16 hex>``). Before opening one, the project is searched for that
 label, so a resumed run finds the issue it already opened instead of opening another:
-with ``GET /rest/api/2/search/jql`` (Jira Cloud), or ``GET /rest/api/2/search`` where
+with ``GET /rest/api/2/search/jql`` (Jira Cloud; with ``reconcileIssues`` naming the
+issues this process opened, since that search is eventually consistent), or ``GET /rest/api/2/search`` where
 that endpoint does not exist (Jira Data Center and Server).
 """
 
@@ -19,15 +20,30 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from accessguard.connectors.notify import Notifier
+from accessguard.connectors.settings import Setting
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
+
+#: Ids of the issues this process opened, per Jira site and project. Jira Cloud's
+#: ``/search/jql`` is eventually consistent: an issue opened a moment ago may not be in
+#: its index yet, unless its id is passed in ``reconcileIssues`` (at most 50), which
+#: makes the search read it consistently. A retried or resumed item in this process
+#: therefore finds the issue it opened instead of opening a second one.
+_OPENED: dict[tuple[str, str], list[int]] = {}
+_RECONCILE_MAX = 50
 
 
 class JiraTicketer(Notifier):
     """Create Jira issues."""
 
     name: ClassVar[str] = "jira"
-    required_settings: ClassVar[tuple[str, ...]] = ("base_url", "project_key", "email")
+    settings_spec: ClassVar[tuple[Setting, ...]] = (
+        Setting("base_url", "url", required=True, help="https://example.atlassian.net"),
+        Setting("project_key", "text", required=True, help="the project issues are opened in"),
+        Setting("email", "text", required=True, help="the API user's email (basic auth)"),
+        Setting("issue_type", "text", help="issue type (default Task)"),
+        Setting("labels", "list", help="labels added to every issue"),
+    )
     summary: ClassVar[str] = "notify: open a Jira issue"
 
     def _headers(self) -> dict[str, str]:
@@ -74,15 +90,24 @@ class JiraTicketer(Notifier):
             idempotent=False,
         ).json()
         key = str(body.get("key"))
+        if str(body.get("id", "")).isdigit():
+            opened = _OPENED.setdefault(self._site(), [])
+            opened.append(int(body["id"]))
+            del opened[:-_RECONCILE_MAX]
         return ActionResult.changed(f"opened {key}", key=key, link=f"{self.base_url}/browse/{key}")
+
+    def _site(self) -> tuple[str, str]:
+        return (self.base_url, str(self.settings["project_key"]))
 
     def _labelled(self, label: str) -> str | None:
         """The key of an issue in the project carrying ``label``, if there is one."""
         jql = f'project = "{self.settings["project_key"]}" AND labels = "{label}"'
-        params = {"jql": jql, "fields": "summary", "maxResults": 1}
+        params: dict[str, Any] = {"jql": jql, "fields": "summary", "maxResults": 1}
         headers = self._headers()
+        recent = _OPENED.get(self._site(), [])
+        cloud = {**params, "reconcileIssues": list(recent)} if recent else params
         response = self.call(
-            "GET", "/rest/api/2/search/jql", headers=headers, params=params, allow=(404,)
+            "GET", "/rest/api/2/search/jql", headers=headers, params=cloud, allow=(404,)
         )
         if response.status_code == 404:  # Data Center and Server: the classic search
             response = self.call("GET", "/rest/api/2/search", headers=headers, params=params)

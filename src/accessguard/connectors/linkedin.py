@@ -1,7 +1,7 @@
 """LinkedIn Page roles: listed through ``organizationAcls``; removal is a manual step.
 
 Settings: ``organization_id``; optional ``api_version`` (``LinkedIn-Version`` header,
-default 202405), ``identities`` (email -> ``urn:li:person:…``), ``base_url``. Secret:
+default ``DEFAULT_VERSION``), ``identities`` (email -> ``urn:li:person:…``), ``base_url``. Secret:
 ``token`` (``rw_organization_admin``). The API lists page admins by person URN only,
 and we do not trust its delete path, so ``revoke`` checks who still holds a role and
 returns a WAITING step with exact instructions.
@@ -15,9 +15,13 @@ from accessguard.connectors.base import Holder, Target
 from accessguard.connectors.http_connector import HttpConnector
 from accessguard.connectors.manual import instructions_for
 from accessguard.connectors.matching import find_holder, identities
+from accessguard.connectors.settings import BASE_URL, IDENTITIES, Setting
 from accessguard.results import ActionResult
 
 _PAGE = 100
+#: LinkedIn-Version sent unless ``api_version`` says otherwise: July 2026, supported
+#: until about July 2027 (LinkedIn keeps each monthly version for at least a year).
+DEFAULT_VERSION = "202607"
 
 
 class LinkedInConnector(HttpConnector):
@@ -27,13 +31,24 @@ class LinkedInConnector(HttpConnector):
     can_revoke: ClassVar[bool] = False
     default_base_url: ClassVar[str] = "https://api.linkedin.com"
     official_hosts: ClassVar[tuple[str, ...]] = ("api.linkedin.com",)
-    required_settings: ClassVar[tuple[str, ...]] = ("organization_id",)
+    settings_spec: ClassVar[tuple[Setting, ...]] = (
+        Setting(
+            "organization_id", "id", required=True, help="the LinkedIn organization id (digits)"
+        ),
+        Setting(
+            "api_version",
+            "text",
+            help=f"LinkedIn-Version header, YYYYMM (default {DEFAULT_VERSION})",
+        ),
+        BASE_URL,
+        IDENTITIES,
+    )
     summary: ClassVar[str] = "LinkedIn Page roles (list by API; revoke is a manual step)"
 
     def _headers(self) -> dict[str, str]:
         return {
             "Authorization": f"Bearer {self.secret()}",
-            "LinkedIn-Version": str(self.settings.get("api_version") or "202405"),
+            "LinkedIn-Version": str(self.settings.get("api_version") or DEFAULT_VERSION),
             "X-Restli-Protocol-Version": "2.0.0",
         }
 

@@ -1,8 +1,9 @@
 """Meta (Facebook/Instagram) Business: business users, and people assigned to a Page.
 
-Settings: ``business_id``; optional ``page_id`` and ``instagram_account_id`` (their
-assigned users are listed and removed too), ``api_version`` (default v21.0),
-``base_url``. Secret: ``token`` (a system-user token with ``business_management``). Graph API errors arrive in
+Settings (``settings_spec``): ``business_id``; optional ``page_id`` and
+``instagram_asset_id`` (the Instagram account's business asset, whose ``assigned_users``
+edge is the one the Graph API defines; the IG user id has none), listed and removed too;
+``api_version`` (default ``DEFAULT_VERSION``), ``base_url``. Secret: ``token`` (a system-user token with ``business_management``). Graph API errors arrive in
 ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``; throttling
 codes are retried, waiting what ``X-Business-Use-Case-Usage`` asks for.
 """
@@ -14,13 +15,20 @@ from typing import Any, ClassVar
 import requests
 
 from accessguard.connectors.base import Holder, Target
-from accessguard.connectors.http import Verdict, requested_delay
+from accessguard.connectors.http import VERSION_HINT, Verdict, requested_delay
 from accessguard.connectors.http_connector import HttpConnector
 from accessguard.connectors.matching import find_holder
+from accessguard.connectors.settings import BASE_URL, IDENTITIES, Setting
 from accessguard.results import ActionResult
 
+#: "You are calling a deprecated version of the API" (Marketing API), "(#12) ... is
+#: deprecated for versions v… and higher": the version in the path is the problem.
+VERSION_CODES = frozenset({12, 2635})
 # Graph API throttling: app/user/page/business-use-case rate limits.
 THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
+#: Graph API version unless ``api_version`` says otherwise (the version of the official
+#: specs in ``../shared/specs/meta-graph``; Meta keeps a version about two years).
+DEFAULT_VERSION = "v25.0"
 _GONE = (100, 33)  # "Unsupported delete request": the object does not exist (any more).
 
 
@@ -45,6 +53,8 @@ def graph_verdict(response: requests.Response) -> Verdict | None:
     transient = (
         code in THROTTLE_CODES or bool(error.get("is_transient")) or response.status_code >= 500
     )
+    if code in VERSION_CODES:
+        return Verdict(False, message, platform_code, hint=VERSION_HINT)
     return Verdict(
         transient, message, platform_code, requested_delay(response) if transient else None
     )
@@ -64,11 +74,26 @@ class MetaConnector(HttpConnector):
     name: ClassVar[str] = "meta"
     default_base_url: ClassVar[str] = "https://graph.facebook.com"
     official_hosts: ClassVar[tuple[str, ...]] = ("graph.facebook.com",)
-    required_settings: ClassVar[tuple[str, ...]] = ("business_id",)
+    settings_spec: ClassVar[tuple[Setting, ...]] = (
+        Setting("business_id", "id", required=True, help="the Meta business portfolio id"),
+        Setting("page_id", "id", help="a Facebook Page whose assigned users are managed"),
+        Setting(
+            "instagram_asset_id",
+            "id",
+            help="the Instagram account's business asset id (Business settings > Instagram accounts)",
+        ),
+        Setting("instagram_account_id", "id", help="old name of instagram_asset_id"),
+        Setting("api_version", "text", help=f"Graph API version (default {DEFAULT_VERSION})"),
+        Setting(
+            "remove_business_user", "bool", help="also remove the business user (default true)"
+        ),
+        BASE_URL,
+        IDENTITIES,
+    )
     summary: ClassVar[str] = "Meta business users and Page/Instagram assigned users (Graph API)"
 
     def _path(self, node: str) -> str:
-        version = str(self.settings.get("api_version") or "v21.0")
+        version = str(self.settings.get("api_version") or DEFAULT_VERSION)
         return f"/{version}/{node}"
 
     def _get_all(self, node: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -90,7 +115,10 @@ class MetaConnector(HttpConnector):
     def _assets(self) -> list[tuple[str, str]]:
         """The Page and Instagram account whose assigned users are managed, if configured."""
         assets = [("page", self.settings.get("page_id"))]
-        assets.append(("instagram", self.settings.get("instagram_account_id")))
+        instagram = self.settings.get("instagram_asset_id") or self.settings.get(
+            "instagram_account_id"
+        )
+        assets.append(("instagram", instagram))
         return [(kind, str(asset)) for kind, asset in assets if asset]
 
     def list_holders(self) -> list[Holder]:
@@ -131,7 +159,7 @@ class MetaConnector(HttpConnector):
                 "DELETE",
                 self._path(f"{asset}/assigned_users"),
                 headers=self._headers(),
-                params={"user": user_id, "business": self.settings["business_id"]},
+                params={"user": user_id},  # the only parameter the spec's DELETE defines
                 inspect=_unless_gone,
                 allow=(400, 404),
             )

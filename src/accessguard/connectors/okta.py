@@ -15,6 +15,7 @@ from urllib.parse import quote
 from accessguard.connectors.base import Holder, Target
 from accessguard.connectors.http_connector import HttpConnector
 from accessguard.connectors.matching import identities
+from accessguard.connectors.settings import IDENTITIES, Setting
 from accessguard.results import ActionResult
 
 _INACTIVE = ("DEPROVISIONED",)
@@ -25,14 +26,36 @@ class OktaConnector(HttpConnector):
 
     name: ClassVar[str] = "okta"
     can_list: ClassVar[bool] = False
-    required_settings: ClassVar[tuple[str, ...]] = ("base_url",)
+    settings_spec: ClassVar[tuple[Setting, ...]] = (
+        Setting(
+            "base_url", "url", required=True, help="the Okta org URL, https://example.okta.com"
+        ),
+        Setting(
+            "clear_sessions", "bool", help="clear sessions and OAuth tokens first (default true)"
+        ),
+        IDENTITIES,
+    )
     summary: ClassVar[str] = "Okta: find user, clear sessions, deactivate"
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"SSWS {self.secret()}", "Accept": "application/json"}
 
     def find_user(self, login: str) -> dict[str, Any] | None:
-        """The Okta user with this login (or id), or None."""
+        """The Okta user with this login (or id), or None.
+
+        A login containing ``/`` cannot be a path segment of ``/api/v1/users/{login}``
+        (Okta's documentation says to use search or the id), so it is found with
+        ``search=profile.login eq "..."``.
+        """
+        if "/" in login:
+            escaped = login.replace("\\", "\\\\").replace('"', '\\"')
+            found = self.call(
+                "GET",
+                "/api/v1/users",
+                headers=self._headers(),
+                params={"search": f'profile.login eq "{escaped}"', "limit": 2},
+            ).json()
+            return found[0] if isinstance(found, list) and found else None
         response = self.call(
             "GET",
             f"/api/v1/users/{quote(login, safe='@.')}",
@@ -65,6 +88,8 @@ class OktaConnector(HttpConnector):
                 f"/api/v1/users/{user_id}/sessions",
                 what="/api/v1/users/{id}/sessions",
                 headers=self._headers(),
+                # also revoke the OAuth/OIDC tokens Okta issued to the user's apps
+                params={"oauthTokens": "true"},
                 allow=(404,),
             )
         self.call(
@@ -73,7 +98,9 @@ class OktaConnector(HttpConnector):
             what="/api/v1/users/{id}/lifecycle/deactivate",
             headers=self._headers(),
         )
-        return ActionResult.changed(f"cleared sessions and deactivated {login}", user_id=user_id)
+        return ActionResult.changed(
+            f"cleared sessions and OAuth tokens, deactivated {login}", user_id=user_id
+        )
 
     def check(self) -> ActionResult:
         """Read the token's own user."""

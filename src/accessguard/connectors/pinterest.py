@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from accessguard.connectors.base import Holder, Target
 from accessguard.connectors.http_connector import HttpConnector
 from accessguard.connectors.matching import find_holder
+from accessguard.connectors.settings import BASE_URL, IDENTITIES, Setting
 from accessguard.results import ActionResult
 
 DELETABLE_ROLES = ("EMPLOYEE", "BIZ_ADMIN")
@@ -25,7 +26,11 @@ class PinterestConnector(HttpConnector):
     name: ClassVar[str] = "pinterest"
     default_base_url: ClassVar[str] = "https://api.pinterest.com/v5"
     official_hosts: ClassVar[tuple[str, ...]] = ("api.pinterest.com", "api-sandbox.pinterest.com")
-    required_settings: ClassVar[tuple[str, ...]] = ("business_id",)
+    settings_spec: ClassVar[tuple[Setting, ...]] = (
+        Setting("business_id", "id", required=True, help="the Pinterest business id (digits)"),
+        BASE_URL,
+        IDENTITIES,
+    )
     summary: ClassVar[str] = "Pinterest v5 business members (list, terminate membership)"
 
     def _headers(self) -> dict[str, str]:

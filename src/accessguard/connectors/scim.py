@@ -16,6 +16,7 @@ from accessguard.connectors.base import Holder, Target
 from accessguard.connectors.http import platform_message
 from accessguard.connectors.http_connector import HttpConnector
 from accessguard.connectors.matching import identities
+from accessguard.connectors.settings import IDENTITIES, Setting
 from accessguard.errors import ConfigError, TransientConnectorError
 from accessguard.inventory.vocab import is_admin_role
 from accessguard.results import ActionResult
@@ -29,7 +30,21 @@ class ScimConnector(HttpConnector):
     """List, deactivate (or delete) and check SCIM users."""
 
     name: ClassVar[str] = "scim"
-    required_settings: ClassVar[tuple[str, ...]] = ("base_url",)
+    settings_spec: ClassVar[tuple[Setting, ...]] = (
+        Setting(
+            "base_url",
+            "url",
+            required=True,
+            help="the SCIM 2.0 root, e.g. https://app.example.com/scim/v2",
+        ),
+        Setting(
+            "revoke_mode",
+            "choice",
+            help="deactivate (PATCH active=false, the default) or delete the user",
+            choices=("deactivate", "delete"),
+        ),
+        IDENTITIES,
+    )
     summary: ClassVar[str] = "SCIM 2.0 users: filter by userName, PATCH active=false or DELETE"
 
     def _headers(self, etag: str | None = None) -> dict[str, str]:

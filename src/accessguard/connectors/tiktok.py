@@ -16,6 +16,7 @@ from accessguard.connectors.base import Holder, Target
 from accessguard.connectors.http import Verdict
 from accessguard.connectors.http_connector import HttpConnector
 from accessguard.connectors.matching import find_holder
+from accessguard.connectors.settings import BASE_URL, IDENTITIES, Setting
 from accessguard.results import ActionResult
 
 # 40100: requests too frequent; 40200/40201: task/timeout; 50000+: system errors.
@@ -47,7 +48,11 @@ class TikTokConnector(HttpConnector):
         "business-api.tiktok.com",
         "sandbox-ads.tiktok.com",
     )
-    required_settings: ClassVar[tuple[str, ...]] = ("bc_id",)
+    settings_spec: ClassVar[tuple[Setting, ...]] = (
+        Setting("bc_id", "id", required=True, help="the TikTok Business Center id"),
+        BASE_URL,
+        IDENTITIES,
+    )
     summary: ClassVar[str] = "TikTok Business Center members (errors as HTTP 200 + code)"
 
     def _headers(self) -> dict[str, str]:

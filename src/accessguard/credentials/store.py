@@ -15,6 +15,7 @@ from accessguard.credentials.observers import require_reason
 from accessguard.credentials.records import find_credential, get_credential
 from accessguard.credentials.versions import add_versions, insert_credential, set_current
 from accessguard.errors import CasConflictError, ConflictError, InputError
+from accessguard.inventory.grants import record_use
 from accessguard.inventory.records import AccountRecord, PersonRecord
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
@@ -205,4 +206,5 @@ def reveal(
         credential_id=credential.id,
         run_id=run_id,
     )
+    record_use(conn, person_id=person.id, account_id=account.id, at=clock.now())
     return Revealed(account.name, wanted, secret.public_values())

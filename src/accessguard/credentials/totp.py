@@ -22,6 +22,7 @@ from accessguard.credentials.observers import operator, require_reason
 from accessguard.credentials.records import find_totp_key, get_totp_key
 from accessguard.db import tables
 from accessguard.errors import ConflictError, InputError
+from accessguard.inventory.grants import record_use
 from accessguard.inventory.records import AccountRecord, PersonRecord
 from accessguard.results import ActionResult, Outcome
 from accessguard.secret import Secret
@@ -197,6 +198,7 @@ def code(
         totp_key_id=key.id,
         run_id=run_id,
     )
+    record_use(conn, person_id=person.id, account_id=account.id, at=clock.now())
     return value
 
 

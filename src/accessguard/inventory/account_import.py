@@ -13,6 +13,7 @@ from accessguard.clock import Clock
 from accessguard.errors import InputError
 from accessguard.inventory.accounts import (
     AccountInput,
+    ConnectorCheck,
     add_account,
     company_email,
     company_phone,
@@ -153,8 +154,13 @@ def import_accounts(
     dry_run: bool = False,
     company_domains: Sequence[str] = (),
     company_phone_prefixes: Sequence[str] = (),
+    check_connector: ConnectorCheck | None = None,
 ) -> list[Change]:
-    """Add new accounts and update changed ones (matched by name); all or nothing."""
+    """Add new accounts and update changed ones (matched by name); all or nothing.
+
+    ``check_connector`` vets each row's connector and settings (``file:row:column``
+    problems, like every other column's).
+    """
     problems, rows = read_rows(path, required=ACCOUNT_REQUIRED, optional=ACCOUNT_OPTIONAL)
     people = {p.email: p for p in list_people(conn)}
     accounts = {a.name: a for a in list_accounts(conn)}
@@ -166,6 +172,9 @@ def import_accounts(
         data = _parse_account(problems, row)
         if data is None:
             continue
+        if check_connector is not None:
+            for column, message in check_connector(data.platform, data.connector, data.settings):
+                problems.add(row.line, column, message)
         key = (data.platform, data.handle)
         if data.name in seen_names:
             problems.add(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,6 +30,12 @@ from accessguard.inventory.validation import (
     optional_text,
 )
 from accessguard.inventory.vocab import CRITICALITIES, PLATFORMS
+
+#: Vets an account's connector and settings: ``(platform, connector, settings)`` ->
+#: ``(field, message)`` problems, ``field`` being ``connector`` or ``settings``. The
+#: connectors layer provides it (``connectors.settings.account_problems``); the
+#: inventory sits below and never imports connectors.
+ConnectorCheck = Callable[[str, str | None, Mapping[str, Any]], list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -70,10 +76,21 @@ def add_account(
     *,
     company_domains: Sequence[str] = (),
     company_phone_prefixes: Sequence[str] = (),
+    check_connector: ConnectorCheck | None = None,
 ) -> AccountRecord:
-    """Validate and create an account; company ownership of recovery contacts is derived when unset."""
+    """Validate and create an account; company ownership of recovery contacts is derived when unset.
+
+    ``check_connector`` (the connectors layer's ``account_problems``) vets the connector
+    name and its settings; its first problem is the error, and nothing is written.
+    """
     name = check_account_name(data.name.strip())
     platform = check_choice(data.platform, PLATFORMS, "platform")
+    if check_connector is not None:
+        problems = check_connector(platform, data.connector, data.settings or {})
+        if problems:
+            field, message = problems[0]
+            option = "--connector" if field == "connector" else "--setting"
+            raise InputError(f"{option}: {message}")
     handle = check_text(data.handle, "handle", max_length=200)
     if not handle:
         raise InputError("handle: must not be empty")

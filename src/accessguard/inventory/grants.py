@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, or_, select, update
 
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
@@ -102,6 +102,27 @@ def add_grant(
         },
     )
     return GrantRecord(id=grant_id, **values)
+
+
+def record_use(conn: Connection, *, person_id: int, account_id: int, at: datetime) -> int:
+    """Stamp ``last_used_at`` on the person's active shared-login grants of the account.
+
+    Called when the person reveals the account's login or takes a code of its seed:
+    the use data the ``stale-grant`` finding reads. Returns how many grants it stamped.
+    """
+    grants = _GRANTS.c
+    result = conn.execute(
+        update(_GRANTS)
+        .where(
+            grants.person_id == person_id,
+            grants.account_id == account_id,
+            grants.via == "shared-login",
+            grants.revoked_at.is_(None),
+            or_(grants.last_used_at.is_(None), grants.last_used_at < at),
+        )
+        .values(last_used_at=at)
+    )
+    return int(result.rowcount or 0)
 
 
 class Identified(Protocol):

@@ -18,6 +18,7 @@ from accessguard.db.tables import credentials as _CREDENTIALS
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
 from accessguard.inventory.vocab import ADMIN_ROLES
+from accessguard.reports.acceptances import apply_acceptances, live_acceptances
 from accessguard.reports.digest import Digest, SubjectTally
 from accessguard.reports.findings import Finding, FindingContext, collect_findings
 from accessguard.reports.findings.accounts import account_facts
@@ -48,8 +49,9 @@ class AccessReport:
         return self.ctx.now
 
     def findings(self) -> Iterator[Finding]:
-        """Every finding, streamed and counted into ``digest``."""
-        yield from self.digest.feed(collect_findings(self.ctx))
+        """Every finding, marked when a live acceptance covers it, streamed into ``digest``."""
+        live = live_acceptances(self.ctx.session, self.now)
+        yield from self.digest.feed(apply_acceptances(collect_findings(self.ctx), live))
         self._findings_done = True
 
     def run_findings(self) -> Digest:

@@ -24,6 +24,8 @@ def summary_body(digest: Digest) -> str:
     lines = [f"{digest.total} finding(s) ({counts})."]
     for kind in digest.kinds()[:8]:
         lines.append(f"• {kind.severity.label}: {kind.kind} × {kind.count}")
+    if digest.accepted_count:
+        lines.append(f"{digest.accepted_count} accepted risk(s), not counted (see the report).")
     if not digest.total:
         lines.append("Nothing to act on.")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from accessguard.reports.findings.base import Finding, Severity
 
 EXAMPLES_PER_KIND = 25
+ACCEPTED_KEPT = 500
 MESSAGES_PER_SUBJECT = 5
 
 
@@ -44,9 +45,17 @@ class Digest:
     by_kind: dict[str, KindSummary] = field(default_factory=dict)
     by_account: dict[str, SubjectTally] = field(default_factory=dict)
     by_person: dict[str, SubjectTally] = field(default_factory=dict)
+    #: Findings under a live risk acceptance: listed, never counted above.
+    accepted_count: int = 0
+    accepted: list[Finding] = field(default_factory=list)
 
     def add(self, finding: Finding) -> None:
-        """Count one finding."""
+        """Count one finding (an accepted one only in ``accepted``)."""
+        if finding.accepted is not None:
+            self.accepted_count += 1
+            if len(self.accepted) < ACCEPTED_KEPT:
+                self.accepted.append(finding)
+            return
         self.by_severity[finding.severity] += 1
         summary = self.by_kind.get(finding.kind)
         if summary is None:
@@ -100,4 +109,5 @@ class Digest:
             "worst": self.worst.label if self.worst is not None else None,
             "by_severity": {s.label: self.by_severity.get(s, 0) for s in reversed(Severity)},
             "by_kind": {k.kind: k.count for k in self.kinds()},
+            "accepted": self.accepted_count,
         }

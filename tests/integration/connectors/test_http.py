@@ -146,7 +146,7 @@ def test_graph_object_gone_on_delete_is_unchanged(meta, http) -> None:
     # Someone removed Ann between our listing and our delete: Graph answers 100/33.
     meta.fail_next(
         400,
-        path=f"/v21.0/{uid}",
+        path=f"/v25.0/{uid}",
         body={"error": {"message": "Unsupported delete request", "code": 100, "error_subcode": 33}},
     )
     result = meta_connector(meta, http).revoke(Target(email="ann@example.com"))

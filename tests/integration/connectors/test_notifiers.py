@@ -119,6 +119,26 @@ def test_jira_finds_the_ticket_it_opened_for_a_key(http, data_center: bool) -> N
         assert jira.issues[0]["labels"] != jira.issues[1]["labels"]
 
 
+def test_jira_search_reconciles_the_issue_it_just_opened(http) -> None:
+    """Jira Cloud's search lags: the issue opened a moment ago is found by reconcileIssues."""
+    with JiraFake(index_lag=True) as jira:
+        settings = {"base_url": jira.url, "project_key": "IT", "email": "bot@example.com"}
+
+        def ticketer() -> JiraTicketer:
+            return JiraTicketer(
+                settings=settings, secrets={"token": Secret("jira-test-token")}, http=http
+            )
+
+        first = ticketer().open_ticket("Offboard Ann", "Remove", key="run-9:ticket:ann")
+        # A retry of the same item (another connector instance in this process) before
+        # the index caught up: without reconcileIssues it would open IT-2.
+        again = ticketer().open_ticket("Offboard Ann", "Remove", key="run-9:ticket:ann")
+        assert (first.outcome, again.outcome) == (Outcome.CHANGED, Outcome.UNCHANGED)
+        assert [i["key"] for i in jira.issues] == ["IT-1"]
+        search = [h for h in jira.hits if h.path.endswith("/search/jql")][-1]
+        assert search.query_all["reconcileIssues"] == ["10001"]
+
+
 def test_manual_instructions_per_platform() -> None:
     target = Target(email="ann@example.com", name="Ann Smith")
     x = manual_result("x", handle="northwind", target=target, account="northwind-x")

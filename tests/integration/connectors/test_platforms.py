@@ -163,6 +163,24 @@ def test_linkedin_lists_roles_and_revoke_waits(http) -> None:
         assert conn.check().outcome is Outcome.UNCHANGED
 
 
+def test_linkedin_default_version_is_served_and_a_retired_one_names_the_setting(http) -> None:
+    """The old default (202405) is retired; a retired version is one clear error."""
+    with LinkedInFake() as li:
+        li.add_role("urn:li:person:ann1")
+        settings = {"base_url": li.url, "organization_id": "9911"}
+        fresh = LinkedInConnector(settings=settings, secrets={"token": Secret(li.token)}, http=http)
+        assert len(fresh.list_holders()) == 1
+        old = LinkedInConnector(
+            settings={**settings, "api_version": "202405"},
+            secrets={"token": Secret(li.token)},
+            http=http,
+        )
+        with pytest.raises(PlatformRefusedError) as caught:
+            old.list_holders()
+        assert caught.value.code == "connector-version-retired"
+        assert "api_version" in (caught.value.hint or "")
+
+
 def test_reddit_moderators(http) -> None:
     with RedditFake() as reddit:
         reddit.moderators = {"ann_mod": ["all"], "bob_mod": ["posts", "wiki"]}
@@ -192,6 +210,59 @@ def test_reddit_moderators(http) -> None:
             conn.revoke(Target(email="x@example.com", platform_id="bob_mod"))
 
 
+def test_reddit_pending_invitation_is_access_and_is_revoked(http) -> None:
+    """An invited leaver could accept after the offboarding: the invitation goes too."""
+    with RedditFake() as reddit:
+        reddit.moderators = {"ann_mod": ["all"], "bob_mod": ["posts"]}
+        reddit.invited = {"ann_mod": ["all"], "cara_new": ["wiki"]}
+        conn = RedditConnector(
+            settings={
+                "base_url": reddit.url,
+                "subreddit": "northwind",
+                "identities": {"ann@example.com": "ann_mod", "cara@example.com": "cara_new"},
+            },
+            secrets={"token": Secret(reddit.token)},
+            http=http,
+        )
+        invites = {h.platform_id for h in conn.list_holders() if h.role == "moderator_invite"}
+        assert invites == {"ann_mod", "cara_new"}
+        assert conn.revoke(Target(email="cara@example.com")).outcome is Outcome.CHANGED
+        assert set(reddit.invited) == {"ann_mod"} and set(reddit.moderators) == {
+            "ann_mod",
+            "bob_mod",
+        }
+        result = conn.revoke(Target(email="ann@example.com"))
+        assert result.outcome is Outcome.CHANGED
+        assert reddit.invited == {} and set(reddit.moderators) == {"bob_mod"}
+        assert conn.revoke(Target(email="ann@example.com")).outcome is Outcome.UNCHANGED
+
+
+def test_reddit_user_agent_has_the_form_reddit_requires(http) -> None:
+    """The fake answers 429 to agents not in ``platform:app:version (by /u/name)`` form."""
+    with RedditFake() as reddit:
+        settings = {"base_url": reddit.url, "subreddit": "northwind", "bot_username": "nw_bot"}
+        conn = RedditConnector(
+            settings=settings, secrets={"token": Secret(reddit.token)}, http=http
+        )
+        assert conn.check().outcome is Outcome.UNCHANGED
+        agent = reddit.hits[-1].header("user-agent") or ""
+        assert agent.startswith("server:accessguard:") and agent.endswith("(by /u/nw_bot)")
+
+
+def test_okta_login_with_a_slash_is_found_by_search(http) -> None:
+    """Okta cannot take such a login as a path segment: it is looked up by search."""
+    with OktaFake() as okta:
+        uid = okta.add_user("corp/ann", sessions=1)
+        conn = OktaConnector(
+            settings={"base_url": okta.url, "identities": {"ann@example.com": "corp/ann"}},
+            secrets={"token": Secret(okta.token)},
+            http=http,
+        )
+        assert conn.revoke(Target(email="ann@example.com")).outcome is Outcome.CHANGED
+        assert okta.users[uid]["status"] == "DEPROVISIONED" and okta.oauth_tokens[uid] == 0
+        assert all("/corp" not in hit.path for hit in okta.hits)
+
+
 def test_okta_deactivates_and_clears_sessions(http) -> None:
     with OktaFake() as okta:
         uid = okta.add_user("ann@example.com", sessions=3)
@@ -201,6 +272,7 @@ def test_okta_deactivates_and_clears_sessions(http) -> None:
         assert conn.find_user("ann@example.com")["id"] == uid
         assert conn.revoke(Target(email="ann@example.com")).outcome is Outcome.CHANGED
         assert okta.status_of("ann@example.com") == "DEPROVISIONED" and okta.sessions[uid] == 0
+        assert okta.oauth_tokens[uid] == 0, "the user's OAuth tokens survive the offboarding"
         assert conn.revoke(Target(email="ann@example.com")).outcome is Outcome.UNCHANGED
         assert conn.revoke(Target(email="ghost@example.com")).outcome is Outcome.UNCHANGED
         assert conn.check().outcome is Outcome.UNCHANGED

@@ -1,10 +1,9 @@
-"""Findings about people and grants: leavers, expiry, external admins, stale grants."""
+"""Findings about people and grants: leavers, expiry, external admins (stale: test_stale_grants)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
 from accessguard.db import tables
@@ -12,7 +11,6 @@ from accessguard.reports.findings.grants import (
     expired_grants,
     external_admins,
     leavers_holding_access,
-    stale_grants,
 )
 from support import rows
 from support.findings import context, kinds
@@ -93,37 +91,3 @@ def test_contractor_admin_on_a_critical_account_is_high(conn: Connection) -> Non
 def test_employee_admin_is_not_external(conn: Connection) -> None:
     _holder(conn, "ann@example.com", role="admin")
     assert list(external_admins(context(conn))) == []
-
-
-def test_grant_unused_past_the_window_is_stale_low(conn: Connection) -> None:
-    _holder(conn, "idle@example.com")
-    conn.execute(tables.grants.update().values(granted_at=NOW - timedelta(days=200)))
-    assert kinds(stale_grants(context(conn))) == {"stale-grant": "low"}
-
-
-def test_stale_admin_grant_is_medium(conn: Connection) -> None:
-    _holder(conn, "idle@example.com", role="admin")
-    conn.execute(tables.grants.update().values(granted_at=NOW - timedelta(days=200)))
-    assert kinds(stale_grants(context(conn))) == {"stale-grant": "medium"}
-
-
-def test_recent_grant_is_not_stale(conn: Connection) -> None:
-    _holder(conn, "new@example.com")
-    assert list(stale_grants(context(conn))) == []
-
-
-def test_a_recent_password_reveal_counts_as_use(conn: Connection) -> None:
-    _holder(conn, "idle@example.com")
-    conn.execute(tables.grants.update().values(granted_at=NOW - timedelta(days=200)))
-    account = rows.account_id(conn, "brand")
-    credential = rows.credential(conn, account, age_days=1)
-    conn.execute(
-        insert(tables.exposures).values(
-            person_id=rows.person_id(conn, "idle@example.com"),
-            credential_id=credential,
-            kind="reveal",
-            version=2,
-            occurred_at=NOW - timedelta(days=2),
-        )
-    )
-    assert list(stale_grants(context(conn))) == []

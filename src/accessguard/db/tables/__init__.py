@@ -24,6 +24,7 @@ from accessguard.db.tables.credentials import (
     vault_identities,
     vault_memberships,
 )
+from accessguard.db.tables.findings import finding_acceptances
 from accessguard.db.tables.reconcile import (
     drift_items,
     reconcile_checks,
@@ -53,6 +54,7 @@ __all__ = [
     "credentials",
     "drift_items",
     "exposures",
+    "finding_acceptances",
     "grants",
     "metadata",
     "people",

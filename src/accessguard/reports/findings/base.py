@@ -43,9 +43,49 @@ class Severity(IntEnum):
 SUBJECT_TYPES = ("person", "account", "grant", "credential")
 
 
+def finding_id(kind: str, subject_type: str, subject_id: str) -> str:
+    """A finding's stable id: kind and subject (``no-admin:account:brand-x``)."""
+    return f"{kind}:{subject_type}:{subject_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    """A risk accepted by ``by`` until ``until`` (exclusive), no worse than ``severity``."""
+
+    id: int
+    finding_id: str
+    kind: str
+    severity: Severity
+    note: str
+    at: datetime
+    by: str
+    until: datetime
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON shape of an acceptance."""
+        return {
+            "id": self.id,
+            "finding": self.finding_id,
+            "kind": self.kind,
+            "severity": self.severity.label,
+            "note": self.note,
+            "accepted_at": self.at.isoformat(),
+            "accepted_by": self.by,
+            "until": self.until.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "revoked_by": self.revoked_by,
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem; ``account`` and ``person`` let reports attach it to their rows."""
+    """One problem; ``account`` and ``person`` let reports attach it to their rows.
+
+    ``accepted`` is the live risk acceptance covering it, if any: an accepted finding
+    is shown, marked, and not counted.
+    """
 
     kind: str
     severity: Severity
@@ -54,10 +94,17 @@ class Finding:
     message: str
     account: str | None = None
     person: str | None = None
+    accepted: Acceptance | None = None
+
+    @property
+    def id(self) -> str:
+        """The stable id ``report accept`` takes."""
+        return finding_id(self.kind, self.subject_type, self.subject_id)
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape of a finding."""
         return {
+            "id": self.id,
             "kind": self.kind,
             "severity": self.severity.label,
             "subject_type": self.subject_type,
@@ -65,6 +112,7 @@ class Finding:
             "message": self.message,
             "account": self.account,
             "person": self.person,
+            "accepted": self.accepted.to_dict() if self.accepted else None,
         }
 
 

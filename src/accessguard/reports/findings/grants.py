@@ -105,19 +105,31 @@ def external_admins(ctx: FindingContext) -> FindingStream:
         )
 
 
+#: Exposure kinds that are a person using a shared login: a reveal, a TOTP code.
+USE_KINDS = ("reveal", "totp-code")
+
+
 def _last_exposure_subquery() -> Subquery:
-    """Per (person, account): the last observed reveal or code."""
+    """Per (person, account): the last reveal or code observed (the exposure records)."""
     creds, exposures, keys = _CREDENTIALS.c, _EXPOSURES.c, _TOTP.c
-    by_credential = select(
-        exposures.person_id.label("person_id"),
-        creds.account_id.label("account_id"),
-        exposures.occurred_at.label("occurred_at"),
-    ).join(_CREDENTIALS, creds.id == exposures.credential_id)
-    by_totp = select(
-        exposures.person_id.label("person_id"),
-        keys.account_id.label("account_id"),
-        exposures.occurred_at.label("occurred_at"),
-    ).join(_TOTP, keys.id == exposures.totp_key_id)
+    by_credential = (
+        select(
+            exposures.person_id.label("person_id"),
+            creds.account_id.label("account_id"),
+            exposures.occurred_at.label("occurred_at"),
+        )
+        .join(_CREDENTIALS, creds.id == exposures.credential_id)
+        .where(exposures.kind.in_(USE_KINDS))
+    )
+    by_totp = (
+        select(
+            exposures.person_id.label("person_id"),
+            keys.account_id.label("account_id"),
+            exposures.occurred_at.label("occurred_at"),
+        )
+        .join(_TOTP, keys.id == exposures.totp_key_id)
+        .where(exposures.kind.in_(USE_KINDS))
+    )
     uses = by_credential.union_all(by_totp).subquery("uses")
     return (
         select(
@@ -130,22 +142,45 @@ def _last_exposure_subquery() -> Subquery:
     )
 
 
+def _custody_subquery() -> Subquery:
+    """Per account: since when the tool holds its login or seed (so sees every use of it)."""
+    creds, keys = _CREDENTIALS.c, _TOTP.c
+    held = (
+        select(creds.account_id.label("account_id"), creds.created_at.label("since"))
+        .union_all(select(keys.account_id.label("account_id"), keys.enrolled_at.label("since")))
+        .subquery("held")
+    )
+    return (
+        select(held.c.account_id, func.min(held.c.since).label("since"))
+        .group_by(held.c.account_id)
+        .subquery("custody")
+    )
+
+
 def stale_grants(ctx: FindingContext) -> FindingStream:
-    """Grants with no use (reveal, code, or recorded use) in the stale window (low; admin medium)."""
+    """Grants whose real use data shows no use in the stale window (low; admin roles medium).
+
+    Only from data: a shared-login grant on an account whose login or seed the tool has
+    held for the whole window (every reveal and code is recorded, so none is data), and
+    any grant whose ``last_used_at`` was recorded (a reveal or code, or a platform's
+    last activity). A platform-role grant nobody recorded a use of is no finding.
+    """
     grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
     days = ctx.settings.policy.stale_grant_days
     cutoff = ctx.days_ago(days)
-    used = func.coalesce(grants.last_used_at, grants.granted_at)
-    last_use = _last_exposure_subquery()
+    last_use, custody = _last_exposure_subquery(), _custody_subquery()
+    exposure = last_use.c.last_exposure
+    watched_shared_login = and_(grants.via == "shared-login", custody.c.since < cutoff)
     query = (
         select(
             grants.id,
             grants.role,
+            grants.via,
             grants.last_used_at,
             grants.granted_at,
             people.email,
             accounts.name,
-            last_use.c.last_exposure,
+            exposure,
         )
         .join(_PEOPLE, people.id == grants.person_id)
         .join(_ACCOUNTS, accounts.id == grants.account_id)
@@ -156,22 +191,27 @@ def stale_grants(ctx: FindingContext) -> FindingStream:
                 last_use.c.account_id == grants.account_id,
             ),
         )
+        .outerjoin(custody, custody.c.account_id == grants.account_id)
         .where(
             grants.revoked_at.is_(None),
-            used < cutoff,
-            or_(last_use.c.last_exposure.is_(None), last_use.c.last_exposure < cutoff),
+            grants.granted_at < cutoff,
+            or_(grants.last_used_at.is_(None), grants.last_used_at < cutoff),
+            or_(exposure.is_(None), exposure < cutoff),
+            or_(watched_shared_login, grants.last_used_at.is_not(None)),
         )
         .order_by(grants.id)
         .execution_options(yield_per=YIELD)
     )
-    for gid, role, last_used, granted_at, email, account, exposure_at in ctx.session.execute(query):
+    for gid, role, via, last_used, granted_at, email, account, exposure_at in ctx.session.execute(
+        query
+    ):
         last = max((t for t in (last_used, exposure_at) if t is not None), default=None)
-        if last is None:
-            since = f"never used since granted {granted_at.date().isoformat()}"
-        else:
+        if last is not None:
             since = f"last used {last.date().isoformat()}"
+        else:
+            since = f"no reveal or code since granted {granted_at.date().isoformat()}"
         severity = Severity.MEDIUM if role in ADMIN_ROLES else Severity.LOW
-        message = f"{email}'s {role} on {account}: no use in {days}+ days ({since})"
+        message = f"{email}'s {role} ({via}) on {account}: no use in {days}+ days ({since})"
         yield Finding(
             "stale-grant", severity, "grant", str(gid), message, account=account, person=email
         )

@@ -8,15 +8,24 @@ from typing import TextIO
 from accessguard.reports.access import AccessReport
 
 COLUMNS = ("severity", "kind", "subject_type", "subject_id", "account", "person", "message")
+#: Appended after ``COLUMNS`` (older readers keep their positions): the id and acceptance.
+ACCEPTANCE_COLUMNS = ("id", "accepted_by", "accepted_until", "accepted_note")
 
 
 def write_csv(report: AccessReport, out: TextIO) -> None:
     """Write the findings as CSV with a header row."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + ACCEPTANCE_COLUMNS)
     for finding in report.findings():
         row = finding.to_dict()
-        writer.writerow([_safe(row[c]) for c in COLUMNS])
+        accepted = finding.accepted
+        extra = [
+            finding.id,
+            accepted.by if accepted else None,
+            accepted.until.isoformat() if accepted else None,
+            accepted.note if accepted else None,
+        ]
+        writer.writerow([_safe(row[c]) for c in COLUMNS] + [_safe(v) for v in extra])
 
 
 #: What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list): the

@@ -108,6 +108,23 @@ def _findings(digest: Digest) -> str:
     return "<section class='card'><h2>Findings</h2>" + "".join(blocks) + "</section>"
 
 
+def _accepted(digest: Digest) -> str:
+    """Accepted risks: shown with who accepted them, until when and why; not counted."""
+    if not digest.accepted_count:
+        return ""
+    items = "".join(
+        f"<li>{_pill(f.severity.label)} <code>{_e(f.id)}</code> {_e(f.message)}"
+        f"<div class='sub'>accepted by {_e(a.by)} until {a.until:%Y-%m-%d %H:%M} UTC: "
+        f"{_e(a.note)}</div></li>"
+        for f in digest.accepted
+        if (a := f.accepted) is not None
+    )
+    return (
+        f"<section class='card'><h2>Accepted risks <small>{digest.accepted_count:,}, "
+        f"not counted</small></h2><ul>{items}</ul></section>"
+    )
+
+
 def _accounts(accounts: list[dict[str, Any]], limit: int) -> str:
     ranked = sorted(
         accounts,
@@ -205,6 +222,7 @@ def write_html(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
     out.write(_kpis(report, digest, accounts))
     out.write(_charts(report, digest))
     out.write(_findings(digest))
+    out.write(_accepted(digest))
     out.write(_accounts(accounts, limit))
     out.write(_people(report, digest, limit))
     out.write(

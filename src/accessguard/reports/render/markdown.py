@@ -60,6 +60,18 @@ def write_markdown(report: AccessReport, out: TextIO, *, limit: int = 500) -> No
         if kind.count > len(kind.examples):
             out.write(f"- … and {kind.count - len(kind.examples)} more (see the JSON or CSV)\n")
         out.write("\n")
+    if digest.accepted_count:
+        out.write(f"## Accepted risks ({digest.accepted_count}, not counted)\n\n")
+        _table(
+            out,
+            ["severity", "finding", "accepted by", "until", "note"],
+            [
+                [f.severity.label, f.id, a.by, f"{a.until:%Y-%m-%d %H:%M} UTC", a.note]
+                for f in digest.accepted
+                if (a := f.accepted) is not None
+            ],
+        )
+        out.write("\n")
     accounts = list(report.accounts())
     out.write(f"## Accounts ({len(accounts)})\n\n")
     _table(

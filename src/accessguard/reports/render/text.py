@@ -51,6 +51,17 @@ def write_text(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
             more = kind.count - len(kind.examples)
             rows.append(["", kind.kind, "", f"... and {more} more (see --format json or csv)"])
     _table(out, "FINDINGS", ["severity", "kind", "subject", "finding"], rows)
+    if digest.accepted_count:
+        _table(
+            out,
+            f"ACCEPTED RISKS ({digest.accepted_count}, not counted)",
+            ["severity", "finding", "accepted by", "until", "note"],
+            [
+                [f.severity.label, f.id, a.by, f"{a.until:%Y-%m-%d %H:%M}", a.note]
+                for f in digest.accepted
+                if (a := f.accepted) is not None
+            ],
+        )
     accounts = [
         [
             a["name"],
