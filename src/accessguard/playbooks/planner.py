@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -219,8 +219,13 @@ def build_plan(
     successor: str | None = None,
     force: bool = False,
     observed_only: bool = False,
+    planned_with: Mapping[int, tuple[str, str]] | None = None,
 ) -> Plan:
-    """The exact plan for offboarding ``email``; ConflictError if an account would be orphaned."""
+    """The exact plan for offboarding ``email``; ConflictError if an account would be orphaned.
+
+    ``planned_with``: offboardings planned before this one in the same batch (person id ->
+    (label, email)), which count as leaving like runs in flight (``leavers run --dry-run``).
+    """
     person = get_person_record(session, email)
     heir = get_person_record(session, successor) if successor else None
     if heir is not None and (heir.id == person.id or heir.status == "departed"):
@@ -228,7 +233,7 @@ def build_plan(
             f"successor {heir.email} cannot inherit: {'it is the leaver' if heir.id == person.id else 'they have departed'}"
         )
     grants = active_grants_for(session, person.id)
-    others = departing(session, exclude_subject=person.email)
+    others = {**departing(session, exclude_subject=person.email), **(planned_with or {})}
     rows = handover(session, person, heir, grants=grants, going=set(others))
     orphaned = [r for r in rows if not r.covered]
     warnings = []

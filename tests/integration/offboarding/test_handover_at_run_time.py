@@ -188,6 +188,12 @@ def _fb_admins_in_inventory(app: App) -> list[str]:
 def test_two_last_admins_leaving_at_once_keep_one(any_world: World) -> None:
     world, app = any_world, any_world.app
     _two_last_admins_leaving(world)
+    code, dry = invoke_json(app, "leavers", "run", "--dry-run")
+    assert [(r["person"], r["status"]) for r in dry["leavers"]] == [
+        (LEAVER, "planned"),
+        ("bob@example.com", "held"),
+    ]
+    assert f"{LEAVER} is leaving in run (planned in this dry run)" in dry["leavers"][1]["error"]
     code, out = invoke_json(app, "leavers", "run", "--concurrency", "4")
     rows = {row["person"]: row for row in out["leavers"]}
     held = [row for row in rows.values() if row["status"] == "held"]
