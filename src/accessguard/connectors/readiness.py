@@ -43,12 +43,10 @@ def account_problems(
     is a ``connector`` problem, wrong settings are ``settings`` problems.
     """
     name = connector or DEFAULT_BY_PLATFORM.get(platform)
-    if name is None:
-        return (
-            [("settings", "no connector for this platform: it takes no settings")]
-            if (settings)
-            else []
-        )
+    if connector is None and not settings:
+        return []  # no API configured: the platform's manual checklist
+    if name is None or name == "manual":
+        return []  # no connector reads them: free-form notes (a channel id, say)
     try:
         classes = available()
     except ConfigError as exc:

@@ -119,8 +119,20 @@ def connector_class(name: str) -> type[Connector]:
 
 
 def connector_name(account: Account) -> str | None:
-    """The connector an account uses: ``account.connector``, else its platform's default."""
-    return account.connector or DEFAULT_BY_PLATFORM.get(account.platform)
+    """The connector an account uses: ``account.connector``, else its platform's default.
+
+    An account that names no connector and has no settings has no API configured: it
+    uses the manual checklist (``manual``), not a platform connector that would fail
+    for want of its ids.
+    """
+    if account.connector:
+        return account.connector
+    default = DEFAULT_BY_PLATFORM.get(account.platform)
+    if default is None:
+        return None
+    if not account.settings and connector_class(default).required_settings():
+        return "manual"
+    return default
 
 
 def http_client(app: App) -> HttpClient:
