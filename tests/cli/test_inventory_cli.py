@@ -170,7 +170,16 @@ def test_people_import_prints_what_changed_and_dry_run_writes_nothing(
         "update person bob@example.com: status active -> leaving; "
         "end_date - -> 2099-12-31 [leaver]",
     ]
-    changes = invoke_json(url, "people", "import", str(feed))
+    result = invoke_json(url, "people", "import", str(feed))
+    assert result["counts"] == {
+        "created": 1,
+        "updated": 1,
+        "unchanged": 0,
+        "leaving": 1,
+        "rehired": 0,
+        "refused": 0,
+    }
+    changes = result["changes"]
     assert [(c["action"], c["target"], c["note"]) for c in changes] == [
         ("add", "dee@example.com", None),
         ("update", "bob@example.com", "leaver"),

@@ -82,7 +82,7 @@ def test_reimport_is_a_no_op_and_updates_only_what_changed(app: App, tmp_path: P
 
     rows = [list(r) for r in GOOD_ROWS]
     rows[0][6] = "2026-11-20"  # Lena is now leaving
-    rows[3][5:7] = ["active", None]  # Gail comes back: explicit active, no end date
+    rows[3][5:7] = ["active", None]  # Gail departed: an explicit active is refused
     feed2 = write_csv(tmp_path / "hr2.csv", PEOPLE_HEADER, rows)
     with app.begin() as conn:
         changes = {c.target: c for c in import_people(conn, app.clock, app.actor, feed2)}
@@ -92,9 +92,11 @@ def test_reimport_is_a_no_op_and_updates_only_what_changed(app: App, tmp_path: P
         "end_date": [None, "2026-11-20"],
     }
     assert changes["lead@example.com"].note == "leaver"
+    assert changes["gone@example.com"].action == "refuse"
+    assert changes["gone@example.com"].fields == {"status": ["departed", "active"]}
     people = _people(app)
-    assert people["gone@example.com"].status == "active"
-    assert people["gone@example.com"].end_date is None
+    assert people["gone@example.com"].status == "departed"
+    assert people["gone@example.com"].end_date == date(2026, 10, 15)
 
 
 def test_blank_end_date_never_brings_a_departed_person_back(app: App, tmp_path: Path) -> None:
@@ -111,9 +113,9 @@ def test_blank_end_date_never_brings_a_departed_person_back(app: App, tmp_path: 
 
 BAD_FILES = {
     "missing-column": (
-        [c for c in PEOPLE_HEADER if c != "department"],
+        [c for c in PEOPLE_HEADER if c != "name"],
         None,
-        ":1:department: missing column",
+        ":1:name: missing column",
     ),
     "bad-date": (PEOPLE_HEADER, (3, 6, "2026-02-30"), ":5:end_date: '2026-02-30' is not a date"),
     "bad-email": (PEOPLE_HEADER, (2, 0, "not-an-email"), ":4:email: 'not-an-email'"),

@@ -19,6 +19,7 @@ from accessguard.audit.chain import verify
 from accessguard.db.engine import make_engine
 from accessguard.db.migrate import current_revision, upgrade
 from accessguard.inventory.grants import holdings, who_has
+from accessguard.inventory.people import employment_history
 from accessguard.inventory.records import get_person_record
 
 #: The newest revision every existing database can be at before this code ships.
@@ -184,6 +185,17 @@ def test_upgrade_from_the_released_schema_keeps_every_row(empty_url: str) -> Non
             held = holdings(conn, "ann@example.com")
             history = who_has(conn, "brand-x", history=True)
             chain = verify(conn)
+            # 0012: each person's current employment, moved from their row
+            jobs = [
+                tuple(r)
+                for r in conn.execute(
+                    text(
+                        "SELECT person_id, number, start_date, end_date, status, closed_at"
+                        " FROM employments ORDER BY person_id"
+                    )
+                )
+            ]
+            bob_history = employment_history(conn, "bob@example.com")
     finally:
         engine.dispose()
     assert bob.end_date == date(2026, 12, 31)
@@ -192,5 +204,13 @@ def test_upgrade_from_the_released_schema_keeps_every_row(empty_url: str) -> Non
         ("ann@example.com", None),
         ("bob@example.com", "left"),
     ]
+    assert [(j[0], j[1], j[4], j[5]) for j in jobs] == [
+        (1, 1, "active", None),
+        (2, 1, "leaving", None),
+    ]
+    assert [str(j[3]) if j[3] else None for j in jobs] == [None, "2026-12-31"]
+    (bob_job,) = bob_history["employments"]
+    assert bob_job["began_at"] == T0.isoformat()
+    assert [g["revoke_reason"] for g in bob_job["grants"]] == ["left"]
     # The hand-written hashes above are not a real chain: the verifier reads the old rows.
     assert chain.bad_seq == 1

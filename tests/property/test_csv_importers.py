@@ -28,6 +28,7 @@ from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grant_import import GRANT_OPTIONAL, GRANT_REQUIRED
 from accessguard.inventory.importers import (
     PEOPLE_COLUMNS,
+    PEOPLE_OPTIONAL,
     import_accounts,
     import_grants,
     import_people,
@@ -109,7 +110,7 @@ VALID: dict[str, dict[str, str]] = {
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252"]
 
 IMPORTERS: dict[str, tuple[Callable[..., Any], tuple[str, ...], tuple[str, ...]]] = {
-    "people": (import_people, PEOPLE_COLUMNS, ()),
+    "people": (import_people, PEOPLE_COLUMNS, PEOPLE_OPTIONAL),
     "accounts": (import_accounts, ACCOUNT_REQUIRED, ACCOUNT_OPTIONAL),
     "grants": (import_grants, GRANT_REQUIRED, GRANT_OPTIONAL),
 }

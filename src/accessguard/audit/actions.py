@@ -16,6 +16,7 @@ class AuditAction(StrEnum):
 
     PERSON_ADD = "person.add"
     PERSON_UPDATE = "person.update"
+    PERSON_REHIRE = "person.rehire"
     ACCOUNT_ADD = "account.add"
     ACCOUNT_UPDATE = "account.update"
     ACCOUNT_OWNER = "account.owner"
@@ -27,6 +28,7 @@ class AuditAction(StrEnum):
     CREDENTIAL_ROTATE = "credential.rotate"
     CREDENTIAL_CONFIRM = "credential.confirm"
     CREDENTIAL_ROLLBACK = "credential.rollback"
+    CREDENTIAL_ADOPT = "credential.adopt"
     EXPOSURE_REVEAL = "exposure.reveal"
     EXPOSURE_TOTP_CODE = "exposure.totp-code"
     EXPOSURE_SEED_EXPORT = "exposure.seed-export"

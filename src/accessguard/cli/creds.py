@@ -1,4 +1,4 @@
-"""`creds`: shared logins in Vault: set, reveal, rotate, confirm, rollback, status, exposed."""
+"""`creds`: shared logins in Vault: set, reveal, adopt, rotate, confirm, rollback, status, exposed."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 
 if TYPE_CHECKING:
-    from accessguard.credentials.store import LoginValues
+    from accessguard.credentials.store import LoginValues, Revealed
     from accessguard.results import ActionResult
 
 
@@ -83,7 +83,11 @@ def set_cmd(app: App, account: str, reason: str | None) -> None:
     help="Must be you: the exposure is recorded against the operator who reveals.",
 )
 @click.option("--version", type=int, help="A specific version (default: current).")
-@click.option("--pending", is_flag=True, help="The new password of a pending rotation.")
+@click.option(
+    "--pending",
+    is_flag=True,
+    help="The new password of a pending rotation (default: the version the platform accepts).",
+)
 @click.option("--all", "show_all", is_flag=True, help="Print every field as JSON.")
 @step_up_option
 @pass_app
@@ -119,11 +123,59 @@ def reveal_cmd(
             version=version,
             pending=pending,
         )
-    info(f"{revealed.account} version {revealed.version}: shown to {person.email} (recorded)")
+    info(
+        f"{revealed.account} version {revealed.version}{_label(revealed)}: shown to {person.email} (recorded)"
+    )
     if show_all:
         click.echo(json.dumps({k: v.reveal() for k, v in revealed.values.items()}, indent=2))
     else:
         click.echo(revealed.values["password"].reveal())
+
+
+def _label(revealed: Revealed) -> str:
+    """Which version was revealed: the one the platform accepts, or a pending rotation's."""
+    if revealed.state == "pending":
+        return " (PENDING rotation: not set on the platform yet)"
+    if revealed.state == "current" and revealed.pending_version is not None:
+        return (
+            f" (current: the platform accepts it; version {revealed.pending_version} is pending, "
+            "--pending shows it)"
+        )
+    return f" ({revealed.state})"
+
+
+@creds.command("adopt")
+@click.argument("account")
+@click.option("--reason", help="Why (recorded).")
+@click.option("--yes", "-y", is_flag=True, help="Adopt without asking (for scripts).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@step_up_option
+@pass_app
+def adopt_cmd(
+    app: App, account: str, reason: str | None, yes: bool, as_json: bool, step_up_code: str | None
+) -> None:
+    """Accept ACCOUNT's Vault version written outside accessguard, after showing what changed."""
+    from accessguard.credentials.adopt import preview
+    from accessguard.errors import UsageError
+    from accessguard.playbooks.builtin import adopt_plan, only_result, run_builtin
+
+    with account_in_vault(app, account) as (conn, client, acct):
+        shown = preview(conn, vault=client, account=acct)
+    for line in shown.lines():
+        info(line)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "refusing to adopt without confirmation: there is no terminal to ask on",
+                hint="review the change above, then pass --yes",
+            )
+        click.confirm(f"Adopt version {shown.version} as {account}'s login?", abort=True, err=True)
+    with app.begin() as conn:
+        plan = adopt_plan(conn, account, version=shown.version, reason=reason)
+    result = only_result(
+        app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
+    )
+    _run_result({**result, "adopted": shown.to_dict()} if as_json else result, as_json)
 
 
 @creds.command("rotate")
@@ -152,7 +204,8 @@ def rotate_cmd(
     _run_result(result, as_json)
     if not as_json:
         info(
-            f"next: set it on the platform (`creds reveal {account}`), then `creds confirm {account}`"
+            f"next: set it on the platform (`creds reveal {account} --pending`), "
+            f"then `creds confirm {account}`"
         )
 
 

@@ -120,18 +120,97 @@ def leave(app: App, email: str, on: object) -> None:
 
 @people.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--full", is_flag=True, help="The feed lists everyone: mark the absent leaving.")
+@click.option(
+    "--max-leaving",
+    type=click.FloatRange(0, 100),
+    default=10,
+    show_default=True,
+    metavar="PERCENT",
+    help="With --full, refuse a feed that would mark more than this share leaving at once.",
+)
+@click.option(
+    "--map",
+    "column_map",
+    metavar="FIELD=COLUMN,...",
+    help='Read fields from other columns, e.g. "email=Work Email,leave_date=Termination Date".',
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change without writing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
-def import_cmd(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
-    """Import the HR feed (CSV: email,name,department,manager,kind,status,end_date); all or nothing."""
-    from accessguard.inventory.importers import import_people
+def import_cmd(
+    app: App,
+    file: Path,
+    full: bool,
+    max_leaving: float,
+    column_map: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Import the HR feed (CSV: email,name[,department,manager,kind,status,end_date,start_date])."""
+    from accessguard.inventory.csvinput import parse_column_map
+    from accessguard.inventory.importers import (
+        FIELD_ALIASES,
+        PEOPLE_COLUMNS,
+        PEOPLE_OPTIONAL,
+        FeedOptions,
+        import_feed,
+    )
+
+    fields = [*PEOPLE_COLUMNS, *PEOPLE_OPTIONAL]
+    mapping = parse_column_map(column_map, fields, aliases=FIELD_ALIASES) if column_map else None
+    options = FeedOptions(full=full, max_leaving=max_leaving, mapping=mapping, dry_run=dry_run)
+    with app.begin() as conn:
+        result = import_feed(conn, app.clock, app.actor, file, options)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    for change in result.changes:
+        click.echo(change.describe())
+    summary = ", ".join(f"{n} {name}" for name, n in result.counts.items())
+    info(f"{summary}{' (dry run: nothing written)' if dry_run else ''}")
+
+
+@people.command("rehire")
+@click.argument("email")
+@click.option(
+    "--start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD)."
+)
+@click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), help="Contract end date, if any.")
+@pass_app
+def rehire_cmd(app: App, email: str, start: object, end_date: object) -> None:
+    """Start a new employment for a departed person; the old one stays as history."""
+    from accessguard.inventory.people import rehire
+
+    first: date = start.date()  # type: ignore[attr-defined]
+    last = end_date.date() if end_date else None  # type: ignore[attr-defined]
+    with app.begin() as conn:
+        person = rehire(conn, app.clock, app.actor, email, start=first, end_date=last)
+    info(f"{person.email} rehired from {first.isoformat()}: {person.status}")
+
+
+@people.command("history")
+@click.argument("email")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_app
+def history_cmd(app: App, email: str, as_json: bool) -> None:
+    """A person's employments, each with the grants held during it."""
+    from accessguard.inventory.people import employment_history
 
     with app.begin() as conn:
-        changes = import_people(conn, app.clock, app.actor, file, dry_run=dry_run)
+        data = employment_history(conn, email)
     if as_json:
-        emit_json([c.to_dict() for c in changes])
+        emit_json(data)
         return
-    for change in changes:
-        click.echo(change.describe())
-    info(f"{len(changes)} change(s){' (dry run: nothing written)' if dry_run else ''}")
+    for job in data["employments"]:
+        click.echo(
+            f"employment {job['number']}: {job['status']}, start {job['start_date'] or '-'},"
+            f" end {job['end_date'] or '-'}{'' if job['current'] else ', closed ' + job['closed_at']}"
+        )
+        table(
+            ["account", "role", "via", "granted_at", "revoked_at"],
+            [
+                [g["account"], g["role"], g["via"], g["granted_at"], g["revoked_at"]]
+                for g in job["grants"]
+            ],
+        )

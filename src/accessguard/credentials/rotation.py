@@ -24,6 +24,13 @@ from sqlalchemy import Connection, bindparam, select, update
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
+from accessguard.credentials.compose import (
+    KEY_FIELD,
+    CoveredError,
+    Covering,
+    newer_writes,
+    pending_coverings,
+)
 from accessguard.credentials.passwords import generate_password
 from accessguard.credentials.targets import (
     RotationTarget,
@@ -34,28 +41,35 @@ from accessguard.credentials.targets import (
 )
 from accessguard.credentials.versions import add_versions, credential_not_found
 from accessguard.db.tables import credentials as _CREDENTIALS
-from accessguard.errors import (
-    AccessGuardError,
-    CasConflictError,
-    ConflictError,
-    VaultNotFoundError,
-)
+from accessguard.errors import AccessGuardError, CasConflictError, VaultNotFoundError
 from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault
 from accessguard.vault.kv import KvMetadata
 
-KEY_FIELD = "_idempotency_key"
+__all__ = [
+    "KEY_FIELD",
+    "Written",
+    "record_rotation",
+    "record_rotations",
+    "rotate",
+    "write_new_version",
+]
 
 
-def _pending_conflict(target: RotationTarget) -> ConflictError:
-    return ConflictError(
-        f"a rotation of {target.account_name} is already pending (version "
-        f"{target.current_version})",
-        hint=f"`accessguard creds confirm {target.account_name}` once the platform has it, "
-        f"or `accessguard creds rollback {target.account_name}`",
-        code="rotation-pending",
+def _lost_race(vault: Vault, target: RotationTarget) -> AccessGuardError:
+    """Why the check-and-set failed: another rotation (which covers this one) or an
+    out-of-band write (raised by ``newer_writes``)."""
+    covering = newer_writes(
+        vault, target.vault_path, account=target.account_name, known=target.current_version
+    )
+    if covering is not None:
+        return CoveredError(covering)
+    return CasConflictError(
+        f"Vault refused the new version of {target.account_name} (check-and-set against "
+        f"version {target.current_version}); nothing was overwritten",
+        hint=f"check `accessguard creds status {target.account_name}`",
     )
 
 
@@ -129,18 +143,15 @@ def write_new_version(
     recovered = written is not None
     if written is None:
         if target.pending:
-            raise _pending_conflict(target)
+            raise CoveredError(Covering.of(target.account_name, target.current_version, None))
         values: dict[str, Secret | str] = {
             "password": generate_password(target.platform, length),
             KEY_FIELD: key,
         }
         try:
             written = vault.kv.patch(target.vault_path, values, cas=target.current_version)
-        except CasConflictError as exc:
-            raise CasConflictError(
-                f"another rotation of {target.account_name} won the race; nothing was overwritten",
-                hint=exc.hint,
-            ) from None
+        except CasConflictError:
+            raise _lost_race(vault, target) from None
     _mark_pending(
         vault,
         target,
@@ -308,6 +319,9 @@ def rotate(
     reason = reason or "rotation"
     if idempotency_key and (done := already_rotated(conn, target, key=idempotency_key)):
         return done
+    if target.pending:
+        ids = [(target.credential_id, target.current_version, target.account_name)]
+        raise CoveredError(pending_coverings(conn, ids)[target.credential_id])
     key = idempotency_key or uuid.uuid4().hex
     version, recovered = write_new_version(
         vault,

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
+from accessguard.credentials.compose import Covering, covered
 from accessguard.credentials.records import get_credential
 from accessguard.credentials.versions import add_versions, mark_version, set_current, set_state
 from accessguard.errors import ConflictError
@@ -27,9 +28,16 @@ def confirm(
     account: AccountRecord,
     actor: str,
     run_id: str | None = None,
+    version: int | None = None,
 ) -> ActionResult:
-    """Phase 2: the platform has the new password; mark it active (unchanged if not pending)."""
+    """Phase 2: the platform has the new password; mark it active (unchanged if not pending).
+
+    ``version`` (a run item's own rotation) confirms that version only: when another
+    rotation is pending meanwhile, it is left alone and this item's version is checked.
+    """
     credential = get_credential(conn, account)
+    if version is not None and version != credential.current_version:
+        return covered(conn, account, Covering.of(account.name, version, None))
     if not credential.pending:
         return ActionResult.unchanged(
             f"{account.name} has no pending rotation",

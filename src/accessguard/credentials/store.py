@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
+from accessguard.credentials.compose import newer_writes
 from accessguard.credentials.exposure import record_exposure
 from accessguard.credentials.observers import require_reason
 from accessguard.credentials.records import find_credential, get_credential
@@ -74,6 +75,24 @@ def parse_login(text: str) -> LoginValues:
     return LoginValues(values)
 
 
+def _unrecorded(vault: Vault, path: str, *, account: str, known: int) -> CasConflictError:
+    """Vault is ahead of the inventory: a rotation not recorded yet (an interrupted run),
+    or an out-of-band write (``newer_writes`` raises that one, naming `creds adopt`)."""
+    covering = newer_writes(vault, path, account=account, known=known)
+    if covering is None:  # the newer versions were deleted or destroyed
+        return CasConflictError(
+            f"Vault's versions of {account} after version {known} (the one the inventory "
+            "knows) are deleted or destroyed",
+            hint=f"undelete them, or check `accessguard creds status {account}`",
+        )
+    return CasConflictError(
+        f"Vault holds version {covering.version} of {account}, written by an interrupted "
+        f"rotation, but the inventory knows version {known}",
+        hint=f"`{covering.record_command()}` records it; then store the login again",
+        code="rotation-unrecorded",
+    )
+
+
 def set_credential(
     conn: Connection,
     clock: Clock,
@@ -98,12 +117,7 @@ def set_credential(
     vault_version = meta.current_version if meta else 0
     expected = credential.current_version if credential else vault_version
     if vault_version != expected:
-        raise CasConflictError(
-            f"Vault holds version {vault_version} of {account.name} but the inventory knows "
-            f"version {expected}",
-            hint="an interrupted rotation? re-run it with the same --idempotency-key, "
-            "or check `accessguard creds status`",
-        )
+        raise _unrecorded(vault, path, account=account.name, known=expected)
     version = vault.kv.write(path, values.to_vault(), cas=expected)
     now = clock.now()
     vault.kv.set_custom_metadata(
@@ -165,6 +179,11 @@ class Revealed:
     account: str
     version: int
     values: dict[str, Secret]
+    #: ``current`` (the version the platform accepts), ``pending`` (a rotation's new
+    #: password, not yet set on the platform) or ``requested`` (``--version``).
+    state: str = "current"
+    #: The version a pending rotation waits to confirm, if any.
+    pending_version: int | None = None
 
 
 def reveal(
@@ -180,9 +199,11 @@ def reveal(
     pending: bool = False,
     run_id: str | None = None,
 ) -> Revealed:
-    """Read a version (default: current) and record the observed exposure before returning it.
+    """Read a version and record the observed exposure before returning it.
 
-    ``pending`` insists that a rotation is pending (its new password is the current version).
+    By default the version the platform accepts: during a rotation that is the previous
+    version, not the pending one. ``pending`` asks for the pending rotation's new password
+    (an error when none is pending); ``version`` for a specific one.
     """
     reason = require_reason(reason)
     credential = get_credential(conn, account)
@@ -192,7 +213,14 @@ def reveal(
             code="no-pending-rotation",
             hint="without --pending, reveal shows the current version",
         )
-    wanted = version or credential.current_version
+    waiting = credential.current_version if credential.pending else None
+    if version is not None:
+        wanted, state = version, "pending" if version == waiting else "requested"
+    elif credential.pending and credential.previous_version is not None and not pending:
+        wanted, state = credential.previous_version, "current"
+    else:
+        wanted = credential.current_version
+        state = "pending" if credential.pending else "current"
     secret = vault.kv.read(credential.vault_path, wanted)
     record_exposure(
         conn,
@@ -207,4 +235,4 @@ def reveal(
         run_id=run_id,
     )
     record_use(conn, person_id=person.id, account_id=account.id, at=clock.now())
-    return Revealed(account.name, wanted, secret.public_values())
+    return Revealed(account.name, wanted, secret.public_values(), state, waiting)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, insert, select, update
 
 from accessguard.clock import Clock
 from accessguard.db import tables
@@ -130,3 +130,13 @@ def mark_version(conn: Connection, credential_id: int, *, version: int, state: s
         .where(table.c.credential_id == credential_id, table.c.version == version)
         .values(state=state)
     )
+
+
+def version_state(conn: Connection, credential_id: int, version: int) -> str | None:
+    """The recorded state of one version (pending, active, superseded, rolled-back), or None."""
+    table = tables.credential_versions
+    return conn.execute(
+        select(table.c.state).where(
+            table.c.credential_id == credential_id, table.c.version == version
+        )
+    ).scalar_one_or_none()

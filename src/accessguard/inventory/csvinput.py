@@ -7,7 +7,7 @@ and raises one ``InputError`` naming the first problem (and how many more there 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -82,13 +82,52 @@ def _strip_field(message: str, column: str) -> str:
     return rest if sep and head in {column, column.replace("_", " ")} else message
 
 
+def parse_column_map(
+    text: str, fields: Sequence[str], *, aliases: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """``"email=Work Email,name=Full Name"`` -> {field: source column}.
+
+    Fields are the importer's column names (or an alias of one); an unknown or repeated
+    field, or an entry without ``=``, is a one-line InputError naming it.
+    """
+    aliases = aliases or {}
+    mapping: dict[str, str] = {}
+    for entry in (e.strip() for e in text.split(",")):
+        if not entry:
+            continue
+        target, sep, source = (part.strip() for part in entry.partition("="))
+        target = aliases.get(target.lower(), target.lower())
+        if not sep or not source:
+            raise InputError(f"--map: {entry!r} is not FIELD=COLUMN", hint=_map_hint(fields))
+        if target not in fields:
+            raise InputError(
+                f"--map: unknown field {entry.partition('=')[0].strip()!r}", hint=_map_hint(fields)
+            )
+        if target in mapping:
+            raise InputError(f"--map: field {target!r} is mapped twice")
+        mapping[target] = source
+    if len({v.lower() for v in mapping.values()}) < len(mapping):
+        raise InputError("--map: one column is mapped to two fields")
+    return mapping
+
+
+def _map_hint(fields: Sequence[str]) -> str:
+    return f'fields: {", ".join(fields)}; e.g. --map "email=Work Email,name=Full Name"'
+
+
 def read_rows(
     path: Path,
     *,
     required: Sequence[str],
     optional: Sequence[str] = (),
+    mapping: Mapping[str, str] | None = None,
 ) -> tuple[Problems, list[Row]]:
-    """Read a CSV with a header row; header problems are reported (and raised) first."""
+    """Read a CSV with a header row; header problems are reported (and raised) first.
+
+    With ``mapping`` ({field: source column}, from ``parse_column_map``) the file's own
+    column names are translated, every mapped column must be present, and columns that
+    are neither mapped nor a field's own name are ignored (HR exports carry many).
+    """
     problems = Problems(str(path))
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -108,11 +147,15 @@ def read_rows(
     except csv.Error as exc:
         raise InputError(f"{path}:1: cannot parse CSV: {exc}") from None
     known = set(required) | set(optional)
+    if mapping is not None:
+        header = _mapped_header(header, mapping, known, problems)
     for column in required:
-        if column not in header:
+        if column not in header and column not in (mapping or {}):
             problems.add(header_line, column, "missing column")
     seen: set[str] = set()
     for column in header:
+        if mapping is not None and not column:
+            continue  # an ignored column of a mapped file
         if column not in known:
             expected = ", ".join([*required, *optional])
             problems.add(header_line, column or "?", f"unknown column (expected {expected})")
@@ -122,6 +165,17 @@ def read_rows(
     problems.raise_if_any()
     rows = list(_data_rows(reader, header, problems))
     return problems, rows
+
+
+def _mapped_header(
+    header: list[str], mapping: Mapping[str, str], known: set[str], problems: Problems
+) -> list[str]:
+    """The header in field names; '' for a column the mapping leaves out."""
+    for target, source in mapping.items():
+        if source.lower() not in header:
+            problems.add(1, source, f"missing column (named by --map {target}={source})")
+    by_source = {source.lower(): target for target, source in mapping.items()}
+    return [by_source.get(h, h if h in known and h not in mapping else "") for h in header]
 
 
 def _data_rows(reader: Any, header: list[str], problems: Problems) -> Iterator[Row]:

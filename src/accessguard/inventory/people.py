@@ -1,4 +1,4 @@
-"""People: add, list, mark leaving. Every change is audited in the caller's transaction."""
+"""People: add, list, mark leaving, rehire. Every change is audited in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -6,13 +6,21 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, func, insert, select
 
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
+from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
 from accessguard.errors import ConflictError, InputError
+from accessguard.inventory.employments import (
+    close_current,
+    employment_of_grant,
+    employments_of,
+    open_employment,
+)
+from accessguard.inventory.grants import holdings
 from accessguard.inventory.records import (
     PersonRecord,
     find_person_record,
@@ -41,6 +49,7 @@ class PersonInput:
     kind: str = "employee"
     status: str = "active"
     end_date: date | None = None
+    start_date: date | None = None
 
     def validated(self) -> PersonInput:
         """Return a normalised copy, raising InputError on a bad field."""
@@ -57,6 +66,7 @@ class PersonInput:
             kind=check_choice(self.kind, PERSON_KINDS, "kind"),
             status=check_choice(self.status, PERSON_STATUSES, "status"),
             end_date=self.end_date,
+            start_date=self.start_date,
         )
 
 
@@ -85,6 +95,15 @@ def add_person(
         insert(_PEOPLE).values(**values, created_at=now, updated_at=now).returning(_PEOPLE.c.id)
     ).scalar_one()
     person = PersonRecord(id=person_id, **values)
+    open_employment(
+        conn,
+        person_id,
+        number=1,
+        began_at=now,
+        status=data.status,
+        start_date=data.start_date,
+        end_date=data.end_date,
+    )
     record(
         conn,
         clock,
@@ -117,3 +136,98 @@ def list_people(
     if kind:
         query = query.where(_PEOPLE.c.kind == kind)
     return [PersonRecord(*row) for row in conn.execute(query)]
+
+
+def rehire(
+    conn: Connection,
+    clock: Clock,
+    actor: str,
+    email: str,
+    *,
+    start: date,
+    end_date: date | None = None,
+) -> PersonRecord:
+    """Start a new employment for a departed person; the old one and its grants stay as history.
+
+    Refused (ConflictError) unless the person has departed, holds no active grant (the
+    offboarding must have finished) and ``start`` is after the recorded end date.
+    """
+    person = get_person_record(conn, email)
+    if person.status != "departed":
+        raise ConflictError(
+            f"{person.email} is {person.status}, not departed; only a departed person is rehired",
+            hint="a person who is still employed keeps their employment; see `people show`",
+            code="not-departed",
+        )
+    held = conn.scalar(
+        select(func.count())
+        .select_from(_GRANTS)
+        .where(_GRANTS.c.person_id == person.id, _GRANTS.c.revoked_at.is_(None))
+    )
+    if held:
+        raise ConflictError(
+            f"{person.email} still holds {held} grant(s) from the previous employment",
+            hint="finish the offboarding first (`runs list`, `runs resume`); nothing was changed",
+            code="rehire-holds-access",
+        )
+    if person.end_date is not None and start <= person.end_date:
+        raise ConflictError(
+            f"{person.email} left on {person.end_date.isoformat()}; a rehire must start after"
+            f" that (start {start.isoformat()})",
+            hint="give the new employment's first day, e.g. --start YYYY-MM-DD",
+            code="rehire-before-departure",
+        )
+    if end_date is not None and end_date <= start:
+        raise InputError(f"end_date: {end_date.isoformat()} is not after the start {start}")
+    now = clock.now()
+    previous = close_current(conn, person.id, at=now, by=actor)
+    if previous is None and not employments_of(conn, person.id):
+        # a person written without an employment row (raw SQL): record the one that ended
+        open_employment(
+            conn, person.id, number=1, began_at=now, status="departed", end_date=person.end_date
+        )
+        previous = close_current(conn, person.id, at=now, by=actor)
+    number = employments_of(conn, person.id)[-1].number + 1
+    status = "active" if end_date is None else "leaving"
+    open_employment(
+        conn,
+        person.id,
+        number=number,
+        began_at=now,
+        status=status,
+        start_date=start,
+        end_date=end_date,
+    )
+    conn.execute(
+        _PEOPLE.update()
+        .where(_PEOPLE.c.id == person.id)
+        .values(status=status, end_date=end_date, updated_at=now)
+    )
+    record(
+        conn,
+        clock,
+        actor=actor,
+        action=AuditAction.PERSON_REHIRE,
+        target_type="person",
+        target=person.email,
+        details={
+            "employment": number,
+            "start_date": start.isoformat(),
+            "end_date": end_date.isoformat() if end_date else None,
+            "previous": previous.to_dict() if previous else None,
+        },
+    )
+    return replace(person, status=status, end_date=end_date)
+
+
+def employment_history(conn: Connection, email: str) -> dict[str, Any]:
+    """The person with each employment and the grants held during it (revoked ones too)."""
+    person = get_person_record(conn, email)
+    employments = employments_of(conn, person.id)
+    shown = [e.to_dict() | {"grants": []} for e in employments]
+    by_number = {e["number"]: e for e in shown}
+    for grant in holdings(conn, person.email, history=True):
+        number = employment_of_grant(employments, grant["id"])
+        if number in by_number:
+            by_number[number]["grants"].append(grant)
+    return person_to_dict(person) | {"employments": shown}

@@ -21,6 +21,7 @@ from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
 from accessguard.errors import NotFoundError
+from accessguard.inventory.employments import mirror_current
 from accessguard.inventory.vocab import is_admin_role
 
 
@@ -265,9 +266,18 @@ def person_diff(person: Any, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def update_person_record(
-    conn: Connection, clock: Clock, actor: str, person: PersonRecord, changes: dict[str, Any]
+    conn: Connection,
+    clock: Clock,
+    actor: str,
+    person: PersonRecord,
+    changes: dict[str, Any],
+    *,
+    reason: str | None = None,
 ) -> dict[str, Any]:
-    """Apply ``changes`` (field -> value) with one UPDATE and audit them; {field: [before, after]}."""
+    """Apply ``changes`` with one UPDATE, audited (with ``reason``); {field: [before, after]}.
+
+    The current employment's status and end date follow the person's (``employments``).
+    """
     diff = person_diff(person, changes)
     if diff:
         values = {name: changes[name] for name in diff}
@@ -276,6 +286,8 @@ def update_person_record(
             .where(_PEOPLE.c.id == person.id)
             .values(**values, updated_at=clock.now())
         )
+        mirror_current(conn, person.id, values)
+        details = {"changes": diff} | ({"reason": reason} if reason else {})
         record(
             conn,
             clock,
@@ -283,7 +295,7 @@ def update_person_record(
             action=AuditAction.PERSON_UPDATE,
             target_type="person",
             target=person.email,
-            details={"changes": diff},
+            details=details,
         )
     return diff
 

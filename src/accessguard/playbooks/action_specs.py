@@ -151,6 +151,12 @@ SPECS: dict[str, ActionSpec] = {
             destructive=True,
         ),
         ActionSpec(
+            "adopt-version",
+            "Accept a shared login's Vault version written outside accessguard (reviewed).",
+            args={"version": ArgSpec("int", required=True), "reason": ArgSpec("str")},
+            destructive=True,
+        ),
+        ActionSpec(
             "sync-vault-groups",
             "Make Vault groups hold exactly the people with active shared-login grants.",
             destructive=True,

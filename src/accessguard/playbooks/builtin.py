@@ -225,6 +225,16 @@ def rollback_plan(session: Connection, account_ref: str, *, reason: str | None =
     return builtin_plan("creds-rollback", subject, [step])
 
 
+def adopt_plan(
+    session: Connection, account_ref: str, *, version: int, reason: str | None = None
+) -> Plan:
+    """`creds adopt ACCOUNT`: record the reviewed out-of-band ``version`` as active."""
+    subject = account_subject(session, account_ref)
+    args: dict[str, Any] = {"version": version, **({"reason": reason} if reason else {})}
+    step = builtin_step("adopt", "adopt-version", [_account_item(subject)], args=args)
+    return builtin_plan("creds-adopt", subject, [step])
+
+
 def describe(plan: Plan) -> list[str]:
     """What --dry-run prints for any plan: offboardings as ``plan_lines``, built-in plans named
     for what they do."""

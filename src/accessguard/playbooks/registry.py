@@ -30,6 +30,9 @@ class Action:
     confirm: Callable[[ActionContext, str], ActionResult] | None = None
     #: Each batched action has its own phase types; the registry holds them all.
     batch: BatchAction[Any, Any] | None = None
+    #: On resume, the outcome of a waiting item that no longer waits for anyone (the
+    #: rotation it waits for was confirmed elsewhere), or None: it keeps waiting.
+    settled: Callable[[ActionContext], ActionResult | None] | None = None
 
 
 ACTIONS: dict[str, Action] = {
@@ -43,6 +46,7 @@ ACTIONS: dict[str, Action] = {
     "rotate-credential": Action(
         confirm=vault.confirm_rotation,
         batch=BatchAction(vault.prepare_rotations, vault.record_rotations, vault.rotate_credential),
+        settled=vault.rotation_settled,
     ),
     "reenrol-totp": Action(vault.reenrol_totp, vault.confirm_totp),
     "notify": Action(notify.notify),
@@ -50,6 +54,7 @@ ACTIONS: dict[str, Action] = {
     "manual": Action(manual.manual),
     "start-rotation": Action(credentials.start_rotation),
     "rollback-rotation": Action(credentials.rollback_rotation),
+    "adopt-version": Action(credentials.adopt_version),
     "sync-vault-groups": Action(credentials.sync_vault_groups),
 }
 

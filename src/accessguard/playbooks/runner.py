@@ -196,6 +196,18 @@ class _Execution:
                 self.item_done(step, item, held[item.id])
         return [item for item in todo if item.id not in held]
 
+    def settle_waiting(self, step: PlanStep, waiting: list[PlanItem]) -> None:
+        """Waiting items that no longer wait (``Action.settled``) take that outcome; no act."""
+        settled = ACTIONS[step.action].settled
+        if settled is None:
+            return
+        for item in waiting:
+            result = settled(self.context(step, item))
+            if result is not None:
+                with self.app.begin() as conn:
+                    state.mark_outcome(conn, self.app.clock, self.run_id, step.id, item.id, result)
+                self.item_done(step, item, result)
+
     def run_step(self, step: PlanStep) -> StepStatus:
         """Run the step's unfinished items; its status once they have run."""
         app = self.app
@@ -203,6 +215,9 @@ class _Execution:
             rows = state.item_states(conn, self.run_id, step.id)
             statuses = {i.item_id: i.status for i in rows}
             attempts = {i.item_id: i.attempts for i in rows}
+        self.settle_waiting(
+            step, [i for i in step.items if statuses.get(i.id) == ItemStatus.WAITING]
+        )
         todo = [item for item in step.items if statuses.get(item.id) in RETRY]
         todo = self.hold(step, todo)
         if todo:

@@ -13,6 +13,7 @@ from accessguard.db.tables.audit_inventory import (
     accounts,
     audit_events,
     audit_head,
+    employments,
     grants,
     people,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "credential_versions",
     "credentials",
     "drift_items",
+    "employments",
     "exposures",
     "finding_acceptances",
     "grants",

@@ -110,3 +110,23 @@ grants = Table(
     Index("ix_grants_person_active", "person_id", "revoked_at"),
     Index("ix_grants_account_active", "account_id", "revoked_at"),
 )
+
+#: 0012: each employment of a person (a rehire is a new one). The highest ``number`` is
+#: the current employment, whose status and end date mirror ``people``'s; earlier ones
+#: are closed and never change. ``last_grant_id``: the person's highest grant id when
+#: the employment closed, so each grant belongs to exactly one employment.
+employments = Table(
+    "employments",
+    metadata,
+    Column("id", Integer(), primary_key=True),
+    Column("person_id", Integer(), ForeignKey("people.id"), nullable=False, index=True),
+    Column("number", Integer(), nullable=False),
+    Column("start_date", Date(), nullable=True),
+    Column("end_date", Date(), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("began_at", UTCDateTime(), nullable=False),
+    Column("closed_at", UTCDateTime(), nullable=True),
+    Column("closed_by", String(320), nullable=True),
+    Column("last_grant_id", Integer(), nullable=True),
+    UniqueConstraint("person_id", "number", name="uq_employments_person_number"),
+)

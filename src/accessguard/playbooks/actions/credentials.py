@@ -1,4 +1,5 @@
-"""Credential actions of the built-in plans: a rotation's phase 1, its rollback, Vault groups in step.
+"""Credential actions of the built-in plans: a rotation's phase 1, its rollback, adopting an
+out-of-band version, Vault groups in step.
 
 ``creds rotate`` and ``creds rollback`` run these through the engine (one run per
 command, one item for the account); closing a review campaign that revokes shared
@@ -53,6 +54,25 @@ def rollback_rotation(ctx: ActionContext) -> ActionResult:
             ctx.clock,
             vault=vault,
             account=get_account_record(conn, ctx.params_as(AccountParams).account),
+            actor=ctx.actor,
+            reason=ctx.step.args.get("reason") or None,
+            run_id=ctx.run_id,
+        )
+
+
+def adopt_version(ctx: ActionContext) -> ActionResult:
+    """Record the Vault version written outside accessguard that the operator reviewed."""
+    from accessguard.credentials.adopt import adopt
+    from accessguard.inventory.records import get_account_record
+
+    vault = ctx.vault()
+    with ctx.begin() as conn:
+        return adopt(
+            conn,
+            ctx.clock,
+            vault=vault,
+            account=get_account_record(conn, ctx.params_as(AccountParams).account),
+            version=int(ctx.step.args["version"]),
             actor=ctx.actor,
             reason=ctx.step.args.get("reason") or None,
             run_id=ctx.run_id,

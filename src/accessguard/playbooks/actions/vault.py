@@ -18,6 +18,7 @@ from accessguard.results import ActionResult, Outcome
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from accessguard.credentials.compose import Covering
     from accessguard.credentials.rotation import Written
     from accessguard.credentials.targets import RotationTarget
     from accessguard.inventory.records import AccountRecord
@@ -52,13 +53,26 @@ def _rotation_reason(ctx: ActionContext) -> str:
 def prepare_rotations(
     session: Connection, ctxs: Sequence[ActionContext]
 ) -> list[RotationTarget | ActionResult]:
-    """Every item's rotation target, read set-based; an item already rotated is final."""
+    """Every item's rotation target, read set-based; an item already rotated is final, and
+    so is one whose credential another rotation has pending (it joins that rotation)."""
     from accessguard.credentials import targets as reads
+    from accessguard.credentials.compose import pending_coverings, seen_pending
 
     params = [ctx.params_as(CredentialParams) for ctx in ctxs]
     targets = reads.load_targets(session, [p.account_id for p in params])
-    found = [t.credential_id for t in targets.values() if isinstance(t, reads.RotationTarget)]
-    done = reads.rotated_with(session, found, keys=[ctx.idempotency_key for ctx in ctxs])
+    found = [t for t in targets.values() if isinstance(t, reads.RotationTarget)]
+    done = reads.rotated_with(
+        session, [t.credential_id for t in found], keys=[ctx.idempotency_key for ctx in ctxs]
+    )
+    coverings = pending_coverings(
+        session, [(t.credential_id, t.current_version, t.account_name) for t in found if t.pending]
+    )
+    subject = ctxs[0].plan.subject
+    seen = (
+        seen_pending(session, int(subject["id"]), {c: v.version for c, v in coverings.items()})
+        if coverings and subject.get("id") is not None and subject.get("kind") != "account"
+        else set()
+    )
     prepared: list[RotationTarget | ActionResult] = []
     for ctx, item in zip(ctxs, params, strict=True):
         target = targets.get(item.account_id)
@@ -71,25 +85,36 @@ def prepare_rotations(
         elif ctx.idempotency_key in done:
             version = done[ctx.idempotency_key]
             prepared.append(_platform_step(ctx, target, {"version": version}))
+        elif target.credential_id in seen:
+            prepared.append(_seen_pending(ctx, target, coverings[target.credential_id]))
+        elif target.credential_id in coverings:
+            prepared.append(_joined(ctx, target, coverings[target.credential_id]))
         else:
             prepared.append(target)
     return prepared
 
 
-def rotate_credential(ctx: ActionContext, target: RotationTarget) -> Written:
-    """Phase 1 in Vault for one item: a new pending version (once per item), no database."""
-    from accessguard.credentials import rotation
+def rotate_credential(ctx: ActionContext, target: RotationTarget) -> Written | ActionResult:
+    """Phase 1 in Vault for one item: a new pending version (once per item), no database.
 
-    version, recovered = rotation.write_new_version(
-        ctx.vault(),
-        ctx.clock,
-        target=target,
-        key=ctx.idempotency_key,
-        actor=ctx.actor,
-        reason=_rotation_reason(ctx),
-        run_id=ctx.run_id,
-        fresh=ctx.attempt == 1,
-    )
+    Losing the check-and-set to another rotation joins it (the item waits for it).
+    """
+    from accessguard.credentials import rotation
+    from accessguard.credentials.compose import CoveredError
+
+    try:
+        version, recovered = rotation.write_new_version(
+            ctx.vault(),
+            ctx.clock,
+            target=target,
+            key=ctx.idempotency_key,
+            actor=ctx.actor,
+            reason=_rotation_reason(ctx),
+            run_id=ctx.run_id,
+            fresh=ctx.attempt == 1,
+        )
+    except CoveredError as exc:
+        return _joined(ctx, target, exc.covering)
     return rotation.Written(target, version, ctx.idempotency_key, recovered)
 
 
@@ -135,16 +160,83 @@ def _platform_step(
     )
 
 
+def _joined(ctx: ActionContext, target: RotationTarget, covering: Covering) -> ActionResult:
+    """The item of a credential another rotation has pending: covered by it, it waits for it."""
+    name, other = target.account_name, covering.describe()
+    return ActionResult.waiting(
+        f"{name}: covered by {other} (version {covering.version}, pending), not rotated "
+        "again: finish that rotation, then confirm this item",
+        f"{name} already has a rotation pending ({other}, version {covering.version}); it "
+        "replaces the password this leaver knew, so it is not rotated twice. Reveal its new "
+        f"password with `accessguard creds reveal {name} --pending --reason ...`, sign in to "
+        f"{target.platform} as {target.handle!r} and change the password to it, then confirm "
+        f"that rotation: `{covering.finish_command()}`, and this item: `accessguard runs "
+        f"confirm {ctx.run_id} {ctx.step.id} --item {ctx.item.id} --evidence 'changed on the "
+        "platform'` (either confirmation marks the version active; the other completes "
+        "unchanged).",
+        account=name,
+        **covering.to_details(),
+    )
+
+
+def _seen_pending(ctx: ActionContext, target: RotationTarget, covering: Covering) -> ActionResult:
+    """The subject saw the pending version: it does not cover them; rotate again after it."""
+    return ActionResult.failed(
+        f"{ctx.plan.email} saw the pending version {covering.version} of {target.account_name} "
+        f"({covering.describe()}), so it does not cover them: it is rotated again once that "
+        f"rotation is confirmed (`{covering.finish_command()}`), then "
+        f"`accessguard runs resume {ctx.run_id}`",
+        code="pending-version-seen",
+        account=target.account_name,
+        **covering.to_details(),
+    )
+
+
+def _stored_details(conn: Connection, ctx: ActionContext) -> dict[str, Any]:
+    """The details the item recorded when it last ran (which version it waits for)."""
+    from accessguard.playbooks.state import get_item
+
+    result = get_item(conn, ctx.run_id, ctx.step.id, ctx.item.id).result or {}
+    return dict(result.get("details") or {})
+
+
 def confirm_rotation(ctx: ActionContext, evidence: str) -> ActionResult:
-    """Phase 2: the platform has the new password; mark the Vault version active."""
+    """Phase 2: the platform has the new password; mark the item's Vault version active.
+
+    A joined item shares the rotation that covers it: confirming either item marks that
+    version active, and the other then completes unchanged (nothing is rotated again).
+    """
     from accessguard.credentials.rotation_outcome import confirm
 
     vault = ctx.vault()
     with ctx.begin() as conn:
         account = _account(conn, ctx.params_as(CredentialParams))
+        details = _stored_details(conn, ctx)
+        version = details.get("covered_version", details.get("version"))
         return confirm(
-            conn, ctx.clock, vault=vault, account=account, actor=ctx.actor, run_id=ctx.run_id
+            conn,
+            ctx.clock,
+            vault=vault,
+            account=account,
+            actor=ctx.actor,
+            run_id=ctx.run_id,
+            version=int(version) if version is not None else None,
         )
+
+
+def rotation_settled(ctx: ActionContext) -> ActionResult | None:
+    """On resume: a waiting rotation item whose version was confirmed elsewhere (the run it
+    joined, or `creds confirm`) is done, unchanged; otherwise it keeps waiting."""
+    from accessguard.credentials.compose import confirmed
+    from accessguard.credentials.records import account_by_id
+
+    with ctx.begin() as conn:
+        account = account_by_id(conn, ctx.params_as(CredentialParams).account_id)
+        details = _stored_details(conn, ctx)
+        version = details.get("covered_version", details.get("version"))
+        if account is None or version is None:
+            return None
+        return confirmed(conn, account, version=int(version))
 
 
 def reenrol_totp(ctx: ActionContext) -> ActionResult:
