@@ -1,4 +1,4 @@
-"""`totp`: 2FA seeds in Vault custody: enroll, code, status, regenerate, confirm."""
+"""`totp`: 2FA seeds in Vault custody: enroll, code, status, regenerate, show-qr, confirm."""
 
 from __future__ import annotations
 
@@ -111,6 +111,26 @@ def regenerate_cmd(app: App, account: str) -> None:
         show_once(uri)
     if result.instructions:
         info(result.instructions)
+
+
+@totp.command("show-qr")
+@click.argument("account")
+@step_up_option
+@pass_app
+def show_qr_cmd(app: App, account: str, step_up_code: str | None) -> None:
+    """Show the pending re-enrolment seed's QR once (a run without a terminal could not)."""
+    from accessguard.credentials.observers import acting_person
+    from accessguard.playbooks.seed_qr import show_run_seed
+    from accessguard.playbooks.stepup import require
+
+    require(app, step_up_check(app, step_up_code), why=f"showing the new 2FA seed of {account}")
+    with account_in_vault(app, account) as (conn, client, acct):
+        person = acting_person(conn, app.actor)
+        uri = show_run_seed(
+            conn, app.clock, vault=client, account=acct, person=person, actor=app.actor
+        )
+    show_once(uri)
+    info(f"enrol it on {acct.platform}, then confirm the run's re-enrolment item")
 
 
 @totp.command("confirm")

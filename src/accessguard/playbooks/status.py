@@ -54,6 +54,9 @@ class RunStatus(StrEnum):
     PARTIAL = "partial"
     FAILED = "failed"
     COMPLETED = "completed"
+    #: Never stored: a ``running`` run whose lock holder is dead (its process was killed)
+    #: or that holds no lock at all; `runs list` and `runs show` say so, `runs resume` continues it.
+    INTERRUPTED = "interrupted"
 
 
 #: Items a resume runs again: never started, killed while acting, or failed.
@@ -77,6 +80,7 @@ EXIT_CODES: dict[RunStatus, ExitCode] = {
     RunStatus.PARTIAL: ExitCode.PARTIAL_FAILURE,
     RunStatus.FAILED: ExitCode.ERROR,
     RunStatus.RUNNING: ExitCode.ERROR,
+    RunStatus.INTERRUPTED: ExitCode.ERROR,
 }
 
 

@@ -84,7 +84,7 @@ def test_review_close_is_a_run_that_resumes_after_sigkill(world: World, crash_at
 
     (listed,) = _runs(world)
     assert listed["subject"] == f"review-campaign-{campaign}"
-    assert listed["playbook"] == "review-close" and listed["status"] == "running"
+    assert listed["playbook"] == "review-close" and listed["status"] == "interrupted"
     _, report = invoke_json(app, "review", "report", str(campaign))
     assert report["status"] == "closed" and report["run"] == listed["id"]
 

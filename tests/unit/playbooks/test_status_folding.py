@@ -92,7 +92,7 @@ def test_an_item_takes_its_actions_outcome_as_status(outcome: Outcome) -> None:
             {"pending", "running", "changed", "unchanged", "failed", "waiting", "done", "held"},
         ),
         (StepStatus, {"pending", "running", "waiting", "failed", "done", "skipped"}),
-        (RunStatus, {"running", "waiting", "partial", "failed", "completed"}),
+        (RunStatus, {"running", "waiting", "partial", "failed", "completed", "interrupted"}),
     ],
 )
 def test_stored_status_values_never_change(enum: type, values: set[str]) -> None:
@@ -109,3 +109,9 @@ def test_a_held_item_makes_the_run_wait() -> None:
 
 def test_a_resume_runs_held_items_again() -> None:
     assert I.HELD in RETRY
+
+
+def test_an_interrupted_run_exits_as_an_error_and_is_never_a_folded_status() -> None:
+    assert exit_code(RunStatus.INTERRUPTED) == ExitCode.ERROR
+    folded = {run_status(s, stopped=False) for s in ([I.PENDING], [I.RUNNING], [I.DONE])}
+    assert RunStatus.INTERRUPTED not in folded  # only shown, from the lock (run_views)

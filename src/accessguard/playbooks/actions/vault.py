@@ -264,9 +264,10 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
     how = (
         "Scan the QR code shown when this item ran"
         if shown
-        else "The new seed's QR could not be shown (no terminal, or it was issued earlier and is "
-        "never shown twice): ask a Vault admin for a fresh one with `accessguard totp regenerate "
-        f"{name}` on a terminal"
+        else "The new seed's QR was not shown to anyone (no terminal, or it was issued earlier and "
+        f"is never shown twice): an operator shows it once with `accessguard totp show-qr {name}` "
+        "on a terminal (step-up; recorded as that operator's exposure; it issues a fresh pending "
+        "seed in place of the unseen one)"
     )
     return ActionResult.waiting(
         f"{name}: enrol the new 2FA seed on {platform}",
@@ -276,6 +277,7 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
         "becomes current in Vault and the old one is deleted.",
         account=name,
         qr_shown=shown,
+        **({} if shown else {"show_with": f"accessguard totp show-qr {name}"}),
         **{k: v for k, v in result.details.items() if k == "generation"},
     )
 
