@@ -8,13 +8,14 @@ from typing import Any
 
 
 class Outcome(StrEnum):
-    """The four outcomes every side-effecting action reports."""
+    """The outcomes every side-effecting action reports (held: waits on an earlier item)."""
 
     CHANGED = "changed"
     UNCHANGED = "unchanged"
     FAILED = "failed"
     WAITING = "waiting"
-    #: Not done yet on purpose: a condition the engine re-checks on resume (a handover).
+    #: Not done yet on purpose: an earlier item of the run is not done (a grant whose
+    #: platform removal failed or waits), or the handover guard holds it; a resume runs it again.
     HELD = "held"
 
 
@@ -49,8 +50,8 @@ class ActionResult:
         return cls(Outcome.WAITING, message, details, instructions)
 
     @classmethod
-    def held(cls, message: str, instructions: str, **details: Any) -> ActionResult:
-        """Held until a condition holds; ``runs resume`` re-checks it, ``runs confirm`` accepts it by hand."""
+    def held(cls, message: str, instructions: str | None = None, **details: Any) -> ActionResult:
+        """Held until an earlier item is done or a handover is through; a resume runs the action again."""
         return cls(Outcome.HELD, message, details, instructions)
 
     def to_dict(self) -> dict[str, Any]:

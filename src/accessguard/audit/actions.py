@@ -22,6 +22,8 @@ class AuditAction(StrEnum):
     ACCOUNT_OWNER = "account.owner"
     GRANT_ADD = "grant.add"
     GRANT_REVOKE = "grant.revoke"
+    #: A grant held because its platform removal failed or waits (issue 17).
+    GRANT_REVOKE_PENDING = "grant.revoke-pending"
     PLATFORM_REVOKE = "platform.revoke"
     CONNECTOR_SECRET_SET = "connector.secret-set"
     CREDENTIAL_SET = "credential.set"
@@ -31,7 +33,10 @@ class AuditAction(StrEnum):
     CREDENTIAL_ADOPT = "credential.adopt"
     EXPOSURE_REVEAL = "exposure.reveal"
     EXPOSURE_TOTP_CODE = "exposure.totp-code"
+    #: Written before 0010 for a seed shown at enrolment; now ``exposure.seed-shown``.
     EXPOSURE_SEED_EXPORT = "exposure.seed-export"
+    EXPOSURE_SEED_SHOWN = "exposure.seed-shown"
+    EXPOSURE_SEED_PASTED = "exposure.seed-pasted"
     EXPOSURE_ENTERED = "exposure.entered"
     TOTP_ENROLL = "totp.enroll"
     TOTP_REGENERATE = "totp.regenerate"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 import click
 
@@ -12,9 +11,6 @@ from accessguard.cli.context import account_in_vault, pass_app
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.qr import show_once
 from accessguard.cli.stepup import step_up_check, step_up_option
-
-if TYPE_CHECKING:
-    pass
 
 
 @click.group("totp")
@@ -28,7 +24,11 @@ def totp() -> None:
 @click.option("--personal-device", is_flag=True, help="The seed is also on someone's own phone.")
 @pass_app
 def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) -> None:
-    """Put ACCOUNT's seed in custody: otpauth:// URI or base32 seed on stdin, or --generate."""
+    """Put ACCOUNT's seed in custody: otpauth:// URI or base32 seed on stdin, or --generate.
+
+    You saw the seed either way (pasted, or its QR shown once): that is recorded as your
+    exposure of it until the seed is re-enrolled (`totp regenerate`, `totp confirm`).
+    """
     from accessguard.credentials.totp import enroll, parse_seed
 
     seed = url = None

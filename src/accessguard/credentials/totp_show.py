@@ -16,6 +16,7 @@ from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.exposure import record_exposure
+from accessguard.credentials.fields import TOTP_SEED
 from accessguard.credentials.records import get_totp_key
 from accessguard.credentials.totp import ISSUER
 from accessguard.db import tables
@@ -87,7 +88,8 @@ def show_pending(
         conn,
         clock,
         person=person,
-        kind="seed-export",
+        kind="seed-shown",
+        fields=[TOTP_SEED],
         version=generation,
         actor=actor,
         account=account,

@@ -140,6 +140,9 @@ def confirm_items(
             )
             confirmed.append(item_to_dict(row))
     _refresh(app, run_id, step_id)
+    from accessguard.playbooks.held import release_held
+
+    release_held(app, run_id)  # a grant whose manual removal was just confirmed ends now
     return confirmed
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from accessguard.playbooks.action_specs import SPECS
 from accessguard.playbooks.actions import (
     credentials,
+    fields,
     handover,
     inventory,
     manual,
@@ -48,6 +49,7 @@ ACTIONS: dict[str, Action] = {
         batch=BatchAction(vault.prepare_rotations, vault.record_rotations, vault.rotate_credential),
         settled=vault.rotation_settled,
     ),
+    "renew-field": Action(fields.renew_field, fields.confirm_field, settled=fields.field_settled),
     "reenrol-totp": Action(vault.reenrol_totp, vault.confirm_totp),
     "notify": Action(notify.notify),
     "open-ticket": Action(notify.open_ticket),

@@ -96,7 +96,7 @@ WithRun = Callable[[Connection, str], None]
 
 
 @dataclass
-class _Execution:
+class Execution:
     """One process executing one run: what every item of it shares."""
 
     app: App
@@ -271,7 +271,7 @@ class _Execution:
 
 
 @contextmanager
-def _holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
+def holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
     """Hold the lock while the run executes (its heartbeat refreshed), then release it."""
     stop = threading.Event()
     beat = threading.Thread(
@@ -327,8 +327,8 @@ def _execute(
     show_secret: SecretSink | None,
     hooks: RunHooks | None,
 ) -> RunReport:
-    with _holding_lock(app, plan.email, run_id):
-        report = _Execution(
+    with holding_lock(app, plan.email, run_id):
+        report = Execution(
             app,
             run_id,
             plan,

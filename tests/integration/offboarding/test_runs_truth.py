@@ -262,7 +262,7 @@ def test_a_reenrolment_without_a_terminal_says_how_to_show_the_qr(
         ).scalar_one()
     assert key.pending_generation == before + 1  # a fresh seed in place of the unseen one
     assert exposure.person_id == bob_id
-    assert exposure.kind == "seed-export"
+    assert exposure.kind == "seed-shown" and exposure.field == "totp_seed"
     assert exposure.version == key.pending_generation
     [event] = _events(any_world, "totp.show-qr")
     assert event.actor == BOB

@@ -254,6 +254,7 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
             actor=ctx.actor,
             run_id=ctx.run_id,
             idempotency_key=ctx.idempotency_key,
+            shown=False,  # recorded below, once it is known to have been shown
         )
         if result.outcome is Outcome.FAILED:
             return result
@@ -261,6 +262,11 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
     shown = bool(
         uri is not None and ctx.show_secret and ctx.show_secret(f"new 2FA seed for {name}", uri)
     )
+    if shown:
+        from accessguard.credentials.totp import seed_shown
+
+        with ctx.begin() as conn:
+            seed_shown(conn, ctx.clock, account=account, actor=ctx.actor, run_id=ctx.run_id)
     how = (
         "Scan the QR code shown when this item ran"
         if shown
