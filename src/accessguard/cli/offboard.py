@@ -102,6 +102,8 @@ def render_summary(summary: dict[str, Any]) -> None:
                 click.echo(f"  WAITING {step['id']} {item['item']}: {item['message']}")
                 if item["instructions"]:
                     click.echo(f"      {item['instructions']}")
+            elif item["status"] == "held":
+                click.echo(f"  HELD    {step['id']} {item['item']}: {item['message']}")
             elif item["status"] == "failed":
                 click.echo(f"  FAILED  {step['id']} {item['item']}: {item['message']}")
     if summary["status"] == "waiting":
