@@ -12,6 +12,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from accessguard import __version__
+from accessguard.cli.conventions import (
+    OUTPUT_OPTIONS,
+    ROOT_OUTPUT,
+    output_options,
+    resolve,
+)
+from accessguard.cli.conventions import apply as apply_output_convention
+from accessguard.cli.output import using
 from accessguard.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -86,7 +94,9 @@ def _load(name: str) -> click.Command | None:
             return None
         raise
     command = getattr(module, attr, None)
-    return command if isinstance(command, click.Command) else None
+    if not isinstance(command, click.Command):
+        return None
+    return apply_output_convention(command)
 
 
 def _module_exists(name: str) -> bool:
@@ -126,9 +136,14 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
-        return run_guarded(
-            lambda: super(LazyGroup, self).invoke(ctx), debug=bool(ctx.params.get("debug"))
-        )
+        def run() -> Any:
+            # The root's output options hold for the whole command and are its defaults.
+            given = {name: ctx.params.get(name) for name in OUTPUT_OPTIONS}
+            ctx.meta[ROOT_OUTPUT] = given
+            with using(resolve(given, as_json=False)):
+                return super(LazyGroup, self).invoke(ctx)
+
+        return run_guarded(run, debug=bool(ctx.params.get("debug")))
 
 
 def run_guarded(func: Any, *, debug: bool = False) -> Any:
@@ -203,12 +218,14 @@ def _fail(message: str, hint: str | None, code: int) -> None:
 @click.pass_context
 def cli(
     ctx: click.Context,
+    /,
     config_path: Path | None,
     database_url: str | None,
     actor: str | None,
     log_file: Path | None,
     verbose: bool,
     debug: bool,
+    **output: Any,
 ) -> None:
     """accessguard: who holds the keys to your brand's social accounts, and how to take them back."""
     from accessguard.cli.context import RUN_HOOKS, build_app
@@ -218,6 +235,9 @@ def cli(
 
     ctx.meta[RUN_HOOKS] = ctx.obj  # what ``main`` was handed: run hooks, or None
     ctx.obj = build_app(config_path=config_path, database_url=database_url, actor=actor)
+
+
+cli.params.extend(output_options())
 
 
 def main(*, hooks: RunHooks | None = None) -> None:

@@ -1,0 +1,93 @@
+"""One output convention for every command that prints data.
+
+A command that prints data declares ``--json`` (its ``as_json`` parameter). When the
+root group loads it, ``apply`` gives it ``-o/--output table|json|csv|ndjson``, ``--quiet``,
+``--no-headers`` and ``--color``, and wraps its callback so ``cli/output.py`` renders in
+the chosen way. ``--json`` stays an alias of ``-o json``. The same four options on the
+root group (``accessguard -o json people list``) are defaults for the command.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import click
+
+from accessguard.cli.output import Color, Format, OutputSettings, using
+from accessguard.errors import UsageError
+
+#: Where the root group keeps its output options (``ctx.meta``).
+ROOT_OUTPUT = "accessguard.output"
+_APPLIED = "_accessguard_output_convention"
+OUTPUT_OPTIONS = ("output_format", "quiet", "no_headers", "color")
+
+
+def output_options() -> list[click.Option]:
+    """The four output options, fresh objects for one command."""
+    return [
+        click.Option(
+            ["-o", "--output", "output_format"],
+            type=click.Choice([f.value for f in Format]),
+            help="Output format (default: table; --json is -o json).",
+        ),
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            help="Only the data: no notes or titles (errors still go to stderr).",
+        ),
+        click.Option(["--no-headers"], is_flag=True, help="No header row (table, csv)."),
+        click.Option(
+            ["--color"],
+            type=click.Choice([c.value for c in Color]),
+            help="Colour tables: auto (a terminal without NO_COLOR), always, never.",
+        ),
+    ]
+
+
+def prints_data(command: click.Command) -> bool:
+    """Whether ``command`` prints data (it has ``--json``)."""
+    return any(p.name == "as_json" for p in command.params)
+
+
+def apply(command: click.Command) -> click.Command:
+    """Give ``command`` and every data-printing subcommand the output options (once)."""
+    if getattr(command, _APPLIED, False):
+        return command
+    setattr(command, _APPLIED, True)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            apply(sub)
+    elif prints_data(command) and command.callback is not None:
+        taken = {opt for p in command.params for opt in p.opts}
+        command.params.extend(o for o in output_options() if not taken & set(o.opts))
+        command.callback = _wrapped(command.callback)
+    return command
+
+
+def _wrapped(callback: Any) -> Any:
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name, None) for name in OUTPUT_OPTIONS}
+        chosen = resolve(given, as_json=bool(kwargs.get("as_json")))
+        kwargs["as_json"] = chosen.format is not Format.TABLE
+        with using(chosen):
+            return callback(*args, **kwargs)
+
+    return run
+
+
+def resolve(given: dict[str, Any], *, as_json: bool) -> OutputSettings:
+    """The output settings from a command's options, over the root group's, over defaults."""
+    ctx = click.get_current_context(silent=True)
+    root: dict[str, Any] = ctx.find_root().meta.get(ROOT_OUTPUT, {}) if ctx else {}
+    name = given.get("output_format") or root.get("output_format")
+    if as_json and name not in (None, Format.JSON.value):
+        raise UsageError(f"--json and -o {name} disagree", hint="--json is the same as -o json")
+    color = given.get("color") or root.get("color") or Color.AUTO.value
+    return OutputSettings(
+        format=Format(name) if name else (Format.JSON if as_json else Format.TABLE),
+        quiet=bool(given.get("quiet") or root.get("quiet")),
+        headers=not (given.get("no_headers") or root.get("no_headers")),
+        color=Color(color),
+    )
