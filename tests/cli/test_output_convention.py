@@ -79,6 +79,16 @@ def test_every_data_printing_command_has_the_output_options() -> None:
             assert flag in options, f"{where} has no {flag}"
 
 
+def test_every_command_takes_quiet() -> None:
+    for name in sorted(COMMANDS):
+        if _module_exists(name):
+            command = _load(name)
+            assert command is not None
+            for path, leaf in _walk(command, (name,)):
+                flags = {opt for p in leaf.params for opt in p.opts}
+                assert "--quiet" in flags, " ".join(path)
+
+
 def test_the_root_group_takes_the_output_options_as_defaults() -> None:
     options = {opt for p in cli.params for opt in p.opts}
     assert {"-o", "--output", "--quiet", "--no-headers", "--color"} <= options
@@ -220,3 +230,16 @@ def test_tables_write_timestamps_one_way(url: str, path: tuple[str, ...]) -> Non
     assert re.search(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\b", result.stdout), result.stdout
     assert "+00:00" not in result.stdout
     assert not re.search(r":\d{2}\.\d+", result.stdout)  # no fractions of a second
+
+
+def test_a_command_that_only_reports_is_silent_with_quiet(url: str) -> None:
+    args = ["--db", url, "people", "add", "dee@example.com", "--name", "Dee"]
+    loud = CliRunner().invoke(cli, args)
+    assert loud.exit_code == 0, loud.stderr
+    assert loud.stderr != ""
+    quiet = CliRunner().invoke(cli, [*args[:-3], "eve@example.com", "--name", "Eve", "--quiet"])
+    assert quiet.exit_code == 0, quiet.stderr
+    assert quiet.stdout == quiet.stderr == ""
+    failed = CliRunner().invoke(cli, [*args[:-3], "eve@example.com", "--name", "Eve", "-q"])
+    assert failed.exit_code != 0
+    assert failed.stderr.startswith("error: ")  # errors still reach stderr

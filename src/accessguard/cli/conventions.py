@@ -3,8 +3,9 @@
 A command that prints data declares ``--json`` (its ``as_json`` parameter). When the
 root group loads it, ``apply`` gives it ``-o/--output table|json|csv|ndjson``, ``--quiet``,
 ``--no-headers`` and ``--color``, and wraps its callback so ``cli/output.py`` renders in
-the chosen way. ``--json`` stays an alias of ``-o json``. The same four options on the
-root group (``accessguard -o json people list``) are defaults for the command.
+the chosen way. ``--json`` stays an alias of ``-o json``. Every other command takes
+``--quiet``. The same options on the root group (``accessguard -o json people list``)
+are defaults for the command.
 """
 
 from __future__ import annotations
@@ -58,9 +59,11 @@ def apply(command: click.Command) -> click.Command:
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             apply(sub)
-    elif prints_data(command) and command.callback is not None:
+    elif command.callback is not None:
         taken = {opt for p in command.params for opt in p.opts}
-        command.params.extend(o for o in output_options() if not taken & set(o.opts))
+        # A command that only reports (no --json) still takes --quiet: nothing but errors.
+        offered = output_options() if prints_data(command) else output_options()[1:2]
+        command.params.extend(o for o in offered if not taken & set(o.opts))
         command.callback = _wrapped(command.callback)
     return command
 
@@ -70,7 +73,8 @@ def _wrapped(callback: Any) -> Any:
     def run(*args: Any, **kwargs: Any) -> Any:
         given = {name: kwargs.pop(name, None) for name in OUTPUT_OPTIONS}
         chosen = resolve(given, as_json=bool(kwargs.get("as_json")))
-        kwargs["as_json"] = chosen.format is not Format.TABLE
+        if "as_json" in kwargs:
+            kwargs["as_json"] = chosen.format is not Format.TABLE
         with using(chosen):
             return callback(*args, **kwargs)
 

@@ -139,11 +139,12 @@ def emit_json(data: Any) -> None:
 
     JSON is indented with a stable key order; NDJSON prints a list one object a line;
     CSV takes a flat object or a list of flat objects, and refuses anything nested.
+    JSON keeps timestamps exactly as the library gives them (the audit trail's are
+    hashed to the microsecond); CSV and tables write them in the one human format.
     """
-    data = normalise(data)
     chosen = settings().format
     if chosen is Format.CSV:
-        columns, rows = _csv_shape(data)
+        columns, rows = _csv_shape(normalise(data))
         _write_csv(columns, rows)
     elif chosen is Format.NDJSON:
         for item in data if isinstance(data, list) else [data]:
