@@ -16,6 +16,7 @@ from accessguard.cli.output import (
     OutputSettings,
     cell,
     color_enabled,
+    console,
     emit_json,
     info,
     table,
@@ -112,3 +113,27 @@ def test_color_follows_the_option_then_no_color_then_the_terminal(
     monkeypatch.delenv("NO_COLOR")
     with using(OutputSettings(color=Color.NEVER)):
         assert not color_enabled(isatty=True)
+
+
+@pytest.mark.parametrize(("no_color", "escapes"), [("1", False), ("", True)])
+def test_a_terminal_table_is_coloured_unless_no_color(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    no_color: str,
+    escapes: bool,
+) -> None:
+    import sys
+
+    monkeypatch.setenv("NO_COLOR", no_color)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    table(["name", "at"], [["brand-x", WHEN]], title="accounts")
+    out = capsys.readouterr().out
+    assert ("\x1b[" in out) is escapes
+    assert "2026-12-02T21:15:03Z" in out
+
+
+def test_progress_consoles_follow_the_colour_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert console(stderr=True).color_system is None
+    with using(OutputSettings(color=Color.ALWAYS)):
+        assert console(stderr=True).color_system is not None

@@ -20,11 +20,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from accessguard.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class Format(StrEnum):
@@ -228,7 +231,6 @@ def table(
 def _rich_table(
     columns: Sequence[str], data: list[list[str]], *, title: str | None, color: bool
 ) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     tbl = Table(title=title, show_lines=False, header_style="bold", show_header=settings().headers)
@@ -236,9 +238,16 @@ def _rich_table(
         tbl.add_column(col)
     for row in data:
         tbl.add_row(*row)
-    console = (
-        Console(force_terminal=True, no_color=False)
-        if color
-        else Console(color_system=None, no_color=True)
-    )
-    console.print(tbl)
+    console(color=color).print(tbl)
+
+
+def console(*, stderr: bool = False, color: bool | None = None) -> Console:
+    """A rich console that follows ``--color`` and ``NO_COLOR`` (tables, progress bars)."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    if color is None:
+        color = color_enabled(isatty=stream.isatty())
+    if color:
+        return Console(stderr=stderr, force_terminal=True, no_color=False)
+    return Console(stderr=stderr, color_system=None, no_color=True)
