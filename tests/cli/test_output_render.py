@@ -100,6 +100,17 @@ def test_quiet_silences_notes_and_titles(capsys: pytest.CaptureFixture[str]) -> 
     assert captured.out == "NAME\n"
 
 
+def test_quiet_still_reports_problems(capsys: pytest.CaptureFixture[str]) -> None:
+    with using(OutputSettings(quiet=True)):
+        info("error: audit trail broken at event 7: hash mismatch")
+        info("warning: group ag-brand-x is missing")
+        info("note: no checkpoint yet")
+    assert capsys.readouterr().err.splitlines() == [
+        "error: audit trail broken at event 7: hash mismatch",
+        "warning: group ag-brand-x is missing",
+    ]
+
+
 def test_color_follows_the_option_then_no_color_then_the_terminal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -131,9 +131,13 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+#: Diagnostic lines ``--quiet`` never silences: problems, not notes.
+PROBLEMS = ("error:", "warning:")
+
+
 def info(message: str) -> None:
-    """A diagnostic line on stderr (silenced by ``--quiet``)."""
-    if not settings().quiet:
+    """A diagnostic line on stderr (``--quiet`` silences it unless it reports a problem)."""
+    if not settings().quiet or message.startswith(PROBLEMS):
         click.echo(message, err=True)
 
 
