@@ -75,7 +75,7 @@ def test_every_data_printing_command_has_the_output_options() -> None:
         assert output is not None, f"{where} has no -o"
         assert isinstance(output.type, click.Choice), where
         assert list(output.type.choices) == ["table", "json", "csv", "ndjson"], where
-        for flag in ("--output", "--quiet", "-q", "--no-headers", "--color", "--json"):
+        for flag in ("--output", "--quiet", "-q", "--no-headers", "--field", "--color", "--json"):
             assert flag in options, f"{where} has no {flag}"
 
 
@@ -243,3 +243,23 @@ def test_a_command_that_only_reports_is_silent_with_quiet(url: str) -> None:
     failed = CliRunner().invoke(cli, [*args[:-3], "eve@example.com", "--name", "Eve", "-q"])
     assert failed.exit_code != 0
     assert failed.stderr.startswith("error: ")  # errors still reach stderr
+
+
+def test_field_prints_one_value_a_line(url: str) -> None:
+    emails = _run(url, ("people", "list"), "--field", "email")
+    assert emails.exit_code == 0, emails.stderr
+    assert emails.stdout.splitlines() == [
+        p["email"] for p in json.loads(_run(url, ("people", "list"), "--json").stdout)
+    ]
+    one = _run(url, ("accounts", "show"), "--field", "platform")
+    assert one.stdout == "x\n"
+    holder = _run(url, ("who-has",), "--field", "grants")
+    assert json.loads(holder.stdout)[0]["account"] == "brand-ig"
+
+
+def test_an_unknown_field_is_one_error_line(url: str) -> None:
+    result = _run(url, ("people", "list"), "--field", "nope")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == "error: no field 'nope' in this output"
+    assert "email" in result.stderr.splitlines()[1]

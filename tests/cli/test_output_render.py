@@ -148,3 +148,11 @@ def test_progress_consoles_follow_the_colour_choice(monkeypatch: pytest.MonkeyPa
     assert console(stderr=True).color_system is None
     with using(OutputSettings(color=Color.ALWAYS)):
         assert console(stderr=True).color_system is not None
+
+
+def test_pick_reaches_into_objects(capsys: pytest.CaptureFixture[str]) -> None:
+    with using(OutputSettings(field="token.ttl")):
+        emit_json({"token": {"ttl": 60}, "sealed": False})
+    with using(OutputSettings(field="sealed")):
+        emit_json([{"sealed": False}, {"sealed": None}])
+    assert capsys.readouterr().out.splitlines() == ["60", "false", ""]

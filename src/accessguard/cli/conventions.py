@@ -2,7 +2,7 @@
 
 A command that prints data declares ``--json`` (its ``as_json`` parameter). When the
 root group loads it, ``apply`` gives it ``-o/--output table|json|csv|ndjson``, ``--quiet``,
-``--no-headers`` and ``--color``, and wraps its callback so ``cli/output.py`` renders in
+``--no-headers``, ``--field NAME`` and ``--color``, and wraps its callback so ``cli/output.py`` renders in
 the chosen way. ``--json`` stays an alias of ``-o json``. Every other command takes
 ``--quiet``. The same options on the root group (``accessguard -o json people list``)
 are defaults for the command.
@@ -21,11 +21,11 @@ from accessguard.errors import UsageError
 #: Where the root group keeps its output options (``ctx.meta``).
 ROOT_OUTPUT = "accessguard.output"
 _APPLIED = "_accessguard_output_convention"
-OUTPUT_OPTIONS = ("output_format", "quiet", "no_headers", "color")
+OUTPUT_OPTIONS = ("output_format", "quiet", "no_headers", "output_field", "color")
 
 
 def output_options() -> list[click.Option]:
-    """The four output options, fresh objects for one command."""
+    """The output options, fresh objects for one command."""
     return [
         click.Option(
             ["-o", "--output", "output_format"],
@@ -38,6 +38,11 @@ def output_options() -> list[click.Option]:
             help="Only the data: no notes or titles (errors still go to stderr).",
         ),
         click.Option(["--no-headers"], is_flag=True, help="No header row (table, csv)."),
+        click.Option(
+            ["--field", "output_field"],
+            metavar="NAME",
+            help="Print only this field (a.b reaches inside), one value a line.",
+        ),
         click.Option(
             ["--color"],
             type=click.Choice([c.value for c in Color]),
@@ -62,7 +67,7 @@ def apply(command: click.Command) -> click.Command:
     elif command.callback is not None:
         taken = {opt for p in command.params for opt in p.opts}
         # A command that only reports (no --json) still takes --quiet: nothing but errors.
-        offered = output_options() if prints_data(command) else output_options()[1:2]
+        offered = [o for o in output_options() if prints_data(command) or o.name == "quiet"]
         command.params.extend(o for o in offered if not taken & set(o.opts))
         command.callback = _wrapped(command.callback)
     return command
@@ -74,7 +79,7 @@ def _wrapped(callback: Any) -> Any:
         given = {name: kwargs.pop(name, None) for name in OUTPUT_OPTIONS}
         chosen = resolve(given, as_json=bool(kwargs.get("as_json")))
         if "as_json" in kwargs:
-            kwargs["as_json"] = chosen.format is not Format.TABLE
+            kwargs["as_json"] = chosen.format is not Format.TABLE or chosen.field is not None
         with using(chosen):
             return callback(*args, **kwargs)
 
@@ -94,4 +99,5 @@ def resolve(given: dict[str, Any], *, as_json: bool) -> OutputSettings:
         quiet=bool(given.get("quiet") or root.get("quiet")),
         headers=not (given.get("no_headers") or root.get("no_headers")),
         color=Color(color),
+        field=given.get("output_field"),
     )

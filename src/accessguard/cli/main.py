@@ -237,7 +237,7 @@ def cli(
     ctx.obj = build_app(config_path=config_path, database_url=database_url, actor=actor)
 
 
-cli.params.extend(output_options())
+cli.params.extend(o for o in output_options() if o.name != "output_field")
 
 
 def main(*, hooks: RunHooks | None = None) -> None:

@@ -55,6 +55,7 @@ class OutputSettings:
     quiet: bool = False
     headers: bool = True
     color: Color = Color.AUTO
+    field: str | None = None
 
 
 _DEFAULT = OutputSettings()
@@ -150,7 +151,10 @@ def emit_json(data: Any) -> None:
     hashed to the microsecond); CSV and tables write them in the one human format.
     """
     chosen = settings().format
-    if chosen is Format.CSV:
+    if settings().field:
+        for value in pick(data, settings().field or ""):
+            click.echo(value)
+    elif chosen is Format.CSV:
         columns, rows = _csv_shape(normalise(data))
         _write_csv(columns, rows)
     elif chosen is Format.NDJSON:
@@ -158,6 +162,35 @@ def emit_json(data: Any) -> None:
             click.echo(json.dumps(item, sort_keys=True, separators=(",", ":"), default=str))
     else:
         click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def pick(data: Any, field: str) -> list[str]:
+    """The values of ``field`` (``a.b`` reaches into objects), one per item of a list.
+
+    What ``--field NAME`` prints, one value a line for scripts: text as is, nothing as an
+    empty line, objects and lists as compact JSON.
+    """
+    items = data if isinstance(data, list) else [data]
+    values: list[str] = []
+    for item in items:
+        value = item
+        for key in field.split("."):
+            if not isinstance(value, dict) or key not in value:
+                known = ", ".join(sorted(item)) if isinstance(item, dict) else "none"
+                raise UsageError(f"no field {field!r} in this output", hint=f"fields: {known}")
+            value = value[key]
+        values.append(_plain(value))
+    return values
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return str(value)
 
 
 def _flat(value: Any) -> bool:
