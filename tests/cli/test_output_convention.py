@@ -263,3 +263,13 @@ def test_an_unknown_field_is_one_error_line(url: str) -> None:
     assert result.stdout == ""
     assert result.stderr.splitlines()[0] == "error: no field 'nope' in this output"
     assert "email" in result.stderr.splitlines()[1]
+
+
+def test_the_commands_own_options_beat_the_root_groups(url: str) -> None:
+    args = ["--db", url, "-o", "csv", "people", "list"]
+    as_csv = CliRunner().invoke(cli, args)
+    assert as_csv.stdout.splitlines()[0].startswith("email,")
+    for own in (["--json"], ["-o", "json"]):
+        result = CliRunner().invoke(cli, [*args, *own])
+        assert result.exit_code == 0, result.stderr
+        assert isinstance(json.loads(result.stdout), list)

@@ -90,12 +90,14 @@ def resolve(given: dict[str, Any], *, as_json: bool) -> OutputSettings:
     """The output settings from a command's options, over the root group's, over defaults."""
     ctx = click.get_current_context(silent=True)
     root: dict[str, Any] = ctx.find_root().meta.get(ROOT_OUTPUT, {}) if ctx else {}
-    name = given.get("output_format") or root.get("output_format")
+    name = given.get("output_format")
     if as_json and name not in (None, Format.JSON.value):
         raise UsageError(f"--json and -o {name} disagree", hint="--json is the same as -o json")
     color = given.get("color") or root.get("color") or Color.AUTO.value
+    # The command's own --json beats a format given to the root group.
+    name = name or (Format.JSON.value if as_json else root.get("output_format"))
     return OutputSettings(
-        format=Format(name) if name else (Format.JSON if as_json else Format.TABLE),
+        format=Format(name) if name else Format.TABLE,
         quiet=bool(given.get("quiet") or root.get("quiet")),
         headers=not (given.get("no_headers") or root.get("no_headers")),
         color=Color(color),
