@@ -273,3 +273,23 @@ def test_the_commands_own_options_beat_the_root_groups(url: str) -> None:
         result = CliRunner().invoke(cli, [*args, *own])
         assert result.exit_code == 0, result.stderr
         assert isinstance(json.loads(result.stdout), list)
+
+
+def test_a_command_with_its_own_formats_takes_dash_o_as_one_of_them(url: str) -> None:
+    def report(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--db", url, "report", "access", *args])
+
+    assert report("-o", "csv").stdout == report("--format", "csv").stdout
+    assert report("-o", "csv").stdout.startswith("severity,kind,")
+    as_json, alias = json.loads(report("-o", "json").stdout), json.loads(report("--json").stdout)
+    assert as_json.keys() == alias.keys()
+    assert as_json["report"] == alias["report"] == "access"
+    for args, message in [
+        (("-o", "ndjson"), "error: this command has no ndjson form"),
+        (("--format", "md", "-o", "csv"), "error: --format md and -o csv disagree"),
+        (("--field", "findings"), "error: --field does not apply to this command"),
+    ]:
+        refused = report(*args)
+        assert refused.exit_code == 2, refused.stderr
+        assert refused.stdout == ""
+        assert refused.stderr.splitlines()[0] == message

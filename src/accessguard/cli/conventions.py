@@ -21,6 +21,8 @@ from accessguard.errors import UsageError
 #: Where the root group keeps its output options (``ctx.meta``).
 ROOT_OUTPUT = "accessguard.output"
 _APPLIED = "_accessguard_output_convention"
+#: The parameter of a command that renders its own formats (``report access --format``).
+OWN_FORMAT = "fmt"
 OUTPUT_OPTIONS = ("output_format", "quiet", "no_headers", "output_field", "color")
 
 
@@ -78,12 +80,37 @@ def _wrapped(callback: Any) -> Any:
     def run(*args: Any, **kwargs: Any) -> Any:
         given = {name: kwargs.pop(name, None) for name in OUTPUT_OPTIONS}
         chosen = resolve(given, as_json=bool(kwargs.get("as_json")))
-        if "as_json" in kwargs:
+        if OWN_FORMAT in kwargs:
+            kwargs[OWN_FORMAT] = _own_format(kwargs[OWN_FORMAT], chosen)
+        elif "as_json" in kwargs:
             kwargs["as_json"] = chosen.format is not Format.TABLE or chosen.field is not None
         with using(chosen):
             return callback(*args, **kwargs)
 
     return run
+
+
+def _own_format(own: str, chosen: OutputSettings) -> str:
+    """The format of a command that renders itself (``report access --format``), from ``-o``.
+
+    ``-o`` names one of the command's own formats; given both, they must agree.
+    """
+    if chosen.field is not None:
+        raise UsageError("--field does not apply to this command", hint="use -o json")
+    if chosen.format is Format.TABLE:
+        return own
+    ctx = click.get_current_context()
+    own_type = next(p.type for p in ctx.command.params if p.name == OWN_FORMAT)
+    choices = [str(c) for c in own_type.choices] if isinstance(own_type, click.Choice) else []
+    explicit = ctx.get_parameter_source(OWN_FORMAT) is not click.core.ParameterSource.DEFAULT
+    if chosen.format.value not in choices:
+        raise UsageError(
+            f"this command has no {chosen.format.value} form",
+            hint=f"use -o or --format with one of: {', '.join(choices)}",
+        )
+    if explicit and own != chosen.format.value:
+        raise UsageError(f"--format {own} and -o {chosen.format.value} disagree")
+    return chosen.format.value
 
 
 def resolve(given: dict[str, Any], *, as_json: bool) -> OutputSettings:
