@@ -293,3 +293,33 @@ def test_a_command_with_its_own_formats_takes_dash_o_as_one_of_them(url: str) ->
         assert refused.exit_code == 2, refused.stderr
         assert refused.stdout == ""
         assert refused.stderr.splitlines()[0] == message
+
+
+def _dummy(param: click.Parameter) -> list[str]:
+    """A value each required parameter accepts, to parse a command line without running it."""
+    kind = param.type
+    if isinstance(kind, click.Choice):
+        value = str(kind.choices[0])
+    elif isinstance(kind, click.Path):
+        value = __file__
+    elif isinstance(kind, click.types.IntParamType | click.IntRange):
+        value = "1"
+    elif isinstance(kind, click.DateTime):
+        value = "2026-12-02"
+    else:
+        value = "x"
+    if isinstance(param, click.Option):
+        return [param.opts[0], value]
+    return [value]
+
+
+def test_every_data_printing_command_parses_the_output_options() -> None:
+    wanted = ["-o", "csv", "--quiet", "--no-headers", "--color", "never", "--field", "a"]
+    for path, command in _data_commands().items():
+        required = [a for p in command.params if p.required for a in _dummy(p)]
+        ctx = command.make_context(" ".join(path), [*required, *wanted])
+        assert ctx.params["output_format"] == "csv", path
+        assert ctx.params["quiet"] is True, path
+        assert ctx.params["no_headers"] is True, path
+        assert ctx.params["color"] == "never", path
+        assert ctx.params["output_field"] == "a", path
