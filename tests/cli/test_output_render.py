@@ -66,7 +66,7 @@ def test_csv_of_nested_data_is_refused_before_printing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with using(OutputSettings(format=Format.CSV)), pytest.raises(UsageError) as caught:
-        emit_json({"account": "brand-x", "grants": [{"person": "ann"}]})
+        emit_json({"account": {"name": "brand-x"}, "grants": [{"person": "ann"}]})
     assert caught.value.message == NO_CSV
     assert capsys.readouterr().out == ""
 
@@ -156,3 +156,18 @@ def test_pick_reaches_into_objects(capsys: pytest.CaptureFixture[str]) -> None:
     with using(OutputSettings(field="sealed")):
         emit_json([{"sealed": False}, {"sealed": None}])
     assert capsys.readouterr().out.splitlines() == ["60", "false", ""]
+
+
+def test_csv_of_a_record_with_one_list_prints_the_list(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    grants = [{"person": "ann", "role": "admin"}, {"person": "bob", "role": "editor"}]
+    with using(OutputSettings(format=Format.CSV)):
+        emit_json({"account": "brand-x", "history": False, "grants": grants})
+    assert _csv(capsys.readouterr().out) == [
+        ["person", "role"],
+        ["ann", "admin"],
+        ["bob", "editor"],
+    ]
+    with using(OutputSettings(format=Format.CSV)), pytest.raises(UsageError):
+        emit_json({"a": [{"x": 1}], "b": [{"y": 2}]})  # two lists: which one is meant?

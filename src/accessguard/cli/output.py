@@ -200,7 +200,15 @@ def _flat(value: Any) -> bool:
 
 
 def _csv_shape(data: Any) -> tuple[list[str], list[list[Any]]]:
-    """Columns and rows of flat data, or the one-line refusal for nested data."""
+    """Columns and rows of flat data, or the one-line refusal for nested data.
+
+    An object holding exactly one list of records beside plain values (``who-has``:
+    the account and its grants) prints that list's rows.
+    """
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if not _flat(v)]
+        if len(lists) == 1 and isinstance(lists[0], list) and lists[0]:
+            data = lists[0]
     items = data if isinstance(data, list) else [data]
     if items and all(not isinstance(i, dict | list | tuple) for i in items):
         return ["value"], [[i] for i in items]
