@@ -171,3 +171,8 @@ def test_csv_of_a_record_with_one_list_prints_the_list(
     ]
     with using(OutputSettings(format=Format.CSV)), pytest.raises(UsageError):
         emit_json({"a": [{"x": 1}], "b": [{"y": 2}]})  # two lists: which one is meant?
+
+
+def test_json_writes_datetime_objects_as_iso_strings(capsys: pytest.CaptureFixture[str]) -> None:
+    emit_json({"at": WHEN})
+    assert json.loads(capsys.readouterr().out) == {"at": "2026-12-02T21:15:03.123456+00:00"}

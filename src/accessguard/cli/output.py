@@ -159,9 +159,16 @@ def emit_json(data: Any) -> None:
         _write_csv(columns, rows)
     elif chosen is Format.NDJSON:
         for item in data if isinstance(data, list) else [data]:
-            click.echo(json.dumps(item, sort_keys=True, separators=(",", ":"), default=str))
+            click.echo(
+                json.dumps(item, sort_keys=True, separators=(",", ":"), default=_json_default)
+            )
     else:
-        click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+        click.echo(json.dumps(data, indent=2, sort_keys=True, default=_json_default))
+
+
+def _json_default(value: Any) -> str:
+    """Datetimes as ISO 8601 (``T``, as the records' own strings), anything else as text."""
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def pick(data: Any, field: str) -> list[str]:
@@ -189,7 +196,7 @@ def _plain(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_json_default)
     return str(value)
 
 
