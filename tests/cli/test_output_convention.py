@@ -246,6 +246,14 @@ def test_a_command_that_only_reports_is_silent_with_quiet(url: str) -> None:
     quiet = CliRunner().invoke(cli, [*args[:-3], "eve@example.com", "--name", "Eve", "--quiet"])
     assert quiet.exit_code == 0, quiet.stderr
     assert quiet.stdout == quiet.stderr == ""
+    root = CliRunner().invoke(cli, ["--db", url, "-q", "people", "add", "fay@example.com"])
+    assert root.exit_code == 2  # --name is required: the usage error still shows
+    assert "--name" in root.stderr
+    root = CliRunner().invoke(
+        cli, ["--db", url, "-q", "people", "add", "fay@example.com", "--name", "Fay"]
+    )
+    assert root.exit_code == 0, root.stderr
+    assert root.stdout == root.stderr == ""
     failed = CliRunner().invoke(cli, [*args[:-3], "eve@example.com", "--name", "Eve", "-q"])
     assert failed.exit_code != 0
     assert failed.stderr.startswith("error: ")  # errors still reach stderr

@@ -12,14 +12,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from accessguard import __version__
-from accessguard.cli.conventions import (
-    OUTPUT_OPTIONS,
-    ROOT_OUTPUT,
-    output_options,
-    resolve,
-)
+from accessguard.cli.conventions import OUTPUT_OPTIONS, ROOT_OUTPUT, output_options
 from accessguard.cli.conventions import apply as apply_output_convention
-from accessguard.cli.output import using
 from accessguard.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -136,14 +130,11 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
-        def run() -> Any:
-            # The root's output options hold for the whole command and are its defaults.
-            given = {name: ctx.params.get(name) for name in OUTPUT_OPTIONS}
-            ctx.meta[ROOT_OUTPUT] = given
-            with using(resolve(given, as_json=False)):
-                return super(LazyGroup, self).invoke(ctx)
-
-        return run_guarded(run, debug=bool(ctx.params.get("debug")))
+        # The root's output options are defaults for the command (``conventions.resolve``).
+        ctx.meta[ROOT_OUTPUT] = {name: ctx.params.get(name) for name in OUTPUT_OPTIONS}
+        return run_guarded(
+            lambda: super(LazyGroup, self).invoke(ctx), debug=bool(ctx.params.get("debug"))
+        )
 
 
 def run_guarded(func: Any, *, debug: bool = False) -> Any:
