@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, and_, case, func, or_, select
 
 from accessguard.config import Settings
 from accessguard.db.tables import accounts as _ACCOUNTS
@@ -161,10 +161,12 @@ class AccessReport:
         return out
 
     def removal_times(self) -> Iterator[dict[str, Any]]:
-        """Per departed person: end date, when the last removal was confirmed, how long it took.
+        """Per leaver: end date, when the last removal was confirmed, how long it took.
 
-        A grant's removal time is its confirmed platform removal, else when it was ended;
-        while any grant is revoke-pending the removal is not done (no time, a count).
+        Leavers are departed people and people whose end date has passed (an offboarding
+        marks someone departed only once nothing of it is held). A grant's removal time
+        is its confirmed platform removal, else when it was ended; while any grant is
+        revoke-pending the removal is not done (no time, a count).
         """
         people, grants = _PEOPLE.c, _GRANTS.c
         pending = func.sum(
@@ -178,7 +180,12 @@ class AccessReport:
         query = (
             select(people.email, people.end_date, removed, pending, held)
             .join(_GRANTS, grants.person_id == people.id)
-            .where(people.status == "departed")
+            .where(
+                or_(
+                    people.status == "departed",
+                    and_(people.status == "leaving", people.end_date <= self.ctx.now.date()),
+                )
+            )
             .group_by(people.id, people.email, people.end_date)
             .order_by(people.email)
         )

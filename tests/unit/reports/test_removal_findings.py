@@ -22,8 +22,8 @@ from support.rows import NOW
 LEFT = date(2026, 10, 30)
 
 
-def _leaver(conn: Connection, status: str = "departed", **grant: Any) -> int:
-    rows.person(conn, "gone@example.com", status=status, end_date=LEFT)
+def _leaver(conn: Connection, status: str = "departed", end_date: date = LEFT, **grant: Any) -> int:
+    rows.person(conn, "gone@example.com", status=status, end_date=end_date)
     rows.account(conn, "brand", "facebook")
     return rows.grant(conn, "gone@example.com", "brand", "admin", **grant)
 
@@ -72,8 +72,14 @@ def test_the_finding_names_the_grant_the_reason_and_the_run(conn: Connection) ->
 
 
 def test_leaving_with_a_revoke_pending_grant_is_high(conn: Connection) -> None:
-    _leaver(conn, status="leaving", **_pending())
+    _leaver(conn, status="leaving", end_date=NOW.date() + timedelta(days=3), **_pending())
     assert kinds(unconfirmed_removals(context(conn))) == {"removal-unconfirmed": "high"}
+
+
+def test_past_the_end_date_a_revoke_pending_grant_is_critical(conn: Connection) -> None:
+    """The run marks the person departed only once nothing is held: the end date decides."""
+    _leaver(conn, status="leaving", **_pending())
+    assert kinds(unconfirmed_removals(context(conn))) == {"removal-unconfirmed": "critical"}
 
 
 def test_a_confirmed_removal_is_no_finding(conn: Connection) -> None:

@@ -35,7 +35,8 @@ INCOMPLETE_RUNS: dict[str, tuple[Severity, str]] = {
 
 
 def unconfirmed_removals(ctx: FindingContext) -> FindingStream:
-    """Grants held revoke-pending: critical for a departed person, high for anyone else."""
+    """Grants held revoke-pending: critical once the person has left (departed, or past
+    their end date), high before."""
     grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
     query = (
         select(
@@ -45,6 +46,7 @@ def unconfirmed_removals(ctx: FindingContext) -> FindingStream:
             grants.revoke_pending_run,
             people.email,
             people.status,
+            people.end_date,
             accounts.name,
         )
         .join(_PEOPLE, people.id == grants.person_id)
@@ -52,8 +54,12 @@ def unconfirmed_removals(ctx: FindingContext) -> FindingStream:
         .where(grants.revoked_at.is_(None), grants.revoke_pending_at.is_not(None))
         .order_by(people.email, accounts.name, grants.id)
     )
-    for gid, role, reason, run, email, status, account in ctx.session.execute(query):
-        severity = Severity.CRITICAL if status == "departed" else Severity.HIGH
+    today = ctx.now.date()
+    for gid, role, reason, run, email, status, end, account in ctx.session.execute(query):
+        # Past the end date the person has left, whether or not the run could mark them
+        # departed yet (it waits while a removal is held).
+        gone = status == "departed" or (end is not None and end <= today)
+        severity = Severity.CRITICAL if gone else Severity.HIGH
         message = (
             f"{email} ({status}) may still hold {role} on {account}: removal not confirmed "
             f"(run {run}): {reason}"
