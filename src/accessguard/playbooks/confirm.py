@@ -104,8 +104,14 @@ def confirm_items(
             raise LockHeldError(
                 f"a run for {run.subject} is in progress ({holder.run_id}); confirm after it ends"
             )
+        held_steps = {
+            i.step_id for i in state.run_items(session, run_id, status=ItemStatus.HELD)
+        }
     action = ACTIONS[step.action]
-    if step.destructive and action.confirm is not None:
+    # A confirmation that acts (a rotation's), or that lets held removals go ahead
+    # (``release_held`` runs them at once), is a destructive change.
+    releases = any(s.destructive for s in plan.steps if s.id in held_steps)
+    if (step.destructive and action.confirm is not None) or releases:
         require_step_up_for(app, step_up, why=f"confirming {step_id} of {run_id}")
     confirmed = []
     vaults = VaultPool(app)

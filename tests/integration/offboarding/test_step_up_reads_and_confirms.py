@@ -109,3 +109,35 @@ def test_confirming_a_rotation_directly_needs_step_up(world, monkeypatch) -> Non
     assert "rotation-pending" in states
     done = invoke(world.app, "creds", "confirm", "brand-x", "--step-up-code", next_code(uri))
     assert done.exit_code == 0, done.stderr
+
+
+def test_confirming_a_handover_that_releases_held_removals_needs_step_up(
+    world, monkeypatch
+) -> None:
+    """A handover confirmation lets the held platform removals run at once: destructive."""
+    from accessguard.inventory.grants import add_grant
+    from accessguard.inventory.records import get_account_record
+    from support.offboarding import scim_active
+    from support.scim_users import add_user, set_roles
+
+    with world.app.begin() as s:
+        add_grant(s, world.app.clock, "setup", person_email=LEAVER, account_ref="hoot",
+                  role="admin", via="platform-role")  # fmt: skip
+        hoot = f"account-{get_account_record(s, 'hoot').id}"
+    set_roles(world.scim, world.scim_user_id, ["admin"])
+    add_user(world.scim, "cat@example.com")
+    step_up_config(on=True)
+    monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
+    _, key, uri = enrolled(world, monkeypatch)
+    code, out = invoke_json(world.app, "offboard", LEAVER, "--yes", "--successor",
+                            "cat@example.com", "--step-up-code", current_code(world, key))  # fmt: skip
+    assert code == 5, out
+    run_id = out["run"]["id"]
+    handover = ("runs", "confirm", run_id, "handover", "--item", hoot, "--evidence", "IT-42")
+
+    refused = invoke(world.app, *handover)
+    assert refused.exit_code == 2 and "--step-up-code" in refused.stderr
+    assert scim_active(world)  # nothing was released
+    done = invoke(world.app, *handover, "--step-up-code", next_code(uri))
+    assert done.exit_code in (0, 5), done.stderr
+    assert not scim_active(world)
