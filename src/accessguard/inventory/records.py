@@ -61,6 +61,21 @@ class PersonRecord:
     status: str
     end_date: date | None
     source: str
+    personal_email: str | None = None
+    personal_phone: str | None = None
+
+
+#: Personal data: shown by ``people show`` only, never in listings, audit details or logs.
+PERSONAL_FIELDS = ("personal_email", "personal_phone")
+PERSONAL_MASK = "(personal)"
+
+
+def mask_personal(diff: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """A {field: [before, after]} diff with personal values replaced by a mask (set or not)."""
+    return {
+        name: [PERSONAL_MASK if v else v for v in pair] if name in PERSONAL_FIELDS else pair
+        for name, pair in diff.items()
+    }
 
 
 _PERSON_COLUMNS = [_PEOPLE.c[name] for name in PersonRecord.__slots__]
@@ -191,6 +206,11 @@ def person_to_dict(person: Any) -> dict[str, Any]:
     }
 
 
+def person_contacts(person: PersonRecord) -> dict[str, str | None]:
+    """A person's personal contacts, for ``people show`` only (personal data)."""
+    return {name: getattr(person, name) for name in PERSONAL_FIELDS}
+
+
 def account_to_dict(account: AccountRecord, owner_email: str | None) -> dict[str, Any]:
     """The stable JSON shape of an account (its owner's email passed in)."""
     return {
@@ -287,7 +307,7 @@ def update_person_record(
             .values(**values, updated_at=clock.now())
         )
         mirror_current(conn, person.id, values)
-        details = {"changes": diff} | ({"reason": reason} if reason else {})
+        details = {"changes": mask_personal(diff)} | ({"reason": reason} if reason else {})
         record(
             conn,
             clock,

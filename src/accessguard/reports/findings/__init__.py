@@ -20,6 +20,7 @@ from accessguard.reports.findings.grants import (
     leavers_holding_access,
     stale_grants,
 )
+from accessguard.reports.findings.recovery import recovery_findings
 from accessguard.reports.findings.reviews import overdue_reviews
 
 Rule = Callable[[FindingContext], Iterator[Finding]]
@@ -28,6 +29,7 @@ RULES: tuple[Rule, ...] = (
     leavers_holding_access,
     expired_grants,
     account_findings,
+    recovery_findings,
     seed_findings,
     credential_findings,
     external_admins,
@@ -44,7 +46,12 @@ KINDS: dict[str, tuple[str, str]] = {
     "no-admin": ("high", "an account has no active admin"),
     "single-admin": ("medium", "an account has a single active admin"),
     "owner-not-active": ("medium", "an account's owner is leaving or departed"),
-    "recovery-not-company": ("medium", "recovery email or phone is not company-owned"),
+    "recovery-leaver": (
+        "high",
+        "recovery email or phone belongs to a leaver (critical if departed)",
+    ),
+    "recovery-unknown": ("medium", "recovery email or phone belongs to no company person"),
+    "recovery-not-company": ("medium", "recovery email or phone is a person's own, not company"),
     "no-2fa-custody": ("high", "no 2FA seed in Vault custody (medium without shared login)"),
     "seed-exported": ("high", "a 2FA seed was exported from Vault"),
     "seed-personal-device": ("medium", "a 2FA seed is enrolled on a personal device"),
