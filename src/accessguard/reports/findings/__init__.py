@@ -22,6 +22,7 @@ from accessguard.reports.findings.grants import (
 )
 from accessguard.reports.findings.recovery import recovery_findings
 from accessguard.reports.findings.reviews import overdue_reviews
+from accessguard.reports.findings.workspace import workspace_findings
 
 Rule = Callable[[FindingContext], Iterator[Finding]]
 
@@ -30,6 +31,7 @@ RULES: tuple[Rule, ...] = (
     expired_grants,
     account_findings,
     recovery_findings,
+    workspace_findings,
     seed_findings,
     credential_findings,
     external_admins,
@@ -52,6 +54,8 @@ KINDS: dict[str, tuple[str, str]] = {
     ),
     "recovery-unknown": ("medium", "recovery email or phone belongs to no company person"),
     "recovery-not-company": ("medium", "recovery email or phone is a person's own, not company"),
+    "workspace-admin-no-2sv": ("high", "a Google Workspace super admin has no 2-Step Verification"),
+    "workspace-few-super-admins": ("high", "a Google Workspace has fewer than two super admins"),
     "no-2fa-custody": ("high", "no 2FA seed in Vault custody (medium without shared login)"),
     "seed-exported": ("high", "a 2FA seed was exported from Vault"),
     "seed-personal-device": ("medium", "a 2FA seed is enrolled on a personal device"),

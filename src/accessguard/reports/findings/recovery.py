@@ -94,19 +94,37 @@ class Channel:
 
 def channels(acct: AccountFacts, ctx: FindingContext, known: Contacts) -> Iterator[Channel]:
     """The account's recovery email and phone, each classified."""
+    yield from recovery_channels(
+        ctx,
+        known,
+        email=acct.recovery_email,
+        phone=acct.recovery_phone,
+        email_company=acct.recovery_email_company,
+        phone_company=acct.recovery_phone_company,
+    )
+
+
+def recovery_channels(
+    ctx: FindingContext,
+    known: Contacts,
+    *,
+    email: str | None,
+    phone: str | None,
+    email_company: bool | None = None,
+    phone_company: bool | None = None,
+) -> Iterator[Channel]:
+    """A recovery email and phone with their holders; company ownership derived when unset."""
     company = ctx.settings.company
-    if acct.recovery_email:
-        owned = acct.recovery_email_company
+    if email:
+        owned = email_company
         if owned is None:
-            owned = company_email(acct.recovery_email, company.domains)
-        holder = known.emails.get(acct.recovery_email.lower())
-        yield Channel("email", acct.recovery_email, owned, holder)
-    if acct.recovery_phone:
-        owned = acct.recovery_phone_company
+            owned = company_email(email, company.domains)
+        yield Channel("email", email, owned, known.emails.get(email.lower()))
+    if phone:
+        owned = phone_company
         if owned is None:
-            owned = company_phone(acct.recovery_phone, company.phone_prefixes)
-        holder = known.phones.get(normalise_phone(acct.recovery_phone))
-        yield Channel("phone", acct.recovery_phone, owned, holder)
+            owned = company_phone(phone, company.phone_prefixes)
+        yield Channel("phone", phone, owned, known.phones.get(normalise_phone(phone)))
 
 
 def classify(channel: Channel) -> tuple[str, Severity, str] | None:
@@ -144,6 +162,28 @@ FIXES = {
 }
 
 
+def grouped(
+    found: Iterator[tuple[Channel, tuple[str, Severity, str]]],
+) -> dict[str, tuple[Severity, list[str], str | None]]:
+    """Findings of one subject by kind: the worst severity, each channel's words, the person."""
+    raised: dict[str, tuple[Severity, list[str], str | None]] = {}
+    for channel, (kind, severity, what) in found:
+        worst, parts, person = raised.get(kind, (severity, [], None))
+        parts.append(what)
+        if person is None and channel.holder is not None:
+            person = channel.holder.email
+        raised[kind] = (max(worst, severity), parts, person)
+    return raised
+
+
+def classified(found: Iterator[Channel]) -> Iterator[tuple[Channel, tuple[str, Severity, str]]]:
+    """Each channel that raises a finding, with it."""
+    for channel in found:
+        verdict = classify(channel)
+        if verdict is not None:
+            yield channel, verdict
+
+
 def recovery_findings(ctx: FindingContext) -> FindingStream:
     """Recovery channels held by leavers, by nobody we know, or by a person privately.
 
@@ -151,17 +191,7 @@ def recovery_findings(ctx: FindingContext) -> FindingStream:
     """
     known = contacts(ctx)
     for acct in account_facts(ctx):
-        raised: dict[str, tuple[Severity, list[str], str | None]] = {}
-        for channel in channels(acct, ctx, known):
-            found = classify(channel)
-            if found is None:
-                continue
-            kind, severity, what = found
-            worst, parts, person = raised.get(kind, (severity, [], None))
-            parts.append(what)
-            if person is None and channel.holder is not None:
-                person = channel.holder.email
-            raised[kind] = (max(worst, severity), parts, person)
+        raised = grouped(classified(channels(acct, ctx, known)))
         for kind, (severity, parts, person) in raised.items():
             message = f"{acct.name}: {'; '.join(parts)}: {FIXES[kind]}"
             yield Finding(
