@@ -156,7 +156,7 @@ def classify(channel: Channel) -> tuple[str, Severity, str] | None:
 
 
 FIXES = {
-    "recovery-leaver": "move recovery to a company-owned mailbox or number before they go",
+    "recovery-leaver": "move recovery to a company-owned mailbox or number now",
     "recovery-unknown": "find out whose it is and move recovery to a company-owned channel",
     "recovery-not-company": "move recovery to a company-owned mailbox or number",
 }
