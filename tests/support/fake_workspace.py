@@ -39,6 +39,7 @@ class WorkspaceFake(FakeServer):
         self.token, self.customer, self.domain = token, customer, domain
         self.page_size = page_size  # smaller pages than asked, to exercise nextPageToken
         self.users: list[dict[str, Any]] = []
+        self.pages_served = 0  # the load a scan puts on the tenant
 
     def add_user(
         self,
@@ -88,6 +89,7 @@ class WorkspaceFake(FakeServer):
         users = [u for u in self.users if query is None or u["isAdmin"]]
         start = int(request.query.get("pageToken") or 0)
         body: dict[str, Any] = {"kind": "admin#directory#users", "etag": '"e"'}
+        self.pages_served += 1
         page = users[start : start + size]
         if page:
             body["users"] = page

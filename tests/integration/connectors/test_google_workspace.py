@@ -35,6 +35,14 @@ def test_lists_super_admins_with_2sv_and_recovery_over_pages(http) -> None:
     ]
 
 
+def test_a_large_tenant_is_searched_for_super_admins_not_read_whole(http) -> None:
+    with WorkspaceFake() as fake:
+        for n in range(1200):
+            fake.add_user(f"user{n}@example.com", admin=n in (7, 900))
+        admins = _connector(fake, http).super_admins()
+    assert (len(admins), fake.pages_served) == (2, 1)
+
+
 def test_domain_setting_lists_that_domains_super_admins(http) -> None:
     with WorkspaceFake() as fake:
         fake.add_user("ann@example.com")
