@@ -82,7 +82,8 @@ def list_cmd(app: App, status: str | None, kind: str | None, as_json: bool) -> N
 def show(app: App, email: str, as_json: bool) -> None:
     """Show one person and what they hold."""
     from accessguard.inventory.grants import holdings
-    from accessguard.inventory.records import get_person_record, person_contacts, person_to_dict
+    from accessguard.inventory.personal import person_contacts
+    from accessguard.inventory.records import get_person_record, person_to_dict
 
     with app.begin() as conn:
         person = get_person_record(conn, email)

@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 from accessguard.inventory.csvinput import Problems, Row, optional_value, required_value
-from accessguard.inventory.records import PERSONAL_FIELDS, PersonRecord
+from accessguard.inventory.personal import PERSONAL_FIELDS
+from accessguard.inventory.records import PersonRecord
 from accessguard.inventory.validation import (
     check_choice,
     check_email,

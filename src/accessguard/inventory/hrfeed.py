@@ -28,12 +28,8 @@ from accessguard.inventory.feedrows import (
     wanted_person,
 )
 from accessguard.inventory.people import PersonInput, add_person, list_people, rehire
-from accessguard.inventory.records import (
-    PersonRecord,
-    get_person_record,
-    mask_personal,
-    update_person_record,
-)
+from accessguard.inventory.personal import mask_personal
+from accessguard.inventory.records import PersonRecord, get_person_record, update_person_record
 
 #: Audited reason of a person marked leaving because a full feed left them out.
 ABSENT = "absent from the full HR feed"

@@ -22,6 +22,7 @@ from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
 from accessguard.errors import NotFoundError
 from accessguard.inventory.employments import mirror_current
+from accessguard.inventory.personal import mask_personal
 from accessguard.inventory.vocab import is_admin_role
 
 
@@ -63,19 +64,6 @@ class PersonRecord:
     source: str
     personal_email: str | None = None
     personal_phone: str | None = None
-
-
-#: Personal data: shown by ``people show`` only, never in listings, audit details or logs.
-PERSONAL_FIELDS = ("personal_email", "personal_phone")
-PERSONAL_MASK = "(personal)"
-
-
-def mask_personal(diff: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """A {field: [before, after]} diff with personal values replaced by a mask (set or not)."""
-    return {
-        name: [PERSONAL_MASK if v else v for v in pair] if name in PERSONAL_FIELDS else pair
-        for name, pair in diff.items()
-    }
 
 
 _PERSON_COLUMNS = [_PEOPLE.c[name] for name in PersonRecord.__slots__]
@@ -204,11 +192,6 @@ def person_to_dict(person: Any) -> dict[str, Any]:
         "end_date": person.end_date.isoformat() if person.end_date else None,
         "source": person.source,
     }
-
-
-def person_contacts(person: PersonRecord) -> dict[str, str | None]:
-    """A person's personal contacts, for ``people show`` only (personal data)."""
-    return {name: getattr(person, name) for name in PERSONAL_FIELDS}
 
 
 def account_to_dict(account: AccountRecord, owner_email: str | None) -> dict[str, Any]:

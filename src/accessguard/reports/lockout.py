@@ -50,12 +50,12 @@ def scan_workspaces(conn: Connection, app: App, *, now: datetime) -> list[Worksp
         if isinstance(connector, GoogleWorkspaceConnector):
             fetched.append((account, connector.super_admins()))
     for account, admins in fetched:
-        record_scan(conn, account.id, admins, now=now)
+        record_scan(conn, account.id, admins=admins, now=now)
     return [WorkspaceScan(a.name, now, tuple(admins)) for a, admins in fetched]
 
 
 def record_scan(
-    conn: Connection, account_id: int, admins: Sequence[SuperAdmin], *, now: datetime
+    conn: Connection, account_id: int, *, admins: Sequence[SuperAdmin], now: datetime
 ) -> None:
     """Replace the account's recorded super admins with ``admins``, scanned at ``now``."""
     conn.execute(delete(_ADMINS).where(_ADMINS.c.account_id == account_id))

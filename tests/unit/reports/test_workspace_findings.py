@@ -14,7 +14,7 @@ from support.rows import NOW
 
 def _scan(conn: Connection, *admins: SuperAdmin) -> None:
     account = rows.account(conn, "corp-ws", "google-workspace")
-    record_scan(conn, account, admins, now=NOW)
+    record_scan(conn, account, admins=admins, now=NOW)
 
 
 def _admin(email: str, *, sv: bool = True, mail: str | None = None, phone: str | None = None):
@@ -63,6 +63,8 @@ def test_super_admin_recovery_email_nobody_holds_is_unknown(conn: Connection) ->
 
 def test_a_new_scan_replaces_the_last(conn: Connection) -> None:
     account = rows.account(conn, "corp-ws", "google-workspace")
-    record_scan(conn, account, [_admin("ann@example.com", sv=False)], now=NOW)
-    record_scan(conn, account, [_admin("ann@example.com"), _admin("bob@example.com")], now=NOW)
+    record_scan(conn, account, admins=[_admin("ann@example.com", sv=False)], now=NOW)
+    record_scan(
+        conn, account, admins=[_admin("ann@example.com"), _admin("bob@example.com")], now=NOW
+    )
     assert _found(conn) == set()

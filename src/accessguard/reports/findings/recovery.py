@@ -92,7 +92,7 @@ class Channel:
     holder: Holder | None
 
 
-def channels(acct: AccountFacts, ctx: FindingContext, known: Contacts) -> Iterator[Channel]:
+def channels(ctx: FindingContext, acct: AccountFacts, *, known: Contacts) -> Iterator[Channel]:
     """The account's recovery email and phone, each classified."""
     yield from recovery_channels(
         ctx,
@@ -191,7 +191,7 @@ def recovery_findings(ctx: FindingContext) -> FindingStream:
     """
     known = contacts(ctx)
     for acct in account_facts(ctx):
-        raised = grouped(classified(channels(acct, ctx, known)))
+        raised = grouped(classified(channels(ctx, acct, known=known)))
         for kind, (severity, parts, person) in raised.items():
             message = f"{acct.name}: {'; '.join(parts)}: {FIXES[kind]}"
             yield Finding(
