@@ -8,12 +8,15 @@ from typing import Any
 
 
 class Outcome(StrEnum):
-    """The four outcomes every side-effecting action reports."""
+    """The outcomes every side-effecting action reports (held: waits on an earlier item)."""
 
     CHANGED = "changed"
     UNCHANGED = "unchanged"
     FAILED = "failed"
     WAITING = "waiting"
+    #: Not done because an earlier item of the run is not done (a grant whose platform
+    #: removal failed or waits): a resume runs it again.
+    HELD = "held"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,11 @@ class ActionResult:
     def waiting(cls, message: str, instructions: str, **details: Any) -> ActionResult:
         """A person must do something and confirm it with evidence."""
         return cls(Outcome.WAITING, message, details, instructions)
+
+    @classmethod
+    def held(cls, message: str, **details: Any) -> ActionResult:
+        """Held until an earlier item of the run is done; a resume runs the action again."""
+        return cls(Outcome.HELD, message, details)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view."""

@@ -39,5 +39,6 @@ def test_exposed_for_a_person_without_access_is_empty(url: str) -> None:
     assert json.loads(run.stdout) == {
         "person": "cy@agency.example",
         "credentials": [],
+        "fields": [],
         "exported_seeds": [],
     }

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from accessguard.audit.chain import verify
+from accessguard.credentials.exposure import exported_seed_accounts, exposed_fields
 from accessguard.db.engine import make_engine
 from accessguard.db.migrate import current_revision, upgrade
 from accessguard.inventory.grants import holdings, who_has
@@ -214,3 +215,85 @@ def test_upgrade_from_the_released_schema_keeps_every_row(empty_url: str) -> Non
     assert [g["revoke_reason"] for g in bob_job["grants"]] == ["left"]
     # The hand-written hashes above are not a real chain: the verifier reads the old rows.
     assert chain.bad_seq == 1
+
+
+def _insert(engine: Engine, table: str, rows: list[dict[str, Any]]) -> None:
+    columns = list(rows[0])
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    sql += f"({', '.join(':' + c for c in columns)})"
+    with engine.begin() as conn:
+        conn.execute(text(sql), rows)
+
+
+def test_upgrade_maps_old_exposures_to_fields(empty_url: str) -> None:
+    """0010: a reveal covers every field of its version, a code is a code, a seed export is
+    the seed shown to that person (no longer a key marked exported, unless nobody known saw it)."""
+    engine = make_engine(empty_url)
+    try:
+        upgrade(engine, RELEASED_HEAD)
+        _write_released_rows(engine)
+        upgrade(engine, "0007")
+        t = _stamp(engine, T0)
+        _insert(
+            engine,
+            "accounts",
+            [
+                {
+                    "id": 2, "name": "brand-y", "platform": "x", "handle": "@y",
+                    "criticality": "medium", "connector": "manual", "settings": "{}",
+                    "tags": "[]", "created_at": t, "updated_at": t,
+                }
+            ],
+        )  # fmt: skip
+        _insert(
+            engine,
+            "credentials",
+            [{"id": 1, "account_id": 1, "vault_path": "p", "current_version": 1,
+              "state": "active", "created_at": t}],
+        )  # fmt: skip
+        key = {"generation": 1, "enrolled_at": t, "enrolled_by": "it", "exported": True,
+               "exported_at": t, "personal_device": False}  # fmt: skip
+        _insert(
+            engine,
+            "totp_keys",
+            [
+                {"id": 1, "account_id": 1, "key_name": "k1", "exported_by": "bob@example.com",
+                 **key},
+                {"id": 2, "account_id": 2, "key_name": "k2", "exported_by": "cron", **key},
+            ],
+        )  # fmt: skip
+        _insert(
+            engine,
+            "exposures",
+            [
+                {"person_id": 1, "credential_id": 1, "totp_key_id": None, "kind": "reveal",
+                 "version": 1, "occurred_at": t},
+                {"person_id": 1, "credential_id": None, "totp_key_id": 1, "kind": "totp-code",
+                 "version": 1, "occurred_at": t},
+                {"person_id": 2, "credential_id": None, "totp_key_id": 1, "kind": "seed-export",
+                 "version": 1, "occurred_at": t},
+            ],
+        )  # fmt: skip
+
+        upgrade(engine)
+
+        with engine.connect() as conn:
+            mapped = sorted(
+                tuple(r) for r in conn.execute(text("SELECT person_id, kind, field FROM exposures"))
+            )
+            exported = dict(
+                tuple(r) for r in conn.execute(text("SELECT id, exported FROM totp_keys"))
+            )
+            fields = [(f.account_name, f.field) for f in exposed_fields(conn, 1)]
+            seeds = [s.name for s in exported_seed_accounts(conn, 2)]
+    finally:
+        engine.dispose()
+    assert mapped == [
+        (1, "reveal", "all"),
+        (1, "totp-code", "totp_code"),
+        (2, "seed-shown", "totp_seed"),
+    ]
+    # Shown to bob (a person): his exposure now; shown to "cron": still marked exported.
+    assert {k: bool(v) for k, v in exported.items()} == {1: False, 2: True}
+    assert fields == [("brand-x", "backup_codes"), ("brand-x", "recovery")]
+    assert seeds == ["brand-x"]

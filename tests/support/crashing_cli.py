@@ -1,11 +1,13 @@
 """The accessguard CLI with run hooks that kill or slow it at one exact point (tests only).
 
-    python -m support.crashing_cli [--crash-at STEP:ITEM:PHASE] [--delay STEP:SECONDS] -- ARGS
+    python -m support.crashing_cli [--crash-at STEP:ITEM:PHASE] [--delay STEP:SECONDS]
+        [--beat-every SECONDS] -- ARGS
 
 ``--crash-at`` SIGKILLs the process (no clean-up) when a run reaches that phase of
 that item (ITEM empty for a step's ``start`` and ``end``); ``--delay`` makes every item
 of STEP wait before it acts, so a test can break something while the step is surely
-half done. The reliability tests start the CLI through this module; the product itself
+half done. ``--beat-every`` shortens the lock's heartbeat period so a test can see
+a live run beat. The reliability tests start the CLI through this module; the product itself
 has no such switch (``accessguard.playbooks.hooks``).
 """
 
@@ -39,8 +41,15 @@ def run(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="crashing_cli")
     parser.add_argument("--crash-at", metavar="STEP:ITEM:PHASE")
     parser.add_argument("--delay", metavar="STEP:SECONDS")
+    parser.add_argument("--beat-every", type=float, metavar="SECONDS")
     parser.add_argument("args", nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
+    if options.beat_every:
+        from datetime import timedelta
+
+        from accessguard.playbooks import lock
+
+        lock.BEAT_EVERY = timedelta(seconds=options.beat_every)
     args = options.args[1:] if options.args[:1] == ["--"] else options.args
     sys.argv = ["accessguard", *args]
     main(hooks=RunHooks(on_phase=crash_and_delay(options.crash_at, options.delay)))

@@ -83,6 +83,8 @@ class FakeServer:
         self.port = free_port()
         self.faults: list[tuple[str, Reply]] = []
         self.hits: list[Request] = []
+        #: headers added to every answer of the platform (its rate-limit usage headers).
+        self.usage_headers: dict[str, str] = {}
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -175,7 +177,9 @@ class FakeServer:
                     del self.faults[index]
                     return Reply(reply.status, reply.body, dict(reply.headers), reply.delay)
         with self._lock:
-            return self.route(request)
+            reply = self.route(request)
+            reply.headers = {**self.usage_headers, **reply.headers}
+            return reply
 
     def route(self, request: Request) -> Reply:
         """The platform's behaviour (override)."""

@@ -1,4 +1,6 @@
-"""A local fake of Meta's Graph API (business users, Page and Instagram assigned users).
+"""A local fake of Meta's Graph API: business users, pending invitations, the people
+assigned to a Page, an Instagram business asset and an ad account, and the Page's
+partner businesses on each asset (agencies), shaped from the official node specs.
 
 It checks the access token, answers with Graph's ``{"error": {...}}`` envelope and keeps
 state tests can inspect. It is shared by the connector tests and the offboarding
@@ -28,7 +30,7 @@ def _graph_error(
 
 
 class MetaFake(FakeServer):
-    """Graph API: /{business}/business_users, /{page}/assigned_users, DELETE /{business-user}."""
+    """Graph API: business_users, pending_users, assigned_users, agencies, DELETE of a node."""
 
     def __init__(
         self,
@@ -37,6 +39,7 @@ class MetaFake(FakeServer):
         business_id: str = "4411",
         page_id: str = "7722",
         instagram_id: str = "8833",
+        ad_account_id: str = "act_9944",
         version: str = "v25.0",
     ) -> None:
         super().__init__()
@@ -50,7 +53,21 @@ class MetaFake(FakeServer):
         self.users: dict[str, dict[str, Any]] = {}
         self.page_tasks: dict[str, list[str]] = {}
         self.instagram_tasks: dict[str, list[str]] = {}
-        self.assets = {page_id: self.page_tasks, instagram_id: self.instagram_tasks}
+        self.ad_account_id = ad_account_id
+        self.ad_tasks: dict[str, list[str]] = {}
+        self.assets = {
+            page_id: self.page_tasks,
+            instagram_id: self.instagram_tasks,
+            ad_account_id: self.ad_tasks,
+        }
+        #: pending business invitations (BusinessRoleRequest) by id.
+        self.invitations: dict[str, dict[str, Any]] = {}
+        #: partner businesses (``/{asset}/agencies``) by asset id, then business id.
+        self.asset_agencies: dict[str, dict[str, dict[str, Any]]] = {a: {} for a in self.assets}
+        #: the Page's partner businesses by id.
+        self.agencies = self.asset_agencies[page_id]
+        #: answer every DELETE with success but change nothing (a removal that did not take).
+        self.deletes_ignored = False
         #: where ``paging.next`` points (a hostile platform answer when set elsewhere).
         self.next_base: str | None = None
 
@@ -62,6 +79,7 @@ class MetaFake(FakeServer):
         role: str = "EMPLOYEE",
         page_tasks: list[str] | None = None,
         instagram_tasks: list[str] | None = None,
+        ad_tasks: list[str] | None = None,
     ) -> str:
         """Add a business user (optionally assigned to the Page / Instagram); returns their id."""
         uid = next_id()
@@ -75,7 +93,30 @@ class MetaFake(FakeServer):
             self.page_tasks[uid] = list(page_tasks)
         if instagram_tasks:
             self.instagram_tasks[uid] = list(instagram_tasks)
+        if ad_tasks:
+            self.ad_tasks[uid] = list(ad_tasks)
         return uid
+
+    def add_invitation(self, email: str, role: str = "EMPLOYEE") -> str:
+        """A pending invitation to the business; returns the request id."""
+        rid = next_id()
+        self.invitations[rid] = {"id": rid, "email": email, "role": role, "status": "PENDING"}
+        return rid
+
+    def add_agency(self, name: str, *, assets: list[str] | None = None) -> str:
+        """A partner business on the Page (or on ``assets``); returns its business id."""
+        bid = next_id()
+        for asset in assets or [self.page_id]:
+            self.asset_agencies[asset][bid] = {"id": bid, "name": name}
+        return bid
+
+    def invited_emails(self) -> set[str]:
+        """Emails of the invitations still pending."""
+        return {i["email"] for i in self.invitations.values()}
+
+    def ad_account_emails(self) -> set[str]:
+        """Emails of the people still assigned to the ad account."""
+        return {self.users[uid]["email"] for uid in self.ad_tasks if uid in self.users}
 
     def business_emails(self) -> set[str]:
         """Emails of the business users who remain."""
@@ -96,6 +137,7 @@ class MetaFake(FakeServer):
             "business_id": self.business_id,
             "page_id": self.page_id,
             "instagram_asset_id": self.instagram_id,
+            "ad_account_ids": [self.ad_account_id],
             "api_version": self.version,
         }
 
@@ -118,6 +160,8 @@ class MetaFake(FakeServer):
             return Reply(
                 400, _graph_error("Invalid OAuth access token - Cannot parse access token", 190)
             )
+        if self.deletes_ignored and request.method == "DELETE":
+            return Reply(200, {"success": True})
         parts = request.path.strip("/").split("/")
         if not parts or parts[0] != self.version:
             return Reply(400, _graph_error("Unknown path components", 2500))
@@ -173,8 +217,16 @@ class MetaFake(FakeServer):
                     )
                 del tasks_of[uid]
                 return Reply(200, {"success": True})
+        if node == self.business_id and edge == "pending_users" and request.method == "GET":
+            items = [dict(i) for _, i in sorted(self.invitations.items())]
+            return Reply(200, self._page(items, request, request.path))
+        if node in self.asset_agencies and edge == "agencies":
+            return self._agencies(request, self.asset_agencies[node])
         if node == self.business_id and edge is None and request.method == "GET":
             return Reply(200, {"id": self.business_id, "name": "Northwind Brands"})
+        if edge is None and request.method == "DELETE" and node in self.invitations:
+            del self.invitations[node]  # cancels a BusinessRoleRequest
+            return Reply(200, {"success": True})
         if edge is None and request.method == "DELETE":
             if node not in self.users:
                 return Reply(
@@ -189,5 +241,31 @@ class MetaFake(FakeServer):
             del self.users[node]
             self.page_tasks.pop(node, None)
             self.instagram_tasks.pop(node, None)
+            self.ad_tasks.pop(node, None)
+            return Reply(200, {"success": True})
+        return Reply(400, _graph_error("Unsupported request", 100, kind="GraphMethodException"))
+
+    def _agencies(self, request: Request, agencies: dict[str, dict[str, Any]]) -> Reply:
+        """``GET /{asset}/agencies`` (no parameters); ``DELETE`` with ``business`` only."""
+        if request.method == "GET":
+            items = [dict(a) for _, a in sorted(agencies.items())]
+            return Reply(200, self._page(items, request, request.path))
+        if request.method == "DELETE":
+            if set(request.query) != {"business"}:
+                return Reply(
+                    400,
+                    _graph_error(
+                        "(#100) DELETE agencies takes the parameter business only",
+                        100,
+                        kind="GraphMethodException",
+                    ),
+                )
+            if agencies.pop(request.query["business"], None) is None:
+                return Reply(
+                    400,
+                    _graph_error(
+                        "Unsupported delete request.", 100, subcode=33, kind="GraphMethodException"
+                    ),
+                )
             return Reply(200, {"success": True})
         return Reply(400, _graph_error("Unsupported request", 100, kind="GraphMethodException"))

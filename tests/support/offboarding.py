@@ -284,6 +284,7 @@ def cli_process(
     crash_at: str | None = None,
     delay: str | None = None,
     env: dict[str, str] | None = None,
+    beat_every: str | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start the real CLI in a subprocess (same Vault environment, plus ``env``).
 
@@ -292,13 +293,14 @@ def cli_process(
     """
     environ = {**os.environ, **(env or {})}
     command = [sys.executable, "-m", "accessguard"]
-    if crash_at or delay:
+    if crash_at or delay or beat_every:
         environ["PYTHONPATH"] = os.pathsep.join(
             [str(TESTS), *filter(None, [environ.get("PYTHONPATH")])]
         )
         command = [sys.executable, "-m", "support.crashing_cli"]
         command += ["--crash-at", crash_at] if crash_at else []
         command += ["--delay", delay] if delay else []
+        command += ["--beat-every", beat_every] if beat_every else []
         command.append("--")
     return subprocess.Popen(
         [*command, "--db", app.settings.database_url, *args],

@@ -73,9 +73,9 @@ def check_cmd(app: App, account: str, as_json: bool) -> None:
                 {"account": acct.name, "connector": name, "outcome": "missing", "missing": needs}
             )
         else:
-            click.echo(f"{acct.name} ({name}): not ready, it needs:")
+            click.echo(f"{acct.name} ({name}): not ready, it needs:", err=True)
             for line in needs:
-                click.echo(f"  - {line}")
+                click.echo(f"  - {line}", err=True)
         sys.exit(ExitCode.ERROR)
     connector = build_connector(app, acct, http=http_client(app))
     if connector is None:

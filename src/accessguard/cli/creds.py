@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from accessguard.results import ActionResult
 
 
+#: The fields of a stored login (``credentials.fields.LOGIN_FIELDS``, kept here for --help).
+_FIELDS = ("username", "password", "backup_codes", "recovery")
+
+
 @click.group("creds")
 def creds() -> None:
     """Shared logins whose values live only in Vault."""
@@ -49,16 +53,37 @@ def _result(result: ActionResult, as_json: bool) -> None:
         info(f"{result.outcome.value}: {result.message}")
 
 
+def _read_field(field: str) -> LoginValues:
+    """One field's new value from stdin (all of it: backup codes one per line) or a prompt."""
+    from accessguard.credentials.store import LoginValues
+    from accessguard.errors import InputError
+    from accessguard.secret import Secret
+
+    if sys.stdin.isatty():
+        text = click.prompt(field, hide_input=True, confirmation_prompt=True)
+    else:
+        text = sys.stdin.read()
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        raise InputError(f"no value for {field} given on stdin")
+    return LoginValues({field: Secret("\n".join(lines))})
+
+
 @creds.command("set")
 @click.argument("account")
 @click.option("--reason", help="Why (recorded).")
+@click.option(
+    "--field",
+    type=click.Choice(_FIELDS),
+    help="Replace only this field (value on stdin); the other fields are kept.",
+)
 @pass_app
-def set_cmd(app: App, account: str, reason: str | None) -> None:
+def set_cmd(app: App, account: str, reason: str | None, field: str | None) -> None:
     """Store ACCOUNT's login: JSON or lines on stdin, or prompts (never arguments)."""
     from accessguard.credentials.observers import operator
     from accessguard.credentials.store import set_credential
 
-    values = _read_login()
+    values = _read_field(field) if field else _read_login()
     with account_in_vault(app, account) as (conn, client, acct):
         result = set_credential(
             conn,
@@ -69,6 +94,7 @@ def set_cmd(app: App, account: str, reason: str | None) -> None:
             actor=app.actor,
             operator=operator(conn, app.actor),
             reason=reason,
+            merge=field is not None,
         )
     _result(result, False)
 
@@ -89,6 +115,9 @@ def set_cmd(app: App, account: str, reason: str | None) -> None:
     help="The new password of a pending rotation (default: the version the platform accepts).",
 )
 @click.option("--all", "show_all", is_flag=True, help="Print every field as JSON.")
+@click.option(
+    "--field", type=click.Choice(_FIELDS), help="Print this field instead of the password."
+)
 @step_up_option
 @pass_app
 def reveal_cmd(
@@ -99,9 +128,11 @@ def reveal_cmd(
     version: int | None,
     pending: bool,
     show_all: bool,
+    field: str | None,
     step_up_code: str | None,
 ) -> None:
-    """Print ACCOUNT's password (the exposure is recorded and audited; step-up if critical)."""
+    """Print ACCOUNT's password or --field (the exposure of each field shown is recorded and
+    audited; step-up if critical)."""
     import json
 
     from accessguard.credentials.observers import acting_person
@@ -122,6 +153,7 @@ def reveal_cmd(
             actor=app.actor,
             version=version,
             pending=pending,
+            fields=None if show_all else (field or "password",),
         )
     info(
         f"{revealed.account} version {revealed.version}{_label(revealed)}: shown to {person.email} (recorded)"
@@ -129,7 +161,7 @@ def reveal_cmd(
     if show_all:
         click.echo(json.dumps({k: v.reveal() for k, v in revealed.values.items()}, indent=2))
     else:
-        click.echo(revealed.values["password"].reveal())
+        click.echo(revealed.values[field or "password"].reveal())
 
 
 def _label(revealed: Revealed) -> str:
@@ -271,17 +303,23 @@ def status_cmd(app: App, account: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def exposed_cmd(app: App, person: str, observed_only: bool, as_json: bool) -> None:
-    """What PERSON could know (possible) and what they saw (observed)."""
-    from accessguard.credentials.exposure import exported_seed_accounts, exposed_credentials
+    """What PERSON could know (possible) and what they saw (observed), field by field."""
+    from accessguard.credentials.exposure import (
+        exported_seed_accounts,
+        exposed_credentials,
+        exposed_fields,
+    )
     from accessguard.inventory.records import get_person_record
 
     with app.begin() as conn:
         who = get_person_record(conn, person)
         exposed = exposed_credentials(conn, who.id, observed_only=observed_only)
+        fields = exposed_fields(conn, who.id)
         seeds = [a.name for a in exported_seed_accounts(conn, who.id)]
     data = {
         "person": who.email,
         "credentials": [e.to_dict() for e in exposed],
+        "fields": [f.to_dict() for f in fields],
         "exported_seeds": seeds,
     }
     if as_json:
@@ -292,5 +330,11 @@ def exposed_cmd(app: App, person: str, observed_only: bool, as_json: bool) -> No
         [[e.account_name, e.version, e.possible, e.observed, list(e.via)] for e in exposed],
         title=f"Credentials {who.email} could know",
     )
+    if fields:
+        table(
+            ["account", "field", "version", "kind", "last"],
+            [[f.account_name, f.field, f.version, f.kind, f.last.isoformat()] for f in fields],
+            title=f"Other fields {who.email} saw, unchanged since",
+        )
     if seeds:
-        info(f"2FA seeds exported to {who.email}: {', '.join(seeds)}")
+        info(f"2FA seeds {who.email} saw (current): {', '.join(seeds)}")

@@ -40,6 +40,7 @@ def _refuse_webhook_url(ctx: click.Context, param: click.Parameter, value: str |
     default="table",
     show_default=True,
 )
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (same as --format json).")
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (0600)."
 )
@@ -71,6 +72,7 @@ def _refuse_webhook_url(ctx: click.Context, param: click.Parameter, value: str |
 def access_cmd(
     app: App,
     fmt: str,
+    as_json: bool,
     out: Path | None,
     fail_on: str | None,
     emails: tuple[str, ...],
@@ -88,6 +90,8 @@ def access_cmd(
     from accessguard.reports.findings.base import Severity
     from accessguard.reports.service import deliver, write_access_report
 
+    if as_json:
+        fmt = "json"
     if fetch_lockout:
         from accessguard.reports.lockout import scan_workspaces
 
@@ -118,7 +122,16 @@ def keys_cmd(app: App, as_json: bool) -> None:
         emit_json(rows)
         return
     table(
-        ["account", "version", "state", "rotated", "can read", "saw current", "2fa seed"],
+        [
+            "account",
+            "version",
+            "state",
+            "rotated",
+            "can read",
+            "saw current",
+            "saw other fields",
+            "2fa seed",
+        ],
         [
             [
                 r["account"],
@@ -127,6 +140,7 @@ def keys_cmd(app: App, as_json: bool) -> None:
                 (r["last_rotated_at"] or "never")[:10],
                 ", ".join(m["person"] for m in r["readers"]) or "-",
                 ", ".join(s["person"] for s in r["seen_current_version_by"]) or "-",
+                ", ".join(f"{f['person']}: {f['field']}" for f in r["fields_seen"]) or "-",
                 r["totp"]["where"],
             ]
             for r in rows

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
+from accessguard.errors import UsageError
 from accessguard.playbooks.status import ItemStatus, RunStatus
 
 
@@ -26,10 +30,11 @@ def list_cmd(app: App, subject: str | None, status: str | None, limit: int, as_j
     """List recent runs, newest first."""
     from accessguard.playbooks.run_views import list_runs, run_to_dict
 
+    now = app.clock.now()
     with app.begin() as session:
         rows = [
-            run_to_dict(session, r, with_items=False)
-            for r in list_runs(session, subject=subject, status=status, limit=limit)
+            run_to_dict(session, r, now=now, with_items=False)
+            for r in list_runs(session, now=now, subject=subject, status=status, limit=limit)
         ]
     if as_json:
         emit_json(rows)
@@ -48,6 +53,9 @@ def list_cmd(app: App, subject: str | None, status: str | None, limit: int, as_j
             for r in rows
         ],
     )
+    for r in rows:
+        if r["hint"]:
+            info(f"{r['id']} is interrupted (its process is gone): `{r['hint']}`")
 
 
 @runs.command("show")
@@ -65,6 +73,8 @@ def show_cmd(app: App, run_id: str, as_json: bool) -> None:
     click.echo(
         f"run {summary['id']}: {summary['playbook']} for {summary['subject']}, {summary['status']}"
     )
+    if summary["hint"]:
+        click.echo(f"its process is gone: continue it with `{summary['hint']}`")
     for warning in summary["warnings"]:
         click.echo(f"WARNING: {warning}")
     for step in summary["steps"]:
@@ -75,6 +85,10 @@ def show_cmd(app: App, run_id: str, as_json: bool) -> None:
                 click.echo(f"      {item['instructions']}")
             if item["evidence"]:
                 click.echo(f"      evidence: {item['evidence']} ({item['confirmed_by']})")
+            if item["evidence_sha256"]:
+                click.echo(
+                    f"      evidence file: {item['evidence_file']} sha256:{item['evidence_sha256']}"
+                )
 
 
 @runs.command("resume")
@@ -125,10 +139,15 @@ def resume_cmd(
 @runs.command("confirm")
 @click.argument("run_id", metavar="RUN")
 @click.argument("step_id", metavar="STEP")
+@click.option("--item", "item_id", metavar="ID", help="The item (needed when several wait).")
+@click.option("--all", "all_items", is_flag=True, help="Every waiting item of STEP (listed first).")
+@click.option("--evidence", help="What was done: a note, a ticket key.")
 @click.option(
-    "--item", "item_id", metavar="ID", help="One item (default: every waiting item of the step)."
+    "--evidence-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A file proving it (its SHA-256 and name are kept, not the file).",
 )
-@click.option("--evidence", required=True, help="What was done: a note, a ticket key, a file hash.")
+@click.option("--yes", is_flag=True, help="With --all: do not ask.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @step_up_option
 @pass_app
@@ -139,31 +158,56 @@ def confirm_cmd(
     run_id: str,
     step_id: str,
     item_id: str | None,
-    evidence: str,
+    all_items: bool,
+    evidence: str | None,
+    evidence_file: Path | None,
+    yes: bool,
     as_json: bool,
     step_up_code: str | None,
 ) -> None:
     """Complete a manual step with evidence; the run completes when nothing is left."""
-    from accessguard.playbooks.confirm import confirm_items
+    from accessguard.playbooks.confirm import confirm_items, confirmable
+    from accessguard.playbooks.evidence import evidence_of
     from accessguard.playbooks.runner import run_summary
     from accessguard.playbooks.status import exit_code
 
+    if item_id and all_items:
+        raise UsageError("--item and --all: choose one")
+    proof = evidence_of(evidence, evidence_file)
+    items = confirmable(app, run_id, step_id, item_id=item_id, all_items=all_items)
+    if all_items:
+        info(f"{len(items)} waiting item(s) of {step_id} will be confirmed with this evidence:")
+        for item in items:
+            info(f"  {item.item_id}: {item.label}")
+        _ask(yes, f"Confirm these {len(items)} item(s)?")
     done = confirm_items(
         app,
         run_id,
         step_id,
-        item_id=item_id,
-        evidence=evidence,
+        item_ids=[i.item_id for i in items],
+        evidence=proof,
         step_up=step_up_check(app, step_up_code),
     )
     summary = run_summary(app, run_id)
     if as_json:
         emit_json({"confirmed": done, "run": summary})
     else:
-        for item in done:
-            info(f"confirmed {step_id} {item['item']}")
+        for row in done:
+            info(f"confirmed {step_id} {row['item']}")
         info(f"run {run_id}: {summary['status']}")
     ctx.exit(int(exit_code(summary["status"])))
+
+
+def _ask(yes: bool, question: str) -> None:
+    """Ask on the terminal unless --yes; without a terminal and --yes, refuse (nothing changes)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "refusing to confirm without asking: there is no terminal; "
+            "pass --yes after reviewing the list",
+        )
+    click.confirm(question, abort=True, err=True)
 
 
 @runs.command("unlock")

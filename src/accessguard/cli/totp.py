@@ -1,9 +1,8 @@
-"""`totp`: 2FA seeds in Vault custody: enroll, code, status, regenerate, confirm."""
+"""`totp`: 2FA seeds in Vault custody: enroll, code, status, regenerate, show-qr, confirm."""
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 import click
 
@@ -12,9 +11,6 @@ from accessguard.cli.context import account_in_vault, pass_app
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.qr import show_once
 from accessguard.cli.stepup import step_up_check, step_up_option
-
-if TYPE_CHECKING:
-    pass
 
 
 @click.group("totp")
@@ -28,7 +24,11 @@ def totp() -> None:
 @click.option("--personal-device", is_flag=True, help="The seed is also on someone's own phone.")
 @pass_app
 def enroll_cmd(app: App, account: str, generate: bool, personal_device: bool) -> None:
-    """Put ACCOUNT's seed in custody: otpauth:// URI or base32 seed on stdin, or --generate."""
+    """Put ACCOUNT's seed in custody: otpauth:// URI or base32 seed on stdin, or --generate.
+
+    You saw the seed either way (pasted, or its QR shown once): that is recorded as your
+    exposure of it until the seed is re-enrolled (`totp regenerate`, `totp confirm`).
+    """
     from accessguard.credentials.totp import enroll, parse_seed
 
     seed = url = None
@@ -111,6 +111,26 @@ def regenerate_cmd(app: App, account: str) -> None:
         show_once(uri)
     if result.instructions:
         info(result.instructions)
+
+
+@totp.command("show-qr")
+@click.argument("account")
+@step_up_option
+@pass_app
+def show_qr_cmd(app: App, account: str, step_up_code: str | None) -> None:
+    """Show the pending re-enrolment seed's QR once (a run without a terminal could not)."""
+    from accessguard.credentials.observers import acting_person
+    from accessguard.playbooks.seed_qr import show_run_seed
+    from accessguard.playbooks.stepup import require
+
+    require(app, step_up_check(app, step_up_code), why=f"showing the new 2FA seed of {account}")
+    with account_in_vault(app, account) as (conn, client, acct):
+        person = acting_person(conn, app.actor)
+        uri = show_run_seed(
+            conn, app.clock, vault=client, account=acct, person=person, actor=app.actor
+        )
+    show_once(uri)
+    info(f"enrol it on {acct.platform}, then confirm the run's re-enrolment item")
 
 
 @totp.command("confirm")

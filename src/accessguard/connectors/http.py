@@ -31,6 +31,7 @@ import requests
 
 from accessguard import __version__
 from accessguard.connectors.egress import EgressPolicy
+from accessguard.connectors.ratelimit import RateLimits
 from accessguard.errors import PermanentConnectorError, TransientConnectorError
 from accessguard.secret import redact
 
@@ -214,6 +215,7 @@ class HttpClient:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.egress = EgressPolicy.from_setting(allowed_hosts)
         self.policy = policy or RetryPolicy()
@@ -221,6 +223,8 @@ class HttpClient:
         self.session.headers.setdefault("User-Agent", f"accessguard/{__version__}")
         self._sleep = sleep
         self._jitter = jitter
+        #: token buckets per platform and business, shared by every call of this client.
+        self.limits = rate_limits or RateLimits(sleep=sleep)
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -247,6 +251,7 @@ class HttpClient:
         idempotent: bool = True,
         official_hosts: Collection[str] = (),
         origin: str | None = None,
+        rate_key: str | None = None,
     ) -> requests.Response:
         """Send one request with retries; return the answer if 2xx or in ``allow``, else raise.
 
@@ -256,6 +261,8 @@ class HttpClient:
         ``official_hosts`` are the platform's own API hosts; ``origin`` (the API root)
         pins ``url`` to its scheme, host and port, so a ``next`` link cannot leave it.
         Nothing is sent to a URL the egress rules refuse (``EgressRefusedError``).
+        ``rate_key`` (``meta:<business>``) names the token bucket the first attempt takes
+        from and every answer's usage headers adjust (``ratelimit.py``).
         """
         self.egress.check(url, service=service, official_hosts=official_hosts, origin=origin)
         label = f"{service}: {method} {what or urlsplit(url).path}"
@@ -263,6 +270,8 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
+            if attempt == 1:  # a retry already waited what the platform asked
+                self.limits.acquire(rate_key)
             try:
                 response = self._send(
                     method,
@@ -287,6 +296,7 @@ class HttpClient:
                 ) from None
             else:
                 log.debug("%s -> HTTP %s", label, response.status_code)
+                self.limits.observe(rate_key, response.headers)
                 verdict = inspect(response) if inspect else None
                 if verdict is None and (response.ok or response.status_code in allow):
                     return response

@@ -68,6 +68,18 @@ class HttpConnector(Connector):
         return f"{self.name}[{self.account.name}]" if self.account else self.name
 
     @property
+    def rate_key(self) -> str:
+        """Whose token bucket this connector's calls take from (``ratelimit.py``).
+
+        Per platform and API host by default; connectors whose platform limits a
+        business (Meta, Pinterest, TikTok) name the business, so the accounts of one
+        business share one bucket.
+        """
+        from urllib.parse import urlsplit
+
+        return f"{self.name}:{urlsplit(self.base_url).netloc}"
+
+    @property
     def base_url(self) -> str:
         """The API root (``settings.base_url`` overrides the platform's public one)."""
         return str(self.settings.get("base_url") or self.default_base_url).rstrip("/")
@@ -99,6 +111,7 @@ class HttpConnector(Connector):
             service=self.label,
             official_hosts=self.official_hosts,
             origin=self.base_url,
+            rate_key=self.rate_key,
             **kwargs,
         )
         return response

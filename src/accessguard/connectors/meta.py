@@ -1,8 +1,11 @@
-"""Meta (Facebook/Instagram) Business: business users, and people assigned to a Page.
+"""Meta (Facebook/Instagram) Business: business users, invitations, assets' people and partners.
 
-Settings (``settings_spec``): ``business_id``; optional ``page_id`` and
+Settings (``settings_spec``): ``business_id``; optional ``page_id``,
 ``instagram_asset_id`` (the Instagram account's business asset, whose ``assigned_users``
-edge is the one the Graph API defines; the IG user id has none), listed and removed too;
+edge is the one the Graph API defines; the IG user id has none) and ``ad_account_ids``:
+the people assigned to each (``assigned_users``) and its partner businesses
+(``agencies``) are listed and removed, and so are the business's pending invitations
+(``pending_users``), unless ``agencies`` / ``pending_invitations`` are false;
 ``api_version`` (default ``DEFAULT_VERSION``), ``base_url``. Secret: ``token`` (a system-user token with ``business_management``). Graph API errors arrive in
 ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``; throttling
 codes are retried, waiting what ``X-Business-Use-Case-Usage`` asks for.
@@ -69,7 +72,8 @@ def _is_gone(response: requests.Response) -> bool:
 
 
 class MetaConnector(HttpConnector):
-    """Business users of a Meta business portfolio, and a Page's assigned users."""
+    """Business users and pending invitations of a Meta business portfolio, and the
+    people and partner businesses assigned to its Page, Instagram account and ad accounts."""
 
     name: ClassVar[str] = "meta"
     default_base_url: ClassVar[str] = "https://graph.facebook.com"
@@ -83,6 +87,21 @@ class MetaConnector(HttpConnector):
             help="the Instagram account's business asset id (Business settings > Instagram accounts)",
         ),
         Setting("instagram_account_id", "id", help="old name of instagram_asset_id"),
+        Setting(
+            "ad_account_ids",
+            "list",
+            help="ad accounts whose assigned users are managed (act_123 or 123)",
+        ),
+        Setting(
+            "agencies",
+            "bool",
+            help="list and remove partner businesses (agencies) on the assets (default true)",
+        ),
+        Setting(
+            "pending_invitations",
+            "bool",
+            help="list and cancel pending business invitations (default true)",
+        ),
         Setting("api_version", "text", help=f"Graph API version (default {DEFAULT_VERSION})"),
         Setting(
             "remove_business_user", "bool", help="also remove the business user (default true)"
@@ -90,7 +109,10 @@ class MetaConnector(HttpConnector):
         BASE_URL,
         IDENTITIES,
     )
-    summary: ClassVar[str] = "Meta business users and Page/Instagram assigned users (Graph API)"
+    summary: ClassVar[str] = (
+        "Meta business users and invitations; Page/Instagram/ad account assigned users"
+        " and partner agencies (Graph API)"
+    )
 
     def _path(self, node: str) -> str:
         version = str(self.settings.get("api_version") or DEFAULT_VERSION)
@@ -109,79 +131,143 @@ class MetaConnector(HttpConnector):
             query = None  # the "next" URL carries every parameter
         return items
 
+    @property
+    def rate_key(self) -> str:
+        """One bucket per meta business: its limits are the business's, not the account's."""
+        return f"meta:{self.settings['business_id']}"
+
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.secret()}"}
 
+    def _enabled(self, setting: str) -> bool:
+        value = self.settings.get(setting)
+        return True if value is None else bool(value)
+
     def _assets(self) -> list[tuple[str, str]]:
-        """The Page and Instagram account whose assigned users are managed, if configured."""
+        """(label, id) of each asset whose ``assigned_users`` edge is managed."""
         assets = [("page", self.settings.get("page_id"))]
         instagram = self.settings.get("instagram_asset_id") or self.settings.get(
             "instagram_account_id"
         )
         assets.append(("instagram", instagram))
-        return [(kind, str(asset)) for kind, asset in assets if asset]
+        for account in self.settings.get("ad_account_ids") or []:
+            act = str(account) if str(account).startswith("act_") else f"act_{account}"
+            assets.append((f"ad_account/{act}", act))
+        return [(label, str(asset)) for label, asset in assets if asset]
 
     def list_holders(self) -> list[Holder]:
-        """Business users, plus people assigned to the Page / Instagram account (by user id)."""
+        """Business users and the people assigned to each asset (by user id), pending
+        invitations (by request id) and the assets' partner businesses (by business id)."""
         business = str(self.settings["business_id"])
         found: dict[str, dict[str, Any]] = {}
         for user in self._get_all(f"{business}/business_users", {"fields": "id,name,email,role"}):
             found[str(user["id"])] = {**user, "roles": [f"business:{user.get('role', '')}"]}
-        for kind, asset in self._assets():
+        for label, asset in self._assets():
             assigned = self._get_all(
                 f"{asset}/assigned_users", {"business": business, "fields": "id,name,tasks"}
             )
             for user in assigned:
                 entry = found.setdefault(str(user["id"]), {**user, "roles": []})
-                entry["roles"].append(f"{kind}:{'+'.join(user.get('tasks') or [])}")
-        return [
+                entry["roles"].append(f"{label}:{'+'.join(user.get('tasks') or [])}")
+        holders = [
             Holder(
                 platform_id=uid,
                 email=user.get("email"),
                 name=user.get("name"),
                 role=", ".join(user["roles"]),
-                raw={"tasks": user.get("tasks")},
+                raw={"kind": "user", "tasks": user.get("tasks")},
             )
             for uid, user in sorted(found.items())
         ]
+        return holders + self._invitations(business) + self._agencies()
+
+    def _invitations(self, business: str) -> list[Holder]:
+        if not self._enabled("pending_invitations"):
+            return []
+        return [
+            Holder(
+                platform_id=str(invite["id"]),
+                email=invite.get("email"),
+                role=f"invited:{invite.get('role', '')}",
+                raw={"kind": "invitation", "pending": True},
+            )
+            for invite in self._get_all(f"{business}/pending_users", {"fields": "id,email,role"})
+        ]
+
+    def _agencies(self) -> list[Holder]:
+        """Partner businesses (agencies) on each managed asset, one holder per partner."""
+        if not self._enabled("agencies"):
+            return []
+        found: dict[str, dict[str, Any]] = {}
+        for label, asset in self._assets():
+            for agency in self._get_all(f"{asset}/agencies", {"fields": "id,name"}):
+                entry = found.setdefault(str(agency["id"]), {**agency, "roles": []})
+                entry["roles"].append(f"{label}:agency")
+        return [
+            Holder(
+                platform_id=bid,
+                name=agency.get("name"),
+                role=", ".join(agency["roles"]),
+                raw={"kind": "agency"},
+            )
+            for bid, agency in sorted(found.items())
+        ]
+
+    def _delete(self, node: str, what: str, params: dict[str, str] | None = None) -> bool:
+        """DELETE a node or edge; "does not exist" counts as already done (False)."""
+        response = self.call(
+            "DELETE",
+            self._path(node),
+            what=what,
+            headers=self._headers(),
+            params=params,
+            inspect=_unless_gone,
+            allow=(400, 404),
+        )
+        return response.ok
+
+    def _remove(self, holder: Holder) -> list[str]:
+        """Every removal one holder needs; returns what was removed."""
+        kind = holder.raw.get("kind")
+        if kind == "invitation":
+            # BusinessRoleRequest's DELETE (facebook-business-sdk-codegen) cancels it.
+            removed = self._delete(holder.platform_id, "/{business-role-request}")
+            return ["invitation"] if removed else []
+        done: list[str] = []
+        for label, asset in self._assets():
+            if f"{label}:" not in (holder.role or ""):
+                continue
+            if kind == "agency":
+                if self._delete(
+                    f"{asset}/agencies", "/{asset}/agencies", {"business": holder.platform_id}
+                ):
+                    done.append(f"{label} agency")
+                continue
+            # ``user`` is the only parameter the spec's DELETE assigned_users defines.
+            if self._delete(
+                f"{asset}/assigned_users", "/{asset}/assigned_users", {"user": holder.platform_id}
+            ):
+                done.append(label)
+        member = "business:" in (holder.role or "") and self._enabled("remove_business_user")
+        if member and self._delete(holder.platform_id, "/{business-user}"):
+            done.append("business")
+        return done
 
     def revoke(self, target: Target) -> ActionResult:
-        """Remove the person's Page and Instagram tasks, then their business membership."""
+        """Remove everything the target holds, then read the holders back to confirm."""
         matches = find_holder(self.list_holders(), target, self.settings)
         if not matches:
             return ActionResult.unchanged(f"{target.email} holds nothing on Meta")
-        user_id = matches[0].platform_id
-        done: list[str] = []
-        for kind, asset in self._assets():
-            if f"{kind}:" not in (matches[0].role or ""):
-                continue
-            response = self.call(
-                "DELETE",
-                self._path(f"{asset}/assigned_users"),
-                headers=self._headers(),
-                params={"user": user_id},  # the only parameter the spec's DELETE defines
-                inspect=_unless_gone,
-                allow=(400, 404),
-            )
-            if response.ok:
-                done.append(kind)
-        if "business:" in (matches[0].role or "") and self.settings.get(
-            "remove_business_user", True
-        ):
-            response = self.call(
-                "DELETE",
-                self._path(user_id),
-                what="/{business-user}",
-                headers=self._headers(),
-                inspect=_unless_gone,
-                allow=(400, 404),
-            )
-            if response.ok:
-                done.append("business")
+        done = [item for holder in matches for item in self._remove(holder)]
+        ids = sorted(h.platform_id for h in matches)
         if not done:
-            return ActionResult.unchanged(f"{target.email} was already removed", user_id=user_id)
+            return ActionResult.unchanged(f"{target.email} was already removed", ids=ids)
+        left = find_holder(self.list_holders(), target, self.settings)
         return ActionResult.changed(
-            f"removed from {' and '.join(done)}", user_id=user_id, removed=done
+            f"removed from {' and '.join(done)}",
+            ids=ids,
+            removed=done,
+            confirmed=not left,
         )
 
     def check(self) -> ActionResult:

@@ -129,8 +129,19 @@ IDENTITIES = Setting(
 )
 
 
+#: Settings every connector's accounts may carry (read outside the connector itself).
+RECONCILE_IGNORE = Setting(
+    "reconcile_ignore",
+    "list",
+    help="holders reconcile skips: the API's own service user, by email or platform id",
+)
+COMMON = (RECONCILE_IGNORE,)
+
+
 def settings_problems(spec: Sequence[Setting], settings: Mapping[str, Any]) -> list[str]:
-    """Every problem of ``settings`` against ``spec``: unknown keys, missing or mistyped values."""
+    """Every problem of ``settings`` against ``spec`` (plus ``COMMON``): unknown keys,
+    missing or mistyped values."""
+    spec = (*spec, *(c for c in COMMON if c.name not in {s.name for s in spec}))
     by_name = {s.name: s for s in spec}
     problems: list[str] = []
     for key in settings:

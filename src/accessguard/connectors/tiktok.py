@@ -55,6 +55,11 @@ class TikTokConnector(HttpConnector):
     )
     summary: ClassVar[str] = "TikTok Business Center members (errors as HTTP 200 + code)"
 
+    @property
+    def rate_key(self) -> str:
+        """One bucket per tiktok business: its limits are the business's, not the account's."""
+        return f"tiktok:{self.settings['bc_id']}"
+
     def _headers(self) -> dict[str, str]:
         return {"Access-Token": self.secret(), "Content-Type": "application/json"}
 

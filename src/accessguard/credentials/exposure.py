@@ -1,26 +1,34 @@
-"""Exposure: who saw which version (observed) and who could have read it (possible).
+"""Exposure: who saw which field of which version (observed) and who could have read it (possible).
 
 Possible exposure of a credential's current value follows from the person's Vault
 group membership history and shared-login grants overlapping the time that value
-was current (a rollback's version counts as the version it restored).
+was current (a rollback's version counts as the version it restored, and a version
+that left the password as it was counts as the one before it). Backup codes and
+recovery details a person saw stay current until a version changes that field
+(``fields.py``); a 2FA seed a person saw, shown or pasted, until it is re-enrolled.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
+from accessguard.credentials.fields import ALL, MANUAL_FIELDS, PASSWORD, TOTP_SEED
 from accessguard.db import tables
 from accessguard.inventory.records import AccountRecord, PersonRecord
 
 Interval = tuple[datetime, datetime | None]
+
+#: Exposure kinds of a 2FA seed itself (``seed-export``: rows written before 0010).
+SEED_KINDS = ("seed-shown", "seed-pasted", "seed-export")
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ def record_exposure(
     *,
     person: PersonRecord,
     kind: str,
+    fields: Sequence[str],
     version: int,
     actor: str,
     account: AccountRecord,
@@ -63,19 +72,26 @@ def record_exposure(
     totp_key_id: int | None = None,
     run_id: str | None = None,
 ) -> None:
-    """Record that ``person`` saw ``version`` of a credential or a seed (never the value); audited."""
+    """Record that ``person`` saw ``fields`` of ``version`` of a credential or a seed (never
+    the values): one row per field, one audit event."""
+    now = clock.now()
     conn.execute(
-        insert(tables.exposures).values(
-            person_id=person.id,
-            credential_id=credential_id,
-            totp_key_id=totp_key_id,
-            kind=kind,
-            version=version,
-            occurred_at=clock.now(),
-            reason=reason,
-            run_id=run_id,
-            actor=actor,
-        )
+        insert(tables.exposures),
+        [
+            {
+                "person_id": person.id,
+                "credential_id": credential_id,
+                "totp_key_id": totp_key_id,
+                "kind": kind,
+                "field": name,
+                "version": version,
+                "occurred_at": now,
+                "reason": reason,
+                "run_id": run_id,
+                "actor": actor,
+            }
+            for name in fields
+        ],
     )
     record(
         conn,
@@ -85,7 +101,12 @@ def record_exposure(
         target_type="credential" if credential_id is not None else "totp",
         target=account.name,
         run_id=run_id,
-        details={"person": person.email, "version": version, "reason": reason},
+        details={
+            "person": person.email,
+            "version": version,
+            "fields": list(fields),
+            "reason": reason,
+        },
     )
 
 
@@ -96,15 +117,37 @@ def _overlaps(start: datetime, end: datetime | None, intervals: list[Interval]) 
     return False
 
 
-def _equivalent(rows: dict[int, Any], version: int) -> list[int]:
-    """``version`` and the versions whose value it restored."""
-    chain, seen = [version], {version}
-    current = rows.get(version)
-    while current is not None and current.restored_from and current.restored_from not in seen:
-        chain.append(current.restored_from)
-        seen.add(current.restored_from)
-        current = rows.get(current.restored_from)
+def _equivalent(rows: dict[int, Any], version: int, same_password: set[int]) -> list[int]:
+    """``version`` and the versions holding the same password: those it restored, and the
+    one before a version that left the password as it was (``creds set --field``)."""
+    chain, todo = [version], [version]
+    while todo:
+        row = rows.get(todo.pop())
+        if row is None:
+            continue
+        earlier = [row.restored_from]
+        if row.version in same_password:
+            earlier.append(max((v for v in rows if v < row.version), default=None))
+        for older in earlier:
+            if older and older not in chain:
+                chain.append(older)
+                todo.append(older)
     return chain
+
+
+def _same_password(conn: Connection) -> dict[int, set[int]]:
+    """Versions written by ``creds set`` that left the password unchanged, by credential."""
+    writes = tables.credential_field_writes.c
+    tracked: dict[int, dict[int, bool]] = defaultdict(dict)
+    for credential_id, version, field, changed in conn.execute(
+        select(writes.credential_id, writes.version, writes.field, writes.changed)
+    ):
+        versions = tracked[credential_id]
+        versions[version] = versions.get(version, False) or (field == PASSWORD and changed)
+    return {
+        cid: {v for v, changed in versions.items() if not changed}
+        for cid, versions in tracked.items()
+    }
 
 
 def exposed_credentials(
@@ -125,6 +168,7 @@ def exposed_credentials(
     ).all()
     if not creds:
         return []
+    same_password = _same_password(conn)
     versions: dict[int, dict[int, Any]] = defaultdict(dict)
     cv = tables.credential_versions.c
     for row in conn.execute(
@@ -135,7 +179,9 @@ def exposed_credentials(
     exposures = tables.exposures.c
     for credential_id, version in conn.execute(
         select(exposures.credential_id, exposures.version).where(
-            exposures.person_id == person_id, exposures.credential_id.is_not(None)
+            exposures.person_id == person_id,
+            exposures.credential_id.is_not(None),
+            exposures.field.in_((PASSWORD, ALL)),
         )
     ):
         seen[credential_id or 0].add(version)
@@ -158,7 +204,7 @@ def exposed_credentials(
     out: list[ExposedCredential] = []
     for cred in creds:
         rows = versions.get(cred.id, {})
-        chain = _equivalent(rows, cred.current_version)
+        chain = _equivalent(rows, cred.current_version, same_password.get(cred.id, set()))
         observed = any(v in seen.get(cred.id, set()) for v in chain)
         intervals: list[Interval] = [
             (rows[v].created_at, rows[v].superseded_at) for v in chain if v in rows
@@ -192,8 +238,88 @@ def exposed_credentials(
 
 
 @dataclass(frozen=True, slots=True)
+class FieldExposure:
+    """A field other than the password (backup codes, recovery details) a person saw, whose
+    value has not changed since: ``version`` is the latest version they saw it in."""
+
+    credential_id: int
+    account_id: int
+    account_name: str
+    platform: str
+    field: str
+    version: int
+    person: str
+    kind: str
+    last: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view."""
+        return {
+            "account": self.account_name,
+            "field": self.field,
+            "version": self.version,
+            "person": self.person,
+            "kind": self.kind,
+            "last": self.last.isoformat(),
+        }
+
+
+def exposed_fields(conn: Connection, person_id: int | None = None) -> list[FieldExposure]:
+    """Backup codes and recovery details seen (by ``person_id``, or anyone) and unchanged since."""
+    e, a, c, p = tables.exposures.c, tables.accounts.c, tables.credentials.c, tables.people.c
+    w = tables.credential_field_writes.c
+    renewed = {
+        (cid, field): int(version)
+        for cid, field, version in conn.execute(
+            select(w.credential_id, w.field, func.max(w.version))
+            .where(w.changed.is_(True))
+            .group_by(w.credential_id, w.field)
+        )
+    }
+    query = (
+        select(
+            e.credential_id,
+            e.field,
+            e.version,
+            e.kind,
+            e.occurred_at,
+            p.email,
+            a.id,
+            a.name,
+            a.platform,
+        )
+        .join(tables.credentials, c.id == e.credential_id)
+        .join(tables.accounts, a.id == c.account_id)
+        .join(tables.people, p.id == e.person_id)
+        .where(e.field.in_((*MANUAL_FIELDS, ALL)))
+    )
+    if person_id is not None:
+        query = query.where(e.person_id == person_id)
+    found: dict[tuple[int, str, str], FieldExposure] = {}
+    for row in conn.execute(query):
+        for field in MANUAL_FIELDS if row.field == ALL else (row.field,):
+            if renewed.get((row.credential_id, field), 0) > row.version:
+                continue
+            key = (row.credential_id, field, row.email)
+            seen = found.get(key)
+            if seen is None or (row.version, row.occurred_at) > (seen.version, seen.last):
+                found[key] = FieldExposure(
+                    row.credential_id,
+                    row.id,
+                    row.name,
+                    row.platform,
+                    field,
+                    row.version,
+                    row.email,
+                    row.kind,
+                    row.occurred_at,
+                )
+    return sorted(found.values(), key=lambda f: (f.account_name, f.field, f.person))
+
+
+@dataclass(frozen=True, slots=True)
 class ExportedSeed:
-    """An account whose current or pending 2FA seed was exported to a person."""
+    """An account whose current or pending 2FA seed a person saw (shown to them or pasted)."""
 
     id: int
     name: str
@@ -201,7 +327,7 @@ class ExportedSeed:
 
 
 def exported_seed_accounts(conn: Connection, person_id: int) -> list[ExportedSeed]:
-    """Accounts whose current or pending 2FA seed was exported to the person, by name."""
+    """Accounts whose current or pending 2FA seed the person saw (shown or pasted), by name."""
     keys, accounts, exposures = tables.totp_keys.c, tables.accounts.c, tables.exposures.c
     rows = conn.execute(
         select(
@@ -216,7 +342,8 @@ def exported_seed_accounts(conn: Connection, person_id: int) -> list[ExportedSee
         .join(tables.exposures, exposures.totp_key_id == keys.id)
         .where(
             exposures.person_id == person_id,
-            exposures.kind == "seed-export",
+            exposures.kind.in_(SEED_KINDS),
+            exposures.field.in_((TOTP_SEED, ALL)),
             keys.retired_at.is_(None),
         )
     ).all()

@@ -12,10 +12,16 @@ from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.compose import newer_writes
 from accessguard.credentials.exposure import record_exposure
+from accessguard.credentials.fields import PASSWORD, changed_fields, record_field_writes
 from accessguard.credentials.observers import require_reason
 from accessguard.credentials.records import find_credential, get_credential
-from accessguard.credentials.versions import add_versions, insert_credential, set_current
-from accessguard.errors import CasConflictError, ConflictError, InputError
+from accessguard.credentials.versions import (
+    add_versions,
+    credential_not_found,
+    insert_credential,
+    set_current,
+)
+from accessguard.errors import CasConflictError, ConflictError, InputError, VaultNotFoundError
 from accessguard.inventory.grants import record_use
 from accessguard.inventory.records import AccountRecord, PersonRecord
 from accessguard.results import ActionResult
@@ -75,6 +81,16 @@ def parse_login(text: str) -> LoginValues:
     return LoginValues(values)
 
 
+def _values_of(vault: Vault, path: str, version: int) -> dict[str, Secret]:
+    """The fields of ``version`` (none for version 0, or one Vault no longer holds)."""
+    if not version:
+        return {}
+    try:
+        return vault.kv.read(path, version).public_values()
+    except VaultNotFoundError:
+        return {}
+
+
 def _unrecorded(vault: Vault, path: str, *, account: str, known: int) -> CasConflictError:
     """Vault is ahead of the inventory: a rotation not recorded yet (an interrupted run),
     or an out-of-band write (``newer_writes`` raises that one, naming `creds adopt`)."""
@@ -103,8 +119,13 @@ def set_credential(
     actor: str,
     operator: PersonRecord | None = None,
     reason: str | None = None,
+    merge: bool = False,
 ) -> ActionResult:
-    """Store the account's login as a new Vault version (check-and-set) and record it."""
+    """Store the account's login as a new Vault version (check-and-set) and record it.
+
+    ``merge`` keeps the fields not given (``creds set --field``); which written fields
+    changed value is recorded, so exposure of an unchanged field stays current.
+    """
     path = vault.paths.secret(account.name)
     credential = find_credential(conn, account.id)
     if credential is not None and credential.pending:
@@ -118,7 +139,14 @@ def set_credential(
     expected = credential.current_version if credential else vault_version
     if vault_version != expected:
         raise _unrecorded(vault, path, account=account.name, known=expected)
-    version = vault.kv.write(path, values.to_vault(), cas=expected)
+    if merge and expected == 0:
+        raise credential_not_found(account.name)
+    before = _values_of(vault, path, expected)
+    changed = changed_fields(before, values.values)
+    if merge:
+        version = vault.kv.patch(path, values.to_vault(), cas=expected)
+    else:
+        version = vault.kv.write(path, values.to_vault(), cas=expected)
     now = clock.now()
     vault.kv.set_custom_metadata(
         path,
@@ -148,6 +176,7 @@ def set_credential(
         actor=actor,
         reason=reason or "set",
     )
+    record_field_writes(conn, clock, credential_id=credential_id, version=version, changed=changed)
     record(
         conn,
         clock,
@@ -155,7 +184,12 @@ def set_credential(
         action=AuditAction.CREDENTIAL_SET,
         target_type="credential",
         target=account.name,
-        details={"version": version, "fields": sorted(values.values), "reason": reason},
+        details={
+            "version": version,
+            "fields": sorted(values.values),
+            "changed": sorted(k for k, v in changed.items() if v),
+            "reason": reason,
+        },
     )
     if operator is not None:
         record_exposure(
@@ -163,6 +197,7 @@ def set_credential(
             clock,
             person=operator,
             kind="entered",
+            fields=sorted(values.values),
             version=version,
             actor=actor,
             account=account,
@@ -198,12 +233,15 @@ def reveal(
     version: int | None = None,
     pending: bool = False,
     run_id: str | None = None,
+    fields: tuple[str, ...] | None = (PASSWORD,),
 ) -> Revealed:
     """Read a version and record the observed exposure before returning it.
 
     By default the version the platform accepts: during a rotation that is the previous
     version, not the pending one. ``pending`` asks for the pending rotation's new password
-    (an error when none is pending); ``version`` for a specific one.
+    (an error when none is pending); ``version`` for a specific one. ``fields``: what the
+    caller shows (None: every field); the exposure is recorded for exactly those, and only
+    they are returned.
     """
     reason = require_reason(reason)
     credential = get_credential(conn, account)
@@ -221,12 +259,20 @@ def reveal(
     else:
         wanted = credential.current_version
         state = "pending" if credential.pending else "current"
-    secret = vault.kv.read(credential.vault_path, wanted)
+    values = vault.kv.read(credential.vault_path, wanted).public_values()
+    missing = [name for name in fields or () if name not in values]
+    if missing:
+        raise InputError(
+            f"{account.name} version {wanted} has no {', '.join(missing)}",
+            hint=f"stored fields: {', '.join(values) or 'none'}",
+        )
+    shown = {k: v for k, v in values.items() if fields is None or k in fields}
     record_exposure(
         conn,
         clock,
         person=person,
         kind="reveal",
+        fields=sorted(shown),
         version=wanted,
         actor=actor,
         account=account,
@@ -235,4 +281,4 @@ def reveal(
         run_id=run_id,
     )
     record_use(conn, person_id=person.id, account_id=account.id, at=clock.now())
-    return Revealed(account.name, wanted, secret.public_values(), state, waiting)
+    return Revealed(account.name, wanted, shown, state, waiting)

@@ -5,14 +5,14 @@ The set-based reads and the ending of many grants at once are in ``records.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 
 from accessguard.audit.actions import AuditAction
-from accessguard.audit.chain import record
+from accessguard.audit.chain import Event, record, record_many
 from accessguard.clock import Clock
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import grants as _GRANTS
@@ -84,6 +84,10 @@ def add_grant(
         "revoked_by": None,
         "revoke_reason": None,
         "revoked_run_id": None,
+        "revoke_pending_at": None,
+        "revoke_pending_reason": None,
+        "revoke_pending_run": None,
+        "removal_confirmed_at": None,
     }
     grant_id = conn.execute(insert(_GRANTS).values(**values).returning(grants.id)).scalar_one()
     record(
@@ -102,6 +106,83 @@ def add_grant(
         },
     )
     return GrantRecord(id=grant_id, **values)
+
+
+def mark_revoke_pending(
+    conn: Connection,
+    clock: Clock,
+    actor: str,
+    reasons: Mapping[int, str],
+    *,
+    run_id: str,
+) -> set[int]:
+    """Mark these active grants revoke-pending with their reasons; the ids whose mark changed.
+
+    The grant stays active (its access may still be live on the platform) until a run
+    confirms the removal and ends it. One audit event per grant newly marked or with a
+    new reason; marking again with the same reason and run changes nothing.
+    """
+    grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
+    if not reasons:
+        return set()
+    rows = conn.execute(
+        select(
+            grants.id,
+            grants.role,
+            grants.revoke_pending_reason,
+            grants.revoke_pending_run,
+            people.email,
+            accounts.name,
+        )
+        .join(_PEOPLE, people.id == grants.person_id)
+        .join(_ACCOUNTS, accounts.id == grants.account_id)
+        .where(grants.id.in_(list(reasons)), grants.revoked_at.is_(None))
+    ).all()
+    changed = [
+        r
+        for r in rows
+        if (r.revoke_pending_reason, r.revoke_pending_run) != (reasons[r.id], run_id)
+    ]
+    if not changed:
+        return set()
+    now = clock.now()
+    conn.execute(
+        update(_GRANTS)
+        .where(grants.id == bindparam("gid"), grants.revoked_at.is_(None))
+        .values(
+            revoke_pending_at=func.coalesce(grants.revoke_pending_at, now),
+            revoke_pending_reason=bindparam("why"),
+            revoke_pending_run=run_id,
+        ),
+        [{"gid": r.id, "why": reasons[r.id]} for r in changed],
+    )
+    record_many(
+        conn,
+        clock,
+        [
+            Event(
+                actor,
+                AuditAction.GRANT_REVOKE_PENDING,
+                "grant",
+                f"{r.email}@{r.name}",
+                {"grant_id": r.id, "role": r.role, "reason": reasons[r.id]},
+                run_id,
+            )
+            for r in changed
+        ],
+    )
+    return {r.id for r in changed}
+
+
+def revoke_pending_count(conn: Connection, person_id: int) -> int:
+    """How many of the person's grants are held revoke-pending (removal not confirmed)."""
+    grants = _GRANTS.c
+    query = select(func.count(grants.id)).where(
+        grants.person_id == person_id,
+        grants.revoked_at.is_(None),
+        grants.revoke_pending_at.is_not(None),
+    )
+    return int(conn.scalar(query) or 0)
 
 
 def record_use(conn: Connection, *, person_id: int, account_id: int, at: datetime) -> int:

@@ -156,10 +156,14 @@ class GrantRecord:
     revoked_by: str | None
     revoke_reason: str | None
     revoked_run_id: str | None
+    revoke_pending_at: datetime | None = None
+    revoke_pending_reason: str | None = None
+    revoke_pending_run: str | None = None
+    removal_confirmed_at: datetime | None = None
 
     @property
     def active(self) -> bool:
-        """True until the grant is revoked."""
+        """True until the grant is revoked (a revoke-pending grant is still active)."""
         return self.revoked_at is None
 
     @property
@@ -252,7 +256,18 @@ def grant_dict(
         "revoke_reason": grant.revoke_reason,
         "revoked_run_id": grant.revoked_run_id,
         "active": grant.revoked_at is None,
+        "state": grant_state(grant),
+        "revoke_pending_reason": grant.revoke_pending_reason,
+        "revoke_pending_run": grant.revoke_pending_run,
+        "removal_confirmed_at": iso(grant.removal_confirmed_at),
     }
+
+
+def grant_state(grant: Any) -> str:
+    """``ended``, ``revoke-pending`` (removal failed or waits: access may be live) or ``held``."""
+    if grant.revoked_at is not None:
+        return "ended"
+    return "revoke-pending" if grant.revoke_pending_at is not None else "held"
 
 
 def person_diff(person: Any, changes: dict[str, Any]) -> dict[str, Any]:
@@ -364,8 +379,11 @@ def end_grant_ids(
     *,
     reason: str,
     run_id: str | None = None,
+    removal_confirmed: bool = False,
 ) -> dict[int, datetime]:
     """Stamp these grants revoked, one audit event each; the ids this call ended, with when.
+
+    ``removal_confirmed``: the platform removal of each was confirmed (stamped with it).
 
     Set-based (an offboarding ends hundreds): one read of the grants with their people
     and accounts, one UPDATE ... RETURNING (a grant that another writer ended meanwhile
@@ -390,7 +408,13 @@ def end_grant_ids(
         for (grant_id,) in conn.execute(
             update(_GRANTS)
             .where(grants.id.in_(list(rows)), grants.revoked_at.is_(None))
-            .values(revoked_at=now, revoked_by=actor, revoke_reason=reason, revoked_run_id=run_id)
+            .values(
+                revoked_at=now,
+                revoked_by=actor,
+                revoke_reason=reason,
+                revoked_run_id=run_id,
+                removal_confirmed_at=now if removal_confirmed else None,
+            )
             .returning(grants.id)
         )
     }

@@ -14,6 +14,7 @@ from accessguard.playbooks.sources import Source
 FOR_EACH_SOURCES: dict[str, tuple[str, ...]] = {
     Source.GRANTS.value: ("via", "platform", "role", "admin"),
     Source.EXPOSED_CREDENTIALS.value: ("platform",),
+    Source.EXPOSED_FIELDS.value: ("platform", "field"),
     Source.EXPORTED_SEEDS.value: ("platform",),
     Source.HANDOVER_ACCOUNTS.value: ("platform",),
 }
@@ -96,6 +97,12 @@ SPECS: dict[str, ActionSpec] = {
             destructive=True,
         ),
         ActionSpec(
+            "renew-field",
+            "Renew backup codes or recovery details the subject saw: a manual step on the "
+            "platform, done when Vault holds a new value.",
+            for_each=("exposed_fields",),
+        ),
+        ActionSpec(
             "reenrol-totp",
             "Regenerate an exported 2FA seed in Vault; the operator enrols it on the platform.",
             for_each=("exported_seeds",),
@@ -135,7 +142,14 @@ SPECS: dict[str, ActionSpec] = {
                 "title": ArgSpec("str", required=True),
                 "instructions": ArgSpec("str", required=True),
             },
-            for_each=("", "grants", "exposed_credentials", "exported_seeds", "handover_accounts"),
+            for_each=(
+                "",
+                "grants",
+                "exposed_credentials",
+                "exposed_fields",
+                "exported_seeds",
+                "handover_accounts",
+            ),
         ),
         # Used by the built-in plans of `creds rotate`, `creds rollback` and `review close`.
         ActionSpec(

@@ -53,7 +53,7 @@ A = TypeVar("A")
 
 
 class Execution(Protocol):
-    """What a batch needs of the run executing it (``runner._Execution``)."""
+    """What a batch needs of the run executing it (``runner.Execution``)."""
 
     @property
     def app(self) -> App: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from accessguard.app import App
@@ -10,12 +11,51 @@ from accessguard.audit.chain import record
 from accessguard.errors import ConflictError, InputError, LockHeldError, StepFailedError
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.context import ActionContext, VaultPool
+from accessguard.playbooks.evidence import Evidence
 from accessguard.playbooks.guards import StepUp, require_step_up_for
 from accessguard.playbooks.registry import ACTIONS
+from accessguard.playbooks.run_records import ItemRecord
 from accessguard.playbooks.run_views import item_to_dict
 from accessguard.playbooks.status import ItemStatus, RunStatus, run_status, step_status
 from accessguard.results import Outcome
 from accessguard.secret import redact
+
+
+def confirmable(
+    app: App, run_id: str, step_id: str, *, item_id: str | None = None, all_items: bool = False
+) -> list[ItemRecord]:
+    """The waiting items a confirmation would complete: one (``item_id``), all, or the only one.
+
+    Without ``item_id`` or ``all_items`` a step with several waiting items is refused:
+    confirming many at once is asked for by name (``--all``), after they were listed.
+    """
+    with app.begin() as session:
+        run = state.get_run(session, run_id)
+        plan = run.stored_plan()
+        if step_id not in {s.id for s in plan.steps}:
+            known = ", ".join(s.id for s in plan.steps)
+            raise InputError(f"run {run_id} has no step {step_id!r} (steps: {known})")
+        items = state.run_items(session, run_id, step_id)
+    if item_id is not None:
+        chosen = [i for i in items if i.item_id == item_id]
+        if not chosen:
+            known = ", ".join(i.item_id for i in items)
+            raise InputError(f"step {step_id} has no item {item_id!r} (items: {known or 'none'})")
+        if chosen[0].status != ItemStatus.WAITING:
+            raise ConflictError(
+                f"{step_id} {item_id} is {chosen[0].status}, not waiting for confirmation"
+            )
+        return chosen
+    waiting = [i for i in items if i.status == ItemStatus.WAITING]
+    if not waiting:
+        raise ConflictError(f"step {step_id} of run {run_id} has nothing waiting for confirmation")
+    if len(waiting) > 1 and not all_items:
+        names = ", ".join(i.item_id for i in waiting)
+        raise InputError(
+            f"step {step_id} has {len(waiting)} items waiting ({names}): "
+            "name one with --item ID, or confirm them all with --all"
+        )
+    return waiting
 
 
 def confirm_items(
@@ -23,44 +63,22 @@ def confirm_items(
     run_id: str,
     step_id: str,
     *,
-    evidence: str,
-    item_id: str | None = None,
+    evidence: Evidence,
+    item_ids: Sequence[str],
     step_up: StepUp | None = None,
 ) -> list[dict[str, Any]]:
-    """Mark the step's waiting items (or one) done with evidence; returns the confirmed items.
+    """Mark these waiting items of the step done with evidence; returns the confirmed items.
 
-    Confirming an item of a destructive step whose action acts on confirmation (a
-    rotation's confirm marks the new password active) is a destructive change: the
-    engine's step-up guard applies (``step_up`` asks the operator).
+    Exactly ``item_ids`` (what ``confirmable`` listed) are confirmed, each with its own
+    ``run.confirm`` event; one no longer waiting is skipped. Confirming an item of a
+    destructive step whose action acts on confirmation (a rotation's confirm marks the
+    new password active) is a destructive change: the engine's step-up guard applies
+    (``step_up`` asks the operator).
     """
-    evidence = evidence.strip()
-    if not evidence:
-        raise InputError("--evidence: say what was done (a note, a ticket, a file hash)")
     with app.begin() as session:
         run = state.get_run(session, run_id)
         plan = run.stored_plan()
-        try:
-            step = plan.step(step_id)
-        except KeyError:
-            known = ", ".join(s.id for s in plan.steps)
-            raise InputError(f"run {run_id} has no step {step_id!r} (steps: {known})") from None
-        items = state.run_items(session, run_id, step_id)
-        if item_id is not None:
-            items = [i for i in items if i.item_id == item_id]
-            if not items:
-                known = ", ".join(i.item_id for i in state.run_items(session, run_id, step_id))
-                raise InputError(
-                    f"step {step_id} has no item {item_id!r} (items: {known or 'none'})"
-                )
-            if items[0].status != ItemStatus.WAITING:
-                raise ConflictError(
-                    f"{step_id} {item_id} is {items[0].status}, not waiting for confirmation"
-                )
-        waiting = [i.item_id for i in items if i.status == ItemStatus.WAITING]
-        if not waiting:
-            raise ConflictError(
-                f"step {step_id} of run {run_id} has nothing waiting for confirmation"
-            )
+        step = plan.step(step_id)
         holder = lock.holder_of(session, run.subject)
         if holder is not None and holder.run_id != run_id:
             raise LockHeldError(
@@ -71,12 +89,12 @@ def confirm_items(
         require_step_up_for(app, step_up, why=f"confirming {step_id} of {run_id}")
     confirmed = []
     vaults = VaultPool(app)
-    for wanted in waiting:
+    for wanted in item_ids:
         item = next(i for i in step.items if i.id == wanted)
         details: dict[str, Any] = {}
         if action.confirm is not None:
             ctx = ActionContext(app, run_id, plan, step, item, vaults)
-            result = action.confirm(ctx, evidence)
+            result = action.confirm(ctx, evidence.note)
             if result.outcome is Outcome.FAILED:
                 raise StepFailedError(
                     f"{step_id} {wanted}: {result.message}",
@@ -97,10 +115,13 @@ def confirm_items(
                 target_type="run-item",
                 target=f"{run_id}/{step_id}/{wanted}",
                 run_id=run_id,
-                details={"evidence": redact(evidence), **details},
+                details={**evidence.to_audit(), **details},
             )
             confirmed.append(item_to_dict(row))
     _refresh(app, run_id, step_id)
+    from accessguard.playbooks.held import release_held
+
+    release_held(app, run_id)  # a grant whose manual removal was just confirmed ends now
     return confirmed
 
 
@@ -117,9 +138,8 @@ def _refresh(app: App, run_id: str, step_id: str) -> None:
         )
         if run.status in (RunStatus.WAITING, RunStatus.PARTIAL):
             items = state.run_items(session, run_id)
-            state.set_run_status(
-                session, app.clock, run, run_status((i.status for i in items), stopped=False)
-            )
+            status = run_status((i.status for i in items), stopped=False)
+            state.set_run_status(session, app.clock, run, status, actor=app.actor)
 
 
 def unlock(app: App, run_id: str) -> bool:

@@ -21,6 +21,7 @@ from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.schema import ForEach, Playbook, Step
 from accessguard.playbooks.sources import (
     CredentialParams,
+    FieldParams,
     GrantParams,
     HandoverParams,
     SeedParams,
@@ -102,6 +103,36 @@ def _credential_items(
     return items
 
 
+def _field_items(
+    session: Connection, person: PersonRecord, filters: dict[str, tuple[str, ...]]
+) -> list[PlanItem]:
+    from accessguard.credentials.exposure import exposed_fields
+    from accessguard.credentials.fields import LABELS
+
+    items = []
+    for seen in exposed_fields(session, person.id):
+        if "platform" in filters and seen.platform not in filters["platform"]:
+            continue
+        if "field" in filters and seen.field not in filters["field"]:
+            continue
+        label = LABELS.get(seen.field, seen.field)
+        items.append(
+            PlanItem(
+                f"credential-{seen.credential_id}-{seen.field}",
+                f"{seen.account_name}: {label} seen in version {seen.version}",
+                FieldParams(
+                    credential_id=seen.credential_id,
+                    account_id=seen.account_id,
+                    account=seen.account_name,
+                    platform=seen.platform,
+                    field=seen.field,
+                    version=seen.version,
+                ),
+            )
+        )
+    return items
+
+
 def _seed_items(
     session: Connection, person: PersonRecord, filters: dict[str, tuple[str, ...]]
 ) -> list[PlanItem]:
@@ -110,7 +141,7 @@ def _seed_items(
     return [
         PlanItem(
             f"account-{account.id}",
-            f"{account.name} ({account.platform}): exported 2FA seed",
+            f"{account.name} ({account.platform}): 2FA seed they saw",
             SeedParams(account_id=account.id, account=account.name, platform=account.platform),
         )
         for account in exported_seed_accounts(session, person.id)
@@ -177,6 +208,8 @@ def _items(
         return _credential_items(
             session, person, observed_only=observed_only, filters=for_each.filters
         )
+    if source is Source.EXPOSED_FIELDS:
+        return _field_items(session, person, for_each.filters)
     if source is Source.EXPORTED_SEEDS:
         return _seed_items(session, person, for_each.filters)
     return _handover_items(handover_rows, for_each.filters)

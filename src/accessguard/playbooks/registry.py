@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from accessguard.playbooks.action_specs import SPECS
-from accessguard.playbooks.actions import credentials, inventory, manual, notify, platform, vault
+from accessguard.playbooks.actions import (
+    credentials,
+    fields,
+    inventory,
+    manual,
+    notify,
+    platform,
+    vault,
+)
 from accessguard.playbooks.batch import BatchAction
 from accessguard.playbooks.context import ActionContext
 from accessguard.results import ActionResult
@@ -40,6 +48,7 @@ ACTIONS: dict[str, Action] = {
         batch=BatchAction(vault.prepare_rotations, vault.record_rotations, vault.rotate_credential),
         settled=vault.rotation_settled,
     ),
+    "renew-field": Action(fields.renew_field, fields.confirm_field, settled=fields.field_settled),
     "reenrol-totp": Action(vault.reenrol_totp, vault.confirm_totp),
     "notify": Action(notify.notify),
     "open-ticket": Action(notify.open_ticket),

@@ -32,6 +32,8 @@ class RunRecord:
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    #: Who resumed the run last: the actor of everything it did since (None: never resumed).
+    resumed_by: str | None = None
     plan: dict[str, Any] | None = None
 
     @classmethod
@@ -45,6 +47,11 @@ class RunRecord:
         if self.plan is None:
             raise ValueError(f"run {self.id} was read without its plan")
         return Plan.from_dict(self.plan)
+
+    @property
+    def current_actor(self) -> str:
+        """Who the run acts for now: the last actor who resumed it, else the one who started it."""
+        return self.resumed_by or self.actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +102,9 @@ class ItemRecord:
     result: dict[str, Any] | None
     instructions: str | None
     evidence: str | None
+    #: The evidence file's SHA-256 and name (the file itself is never stored).
+    evidence_sha256: str | None
+    evidence_file: str | None
     confirmed_by: str | None
     confirmed_at: datetime | None
     started_at: datetime | None

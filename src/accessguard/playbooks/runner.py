@@ -37,6 +37,7 @@ from accessguard.playbooks.guards import StepUp, check_handover, require_step_up
 from accessguard.playbooks.hooks import NO_HOOKS, Phase, RunHooks
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
+from accessguard.playbooks.resume import begin_resume
 from accessguard.playbooks.status import (
     RETRY,
     ItemStatus,
@@ -89,7 +90,7 @@ WithRun = Callable[[Connection, str], None]
 
 
 @dataclass
-class _Execution:
+class Execution:
     """One process executing one run: what every item of it shares."""
 
     app: App
@@ -249,12 +250,30 @@ class _Execution:
 
 
 @contextmanager
-def _holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
+def holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
+    """Hold the lock while the run executes (its heartbeat refreshed), then release it."""
+    stop = threading.Event()
+    beat = threading.Thread(
+        target=_heartbeat, args=(app, subject, run_id, stop), name=f"lock-{run_id}", daemon=True
+    )
+    beat.start()
     try:
         yield
     finally:
+        stop.set()
+        beat.join()
         with app.begin() as conn:
             lock.release(conn, subject, run_id)
+
+
+def _heartbeat(app: App, subject: str, run_id: str, stop: threading.Event) -> None:
+    """Refresh the lock's heartbeat every ``lock.BEAT_EVERY`` until ``stop`` is set."""
+    while not stop.wait(lock.BEAT_EVERY.total_seconds()):
+        try:
+            with app.begin() as conn:
+                lock.beat(conn, app.clock, subject, run_id)
+        except Exception as exc:  # a missed beat only ages the lease; the run must go on
+            log.warning("run %s: lock heartbeat failed: %s", run_id, exc)
 
 
 def start_run(
@@ -267,7 +286,7 @@ def start_run(
     """
     run_id = state.new_run_id()
     with app.begin() as conn:
-        lock.acquire(conn, app.clock, plan.email, run_id)
+        lock.acquire(conn, app.clock, plan.email, run_id, actor=app.actor)
         check_handover(conn, plan)
         state.create_run(
             conn, app.clock, app.actor, plan, run_id=run_id, allow_unfinished=allow_unfinished
@@ -287,8 +306,8 @@ def _execute(
     show_secret: SecretSink | None,
     hooks: RunHooks | None,
 ) -> RunReport:
-    with _holding_lock(app, plan.email, run_id):
-        report = _Execution(
+    with holding_lock(app, plan.email, run_id):
+        report = Execution(
             app,
             run_id,
             plan,
@@ -360,13 +379,16 @@ def resume_run(
     step_up: StepUp | None = None,
     hooks: RunHooks | None = None,
 ) -> RunReport:
-    """Continue a run from its first unfinished item (retrying failed ones); step-up first."""
+    """Continue a run from its first unfinished item (retrying failed ones); step-up first.
+
+    The lock of a dead process is taken over (audited), a live one's is refused; the
+    resuming actor is the actor of everything the run does from here (``run.resume``).
+    """
     with app.begin() as conn:
         plan = state.get_run(conn, run_id).stored_plan()
     require_step_up(app, plan, step_up)
     with app.begin() as conn:
-        run = state.get_run(conn, run_id, plan=False)
-        lock.acquire(conn, app.clock, run.subject, run_id)
+        begin_resume(conn, app.clock, state.get_run(conn, run_id, plan=False), actor=app.actor)
     return _execute(
         app,
         run_id,
@@ -383,4 +405,4 @@ def run_summary(app: App, run_id: str) -> dict[str, Any]:
     from accessguard.playbooks.run_views import run_to_dict
 
     with app.begin() as conn:
-        return run_to_dict(conn, state.get_run(conn, run_id))
+        return run_to_dict(conn, state.get_run(conn, run_id), now=app.clock.now())

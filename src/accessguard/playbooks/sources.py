@@ -22,6 +22,8 @@ class Source(StrEnum):
     ACCOUNT = "account"
     GRANTS = "grants"
     EXPOSED_CREDENTIALS = "exposed_credentials"
+    #: Backup codes and recovery details the subject saw, unchanged since.
+    EXPOSED_FIELDS = "exposed_fields"
     EXPORTED_SEEDS = "exported_seeds"
     HANDOVER_ACCOUNTS = "handover_accounts"
 
@@ -127,6 +129,34 @@ class CredentialParams:
 
 
 @dataclass(frozen=True)
+class FieldParams:
+    """A field of a shared login (backup codes, recovery details) the subject saw in ``version``."""
+
+    credential_id: int
+    account_id: int
+    account: str
+    platform: str
+    field: str
+    version: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored shape."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FieldParams:
+        """Read the stored shape back."""
+        return cls(
+            credential_id=int(data["credential_id"]),
+            account_id=int(data["account_id"]),
+            account=str(data["account"]),
+            platform=str(data["platform"]),
+            field=str(data["field"]),
+            version=int(data["version"]),
+        )
+
+
+@dataclass(frozen=True)
 class SeedParams:
     """An account whose 2FA seed the subject exported."""
 
@@ -184,7 +214,13 @@ class HandoverParams:
 
 
 ItemParams = (
-    SubjectParams | AccountParams | GrantParams | CredentialParams | SeedParams | HandoverParams
+    SubjectParams
+    | AccountParams
+    | GrantParams
+    | CredentialParams
+    | FieldParams
+    | SeedParams
+    | HandoverParams
 )
 
 PARAMS: dict[Source, type[ItemParams]] = {
@@ -192,6 +228,7 @@ PARAMS: dict[Source, type[ItemParams]] = {
     Source.ACCOUNT: AccountParams,
     Source.GRANTS: GrantParams,
     Source.EXPOSED_CREDENTIALS: CredentialParams,
+    Source.EXPOSED_FIELDS: FieldParams,
     Source.EXPORTED_SEEDS: SeedParams,
     Source.HANDOVER_ACCOUNTS: HandoverParams,
 }
@@ -201,6 +238,8 @@ def source_of(params: Mapping[str, Any]) -> Source:
     """Which source stored ``params`` (plans stored before steps named their source)."""
     if "grant_id" in params:
         return Source.GRANTS
+    if "field" in params:
+        return Source.EXPOSED_FIELDS
     if "credential_id" in params:
         return Source.EXPOSED_CREDENTIALS
     if "covered" in params:

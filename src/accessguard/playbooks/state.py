@@ -25,6 +25,7 @@ from accessguard.db.tables import run_items as _ITEMS
 from accessguard.db.tables import run_steps as _STEPS
 from accessguard.db.tables import runs as _RUNS
 from accessguard.errors import ConflictError, NotFoundError
+from accessguard.playbooks.evidence import Evidence
 from accessguard.playbooks.plan import Plan
 from accessguard.playbooks.run_records import (
     ITEM_COLUMNS,
@@ -223,16 +224,18 @@ def mark_confirmed(
     step_id: str,
     item_id: str,
     *,
-    evidence: str,
+    evidence: Evidence,
     actor: str,
 ) -> ItemRecord:
-    """Mark a waiting item done with (redacted) evidence; the updated item."""
+    """Mark a waiting item done with (redacted) evidence and its file's digest; the updated item."""
     session.execute(
         update(_ITEMS)
         .where(_item_where(run_id, step_id, item_id))
         .values(
             status=ItemStatus.DONE,
-            evidence=redact(evidence),
+            evidence=redact(evidence.note),
+            evidence_sha256=evidence.file_sha256,
+            evidence_file=evidence.file_name,
             confirmed_by=actor,
             confirmed_at=clock.now(),
         )
@@ -349,8 +352,19 @@ def set_step_status(
         raise NotFoundError(f"run {run_id} has no step {step_id!r}")
 
 
-def set_run_status(session: Connection, clock: Clock, run: RunRecord, status: RunStatus) -> None:
-    """Persist a run's status; finished runs get a finish time and an audit event."""
+def set_run_status(
+    session: Connection,
+    clock: Clock,
+    run: RunRecord,
+    status: RunStatus,
+    *,
+    actor: str | None = None,
+) -> None:
+    """Persist a run's status; finished runs get a finish time and an audit event.
+
+    The event names ``actor`` (who settled it by a confirmation), else the run's current
+    actor: whoever resumed it last, or who started it.
+    """
     if run.status == status:
         return
     now = clock.now()
@@ -362,7 +376,7 @@ def set_run_status(session: Connection, clock: Clock, run: RunRecord, status: Ru
         record(
             session,
             clock,
-            actor=run.actor,
+            actor=actor or run.current_actor,
             action=AuditAction.run_finished(status),
             target_type="person",
             target=run.subject,

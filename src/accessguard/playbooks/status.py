@@ -25,6 +25,9 @@ class ItemStatus(StrEnum):
     WAITING = "waiting"
     #: A waiting item a person confirmed with evidence.
     DONE = "done"
+    #: Held until an earlier item of the run is done (a grant whose removal failed or
+    #: waits stays revoke-pending); a resume runs it again. Folds like waiting.
+    HELD = "held"
 
     @classmethod
     def of(cls, outcome: Outcome) -> ItemStatus:
@@ -51,10 +54,13 @@ class RunStatus(StrEnum):
     PARTIAL = "partial"
     FAILED = "failed"
     COMPLETED = "completed"
+    #: Never stored: a ``running`` run whose lock holder is dead (its process was killed)
+    #: or that holds no lock at all; `runs list` and `runs show` say so, `runs resume` continues it.
+    INTERRUPTED = "interrupted"
 
 
-#: Items a resume runs again: never started, killed while acting, or failed.
-RETRY = frozenset({ItemStatus.PENDING, ItemStatus.RUNNING, ItemStatus.FAILED})
+#: Items a resume runs again: never started, killed while acting, failed, or held.
+RETRY = frozenset({ItemStatus.PENDING, ItemStatus.RUNNING, ItemStatus.FAILED, ItemStatus.HELD})
 #: Runs that still have work or manual steps open (one per subject at a time).
 UNFINISHED_RUN = (RunStatus.RUNNING, RunStatus.WAITING, RunStatus.FAILED, RunStatus.PARTIAL)
 #: Step statuses that end a step (it gets a finish time).
@@ -72,6 +78,7 @@ EXIT_CODES: dict[RunStatus, ExitCode] = {
     RunStatus.PARTIAL: ExitCode.PARTIAL_FAILURE,
     RunStatus.FAILED: ExitCode.ERROR,
     RunStatus.RUNNING: ExitCode.ERROR,
+    RunStatus.INTERRUPTED: ExitCode.ERROR,
 }
 
 
@@ -90,7 +97,7 @@ def step_status(statuses: Iterable[str]) -> StepStatus:
         return StepStatus.FAILED
     if counts[ItemStatus.PENDING] or counts[ItemStatus.RUNNING]:
         return StepStatus.RUNNING
-    if counts[ItemStatus.WAITING]:
+    if counts[ItemStatus.WAITING] or counts[ItemStatus.HELD]:
         return StepStatus.WAITING
     return StepStatus.DONE
 
@@ -104,7 +111,7 @@ def run_status(statuses: Iterable[str], *, stopped: bool) -> RunStatus:
         return RunStatus.RUNNING
     if counts[ItemStatus.FAILED]:
         return RunStatus.PARTIAL
-    if counts[ItemStatus.WAITING]:
+    if counts[ItemStatus.WAITING] or counts[ItemStatus.HELD]:
         return RunStatus.WAITING
     return RunStatus.COMPLETED
 

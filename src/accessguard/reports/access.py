@@ -7,7 +7,7 @@ must be read in order (findings first) so the rows can carry their finding count
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, select
@@ -23,6 +23,12 @@ from accessguard.reports.digest import Digest, SubjectTally
 from accessguard.reports.findings import Finding, FindingContext, collect_findings
 from accessguard.reports.findings.accounts import account_facts
 from accessguard.reports.findings.base import age_days
+
+
+def as_utc(value: datetime) -> datetime:
+    """An aggregate's datetime as aware UTC (SQLite's MAX() returns it without a zone)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
 
 AGE_BUCKETS: tuple[tuple[str, int], ...] = (
     ("< 30 d", 30),
@@ -153,6 +159,45 @@ class AccessReport:
         for email, account, platform, role, via in self.ctx.session.execute(query):
             out[email].append((account, platform, role, via))
         return out
+
+    def removal_times(self) -> Iterator[dict[str, Any]]:
+        """Per departed person: end date, when the last removal was confirmed, how long it took.
+
+        A grant's removal time is its confirmed platform removal, else when it was ended;
+        while any grant is revoke-pending the removal is not done (no time, a count).
+        """
+        people, grants = _PEOPLE.c, _GRANTS.c
+        pending = func.sum(
+            case(
+                (and_(grants.revoked_at.is_(None), grants.revoke_pending_at.is_not(None)), 1),
+                else_=0,
+            )
+        )
+        held = func.sum(case((grants.revoked_at.is_(None), 1), else_=0))
+        removed = func.max(func.coalesce(grants.removal_confirmed_at, grants.revoked_at))
+        query = (
+            select(people.email, people.end_date, removed, pending, held)
+            .join(_GRANTS, grants.person_id == people.id)
+            .where(people.status == "departed")
+            .group_by(people.id, people.email, people.end_date)
+            .order_by(people.email)
+        )
+        for email, end_date, removed_at, pending_count, held_count in self.ctx.session.execute(
+            query
+        ):
+            done = not held_count and removed_at is not None
+            days = None
+            if done and end_date is not None:
+                left = datetime.combine(end_date, time(0), tzinfo=UTC)
+                days = round((as_utc(removed_at) - left).total_seconds() / 86400, 1)
+            yield {
+                "email": email,
+                "end_date": end_date.isoformat() if end_date else None,
+                "removed_at": as_utc(removed_at).isoformat() if done else None,
+                "days_to_removal": days,
+                "pending_removals": int(pending_count or 0),
+                "grants_held": int(held_count or 0),
+            }
 
     def worst_people(self, limit: int) -> list[str]:
         """Emails of the people with the worst findings first, at most ``limit``."""

@@ -1,7 +1,8 @@
 """Who holds the keys: for each shared login, who can read it, who saw it, and where its seed is.
 
-Four set-based queries (credentials, Vault group memberships, observed exposures of the
-current version, TOTP keys) joined in memory by account; no per-credential queries.
+Set-based queries (credentials, Vault group memberships, observed exposures of the
+current version, backup codes and recovery details seen and unchanged since, TOTP keys
+and who saw their current seed) joined in memory by account; no per-credential queries.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, or_, select
 
+from accessguard.credentials.exposure import SEED_KINDS, exposed_fields
+from accessguard.credentials.fields import ALL, TOTP_SEED
 from accessguard.credentials.status import iso
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import credentials as _CREDENTIALS
@@ -43,6 +46,7 @@ def keys_report(session: Connection, now: datetime) -> list[dict[str, Any]]:
     """One row per credential (stable JSON shape)."""
     rows = []
     readers, seen, seeds = _readers(session), _seen(session), _seeds(session)
+    fields, seed_seen = _fields_seen(session), _seed_seen(session)
     accounts, creds = _ACCOUNTS.c, _CREDENTIALS.c
     for cred in session.execute(
         select(
@@ -72,7 +76,11 @@ def keys_report(session: Connection, now: datetime) -> list[dict[str, Any]]:
                 "age_days": age_days(now, cred.rotated_at or cred.created_at),
                 "readers": readers.get(cred.account_id, []),
                 "seen_current_version_by": seen.get(cred.id, []),
-                "totp": _seed(seeds.get(cred.account_id)),
+                "fields_seen": fields.get(cred.id, []),
+                "totp": {
+                    **_seed(seeds.get(cred.account_id)),
+                    "seen_by": seed_seen.get(cred.account_id, []),
+                },
             }
         )
     return rows
@@ -113,6 +121,47 @@ def _seen(session: Connection) -> dict[int, list[dict[str, Any]]]:
             {"person": email, "kind": kind, "times": int(count), "last": iso(last)}
         )
     return seen
+
+
+def _fields_seen(session: Connection) -> dict[int, list[dict[str, Any]]]:
+    """Backup codes and recovery details people saw and that have not changed since."""
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for exposure in exposed_fields(session):
+        entry = exposure.to_dict()
+        del entry["account"]
+        out[exposure.credential_id].append(entry)
+    return out
+
+
+def _seed_seen(session: Connection) -> dict[int, list[dict[str, Any]]]:
+    """Who saw each account's current (or pending) 2FA seed, shown or pasted, by account id."""
+    keys, exposures, people = _TOTP.c, _EXPOSURES.c, _PEOPLE.c
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for account_id, email, status, kind, last in session.execute(
+        select(
+            keys.account_id,
+            people.email,
+            people.status,
+            exposures.kind,
+            func.max(exposures.occurred_at),
+        )
+        .select_from(_EXPOSURES)
+        .join(_TOTP, keys.id == exposures.totp_key_id)
+        .join(_PEOPLE, people.id == exposures.person_id)
+        .where(
+            keys.retired_at.is_(None),
+            exposures.kind.in_(SEED_KINDS),
+            exposures.field.in_((TOTP_SEED, ALL)),
+            or_(
+                exposures.version == keys.generation,
+                exposures.version == keys.pending_generation,
+            ),
+        )
+        .group_by(keys.account_id, people.email, people.status, exposures.kind)
+        .order_by(keys.account_id, people.email)
+    ):
+        out[account_id].append({"person": email, "status": status, "kind": kind, "last": iso(last)})
+    return out
 
 
 def _seeds(session: Connection) -> dict[int, SeedRecord]:

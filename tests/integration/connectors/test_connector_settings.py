@@ -129,6 +129,21 @@ def test_add_refuses_unknown_connector_and_missing_setting(people: str) -> None:
     )
     assert typed.exit_code == 2 and "true or false" in typed.stderr
     assert account_count(people) == 0
+    ignore = invoke(
+        people,
+        "accounts",
+        "add",
+        "a5",
+        "--platform",
+        "okta",
+        "--handle",
+        "h5",
+        "--setting",
+        "base_url=https://x.okta.com",
+        "--setting",
+        'reconcile_ignore=["api@x.okta.com"]',
+    )
+    assert ignore.exit_code == 0, ignore.stderr  # a setting reconcile reads, on every connector
     good = invoke(
         people,
         "accounts",

@@ -16,10 +16,10 @@ EXAMPLE_EMAIL = "business0101@business.com"
 
 
 def connector(
-    prism, http: HttpClient, business_id: str = "729090764583391194"
+    prism, http: HttpClient, business_id: str = "729090764583391194", **settings: object
 ) -> PinterestConnector:
     return PinterestConnector(
-        settings={"base_url": prism.url, "business_id": business_id},
+        settings={"base_url": prism.url, "business_id": business_id, **settings},
         secrets={"token": Secret("pina_test_token_123")},
         http=http,
     )
@@ -32,13 +32,46 @@ def test_list_members(prism, http) -> None:
 
 
 def test_revoke_sends_a_body_the_spec_accepts(prism, http) -> None:
-    result = connector(prism, http).revoke(Target(email=EXAMPLE_EMAIL))
+    """Membership and partnership removals, each request validated by Prism."""
+    result = connector(prism, http, invites=False).revoke(Target(email=EXAMPLE_EMAIL))
     assert result.outcome is Outcome.CHANGED
     assert result.details == {
         "member_id": EXAMPLE_MEMBER,
         "roles": ["BIZ_ADMIN"],
+        "removed": ["membership", "partnership"],
         "confirmed": True,
     }
+
+
+def test_pending_invitations_and_partners_are_listed(prism, http) -> None:
+    holders = connector(prism, http).list_holders()
+    kinds = {h.raw.get("kind", "member") for h in holders}
+    assert kinds == {"member", "invite", "partner"}
+    invite = next(h for h in holders if h.raw.get("kind") == "invite")
+    assert invite.active is False and invite.email == EXAMPLE_EMAIL
+
+
+def test_invite_cancellation_request_matches_the_spec(prism, http) -> None:
+    """The connector's cancel body passes Prism's request validation.
+
+    Prism answers this call with a 500 whatever the request: the official spec's own
+    example response (``exception.invite_id``) violates the spec's pattern. So the test
+    reads Prism's violation list and requires that none of them is in the request.
+    """
+    from accessguard.connectors.pinterest import cancel_invites_body
+
+    url = f"{prism.url}/businesses/729090764583391194/invites"
+    headers = {"Authorization": "Bearer pina_test", "Content-Type": "application/json"}
+    answer = http.session.request(
+        "DELETE", url, json=cancel_invites_body([EXAMPLE_MEMBER]), headers=headers, timeout=10
+    )
+    violations = answer.json().get("validation") or []
+    assert answer.status_code == 500 and violations, answer.text  # the request passed
+    assert all(v["location"][0] == "response" for v in violations), violations
+    bad = http.session.request(
+        "DELETE", url, json={"invite_ids": ["not-digits"]}, headers=headers, timeout=10
+    )
+    assert 400 <= bad.status_code < 500  # negative control: Prism checks this request
 
 
 def test_revoke_of_a_non_member_is_unchanged(prism, http) -> None:

@@ -84,7 +84,7 @@ def test_review_close_is_a_run_that_resumes_after_sigkill(world: World, crash_at
 
     (listed,) = _runs(world)
     assert listed["subject"] == f"review-campaign-{campaign}"
-    assert listed["playbook"] == "review-close" and listed["status"] == "running"
+    assert listed["playbook"] == "review-close" and listed["status"] == "interrupted"
     _, report = invoke_json(app, "review", "report", str(campaign))
     assert report["status"] == "closed" and report["run"] == listed["id"]
 
@@ -102,12 +102,15 @@ def test_review_close_is_a_run_that_resumes_after_sigkill(world: World, crash_at
     assert items[("revoke-platform-access", f"grant-{hoot}")]["status"] in ("changed", "unchanged")
     hoot_attempts = items[("revoke-platform-access", f"grant-{hoot}")]["attempts"]
     assert hoot_attempts == (2 if "hoot" in crash_at else 1)
-    assert items[("end-grants", f"grant-{on_x}")]["status"] == "changed"
+    # The manual removal is not confirmed: its grant is held revoke-pending, not ended.
+    assert items[("end-grants", f"grant-{on_x}")]["status"] == "held"
     assert items[("sync-vault-groups", "subject")]["status"] == "changed"
     with app.begin() as s:
-        ended = grant_records(s, tables.grants.c.id.in_([hoot, on_x, login]))
+        ended = grant_records(s, tables.grants.c.id.in_([hoot, login]))
         assert {g.revoked_run_id for g in ended} == {listed["id"]}
         assert all(f"review campaign #{campaign}" in (g.revoke_reason or "") for g in ended)
+        (held,) = grant_records(s, tables.grants.c.id == on_x)
+        assert (held.revoked_at, held.revoke_pending_run) == (None, listed["id"])
 
     _, report = invoke_json(app, "review", "report", str(campaign))
     outcomes = {i["grant_id"]: i["outcome"] for i in report["items"]}
@@ -117,6 +120,9 @@ def test_review_close_is_a_run_that_resumes_after_sigkill(world: World, crash_at
     assert confirmed.exit_code == 0, confirmed.stderr
     _, report = invoke_json(app, "review", "report", str(campaign))
     assert {i["grant_id"]: i["outcome"] for i in report["items"]}[on_x] == "changed"
+    with app.begin() as s:  # confirmed: the held grant ended with the confirmation
+        (done,) = grant_records(s, tables.grants.c.id == on_x)
+        assert done.removal_confirmed_at is not None
 
 
 def test_revoke_vault_and_creds_commands_each_leave_a_run(world: World) -> None:

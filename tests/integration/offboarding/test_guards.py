@@ -66,19 +66,19 @@ def test_lock_is_one_insert_per_subject(app) -> None:
     with app.begin() as s:
         add_person(s, app.clock, "hr", PersonInput("zed@example.com", "Zed"))
     with app.begin() as s:
-        lock.acquire(s, app.clock, "zed@example.com", "run-a")
+        lock.acquire(s, app.clock, "zed@example.com", "run-a", actor="hr")
     with pytest.raises(LockHeldError, match="run-a"), app.begin() as s:
-        lock.acquire(s, app.clock, "zed@example.com", "run-b")
+        lock.acquire(s, app.clock, "zed@example.com", "run-b", actor="hr")
     with app.begin() as s:
         _set_holder(s, "zed@example.com", "elsewhere.example:1")
     with pytest.raises(LockHeldError), app.begin() as s:
-        lock.acquire(s, app.clock, "zed@example.com", "run-b")
+        lock.acquire(s, app.clock, "zed@example.com", "run-b", actor="hr")
     with app.begin() as s:
         import socket
 
         _set_holder(s, "zed@example.com", f"{socket.gethostname()}:999999999")
     with app.begin() as s:  # a holder whose process is gone on this host is taken over
-        lock.acquire(s, app.clock, "zed@example.com", "run-b")
+        lock.acquire(s, app.clock, "zed@example.com", "run-b", actor="hr")
     with app.begin() as s:
         lock.release(s, "zed@example.com", "run-b")
         assert lock.holder_of(s, "zed@example.com") is None

@@ -167,7 +167,9 @@ def test_second_leaver_joins_the_pending_rotations(
     assert all(f"runs confirm {first.run_id} {STEP}" in i.instructions for i in joined)
 
     # Finishing the first run's rotations, then resuming the second: both complete.
-    done = invoke(app, "runs", "confirm", first.run_id, STEP, "--evidence", "changed on x")
+    done = invoke(
+        app, "runs", "confirm", first.run_id, STEP, "--all", "--yes", "--evidence", "changed on x"
+    )
     assert done.exit_code == 0, done.output
     resumed = invoke(app, "runs", "resume", second.run_id)
     assert resumed.exit_code == 0, resumed.output
@@ -184,7 +186,9 @@ def test_confirming_the_joined_item_first_completes_both(
 ) -> None:
     first = _offboard(app, LEAVERS[0])
     second = _offboard(app, LEAVERS[1])
-    done = invoke(app, "runs", "confirm", second.run_id, STEP, "--evidence", "changed on x")
+    done = invoke(
+        app, "runs", "confirm", second.run_id, STEP, "--all", "--yes", "--evidence", "changed on x"
+    )
     assert done.exit_code == 0, done.output
     with app.begin() as s:
         confirms = len(find_events(s, action="credential.confirm"))
@@ -232,7 +236,17 @@ def test_two_leavers_offboarded_together_share_each_rotation(
     assert owners == Counter(dict.fromkeys(LOGINS, 1))
 
     for report in reports.values():
-        done = invoke(app, "runs", "confirm", report.run_id, STEP, "--evidence", "changed on x")
+        done = invoke(
+            app,
+            "runs",
+            "confirm",
+            report.run_id,
+            STEP,
+            "--all",
+            "--yes",
+            "--evidence",
+            "changed on x",
+        )
         assert done.exit_code == 0, done.output
     assert {_run_status(app, r.run_id) for r in reports.values()} == {"completed"}
     _finished(app, openbao, scim, shared)
@@ -283,11 +297,15 @@ def test_a_leaver_who_saw_the_pending_password_is_not_covered_by_it(
     ]
     assert f"runs resume {second.run_id}" in failed[0].result["message"]
 
-    done = invoke(app, "runs", "confirm", first.run_id, STEP, "--evidence", "changed on x")
+    done = invoke(
+        app, "runs", "confirm", first.run_id, STEP, "--all", "--yes", "--evidence", "changed on x"
+    )
     assert done.exit_code == 0, done.output
     resumed = invoke(app, "runs", "resume", second.run_id)
     assert resumed.exit_code == 5, resumed.output
-    done = invoke(app, "runs", "confirm", second.run_id, STEP, "--evidence", "changed on x")
+    done = invoke(
+        app, "runs", "confirm", second.run_id, STEP, "--all", "--yes", "--evidence", "changed on x"
+    )
     assert done.exit_code == 0, done.output
     assert _run_status(app, second.run_id) == "completed"
     assert _versions(app, openbao) == Counter({2: len(LOGINS) - 1, 3: 1})

@@ -120,7 +120,15 @@ def assert_consistent(f: Faulty, run: dict[str, Any]) -> None:
     """No item mid-flight, step statuses follow their items, lock released, audit intact."""
     for step in run["steps"]:
         statuses = {i["status"] for i in step["items"]}
-        assert statuses <= {"pending", "changed", "unchanged", "failed", "waiting", "done"}, step
+        assert statuses <= {
+            "pending",
+            "changed",
+            "unchanged",
+            "failed",
+            "waiting",
+            "done",
+            "held",
+        }, step
         if "failed" in statuses:
             assert step["status"] == "failed", step
     with f.app.begin() as s:
@@ -150,7 +158,12 @@ def test_storm_ends_partial_and_resumes_after_recovery(faulty: Faulty, kind: str
     assert by_item[("revoke-platform-access", "grant-1")]["status"] == "changed"  # SCIM seat
     assert by_item[("revoke-vault-access", "subject")]["status"] == "changed"
     assert by_item[("mark-departed", "subject")]["status"] == "changed"
-    assert {i["status"] for (s, _), i in by_item.items() if s == "end-grants"} == {"changed"}
+    # A grant whose removal failed is held revoke-pending, not ended; the others end.
+    held = {("end-grants", i) for i in FAILED_ITEMS}
+    assert {k for k, i in by_item.items() if i["status"] == "held"} == held
+    assert {i["status"] for k, i in by_item.items() if k[0] == "end-grants" and k not in held} == {
+        "changed"
+    }
     assert {i["status"] for (s, _), i in by_item.items() if s == "rotate-shared-logins"} == {
         "waiting"
     }
@@ -171,6 +184,7 @@ def test_storm_ends_partial_and_resumes_after_recovery(faulty: Faulty, kind: str
         for k, i in items(invoke_json(f.app, "runs", "show", run["id"])[1]).items()
     }
     assert all(before[k] == ("failed", 2) for k in failed)
+    assert all(before[k] == ("held", 2) for k in held)
 
     recover(f)
     result = invoke(f.app, "runs", "resume", run["id"])
@@ -179,7 +193,7 @@ def test_storm_ends_partial_and_resumes_after_recovery(faulty: Faulty, kind: str
     after = items(final)
     assert final["status"] == "waiting"
     for key, item in after.items():
-        if key in failed:
+        if key in failed | held:
             assert item["status"] == "changed" and item["attempts"] == 3, item
         else:
             assert (item["status"], item["attempts"]) == before[key], (key, item)

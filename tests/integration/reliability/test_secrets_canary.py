@@ -196,6 +196,8 @@ def test_demo_scenario_leaks_no_secret(tmp_path: Path, openbao, scim, monkeypatc
             "confirm",
             report["id"],
             step,
+            "--all",
+            "--yes",
             "--evidence",
             "done by hand, IT-2001",
             codes=(0, 5),

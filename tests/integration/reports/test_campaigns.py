@@ -73,13 +73,13 @@ def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
     with app.begin() as session:
         grants = grant_records(session, tables.grants.c.id.in_([p["grant_id"] for p in pending]))
         assert len(grants) == 2
-        for grant in grants:
-            assert grant.revoked_at is not None
-            assert f"review campaign #{campaign}" in (grant.revoke_reason or "")
-            assert grant.revoked_run_id == run_id
+        for grant in grants:  # the platform removals wait: the grants are held, not ended
+            assert grant.revoked_at is None
+            assert "runs confirm" in (grant.revoke_pending_reason or "")
+            assert grant.revoke_pending_run == run_id
         actions = [e.action for e in find_events(session)]
         assert actions.count("review.decide") == 2 and "review.close" in actions
-        assert "review.start" in actions and actions.count("grant.revoke") >= 2
+        assert "review.start" in actions and actions.count("grant.revoke-pending") == 2
         assert "run.start" in actions
         assert verify(session).ok
 
@@ -114,6 +114,16 @@ def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
     outcomes = {i["item"]: (i["outcome"], i["outcome_message"]) for i in after["items"]}
     assert outcomes[first["item"]][0] == "changed" and "SEC-9" in outcomes[first["item"]][1]
     assert outcomes[second["item"]][0] == "waiting"
+    with app.begin() as session:  # the confirmed removal ended its grant, the other is held
+        ended = {
+            g.id: g
+            for g in grant_records(
+                session, tables.grants.c.id.in_([p["grant_id"] for p in pending])
+            )
+        }
+        assert ended[first["grant_id"]].revoked_run_id == run_id
+        assert ended[first["grant_id"]].removal_confirmed_at is not None
+        assert ended[second["grant_id"]].revoked_at is None
 
 
 def test_close_refuses_undecided_and_closed_is_final(clean_app: App) -> None:

@@ -127,7 +127,8 @@ def test_no_secret_leaks_anywhere(
     exposed = json.loads(run("creds", "exposed", "cathy@example.com", "--json").stdout)
     assert [c["account"] for c in exposed["credentials"]] == ["brand-x"]
     mine = json.loads(run("creds", "exposed", "tester@example.com", "--json").stdout)
-    assert mine["exported_seeds"] == ["brand-yt"] and mine["credentials"][0]["observed"]
+    # The seed pasted into brand-x and the one shown for brand-yt: both seen by the operator.
+    assert mine["exported_seeds"] == ["brand-x", "brand-yt"] and mine["credentials"][0]["observed"]
     revoked = json.loads(run("vault", "revoke-person", "cathy@example.com", "--json").stdout)
     assert revoked["outcome"] == "changed"
     # login with no usable keyring backend: a clear error, not a traceback.

@@ -75,7 +75,9 @@ def test_code_matches_the_enrolled_seed(vapp: App, openbao, form: str) -> None:
     with vapp.begin() as conn:
         key = get_totp_key(conn, get_account_record(conn, "brand-x"))
         kinds = list(conn.execute(select(tables.exposures.c.kind)).scalars())
-    assert key.exported is False and kinds == ["totp-code"]
+    # The operator who pasted the seed saw it; a code is not the seed (but is recorded).
+    assert key.exported is False
+    assert kinds == ["seed-pasted", "totp-code"]
     with vapp.begin() as conn, pytest.raises(ConflictError):
         enroll(
             conn,
@@ -94,7 +96,7 @@ def test_bad_seed_input_is_refused() -> None:
         parse_seed("otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP")
 
 
-def test_generate_and_regenerate_record_exports(vapp: App, openbao) -> None:
+def test_generate_and_regenerate_record_the_operators_exposure(vapp: App, openbao) -> None:
     seed_inventory(vapp, openbao, people=(ACTOR, "ann@example.com"))
     vault = open_vault(vapp)
     with vapp.begin() as conn:
@@ -144,5 +146,8 @@ def test_generate_and_regenerate_record_exports(vapp: App, openbao) -> None:
     assert second.verify(_code(vapp), valid_window=1)
     with vapp.begin() as conn:
         key = get_totp_key(conn, get_account_record(conn, "brand-x"))
-        assert (key.generation, key.pending_key_name, key.exported) == (2, None, True)
+        # Shown to a person of the inventory: their exposure of generation 2, not an export.
+        assert (key.generation, key.pending_key_name, key.exported) == (2, None, False)
+        seen = exported_seed_accounts(conn, get_person_record(conn, ACTOR).id)
+        assert [a.name for a in seen] == ["brand-x"]
     assert not vault.totp.exists(vault.paths.totp_key("brand-x", 1))

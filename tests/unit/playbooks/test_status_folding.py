@@ -6,6 +6,7 @@ import pytest
 
 from accessguard.exit_codes import ExitCode
 from accessguard.playbooks.status import (
+    RETRY,
     ItemStatus,
     RunStatus,
     StepStatus,
@@ -30,6 +31,8 @@ I = ItemStatus  # noqa: E741 - short rows read better
         ([I.CHANGED, I.RUNNING], StepStatus.RUNNING),
         ([I.WAITING, I.FAILED], StepStatus.FAILED),
         ([I.PENDING, I.FAILED], StepStatus.FAILED),
+        ([I.CHANGED, I.HELD], StepStatus.WAITING),
+        ([I.HELD, I.FAILED], StepStatus.FAILED),
     ],
 )
 def test_step_status_folds_its_items(items: list[ItemStatus], expected: StepStatus) -> None:
@@ -44,6 +47,9 @@ def test_step_status_folds_its_items(items: list[ItemStatus], expected: StepStat
         ([I.WAITING, I.FAILED], RunStatus.PARTIAL),
         ([I.FAILED, I.PENDING], RunStatus.RUNNING),
         ([I.CHANGED, I.RUNNING], RunStatus.RUNNING),
+        # A grant held revoke-pending never lets the run complete.
+        ([I.CHANGED, I.HELD], RunStatus.WAITING),
+        ([I.HELD, I.FAILED], RunStatus.PARTIAL),
     ],
 )
 def test_run_status_folds_all_items(items: list[ItemStatus], expected: RunStatus) -> None:
@@ -86,10 +92,23 @@ def test_an_item_takes_its_actions_outcome_as_status(outcome: Outcome) -> None:
 @pytest.mark.parametrize(
     ("enum", "values"),
     [
-        (ItemStatus, {"pending", "running", "changed", "unchanged", "failed", "waiting", "done"}),
+        (
+            ItemStatus,
+            {"pending", "running", "changed", "unchanged", "failed", "waiting", "done", "held"},
+        ),
         (StepStatus, {"pending", "running", "waiting", "failed", "done", "skipped"}),
-        (RunStatus, {"running", "waiting", "partial", "failed", "completed"}),
+        (RunStatus, {"running", "waiting", "partial", "failed", "completed", "interrupted"}),
     ],
 )
 def test_stored_status_values_never_change(enum: type, values: set[str]) -> None:
     assert {member.value for member in enum} == values
+
+
+def test_an_interrupted_run_exits_as_an_error_and_is_never_a_folded_status() -> None:
+    assert exit_code(RunStatus.INTERRUPTED) == ExitCode.ERROR
+    folded = {run_status(s, stopped=False) for s in ([I.PENDING], [I.RUNNING], [I.DONE])}
+    assert RunStatus.INTERRUPTED not in folded  # only shown, from the lock (run_views)
+
+
+def test_a_resume_runs_held_items_again() -> None:
+    assert I.HELD in RETRY

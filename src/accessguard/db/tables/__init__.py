@@ -18,6 +18,7 @@ from accessguard.db.tables.audit_inventory import (
     people,
 )
 from accessguard.db.tables.credentials import (
+    credential_field_writes,
     credential_versions,
     credentials,
     exposures,
@@ -52,6 +53,7 @@ __all__ = [
     "accounts",
     "audit_events",
     "audit_head",
+    "credential_field_writes",
     "credential_versions",
     "credentials",
     "drift_items",

@@ -110,6 +110,13 @@ grants = Table(
     Column("revoked_by", String(320), nullable=True),
     Column("revoke_reason", Text(), nullable=True),
     Column("revoked_run_id", String(40), nullable=True),
+    # 0009: a grant whose platform removal failed or waits stays active, marked
+    # revoke-pending (when, why, by which run); ``removal_confirmed_at`` is when the
+    # platform removal was confirmed (the grant ends then).
+    Column("revoke_pending_at", UTCDateTime(), nullable=True),
+    Column("revoke_pending_reason", Text(), nullable=True),
+    Column("revoke_pending_run", String(40), nullable=True),
+    Column("removal_confirmed_at", UTCDateTime(), nullable=True),
     Index("ix_grants_person_active", "person_id", "revoked_at"),
     Index("ix_grants_account_active", "account_id", "revoked_at"),
 )

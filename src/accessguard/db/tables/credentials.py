@@ -53,6 +53,7 @@ totp_keys = Table(
     Column("generation", Integer(), nullable=False, default=1),
     Column("enrolled_at", UTCDateTime(), nullable=False),
     Column("enrolled_by", String(320), nullable=False),
+    # Set before 0010 for a seed shown outside the inventory; cleared by re-enrolment.
     Column("exported", Boolean(), nullable=False, default=False),
     Column("exported_at", UTCDateTime(), nullable=True),
     Column("exported_by", String(320), nullable=True),
@@ -94,7 +95,24 @@ credential_versions = Table(
     UniqueConstraint("credential_id", "version", name="uq_credential_versions_credential_id"),
 )
 
-#: Observed exposure: a person saw a version (reveal, TOTP code, seed export).
+#: Which fields a version written by ``creds set`` wrote and whether each value changed. A
+#: version without rows (a rotation, or one written before 0010) changed the password only.
+credential_field_writes = Table(
+    "credential_field_writes",
+    metadata,
+    Column("id", Integer(), primary_key=True),
+    Column("credential_id", Integer(), ForeignKey("credentials.id"), nullable=False),
+    Column("version", Integer(), nullable=False),
+    Column("field", String(40), nullable=False),
+    Column("changed", Boolean(), nullable=False),
+    Column("written_at", UTCDateTime(), nullable=False),
+    UniqueConstraint(
+        "credential_id", "version", "field", name="uq_credential_field_writes_version_field"
+    ),
+)
+
+#: Observed exposure: a person saw one field of a version (reveal, seed shown or pasted,
+#: TOTP code). ``field`` is ``all`` for rows from before 0010 (every field of that version).
 exposures = Table(
     "exposures",
     metadata,
@@ -103,6 +121,8 @@ exposures = Table(
     Column("credential_id", Integer(), ForeignKey("credentials.id"), nullable=True),
     Column("totp_key_id", Integer(), ForeignKey("totp_keys.id"), nullable=True),
     Column("kind", String(20), nullable=False),
+    # Core inserts that name no field cover every field of the version (``all``).
+    Column("field", String(40), nullable=False, default="all"),
     Column("version", Integer(), nullable=False),
     Column("occurred_at", UTCDateTime(), nullable=False),
     Column("reason", Text(), nullable=True),

@@ -1,4 +1,4 @@
-"""Tables: playbook runs (0003)."""
+"""Tables: playbook runs (0003; evidence files and resumes, 0013)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ runs = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("finished_at", UTCDateTime(), nullable=True),
+    #: Who resumed the run last (0013): the actor of everything it did since.
+    Column("resumed_by", String(320), nullable=True),
 )
 
 run_steps = Table(
@@ -63,6 +65,9 @@ run_items = Table(
     Column("result", JSON(), nullable=True),
     Column("instructions", Text(), nullable=True),
     Column("evidence", Text(), nullable=True),
+    #: An evidence file's SHA-256 and name (0013); the file itself is never stored.
+    Column("evidence_sha256", String(64), nullable=True),
+    Column("evidence_file", String(255), nullable=True),
     Column("confirmed_by", String(320), nullable=True),
     Column("confirmed_at", UTCDateTime(), nullable=True),
     Column("started_at", UTCDateTime(), nullable=True),
@@ -79,4 +84,6 @@ run_locks = Table(
     Column("run_id", String(40), nullable=False),
     Column("holder", String(200), nullable=False),
     Column("acquired_at", UTCDateTime(), nullable=False),
+    #: Refreshed by the holder while it runs (0013); a lease older than ``lock.LEASE`` is dead.
+    Column("heartbeat_at", UTCDateTime(), nullable=True),
 )

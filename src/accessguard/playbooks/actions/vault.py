@@ -254,6 +254,7 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
             actor=ctx.actor,
             run_id=ctx.run_id,
             idempotency_key=ctx.idempotency_key,
+            shown=False,  # recorded below, once it is known to have been shown
         )
         if result.outcome is Outcome.FAILED:
             return result
@@ -261,12 +262,18 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
     shown = bool(
         uri is not None and ctx.show_secret and ctx.show_secret(f"new 2FA seed for {name}", uri)
     )
+    if shown:
+        from accessguard.credentials.totp import seed_shown
+
+        with ctx.begin() as conn:
+            seed_shown(conn, ctx.clock, account=account, actor=ctx.actor, run_id=ctx.run_id)
     how = (
         "Scan the QR code shown when this item ran"
         if shown
-        else "The new seed's QR could not be shown (no terminal, or it was issued earlier and is "
-        "never shown twice): ask a Vault admin for a fresh one with `accessguard totp regenerate "
-        f"{name}` on a terminal"
+        else "The new seed's QR was not shown to anyone (no terminal, or it was issued earlier and "
+        f"is never shown twice): an operator shows it once with `accessguard totp show-qr {name}` "
+        "on a terminal (step-up; recorded as that operator's exposure; it issues a fresh pending "
+        "seed in place of the unseen one)"
     )
     return ActionResult.waiting(
         f"{name}: enrol the new 2FA seed on {platform}",
@@ -276,6 +283,7 @@ def reenrol_totp(ctx: ActionContext) -> ActionResult:
         "becomes current in Vault and the old one is deleted.",
         account=name,
         qr_shown=shown,
+        **({} if shown else {"show_with": f"accessguard totp show-qr {name}"}),
         **{k: v for k, v in result.details.items() if k == "generation"},
     )
 

@@ -21,6 +21,7 @@ from accessguard.reports.findings.grants import (
     stale_grants,
 )
 from accessguard.reports.findings.recovery import recovery_findings
+from accessguard.reports.findings.removals import incomplete_runs, unconfirmed_removals
 from accessguard.reports.findings.reviews import overdue_reviews
 from accessguard.reports.findings.workspace import workspace_findings
 
@@ -38,6 +39,8 @@ RULES: tuple[Rule, ...] = (
     drift_findings,
     overdue_reviews,
     stale_grants,
+    unconfirmed_removals,
+    incomplete_runs,
 )
 
 # kind -> (usual severity, what it means); a rule may raise or lower it for one subject.
@@ -57,7 +60,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "workspace-admin-no-2sv": ("high", "a Google Workspace super admin has no 2-Step Verification"),
     "workspace-few-super-admins": ("high", "a Google Workspace has fewer than two super admins"),
     "no-2fa-custody": ("high", "no 2FA seed in Vault custody (medium without shared login)"),
-    "seed-exported": ("high", "a 2FA seed was exported from Vault"),
+    "seed-exported": (
+        "high",
+        "a current 2FA seed was seen by a leaving or departed person, or by someone unknown",
+    ),
     "seed-personal-device": ("medium", "a 2FA seed is enrolled on a personal device"),
     "rotation-overdue": ("high", "password older than policy (medium on low/medium accounts)"),
     "rotation-pending": ("medium", "a password rotation awaits confirmation"),
@@ -66,6 +72,11 @@ KINDS: dict[str, tuple[str, str]] = {
     "drift-missing": ("low", "the inventory shows access the platform does not"),
     "review-overdue": ("medium", "a review item is past its due date undecided"),
     "stale-grant": ("low", "a grant unused for the stale window (medium for admin roles)"),
+    "removal-unconfirmed": (
+        "critical",
+        "a grant's platform removal failed or waits: held revoke-pending (high if not departed)",
+    ),
+    "run-incomplete": ("high", "a run failed, ended partial or was interrupted (medium: waiting)"),
 }
 
 

@@ -40,7 +40,7 @@ class Severity(IntEnum):
             ) from None
 
 
-SUBJECT_TYPES = ("person", "account", "grant", "credential")
+SUBJECT_TYPES = ("person", "account", "grant", "credential", "run")
 
 
 def finding_id(kind: str, subject_type: str, subject_id: str) -> str:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
+from accessguard.credentials.exposure import SEED_KINDS
+from accessguard.credentials.fields import ALL, TOTP_SEED
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import credentials as _CREDENTIALS
+from accessguard.db.tables import exposures as _EXPOSURES
+from accessguard.db.tables import people as _PEOPLE
 from accessguard.db.tables import totp_keys as _TOTP
 from accessguard.reports.findings.base import (
     Finding,
@@ -61,7 +65,15 @@ def credential_findings(ctx: FindingContext) -> FindingStream:
 
 
 def seed_findings(ctx: FindingContext) -> FindingStream:
-    """2FA seeds that left Vault (exported) or live on a personal phone."""
+    """2FA seeds someone who should not still hold them may hold, and seeds on a personal phone.
+
+    ``seed-exported`` fires for what is still current: a seed of the generation in use (or
+    pending) shown to or pasted by a person who is leaving or departed, or a key still
+    marked exported by a version before 0010 (shown to someone outside the inventory). A
+    seed shown once to an operator at enrolment is their exposure, not a finding;
+    re-enrolment (a new generation) clears both. One finding per account (a stable id).
+    """
+    leavers = _leavers_holding_seeds(ctx)
     accounts, keys = _ACCOUNTS.c, _TOTP.c
     query = (
         select(
@@ -73,16 +85,22 @@ def seed_findings(ctx: FindingContext) -> FindingStream:
     )
     for key in ctx.session.execute(query):
         name = key.name
+        holders = leavers.get(name, [])
+        reasons = [f"seen by {email} ({status}) on {day}" for email, status, day in holders]
         if key.exported:
-            who = f" by {key.exported_by}" if key.exported_by else ""
+            who = f" to {key.exported_by}" if key.exported_by else ""
             when = key.exported_at.date().isoformat() if key.exported_at else "unknown date"
+            reasons.append(f"exported{who} on {when}")
+        if reasons:
             yield Finding(
                 "seed-exported",
                 Severity.HIGH,
                 "account",
                 name,
-                f"{name}'s 2FA seed was exported{who} on {when}: anyone holding it can log in",
+                f"{name}'s current 2FA seed was {'; '.join(reasons)}: whoever holds it can "
+                f"log in; re-enrol it (`accessguard totp regenerate {name}`, or offboard them)",
                 account=name,
+                person=holders[0][0] if len(holders) == 1 else None,
             )
         if key.personal_device:
             yield Finding(
@@ -93,3 +111,31 @@ def seed_findings(ctx: FindingContext) -> FindingStream:
                 f"{name}'s 2FA seed is enrolled on a personal device",
                 account=name,
             )
+
+
+def _leavers_holding_seeds(ctx: FindingContext) -> dict[str, list[tuple[str, str, str]]]:
+    """Who, leaving or departed, saw each account's current seed: (email, status, day)."""
+    accounts, keys, exposures, people = _ACCOUNTS.c, _TOTP.c, _EXPOSURES.c, _PEOPLE.c
+    query = (
+        select(accounts.name, people.email, people.status, func.max(exposures.occurred_at))
+        .select_from(_EXPOSURES)
+        .join(_TOTP, keys.id == exposures.totp_key_id)
+        .join(_ACCOUNTS, accounts.id == keys.account_id)
+        .join(_PEOPLE, people.id == exposures.person_id)
+        .where(
+            keys.retired_at.is_(None),
+            exposures.kind.in_(SEED_KINDS),
+            exposures.field.in_((TOTP_SEED, ALL)),
+            people.status.in_(("leaving", "departed")),
+            or_(
+                exposures.version == keys.generation,
+                exposures.version == keys.pending_generation,
+            ),
+        )
+        .group_by(accounts.name, people.email, people.status)
+        .order_by(accounts.name, people.email)
+    )
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for name, email, status, last in ctx.session.execute(query):
+        found.setdefault(name, []).append((email, status, last.date().isoformat()))
+    return found

@@ -196,6 +196,24 @@ def _people(report: AccessReport, digest: Digest, limit: int) -> str:
     )
 
 
+def _removals(report: AccessReport, limit: int) -> str:
+    """Time from end date to confirmed removal per departed person (pending: not done)."""
+    rows = [
+        f"<tr><td><b>{_e(r['email'])}</b></td><td>{_e(r['end_date'])}</td>"
+        f"<td>{_e(r['removed_at'])}</td><td>{_e(r['days_to_removal'])}</td>"
+        f"<td>{_pill('critical') + ' ' if r['pending_removals'] else ''}"
+        f"{_e(r['pending_removals'])}</td></tr>"
+        for r in report.removal_times()
+    ][:limit]
+    body = (
+        "<table><tr><th>Person</th><th>End date</th><th>Removal confirmed</th>"
+        "<th>Days</th><th>Pending removals</th></tr>" + "".join(rows) + "</table>"
+        if rows
+        else "<p class='empty'>No departed people with access records.</p>"
+    )
+    return f"<section class='card'><h2>Time to removal</h2>{body}</section>"
+
+
 def write_html(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
     """Write the whole page; people-facing sections are capped at ``limit`` rows."""
     report.digest.keep_messages = True
@@ -225,6 +243,7 @@ def write_html(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
     out.write(_accepted(digest))
     out.write(_accounts(accounts, limit))
     out.write(_people(report, digest, limit))
+    out.write(_removals(report, limit))
     out.write(
         "<footer>accessguard access review — keep this file private: it names people and "
         "their access.</footer></main></body></html>\n"

@@ -31,4 +31,5 @@ def write_json(report: AccessReport, out: TextIO) -> None:
     _array(out, "findings", (f.to_dict() for f in report.findings()))
     _array(out, "accounts", report.accounts())
     _array(out, "people", report.people())
+    _array(out, "removal_times", report.removal_times())
     out.write(f',\n  "summary": {_dump(report.digest.summary())}\n}}\n')

@@ -11,6 +11,7 @@ from accessguard.reports.findings.base import Severity
 
 ACCOUNT_COLS = ("name", "platform", "criticality", "active_grants", "admins", "has_2fa_custody")
 PEOPLE_COLS = ("email", "kind", "status", "accounts", "admin_roles")
+REMOVAL_COLS = ("email", "end_date", "removed_at", "days_to_removal", "pending_removals")
 
 
 #: Characters that can open a Markdown construct inside a line (emphasis, code, links,
@@ -89,4 +90,10 @@ def write_markdown(report: AccessReport, out: TextIO, *, limit: int = 500) -> No
         out,
         ["person", "kind", "status", "accounts", "admin roles", "findings"],
         [[*(p[c] for c in PEOPLE_COLS), f"{p['findings']} ({p['worst']})"] for p in people],
+    )
+    out.write("\n## Time to removal (departed people)\n\n")
+    _table(
+        out,
+        ["person", "end date", "removed at", "days", "pending removals"],
+        [[r[c] for c in REMOVAL_COLS] for r in report.removal_times()][:limit],
     )

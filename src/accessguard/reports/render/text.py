@@ -14,6 +14,10 @@ from accessguard.reports.findings.base import Severity
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+#: The columns of the time-to-removal section (``AccessReport.removal_times``).
+REMOVAL_COLS = ("email", "end_date", "removed_at", "days_to_removal", "pending_removals")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
@@ -93,4 +97,10 @@ def write_text(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
         f"PEOPLE WITH FINDINGS ({len(digest.by_person)})",
         ["person", "kind", "status", "accounts", "admin", "findings", "worst"],
         people,
+    )
+    _table(
+        out,
+        "TIME TO REMOVAL (departed people)",
+        ["person", "end date", "removed at", "days", "pending"],
+        [[r[c] for c in REMOVAL_COLS] for r in report.removal_times()][:limit],
     )

@@ -2,14 +2,14 @@
 workspace_scans and workspace_admins: Google Workspace super admins as last fetched.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
