@@ -133,6 +133,12 @@ PY
   section "Vault: bootstrap, shared logins, a 2FA seed, people's own Vault logins"
   run vault bootstrap >/dev/null
   "$ROOT/.venv/bin/bao" kv put -mount=secret accessguard/connectors/accounts/nw-hootsuite token=demo-scim-token >/dev/null
+  # Step-up is on: a person at a terminal gives their own TOTP code; this script runs as a
+  # scheduled job does, with a service token (tool policy + ag-accessguard-service), and
+  # every run it passes is audited as `stepup.service`.
+  VAULT_TOKEN=$("$ROOT/.venv/bin/bao" token create -policy=ag-accessguard-tool \
+    -policy=ag-accessguard-service -display-name=demo-runner -ttl=2h -field=token)
+  export VAULT_TOKEN
   for account in nw-x nw-youtube; do
     printf '{"username": "northwind-%s", "password": "initial-%s-password"}' "$account" "$RANDOM$RANDOM" \
       | run creds set "$account" --reason "demo set-up" >/dev/null

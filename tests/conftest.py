@@ -31,6 +31,11 @@ def _isolated_home(
     """No test reads or writes the real user's config, data dir or Vault environment."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("ACCESSGUARD_HOME", str(home))
+    # Step-up is on by default; tests of other things switch it off in the config file,
+    # as an admin would (audited at every run); step-up tests switch it back on.
+    config = home / "config.toml"
+    config.write_text("[offboarding]\nstep_up = false\n", encoding="utf-8")
+    config.chmod(0o600)
     for var in (
         "ACCESSGUARD_CONFIG",
         "ACCESSGUARD_DATABASE_URL",

@@ -118,19 +118,26 @@ class ConnectorSettings:
     """Where platform tokens may go besides each platform's official hosts.
 
     ``allowed_hosts`` lists ``host`` (its scheme's default port) or ``host:port`` entries
-    an admin trusts: SCIM apps, the Okta org, Jira, webhooks, test servers. Read from the
-    config file only (see ``FILE_ONLY``): never from the environment, account settings or CSV.
+    an admin trusts with **every** connector's token; ``by_connector`` holds each
+    ``[connectors.<name>] allowed_hosts`` table (SCIM app, Okta org, Jira, webhooks),
+    trusted with that connector's token only. Read from the config file only (see
+    ``FILE_ONLY``): never from the environment, account settings or CSV.
     """
 
     allowed_hosts: list[str] = field(default_factory=list)
+    by_connector: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class OffboardingSettings:
-    """Defaults for playbook runs; ``step_up`` comes from the config file only (``FILE_ONLY``)."""
+    """Defaults for playbook runs; ``step_up`` comes from the config file only (``FILE_ONLY``).
+
+    Step-up is on unless the config file says ``step_up = false`` (audited at every run
+    it would have guarded); scheduled jobs use a service token instead of switching it off.
+    """
 
     concurrency: int = 8
-    step_up: bool = False
+    step_up: bool = True
     default_playbook: str = "standard"
     playbook_dirs: list[str] = field(default_factory=list)
 
@@ -172,7 +179,14 @@ _FORBIDDEN_KEYS = {"token", "password", "secret", "api_key"}
 #: environment, so an off switch there would be the operator's own). The environment
 #: (CI variables, wrappers, ``.env`` files) and command-line overrides are refused
 #: loudly rather than ignored.
-FILE_ONLY = frozenset({"connectors.allowed_hosts", "offboarding.step_up", "vault.allow_http"})
+FILE_ONLY = frozenset(
+    {
+        "connectors.allowed_hosts",
+        "connectors.by_connector",
+        "offboarding.step_up",
+        "vault.allow_http",
+    }
+)
 #: Settings that were replaced, and what to write instead.
 _REPLACED = {
     "[smtp].starttls": 'use security = "starttls" (the default), "tls" (port 465) or "none"',
@@ -268,16 +282,41 @@ def load_settings(
             top["actor"] = value
         else:
             layered[section][key] = value
+    by_connector = _connector_tables(layered["connectors"])
     sections = {
         name: cls(**_section(cls, layered[name], f"[{name}]")) for name, cls in _SECTIONS.items()
     }
+    sections["connectors"] = dataclasses.replace(sections["connectors"], by_connector=by_connector)
     actor = top.get("actor") or env.get("USER") or env.get("LOGNAME") or "operator"
     return Settings(**sections, actor=actor, config_path=str(path))
 
 
+def _connector_tables(values: dict[str, Any]) -> dict[str, list[str]]:
+    """Take the ``[connectors.<name>]`` tables out of ``[connectors]``: their allowed hosts.
+
+    Only ``allowed_hosts`` may appear in them; ``by_connector`` is never written directly.
+    """
+    if "by_connector" in values:
+        raise ConfigError(
+            "[connectors]: unknown setting 'by_connector'",
+            hint="allow hosts per connector with a [connectors.<name>] table",
+        )
+    tables: dict[str, list[str]] = {}
+    for name in [key for key, value in values.items() if isinstance(value, dict)]:
+        table = values.pop(name)
+        unknown = set(table) - {"allowed_hosts"}
+        if unknown:
+            raise ConfigError(
+                f"[connectors.{name}]: unknown setting {sorted(unknown)[0]!r}",
+                hint="known: allowed_hosts",
+            )
+        tables[name] = _coerce(table.get("allowed_hosts", []), "list[str]", f"[connectors.{name}]")
+    return tables
+
+
 def _not_file_only(dotted: str, source: str, path: Path) -> None:
     """ConfigError when ``source`` tries to set a setting only the config file may set."""
-    if dotted in FILE_ONLY:
+    if dotted in FILE_ONLY or dotted.startswith("connectors."):  # every egress setting
         section, _, key = dotted.partition(".")
         raise ConfigError(
             f"{source} cannot set [{section}] {key}: only the config file can",
@@ -307,8 +346,21 @@ phone_prefixes = ["+1555"]
 rotation_days_critical = 30
 rotation_days_high = 90
 
+[offboarding]
+# Step-up is on: destructive commands need the operator's own TOTP code, checked by
+# Vault (an admin enrols each operator: `accessguard stepup enroll --operator NAME`).
+# Scheduled jobs use a token with the ag-<slug>-service policy. Turning it off is
+# recorded in the audit trail at every run it would have guarded:
+# step_up = false
+
 [connectors]
 # Hosts (or host:port) that may receive connector tokens besides each platform's
-# official API hosts: your SCIM app, Okta org, Jira, webhooks. Plain http only to loopback.
-# allowed_hosts = ["scim.example.com", "example.okta.com", "example.atlassian.net"]
+# official API hosts. Plain http only to loopback. Prefer one table per connector: a
+# host there receives only that connector's token.
+# [connectors.scim]
+# allowed_hosts = ["scim.example.com"]
+# [connectors.jira]
+# allowed_hosts = ["example.atlassian.net"]
+# The global list applies to EVERY connector (each token may go to each host in it):
+# allowed_hosts = []
 """

@@ -14,8 +14,8 @@ class Outcome(StrEnum):
     UNCHANGED = "unchanged"
     FAILED = "failed"
     WAITING = "waiting"
-    #: Not done because an earlier item of the run is not done (a grant whose platform
-    #: removal failed or waits): a resume runs it again.
+    #: Not done yet on purpose: an earlier item of the run is not done (a grant whose
+    #: platform removal failed or waits), or the handover guard holds it; a resume runs it again.
     HELD = "held"
 
 
@@ -50,9 +50,9 @@ class ActionResult:
         return cls(Outcome.WAITING, message, details, instructions)
 
     @classmethod
-    def held(cls, message: str, **details: Any) -> ActionResult:
-        """Held until an earlier item of the run is done; a resume runs the action again."""
-        return cls(Outcome.HELD, message, details)
+    def held(cls, message: str, instructions: str | None = None, **details: Any) -> ActionResult:
+        """Held until an earlier item is done or a handover is through; a resume runs the action again."""
+        return cls(Outcome.HELD, message, details, instructions)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view."""

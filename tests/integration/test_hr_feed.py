@@ -246,6 +246,9 @@ def test_a_rehire_is_a_new_employment_and_the_old_history_stays(
     assert rehire["details"]["employment"] == 2
     assert rehire["details"]["previous"]["end_date"] == PAST
     assert invoke_json(url, "audit", "verify")["ok"] is True
+    # the table writes the closing time as every table does: UTC, seconds, Z
+    closed = datetime.fromisoformat(old["closed_at"]).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert f", closed {closed}\n" in invoke(url, "people", "history", bob).stdout
 
 
 def test_people_rehire_refuses_what_is_not_a_rehire(database_url: str, tmp_path: Path) -> None:

@@ -36,3 +36,19 @@ def server_user(scim: Any, user_id: str) -> dict[str, Any] | None:
         f"{scim.url}/Users/{user_id}", headers=scim_headers(scim.token), timeout=5
     )
     return None if response.status_code == 404 else response.json()
+
+
+def set_roles(scim: Any, user_id: str, roles: list[str]) -> None:
+    """Give the user these roles (the core ``roles`` attribute), as an admin would on the platform."""
+    response = requests.patch(
+        f"{scim.url}/Users/{user_id}",
+        json={
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [
+                {"op": "replace", "path": "roles", "value": [{"value": r} for r in roles]}
+            ],
+        },
+        headers=scim_headers(scim.token),
+        timeout=5,
+    )
+    assert response.status_code in (200, 204), response.text

@@ -59,9 +59,9 @@ def step_up_config(*, on: bool) -> Path:
 
 
 def enrolled(world: World, monkeypatch: pytest.MonkeyPatch) -> tuple[Vault, str, Secret]:
-    """Alice's token and step-up key; her seed's otpauth URI (shown once at enrolment)."""
+    """Alice's token and step-up key; her seed's otpauth URI (an admin enrols her, shown once)."""
     vault = operator_token(world, monkeypatch)
-    uri = enroll(world.app, vault, operator_of(vault))
+    uri = enroll(world.app, admin_vault(world.app, world.openbao), operator_of(vault))
     return vault, vault.paths.operator_totp_key("token-alice"), uri
 
 

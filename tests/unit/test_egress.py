@@ -94,3 +94,30 @@ def test_overrides_cannot_widen_egress(tmp_path: Path) -> None:
             environ={},
             overrides={"connectors.allowed_hosts": ["evil.example"]},
         )
+
+
+def test_a_connectors_own_hosts_admit_only_that_connector() -> None:
+    policy = EgressPolicy.from_setting([], {"scim": ["scim.example.com"]})
+    url = "https://scim.example.com/scim/v2/Users"
+    assert str(policy.check(url, service="scim", connector="scim")) == "scim.example.com"
+    for connector in ("okta", "meta", None):
+        with pytest.raises(EgressRefusedError):
+            policy.check(url, service="other", connector=connector)
+
+
+def test_per_connector_tables_are_read_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[connectors]\nallowed_hosts = ["all.example.com"]\n'
+        '[connectors.jira]\nallowed_hosts = ["example.atlassian.net"]\n',
+        encoding="utf-8",
+    )
+    connectors = load_settings(path, environ={}).connectors
+    assert connectors.allowed_hosts == ["all.example.com"]
+    assert connectors.by_connector == {"jira": ["example.atlassian.net"]}
+
+
+@pytest.mark.parametrize("name", ["Bad Name", "../x", ""])
+def test_a_malformed_connector_table_name_is_a_config_error(name: str) -> None:
+    with pytest.raises(ConfigError):
+        EgressPolicy.from_setting([], {name: ["a.example.com"]})

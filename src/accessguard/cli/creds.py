@@ -77,12 +77,17 @@ def _read_field(field: str) -> LoginValues:
     type=click.Choice(_FIELDS),
     help="Replace only this field (value on stdin); the other fields are kept.",
 )
+@step_up_option
 @pass_app
-def set_cmd(app: App, account: str, reason: str | None, field: str | None) -> None:
-    """Store ACCOUNT's login: JSON or lines on stdin, or prompts (never arguments)."""
+def set_cmd(
+    app: App, account: str, reason: str | None, field: str | None, step_up_code: str | None
+) -> None:
+    """Store ACCOUNT's login: JSON or lines on stdin, or prompts (never arguments); step-up when on."""
     from accessguard.credentials.observers import operator
     from accessguard.credentials.store import set_credential
+    from accessguard.playbooks.stepup import require
 
+    require(app, step_up_check(app, step_up_code), why=f"storing the login of {account}")
     values = _read_field(field) if field else _read_login()
     with account_in_vault(app, account) as (conn, client, acct):
         result = set_credential(

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from accessguard import __version__
+from accessguard.cli.conventions import OUTPUT_OPTIONS, ROOT_OUTPUT, output_options
+from accessguard.cli.conventions import apply as apply_output_convention
 from accessguard.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -86,7 +88,9 @@ def _load(name: str) -> click.Command | None:
             return None
         raise
     command = getattr(module, attr, None)
-    return command if isinstance(command, click.Command) else None
+    if not isinstance(command, click.Command):
+        return None
+    return apply_output_convention(command)
 
 
 def _module_exists(name: str) -> bool:
@@ -126,6 +130,8 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
+        # The root's output options are defaults for the command (``conventions.resolve``).
+        ctx.meta[ROOT_OUTPUT] = {name: ctx.params.get(name) for name in OUTPUT_OPTIONS}
         return run_guarded(
             lambda: super(LazyGroup, self).invoke(ctx), debug=bool(ctx.params.get("debug"))
         )
@@ -203,12 +209,14 @@ def _fail(message: str, hint: str | None, code: int) -> None:
 @click.pass_context
 def cli(
     ctx: click.Context,
+    /,
     config_path: Path | None,
     database_url: str | None,
     actor: str | None,
     log_file: Path | None,
     verbose: bool,
     debug: bool,
+    **output: Any,
 ) -> None:
     """accessguard: who holds the keys to your brand's social accounts, and how to take them back."""
     from accessguard.cli.context import RUN_HOOKS, build_app
@@ -218,6 +226,9 @@ def cli(
 
     ctx.meta[RUN_HOOKS] = ctx.obj  # what ``main`` was handed: run hooks, or None
     ctx.obj = build_app(config_path=config_path, database_url=database_url, actor=actor)
+
+
+cli.params.extend(o for o in output_options() if o.name != "output_field")
 
 
 def main(*, hooks: RunHooks | None = None) -> None:

@@ -11,7 +11,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import before_long_run, pass_app, run_hooks
-from accessguard.cli.output import emit_json, info
+from accessguard.cli.output import console, emit_json, info
 from accessguard.cli.stepup import step_up_check, step_up_option
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ def progress(total: int) -> Iterator[Any]:
         return
     from contextlib import ExitStack
 
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with ExitStack() as stack:
@@ -50,7 +49,7 @@ def progress(total: int) -> Iterator[Any]:
                         TextColumn("{task.description}"),
                         BarColumn(),
                         MofNCompleteColumn(),
-                        console=Console(stderr=True),
+                        console=console(stderr=True),
                     )
                 )
                 live.append((bar, bar.add_task("offboarding", total=total)))
@@ -102,6 +101,8 @@ def render_summary(summary: dict[str, Any]) -> None:
                 click.echo(f"  WAITING {step['id']} {item['item']}: {item['message']}")
                 if item["instructions"]:
                     click.echo(f"      {item['instructions']}")
+            elif item["status"] == "held":
+                click.echo(f"  HELD    {step['id']} {item['item']}: {item['message']}")
             elif item["status"] == "failed":
                 click.echo(f"  FAILED  {step['id']} {item['item']}: {item['message']}")
     if summary["status"] == "waiting":

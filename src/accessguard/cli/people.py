@@ -9,7 +9,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
-from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.output import cell, emit_json, info, table
 from accessguard.inventory.vocab import PERSON_KINDS, PERSON_STATUSES
 
 
@@ -210,7 +210,7 @@ def history_cmd(app: App, email: str, as_json: bool) -> None:
     for job in data["employments"]:
         click.echo(
             f"employment {job['number']}: {job['status']}, start {job['start_date'] or '-'},"
-            f" end {job['end_date'] or '-'}{'' if job['current'] else ', closed ' + job['closed_at']}"
+            f" end {job['end_date'] or '-'}{'' if job['current'] else ', closed ' + cell(job['closed_at'])}"
         )
         table(
             ["account", "role", "via", "granted_at", "revoked_at"],

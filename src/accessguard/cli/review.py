@@ -78,13 +78,18 @@ def pending_cmd(app: App, reviewer: str | None, as_json: bool) -> None:
 @click.option(
     "--override", is_flag=True, help="Decide an item assigned to another reviewer (needs --note)."
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
 @pass_app
-def decide_cmd(app: App, item: int, decision: str, note: str | None, override: bool) -> None:
+def decide_cmd(
+    app: App, item: int, decision: str, note: str | None, override: bool, as_json: bool
+) -> None:
     """Decide keep or revoke for one item (as its reviewer: see --actor)."""
     from accessguard.reviews.campaigns import decide
 
     with app.begin() as session:
         decide(session, app.clock, app.actor, item, decision, note=note, override=override)
+    if as_json:
+        emit_json({"item": item, "decision": decision, "note": note, "decided_by": app.actor})
     info(f"item {item}: {decision}")
 
 

@@ -81,7 +81,7 @@ def show_cmd(app: App, run_id: str, as_json: bool) -> None:
         click.echo(f"{step['id']} ({step['action']}): {step['status']}")
         for item in step["items"]:
             click.echo(f"  [{item['status']}] {item['item']}: {item['message'] or item['label']}")
-            if item["status"] == ItemStatus.WAITING and item["instructions"]:
+            if item["status"] in (ItemStatus.WAITING, ItemStatus.HELD) and item["instructions"]:
                 click.echo(f"      {item['instructions']}")
             if item["evidence"]:
                 click.echo(f"      evidence: {item['evidence']} ({item['confirmed_by']})")

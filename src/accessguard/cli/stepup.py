@@ -61,12 +61,21 @@ def stepup() -> None:
 
 
 @stepup.command("enroll")
+@click.option(
+    "--operator",
+    metavar="NAME",
+    help="The operator to enrol, as `stepup whoami` names them (default: this token's own).",
+)
 @pass_app
-def enroll_cmd(app: App) -> None:
-    """Have Vault generate your step-up seed and show its QR code once (terminal only)."""
+def enroll_cmd(app: App, operator: str | None) -> None:
+    """Admin: have Vault generate an operator's step-up seed; its QR code is shown once.
+
+    Needs an admin token (policy ag-<slug>-stepup-enroll, written by `vault bootstrap`):
+    the tool token cannot write step-up seeds. Terminal only.
+    """
     from accessguard.cli.qr import show_once
     from accessguard.errors import UsageError
-    from accessguard.playbooks.stepup import enroll, operator_of
+    from accessguard.playbooks.stepup import Operator, enroll, operator_name, operator_of
     from accessguard.vault.facade import open_vault
 
     if not sys.stdout.isatty():
@@ -76,9 +85,9 @@ def enroll_cmd(app: App) -> None:
             code="step-up-no-terminal",
         )
     vault = open_vault(app)
-    operator = operator_of(vault)
-    uri = enroll(app, vault, operator)
-    info(f"step-up seed for {operator.name} generated in Vault")
+    who = operator_of(vault) if operator is None else Operator(operator_name(operator), None, False)
+    uri = enroll(app, vault, who)
+    info(f"step-up seed for {who.name} generated in Vault")
     show_once(uri)
 
 

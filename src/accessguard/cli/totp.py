@@ -99,11 +99,14 @@ def code_cmd(
 
 @totp.command("regenerate")
 @click.argument("account")
+@step_up_option
 @pass_app
-def regenerate_cmd(app: App, account: str) -> None:
-    """A new seed (pending until `totp confirm`); its QR is shown once."""
+def regenerate_cmd(app: App, account: str, step_up_code: str | None) -> None:
+    """A new seed (pending until `totp confirm`); its QR is shown once; step-up when on."""
     from accessguard.credentials.totp import regenerate
+    from accessguard.playbooks.stepup import require
 
+    require(app, step_up_check(app, step_up_code), why=f"a new 2FA seed for {account}")
     with account_in_vault(app, account) as (conn, client, acct):
         result, uri = regenerate(conn, app.clock, vault=client, account=acct, actor=app.actor)
     info(f"{result.outcome.value}: {result.message}")
@@ -135,11 +138,14 @@ def show_qr_cmd(app: App, account: str, step_up_code: str | None) -> None:
 
 @totp.command("confirm")
 @click.argument("account")
+@step_up_option
 @pass_app
-def confirm_cmd(app: App, account: str) -> None:
-    """The platform now uses the regenerated seed: retire the old one."""
+def confirm_cmd(app: App, account: str, step_up_code: str | None) -> None:
+    """The platform now uses the regenerated seed: retire the old one; step-up when on."""
     from accessguard.credentials.totp import confirm
+    from accessguard.playbooks.stepup import require
 
+    require(app, step_up_check(app, step_up_code), why=f"retiring the old 2FA seed of {account}")
     with account_in_vault(app, account) as (conn, client, acct):
         result = confirm(conn, app.clock, vault=client, account=acct, actor=app.actor)
     info(f"{result.outcome.value}: {result.message}")

@@ -141,8 +141,9 @@ def revoke_person_cmd(
 
 @vault.command("user")
 @click.argument("person")
+@click.option("--json", "as_json", is_flag=True, help="Print the login (never the password).")
 @pass_app
-def user_cmd(app: App, person: str) -> None:
+def user_cmd(app: App, person: str, as_json: bool) -> None:
     """Create or reset PERSON's own Vault login (password from a hidden prompt or stdin)."""
     from accessguard.cli.login import read_hidden
     from accessguard.credentials.identity import set_user_password
@@ -163,5 +164,14 @@ def user_cmd(app: App, person: str) -> None:
             person=get_person_record(conn, person),
             password=password,
             actor=app.actor,
+        )
+    if as_json:
+        emit_json(
+            {
+                "person": person.strip().lower(),
+                "username": identity.username,
+                "entity_id": identity.entity_id,
+                "mount": client.paths.userpass_mount,
+            }
         )
     info(f"Vault login {identity.username} is ready (userpass at {client.paths.userpass_mount}/)")

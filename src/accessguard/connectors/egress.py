@@ -4,9 +4,11 @@ A request goes out only if its origin (scheme, host, port) is
 
 - an official host of the connector's platform (``Connector.official_hosts``), over
   https on port 443; or
-- an entry of ``[connectors] allowed_hosts`` in the config file (``host`` means the
-  scheme's default port, ``host:port`` exactly that port); plain http only to a
-  loopback host listed there.
+- an entry of ``[connectors.<name>] allowed_hosts`` for that connector (``scim``,
+  ``okta``, ``jira``, ``webhook``...), or of ``[connectors] allowed_hosts``, which
+  applies to **every** connector, in the config file (``host`` means the scheme's
+  default port, ``host:port`` exactly that port); plain http only to a loopback host
+  listed there.
 
 A request that follows another one (a ``next`` link, an HTTP redirect) must keep the
 origin the token was first sent to: same scheme, host and port. Account settings and
@@ -18,13 +20,22 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from accessguard.errors import ConfigError, PermanentConnectorError
 
 SETTING = "[connectors] allowed_hosts"
+#: Connector names that may head a ``[connectors.<name>]`` table (the registry's names).
+_CONNECTOR_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+def connector_setting(connector: str) -> str:
+    """The per-connector setting's name, as the config file spells it."""
+    return f"[connectors.{connector}] allowed_hosts"
+
+
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 _HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
@@ -120,14 +131,29 @@ class AllowedHost:
 
 @dataclass(frozen=True)
 class EgressPolicy:
-    """The admin's ``allowed_hosts``, checked with a connector's official hosts."""
+    """The admin's allowed hosts (for all connectors and per connector), with official hosts."""
 
     allowed: tuple[AllowedHost, ...] = ()
+    by_connector: Mapping[str, tuple[AllowedHost, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_setting(cls, entries: Iterable[str]) -> EgressPolicy:
-        """Parse ``[connectors] allowed_hosts`` (ConfigError on a malformed entry)."""
-        return cls(tuple(AllowedHost.parse(entry) for entry in entries))
+    def from_setting(
+        cls, entries: Iterable[str], by_connector: Mapping[str, Iterable[str]] | None = None
+    ) -> EgressPolicy:
+        """Parse ``[connectors] allowed_hosts`` and each ``[connectors.<name>] allowed_hosts``.
+
+        ConfigError on a malformed entry or connector name.
+        """
+        per: dict[str, tuple[AllowedHost, ...]] = {}
+        for name, hosts in (by_connector or {}).items():
+            if not _CONNECTOR_NAME.fullmatch(name):
+                raise ConfigError(
+                    f"[connectors.{name}]: not a connector name",
+                    hint="use the connector's registry name, e.g. [connectors.scim]",
+                    code="config-allowed-hosts",
+                )
+            per[name] = tuple(AllowedHost.parse(entry) for entry in hosts)
+        return cls(tuple(AllowedHost.parse(entry) for entry in entries), per)
 
     def check(
         self,
@@ -136,11 +162,13 @@ class EgressPolicy:
         service: str,
         official_hosts: Collection[str] = (),
         origin: str | None = None,
+        connector: str | None = None,
     ) -> Origin:
         """The origin of ``url`` if credentials may be sent there; EgressRefusedError if not.
 
         ``origin`` is where the token was first sent (the API root, or the request a
-        redirect answered): ``url`` must keep its scheme, host and port.
+        redirect answered): ``url`` must keep its scheme, host and port. ``connector``
+        (the registry name) adds that connector's own allowed hosts; no other's apply.
         """
         target = origin_of(url, service=service)
         if origin is not None:
@@ -155,17 +183,20 @@ class EgressPolicy:
         official = target.host in {h.lower() for h in official_hosts}
         if target.scheme == "https" and official and target.port == 443:
             return target
-        admitted = any(entry.admits(target) for entry in self.allowed)
+        own = self.by_connector.get(connector, ()) if connector else ()
+        admitted = any(entry.admits(target) for entry in (*self.allowed, *own))
         if admitted and (target.scheme == "https" or target.loopback):
             return target
         if target.scheme == "http" and (admitted or official):
             reason = "plain http is refused (https only, except to an allowed loopback host)"
             hint = f"use https://{target.host}; check the account's base_url setting"
         else:
-            reason = f"not an official host of this platform and not in {SETTING}"
+            setting = connector_setting(connector) if connector else SETTING
+            listed = f"{setting} or {SETTING}" if connector else SETTING
+            reason = f"not an official host of this platform and not in {listed}"
             hint = (
-                f'if an admin trusts it, add "{target}" to {SETTING} in the config file; '
-                "otherwise check who set the account's base_url"
+                f'if an admin trusts it for this connector, add "{target}" to {setting} in '
+                "the config file; otherwise check who set the account's base_url"
             )
         raise EgressRefusedError(
             f"{service}: refused to send credentials to {target.scheme}://{target}: {reason}",

@@ -211,13 +211,14 @@ class HttpClient:
         self,
         *,
         allowed_hosts: Iterable[str] = (),
+        connector_hosts: Mapping[str, Iterable[str]] | None = None,
         policy: RetryPolicy | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
         rate_limits: RateLimits | None = None,
     ) -> None:
-        self.egress = EgressPolicy.from_setting(allowed_hosts)
+        self.egress = EgressPolicy.from_setting(allowed_hosts, connector_hosts)
         self.policy = policy or RetryPolicy()
         self.session = session or TimeoutSession(self.policy.timeout)
         self.session.headers.setdefault("User-Agent", f"accessguard/{__version__}")
@@ -251,6 +252,7 @@ class HttpClient:
         idempotent: bool = True,
         official_hosts: Collection[str] = (),
         origin: str | None = None,
+        connector: str | None = None,
         rate_key: str | None = None,
     ) -> requests.Response:
         """Send one request with retries; return the answer if 2xx or in ``allow``, else raise.
@@ -260,11 +262,14 @@ class HttpClient:
         when the platform certainly did not act (429, or a connection never made).
         ``official_hosts`` are the platform's own API hosts; ``origin`` (the API root)
         pins ``url`` to its scheme, host and port, so a ``next`` link cannot leave it.
-        Nothing is sent to a URL the egress rules refuse (``EgressRefusedError``).
+        Nothing is sent to a URL the egress rules refuse (``EgressRefusedError``);
+        ``connector`` (registry name) adds the hosts allowed for that connector only.
         ``rate_key`` (``meta:<business>``) names the token bucket the first attempt takes
         from and every answer's usage headers adjust (``ratelimit.py``).
         """
-        self.egress.check(url, service=service, official_hosts=official_hosts, origin=origin)
+        self.egress.check(
+            url, service=service, official_hosts=official_hosts, origin=origin, connector=connector
+        )
         label = f"{service}: {method} {what or urlsplit(url).path}"
         waited = 0.0
         attempt = 0

@@ -109,6 +109,7 @@ class HttpConnector(Connector):
             method,
             url,
             service=self.label,
+            connector=self.name,
             official_hosts=self.official_hosts,
             origin=self.base_url,
             rate_key=self.rate_key,

@@ -80,10 +80,12 @@ def missing(app: App, account: Account) -> list[str]:
     if isinstance(base, str) and base:
         from accessguard.connectors.egress import EgressPolicy, EgressRefusedError
 
-        policy = EgressPolicy.from_setting(app.settings.connectors.allowed_hosts)
+        hosts = app.settings.connectors
+        policy = EgressPolicy.from_setting(hosts.allowed_hosts, hosts.by_connector)
         official = getattr(cls, "official_hosts", ())
         try:
-            policy.check(base, service=f"{name}[{account.name}]", official_hosts=official)
+            service = f"{name}[{account.name}]"
+            policy.check(base, service=service, official_hosts=official, connector=name)
         except (EgressRefusedError, ConfigError) as exc:
             problems.append(f"{exc.message} ({exc.hint})" if exc.hint else exc.message)
     return problems

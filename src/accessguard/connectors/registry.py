@@ -141,7 +141,10 @@ def http_client(app: App) -> HttpClient:
     """An ``HttpClient`` that may reach the hosts the admin allowed in the config file."""
     from accessguard.connectors.http import HttpClient
 
-    return HttpClient(allowed_hosts=app.settings.connectors.allowed_hosts)
+    connectors = app.settings.connectors
+    return HttpClient(
+        allowed_hosts=connectors.allowed_hosts, connector_hosts=connectors.by_connector
+    )
 
 
 def build_connector(

@@ -18,6 +18,7 @@ from accessguard.connectors.http_connector import HttpConnector
 from accessguard.connectors.matching import identities
 from accessguard.connectors.settings import IDENTITIES, Setting
 from accessguard.errors import ConfigError, TransientConnectorError
+from accessguard.inventory.vocab import is_admin_role
 from accessguard.results import ActionResult
 
 SCIM_JSON = "application/scim+json"
@@ -205,10 +206,24 @@ def _holder(user: dict[str, Any]) -> Holder:
         platform_id=str(user["id"]),
         email=_primary_email(user),
         name=str(name or user.get("userName") or ""),
-        role=None,
+        role=_role(user),
         active=user.get("active") is not False,
         raw={"userName": user.get("userName")},
     )
+
+
+def _role(user: dict[str, Any]) -> str | None:
+    """The user's role from the core ``roles`` attribute: an admin role if any, else the primary or first."""
+    values = [
+        (str(r["value"]), bool(r.get("primary")))
+        for r in user.get("roles") or []
+        if isinstance(r, dict) and r.get("value")
+    ]
+    if not values:
+        return None
+    admin = next((v for v, _ in values if is_admin_role(v)), None)
+    primary = next((v for v, p in values if p), None)
+    return admin or primary or values[0][0]
 
 
 def _conflict(label: str, response: requests.Response) -> TransientConnectorError:

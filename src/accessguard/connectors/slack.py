@@ -65,6 +65,7 @@ class SlackNotifier(Notifier):
             "POST",
             url,
             service=self.label,
+            connector=self.name,
             what="incoming webhook",
             json_body=payload,
             idempotent=False,

@@ -55,6 +55,7 @@ class WebhookNotifier(Notifier):
             "POST",
             url,
             service=self.label,
+            connector=self.name,
             what="webhook",
             headers=headers,
             data=body,

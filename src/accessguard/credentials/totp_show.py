@@ -53,7 +53,7 @@ def show_pending(
         select(exposures.actor, exposures.occurred_at).where(
             exposures.totp_key_id == key.id,
             exposures.version == key.pending_generation,
-            exposures.kind == "seed-export",
+            exposures.kind == "seed-shown",
             exposures.reason == SHOWN,
         )
     ).first()

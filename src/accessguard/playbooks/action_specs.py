@@ -63,7 +63,7 @@ SPECS: dict[str, ActionSpec] = {
         ActionSpec("mark-departed", "Mark the subject departed once access is gone."),
         ActionSpec(
             "handover-check",
-            "Check every account the subject owns or administers keeps an active admin or owner.",
+            "Check every account the subject owns or administers keeps a remaining admin or owner; hold removals on it until then.",
             for_each=("handover_accounts",),
         ),
         ActionSpec(

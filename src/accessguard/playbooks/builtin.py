@@ -28,7 +28,7 @@ from accessguard.inventory.records import (
 from accessguard.inventory.validation import check_text
 from accessguard.playbooks import state
 from accessguard.playbooks.action_specs import SPECS
-from accessguard.playbooks.guards import BUILTIN_DIGEST, StepUp
+from accessguard.playbooks.guards import BUILTIN_DIGEST, StepUp, with_holds
 from accessguard.playbooks.hooks import RunHooks
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep, plan_lines
 from accessguard.playbooks.planner import SUBJECT_ITEM, grant_item
@@ -182,7 +182,7 @@ def revoke_plan(
     ]
     items = grant_items(session, ids)
     step = builtin_step("end-grants", "end-grants", items, args={"reason": literal(reason)})
-    return builtin_plan("revoke", subject, [step], force=force)
+    return with_holds(session, builtin_plan("revoke", subject, [step], force=force))
 
 
 def vault_revoke_plan(session: Connection, person: str) -> Plan:

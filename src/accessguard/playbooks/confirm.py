@@ -12,13 +12,28 @@ from accessguard.errors import ConflictError, InputError, LockHeldError, StepFai
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.context import ActionContext, VaultPool
 from accessguard.playbooks.evidence import Evidence
-from accessguard.playbooks.guards import StepUp, require_step_up_for
+from accessguard.playbooks.guards import HANDOVER_ACTION, StepUp, require_step_up_for
 from accessguard.playbooks.registry import ACTIONS
 from accessguard.playbooks.run_records import ItemRecord
 from accessguard.playbooks.run_views import item_to_dict
-from accessguard.playbooks.status import ItemStatus, RunStatus, run_status, step_status
+from accessguard.playbooks.status import (
+    CONFIRMABLE,
+    ItemStatus,
+    RunStatus,
+    run_status,
+    step_status,
+)
 from accessguard.results import Outcome
 from accessguard.secret import redact
+
+
+def _open_statuses(action: str) -> frozenset[str]:
+    """Item statuses a person may confirm in a step of ``action``.
+
+    An item held by the handover guard is confirmed through its handover item, never by
+    itself: confirming a held removal would mark it done without removing anything.
+    """
+    return CONFIRMABLE if action == HANDOVER_ACTION else frozenset({ItemStatus.WAITING})
 
 
 def confirmable(
@@ -36,17 +51,22 @@ def confirmable(
             known = ", ".join(s.id for s in plan.steps)
             raise InputError(f"run {run_id} has no step {step_id!r} (steps: {known})")
         items = state.run_items(session, run_id, step_id)
+        open_statuses = _open_statuses(plan.step(step_id).action)
     if item_id is not None:
         chosen = [i for i in items if i.item_id == item_id]
         if not chosen:
             known = ", ".join(i.item_id for i in items)
             raise InputError(f"step {step_id} has no item {item_id!r} (items: {known or 'none'})")
-        if chosen[0].status != ItemStatus.WAITING:
+        if chosen[0].status not in open_statuses:
             raise ConflictError(
-                f"{step_id} {item_id} is {chosen[0].status}, not waiting for confirmation"
+                f"{step_id} {item_id} is {chosen[0].status}, not waiting for confirmation",
+                hint="a held item moves on once its account's handover item is confirmed "
+                "(`runs confirm RUN handover --item account-ID --evidence ...`), then `runs resume`"
+                if chosen[0].status == ItemStatus.HELD
+                else None,
             )
         return chosen
-    waiting = [i for i in items if i.status == ItemStatus.WAITING]
+    waiting = [i for i in items if i.status in open_statuses]
     if not waiting:
         raise ConflictError(f"step {step_id} of run {run_id} has nothing waiting for confirmation")
     if len(waiting) > 1 and not all_items:
@@ -102,7 +122,8 @@ def confirm_items(
                 )
             details = {"confirm": result.outcome.value, "message": redact(result.message)}
         with app.begin() as session:
-            if state.get_item(session, run_id, step_id, wanted).status != ItemStatus.WAITING:
+            status = state.get_item(session, run_id, step_id, wanted).status
+            if status not in _open_statuses(step.action):
                 continue
             row = state.mark_confirmed(
                 session, app.clock, run_id, step_id, wanted, evidence=evidence, actor=app.actor

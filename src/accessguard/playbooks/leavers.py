@@ -39,30 +39,36 @@ def offboard_leavers(
     with app.begin() as session:
         emails = due_leavers(session, today(app.clock))
 
+    # A dry run plans one person after the other, each planned leaver counting as leaving
+    # for the next, so it shows the holds the real batch would meet.
+    planned: dict[int, tuple[str, str]] = {}
+
     def one(email: str) -> dict[str, Any]:
         row: dict[str, Any] = {"person": email, "run": None, "status": None, "error": None}
         try:
             with app.begin() as session:
-                plan = build_plan(session, book, email)
+                plan = build_plan(session, book, email, planned_with=planned if dry_run else None)
             row["items"] = plan.item_count
             if dry_run:
                 row["status"], row["exit_code"] = "planned", int(ExitCode.OK)
                 row["plan"] = plan.to_dict()
+                planned[int(plan.subject["id"])] = ("(planned in this dry run)", email)
             else:
                 report = run_plan(app, plan, concurrency=1, step_up=step_up, hooks=hooks)
                 row.update(run=report.run_id, status=report.status, exit_code=report.exit_code)
         except AccessGuardError as exc:
             in_progress = exc.code in ("lock-held", "run-in-progress")
+            held = exc.code == "handover-held"  # another run takes the account's other admin
             row.update(
-                status="in-progress" if in_progress else "refused",
+                status="in-progress" if in_progress else "held" if held else "refused",
                 error=exc.message,
-                exit_code=int(ExitCode.WAITING_MANUAL if in_progress else ExitCode.ERROR),
+                exit_code=int(ExitCode.WAITING_MANUAL if in_progress or held else ExitCode.ERROR),
             )
         if on_done is not None:
             on_done(row)
         return row
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+    with ThreadPoolExecutor(max_workers=1 if dry_run else max(1, concurrency)) as pool:
         rows = list(pool.map(one, emails))
     codes = {row["exit_code"] for row in rows}
     worst = next((int(c) for c in _SEVERITY if int(c) in codes), int(ExitCode.OK))

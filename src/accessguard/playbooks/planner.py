@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -17,6 +17,7 @@ from accessguard.inventory.records import (
     get_person_record,
     person_to_dict,
 )
+from accessguard.playbooks.guards import departing, held_by_runs
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.schema import ForEach, Playbook, Step
 from accessguard.playbooks.sources import (
@@ -175,6 +176,18 @@ def _handover_items(rows: list[Handover], filters: dict[str, tuple[str, ...]]) -
     return items
 
 
+def _holds(rows: list[Handover], heir: PersonRecord | None, *, force: bool) -> list[str]:
+    """What the plan holds: removals on an account wait until its successor is a confirmed admin."""
+    if force or heir is None:
+        return []
+    return [
+        f"hold: nothing is removed from {r.account} ({r.platform}) until {r.inheritor} shows "
+        "as its admin on the platform (or a person confirms the handover item)"
+        for r in rows
+        if not r.other_admins and r.inheritor == heir.email
+    ]
+
+
 def _when_holds(
     when: dict[str, Any], person: PersonRecord, successor: PersonRecord | None
 ) -> str | None:
@@ -239,8 +252,13 @@ def build_plan(
     successor: str | None = None,
     force: bool = False,
     observed_only: bool = False,
+    planned_with: Mapping[int, tuple[str, str]] | None = None,
 ) -> Plan:
-    """The exact plan for offboarding ``email``; ConflictError if an account would be orphaned."""
+    """The exact plan for offboarding ``email``; ConflictError if an account would be orphaned.
+
+    ``planned_with``: offboardings planned before this one in the same batch (person id ->
+    (label, email)), which count as leaving like runs in flight (``leavers run --dry-run``).
+    """
     person = get_person_record(session, email)
     heir = get_person_record(session, successor) if successor else None
     if heir is not None and (heir.id == person.id or heir.status == "departed"):
@@ -248,11 +266,23 @@ def build_plan(
             f"successor {heir.email} cannot inherit: {'it is the leaver' if heir.id == person.id else 'they have departed'}"
         )
     grants = active_grants_for(session, person.id)
-    rows = handover(session, person, heir, grants=grants)
+    others = {**departing(session, exclude_subject=person.email), **(planned_with or {})}
+    rows = handover(session, person, heir, grants=grants, going=set(others))
     orphaned = [r for r in rows if not r.covered]
     warnings = []
     if orphaned and not force:
         names = ", ".join(f"{r.account} ({r.platform})" for r in orphaned)
+        held = held_by_runs(
+            session, [(r.account_id, r.account, r.platform) for r in orphaned], others
+        )
+        if held:
+            raise ConflictError(
+                f"held: offboarding {person.email} would leave an account with no admin: "
+                + "; ".join(held),
+                hint="finish (or cancel) that run first, or name a successor who becomes "
+                "admin (--successor); --force accepts the risk",
+                code="handover-held",
+            )
         raise ConflictError(
             f"refusing to offboard {person.email}: it would leave {names} with no active admin or owner",
             hint="name who inherits with --successor PERSON, or give another person an admin role first; --force accepts the risk",
@@ -262,6 +292,7 @@ def build_plan(
         warnings.append(
             f"{row.account} ({row.platform}) will have no active admin or owner (--force)"
         )
+    warnings.extend(_holds(rows, heir, force=force))
     steps = []
     for step in playbook.steps:
         skipped = _when_holds(step.when, person, heir)

@@ -10,6 +10,7 @@ from accessguard.playbooks.action_specs import SPECS
 from accessguard.playbooks.actions import (
     credentials,
     fields,
+    handover,
     inventory,
     manual,
     notify,
@@ -38,7 +39,7 @@ class Action:
 ACTIONS: dict[str, Action] = {
     "mark-leaving": Action(inventory.mark_leaving),
     "mark-departed": Action(inventory.mark_departed),
-    "handover-check": Action(inventory.handover_check),
+    "handover-check": Action(handover.handover_check),
     "transfer-ownership": Action(inventory.transfer_ownership),
     "revoke-access": Action(platform.revoke_access),
     "end-grants": Action(batch=BatchAction(inventory.prepare_end_grants, inventory.end_grants)),

@@ -33,7 +33,13 @@ from accessguard.errors import VaultError
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.batch import failure, run_batch
 from accessguard.playbooks.context import ActionContext, SecretSink, VaultPool
-from accessguard.playbooks.guards import StepUp, check_handover, require_step_up
+from accessguard.playbooks.guards import (
+    StepUp,
+    check_handover,
+    held_items,
+    may_hold,
+    require_step_up,
+)
 from accessguard.playbooks.hooks import NO_HOOKS, Phase, RunHooks
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
@@ -177,6 +183,20 @@ class Execution:
             for future in futures:
                 future.result()
 
+    def hold(self, step: PlanStep, todo: list[PlanItem]) -> list[PlanItem]:
+        """Record the items the handover guard holds now (``guards.held_items``); the rest."""
+        app = self.app
+        if not todo or not may_hold(self.plan, step):
+            return todo
+        with app.begin() as conn:
+            held = held_items(conn, self.plan, self.run_id, step, todo)
+            if held:
+                state.mark_outcomes(conn, app.clock, self.run_id, step.id, held)
+        for item in todo:
+            if item.id in held:
+                self.item_done(step, item, held[item.id])
+        return [item for item in todo if item.id not in held]
+
     def settle_waiting(self, step: PlanStep, waiting: list[PlanItem]) -> None:
         """Waiting items that no longer wait (``Action.settled``) take that outcome; no act."""
         settled = ACTIONS[step.action].settled
@@ -200,6 +220,7 @@ class Execution:
             step, [i for i in step.items if statuses.get(i.id) == ItemStatus.WAITING]
         )
         todo = [item for item in step.items if statuses.get(item.id) in RETRY]
+        todo = self.hold(step, todo)
         if todo:
             self.hooks.phase(step.id, "", Phase.START)
             with app.begin() as conn:
@@ -287,7 +308,7 @@ def start_run(
     run_id = state.new_run_id()
     with app.begin() as conn:
         lock.acquire(conn, app.clock, plan.email, run_id, actor=app.actor)
-        check_handover(conn, plan)
+        check_handover(conn, plan, run_id=run_id)
         state.create_run(
             conn, app.clock, app.actor, plan, run_id=run_id, allow_unfinished=allow_unfinished
         )

@@ -26,7 +26,9 @@ class ItemStatus(StrEnum):
     #: A waiting item a person confirmed with evidence.
     DONE = "done"
     #: Held until an earlier item of the run is done (a grant whose removal failed or
-    #: waits stays revoke-pending); a resume runs it again. Folds like waiting.
+    #: waits stays revoke-pending), or by the handover guard until a remaining admin is
+    #: confirmed (its handover item may be confirmed by hand); a resume runs it again.
+    #: Folds like waiting.
     HELD = "held"
 
     @classmethod
@@ -61,6 +63,8 @@ class RunStatus(StrEnum):
 
 #: Items a resume runs again: never started, killed while acting, failed, or held.
 RETRY = frozenset({ItemStatus.PENDING, ItemStatus.RUNNING, ItemStatus.FAILED, ItemStatus.HELD})
+#: Items a person can confirm with evidence (``runs confirm``; held: handover items only).
+CONFIRMABLE = frozenset({ItemStatus.WAITING, ItemStatus.HELD})
 #: Runs that still have work or manual steps open (one per subject at a time).
 UNFINISHED_RUN = (RunStatus.RUNNING, RunStatus.WAITING, RunStatus.FAILED, RunStatus.PARTIAL)
 #: Step statuses that end a step (it gets a finish time).

@@ -1,18 +1,21 @@
 """The engine's step-up: the operator's own second factor, held and validated by Vault's TOTP engine.
 
-Each operator enrols once (``enroll``): Vault generates a seed under
+An admin enrols each operator once (``enroll``, with a token holding the enrolment
+policy ``ag-<slug>-stepup-enroll``): Vault generates a seed under
 ``<totp_mount>/keys/<slug>_op_<operator>`` and hands its ``otpauth://`` URI back that
 one time; afterwards the seed never leaves Vault, which only answers "valid or not"
-(``POST <totp_mount>/code/<key>``). The operator is whoever the Vault token names
-(``auth/token/lookup-self``), never a name the caller declares.
+(``POST <totp_mount>/code/<key>``, the only step-up path the tool policy reaches). The
+operator is whoever the Vault token names (``auth/token/lookup-self``), never a name
+the caller declares.
 
 What Vault does not decide is decided here, in the library, for every caller:
 
-- **One use per code**: an accepted code is stored (as a digest) under a unique
-  constraint; presenting it again is refused before Vault is asked (``step_up_uses``).
+- **One use per code**: an accepted code is recorded (as a digest) in the operator's
+  ledger in Vault KV (``vault/stepup_ledger.py``, check-and-set); presenting it again is
+  refused before Vault is asked.
 - **Lockout**: ``MAX_FAILURES`` refused codes within ``WINDOW`` lock the operator's
-  step-up for ``LOCKOUT``; while locked even a correct code is refused
-  (``step_up_failures``). Every refusal and every lock is audited.
+  step-up for ``LOCKOUT``; while locked even a correct code is refused (the ledger's
+  failures). Every refusal and every lock is audited.
 - **Scheduled jobs**: a token holding the service policy (``ag-<slug>-service``) is a
   service identity; it passes without a human factor and is recorded as such.
 
@@ -28,17 +31,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.exc import IntegrityError
-
 from accessguard.app import App
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
-from accessguard.db.tables import step_up_failures as _FAILURES
-from accessguard.db.tables import step_up_uses as _USES
-from accessguard.errors import ConfigError, ConflictError, UsageError, VaultNotFoundError
+from accessguard.errors import (
+    CasConflictError,
+    ConfigError,
+    ConflictError,
+    UsageError,
+    VaultForbiddenError,
+    VaultNotFoundError,
+)
 from accessguard.secret import Secret
 from accessguard.vault.facade import Vault, open_vault
+from accessguard.vault.stepup_ledger import Ledger, StepUpLedgers
 
 #: Refused codes within ``WINDOW`` that lock step-up for ``LOCKOUT``.
 MAX_FAILURES = 5
@@ -46,6 +52,8 @@ WINDOW = timedelta(minutes=15)
 LOCKOUT = timedelta(minutes=15)
 #: How long an accepted code is remembered: longer than Vault accepts it (period 30 s, skew 1).
 REMEMBER = timedelta(minutes=5)
+#: Check-and-set retries of one ledger update before giving up.
+_CAS_ATTEMPTS = 5
 #: The account criticality whose secrets and codes need step-up to be shown.
 CRITICAL = "critical"
 #: Display names that name a way of logging in, not a person.
@@ -101,21 +109,34 @@ def operator_of(vault: Vault) -> Operator:
 
 
 def enroll(app: App, vault: Vault, operator: Operator) -> Secret:
-    """Have Vault generate the operator's step-up seed; its otpauth URI is returned once.
+    """Have Vault generate ``operator``'s step-up seed; its otpauth URI is returned once.
 
-    Refuses when the operator already has a seed: replacing one is an admin's job
-    (delete the key with an admin token), so a stolen session cannot re-enrol quietly.
+    ``vault`` is an admin's token (root, or one holding ``ag-<slug>-stepup-enroll``):
+    the tool policy cannot write step-up keys, so neither the tool token nor a stolen
+    operator session can replace a seed. Refuses when the operator already has one:
+    replacing it means deleting the key first, with the same admin token.
     """
     key = vault.paths.operator_totp_key(operator.name)
-    if vault.totp.exists(key):
-        raise ConflictError(
-            f"{operator.name} already has a step-up seed in Vault",
-            hint=f"an admin removes it first (`bao delete {vault.paths.totp_mount}/keys/{key}`)",
-            code="step-up-enrolled",
-        )
-    uri = vault.totp.generate(
-        key, issuer=f"accessguard {vault.paths.slug}", account_name=operator.name
+    hint = (
+        "an admin enrols operators: run it with a Vault token holding the policy "
+        f"{vault.paths.stepup_enroll_policy()} (or root)"
     )
+    try:
+        if vault.totp.exists(key):
+            raise ConflictError(
+                f"{operator.name} already has a step-up seed in Vault",
+                hint=f"an admin removes it first (`bao delete {vault.paths.totp_mount}/keys/{key}`)",
+                code="step-up-enrolled",
+            )
+        uri = vault.totp.generate(
+            key, issuer=f"accessguard {vault.paths.slug}", account_name=operator.name
+        )
+    except VaultForbiddenError:
+        raise UsageError(
+            f"this Vault token may not enrol step-up seeds ({key})",
+            hint=hint,
+            code="step-up-enroll-forbidden",
+        ) from None
     with app.begin() as conn:
         record(
             conn,
@@ -155,19 +176,17 @@ def _audit(app: App, operator: Operator, action: AuditAction, why: str, **detail
         )
 
 
-def _failures(app: App, operator: str) -> list[datetime]:
-    since = app.clock.now() - WINDOW - LOCKOUT
-    with app.begin() as conn:
-        rows = conn.execute(
-            select(_FAILURES.c.at)
-            .where(_FAILURES.c.operator == operator, _FAILURES.c.at > since)
-            .order_by(_FAILURES.c.at)
-        )
-        return [at for (at,) in rows]
+def _prune(ledger: Ledger, now: datetime) -> Ledger:
+    """Forget uses older than ``REMEMBER`` and failures that can no longer lock."""
+    return Ledger(
+        tuple((d, at) for d, at in ledger.uses if at > now - REMEMBER),
+        tuple(at for at in ledger.failures if at > now - WINDOW - LOCKOUT),
+        ledger.version,
+    )
 
 
-def _refuse_if_locked(app: App, operator: Operator, why: str) -> None:
-    until = locked_until(_failures(app, operator.name))
+def _refuse_if_locked(app: App, operator: Operator, ledger: Ledger, why: str) -> None:
+    until = locked_until(sorted(ledger.failures))
     if until is not None and app.clock.now() < until:
         _audit(app, operator, AuditAction.STEPUP_REFUSED_LOCKED, why, until=until.isoformat())
         raise UsageError(
@@ -176,17 +195,6 @@ def _refuse_if_locked(app: App, operator: Operator, why: str) -> None:
             hint="wait, and tell your security team if those attempts were not yours",
             code="step-up-locked",
         )
-
-
-def _fail(app: App, operator: Operator, why: str) -> UsageError:
-    now = app.clock.now()
-    with app.begin() as conn:
-        conn.execute(insert(_FAILURES).values(operator=operator.name, at=now))
-    _audit(app, operator, AuditAction.STEPUP_FAILED, why)
-    until = locked_until(_failures(app, operator.name))
-    if until is not None and until > now and until - LOCKOUT == now:
-        _audit(app, operator, AuditAction.STEPUP_LOCKED, why, until=until.isoformat())
-    return UsageError("step-up failed: that TOTP code is not valid", code="step-up-failed")
 
 
 def _replayed(app: App, operator: Operator, why: str) -> UsageError:
@@ -198,43 +206,72 @@ def _replayed(app: App, operator: Operator, why: str) -> UsageError:
     )
 
 
+def _record(
+    ledgers: StepUpLedgers, operator: str, now: datetime, *, digest: str | None
+) -> Ledger | None:
+    """Add a use (``digest``) or a failure (None) to the ledger, with check-and-set.
+
+    Returns the ledger as written, or None when ``digest`` was recorded meanwhile by a
+    command racing with the same code (that one won).
+    """
+    for _ in range(_CAS_ATTEMPTS):
+        ledger = _prune(ledgers.read(operator), now)
+        if digest is not None and ledger.used(digest):
+            return None
+        if digest is None:
+            ledger = Ledger(ledger.uses, (*ledger.failures, now), ledger.version)
+        else:
+            ledger = Ledger((*ledger.uses, (digest, now)), ledger.failures, ledger.version)
+        try:
+            ledgers.write(operator, ledger)
+        except CasConflictError:
+            continue
+        return ledger
+    raise CasConflictError(
+        f"the step-up ledger of {operator} kept changing under this command",
+        hint="another accessguard command is using the same operator's step-up; retry",
+    )
+
+
+def _fail(app: App, ledgers: StepUpLedgers, operator: Operator, why: str) -> UsageError:
+    now = app.clock.now()
+    ledger = _record(ledgers, operator.name, now, digest=None)
+    _audit(app, operator, AuditAction.STEPUP_FAILED, why)
+    until = locked_until(sorted(ledger.failures)) if ledger is not None else None
+    if until is not None and until > now and until - LOCKOUT == now:
+        _audit(app, operator, AuditAction.STEPUP_LOCKED, why, until=until.isoformat())
+    return UsageError("step-up failed: that TOTP code is not valid", code="step-up-failed")
+
+
 def verify_code(app: App, vault: Vault, operator: Operator, code: str, *, why: str) -> None:
     """Accept ``code`` once for ``operator`` if Vault says it is valid; raise to refuse.
 
-    Order: the lock, then the used-code record (a replay never reaches Vault), then
-    Vault, then the record of this use (a race with the same code loses at the insert).
+    Order: the lock, then the used-code ledger (a replay never reaches Vault), then
+    Vault, then the record of this use with check-and-set (a race with the same code
+    loses there). The ledger is in Vault KV, out of a database writer's reach.
     """
-    _refuse_if_locked(app, operator, why)
+    ledgers = StepUpLedgers(vault)
+    now = app.clock.now()
+    ledger = _prune(ledgers.read(operator.name), now)
+    _refuse_if_locked(app, operator, ledger, why)
     key = vault.paths.operator_totp_key(operator.name)
     text = code.strip()
     digest = _digest(operator.name, key, text)
-    now = app.clock.now()
-    with app.begin() as conn:
-        conn.execute(delete(_USES).where(_USES.c.used_at < now - REMEMBER))
-        seen = conn.execute(
-            select(func.count()).where(
-                _USES.c.operator == operator.name, _USES.c.code_digest == digest
-            )
-        ).scalar_one()
-    if seen:
+    if ledger.used(digest):
         raise _replayed(app, operator, why)
     try:
         valid = vault.totp.validate(key, Secret(text))
     except VaultNotFoundError:
         raise ConfigError(
             f"{operator.name} has no step-up seed in Vault",
-            hint="enrol once with `accessguard stepup enroll`",
+            hint="an admin enrols you once with `accessguard stepup enroll --operator "
+            f"{operator.name}`",
             code="step-up-missing",
         ) from None
     if not valid:
-        raise _fail(app, operator, why)
-    try:
-        with app.begin() as conn:
-            conn.execute(
-                insert(_USES).values(operator=operator.name, code_digest=digest, used_at=now)
-            )
-    except IntegrityError:
-        raise _replayed(app, operator, why) from None
+        raise _fail(app, ledgers, operator, why)
+    if _record(ledgers, operator.name, now, digest=digest) is None:
+        raise _replayed(app, operator, why)
     _audit(app, operator, AuditAction.STEPUP_PASSED, why)
 
 

@@ -23,7 +23,7 @@ from accessguard.db.tables import review_campaigns as _CAMPAIGNS
 from accessguard.db.tables import review_items as _ITEMS
 from accessguard.errors import ConflictError
 from accessguard.playbooks.builtin import builtin_plan, revocation_steps
-from accessguard.playbooks.guards import StepUp
+from accessguard.playbooks.guards import StepUp, with_holds
 from accessguard.playbooks.hooks import RunHooks
 from accessguard.playbooks.plan import Plan
 from accessguard.reviews.campaigns import Campaign, get_campaign
@@ -127,7 +127,7 @@ def close_plan(session: Connection, campaign_id: int, *, force: bool = False) ->
     steps = revocation_steps(
         session, grant_ids, reason=f"{campaign.label}: reviewer decided revoke"
     )
-    return builtin_plan("review-close", subject, steps, force=force)
+    return with_holds(session, builtin_plan("review-close", subject, steps, force=force))
 
 
 def _mark_closed(app: App, campaign_id: int) -> Callable[[Connection, str], None]:

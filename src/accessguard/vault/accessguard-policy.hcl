@@ -31,22 +31,12 @@ path "{{totp_mount}}/code/{{slug}}_A_*" {
   capabilities = ["read"]
 }
 
-# Step-up: each operator's own seed, `<slug>_op_<operator>`. Enrolment has Vault
-# generate it (the TOTP engine has no existence check, so that write needs `update`;
-# no `key`/`url`: a seed is never chosen by the caller); `read` on keys/ shows its
-# settings, never the seed. On code/ only `update` with `code`, which is Vault checking
-# a code: no `read`, so no holder of this token can have Vault produce an operator's
-# code. No `delete`: replacing a seed is an admin's job.
-path "{{totp_mount}}/keys/{{slug}}_op_*" {
-  capabilities = ["create", "read", "update"]
-  allowed_parameters = {
-    "generate"     = []
-    "exported"     = []
-    "issuer"       = []
-    "account_name" = []
-    "qr_size"      = []
-  }
-}
+# Step-up: each operator's own seed, `<slug>_op_<operator>`. The tool only has Vault
+# check a code (`update` on code/ with `code`): nothing on keys/, so no holder of this
+# token can create, overwrite, read or delete a step-up seed (the TOTP engine has no
+# existence check, so any write there could replace one), and no `read` on code/, so
+# none can have Vault produce an operator's code. Admins enrol seeds with the policy
+# `ag-{{slug}}-stepup-enroll` that `vault bootstrap` writes.
 path "{{totp_mount}}/code/{{slug}}_op_*" {
   capabilities = ["update"]
   allowed_parameters = {

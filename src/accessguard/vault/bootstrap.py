@@ -11,7 +11,12 @@ from typing import Any
 
 from accessguard.errors import ConfigError
 from accessguard.vault.facade import Vault
-from accessguard.vault.policies import account_policy_text, service_policy_text, tool_policy_text
+from accessguard.vault.policies import (
+    account_policy_text,
+    service_policy_text,
+    stepup_enroll_policy_text,
+    tool_policy_text,
+)
 
 
 @dataclass
@@ -80,6 +85,7 @@ def bootstrap(vault: Vault, account_names: Iterable[str]) -> BootstrapReport:
     _mounts(vault, report)
     _policy(vault, paths.tool_policy(), tool_policy_text(paths), report)
     _policy(vault, paths.service_policy(), service_policy_text(paths), report)
+    _policy(vault, paths.stepup_enroll_policy(), stepup_enroll_policy_text(paths), report)
     for account in sorted(account_names):
         policy = paths.account_policy(account)
         _policy(vault, policy, account_policy_text(paths, account), report)

@@ -15,6 +15,7 @@ answers in time. No third-party exception leaves ``vault/``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -62,6 +63,13 @@ def _detail(errors: Sequence[object] | None, text: str) -> str:
     return redact(raw)[:300]
 
 
+#: TLS alerts a server sends when it requires a client certificate and got none or an
+#: untrusted one (TLS 1.3 "certificate required"; TLS 1.2 "bad certificate"/"unknown ca").
+_CLIENT_CERT_REFUSED = re.compile(
+    r"alert (certificate required|bad certificate|unknown ca|certificate unknown)", re.I
+)
+
+
 def not_found(what: str) -> VaultNotFoundError:
     """Vault holds nothing at the path asked for while doing ``what`` (a 404)."""
     return VaultNotFoundError(
@@ -89,6 +97,14 @@ def from_network(exc: Exception, *, addr: str, what: str) -> AccessGuardError | 
             "certificate, or VAULT_CAPATH to a directory of CAs "
             "([vault].verify = false only for a throwaway test server)",
             code="vault-tls",
+        )
+    if isinstance(exc, requests.exceptions.SSLError) and _CLIENT_CERT_REFUSED.search(str(exc)):
+        return VaultError(
+            f"Vault at {addr} requires a TLS client certificate and refused this one "
+            f"(none set, or not signed by a CA Vault trusts) while trying to {what}",
+            hint="set VAULT_CLIENT_CERT and VAULT_CLIENT_KEY to a certificate and key "
+            "signed by the CA in Vault's tls_client_ca_file",
+            code="vault-tls-client",
         )
     unreachable = VaultUnavailableError(
         f"Vault at {addr} is unreachable while trying to {what} ({type(exc).__name__})",

@@ -142,6 +142,10 @@ class VaultPaths:
         """Name of the policy that marks a scheduled job's token (step-up without a human)."""
         return f"ag-{self.slug}-service"
 
+    def stepup_enroll_policy(self) -> str:
+        """Name of the admin policy that writes operators' step-up seeds (the tool's cannot)."""
+        return f"ag-{self.slug}-stepup-enroll"
+
     def tool_policy(self) -> str:
         """Name of the tool's own policy."""
         return f"ag-{self.slug}-tool"

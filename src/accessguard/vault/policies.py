@@ -46,3 +46,27 @@ def service_policy_text(paths: VaultPaths) -> str:
         'path "auth/token/lookup-self" {\n  capabilities = ["read"]\n}\n'
         f"# installation: {paths.slug}\n"
     )
+
+
+def stepup_enroll_policy_text(paths: VaultPaths) -> str:
+    """What an admin needs to enrol operators' step-up seeds, and nothing else.
+
+    Kept out of the tool policy: the TOTP engine has no existence check, so whoever can
+    create a key can overwrite it. Only Vault-generated seeds (no ``key``/``url``), read
+    of the key's settings to refuse a second enrolment, and delete to replace a seed.
+    """
+    keys = f"{paths.totp_mount}/keys/{paths.slug}_op_*"
+    return (
+        "# accessguard: enrol operators' step-up seeds (admins only; never with the tool\n"
+        "# policy, so the tool token cannot replace a seed). Vault generates each seed.\n"
+        f'path "{keys}" {{\n'
+        '  capabilities = ["create", "read", "update", "delete"]\n'
+        "  allowed_parameters = {\n"
+        '    "generate"     = []\n'
+        '    "exported"     = []\n'
+        '    "issuer"       = []\n'
+        '    "account_name" = []\n'
+        '    "qr_size"      = []\n'
+        "  }\n}\n"
+        'path "auth/token/lookup-self" {\n  capabilities = ["read"]\n}\n'
+    )

@@ -180,3 +180,64 @@ def test_the_allowed_loopback_server_still_works(http) -> None:
         tiktok.add_member("ann@example.com")
         result = tiktok_on(tiktok.url, tiktok.token, http).revoke(Target(email="ann@example.com"))
     assert result.outcome is Outcome.CHANGED
+
+
+def _client_from(tmp_path, text: str) -> object:
+    """The HttpClient a process gets from a config file holding ``text``."""
+    from accessguard.connectors.registry import http_client
+
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return http_client(App(settings=load_settings(path)))
+
+
+def test_a_host_allowed_for_one_connector_is_refused_for_another(tmp_path) -> None:
+    with TikTokFake() as server:  # think: the company's SCIM app, trusted with SCIM only
+        server.add_member("ann@example.com")
+        host = server.url.removeprefix("http://")
+        http = _client_from(tmp_path, f'[connectors.scim]\nallowed_hosts = ["{host}"]\n')
+        with pytest.raises(EgressRefusedError) as info:
+            tiktok_on(server.url, server.token, http).list_holders()
+        assert server.hits == []  # the TikTok token never reached the SCIM host
+        assert "[connectors.tiktok] allowed_hosts" in info.value.message
+
+        http = _client_from(tmp_path, f'[connectors.tiktok]\nallowed_hosts = ["{host}"]\n')
+        holders = tiktok_on(server.url, server.token, http).list_holders()
+    assert [h.email for h in holders] == ["ann@example.com"]
+
+
+def test_the_global_list_still_applies_to_every_connector(tmp_path) -> None:
+    with TikTokFake() as server:
+        host = server.url.removeprefix("http://")
+        http = _client_from(tmp_path, f'[connectors]\nallowed_hosts = ["{host}"]\n')
+        assert tiktok_on(server.url, server.token, http).list_holders() == []
+
+
+def test_per_connector_hosts_come_from_the_config_file_only(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="only the config file can"):
+        load_settings(tmp_path / "none.toml", environ={"ACCESSGUARD_CONNECTORS_BY_CONNECTOR": "x"})
+    with pytest.raises(ConfigError, match="only the config file can"):
+        load_settings(
+            tmp_path / "none.toml", overrides={"connectors.tiktok.allowed_hosts": ["evil:1"]}
+        )
+    path = tmp_path / "config.toml"
+    path.write_text('[connectors.scim]\nallowed_hosts = ["a"]\ntoken = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[connectors.scim\]: unknown setting"):
+        load_settings(path)
+
+
+def test_connectors_check_applies_the_per_connector_hosts(tmp_path) -> None:
+    from accessguard.connectors.readiness import missing
+
+    path = tmp_path / "config.toml"
+    scim = ConnectedAccount(
+        0, "suite", "hootsuite", "suite", "scim", {"base_url": "https://scim.example.com/v2"}
+    )
+
+    def problems(table: str) -> list[str]:
+        path.write_text(f'[connectors.{table}]\nallowed_hosts = ["scim.example.com"]\n')
+        app = App(settings=load_settings(path))
+        return [p for p in missing(app, scim) if "scim.example.com" in p]
+
+    assert problems("scim") == []
+    assert problems("okta") != []  # allowed for Okta only: not for the SCIM token

@@ -31,12 +31,13 @@ from support.vault import admin_vault
 
 def test_enrolment_keeps_the_seed_in_vault(world, monkeypatch) -> None:
     vault, key, uri = enrolled(world, monkeypatch)
+    admin = admin_vault(world.app, world.openbao)
     assert uri.reveal().startswith("otpauth://totp/")
-    assert vault.totp.exists(key)
+    assert admin.totp.exists(key)
     with pytest.raises(VaultForbiddenError):  # the tool token checks codes, never makes them
         vault.totp.code(key)
-    with pytest.raises(ConflictError) as again:
-        enroll(world.app, vault, operator_of(vault))
+    with pytest.raises(ConflictError) as again:  # even an admin does not re-enrol over a seed
+        enroll(world.app, admin, operator_of(vault))
     assert again.value.code == "step-up-enrolled"
     with world.app.begin() as conn:  # the seed is nowhere in the database
         dump = repr([conn.execute(select(t)).all() for t in tables.metadata.sorted_tables])
@@ -219,3 +220,5 @@ def test_stepup_commands_name_the_token_and_show_the_seed_only_on_a_terminal(wor
     refused = invoke(world.app, "stepup", "enroll")  # CliRunner's stdout is no terminal
     assert refused.exit_code == 2 and "terminal" in refused.stderr
     assert not admin_vault(world.app, world.openbao).totp.exists(me["key"])
+    as_admin = invoke(world.app, "stepup", "enroll", "--operator", "token-bob")
+    assert as_admin.exit_code == 2 and "terminal" in as_admin.stderr

@@ -46,8 +46,12 @@ def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
     assert len(pending) == 2 and not any(p["overdue"] for p in pending)
     for item in pending:
         out = run(app, "review", "decide", str(item["item"]), "revoke", "--note", "left the team",
-                  actor="bob@example.com")  # fmt: skip
+                  "--json", actor="bob@example.com")  # fmt: skip
         assert out.exit_code == 0, out.output
+        assert json.loads(out.stdout) == {
+            "item": item["item"], "decision": "revoke", "note": "left the team",
+            "decided_by": "bob@example.com",
+        }  # fmt: skip
     assert json.loads(run(app, "review", "pending", "--json").output) == []
 
     # Both admins of brand-main would go: the engine's handover guard refuses, nothing changes.

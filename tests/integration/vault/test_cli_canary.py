@@ -121,7 +121,10 @@ def test_no_secret_leaks_anywhere(
     assert pyotp.TOTP(SEED).verify(code, valid_window=1)
     run("totp", "enroll", "brand-yt", "--generate")
     run("totp", "status", "--json")
-    run("vault", "user", "cathy@example.com", input=VAULT_PW + "\n")
+    login = json.loads(
+        run("vault", "user", "cathy@example.com", "--json", input=VAULT_PW + "\n").stdout
+    )
+    assert login["person"] == "cathy@example.com" and login["username"]
     drift = json.loads(run("vault", "sync", "--json").stdout)
     assert drift["add"] == [{"account": "brand-x", "person": "cathy@example.com"}]
     exposed = json.loads(run("creds", "exposed", "cathy@example.com", "--json").stdout)

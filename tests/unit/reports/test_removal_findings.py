@@ -101,10 +101,39 @@ def test_the_run_finding_says_what_to_do(conn: Connection) -> None:
     assert "accessguard runs" in finding.message
 
 
+def _lock(conn: Connection, run_id: str, holder: str) -> None:
+    conn.execute(
+        insert(tables.run_locks).values(
+            subject="gone@example.com",
+            run_id=run_id,
+            holder=holder,
+            acquired_at=NOW,
+            heartbeat_at=NOW,
+        )
+    )
+
+
 @pytest.mark.parametrize("status", ["completed", "running"])
 def test_completed_and_live_runs_are_no_finding(conn: Connection, status: str) -> None:
+    from accessguard.playbooks.lock import holder_name
+
     _run(conn, "run-1", status)
+    _lock(conn, "run-1", holder_name())  # this process: alive
     assert list(incomplete_runs(context(conn))) == []
+
+
+@pytest.mark.parametrize("holder", [None, "dead"])
+def test_a_running_run_nobody_runs_is_an_interrupted_finding(
+    conn: Connection, holder: str | None
+) -> None:
+    """Stored ``running``, but its lock is gone or its process died: shown interrupted."""
+    import socket
+
+    _run(conn, "run-1", "running")
+    if holder:
+        _lock(conn, "run-1", f"{socket.gethostname()}:999999999")  # no such process
+    (finding,) = incomplete_runs(context(conn))
+    assert "interrupted" in finding.message and "runs resume run-1" in finding.message
 
 
 def _times(conn: Connection) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from accessguard.errors import InputError, UsageError
 from accessguard.reports.digest import EXAMPLES_PER_KIND, Digest
 from accessguard.reports.findings import KINDS
 from accessguard.reports.findings.base import Finding, Severity
-from accessguard.reports.render.csv_out import _safe
+from accessguard.reports.render.csv_out import formula_safe
 from accessguard.reports.render.markdown import _esc as md_escape
 from accessguard.reports.render.text import _cell as text_cell
 from accessguard.reviews.campaigns import parse_scope
@@ -48,8 +48,8 @@ def test_parse_scope_rejects(bad: str) -> None:
 
 
 def test_csv_formulas_are_neutralised() -> None:
-    assert _safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert _safe("plain") == "plain" and _safe(None) == ""
+    assert formula_safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert formula_safe("plain") == "plain" and formula_safe(None) == ""
 
 
 def test_digest_stays_bounded() -> None:
@@ -106,7 +106,7 @@ def test_cron_and_systemd_use_real_options() -> None:
 @pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
 def test_csv_formula_lead_is_neutralised(lead: str) -> None:
     """OWASP's list: a tab or CR before a formula is skipped by some spreadsheets."""
-    assert _safe(f"{lead}cmd|' /C calc'!A0").startswith("'")
+    assert formula_safe(f"{lead}cmd|' /C calc'!A0").startswith("'")
 
 
 @pytest.mark.parametrize(

@@ -43,10 +43,6 @@ from accessguard.db.tables.runs import (
     run_steps,
     runs,
 )
-from accessguard.db.tables.stepup import (
-    step_up_failures,
-    step_up_uses,
-)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -71,8 +67,6 @@ __all__ = [
     "run_locks",
     "run_steps",
     "runs",
-    "step_up_failures",
-    "step_up_uses",
     "totp_keys",
     "vault_identities",
     "vault_memberships",

@@ -1,4 +1,4 @@
-"""Inventory actions: mark the subject leaving or departed, end grants, hand over accounts.
+"""Inventory actions: mark the subject leaving or departed, end grants, transfer ownership.
 
 All of them read and write Core records in the action's own transaction (``ctx.begin``).
 """
@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING
 
 from accessguard.clock import today
 from accessguard.inventory.accounts import owner_emails, set_owner
-from accessguard.inventory.admin import admins_of, get_account
+from accessguard.inventory.admin import get_account
 from accessguard.inventory.grants import mark_revoke_pending, revoke_pending_count
 from accessguard.inventory.records import (
     PersonRecord,
     end_grant_ids,
     existing_grant_ids,
-    find_person_record,
     get_person_record,
     update_person_record,
 )
@@ -176,43 +175,6 @@ def end_grants(
         else:
             results.append(ActionResult.unchanged(f"grant on {params.account} already ended"))
     return results
-
-
-def handover_check(ctx: ActionContext) -> ActionResult:
-    """The account keeps an active admin or owner; a successor who is not yet admin is a manual step."""
-    params = ctx.params_as(HandoverParams)
-    with ctx.begin() as session:
-        account = get_account(session, params.account_id)
-        subject = _subject(ctx, session)
-        if account is None:
-            return ActionResult.failed(f"account {params.account} no longer exists")
-        admins = admins_of(session, account.id, subject.id)
-        inheritor = find_person_record(session, params.inheritor) if params.inheritor else None
-    if inheritor is not None and inheritor.status == "departed":
-        return ActionResult.failed(
-            f"{inheritor.email} was to inherit {account.name} but has departed; plan again with --successor"
-        )
-    if admins:
-        who = f"; {inheritor.email} inherits ownership" if inheritor else ""
-        return ActionResult.unchanged(f"{account.name} keeps admins: {', '.join(admins)}{who}")
-    if inheritor is not None and not params.owned and account.owner_id == inheritor.id:
-        return ActionResult.unchanged(f"{account.name} keeps its owner {inheritor.email}")
-    where = f"{account.platform} account {account.handle!r} ({account.name})"
-    if inheritor is not None:
-        return ActionResult.waiting(
-            f"make {inheritor.email} an admin of {account.name}",
-            f"On {where}, make {inheritor.email} an admin BEFORE {subject.email}'s access is "
-            f"removed, then record it: `accessguard grant {inheritor.email} {account.name} "
-            "--role admin --via platform-role`.",
-            account=account.name,
-            inheritor=inheritor.email,
-        )
-    return ActionResult.waiting(
-        f"{account.name} has no admin left",
-        f"{where} was left without an admin (--force). Appoint an admin on the platform and "
-        "record the grant in accessguard.",
-        account=account.name,
-    )
 
 
 def transfer_ownership(ctx: ActionContext) -> ActionResult:

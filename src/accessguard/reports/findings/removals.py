@@ -71,13 +71,23 @@ def unconfirmed_removals(ctx: FindingContext) -> FindingStream:
 
 def incomplete_runs(ctx: FindingContext) -> FindingStream:
     """Runs that failed, ended partial, wait for a person or were interrupted."""
+    from accessguard.playbooks.run_views import shown_status
+    from accessguard.playbooks.state import get_run
+
     runs = _RUNS.c
     query = (
         select(runs.id, runs.subject, runs.playbook, runs.status, runs.updated_at)
-        .where(runs.status.in_(list(INCOMPLETE_RUNS)))
+        .where(runs.status.in_([*INCOMPLETE_RUNS, "running"]))
         .order_by(runs.created_at, runs.id)
     )
-    for run_id, subject, playbook, status, updated_at in ctx.session.execute(query):
+    for run_id, subject, playbook, status, updated_at in ctx.session.execute(query).all():
+        if status == "running":
+            # Stored running, shown interrupted when no live process holds its lock.
+            status = str(
+                shown_status(ctx.session, get_run(ctx.session, run_id, plan=False), ctx.now)
+            )
+            if status not in INCOMPLETE_RUNS:
+                continue
         severity, todo = INCOMPLETE_RUNS[status]
         message = (
             f"run {run_id} ({playbook} for {subject}) is {status} since "

@@ -25,7 +25,7 @@ def write_csv(report: AccessReport, out: TextIO) -> None:
             accepted.until.isoformat() if accepted else None,
             accepted.note if accepted else None,
         ]
-        writer.writerow([_safe(row[c]) for c in COLUMNS] + [_safe(v) for v in extra])
+        writer.writerow([formula_safe(row[c]) for c in COLUMNS] + [formula_safe(v) for v in extra])
 
 
 #: What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list): the
@@ -33,7 +33,7 @@ def write_csv(report: AccessReport, out: TextIO) -> None:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value: object) -> str:
+def formula_safe(value: object) -> str:
     """Neutralise spreadsheet formulas (CSV injection) in values that came from users."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -1,0 +1,132 @@
+"""One output convention for every command that prints data.
+
+A command that prints data declares ``--json`` (its ``as_json`` parameter). When the
+root group loads it, ``apply`` gives it ``-o/--output table|json|csv|ndjson``, ``--quiet``,
+``--no-headers``, ``--field NAME`` and ``--color``, and wraps its callback so ``cli/output.py`` renders in
+the chosen way. ``--json`` stays an alias of ``-o json``. Every other command takes
+``--quiet``. The same options on the root group (``accessguard -o json people list``)
+are defaults for the command.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import click
+
+from accessguard.cli.output import Color, Format, OutputSettings, using
+from accessguard.errors import UsageError
+
+#: Where the root group keeps its output options (``ctx.meta``).
+ROOT_OUTPUT = "accessguard.output"
+_APPLIED = "_accessguard_output_convention"
+#: The parameter of a command that renders its own formats (``report access --format``).
+OWN_FORMAT = "fmt"
+OUTPUT_OPTIONS = ("output_format", "quiet", "no_headers", "output_field", "color")
+
+
+def output_options() -> list[click.Option]:
+    """The output options, fresh objects for one command."""
+    return [
+        click.Option(
+            ["-o", "--output", "output_format"],
+            type=click.Choice([f.value for f in Format]),
+            help="Output format (default: table; --json is -o json).",
+        ),
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            help="Only the data: no notes or titles (errors still go to stderr).",
+        ),
+        click.Option(["--no-headers"], is_flag=True, help="No header row (table, csv)."),
+        click.Option(
+            ["--field", "output_field"],
+            metavar="NAME",
+            help="Print only this field (a.b reaches inside), one value a line.",
+        ),
+        click.Option(
+            ["--color"],
+            type=click.Choice([c.value for c in Color]),
+            help="Colour tables: auto (a terminal without NO_COLOR), always, never.",
+        ),
+    ]
+
+
+def prints_data(command: click.Command) -> bool:
+    """Whether ``command`` prints data (it has ``--json``)."""
+    return any(p.name == "as_json" for p in command.params)
+
+
+def apply(command: click.Command) -> click.Command:
+    """Give ``command`` and every data-printing subcommand the output options (once)."""
+    if getattr(command, _APPLIED, False):
+        return command
+    setattr(command, _APPLIED, True)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            apply(sub)
+    elif command.callback is not None:
+        taken = {opt for p in command.params for opt in p.opts}
+        # A command that only reports (no --json) still takes --quiet: nothing but errors.
+        offered = [o for o in output_options() if prints_data(command) or o.name == "quiet"]
+        command.params.extend(o for o in offered if not taken & set(o.opts))
+        command.callback = _wrapped(command.callback)
+    return command
+
+
+def _wrapped(callback: Any) -> Any:
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name, None) for name in OUTPUT_OPTIONS}
+        chosen = resolve(given, as_json=bool(kwargs.get("as_json")))
+        if OWN_FORMAT in kwargs:
+            kwargs[OWN_FORMAT] = _own_format(kwargs[OWN_FORMAT], chosen)
+        elif "as_json" in kwargs:
+            kwargs["as_json"] = chosen.format is not Format.TABLE or chosen.field is not None
+        with using(chosen):
+            return callback(*args, **kwargs)
+
+    return run
+
+
+def _own_format(own: str, chosen: OutputSettings) -> str:
+    """The format of a command that renders itself (``report access --format``), from ``-o``.
+
+    ``-o`` names one of the command's own formats; given both, they must agree.
+    """
+    if chosen.field is not None:
+        raise UsageError("--field does not apply to this command", hint="use -o json")
+    if chosen.format is Format.TABLE:
+        return own
+    ctx = click.get_current_context()
+    own_type = next(p.type for p in ctx.command.params if p.name == OWN_FORMAT)
+    choices = [str(c) for c in own_type.choices] if isinstance(own_type, click.Choice) else []
+    explicit = ctx.get_parameter_source(OWN_FORMAT) is not click.core.ParameterSource.DEFAULT
+    if chosen.format.value not in choices:
+        raise UsageError(
+            f"this command has no {chosen.format.value} form",
+            hint=f"use -o or --format with one of: {', '.join(choices)}",
+        )
+    if explicit and own != chosen.format.value:
+        raise UsageError(f"--format {own} and -o {chosen.format.value} disagree")
+    return chosen.format.value
+
+
+def resolve(given: dict[str, Any], *, as_json: bool) -> OutputSettings:
+    """The output settings from a command's options, over the root group's, over defaults."""
+    ctx = click.get_current_context(silent=True)
+    root: dict[str, Any] = ctx.find_root().meta.get(ROOT_OUTPUT, {}) if ctx else {}
+    name = given.get("output_format")
+    if as_json and name not in (None, Format.JSON.value):
+        raise UsageError(f"--json and -o {name} disagree", hint="--json is the same as -o json")
+    color = given.get("color") or root.get("color") or Color.AUTO.value
+    # The command's own --json beats a format given to the root group.
+    name = name or (Format.JSON.value if as_json else root.get("output_format"))
+    return OutputSettings(
+        format=Format(name) if name else Format.TABLE,
+        quiet=bool(given.get("quiet") or root.get("quiet")),
+        headers=not (given.get("no_headers") or root.get("no_headers")),
+        color=Color(color),
+        field=given.get("output_field"),
+    )
