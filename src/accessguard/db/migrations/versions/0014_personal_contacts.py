@@ -2,14 +2,14 @@
 workspace_scans and workspace_admins: Google Workspace super admins as last fetched.
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
