@@ -51,6 +51,8 @@ EXPECTED = {
     "single-admin": "medium",
     "owner-not-active": "medium",
     "recovery-not-company": "medium",
+    "recovery-leaver": "critical",
+    "recovery-unknown": "medium",
     "no-2fa-custody": "high",
     "seed-exported": "high",
     "seed-personal-device": "medium",
@@ -70,7 +72,9 @@ def build_findings(app: App) -> None:
     now = app.clock.now()
     today = now.date()
     with app.begin() as conn:
-        rows.person(conn, "gone@example.com", status="departed", now=now)
+        rows.person(
+            conn, "gone@example.com", status="departed", personal_phone="+44 20 7946 0000", now=now
+        )
         leaver = rows.person(
             conn,
             "leaver@example.com",
@@ -79,8 +83,8 @@ def build_findings(app: App) -> None:
             now=now,
         )
         rows.person(conn, "agency@partner.test", kind="agency", now=now)
-        for email in ("temp@example.com", "idle@example.com"):
-            rows.person(conn, email, now=now)
+        rows.person(conn, "temp@example.com", now=now)
+        rows.person(conn, "idle@example.com", personal_email="me@gmail.com", now=now)
         rows.grant(conn, "gone@example.com", "brand-main", "editor", now=now)
         rows.grant(conn, "leaver@example.com", "brand-main", "analyst", now=now)
         rows.grant(conn, "agency@partner.test", "brand-main", "admin", now=now)
@@ -96,7 +100,14 @@ def build_findings(app: App) -> None:
             last_used_at=now - timedelta(days=150),  # a recorded use, long ago
         )
 
-        _account(conn, app, "brand-solo", "instagram", owner_id=leaver)
+        _account(
+            conn,
+            app,
+            "brand-solo",
+            "instagram",
+            owner_id=leaver,
+            recovery_email="stranger@mail.test",
+        )
         solo_admin = rows.grant(conn, "ann@example.com", "brand-solo", "admin", now=now)
         orphan = _account(conn, app, "brand-orphan", "linkedin")
         lost = rows.grant(conn, "ann@example.com", "brand-orphan", "editor", now=now)
@@ -108,6 +119,7 @@ def build_findings(app: App) -> None:
             "pinterest",
             recovery_email="me@gmail.com",
             recovery_email_company=False,
+            recovery_phone="0044 20 7946 0000",
         )
         _two_admins(conn, app, "brand-recovery")
         rows.account(conn, "brand-nofa", "x", now=now)

@@ -82,16 +82,20 @@ def list_cmd(app: App, status: str | None, kind: str | None, as_json: bool) -> N
 def show(app: App, email: str, as_json: bool) -> None:
     """Show one person and what they hold."""
     from accessguard.inventory.grants import holdings
+    from accessguard.inventory.personal import person_contacts
     from accessguard.inventory.records import get_person_record, person_to_dict
 
     with app.begin() as conn:
-        data = person_to_dict(get_person_record(conn, email))
+        person = get_person_record(conn, email)
+        data = person_to_dict(person) | person_contacts(person)
         data["grants"] = holdings(conn, email)
     if as_json:
         emit_json(data)
         return
     for key in ("email", "name", "department", "manager", "kind", "status", "end_date", "source"):
         click.echo(f"{key:>11}: {data[key] if data[key] is not None else '-'}")
+    for key in ("personal_email", "personal_phone"):  # shown here only: personal data
+        click.echo(f"{key:>14}: {data[key] or '-'}")
     table(
         ["account", "platform", "role", "via", "expires_at"],
         [
@@ -147,7 +151,8 @@ def import_cmd(
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Import the HR feed (CSV: email,name[,department,manager,kind,status,end_date,start_date])."""
+    """Import the HR feed (CSV: email,name[,department,manager,kind,status,end_date,start_date,
+    personal_email,personal_phone])."""
     from accessguard.inventory.csvinput import parse_column_map
     from accessguard.inventory.importers import (
         FIELD_ALIASES,

@@ -51,6 +51,11 @@ def _refuse_webhook_url(ctx: click.Context, param: click.Parameter, value: str |
 )
 @click.option("--email", "emails", multiple=True, metavar="TO", help="Email the HTML report.")
 @click.option(
+    "--fetch-lockout",
+    is_flag=True,
+    help="First fetch Google Workspace super admins (2SV, recovery) through their connectors.",
+)
+@click.option(
     "--slack",
     is_flag=True,
     help="Post a summary to the configured Slack webhook (ACCESSGUARD_SLACK_WEBHOOK, "
@@ -71,6 +76,7 @@ def access_cmd(
     out: Path | None,
     fail_on: str | None,
     emails: tuple[str, ...],
+    fetch_lockout: bool,
     slack: bool,
 ) -> None:
     """The access review: findings, per account and per person."""
@@ -86,6 +92,12 @@ def access_cmd(
 
     if as_json:
         fmt = "json"
+    if fetch_lockout:
+        from accessguard.reports.lockout import scan_workspaces
+
+        with app.begin() as conn:
+            scans = scan_workspaces(conn, app, now=app.clock.now())
+        info(f"fetched {len(scans)} Google Workspace account(s)")
     with app.begin() as conn:
         digest = write_access_report(conn, app.settings, now=app.clock.now(), fmt=fmt, out=out)
         if emails or slack:

@@ -37,6 +37,7 @@ BUILTINS: dict[str, str] = {
     "google_business_profile": (
         "accessguard.connectors.google_business_profile:GoogleBusinessProfileConnector"
     ),
+    "google_workspace": "accessguard.connectors.google_workspace:GoogleWorkspaceConnector",
     "linkedin": "accessguard.connectors.linkedin:LinkedInConnector",
     "reddit": "accessguard.connectors.reddit:RedditConnector",
     "okta": "accessguard.connectors.okta:OktaConnector",
@@ -55,6 +56,7 @@ DEFAULT_BY_PLATFORM: dict[str, str] = {
     "pinterest": "pinterest",
     "tiktok": "tiktok",
     "google-business-profile": "google_business_profile",
+    "google-workspace": "google_workspace",
     "linkedin": "linkedin",
     "reddit": "reddit",
     "okta": "okta",

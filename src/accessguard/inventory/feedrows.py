@@ -1,6 +1,7 @@
 """HR feed rows: the columns, one row parsed and checked, and the values it asks for.
 
-Only ``email`` and ``name`` are required. A column left out of the file leaves that
+Only ``email`` and ``name`` are required; ``personal_email`` and ``personal_phone`` are
+personal data (matched against accounts' recovery channels, never listed nor audited). A column left out of the file leaves that
 field as recorded; a blank ``kind``, ``status`` or ``end_date`` keeps what is recorded
 too, while a blank ``department`` or ``manager`` clears it.
 """
@@ -12,10 +13,12 @@ from datetime import date
 from typing import Any
 
 from accessguard.inventory.csvinput import Problems, Row, optional_value, required_value
+from accessguard.inventory.personal import PERSONAL_FIELDS
 from accessguard.inventory.records import PersonRecord
 from accessguard.inventory.validation import (
     check_choice,
     check_email,
+    check_phone,
     check_text,
     optional_text,
     parse_date,
@@ -23,7 +26,16 @@ from accessguard.inventory.validation import (
 from accessguard.inventory.vocab import PERSON_KINDS, PERSON_STATUSES
 
 PEOPLE_COLUMNS = ("email", "name")
-PEOPLE_OPTIONAL = ("department", "manager", "kind", "status", "end_date", "start_date")
+PEOPLE_OPTIONAL = (
+    "department",
+    "manager",
+    "kind",
+    "status",
+    "end_date",
+    "start_date",
+    "personal_email",
+    "personal_phone",
+)
 #: Other names ``--map`` accepts for a field.
 FIELD_ALIASES = {
     "leave_date": "end_date",
@@ -46,6 +58,8 @@ class PersonRow:
     end_date: date | None
     start_date: date | None
     present: frozenset[str]
+    personal_email: str | None = None
+    personal_phone: str | None = None
 
 
 def parse_person(problems: Problems, row: Row) -> PersonRow | None:
@@ -69,6 +83,12 @@ def parse_person(problems: Problems, row: Row) -> PersonRow | None:
     start_date = problems.check(
         row, "start_date", optional_value(lambda v: parse_date(v, "start_date"))
     )
+    personal_email = problems.check(
+        row, "personal_email", optional_value(lambda v: check_email(v, "personal_email"))
+    )
+    personal_phone = problems.check(
+        row, "personal_phone", optional_value(lambda v: check_phone(v, "personal_phone"))
+    )
     if len(problems.items) > before or email is None or name is None:
         return None
     if manager == email:
@@ -76,7 +96,18 @@ def parse_person(problems: Problems, row: Row) -> PersonRow | None:
         return None
     present = frozenset(c for c in row.values if c)
     return PersonRow(
-        row.line, email, name, department, manager, kind, status, end_date, start_date, present
+        row.line,
+        email,
+        name,
+        department,
+        manager,
+        kind,
+        status,
+        end_date,
+        start_date,
+        present,
+        personal_email=personal_email,
+        personal_phone=personal_phone,
     )
 
 
@@ -94,6 +125,8 @@ def wanted_person(row: PersonRow, existing: PersonRecord | None, day: date) -> d
             "kind": row.kind or "employee",
             "status": status or "active",
             "end_date": end_date,
+            "personal_email": row.personal_email,
+            "personal_phone": row.personal_phone,
         }
     wanted: dict[str, Any] = {
         "name": row.name,
@@ -104,6 +137,8 @@ def wanted_person(row: PersonRow, existing: PersonRecord | None, day: date) -> d
         "end_date": end_date if end_date is not None else existing.end_date,
         "source": "hr-import",
     }
+    for name in PERSONAL_FIELDS:  # like department: a blank cell clears, no column keeps
+        wanted[name] = getattr(row if name in row.present else existing, name)
     if row.status == "active" and row.end_date is None:
         wanted["end_date"] = None  # an explicit return to active cancels the leave
     return wanted

@@ -28,6 +28,7 @@ from accessguard.inventory.feedrows import (
     wanted_person,
 )
 from accessguard.inventory.people import PersonInput, add_person, list_people, rehire
+from accessguard.inventory.personal import mask_personal
 from accessguard.inventory.records import PersonRecord, get_person_record, update_person_record
 
 #: Audited reason of a person marked leaving because a full feed left them out.
@@ -136,11 +137,14 @@ def _parse_all(problems: Problems, rows: list[Row]) -> list[PersonRow]:
 
 
 def _diff(existing: PersonRecord, values: dict[str, Any]) -> dict[str, list[Any]]:
-    return {
-        column: [iso(getattr(existing, _ATTR.get(column, column))), iso(value)]
-        for column, value in values.items()
-        if getattr(existing, _ATTR.get(column, column)) != value
-    }
+    """What changes, {field: [before, after]}; personal values masked (the diff is printed)."""
+    return mask_personal(
+        {
+            column: [iso(getattr(existing, _ATTR.get(column, column))), iso(value)]
+            for column, value in values.items()
+            if getattr(existing, _ATTR.get(column, column)) != value
+        }
+    )
 
 
 # feed column -> PersonRecord field
@@ -154,7 +158,7 @@ def _plan_row(
     if existing is None:
         values = wanted_person(row, None, day)
         leaver = values["status"] in ("leaving", "departed")
-        fields = {k: [None, iso(v)] for k, v in values.items()}
+        fields = mask_personal({k: [None, iso(v)] for k, v in values.items()})
         if row.start_date is not None:
             fields["start_date"] = [None, iso(row.start_date)]
         counts["created"] += 1
@@ -284,6 +288,8 @@ def _apply(conn: Connection, clock: Clock, actor: str, planned: _Planned, *, rea
                 status=values["status"],
                 end_date=values["end_date"],
                 start_date=values["start_date"],
+                personal_email=values["personal_email"],
+                personal_phone=values["personal_phone"],
             ),
             source="hr-import",
         )

@@ -32,6 +32,7 @@ from accessguard.inventory.records import (
 from accessguard.inventory.validation import (
     check_choice,
     check_email,
+    check_phone,
     check_text,
     optional_text,
 )
@@ -50,6 +51,8 @@ class PersonInput:
     status: str = "active"
     end_date: date | None = None
     start_date: date | None = None
+    personal_email: str | None = None
+    personal_phone: str | None = None
 
     def validated(self) -> PersonInput:
         """Return a normalised copy, raising InputError on a bad field."""
@@ -67,6 +70,12 @@ class PersonInput:
             status=check_choice(self.status, PERSON_STATUSES, "status"),
             end_date=self.end_date,
             start_date=self.start_date,
+            personal_email=check_email(self.personal_email, "personal_email")
+            if self.personal_email
+            else None,
+            personal_phone=check_phone(self.personal_phone, "personal_phone")
+            if self.personal_phone
+            else None,
         )
 
 
@@ -90,6 +99,8 @@ def add_person(
         "status": data.status,
         "end_date": data.end_date,
         "source": source,
+        "personal_email": data.personal_email,
+        "personal_phone": data.personal_phone,
     }
     person_id = conn.execute(
         insert(_PEOPLE).values(**values, created_at=now, updated_at=now).returning(_PEOPLE.c.id)

@@ -22,6 +22,7 @@ from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
 from accessguard.errors import NotFoundError
 from accessguard.inventory.employments import mirror_current
+from accessguard.inventory.personal import mask_personal
 from accessguard.inventory.vocab import is_admin_role
 
 
@@ -61,6 +62,8 @@ class PersonRecord:
     status: str
     end_date: date | None
     source: str
+    personal_email: str | None = None
+    personal_phone: str | None = None
 
 
 _PERSON_COLUMNS = [_PEOPLE.c[name] for name in PersonRecord.__slots__]
@@ -302,7 +305,7 @@ def update_person_record(
             .values(**values, updated_at=clock.now())
         )
         mirror_current(conn, person.id, values)
-        details = {"changes": diff} | ({"reason": reason} if reason else {})
+        details = {"changes": mask_personal(diff)} | ({"reason": reason} if reason else {})
         record(
             conn,
             clock,

@@ -24,6 +24,7 @@ PLATFORMS = (
     "youtube",
     "pinterest",
     "google-business-profile",
+    "google-workspace",
     "reddit",
     "hootsuite",
     "sprout-social",

@@ -1,4 +1,4 @@
-"""Findings about accounts: admins, owners, recovery contacts, 2FA custody."""
+"""Findings about accounts: admins, owners, 2FA custody (recovery: test_recovery_findings)."""
 
 from __future__ import annotations
 
@@ -50,36 +50,6 @@ def test_owner_leaving_is_medium(conn: Connection) -> None:
     _brand(conn, owner_id=owner)
     _admins(conn, "ann@example.com", "bob@example.com")
     assert kinds(account_findings(context(conn))) == {"owner-not-active": "medium"}
-
-
-def test_recovery_email_outside_the_company_domains(conn: Connection) -> None:
-    _brand(conn, recovery_email="me@gmail.com")
-    _admins(conn, "ann@example.com", "bob@example.com")
-    assert kinds(account_findings(context(conn))) == {"recovery-not-company": "medium"}
-
-
-def test_recovery_email_on_a_company_domain_is_no_finding(conn: Connection) -> None:
-    _brand(conn, recovery_email="social@example.com")
-    _admins(conn, "ann@example.com", "bob@example.com")
-    assert list(account_findings(context(conn))) == []
-
-
-def test_recorded_company_flag_wins_over_the_domain(conn: Connection) -> None:
-    _brand(conn, recovery_email="social@example.com", recovery_email_company=False)
-    _admins(conn, "ann@example.com", "bob@example.com")
-    assert kinds(account_findings(context(conn))) == {"recovery-not-company": "medium"}
-
-
-def test_recovery_phone_outside_the_company_prefixes(conn: Connection) -> None:
-    _brand(conn, recovery_phone="+44 20 7946 0000")
-    _admins(conn, "ann@example.com", "bob@example.com")
-    assert kinds(account_findings(context(conn))) == {"recovery-not-company": "medium"}
-
-
-def test_recovery_phone_with_a_company_prefix_is_no_finding(conn: Connection) -> None:
-    _brand(conn, recovery_phone="+1 555 0100")
-    _admins(conn, "ann@example.com", "bob@example.com")
-    assert list(account_findings(context(conn))) == []
 
 
 def test_no_seed_in_custody_is_medium(conn: Connection) -> None:

@@ -27,6 +27,7 @@ from accessguard.db.tables.credentials import (
     vault_memberships,
 )
 from accessguard.db.tables.findings import finding_acceptances
+from accessguard.db.tables.lockout import workspace_admins, workspace_scans
 from accessguard.db.tables.reconcile import (
     drift_items,
     reconcile_checks,
@@ -69,4 +70,6 @@ __all__ = [
     "totp_keys",
     "vault_identities",
     "vault_memberships",
+    "workspace_admins",
+    "workspace_scans",
 ]

@@ -64,6 +64,9 @@ people = Table(
     Column("source", String(20), nullable=False, default="manual"),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # Personal contacts from the HR feed: matched against recovery channels, never listed.
+    Column("personal_email", String(320), nullable=True),
+    Column("personal_phone", String(40), nullable=True),
 )
 
 accounts = Table(

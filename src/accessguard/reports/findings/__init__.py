@@ -20,8 +20,10 @@ from accessguard.reports.findings.grants import (
     leavers_holding_access,
     stale_grants,
 )
+from accessguard.reports.findings.recovery import recovery_findings
 from accessguard.reports.findings.removals import incomplete_runs, unconfirmed_removals
 from accessguard.reports.findings.reviews import overdue_reviews
+from accessguard.reports.findings.workspace import workspace_findings
 
 Rule = Callable[[FindingContext], Iterator[Finding]]
 
@@ -29,6 +31,8 @@ RULES: tuple[Rule, ...] = (
     leavers_holding_access,
     expired_grants,
     account_findings,
+    recovery_findings,
+    workspace_findings,
     seed_findings,
     credential_findings,
     external_admins,
@@ -47,7 +51,14 @@ KINDS: dict[str, tuple[str, str]] = {
     "no-admin": ("high", "an account has no active admin"),
     "single-admin": ("medium", "an account has a single active admin"),
     "owner-not-active": ("medium", "an account's owner is leaving or departed"),
-    "recovery-not-company": ("medium", "recovery email or phone is not company-owned"),
+    "recovery-leaver": (
+        "high",
+        "recovery email or phone belongs to a leaver (critical if departed)",
+    ),
+    "recovery-unknown": ("medium", "recovery email or phone belongs to no company person"),
+    "recovery-not-company": ("medium", "recovery email or phone is a person's own, not company"),
+    "workspace-admin-no-2sv": ("high", "a Google Workspace super admin has no 2-Step Verification"),
+    "workspace-few-super-admins": ("high", "a Google Workspace has fewer than two super admins"),
     "no-2fa-custody": ("high", "no 2FA seed in Vault custody (medium without shared login)"),
     "seed-exported": (
         "high",

@@ -1,8 +1,7 @@
-"""Findings about accounts: admins, owners, recovery contacts and 2FA custody."""
+"""Findings about accounts: admins, owners and 2FA custody (recovery channels: ``recovery.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -128,18 +127,8 @@ def _custody(ctx: FindingContext) -> tuple[set[int], set[int]]:
     return credentialed, custody
 
 
-def _company_email(email: str, domains: Sequence[str]) -> bool:
-    return email.rsplit("@", 1)[-1].lower() in {d.lower() for d in domains}
-
-
-def _company_phone(phone: str, prefixes: Sequence[str]) -> bool:
-    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    return any(digits.startswith(p.replace(" ", "")) for p in prefixes)
-
-
 def account_findings(ctx: FindingContext) -> FindingStream:
-    """Admins, owner, recovery contacts and 2FA custody for every account."""
-    company = ctx.settings.company
+    """Admins, owner and 2FA custody for every account (recovery channels: ``recovery.py``)."""
     for acct in account_facts(ctx):
         name = acct.name
 
@@ -155,26 +144,6 @@ def account_findings(ctx: FindingContext) -> FindingStream:
                 "owner-not-active",
                 Severity.MEDIUM,
                 f"{name}'s owner {acct.owner_email} is {acct.owner_status}",
-            )
-        if acct.recovery_email and not (
-            acct.recovery_email_company
-            if acct.recovery_email_company is not None
-            else _company_email(acct.recovery_email, company.domains)
-        ):
-            yield found(
-                "recovery-not-company",
-                Severity.MEDIUM,
-                f"{name}'s recovery email {acct.recovery_email} is not company-owned",
-            )
-        if acct.recovery_phone and not (
-            acct.recovery_phone_company
-            if acct.recovery_phone_company is not None
-            else _company_phone(acct.recovery_phone, company.phone_prefixes)
-        ):
-            yield found(
-                "recovery-not-company",
-                Severity.MEDIUM,
-                f"{name}'s recovery phone {acct.recovery_phone} is not a company number",
             )
         if not acct.has_totp:
             shared = acct.has_credential or acct.shared_logins > 0
