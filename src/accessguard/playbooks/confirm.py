@@ -104,9 +104,7 @@ def confirm_items(
             raise LockHeldError(
                 f"a run for {run.subject} is in progress ({holder.run_id}); confirm after it ends"
             )
-        held_steps = {
-            i.step_id for i in state.run_items(session, run_id, status=ItemStatus.HELD)
-        }
+        held_steps = {i.step_id for i in state.run_items(session, run_id, status=ItemStatus.HELD)}
     action = ACTIONS[step.action]
     # A confirmation that acts (a rotation's), or that lets held removals go ahead
     # (``release_held`` runs them at once), is a destructive change.
