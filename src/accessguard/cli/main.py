@@ -14,6 +14,7 @@ import click
 from accessguard import __version__
 from accessguard.cli.conventions import OUTPUT_OPTIONS, ROOT_OUTPUT, output_options
 from accessguard.cli.conventions import apply as apply_output_convention
+from accessguard.errors import ConfigError
 from accessguard.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -225,6 +226,13 @@ def cli(
     configure(log_file=log_file, verbose=verbose)
 
     ctx.meta[RUN_HOOKS] = ctx.obj  # what ``main`` was handed: run hooks, or None
+    named = ctx.get_parameter_source("config_path") is click.core.ParameterSource.COMMANDLINE
+    missing = named and config_path is not None and not config_path.exists()
+    if missing and ctx.invoked_subcommand != "init":  # `init` writes it
+        raise ConfigError(
+            f"config file {config_path} does not exist",
+            hint="check the path, or create it with `accessguard --config FILE init`",
+        )
     ctx.obj = build_app(config_path=config_path, database_url=database_url, actor=actor)
 
 
