@@ -135,3 +135,16 @@ def store_login(app: App, vault: Vault, account: str, login: dict[str, Any]) -> 
             values=parse_login(json.dumps(login)),
             actor="tester@example.com",
         )
+
+
+def store_token(openbao: OpenBao, prefix: str, name: str, token: str) -> None:
+    """Write an account connector's token where it is read (root token, straight to Vault)."""
+    import requests
+
+    response = requests.post(
+        f"{openbao.addr}/v1/secret/data/{prefix}/connectors/accounts/{name}",
+        headers={"X-Vault-Token": openbao.token},
+        json={"data": {"token": token}},
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text

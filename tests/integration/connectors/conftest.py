@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -190,3 +191,13 @@ def _admin_allows_prism(request: pytest.FixtureRequest) -> None:
     for name in ("prism", "meta_prism", "google_prism"):
         if name in request.fixturenames:
             admin_allows(request.getfixturevalue(name).url)
+
+
+@pytest.fixture
+def vault_env(openbao: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point accessguard at the session OpenBao under a fresh prefix; return the prefix."""
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("VAULT_ADDR", openbao.addr)
+    monkeypatch.setenv("VAULT_TOKEN", openbao.token)
+    monkeypatch.setenv("ACCESSGUARD_VAULT_PREFIX", prefix)
+    return prefix

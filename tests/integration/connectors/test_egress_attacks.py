@@ -6,7 +6,6 @@ is never allowed. Each test asserts the attacker received nothing at all.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -140,15 +139,6 @@ def test_an_https_to_http_downgrade_is_refused(monkeypatch, http) -> None:
             connector.revoke(Target(email="ann@example.com"))
         assert len(secure.hits) == 1  # the TLS request went out; the redirect did not
     assert plain.hits == []
-
-
-@pytest.fixture
-def vault_env(openbao, monkeypatch) -> str:
-    prefix = f"t{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("VAULT_ADDR", openbao.addr)
-    monkeypatch.setenv("VAULT_TOKEN", openbao.token)
-    monkeypatch.setenv("ACCESSGUARD_VAULT_PREFIX", prefix)
-    return prefix
 
 
 def test_an_account_named_like_a_notifier_cannot_read_its_secret(

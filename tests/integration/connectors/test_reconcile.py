@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
-import pytest
 import requests
 from click.testing import CliRunner, Result
 from sqlalchemy import select
@@ -18,30 +16,11 @@ from accessguard.db import tables
 from accessguard.reconcile.records import latest_drift
 from support import rows
 from support.scim_users import add_user
+from support.vault import store_token
 
 
 def invoke(url: str, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--db", url, *args], catch_exceptions=False)
-
-
-@pytest.fixture
-def vault_env(openbao, monkeypatch) -> str:
-    """Point accessguard at the session OpenBao under a fresh prefix; return the prefix."""
-    prefix = f"t{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("VAULT_ADDR", openbao.addr)
-    monkeypatch.setenv("VAULT_TOKEN", openbao.token)
-    monkeypatch.setenv("ACCESSGUARD_VAULT_PREFIX", prefix)
-    return prefix
-
-
-def store_token(openbao, prefix: str, name: str, token: str) -> None:
-    response = requests.post(
-        f"{openbao.addr}/v1/secret/data/{prefix}/connectors/accounts/{name}",
-        headers={"X-Vault-Token": openbao.token},
-        json={"data": {"token": token}},
-        timeout=5,
-    )
-    assert response.status_code == 200, response.text
 
 
 def seed(app: App, scim: Any) -> None:

@@ -4,36 +4,13 @@ report shows their lock-out findings; without a scan there are none."""
 from __future__ import annotations
 
 import json
-import uuid
-
-import pytest
-import requests
 
 from accessguard.app import App
 from accessguard.config import load_settings
 from support import rows
 from support.fake_workspace import WorkspaceFake
 from support.inventory import invoke
-
-
-@pytest.fixture
-def vault_env(openbao, monkeypatch) -> str:
-    """Point accessguard at the session OpenBao under a fresh prefix; return the prefix."""
-    prefix = f"t{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("VAULT_ADDR", openbao.addr)
-    monkeypatch.setenv("VAULT_TOKEN", openbao.token)
-    monkeypatch.setenv("ACCESSGUARD_VAULT_PREFIX", prefix)
-    return prefix
-
-
-def _store_token(openbao, prefix: str, name: str, token: str) -> None:
-    response = requests.post(
-        f"{openbao.addr}/v1/secret/data/{prefix}/connectors/accounts/{name}",
-        headers={"X-Vault-Token": openbao.token},
-        json={"data": {"token": token}},
-        timeout=5,
-    )
-    assert response.status_code == 200, response.text
+from support.vault import store_token
 
 
 def _kinds(result) -> set[tuple[str, str, str]]:
@@ -53,7 +30,7 @@ def test_fetch_lockout_reports_workspace_admins(sqlite_url, clock, openbao, vaul
                 conn, "chloe@example.com", status="departed", personal_email="chloe.home@mail.test"
             )
             rows.account(conn, "corp-ws", "google-workspace", settings={"base_url": fake.url})
-        _store_token(openbao, vault_env, "corp-ws", fake.token)
+        store_token(openbao, vault_env, "corp-ws", fake.token)
 
         before = _kinds(invoke(sqlite_url, "report", "access", "--format", "json"))
         fetched = invoke(sqlite_url, "report", "access", "--format", "json", "--fetch-lockout")
