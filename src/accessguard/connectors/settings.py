@@ -10,6 +10,7 @@ list --json`` prints the declarations.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -170,8 +171,6 @@ def parse_value(text: str) -> Any:
 
     Numbers stay text (ids such as ``0012`` keep their digits).
     """
-    import json
-
     stripped = text.strip()
     if stripped in ("true", "false") or stripped.startswith(("[", "{")):
         try:
