@@ -67,12 +67,28 @@ def apply(command: click.Command) -> click.Command:
         for sub in command.commands.values():
             apply(sub)
     elif command.callback is not None:
+        _date_metavars(command)
         taken = {opt for p in command.params for opt in p.opts}
         # A command that only reports (no --json) still takes --quiet: nothing but errors.
         offered = [o for o in output_options() if prints_data(command) or o.name == "quiet"]
         command.params.extend(o for o in offered if not taken & set(o.opts))
         command.callback = _wrapped(command.callback)
     return command
+
+
+_DATE_PARTS = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%H": "HH", "%M": "MM", "%S": "SS"}
+
+
+def _date_metavars(command: click.Command) -> None:
+    """Show dates as ``YYYY-MM-DD`` in help, not click's ``[%Y-%m-%d]``."""
+    for param in command.params:
+        if isinstance(param.type, click.DateTime) and param.metavar is None:
+            shown = []
+            for fmt in param.type.formats:
+                for code, part in _DATE_PARTS.items():
+                    fmt = fmt.replace(code, part)
+                shown.append(fmt)
+            param.metavar = "|".join(shown)
 
 
 def _wrapped(callback: Any) -> Any:
