@@ -79,16 +79,18 @@ def apply(command: click.Command) -> click.Command:
 _DATE_PARTS = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%H": "HH", "%M": "MM", "%S": "SS"}
 
 
+def date_pattern(text: str) -> str:
+    """``%Y-%m-%d`` -> ``YYYY-MM-DD``: a date format as people read it."""
+    for code, part in _DATE_PARTS.items():
+        text = text.replace(code, part)
+    return text
+
+
 def _date_metavars(command: click.Command) -> None:
     """Show dates as ``YYYY-MM-DD`` in help, not click's ``[%Y-%m-%d]``."""
     for param in command.params:
         if isinstance(param.type, click.DateTime) and param.metavar is None:
-            shown = []
-            for fmt in param.type.formats:
-                for code, part in _DATE_PARTS.items():
-                    fmt = fmt.replace(code, part)
-                shown.append(fmt)
-            param.metavar = "|".join(shown)
+            param.metavar = "|".join(date_pattern(fmt) for fmt in param.type.formats)
 
 
 def _wrapped(callback: Any) -> Any:

@@ -15,6 +15,7 @@ from typing import NoReturn
 
 import click
 
+from accessguard.cli.conventions import date_pattern
 from accessguard.exit_codes import ExitCode
 
 _NO_SUCH_COMMAND = re.compile(r"^No such command '(?P<name>.+)'\.$")
@@ -41,6 +42,9 @@ def describe(exc: click.UsageError) -> tuple[str, str]:
             return message, f"did you mean {options}? ({see_help})"
         return message, see_help
     text = _lower_first(exc.format_message().strip())
+    if isinstance(exc, click.BadParameter) and isinstance(exc.param, click.Parameter):
+        if isinstance(exc.param.type, click.DateTime):
+            text = date_pattern(text)
     match = _NO_SUCH_COMMAND.match(exc.message.strip())
     if match and ctx is not None and isinstance(ctx.command, click.Group):
         name = match.group("name")

@@ -280,7 +280,8 @@ class Execution:
             counts = summary_counts(i.status for i in items)
             failed_items = state.run_items(conn, self.run_id, status=ItemStatus.FAILED)
             message = state.stop_reason(failed_items, self.run_id)
-        log.info("run %s: %s %s", self.run_id, status, counts)
+        done = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        log.info("run %s: %s (%s)", self.run_id, status, done)
         return RunReport(self.run_id, status, counts, stopped_at, message)
 
 
