@@ -42,9 +42,9 @@ def describe(exc: click.UsageError) -> tuple[str, str]:
             return message, f"did you mean {options}? ({see_help})"
         return message, see_help
     text = _lower_first(exc.format_message().strip())
-    if isinstance(exc, click.BadParameter) and isinstance(exc.param, click.Parameter):
-        if isinstance(exc.param.type, click.DateTime):
-            text = date_pattern(text)
+    param = exc.param if isinstance(exc, click.BadParameter) else None
+    if param is not None and isinstance(param.type, click.DateTime):
+        text = date_pattern(text)
     match = _NO_SUCH_COMMAND.match(exc.message.strip())
     if match and ctx is not None and isinstance(ctx.command, click.Group):
         name = match.group("name")
