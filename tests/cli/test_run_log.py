@@ -25,12 +25,14 @@ def _restore_logging() -> Iterator[None]:
         handler.close()
 
 
-@pytest.fixture
-def logged(sqlite_url: str, tmp_path: Path) -> tuple[str, list[str], str]:
-    """Ann offboarded with ``-v --log-file``: (run id, the log's messages, stderr)."""
+@pytest.fixture(params=[["-v"], []], ids=["verbose", "quiet-stderr"])
+def logged(
+    sqlite_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> tuple[str, list[str], str]:
+    """Ann offboarded with ``--log-file`` (and ``-v`` or not): (run id, log messages, stderr)."""
     build_inventory(sqlite_url)
     log = tmp_path / "run.log"
-    run_id, result = offboard_ann(sqlite_url, tmp_path, "-v", "--log-file", str(log))
+    run_id, result = offboard_ann(sqlite_url, tmp_path, *request.param, "--log-file", str(log))
     messages = [line.split(": ", 1)[1] for line in log.read_text().splitlines()]
     return run_id, messages, result.stderr
 
