@@ -182,3 +182,13 @@ def test_a_real_bash_completes_account_names(inventory: tuple[str, str]) -> None
         ["bash", "-c", script], capture_output=True, text=True, env=env, timeout=60, check=True
     )
     assert proc.stdout.split() == ["nw-instagram", "nw-x"]
+
+
+def test_an_email_argument_completes_people(inventory: tuple[str, str]) -> None:
+    url, _ = inventory
+    assert complete("people show a", url=url) == ["ann@example.com"]
+
+
+def test_adding_a_person_offers_no_existing_email(inventory: tuple[str, str]) -> None:
+    url, _ = inventory
+    assert complete("people add a", url=url) == []
