@@ -125,8 +125,6 @@ class LazyGroup(click.Group):
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
-            if _shows_help(exc):
-                raise
             from accessguard.cli.usage import fail_usage
 
             fail_usage(exc)
@@ -176,8 +174,6 @@ def run_guarded(func: Any, *, debug: bool = False) -> Any:
     except AccessGuardError as exc:
         _fail(f"error: {exc.message}", exc.hint, exc.exit_code)
     except click.UsageError as exc:
-        if _shows_help(exc):
-            raise
         from accessguard.cli.usage import fail_usage
 
         fail_usage(exc)
@@ -204,11 +200,6 @@ def run_guarded(func: Any, *, debug: bool = False) -> Any:
     return None
 
 
-def _shows_help(exc: click.UsageError) -> bool:
-    """A group called without a subcommand: click shows its help (``NoArgsIsHelpError``)."""
-    return type(exc).__name__ == "NoArgsIsHelpError"
-
-
 #: Where ``parse_args`` notes that ``-v`` came with ``--version`` (``ctx.meta``).
 VERBOSE_VERSION = "accessguard.verbose_version"
 
@@ -219,8 +210,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         return
     from accessguard.cli.version import versions
 
-    verbose = bool(ctx.meta.get(VERBOSE_VERSION) or ctx.params.get("verbose"))
-    for line in versions(verbose=verbose):
+    for line in versions(verbose=bool(ctx.meta.get(VERBOSE_VERSION))):
         click.echo(line)
     ctx.exit()
 

@@ -22,9 +22,15 @@ _NO_SUCH_COMMAND = re.compile(r"^No such command '(?P<name>.+)'\.$")
 
 
 def fail_usage(exc: click.UsageError) -> NoReturn:
-    """Print ``exc`` as ``error:`` and ``hint:`` lines on stderr and exit with its code (2)."""
+    """Print ``exc`` as ``error:`` and ``hint:`` lines on stderr and exit with its code (2).
+
+    A group called without a subcommand is click's way of showing its help
+    (``NoArgsIsHelpError``): that is raised again for click to show.
+    """
     from accessguard.secret import redact
 
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        raise exc
     message, hint = describe(exc)
     click.echo(redact(f"error: {message}"), err=True)
     click.echo(redact(f"hint: {hint}"), err=True)
