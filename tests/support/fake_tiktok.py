@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from support.fake_http import FakeServer, Reply, Request, next_id
@@ -50,13 +50,12 @@ class TikTokBusinessFake(FakeServer):
         self.log: list[dict[str, Any]] = []
         #: who the API's token acts as (the operator of the changes it makes).
         self.api_user = next_id()
-        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
     # -- state set up by tests ---------------------------------------------------------------
 
     def logged(self, operator: str, activity_type: str, text: str, at: datetime | None) -> None:
-        """Append an activity log entry (``at`` defaults to the fake's clock)."""
-        when = (at or self.now).astimezone(UTC)
+        """Append an activity log entry (``at`` defaults to now, as the platform stamps it)."""
+        when = (at or datetime.now(UTC)).astimezone(UTC)
         self.log.append(
             {
                 "time": when.strftime("%Y-%m-%d %H:%M:%S"),
@@ -253,7 +252,8 @@ class TikTokBusinessFake(FakeServer):
         if start and not (_DAY.match(start) and _DAY.match(end)):
             return self._err(BAD_PARAM, "start_date, end_date: must be YYYY-MM-DD")
         if not start:  # documented default: the past 7 days
-            start, end = "0000-00-00", "9999-99-99"
+            today = datetime.now(UTC)
+            start, end = str((today - timedelta(days=7)).date()), str(today.date())
         if request.query.get("sort_type", "DESC") not in ("ASC", "DESC"):
             return self._err(BAD_PARAM, "sort_type: ASC or DESC")
         kind = filtering.get("activity_type", "ALL")
