@@ -35,7 +35,7 @@ def is_about(change: Change, keys: set[str]) -> bool:
         return True
     text = change.summary.lower()
     return any(
-        re.search(rf"(?<![\w@.-]){re.escape(key)}(?![\w@-])", text)
+        re.search(rf"(?<![\w@.-]){re.escape(key)}(?![\w@-]|\.\w)", text)
         for key in keys
         if len(key) >= _MIN_KEY
     )
