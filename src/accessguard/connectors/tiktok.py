@@ -107,7 +107,8 @@ class TikTokConnector(HttpConnector):
         Setting(
             "asset_types",
             "list",
-            help=f"asset permissions a revoke removes (default all: {', '.join(ASSET_TYPES)})",
+            help="the asset types whose permissions a revoke removes (default all)",
+            choices=ASSET_TYPES,
         ),
         Setting(
             "activity_log",
@@ -135,7 +136,7 @@ class TikTokConnector(HttpConnector):
     def asset_types(self) -> tuple[str, ...]:
         """The asset types whose permissions a revoke lists and removes."""
         chosen = self.settings.get("asset_types")
-        return ASSET_TYPES if chosen is None else tuple(str(t).upper() for t in chosen)
+        return ASSET_TYPES if chosen is None else tuple(str(t) for t in chosen)
 
     @property
     def rate_key(self) -> str:

@@ -51,7 +51,9 @@ def test_an_entry_with_an_unreadable_time_is_a_clear_error(http) -> None:
     with TikTokBusinessFake() as fake:
         fake.logged("9", "USER", "Invited x@example.com", WHEN)
         fake.log[0]["time"] = "2026-12-01T12:00:00Z"
-        with pytest.raises(PermanentConnectorError, match="'2026-12-01T12:00:00Z' is not YYYY-MM-DD"):
+        with pytest.raises(
+            PermanentConnectorError, match="'2026-12-01T12:00:00Z' is not YYYY-MM-DD"
+        ):
             connector(fake, http).changes_since(WHEN, until=UNTIL)
 
 

@@ -153,7 +153,7 @@ def test_a_pending_invitation_is_cancelled_by_email(http) -> None:
 def test_asset_types_narrows_what_is_listed(http) -> None:
     with TikTokBusinessFake() as fake:
         brand_center(fake)
-        conn = connector(fake, http, asset_types=["PIXEL", "catalog"])
+        conn = connector(fake, http, asset_types=["PIXEL", "CATALOG"])
         ann = next(h for h in conn.list_holders() if h.name == "Ann")
         assert {a["asset_type"] for a in conn.member_assets(ann)} == {"PIXEL", "CATALOG"}
 
