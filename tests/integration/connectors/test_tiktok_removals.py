@@ -193,3 +193,17 @@ def test_a_removal_the_read_back_still_lists_fails(http) -> None:
         result = connector(fake, http).revoke(Target(email="ann@example.com"))
         assert result.outcome is Outcome.FAILED
         assert "still listed in the Business Center" in result.message
+
+
+@pytest.mark.parametrize("code", [40100, 40132])
+def test_tiktoks_rate_limit_answers_are_retried(http, sleeps, code: int) -> None:
+    with TikTokBusinessFake() as fake:
+        ids = brand_center(fake)
+        fake.fail_next(
+            200,
+            path="/open_api/v1.3/bc/asset/unassign/",
+            body={"code": code, "message": "Requests made too frequently", "request_id": "r"},
+        )
+        result = connector(fake, http).revoke(Target(email="ann@example.com"))
+        assert result.outcome is Outcome.CHANGED
+        assert fake.assets_of(ids["ann"]) == set()
