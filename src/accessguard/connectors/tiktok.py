@@ -262,7 +262,7 @@ class TikTokConnector(HttpConnector):
         for holder in matches:
             outcome = self._remove(holder)
             if isinstance(outcome, ActionResult):
-                return outcome
+                return ActionResult.failed(outcome.message, **outcome.details, removed=removed)
             held, what = outcome
             assets.extend({**a, "pending": is_pending(holder)} for a in held)
             removed.extend(
