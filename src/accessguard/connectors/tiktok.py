@@ -34,8 +34,9 @@ from accessguard.connectors.settings import BASE_URL, IDENTITIES, Setting
 from accessguard.errors import ConfigError
 from accessguard.results import ActionResult
 
-# 40100: requests too frequent; 40200/40201: task/timeout; 50000+: system errors.
-TRANSIENT_CODES = frozenset({40100, 40200, 40201, 40202, 50000, 50002, 51000, 51001, 51002})
+# 40100: requests too frequent; 40132: request frequency limited; 40200/40201: task not
+# ready; 40202: write conflict; 50000+: system errors (the SDK's ``NumericErrorCodes``).
+TRANSIENT_CODES = frozenset({40100, 40132, 40200, 40201, 40202, 50000, 50002, 51000, 51001, 51002})
 #: The asset types ``/bc/asset/get/`` lists and ``/bc/asset/unassign/`` removes.
 ASSET_TYPES = (
     "ADVERTISER",
