@@ -91,6 +91,8 @@ class GoogleAdsFake(FakeServer):
         self.has_manager = manager_id is not None
         #: answer every remove with success but change nothing (a removal that did not take).
         self.removes_ignored = False
+        #: act on the next remove, then answer 503 as if the answer were lost on the way.
+        self.lose_next_answer = False
 
     def add_user(self, email: str, role: str = "STANDARD") -> str:
         """A user with access; returns the user id."""
@@ -256,4 +258,7 @@ class GoogleAdsFake(FakeServer):
             )  # fmt: skip
         if not self.removes_ignored:
             del store[key]
+        if self.lose_next_answer:
+            self.lose_next_answer = False
+            return Reply(503, "upstream connect error")
         return Reply(200, {"result": {"resourceName": name}})

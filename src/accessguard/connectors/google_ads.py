@@ -192,7 +192,8 @@ class GoogleAdsConnector(HttpConnector):
                 headers=self._headers(),
                 json_body={"operation": {"remove": name}},
                 inspect=inspector(REFUSALS),
-                idempotent=False,
+                # safe to repeat: a second remove of the same name is RESOURCE_NOT_FOUND (gone)
+                idempotent=True,
             )
         except PlatformRefusedError as exc:
             if exc.platform_code in GONE:

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import pytest
 
 from accessguard.connectors.base import Target
+from accessguard.connectors.egress import EgressRefusedError
 from accessguard.connectors.google_ads import GoogleAdsConnector
 from accessguard.connectors.http import VERSION_HINT, PlatformRefusedError
 from accessguard.connectors.registry import connector_class, connector_name
@@ -19,6 +20,7 @@ from accessguard.errors import PermanentConnectorError
 from accessguard.results import Outcome
 from accessguard.secret import Secret
 from support.fake_google_ads import GoogleAdsFake
+from support.fake_http import FakeServer
 
 
 def _connector(fake: GoogleAdsFake, http: Any, **settings: object) -> GoogleAdsConnector:
@@ -205,6 +207,25 @@ def test_a_listing_cannot_point_the_removal_at_another_customer(http) -> None:
             _connector(fake, http).revoke(Target(email="ann@example.com"))
         assert _mutates(fake) == []
         assert "ann@example.com" in fake.emails()
+
+
+def test_a_base_url_elsewhere_never_receives_the_tokens(http) -> None:
+    with GoogleAdsFake() as fake, FakeServer(trusted=False) as attacker:
+        with pytest.raises(EgressRefusedError):
+            _connector(fake, http, base_url=attacker.url).list_holders()
+    assert attacker.hits == []
+
+
+def test_a_remove_whose_answer_was_lost_is_retried_and_found_done(http, sleeps) -> None:
+    """Google acted but its answer was lost (503): the retry finds the access gone."""
+    with GoogleAdsFake() as fake:
+        fake.add_user("owner@example.com", "ADMIN")
+        fake.add_user("ann@example.com")
+        fake.lose_next_answer = True
+        result = _connector(fake, http).revoke(Target(email="ann@example.com"))
+        assert fake.emails() == {"owner@example.com"}
+    assert result.outcome is Outcome.UNCHANGED
+    assert len(sleeps) == 1
 
 
 def test_a_removal_that_did_not_take_fails(http) -> None:
