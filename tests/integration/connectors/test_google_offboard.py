@@ -1,4 +1,4 @@
-"""`accessguard offboard` through the CLI removes a leaver from Google Ads and Merchant Center.
+"""`accessguard offboard` and the connector commands through the CLI, for Google Ads and Merchant Center.
 
 Real OpenBao holds the connectors' secrets (OAuth token, Google Ads developer token);
 the platforms are the documented-shape fakes. The removals are read back on the fakes'
@@ -19,7 +19,7 @@ from accessguard.inventory.people import PersonInput, add_person
 from support.egress import admin_allows
 from support.fake_google_ads import GoogleAdsFake
 from support.fake_merchant import MerchantFake
-from support.offboarding import invoke_json
+from support.offboarding import invoke, invoke_json
 from support.vault import admin_vault, rebootstrap, sqlite_vault_app
 
 LEAVER = "ann@example.com"
@@ -107,3 +107,34 @@ def test_google_refusing_the_last_admin_fails_the_item_clearly(vapp: App, openba
     assert "will not remove the last admin" in failed["message"]
     _, held = invoke_json(vapp, "holdings", LEAVER)
     assert [g["state"] for g in held["grants"] if g["account"] == "brand-ads"] == ["revoke-pending"]
+
+
+def test_an_admin_sets_up_a_google_ads_account_from_the_cli(vapp: App) -> None:
+    """Bad settings are refused naming the setting; check lists both secrets until stored."""
+    with GoogleAdsFake() as ads:
+        admin_allows(ads.url, app=vapp)
+        add = ("accounts", "add", "brand-ads", "--platform", "google-ads", "--handle", "nw")
+        bad = invoke(
+            vapp, *add, "--setting", "customer_id=12345", "--setting", f"base_url={ads.url}"
+        )
+        assert bad.exit_code == 2, bad.stdout
+        assert "customer_id" in bad.stderr
+        assert bad.stderr.startswith("error:")
+        assert invoke_json(vapp, "accounts", "list")[1] == []
+        good = invoke(
+            vapp, *add, "--setting", "customer_id=123-456-7890", "--setting", f"base_url={ads.url}"
+        )
+        assert good.exit_code == 0, good.stderr
+
+        _, before = invoke_json(vapp, "connectors", "check", "brand-ads")
+        assert before["outcome"] == "missing"
+        assert sum("secret" in line for line in before["missing"]) == 2
+        for field, value in (("token", ads.token), ("developer_token", ads.developer_token)):
+            stored = invoke(
+                vapp, "connectors", "secret", "set", "brand-ads", field, input=value + "\n"
+            )
+            assert stored.exit_code == 0, stored.stderr
+            assert value not in stored.output
+        code, after = invoke_json(vapp, "connectors", "check", "brand-ads")
+    assert code == 0, after
+    assert "Northwind Ads" in str(after)
