@@ -33,10 +33,11 @@ _WIDTHS = {"id": 64, "name": 200, "email": 320, "role": 64, "status": 64}
 
 
 def _text(value: Any, width: str) -> str | None:
-    """A platform string cut to its column's width; None for absent or empty."""
+    """A platform string on one printable line, cut to its column's width; None for empty."""
     if value is None or value == "":
         return None
-    return str(value)[: _WIDTHS[width]]
+    text = "".join(ch if ch.isprintable() else " " for ch in str(value)).strip()
+    return text[: _WIDTHS[width]] or None
 
 
 @dataclass(frozen=True, slots=True)
