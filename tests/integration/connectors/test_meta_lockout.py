@@ -103,7 +103,8 @@ def test_a_healthy_business_reports_nothing(sqlite_url, clock, openbao, vault_en
 def test_a_platform_failing_mid_scan_keeps_the_last_scan_whole(
     sqlite_url, clock, openbao, vault_env
 ) -> None:
-    """Everything is fetched before anything is recorded: a failure leaves the last scan."""
+    """A platform failing on the second account records nothing of the scan: the first
+    account's last scan stays as it was (fetched first, recorded in one transaction)."""
     app = _app(sqlite_url, clock)
     with MetaFake() as first, MetaFake(business_id="5522") as second:
         first.add_user("ann@example.com", role="ADMIN", two_fac_status="not_enabled")
