@@ -104,8 +104,6 @@ class MetaFake(FakeServer):
         self.next_base: str | None = None
         #: the business-wide 2FA requirement: admin_required, all_required or none.
         self.two_factor_type = "all_required"
-        #: answer every GET with this status and a Graph error (a platform failing mid-scan).
-        self.failing_gets: int | None = None
 
     def add_user(
         self,
@@ -204,11 +202,6 @@ class MetaFake(FakeServer):
             )
         if self.deletes_ignored and request.method == "DELETE":
             return Reply(200, {"success": True})
-        if self.failing_gets and request.method == "GET":
-            return Reply(
-                self.failing_gets,
-                _graph_error("An unexpected error has occurred.", 1, kind="OAuthException"),
-            )
         parts = request.path.strip("/").split("/")
         if not parts or parts[0] != self.version:
             return Reply(400, _graph_error("Unknown path components", 2500))

@@ -83,6 +83,7 @@ def meta_accounts(conn: Connection) -> list[AccountRecord]:
 def scan_lockout(conn: Connection, app: App, *, now: datetime) -> LockoutScan:
     """Fetch every Workspace and Meta account's lock-out facts, then record them all.
 
+    Meta accounts of one business (portfolio, Page, Instagram account) share one fetch.
     A platform error raises before anything is recorded: the last scan stays whole.
     """
     workspaces: list[tuple[AccountRecord, list[SuperAdmin]]] = []
@@ -91,10 +92,14 @@ def scan_lockout(conn: Connection, app: App, *, now: datetime) -> LockoutScan:
         if isinstance(connector, GoogleWorkspaceConnector):
             workspaces.append((account, connector.super_admins()))
     metas: list[tuple[AccountRecord, MetaLockout]] = []
+    seen: dict[tuple[str, str], MetaLockout] = {}  # accounts of one business: one fetch
     for account in meta_accounts(conn):
         meta = build_connector(app, account)
         if isinstance(meta, MetaConnector):
-            metas.append((account, meta.lockout()))
+            key = (meta.base_url, str(meta.settings["business_id"]))
+            if key not in seen:
+                seen[key] = meta.lockout()
+            metas.append((account, seen[key]))
     for account, admins in workspaces:
         record_scan(conn, account.id, admins=admins, now=now)
     for account, business in metas:

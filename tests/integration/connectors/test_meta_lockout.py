@@ -117,7 +117,8 @@ def test_a_platform_failing_mid_scan_keeps_the_last_scan_whole(
         assert invoke(sqlite_url, "report", "access", "--fetch-lockout").exit_code == 0
 
         first.users.clear()  # the next scan of a-meta would record no users...
-        second.failing_gets = 400  # ...but b-meta's platform fails after a-meta was fetched
+        # ...but b-meta's platform fails after a-meta was fetched
+        second.fail_next(400, body={"error": {"message": "An unexpected error", "code": 1}})
         failed = invoke(sqlite_url, "report", "access", "--format", "json", "--fetch-lockout")
 
     assert failed.exit_code != 0
@@ -142,3 +143,23 @@ def test_a_token_without_a_business_answers_a_clear_error(
     assert failed.exit_code != 0
     assert failed.stderr.startswith("error:")
     assert "a-wrong-token" not in failed.stdout + failed.stderr
+
+
+def test_accounts_of_one_business_share_one_fetch(sqlite_url, clock, openbao, vault_env) -> None:
+    """The portfolio, its Page and its Instagram account: one scan of the business, recorded
+    on each, reported once."""
+    app = _app(sqlite_url, clock)
+    with MetaFake() as meta:
+        meta.add_user("ann@example.com", role="ADMIN")
+        with app.begin() as conn:
+            for name, platform in (("nw-meta", "meta-business"), ("nw-fb", "facebook")):
+                rows.account(conn, name, platform, settings=meta.settings())
+                store_token(openbao, vault_env, name, meta.token)
+        fetched = invoke(sqlite_url, "report", "access", "--format", "json", "--fetch-lockout")
+        business_reads = [h for h in meta.hits if h.path == f"/v25.0/{meta.business_id}"]
+    assert len(business_reads) == 1
+    assert {k for k in _kinds(fetched) if k[0].startswith("meta-")} == {
+        ("meta-few-admins", "nw-fb", "high")
+    }
+    with app.begin() as conn:
+        assert {s.account for s in recorded_meta_scans(conn)} == {"nw-fb", "nw-meta"}
