@@ -48,9 +48,10 @@ def graph_verdict(response: requests.Response) -> Verdict | None:
     if response.ok:
         return None
     try:
-        error = response.json().get("error")
+        body = response.json()
     except ValueError:
         return None
+    error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
         return None
     code = error.get("code")
@@ -73,9 +74,12 @@ def graph_verdict(response: requests.Response) -> Verdict | None:
 
 def _is_gone(response: requests.Response) -> bool:
     try:
-        error = response.json().get("error") or {}
+        body = response.json()
     except ValueError:
         return False
+    error = (body.get("error") if isinstance(body, dict) else None) or {}
+    if not isinstance(error, dict):
+        error = {}
     return (error.get("code"), error.get("error_subcode")) == _GONE or response.status_code == 404
 
 
@@ -131,9 +135,9 @@ class MetaConnector(HttpConnector):
         url: str | None = self._path(node)
         query: dict[str, Any] | None = {"limit": 100, **params}
         while url:
-            body = self.call(
+            body = self.call_json(
                 "GET", url, headers=self._headers(), params=query, inspect=graph_verdict
-            ).json()
+            )
             items.extend(body.get("data") or [])
             url = (body.get("paging") or {}).get("next")
             query = None  # the "next" URL carries every parameter
@@ -289,10 +293,7 @@ class MetaConnector(HttpConnector):
             params={"fields": BUSINESS_FIELDS},
             inspect=graph_verdict,
         )
-        try:
-            node = response.json()
-        except ValueError:
-            node = None
+        node = self.json_of(response, "GET", "/{business}")
         if not isinstance(node, dict):
             raise PermanentConnectorError(
                 f"{self.label}: the business node answer is not a JSON object",
@@ -303,13 +304,13 @@ class MetaConnector(HttpConnector):
 
     def check(self) -> ActionResult:
         """Read the business node: proves the token and the business id."""
-        body = self.call(
+        body = self.call_json(
             "GET",
             self._path(str(self.settings["business_id"])),
             headers=self._headers(),
             params={"fields": "id,name"},
             inspect=graph_verdict,
-        ).json()
+        )
         return ActionResult.unchanged(f"Meta business {body.get('name') or body.get('id')} answers")
 
 
