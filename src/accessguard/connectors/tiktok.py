@@ -154,9 +154,9 @@ class TikTokConnector(HttpConnector):
 
     def get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         """GET ``path`` and return the envelope's ``data`` (an error code raises)."""
-        body = self.call(
+        body = self.call_json(
             "GET", path, headers=self._headers(), params=params, inspect=tiktok_verdict
-        ).json()
+        )
         data = body.get("data") if isinstance(body, dict) else None
         return data if isinstance(data, dict) else {}
 
@@ -172,7 +172,9 @@ class TikTokConnector(HttpConnector):
             page += 1
 
     def _post(self, path: str, payload: dict[str, str]) -> None:
-        self.call("POST", path, headers=self._headers(), json_body=payload, inspect=tiktok_verdict)
+        self.call_json(
+            "POST", path, headers=self._headers(), json_body=payload, inspect=tiktok_verdict
+        )
 
     def list_holders(self) -> list[Holder]:
         """Every member and pending invitee."""

@@ -61,3 +61,30 @@ def test_the_feed_is_on_unless_the_account_turns_it_off(http) -> None:
     with TikTokBusinessFake() as fake:
         assert change_feed(connector(fake, http)) is not None
         assert change_feed(connector(fake, http, activity_log=False)) is None
+
+
+class MaintenancePage(TikTokBusinessFake):
+    """Every answer is a 200 with an HTML page (a proxy in front of the API)."""
+
+    def route(self, request: Any) -> Any:
+        from support.fake_http import Reply
+
+        return Reply(200, "<html><body>Down for maintenance</body></html>")
+
+
+def test_an_html_answer_is_a_clear_error_on_every_call(http) -> None:
+    from accessguard.connectors.base import Target
+
+    with MaintenancePage() as fake:
+        conn = connector(fake, http)
+        calls = [
+            conn.check,
+            conn.list_holders,
+            lambda: conn.revoke(Target(email="ann@example.com")),
+            lambda: conn.changes_since(WHEN, until=UNTIL),
+        ]
+        for call in calls:
+            with pytest.raises(PermanentConnectorError) as caught:
+                call()
+            assert caught.value.code == "connector-bad-answer"
+            assert fake.token not in caught.value.message
