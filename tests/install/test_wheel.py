@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -23,14 +24,33 @@ from support.servers import OpenBao
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _clean_copy(target: Path) -> Path:
+    """The files git would commit, copied to ``target``: setuptools builds in the tree and
+    reuses a left-over ``build/`` or ``*.egg-info`` there, which would carry a data file
+    that the package data no longer names into the wheel and hide the fault."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        origin = ROOT / name
+        if origin.is_file() and not origin.is_symlink():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(origin, target / name)
+    return target
+
+
 @pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The ``accessguard`` script of a fresh venv holding only the built wheel and its deps,
     at the versions ``constraints.txt`` pins (what CI and the demo install); pip's cache is
     used, so only the first run on a machine downloads."""
     work = tmp_path_factory.mktemp("wheel")
+    source = _clean_copy(work / "source")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work), str(source)],
         check=True,
         capture_output=True,
     )
