@@ -11,35 +11,14 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from accessguard.app import App
-from accessguard.cli.main import cli
 from accessguard.db import tables
 from accessguard.vault.facade import Vault
 from support import password_exports as exports
-from support.password_exports import Login
+from support.password_exports import BANK, IG, KDBX_PASSWORD, SEED_IG, SEED_X, Login, X, run
 from support.vault import admin_vault, seed_inventory, sqlite_vault_app
-
-SEED_X = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ"  # 160 bits, base32; made up for the test
-SEED_IG = "KRUGS4ZANFZSAYJAORSXG5BAONSWKZBB"
-X = Login(
-    "brand-x",
-    "https://x.com/i/flow/login",
-    "brandx-login",
-    "Xq7!import-pw-one-0001",
-    f"otpauth://totp/X:brandx?secret={SEED_X}&issuer=X",
-)
-IG = Login(
-    "Instagram (brand)",
-    "https://www.instagram.com/accounts/login/",
-    "Brand-IG",
-    "Xq7!import-pw-two-0002",
-    SEED_IG.lower()[:16] + " " + SEED_IG.lower()[16:],  # as some managers show it
-)
-BANK = Login("Personal bank", "https://bank.example/login", "me", "Xq7!never-imported-0003")
-KDBX_PASSWORD = "correct horse battery staple (test only)"
 
 
 @pytest.fixture
@@ -48,12 +27,6 @@ def vapp(sqlite_url, clock, openbao, monkeypatch) -> Iterator[App]:
     for application in sqlite_vault_app(sqlite_url, clock, openbao, monkeypatch):
         seed_inventory(application, openbao, accounts=(("brand-x", "x"), ("brand-ig", "instagram")))
         yield application
-
-
-def run(app: App, *args: str, input: str | None = None) -> Result:
-    return CliRunner().invoke(
-        cli, ["--db", app.settings.database_url, *args], input=input, catch_exceptions=False
-    )
 
 
 def stored(vault: Vault, account: str) -> dict[str, str]:
@@ -116,7 +89,7 @@ def test_the_plain_csv_names_its_accounts(vapp: App, openbao, tmp_path: Path) ->
 
 
 def test_a_map_file_names_the_account_of_an_entry(vapp: App, openbao, tmp_path: Path) -> None:
-    other = Login("Shared X login", "", "someone", "Xq7!mapped-pw-0004")
+    other = Login("Shared X login", "", "user-0009", "Xq7!mapped-pw-0004")
     export = exports.write_private(tmp_path / "bw.json", exports.bitwarden([other]))
     mapping = tmp_path / "map.csv"
     mapping.write_text("entry,account\nShared X login,brand-x\n")

@@ -19,6 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from click.testing import CliRunner, Result
+
+from accessguard.app import App
+from accessguard.cli.main import cli
+
 
 @dataclass(frozen=True)
 class Login:
@@ -29,6 +34,33 @@ class Login:
     username: str
     password: str
     totp: str | None = None
+
+
+SEED_X = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ"  # 160 bits, base32; made up for the test
+SEED_IG = "KRUGS4ZANFZSAYJAORSXG5BAONSWKZBB"
+X = Login(
+    "brand-x",
+    "https://x.com/i/flow/login",
+    "brandx-login",
+    "Xq7!import-pw-one-0001",
+    f"otpauth://totp/X:brandx?secret={SEED_X}&issuer=X",
+)
+IG = Login(
+    "Instagram (brand)",
+    "https://www.instagram.com/accounts/login/",
+    "Brand-IG",
+    "Xq7!import-pw-two-0002",
+    SEED_IG.lower()[:16] + " " + SEED_IG.lower()[16:],  # as some managers show it
+)
+BANK = Login("Personal bank", "https://bank.example/login", "me", "Xq7!never-imported-0003")
+KDBX_PASSWORD = "correct horse battery staple (test only)"
+
+
+def run(app: App, *args: str, input: str | None = None) -> Result:
+    """Invoke the CLI on the App's database, as a user would (stderr kept apart)."""
+    return CliRunner().invoke(
+        cli, ["--db", app.settings.database_url, *args], input=input, catch_exceptions=False
+    )
 
 
 def bitwarden(logins: list[Login]) -> bytes:
