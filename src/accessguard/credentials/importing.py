@@ -78,6 +78,10 @@ LOGIN_DOMAINS: Mapping[str, tuple[str, ...]] = {
 }
 
 
+#: Larger than any password manager's export of logins: refused rather than read into memory.
+MAX_EXPORT_BYTES = 64 << 20
+
+
 def read_private(path: Path) -> bytes:
     """The bytes of ``path`` if it is a regular file of the user's with mode 0600 or
     stricter; else an InputError, before any byte is read (checked on the open file)."""
@@ -97,6 +101,8 @@ def read_private(path: Path) -> bytes:
                 f"{path}: owned by another user; an export of secrets must be yours",
                 hint="copy it to a file you own with mode 0600",
             )
+        if info.st_size > MAX_EXPORT_BYTES:
+            raise InputError(f"{path}: larger than {MAX_EXPORT_BYTES >> 20} MiB; not an export")
         if info.st_mode & 0o077:
             raise InputError(
                 f"{path}: mode {stat.S_IMODE(info.st_mode):04o} lets others read it; "
