@@ -202,3 +202,27 @@ def test_vault_status_from_the_wheel(installed: Path, home: Path, openbao: OpenB
     env = {"VAULT_ADDR": openbao.addr, "VAULT_TOKEN": openbao.token}
     status = json.loads(_run(installed, home, "vault", "status", "--json", env=env))
     assert status["sealed"] is False
+
+
+def test_creds_import_of_a_kdbx_from_the_wheel(
+    installed: Path, inventory_home: Path, openbao: OpenBao, tmp_path: Path
+) -> None:
+    """The keepass extra (pykeepass, lxml) works from the installed wheel: a dry run of a
+    .kdbx import, its master password on stdin, lists the matched account."""
+    from support.password_exports import KDBX_PASSWORD, X, kdbx, write_private
+
+    data = kdbx([X], master_password=KDBX_PASSWORD, path=tmp_path / "built.kdbx")
+    export = write_private(tmp_path / "shared.kdbx", data)
+    env = {"VAULT_ADDR": openbao.addr, "VAULT_TOKEN": openbao.token}
+    result = subprocess.run(
+        [str(installed), "creds", "import", str(export), "--from", "keepass", "--dry-run",
+         "--json"],
+        cwd=inventory_home,
+        env=_environ(inventory_home, env),
+        input=KDBX_PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert [m["account"] for m in json.loads(result.stdout)["matched"]] == ["brand-x"]
