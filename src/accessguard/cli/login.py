@@ -58,6 +58,9 @@ def logout_cmd() -> None:
     """Remove the stored Vault token (and address) from the OS keyring."""
     from accessguard import secrets_store
 
+    if not secrets_store.keeps_values():
+        info("nothing was stored: no OS keyring backend that keeps values is in use")
+        return
     removed = secrets_store.delete_value(secrets_store.VAULT_TOKEN)
     secrets_store.delete_value(secrets_store.VAULT_ADDR)
     secrets_store.delete_value(secrets_store.VAULT_NAMESPACE)

@@ -21,7 +21,7 @@ def runs() -> None:
 
 
 @runs.command("list")
-@click.option("--subject", metavar="EMAIL", help="Only runs for this person.")
+@click.option("--subject", metavar="PERSON", help="Only runs for this person (email).")
 @click.option("--status", type=click.Choice([status.value for status in RunStatus]))
 @click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -212,9 +212,14 @@ def _ask(yes: bool, question: str) -> None:
 
 @runs.command("unlock")
 @click.argument("run_id", metavar="RUN")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
-def unlock_cmd(app: App, run_id: str) -> None:
+def unlock_cmd(app: App, run_id: str, as_json: bool) -> None:
     """Drop the lock a killed process left for RUN (only when that process is gone)."""
     from accessguard.playbooks.confirm import unlock
 
-    info(f"lock for {run_id} released" if unlock(app, run_id) else f"{run_id} held no lock")
+    released = unlock(app, run_id)
+    if as_json:
+        emit_json({"run": run_id, "released": released})
+        return
+    info(f"lock for {run_id} released" if released else f"{run_id} held no lock")
