@@ -61,7 +61,9 @@ def logout_cmd() -> None:
     if not secrets_store.keeps_values():
         info("nothing was stored: no OS keyring backend that keeps values is in use")
         return
-    removed = secrets_store.delete_value(secrets_store.VAULT_TOKEN)
+    # A backend may delete a missing entry silently: ask first whether a token was there.
+    stored = secrets_store.get_value(secrets_store.VAULT_TOKEN) is not None
+    removed = secrets_store.delete_value(secrets_store.VAULT_TOKEN) and stored
     secrets_store.delete_value(secrets_store.VAULT_ADDR)
     secrets_store.delete_value(secrets_store.VAULT_NAMESPACE)
     info("removed the Vault token from the OS keyring" if removed else "no token was stored")

@@ -8,6 +8,7 @@ secret (a 2FA QR code) go to a stream that is not a terminal.
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -93,9 +94,20 @@ def secret_stream(*, as_json: bool) -> IO[str]:
     return sys.stderr if as_json else sys.stdout
 
 
+def _discarded(stream: IO[str]) -> bool:
+    """Whether ``stream`` is the null device (``> /dev/null`` keeps nothing)."""
+    import os
+
+    try:
+        here, null = os.fstat(stream.fileno()), os.stat(os.devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False
+    return (here.st_dev, here.st_ino) == (null.st_dev, null.st_ino)
+
+
 def refuse_secret_to_file(stream: IO[str], *, show_secrets: bool, what: str) -> None:
     """Refuse, before anything changes, to write a one-time secret to a non-terminal unasked."""
-    if show_secrets or stream.isatty():
+    if show_secrets or stream.isatty() or _discarded(stream):
         return
     name = "stderr" if stream is sys.stderr else "stdout"
     raise UsageError(
