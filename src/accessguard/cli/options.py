@@ -45,6 +45,8 @@ def reason_option(
     *, help: str = "Why (recorded).", required: bool = False, default: str | None = None
 ) -> Callable[[F], F]:
     """``--reason TEXT`` (old name ``--note``, hidden), the recorded why of a change."""
+    # Click tells "no default" from a default of None: pass one only when there is one.
+    defaults: dict[str, Any] = {} if default is None else {"default": default, "show_default": True}
     return click.option(
         "--reason",
         "--note",
@@ -53,9 +55,8 @@ def reason_option(
         shown="--reason",
         metavar="TEXT",
         required=required,
-        default=default,
-        show_default=default is not None,
         help=help,
+        **defaults,
     )
 
 

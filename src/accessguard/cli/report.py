@@ -12,7 +12,7 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.options import reason_option
-from accessguard.cli.output import emit_json, info, table, written_to
+from accessguard.cli.output import Format, emit_json, info, settings, table, written_to
 from accessguard.exit_codes import ExitCode
 
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
@@ -130,7 +130,8 @@ def keys_cmd(app: App, as_json: bool, out: Path | None) -> None:
 
 
 def _render_keys(rows: list[dict[str, Any]], *, as_json: bool) -> None:
-    if as_json:
+    """JSON as the library gives it; the table (and CSV, its flat columns) names people."""
+    if as_json and settings().format is not Format.CSV:
         emit_json(rows)
         return
     table(
