@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -203,3 +206,23 @@ def vapp_paths(app: App) -> Any:
     from accessguard.vault.paths import VaultPaths
 
     return VaultPaths.from_settings(app.settings.vault)
+
+
+def test_enroll_redirected_to_a_file_is_refused_and_to_dev_null_allowed(
+    vapp: App, tmp_path: Path
+) -> None:
+    """`totp enroll --generate > file`, as a shell runs it: the file never gets the seed."""
+    command = [sys.executable, "-m", "accessguard", "--db", vapp.settings.database_url,
+               "totp", "enroll", "brand-yt", "--generate"]  # fmt: skip
+    out = tmp_path / "qr.txt"
+    with out.open("w") as handle:
+        refused = subprocess.run(command, stdout=handle, stderr=subprocess.PIPE, text=True)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("error: refusing to write the new seed's QR code")
+    assert out.read_text() == ""
+    assert _count(vapp, tables.totp_keys) == 0
+    discarded = subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )  # what examples/demo.sh does: nothing keeps the QR
+    assert discarded.returncode == 0, discarded.stderr
+    assert _count(vapp, tables.totp_keys) == 1
