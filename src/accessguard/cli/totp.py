@@ -9,7 +9,13 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import account_in_vault, pass_app
-from accessguard.cli.options import refuse_secret_to_file, secret_stream, show_secrets_option
+from accessguard.cli.options import (
+    confirm_or_refuse,
+    refuse_secret_to_file,
+    secret_stream,
+    show_secrets_option,
+    yes_option,
+)
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.qr import show_once
 from accessguard.cli.stepup import step_up_check, step_up_option
@@ -177,14 +183,24 @@ def show_qr_cmd(app: App, account: str, show_secrets: bool, step_up_code: str | 
 
 @totp.command("confirm")
 @click.argument("account")
+@yes_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @step_up_option
 @pass_app
-def confirm_cmd(app: App, account: str, as_json: bool, step_up_code: str | None) -> None:
-    """The platform now uses the regenerated seed: retire the old one; step-up when on."""
+def confirm_cmd(app: App, account: str, yes: bool, as_json: bool, step_up_code: str | None) -> None:
+    """The platform now uses the regenerated seed: retire the old one; step-up when on.
+
+    The old seed is deleted from Vault: asked first (--yes for scripts).
+    """
     from accessguard.credentials.totp import confirm
     from accessguard.playbooks.stepup import require
 
+    confirm_or_refuse(
+        yes,
+        f"Is {account} enrolled with the new seed? Its old seed will be deleted from Vault",
+        hint="check a code with `totp code ACCOUNT --pending` against the platform, "
+        "then pass --yes",
+    )
     require(app, step_up_check(app, step_up_code), why=f"retiring the old 2FA seed of {account}")
     with account_in_vault(app, account) as (conn, client, acct):
         result = confirm(conn, app.clock, vault=client, account=acct, actor=app.actor)

@@ -132,8 +132,26 @@ def test_totp_code_and_enroll_print_json(vapp: App) -> None:
     assert pyotp.TOTP(seed).verify(data["code"], valid_window=1)
     only = run(vapp, "totp", "code", "brand-x", "--reason", "login", "--field", "code")
     assert pyotp.TOTP(seed).verify(only.stdout.strip(), valid_window=1)
-    confirmed = run(vapp, "totp", "confirm", "brand-x", "--json")
+    confirmed = run(vapp, "totp", "confirm", "brand-x", "--yes", "--json")
     assert json.loads(confirmed.stdout)["outcome"] == "unchanged"  # nothing pending
+
+
+def test_totp_confirm_asks_before_deleting_the_old_seed(vapp: App) -> None:
+    seed = pyotp.random_base32()
+    run(vapp, "totp", "enroll", "brand-x", input=seed + "\n")
+    assert run(vapp, "totp", "regenerate", "brand-x", "--show-secrets").exit_code == 0
+    with vapp.begin() as conn:
+        before = conn.execute(select(tables.totp_keys)).one()
+    assert before.pending_generation == 2
+    assert "confirmation" in _one_error(run(vapp, "totp", "confirm", "brand-x", "--json"))
+    with vapp.begin() as conn:
+        assert conn.execute(select(tables.totp_keys)).one() == before
+    code = run(vapp, "totp", "code", "brand-x", "--reason", "still old", "--field", "code")
+    assert pyotp.TOTP(seed).verify(code.stdout.strip(), valid_window=1)  # old seed kept
+    done = run(vapp, "totp", "confirm", "brand-x", "-y", "--json")
+    assert json.loads(done.stdout)["outcome"] == "changed"
+    with vapp.begin() as conn:
+        assert conn.execute(select(tables.totp_keys.c.generation)).scalar_one() == 2
 
 
 def test_creds_set_and_reveal_print_json(vapp: App) -> None:
