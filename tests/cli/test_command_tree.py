@@ -162,3 +162,22 @@ def test_converted_commands_fail_in_one_line_with_json(url: str) -> None:
     assert unaccept.exit_code != 0
     assert unaccept.stdout == ""
     assert unaccept.stderr.startswith("error: ")
+
+
+#: The command modules of issue 19's second part: a person is PERSON there, never EMAIL.
+PERSON_MODULES = {
+    f"accessguard.cli.{name}"
+    for name in ("creds", "totp", "runs", "report", "review", "vault", "login", "stepup")
+}
+
+
+def test_a_person_is_person_in_help() -> None:
+    checked = 0
+    for path, command in LEAVES.items():
+        if getattr(command.callback, "__module__", None) not in PERSON_MODULES:
+            continue
+        checked += 1
+        for param in command.params:
+            metavar = param.metavar or ""
+            assert "EMAIL" not in metavar, f"{' '.join(path)} {param.name}: {metavar}"
+    assert checked > 30

@@ -11,6 +11,7 @@ from accessguard.app import App
 from accessguard.cli.context import account_in_vault, pass_app
 from accessguard.cli.options import (
     confirm_or_refuse,
+    reason_option,
     refuse_secret_to_file,
     secret_stream,
     show_secrets_option,
@@ -91,7 +92,7 @@ def _render(result: ActionResult, uri: Secret | None, *, as_json: bool) -> None:
 
 @totp.command("code")
 @click.argument("account")
-@click.option("--reason", required=True, help="Why you need it (recorded).")
+@reason_option(required=True, help="Why you need it (recorded).")
 @click.option(
     "--as",
     "as_email",
