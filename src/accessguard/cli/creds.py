@@ -9,7 +9,13 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import account_in_vault, pass_app, run_hooks
-from accessguard.cli.options import dry_run_option, plan_gate, reason_option, yes_option
+from accessguard.cli.options import (
+    confirm_or_refuse,
+    dry_run_option,
+    plan_gate,
+    reason_option,
+    yes_option,
+)
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 
@@ -206,31 +212,38 @@ def _label(revealed: Revealed) -> str:
 @creds.command("adopt")
 @click.argument("account")
 @reason_option()
-@click.option("--yes", "-y", is_flag=True, help="Adopt without asking (for scripts).")
+@dry_run_option
+@yes_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @step_up_option
 @pass_app
 def adopt_cmd(
-    app: App, account: str, reason: str | None, yes: bool, as_json: bool, step_up_code: str | None
+    app: App,
+    account: str,
+    reason: str | None,
+    dry_run: bool,
+    yes: bool,
+    as_json: bool,
+    step_up_code: str | None,
 ) -> None:
     """Accept ACCOUNT's Vault version written outside accessguard, after showing what changed."""
     from accessguard.credentials.adopt import preview
-    from accessguard.errors import UsageError
     from accessguard.playbooks.builtin import adopt_plan, only_result, run_builtin
 
     with account_in_vault(app, account) as (conn, client, acct):
         shown = preview(conn, vault=client, account=acct)
     for line in shown.lines():
         info(line)
-    if not yes:
-        if not sys.stdin.isatty():
-            raise UsageError(
-                "refusing to adopt without confirmation: there is no terminal to ask on",
-                hint="review the change above, then pass --yes",
-            )
-        click.confirm(f"Adopt version {shown.version} as {account}'s login?", abort=True, err=True)
     with app.begin() as conn:
         plan = adopt_plan(conn, account, version=shown.version, reason=reason)
+    if dry_run:
+        plan_gate(plan, dry_run=True, yes=yes, as_json=as_json, question="")
+        return
+    confirm_or_refuse(
+        yes,
+        f"Adopt version {shown.version} as {account}'s login?",
+        hint="review the change above, then pass --yes",
+    )
     result = only_result(
         app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
     )
