@@ -9,6 +9,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import account_in_vault, pass_app, run_hooks
+from accessguard.cli.conventions import no_csv
 from accessguard.cli.options import (
     confirm_or_refuse,
     dry_run_option,
@@ -77,6 +78,7 @@ def _read_field(field: str) -> LoginValues:
 
 
 @creds.command("set")
+@no_csv
 @click.argument("account")
 @reason_option()
 @click.option(
@@ -118,6 +120,7 @@ def set_cmd(
 
 
 @creds.command("reveal")
+@no_csv
 @click.argument("account")
 @reason_option(required=True, help="Why you need it (recorded).")
 @click.option(
@@ -210,6 +213,7 @@ def _label(revealed: Revealed) -> str:
 
 
 @creds.command("adopt")
+@no_csv
 @click.argument("account")
 @reason_option()
 @dry_run_option
@@ -251,6 +255,7 @@ def adopt_cmd(
 
 
 @creds.command("rotate")
+@no_csv
 @click.argument("account")
 @reason_option(default="scheduled rotation")
 @click.option("--idempotency-key", metavar="KEY", help="Repeat an interrupted rotation safely.")
@@ -282,6 +287,7 @@ def rotate_cmd(
 
 
 @creds.command("confirm")
+@no_csv
 @click.argument("account")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @step_up_option
@@ -300,6 +306,7 @@ def confirm_cmd(app: App, account: str, as_json: bool, step_up_code: str | None)
 
 
 @creds.command("rollback")
+@no_csv
 @click.argument("account")
 @reason_option()
 @dry_run_option

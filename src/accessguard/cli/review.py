@@ -9,6 +9,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
+from accessguard.cli.conventions import no_csv
 from accessguard.cli.options import dry_run_option, plan_gate, reason_option, yes_option
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
@@ -98,6 +99,7 @@ def decide_cmd(
 
 
 @review.command("close")
+@no_csv
 @click.argument("campaign", type=int)
 @click.option(
     "--force",

@@ -9,6 +9,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
+from accessguard.cli.conventions import no_csv
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 from accessguard.errors import UsageError
@@ -92,6 +93,7 @@ def show_cmd(app: App, run_id: str, as_json: bool) -> None:
 
 
 @runs.command("resume")
+@no_csv
 @click.argument("run_id", metavar="RUN")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Items run in parallel per step.")
 @click.option(
@@ -137,6 +139,7 @@ def resume_cmd(
 
 
 @runs.command("confirm")
+@no_csv
 @click.argument("run_id", metavar="RUN")
 @click.argument("step_id", metavar="STEP")
 @click.option("--item", "item_id", metavar="ID", help="The item (needed when several wait).")

@@ -9,6 +9,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import account_in_vault, pass_app
+from accessguard.cli.conventions import no_csv
 from accessguard.cli.options import (
     confirm_or_refuse,
     reason_option,
@@ -32,6 +33,7 @@ def totp() -> None:
 
 
 @totp.command("enroll")
+@no_csv
 @click.argument("account")
 @click.option("--generate", is_flag=True, help="Let Vault generate the seed and show its QR once.")
 @click.option("--personal-device", is_flag=True, help="The seed is also on someone's own phone.")
@@ -138,6 +140,7 @@ def code_cmd(
 
 
 @totp.command("regenerate")
+@no_csv
 @click.argument("account")
 @show_secrets_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (QR on stderr).")
@@ -183,6 +186,7 @@ def show_qr_cmd(app: App, account: str, show_secrets: bool, step_up_code: str | 
 
 
 @totp.command("confirm")
+@no_csv
 @click.argument("account")
 @yes_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")

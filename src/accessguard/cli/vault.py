@@ -8,6 +8,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app, run_hooks
+from accessguard.cli.conventions import no_csv
 from accessguard.cli.options import dry_run_option, plan_gate, yes_option
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
@@ -22,6 +23,7 @@ def vault() -> None:
 
 
 @vault.command("bootstrap")
+@no_csv
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def bootstrap_cmd(app: App, as_json: bool) -> None:
@@ -104,6 +106,7 @@ def _token_info(client: Vault) -> dict[str, Any]:
 
 
 @vault.command("sync")
+@no_csv
 @click.option("--dry-run", is_flag=True, help="Only print the drift.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
@@ -132,6 +135,7 @@ def sync_cmd(app: App, dry_run: bool, as_json: bool) -> None:
 
 
 @vault.command("revoke-person")
+@no_csv
 @click.argument("person")
 @dry_run_option
 @yes_option

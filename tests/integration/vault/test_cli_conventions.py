@@ -169,8 +169,20 @@ def test_creds_set_and_reveal_print_json(vapp: App) -> None:
     assert "check" in reasons  # the JSON reveal is recorded like any other
 
     one = run(vapp, "creds", "reveal", "brand-x", "--note", "old name", "-o", "csv")
-    assert one.exit_code == 2  # a reveal's nested values have no CSV form: refused
+    assert one.exit_code == 2  # a reveal's nested values have no CSV form: refused first
     assert one.stdout == ""
+    with vapp.begin() as conn:
+        reasons = conn.execute(select(tables.exposures.c.reason)).scalars().all()
+    assert "old name" not in reasons  # refused before the reveal: nobody saw anything
+
+
+def test_csv_of_a_change_is_refused_before_the_change(vapp: App, openbao) -> None:
+    before = _vault_state(vapp, openbao)
+    refused = run(vapp, "creds", "set", "brand-x", "-o", "csv", input=json.dumps(LOGIN))
+    assert "no CSV form" in _one_error(refused)
+    assert "nothing was done" in refused.stderr
+    assert _vault_state(vapp, openbao) == before
+    assert before["versions"] is None  # still no login stored
 
 
 def test_creds_rollback_dry_run_and_refusal_change_nothing(vapp: App, openbao) -> None:
