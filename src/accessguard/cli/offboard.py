@@ -185,7 +185,8 @@ def offboard_cmd(
         click.confirm("Run this plan?", abort=True, err=True)
     # Only a run needs the runner (and the actions it registers): a dry run or a refused plan
     # never loads them.
-    from accessguard.playbooks.runner import run_plan, run_summary
+    from accessguard.playbooks.run_views import run_summary
+    from accessguard.playbooks.runner import run_plan
 
     before_long_run()
     with progress(plan.item_count) as sink:
