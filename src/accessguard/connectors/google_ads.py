@@ -145,14 +145,14 @@ class GoogleAdsConnector(HttpConnector):
             body: dict[str, Any] = {"query": query}
             if token:
                 body["pageToken"] = token
-            answer = self.call(
+            answer = self.call_json(
                 "POST",
                 self._path("googleAds:search"),
                 what="/{version}/customers/{id}/googleAds:search",
                 headers=self._headers(),
                 json_body=body,
                 inspect=inspector(REFUSALS),
-            ).json()
+            )
             rows.extend(answer.get("results") or [])
             token = answer.get("nextPageToken") or None
             if not token or token in seen:  # a repeated token would loop forever

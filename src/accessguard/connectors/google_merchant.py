@@ -95,14 +95,14 @@ class GoogleMerchantConnector(HttpConnector):
             params: dict[str, Any] = {"pageSize": _PAGE}
             if token:
                 params["pageToken"] = token
-            body = self.call(
+            body = self.call_json(
                 "GET",
                 self._path("/users"),
                 what="/accounts/{version}/accounts/{account}/users",
                 headers=self._headers(),
                 params=params,
                 inspect=_INSPECT,
-            ).json()
+            )
             holders.extend(self._holder(user) for user in body.get("users") or [])
             token = body.get("nextPageToken") or None
             if not token or token in seen:  # a repeated token would loop forever
@@ -168,13 +168,13 @@ class GoogleMerchantConnector(HttpConnector):
 
     def check(self) -> ActionResult:
         """Read the account: proves the token and the account id."""
-        body = self.call(
+        body = self.call_json(
             "GET",
             self._path(),
             what="/accounts/{version}/accounts/{account}",
             headers=self._headers(),
             inspect=_INSPECT,
-        ).json()
+        )
         return ActionResult.unchanged(
             f"Merchant Center account {body.get('accountName') or self.account_id} answers"
         )
