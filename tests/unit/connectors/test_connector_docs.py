@@ -21,7 +21,8 @@ from accessguard.connectors.registry import BUILTINS, connector_class
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "connectors.md"
 SECTION = "what stays manual"
-#: Connectors whose sections other changes are writing (the integrator empties this).
+#: Connectors whose sections other changes are writing (the integrator empties this once
+#: their headings name them in backticks, as "### Meta (`meta`): what is automated ...").
 AWAITING = {"meta", "tiktok", "bluesky"}
 CHECKED = sorted(set(BUILTINS) - AWAITING)
 
