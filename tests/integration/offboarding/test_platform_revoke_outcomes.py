@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 import pytest
 
 from accessguard.app import App
+from accessguard.audit.actions import AuditAction
+from accessguard.audit.chain import find_events
 from accessguard.connectors.base import Connector, Holder, Target
 from accessguard.connectors.registry import BUILTINS
 from accessguard.inventory.accounts import AccountInput, add_account
@@ -125,6 +127,9 @@ def test_meta_still_listing_the_leaver_fails_the_item(vapp: App, openbao: Any) -
     assert item["details"]["code"] == "removal-not-confirmed"
     assert item["details"]["confirmed"] is False
     assert _grant_state(vapp, "brand-fb") == ["revoke-pending"]
+    with vapp.begin() as conn:  # what was sent is still audited, as not confirmed
+        (event,) = find_events(conn, action=AuditAction.PLATFORM_REVOKE, run_id=out["run"]["id"])
+    assert (event.target, event.details["confirmed"]) == ("brand-fb", False)
 
 
 def test_an_unconfirmed_removal_is_read_back_again_on_resume(
