@@ -19,10 +19,12 @@ from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import find_events
 from accessguard.connectors.base import Connector, Holder, Target
 from accessguard.connectors.registry import BUILTINS
+from accessguard.errors import PermanentConnectorError
 from accessguard.inventory.accounts import AccountInput, add_account
 from accessguard.inventory.grants import add_grant
 from accessguard.inventory.people import PersonInput, add_person
 from accessguard.results import ActionResult
+from accessguard.secret import Secret
 from support.egress import admin_allows
 from support.fake_meta import MetaFake
 from support.offboarding import invoke, invoke_json
@@ -43,11 +45,15 @@ class StubbornConnector(Connector):
     name: ClassVar[str] = "stubborn"
     holders: ClassVar[dict[str, str]] = {}
     sticky: ClassVar[bool] = True
+    #: a hint the platform's refusal carries (a hostile one echoes a secret)
+    refusal_hint: ClassVar[str | None] = None
 
     def list_holders(self) -> list[Holder]:
         return [Holder(platform_id=e, email=e, role=r) for e, r in self.holders.items()]
 
     def revoke(self, target: Target) -> ActionResult:
+        if self.refusal_hint is not None:
+            raise PermanentConnectorError("the platform refused", hint=self.refusal_hint)
         if target.email not in self.holders:
             return ActionResult.unchanged(f"{target.email} holds nothing")
         if not self.sticky:
@@ -73,6 +79,7 @@ def stubborn(monkeypatch: pytest.MonkeyPatch) -> type[StubbornConnector]:
     monkeypatch.setitem(BUILTINS, "stubborn", f"{__name__}:StubbornConnector")
     monkeypatch.setattr(StubbornConnector, "holders", {LEAVER: "admin", STAYS: "admin"})
     monkeypatch.setattr(StubbornConnector, "sticky", True)
+    monkeypatch.setattr(StubbornConnector, "refusal_hint", None)
     return StubbornConnector
 
 
@@ -201,3 +208,23 @@ def test_the_offboard_summary_prints_the_hint(vapp: App, openbao: Any) -> None:
     assert result.exit_code == 4, result.stderr
     failed = result.stdout.index("FAILED  revoke-platform-access")
     assert result.stdout.index("hint: store it in Vault", failed) > failed
+
+
+def test_a_hint_echoing_a_secret_is_stored_and_shown_masked(
+    vapp: App, openbao: Any, stubborn: type[StubbornConnector]
+) -> None:
+    """A hostile platform's refusal repeats a secret in its hint: no stored or shown copy has it."""
+    secret = Secret("pl4tform-s3cret-value-9")
+    stubborn.refusal_hint = f"retry with {secret.reveal()} as the key"
+    _seed(vapp, AccountInput("brand-s", "other", "nw", connector="stubborn"))
+    rebootstrap(vapp, openbao)
+
+    code, out = invoke_json(vapp, "offboard", LEAVER, "--yes")
+
+    assert code == 4, out
+    item = _platform_item(out["run"])
+    assert item["details"]["hint"].startswith("retry with ")
+    assert secret.reveal() not in str(out)
+    shown = invoke(vapp, "runs", "show", out["run"]["id"])
+    assert "      hint: retry with " in shown.stdout
+    assert secret.reveal() not in shown.stdout
