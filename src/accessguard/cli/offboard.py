@@ -105,6 +105,8 @@ def render_summary(summary: dict[str, Any]) -> None:
                 click.echo(f"  HELD    {step['id']} {item['item']}: {item['message']}")
             elif item["status"] == "failed":
                 click.echo(f"  FAILED  {step['id']} {item['item']}: {item['message']}")
+                if item["details"].get("hint"):
+                    click.echo(f"      hint: {item['details']['hint']}")
     if summary["status"] == "waiting":
         click.echo(
             f"next: confirm each manual step with `accessguard runs confirm {summary['id']} STEP "

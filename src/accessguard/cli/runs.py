@@ -84,6 +84,8 @@ def show_cmd(app: App, run_id: str, as_json: bool) -> None:
             click.echo(f"  [{item['status']}] {item['item']}: {item['message'] or item['label']}")
             if item["status"] in (ItemStatus.WAITING, ItemStatus.HELD) and item["instructions"]:
                 click.echo(f"      {item['instructions']}")
+            if item["status"] == ItemStatus.FAILED and item["details"].get("hint"):
+                click.echo(f"      hint: {item['details']['hint']}")
             if item["evidence"]:
                 click.echo(f"      evidence: {item['evidence']} ({item['confirmed_by']})")
             if item["evidence_sha256"]:
