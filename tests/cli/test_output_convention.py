@@ -213,6 +213,20 @@ def test_quiet_silences_the_notes_of_a_change(url: str, tmp_path: Path) -> None:
     assert quiet.stdout == quiet.stderr == ""
 
 
+def test_accounts_list_has_csv_with_settings_as_json(url: str) -> None:
+    result = _run(url, ("accounts", "list"), "-o", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {row["name"] for row in rows} >= {"brand-x", "brand-ig"}
+    assert all(isinstance(json.loads(row["settings"] or "{}"), dict) for row in rows)
+
+
+def test_an_empty_list_in_csv_prints_nothing(url: str) -> None:
+    result = _run(url, ("runs", "list"), "-o", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+
+
 def test_nested_data_has_no_csv_and_lists_do(url: str) -> None:
     nested = _run(url, ("people", "history"), "-o", "csv")
     assert nested.exit_code == 2

@@ -65,9 +65,37 @@ def test_csv_neutralises_spreadsheet_formulas(
 def test_csv_of_nested_data_is_refused_before_printing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    nested = [{"person": "ann", "employments": [{"start": "2026-01-01"}]}]
     with using(OutputSettings(format=Format.CSV)), pytest.raises(UsageError) as caught:
-        emit_json({"account": {"name": "brand-x"}, "grants": [{"person": "ann"}]})
+        emit_json(nested)
     assert caught.value.message == NO_CSV
+    assert capsys.readouterr().out == ""
+
+
+def test_csv_of_a_record_with_one_list_prints_the_list_beside_objects(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    campaign = {"campaign": 1, "counts": {"keep": 0}, "items": [{"item": 1}, {"item": 2}]}
+    with using(OutputSettings(format=Format.CSV)):
+        emit_json(campaign)
+    assert _csv(capsys.readouterr().out) == [["item"], ["1"], ["2"]]
+
+
+def test_csv_writes_an_object_value_as_one_cell_of_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    attack = {"id": "=1+1"}
+    with using(OutputSettings(format=Format.CSV)):
+        emit_json([{"name": "brand-x", "settings": {"page_id": "110"}, "more": attack}])
+    rows = _csv(capsys.readouterr().out)
+    assert rows[1] == ["brand-x", '{"page_id":"110"}', '{"id":"=1+1"}']
+
+
+def test_csv_of_an_empty_list_prints_nothing_not_a_blank_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with using(OutputSettings(format=Format.CSV)):
+        emit_json([])
     assert capsys.readouterr().out == ""
 
 

@@ -218,20 +218,28 @@ def _plain(value: Any) -> str:
 
 
 def _flat(value: Any) -> bool:
+    """Whether ``value`` fits one CSV cell: a scalar, an object (compact JSON) or a list
+    of scalars (joined with ``; ``)."""
     if isinstance(value, list | tuple):
         return all(not isinstance(v, dict | list | tuple) for v in value)
-    return not isinstance(value, dict)
+    return True
+
+
+def _records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
 def _csv_shape(data: Any) -> tuple[list[str], list[list[Any]]]:
     """Columns and rows of flat data, or the one-line refusal for nested data.
 
-    An object holding exactly one list of records beside plain values (``who-has``:
-    the account and its grants) prints that list's rows.
+    An object holding exactly one list of records (``who-has``: the account and its
+    grants; ``review report``: the campaign and its items) prints that list's rows. A
+    record's object value (an account's ``settings``) is one cell of compact JSON; a
+    record holding a list of records has no CSV form.
     """
     if isinstance(data, dict):
-        lists = [v for v in data.values() if not _flat(v)]
-        if len(lists) == 1 and isinstance(lists[0], list) and lists[0]:
+        lists = [v for v in data.values() if _records(v)]
+        if len(lists) == 1:
             data = lists[0]
     items = data if isinstance(data, list) else [data]
     if items and all(not isinstance(i, dict | list | tuple) for i in items):
@@ -252,6 +260,8 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict):
+        return formula_safe(_plain(value))
     if isinstance(value, list | tuple):
         return formula_safe("; ".join("" if v is None else str(_scalar(v)) for v in value))
     return formula_safe(value)
@@ -260,7 +270,7 @@ def _csv_cell(value: Any) -> str:
 def _write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    if settings().headers:
+    if settings().headers and columns:  # an empty list has no columns: print nothing
         writer.writerow(columns)
     writer.writerows([_csv_cell(v) for v in row] for row in rows)
     click.echo(buffer.getvalue(), nl=False)
