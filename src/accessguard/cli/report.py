@@ -12,7 +12,15 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.options import reason_option
-from accessguard.cli.output import Format, emit_json, info, settings, table, written_to
+from accessguard.cli.output import (
+    Format,
+    emit_json,
+    info,
+    settings,
+    table,
+    timestamp,
+    written_to,
+)
 from accessguard.exit_codes import ExitCode
 
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
@@ -191,7 +199,7 @@ def accept_cmd(app: App, finding: str, until: str, reason: str, as_json: bool) -
         emit_json(accepted.to_dict())
         return
     info(
-        f"accepted {accepted.finding_id} ({accepted.severity.label}) until {accepted.until:%Y-%m-%d %H:%M} UTC"
+        f"accepted {accepted.finding_id} ({accepted.severity.label}) until {timestamp(accepted.until)}"
     )
 
 
@@ -236,7 +244,7 @@ def acceptances_cmd(app: App, include_ended: bool, as_json: bool) -> None:
                 a.finding_id,
                 a.severity.label,
                 a.by,
-                f"{a.until:%Y-%m-%d %H:%M}",
+                a.until,
                 state(a.until, a.revoked_at),
                 a.note,
             ]

@@ -1,0 +1,54 @@
+"""What tripped a new admin in their first hour (issue 19), each fixed and kept so."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from accessguard.cli.main import cli
+from support.inventory import invoke, seed
+
+STAMP = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\b")
+OLD_STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+@pytest.fixture()
+def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    from accessguard.db.engine import make_engine
+    from accessguard.db.migrate import upgrade
+
+    database = f"sqlite:///{tmp_path / 'ag.db'}"
+    engine = make_engine(database)
+    upgrade(engine)
+    engine.dispose()
+    monkeypatch.setenv("ACCESSGUARD_ACTOR", "tester@example.com")
+    monkeypatch.setenv("ACCESSGUARD_HOME", str(tmp_path / "home"))
+    seed(database, tmp_path)
+    return database
+
+
+def test_the_access_report_and_its_acceptances_write_the_one_timestamp_format(url: str) -> None:
+    finding = "single-admin:account:brand-ig"
+    until = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    accepted = invoke(url, "report", "accept", finding, "--until", until, "--reason", "r")
+    assert accepted.exit_code == 0, accepted.stderr
+    assert STAMP.search(accepted.stderr), accepted.stderr
+    report = invoke(url, "report", "access")
+    assert report.exit_code == 0, report.stderr
+    assert STAMP.search(report.stdout.splitlines()[0]), report.stdout.splitlines()[0]
+    acceptances = invoke(url, "report", "acceptances")
+    for text in (report.stdout, acceptances.stdout, accepted.stderr):
+        assert not OLD_STAMP.search(text), text
+    assert STAMP.search(acceptances.stdout), acceptances.stdout
+
+
+def test_empty_csv_with_no_headers_and_quiet_prints_nothing(url: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["--db", url, "runs", "list", "-o", "csv", "-q"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
