@@ -52,3 +52,23 @@ def test_empty_csv_with_no_headers_and_quiet_prints_nothing(url: str) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_person_the_readme_names_is_in_the_example_company() -> None:
+    """The tour's commands work on `examples/` as written (a reviewer once was nobody)."""
+    import csv
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    with (ROOT / "examples/people.csv").open(encoding="utf-8") as handle:
+        people = {row["email"] for row in csv.DictReader(handle)}
+    named = set(re.findall(r"[\w.]+@example\.com", readme)) - {"you@example.com"}
+    assert named
+    assert named <= people, named - people
+
+
+def test_step_up_help_says_it_is_on_by_default() -> None:
+    result = CliRunner().invoke(cli, ["creds", "set", "--help"], catch_exceptions=False)
+    assert "step-up is on unless the config file turns it off" in " ".join(result.stdout.split())
