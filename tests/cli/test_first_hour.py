@@ -72,3 +72,14 @@ def test_every_person_the_readme_names_is_in_the_example_company() -> None:
 def test_step_up_help_says_it_is_on_by_default() -> None:
     result = CliRunner().invoke(cli, ["creds", "set", "--help"], catch_exceptions=False)
     assert "step-up is on unless the config file turns it off" in " ".join(result.stdout.split())
+
+
+def test_vault_user_with_nothing_on_stdin_says_so_not_too_short(url: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["--db", url, "vault", "user", "ann@example.com"], input="", catch_exceptions=False
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: no password given",
+        "hint: pipe it on stdin or type it at the prompt",
+    ]
