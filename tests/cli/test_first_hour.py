@@ -83,3 +83,16 @@ def test_vault_user_with_nothing_on_stdin_says_so_not_too_short(url: str) -> Non
         "error: no password given",
         "hint: pipe it on stdin or type it at the prompt",
     ]
+
+
+@pytest.mark.parametrize("command", [("audit", "log"), ("audit", "export", "--out", "-")])
+def test_a_bad_since_names_the_option_and_how_to_write_a_date(
+    url: str, command: tuple[str, ...]
+) -> None:
+    result = invoke(url, *command, "--since", "yesterday")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: --since: 'yesterday' is not a date or time (ISO 8601)",
+        "hint: write it YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ (UTC)",
+    ]
