@@ -96,3 +96,30 @@ def test_a_bad_since_names_the_option_and_how_to_write_a_date(
         "error: --since: 'yesterday' is not a date or time (ISO 8601)",
         "hint: write it YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ (UTC)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (
+            ["creds", "import", "export.json"],
+            "error: missing option '--from'. Choose from: bitwarden, 1password, keepass, csv",
+        ),
+        (
+            ["review", "decide", "3", "revok"],
+            "error: invalid value for 'DECISION': 'revok' is not one of 'keep', 'revoke'",
+        ),
+        (
+            ["completion", "tcsh"],
+            "error: invalid value for 'SHELL': 'tcsh' is not one of 'bash', 'zsh', 'fish'",
+        ),
+    ],
+    ids=["missing-choice-option", "choice-argument", "completion-shell"],
+)
+def test_usage_errors_are_one_line_naming_the_argument(args: list[str], error: str) -> None:
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == error
+    assert len(lines) == 2
+    assert lines[1].startswith("hint: see `accessguard ")
