@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -123,3 +124,17 @@ def test_usage_errors_are_one_line_naming_the_argument(args: list[str], error: s
     assert lines[0] == error
     assert len(lines) == 2
     assert lines[1].startswith("hint: see `accessguard ")
+
+
+def test_db_current_prints_the_revision_and_json_names_the_database(url: str) -> None:
+    from accessguard.db.engine import make_engine
+    from accessguard.db.migrate import current_revision
+
+    engine = make_engine(url)
+    revision = current_revision(engine)
+    engine.dispose()
+    assert revision
+    plain = invoke(url, "db", "current")
+    assert plain.stdout == f"{revision}\n"
+    data = json.loads(invoke(url, "db", "current", "-o", "json").stdout)
+    assert data == {"database": url, "revision": revision}

@@ -31,6 +31,7 @@ READS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("audit", "log"): (),
     ("audit", "verify"): (),
     ("connectors", "list"): (),
+    ("db", "current"): (),
     ("holdings",): ("ann@example.com",),
     ("who-has",): ("brand-ig",),
     ("people", "list"): (),
