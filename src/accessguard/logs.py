@@ -23,6 +23,8 @@ class _UTCFormatter(logging.Formatter):
     """``FORMAT`` with UTC times (a server's local zone would make lines ambiguous)."""
 
     converter = time.gmtime
+
+
 #: The engine's logger: a line per step and per item outcome of every run.
 RUN_LOGGER = "accessguard.playbooks.runner"
 
@@ -45,7 +47,7 @@ def configure(*, log_file: Path | None = None, verbose: bool = False) -> None:
     stderr.addFilter(_not_run_progress)
     root.addHandler(stderr)
     if log_file is not None:
-        handler = logging.StreamHandler(open_private(log_file, append=True))
+        handler = logging.StreamHandler(open_private(log_file, append=True, folders=False))
         handler.setFormatter(_UTCFormatter(FORMAT, datefmt=TIME_FORMAT))
         handler.addFilter(RedactingFilter())
         root.addHandler(handler)

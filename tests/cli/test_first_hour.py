@@ -138,3 +138,25 @@ def test_db_current_prints_the_revision_and_json_names_the_database(url: str) ->
     assert plain.stdout == f"{revision}\n"
     data = json.loads(invoke(url, "db", "current", "-o", "json").stdout)
     assert data == {"database": url, "revision": revision}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "access", "--format", "html", "--out", "{out}"),
+        ("report", "keys", "-o", "json", "--out", "{out}"),
+        ("audit", "export", "--out", "{out}"),
+        ("--log-file", "{out}", "people", "list"),
+    ],
+    ids=["report-access", "report-keys", "audit-export", "log-file"],
+)
+def test_an_output_file_in_a_missing_folder_is_an_error_not_a_new_folder(
+    url: str, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    out = tmp_path / "typo" / "file.out"
+    result = invoke(url, *(a.format(out=out) for a in args))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        f"error: cannot write {out}: the folder {out.parent} does not exist"
+    )
+    assert not out.parent.exists()

@@ -87,7 +87,7 @@ def written_to(out: Path | None) -> Iterator[None]:
         return
     from accessguard.files import open_private
 
-    with open_private(out, newline="") as handle, redirect_stdout(handle):
+    with open_private(out, newline="", folders=False) as handle, redirect_stdout(handle):
         yield
 
 

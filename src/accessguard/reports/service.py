@@ -30,7 +30,7 @@ def write_access_report(
         digest = render(report, fmt, sys.stdout)
         sys.stdout.flush()
         return digest
-    with open_private(out, newline="") as handle:
+    with open_private(out, newline="", folders=False) as handle:
         return render(report, fmt, handle)
 
 
