@@ -160,3 +160,11 @@ def test_an_output_file_in_a_missing_folder_is_an_error_not_a_new_folder(
         f"error: cannot write {out}: the folder {out.parent} does not exist"
     )
     assert not out.parent.exists()
+
+
+def test_totp_enroll_with_nothing_on_stdin_says_so_not_too_short(url: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["--db", url, "totp", "enroll", "brand-x"], input="", catch_exceptions=False
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "error: no otpauth:// URI or base32 seed given on stdin"
