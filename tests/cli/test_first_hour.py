@@ -168,3 +168,34 @@ def test_totp_enroll_with_nothing_on_stdin_says_so_not_too_short(url: str) -> No
     )
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == "error: no otpauth:// URI or base32 seed given on stdin"
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "hint"),
+    [
+        (
+            '[databse]\nurl = "sqlite:///x.db"\n',
+            "unknown section [databse]",
+            'hint: did you mean "[database]"? sections: database, vault,',
+        ),
+        (
+            '[database]\nulr = "sqlite:///x.db"\n',
+            "unknown setting 'ulr'",
+            'hint: did you mean "url"?',
+        ),
+    ],
+    ids=["section", "setting"],
+)
+def test_a_mistyped_config_name_gets_a_suggestion(
+    tmp_path: Path, text: str, error: str, hint: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(text)
+    result = CliRunner().invoke(
+        cli, ["--config", str(config), "people", "list"], catch_exceptions=False
+    )
+    assert result.exit_code == 1
+    first, second = result.stderr.splitlines()
+    assert first.startswith("error: ") and first.endswith(error)
+    assert second.startswith(hint)
+    assert list(tmp_path.iterdir()) == [config]  # nothing created
