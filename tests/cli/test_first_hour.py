@@ -199,3 +199,18 @@ def test_a_mistyped_config_name_gets_a_suggestion(
     assert first.startswith("error: ") and first.endswith(error)
     assert second.startswith(hint)
     assert list(tmp_path.iterdir()) == [config]  # nothing created
+
+
+@pytest.mark.parametrize("address", ["notaurl", "vault.example.com:8200"])
+def test_a_vault_address_without_a_scheme_is_named_before_any_connection(
+    url: str, address: str
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["--db", url, "vault", "status"], env={"VAULT_ADDR": address}, catch_exceptions=False
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: the Vault address {address!r} is not a URL",
+        "hint: write it with its scheme: https://vault.example.com:8200 "
+        "(VAULT_ADDR, [vault].addresses)",
+    ]
