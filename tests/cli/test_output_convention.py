@@ -228,10 +228,12 @@ def test_an_empty_list_in_csv_prints_nothing(url: str) -> None:
     assert result.stdout == ""
 
 
-def test_nested_data_has_no_csv_and_lists_do(url: str) -> None:
+def test_nested_data_is_json_in_a_cell_and_lists_are_rows(url: str) -> None:
     nested = _run(url, ("people", "history"), "-o", "csv")
-    assert nested.exit_code == 2
-    assert nested.stderr.splitlines()[0] == f"error: {NO_CSV}"
+    assert nested.exit_code == 0, nested.stderr
+    [employment] = list(csv.DictReader(io.StringIO(nested.stdout)))
+    accounts = {grant["account"] for grant in json.loads(employment["grants"])}
+    assert accounts == {"brand-x", "brand-ig"}
     grants = _run(url, ("who-has",), "-o", "csv")
     people = [row["person"] for row in csv.DictReader(io.StringIO(grants.stdout))]
     assert sorted(people) == ["ann@example.com", "cy@agency.example"]

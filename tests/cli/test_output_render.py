@@ -65,9 +65,8 @@ def test_csv_neutralises_spreadsheet_formulas(
 def test_csv_of_nested_data_is_refused_before_printing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    nested = [{"person": "ann", "employments": [{"start": "2026-01-01"}]}]
     with using(OutputSettings(format=Format.CSV)), pytest.raises(UsageError) as caught:
-        emit_json(nested)
+        emit_json([["ann", "bob"], ["cy"]])  # rows without column names
     assert caught.value.message == NO_CSV
     assert capsys.readouterr().out == ""
 
@@ -85,10 +84,18 @@ def test_csv_writes_an_object_value_as_one_cell_of_json(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     attack = {"id": "=1+1"}
+    nested = [{"name": "page_id", "required": True}]
     with using(OutputSettings(format=Format.CSV)):
-        emit_json([{"name": "brand-x", "settings": {"page_id": "110"}, "more": attack}])
+        emit_json(
+            [{"name": "brand-x", "settings": {"page_id": "110"}, "more": attack, "n": nested}]
+        )
     rows = _csv(capsys.readouterr().out)
-    assert rows[1] == ["brand-x", '{"page_id":"110"}', '{"id":"=1+1"}']
+    assert rows[1] == [
+        "brand-x",
+        '{"page_id":"110"}',
+        '{"id":"=1+1"}',
+        '[{"name":"page_id","required":true}]',
+    ]
 
 
 def test_csv_of_an_empty_list_prints_nothing_not_a_blank_line(

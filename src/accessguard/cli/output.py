@@ -218,11 +218,10 @@ def _plain(value: Any) -> str:
 
 
 def _flat(value: Any) -> bool:
-    """Whether ``value`` fits one CSV cell: a scalar, an object (compact JSON) or a list
-    of scalars (joined with ``; ``)."""
+    """Whether ``value`` reads as plain text in one cell: a scalar or a list of scalars."""
     if isinstance(value, list | tuple):
         return all(not isinstance(v, dict | list | tuple) for v in value)
-    return True
+    return not isinstance(value, dict)
 
 
 def _records(value: Any) -> bool:
@@ -233,18 +232,21 @@ def _csv_shape(data: Any) -> tuple[list[str], list[list[Any]]]:
     """Columns and rows of flat data, or the one-line refusal for nested data.
 
     An object holding exactly one list of records (``who-has``: the account and its
-    grants; ``review report``: the campaign and its items) prints that list's rows. A
-    record's object value (an account's ``settings``) is one cell of compact JSON; a
-    record holding a list of records has no CSV form.
+    grants; ``review report``: the campaign and its items) prints that list's rows. In a
+    row, a list of plain values is joined with ``; `` and anything nested (an account's
+    ``settings``, a connector's list of settings) is one cell of compact JSON. An object
+    holding two lists of records has no CSV form.
     """
     if isinstance(data, dict):
         lists = [v for v in data.values() if _records(v)]
-        if len(lists) == 1:
+        if len(lists) > 1:  # which one is meant? -o json shows them all
+            raise UsageError(NO_CSV, hint="pick fields with a JSON tool, for example jq")
+        if lists:
             data = lists[0]
     items = data if isinstance(data, list) else [data]
     if items and all(not isinstance(i, dict | list | tuple) for i in items):
         return ["value"], [[i] for i in items]
-    if not all(isinstance(i, dict) and all(_flat(v) for v in i.values()) for i in items):
+    if not all(isinstance(i, dict) for i in items):
         raise UsageError(NO_CSV, hint="pick fields with a JSON tool, for example jq")
     columns: list[str] = []
     for item in items:
@@ -260,7 +262,7 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dict):
+    if not _flat(value):
         return formula_safe(_plain(value))
     if isinstance(value, list | tuple):
         return formula_safe("; ".join("" if v is None else str(_scalar(v)) for v in value))
