@@ -211,3 +211,17 @@ def test_csv_of_a_record_with_one_list_prints_the_list(
 def test_json_writes_datetime_objects_as_iso_strings(capsys: pytest.CaptureFixture[str]) -> None:
     emit_json({"at": WHEN})
     assert json.loads(capsys.readouterr().out) == {"at": "2026-12-02T21:15:03.123456+00:00"}
+
+
+def test_field_reaches_into_the_one_list_of_records_as_csv_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    grants = [{"person": "ann", "role": "admin"}, {"person": "bob", "role": "editor"}]
+    with using(OutputSettings(format=Format.JSON, field="person")):
+        emit_json({"account": "brand-x", "grants": grants})
+    with using(OutputSettings(format=Format.JSON, field="account")):
+        emit_json({"account": "brand-x", "grants": grants})
+    assert capsys.readouterr().out.splitlines() == ["ann", "bob", "brand-x"]
+    with using(OutputSettings(field="nope")), pytest.raises(UsageError) as caught:
+        emit_json({"account": "brand-x", "grants": grants})
+    assert caught.value.hint == "fields: account, grants, person, role"

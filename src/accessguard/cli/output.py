@@ -192,15 +192,21 @@ def pick(data: Any, field: str) -> list[str]:
     """The values of ``field`` (``a.b`` reaches into objects), one per item of a list.
 
     What ``--field NAME`` prints, one value a line for scripts: text as is, nothing as an
-    empty line, objects and lists as compact JSON.
+    empty line, objects and lists as compact JSON. As in CSV, a field that an object does
+    not have is looked for in its one list of records (``who-has ACCOUNT --field person``).
     """
+    outer: set[str] = set(data) if isinstance(data, dict) else set()
+    if isinstance(data, dict) and field.split(".")[0] not in data:
+        lists = [v for v in data.values() if _records(v)]
+        data = lists[0] if len(lists) == 1 else data
     items = data if isinstance(data, list) else [data]
     values: list[str] = []
     for item in items:
         value = item
         for key in field.split("."):
             if not isinstance(value, dict) or key not in value:
-                known = ", ".join(sorted(item)) if isinstance(item, dict) else "none"
+                names = outer | (set(item) if isinstance(item, dict) else set())
+                known = ", ".join(sorted(names)) or "none"
                 raise UsageError(f"no field {field!r} in this output", hint=f"fields: {known}")
             value = value[key]
         values.append(_plain(value))
