@@ -214,3 +214,12 @@ def test_a_vault_address_without_a_scheme_is_named_before_any_connection(
         "hint: write it with its scheme: https://vault.example.com:8200 "
         "(VAULT_ADDR, [vault].addresses)",
     ]
+
+
+def test_report_access_format_and_output_disagreeing_is_an_error_with_a_hint(url: str) -> None:
+    result = invoke(url, "report", "access", "-o", "json", "--format", "csv")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: --format csv and -o json disagree",
+        "hint: give one of them: -o picks one of --format's choices",
+    ]
