@@ -22,7 +22,9 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 class _UTCFormatter(logging.Formatter):
     """``FORMAT`` with UTC times (a server's local zone would make lines ambiguous)."""
 
-    converter = time.gmtime
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """The record's time in UTC (``datefmt``, else ``TIME_FORMAT``)."""
+        return time.strftime(datefmt or TIME_FORMAT, time.gmtime(record.created))
 
 
 #: The engine's logger: a line per step and per item outcome of every run.
