@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -60,8 +62,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_every_person_the_readme_names_is_in_the_example_company() -> None:
     """The tour's commands work on `examples/` as written (a reviewer once was nobody)."""
-    import csv
-
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     with (ROOT / "examples/people.csv").open(encoding="utf-8") as handle:
         people = {row["email"] for row in csv.DictReader(handle)}
@@ -223,3 +223,17 @@ def test_report_access_format_and_output_disagreeing_is_an_error_with_a_hint(url
         "error: --format csv and -o json disagree",
         "hint: give one of them: -o picks one of --format's choices",
     ]
+
+
+def test_report_access_csv_follows_no_headers_and_the_one_timestamp_format(url: str) -> None:
+    until = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    finding = "single-admin:account:brand-ig"
+    assert (
+        invoke(url, "report", "accept", finding, "--until", until, "--reason", "r").exit_code == 0
+    )
+    full = invoke(url, "report", "access", "-o", "csv")
+    bare = invoke(url, "report", "access", "-o", "csv", "--no-headers")
+    assert bare.exit_code == full.exit_code == 0
+    assert bare.stdout.splitlines() == full.stdout.splitlines()[1:]
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(full.stdout))}
+    assert STAMP.fullmatch(rows[finding]["accepted_until"]), rows[finding]

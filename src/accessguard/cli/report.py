@@ -110,7 +110,14 @@ def access_cmd(
             scans = scan_lockout(conn, app, now=app.clock.now())
         info(f"fetched {scans.describe()}")
     with app.begin() as conn:
-        digest = write_access_report(conn, app.settings, now=app.clock.now(), fmt=fmt, out=out)
+        digest = write_access_report(
+            conn,
+            app.settings,
+            now=app.clock.now(),
+            fmt=fmt,
+            out=out,
+            headers=settings().headers,
+        )
         if emails or slack:
             deliver(conn, app, digest, emails=emails, slack=slack, html=out)
     if out is not None:
