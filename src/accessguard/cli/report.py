@@ -166,7 +166,7 @@ def _render_keys(rows: list[dict[str, Any]], *, as_json: bool) -> None:
                 r["account"],
                 r["current_version"],
                 r["state"],
-                (r["last_rotated_at"] or "never")[:10],
+                r["last_rotated_at"] or "never",
                 ", ".join(m["person"] for m in r["readers"]) or "-",
                 ", ".join(s["person"] for s in r["seen_current_version_by"]) or "-",
                 ", ".join(f"{f['person']}: {f['field']}" for f in r["fields_seen"]) or "-",
