@@ -21,13 +21,13 @@ from accessguard.inventory.employments import (
     open_employment,
 )
 from accessguard.inventory.grants import holdings
+from accessguard.inventory.person_writes import update_person_record
 from accessguard.inventory.records import (
     PersonRecord,
     find_person_record,
     get_person_record,
     person_query,
     person_to_dict,
-    update_person_record,
 )
 from accessguard.inventory.validation import (
     check_choice,
