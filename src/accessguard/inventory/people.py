@@ -127,13 +127,17 @@ def add_person(
     return person
 
 
-def mark_leaving(conn: Connection, clock: Clock, actor: str, email: str, on: date) -> PersonRecord:
+def mark_leaving(
+    conn: Connection, clock: Clock, actor: str, email: str, on: date, *, reason: str | None = None
+) -> PersonRecord:
     """Set the end date and mark the person leaving (departed if the date has passed)."""
     person = get_person_record(conn, email)
     status = "departed" if on < clock.now().date() else "leaving"
     if person.status == "departed" and status == "leaving":
         status = "departed"
-    update_person_record(conn, clock, actor, person, {"end_date": on, "status": status})
+    update_person_record(
+        conn, clock, actor, person, {"end_date": on, "status": status}, reason=reason
+    )
     return replace(person, end_date=on, status=status)
 
 

@@ -41,8 +41,9 @@ def update_person_record(
     changes: dict[str, Any],
     *,
     reason: str | None = None,
+    action: AuditAction = AuditAction.PERSON_UPDATE,
 ) -> dict[str, Any]:
-    """Apply ``changes`` with one UPDATE, audited (with ``reason``); {field: [before, after]}.
+    """Apply ``changes`` with one UPDATE, audited as ``action`` (with ``reason``); {field: [before, after]}.
 
     The current employment's status and end date follow the person's (``employments``).
     """
@@ -60,7 +61,7 @@ def update_person_record(
             conn,
             clock,
             actor=actor,
-            action=AuditAction.PERSON_UPDATE,
+            action=action,
             target_type="person",
             target=person.email,
             details=details,
