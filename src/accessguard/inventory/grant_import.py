@@ -21,8 +21,8 @@ from accessguard.inventory.csvinput import (
     required_value,
 )
 from accessguard.inventory.grants import add_grant
-from accessguard.inventory.lookup import close_names
 from accessguard.inventory.people import list_people
+from accessguard.inventory.suggestions import close_names
 from accessguard.inventory.validation import (
     check_choice,
     check_email,

@@ -20,7 +20,7 @@ from accessguard.clock import Clock
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
-from accessguard.inventory.lookup import account_not_found, person_not_found
+from accessguard.inventory.suggestions import account_not_found, person_not_found
 from accessguard.inventory.vocab import is_admin_role
 
 
