@@ -23,12 +23,13 @@ def accounts() -> None:
 
 def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
     from accessguard.connectors.settings import parse_value
+    from accessguard.errors import InputError
 
     settings: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--setting")
+            raise InputError(f"--setting: {pair!r} is not KEY=VALUE")
         settings[key.strip()] = parse_value(value)
     return settings
 
