@@ -85,6 +85,7 @@ def _render_person(row: dict[str, Any]) -> None:
     if row["checklist"]:
         click.echo("  manual checklist:")
         for task in row["checklist"]:
-            click.echo(f"    [ ] {task['step']} {task['item']}: {task['instructions']}")
+            text = task["instructions"].replace("\n", "\n        ")
+            click.echo(f"    [ ] {task['step']} {task['item']} ({task['label']}): {text}")
     elif row["steps"]:
         click.echo("  manual checklist: nothing to do by hand")

@@ -23,8 +23,13 @@ from accessguard.playbooks.sources import GrantParams
 
 #: Worst first: the batch's exit code is the worst of its people's.
 _SEVERITY = [ExitCode.ERROR, ExitCode.PARTIAL_FAILURE, ExitCode.WAITING_MANUAL, ExitCode.OK]
-#: Actions whose items a person does by hand (the platform removal too, without an API).
-_MANUAL_ACTIONS = ("manual", "renew-field")
+#: Actions whose items wait for a person at run time, with what that person does.
+_BY_HAND = {
+    "manual": "",  # the step's own instructions
+    "renew-field": "renew it on the platform, then store the new value in Vault",
+    "rotate-credential": "change the password on the platform to the new one, then confirm",
+    "reenrol-totp": "enrol the new 2FA seed on the platform, then confirm",
+}
 
 
 def plan_steps(plan: Plan) -> list[dict[str, Any]]:
@@ -42,8 +47,11 @@ def plan_steps(plan: Plan) -> list[dict[str, Any]]:
 
 
 def planned_checklist(session: Connection, plan: Plan) -> list[dict[str, Any]]:
-    """What a person will do by hand in this plan: manual steps' items, and the platform
-    removals on accounts with no API connector (``revoke-access`` waits for them)."""
+    """What a person will do by hand in this plan: the items of steps that wait for one, and
+    the platform removals on accounts with no API connector (``revoke-access`` waits).
+
+    Notifications wait too when their channel is not configured; that shows at run time.
+    """
     from accessguard.connectors.registry import connector_name
     from accessguard.inventory.records import find_account_record
 
@@ -52,8 +60,8 @@ def planned_checklist(session: Connection, plan: Plan) -> list[dict[str, Any]]:
         if step.skipped:
             continue
         for item in step.items:
-            if step.action in _MANUAL_ACTIONS:
-                text = step.args.get("instructions") or step.description or item.label
+            if step.action in _BY_HAND:
+                text = _BY_HAND[step.action] or str(step.args.get("instructions") or item.label)
             elif step.action == "revoke-access" and isinstance(item.params, GrantParams):
                 account = find_account_record(session, item.params.account)
                 if account is None or connector_name(account) not in (None, "manual"):
@@ -61,7 +69,9 @@ def planned_checklist(session: Connection, plan: Plan) -> list[dict[str, Any]]:
                 text = f"remove the access by hand on {account.platform} (no API connector)"
             else:
                 continue
-            checklist.append({"step": step.id, "item": item.label, "instructions": text})
+            checklist.append(
+                {"step": step.id, "item": item.id, "label": item.label, "instructions": text}
+            )
     return checklist
 
 
@@ -69,7 +79,12 @@ def run_checklist(app: App, run_id: str) -> list[dict[str, Any]]:
     """The items of a finished run that wait for a person, with their instructions."""
     summary = run_summary(app, run_id)
     return [
-        {"step": step["id"], "item": item["item"], "instructions": item["instructions"] or ""}
+        {
+            "step": step["id"],
+            "item": item["item"],
+            "label": item["label"],
+            "instructions": item["instructions"] or item["message"] or "",
+        }
         for step in summary.get("steps", [])
         for item in step["items"]
         if item["status"] == "waiting"
