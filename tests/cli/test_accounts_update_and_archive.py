@@ -14,7 +14,7 @@ import pytest
 from accessguard.app import App
 from accessguard.config import load_settings
 from accessguard.reconcile.records import accounts_in_scope
-from support.inventory import counts, invoke, invoke_json, seed, write_csv
+from support.inventory import counts, execute, invoke, invoke_json, seed, write_csv
 
 
 @pytest.fixture
@@ -166,7 +166,13 @@ def test_archive_keeps_history_and_takes_the_account_out_of_service(
         ("person", "account", "role", "via"),
         [("bob@example.com", "brand-x", "editor", "shared-login")],
     )
-    _refused(url, "accounts", "import-grants", str(grants_csv), message="brand-x is archived")
+    _refused(
+        url,
+        "accounts",
+        "import-grants",
+        str(grants_csv),
+        message="grants.csv:2:account: brand-x is archived (takes no new grants)",
+    )
     # not changed by update or import
     _refused(url, "accounts", "update", "brand-x", "--handle", "Z", message="is archived")
     accounts_csv = write_csv(
@@ -228,6 +234,36 @@ def test_account_names_are_case_insensitive(database_url: str, tmp_path: Path) -
     assert "bob@example.com" in {
         g["person"] for g in invoke_json(url, "who-has", "brand-ig")["grants"]
     }
+
+
+def test_a_name_stored_in_another_case_is_found_and_blocks_its_twin(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Rows written before names were normalised (or by hand) are still one name, any case."""
+    url = database_url
+    seed(url, tmp_path)
+    execute(url, "UPDATE accounts SET name = 'Brand-X' WHERE name = 'brand-x'")
+    assert invoke_json(url, "who-has", "brand-x")["account"] == "Brand-X"
+    assert invoke_json(url, "accounts", "show", "BRAND-X")["name"] == "Brand-X"
+    _refused(
+        url,
+        "accounts",
+        "add",
+        "brand-x",
+        "--platform",
+        "x",
+        "--handle",
+        "other",
+        message="an account named 'brand-x' already exists",
+    )
+    twin = write_csv(
+        tmp_path / "twin.csv", ("name", "platform", "handle"), [("brand-x", "x", "another")]
+    )
+    before = counts(url)["accounts"]
+    changes = invoke_json(url, "accounts", "import", str(twin))
+    assert [(c["action"], c["target"]) for c in changes] == [("update", "brand-x")]
+    assert counts(url)["accounts"] == before  # the same account, not a twin
+    assert invoke_json(url, "accounts", "show", "brand-x")["handle"] == "another"
 
 
 def test_unknown_account_gets_a_did_you_mean_hint(url: str, tmp_path: Path) -> None:
