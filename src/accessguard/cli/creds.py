@@ -343,3 +343,8 @@ def exposed_cmd(app: App, person: str, observed_only: bool, as_json: bool) -> No
         )
     if seeds:
         info(f"2FA seeds {who.email} saw (current): {', '.join(seeds)}")
+
+
+from accessguard.cli.creds_import import import_cmd  # noqa: E402  (creds import)
+
+creds.add_command(import_cmd)

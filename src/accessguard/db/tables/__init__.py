@@ -17,6 +17,7 @@ from accessguard.db.tables.audit_inventory import (
     grants,
     people,
 )
+from accessguard.db.tables.changefeed import changefeed_cursors, platform_changes
 from accessguard.db.tables.credentials import (
     credential_field_writes,
     credential_versions,
@@ -27,7 +28,12 @@ from accessguard.db.tables.credentials import (
     vault_memberships,
 )
 from accessguard.db.tables.findings import finding_acceptances
-from accessguard.db.tables.lockout import workspace_admins, workspace_scans
+from accessguard.db.tables.lockout import (
+    meta_business_users,
+    meta_scans,
+    workspace_admins,
+    workspace_scans,
+)
 from accessguard.db.tables.reconcile import (
     drift_items,
     reconcile_checks,
@@ -49,6 +55,7 @@ __all__ = [
     "accounts",
     "audit_events",
     "audit_head",
+    "changefeed_cursors",
     "credential_field_writes",
     "credential_versions",
     "credentials",
@@ -57,8 +64,11 @@ __all__ = [
     "exposures",
     "finding_acceptances",
     "grants",
+    "meta_business_users",
+    "meta_scans",
     "metadata",
     "people",
+    "platform_changes",
     "reconcile_checks",
     "reconcile_runs",
     "review_campaigns",
