@@ -27,6 +27,11 @@ def _account(url: str, name: str) -> dict:
     return invoke_json(url, "accounts", "show", name)
 
 
+def _changes(out: dict) -> dict[str, list]:
+    """A printed change's records as {field: [before, after]}."""
+    return {c["field"]: [c["before"], c["after"]] for c in out["changes"]}
+
+
 def _audit(url: str, action: str) -> list[dict]:
     return [e for e in invoke_json(url, "audit", "log") if e["action"] == action]
 
@@ -68,7 +73,7 @@ def test_update_changes_fields_and_audits_the_reason(url: str) -> None:
         "new owner",
     )
     assert out["account"] == "brand-x" and out["dry_run"] is False
-    assert out["changes"]["owner"] == [None, "bob@example.com"]
+    assert _changes(out)["owner"] == [None, "bob@example.com"]
     shown = _account(url, "brand-x")
     assert shown["display_name"] == "Brand X" and shown["owner"] == "bob@example.com"
     assert shown["criticality"] == "high" and shown["tags"] == ["emea"]

@@ -24,6 +24,11 @@ def _person(url: str, email: str) -> dict:
     return invoke_json(url, "people", "show", email)
 
 
+def _changes(out: dict) -> dict[str, list]:
+    """A printed change's records as {field: [before, after]}."""
+    return {c["field"]: [c["before"], c["after"]] for c in out["changes"]}
+
+
 def _audit(url: str, action: str) -> list[dict]:
     return [e for e in invoke_json(url, "audit", "log") if e["action"] == action]
 
@@ -56,8 +61,8 @@ def test_update_changes_what_add_set_and_audits_the_reason(url: str) -> None:
         "contract renewed",
     )
     assert out["person"] == "bob@example.com" and out["dry_run"] is False
-    assert out["changes"]["name"] == ["Bob Editor", "Bob Editor-Smith"]
-    assert out["changes"]["end_date"] == [None, "2027-03-31"]
+    assert _changes(out)["name"] == ["Bob Editor", "Bob Editor-Smith"]
+    assert _changes(out)["end_date"] == [None, "2027-03-31"]
     bob = _person(url, "bob@example.com")
     assert (bob["name"], bob["department"], bob["manager"], bob["kind"], bob["end_date"]) == (
         "Bob Editor-Smith",
@@ -85,7 +90,7 @@ def test_update_dry_run_prints_the_changes_and_writes_nothing(url: str) -> None:
 def test_update_clears_an_optional_field_and_the_end_date(url: str) -> None:
     invoke_json(url, "people", "update", "bob@example.com", "--until", "2027-01-31")
     out = invoke_json(url, "people", "update", "bob@example.com", "--manager", "", "--no-end-date")
-    assert out["changes"] == {
+    assert _changes(out) == {
         "manager_email": ["ann@example.com", None],
         "end_date": ["2027-01-31", None],
     }
@@ -157,7 +162,7 @@ def test_cancel_leave_makes_a_leaver_active_again(url: str) -> None:
     out = invoke_json(
         url, "people", "cancel-leave", "bob@example.com", "--reason", "wrong person in the feed"
     )
-    assert out["changes"] == {"status": ["leaving", "active"], "end_date": ["2026-12-31", None]}
+    assert _changes(out) == {"status": ["leaving", "active"], "end_date": ["2026-12-31", None]}
     bob = _person(url, "bob@example.com")
     assert bob["status"] == "active" and bob["end_date"] is None
     history = invoke_json(url, "people", "history", "bob@example.com")
@@ -165,6 +170,20 @@ def test_cancel_leave_makes_a_leaver_active_again(url: str) -> None:
     assert history["employments"][-1]["end_date"] is None
     (event,) = _audit(url, "person.cancel-leave")
     assert event["details"]["reason"] == "wrong person in the feed"
+
+
+def test_changes_print_as_csv_rows(url: str) -> None:
+    invoke_json(url, "people", "leave", "bob@example.com", "--on", "2026-12-31")
+    result = invoke(url, "people", "cancel-leave", "bob@example.com", "--dry-run", "-o", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "field,before,after",
+        "status,leaving,active",
+        "end_date,2026-12-31,",
+    ]
+    added = invoke(url, "people", "add", "dee@example.com", "--name", "Dee", "-o", "csv", "-q")
+    assert added.exit_code == 0 and added.stderr == ""
+    assert added.stdout.splitlines()[0].startswith("email,name,department,manager,kind,status")
 
 
 def test_cancel_leave_dry_run_writes_nothing(url: str) -> None:
@@ -208,7 +227,7 @@ def test_cancel_leave_is_refused_while_a_run_is_under_way(url: str) -> None:
 
 def test_old_option_names_are_hidden_aliases(url: str) -> None:
     out = invoke_json(url, "people", "update", "bob@example.com", "--end-date", "2027-02-01")
-    assert out["changes"]["end_date"] == [None, "2027-02-01"]
+    assert _changes(out)["end_date"] == [None, "2027-02-01"]
     invoke_json(url, "people", "leave", "bob@example.com", "--on", "2026-12-31")
     invoke_json(url, "people", "cancel-leave", "bob@example.com", "--note", "typo")
     (event,) = _audit(url, "person.cancel-leave")

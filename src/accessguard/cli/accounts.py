@@ -10,7 +10,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
-from accessguard.cli.option_names import Decorator, reason_option
+from accessguard.cli.option_names import Decorator, change_rows, reason_option
 from accessguard.cli.output import cell, emit_json, info, table
 from accessguard.inventory.vocab import CRITICALITIES as CRITICALITY_CHOICES
 from accessguard.inventory.vocab import PLATFORMS as PLATFORM_CHOICES
@@ -242,7 +242,7 @@ def update_cmd(
                 conn, app.clock, app.actor, found, diff, reason=reason, company=company
             )
     if as_json:
-        emit_json({"account": found.name, "dry_run": dry_run, "changes": diff})
+        emit_json({"account": found.name, "dry_run": dry_run, "changes": change_rows(diff)})
     else:
         for name, (before, after) in diff.items():
             click.echo(f"{name}: {_text(before)} -> {_text(after)}")

@@ -40,3 +40,10 @@ def reason_option(
     return click.option(
         "--reason", "--note", "reason", cls=Aliased, required=required, metavar="TEXT", help=help
     )
+
+
+def change_rows(diff: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """A change's ``{field: [before, after]}`` as records (``-o csv`` prints one a row)."""
+    return [
+        {"field": name, "before": before, "after": after} for name, (before, after) in diff.items()
+    ]

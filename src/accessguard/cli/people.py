@@ -10,7 +10,14 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
-from accessguard.cli.option_names import DATE, DATE_TYPE, Aliased, Decorator, reason_option
+from accessguard.cli.option_names import (
+    DATE,
+    DATE_TYPE,
+    Aliased,
+    Decorator,
+    change_rows,
+    reason_option,
+)
 from accessguard.cli.output import cell, emit_json, info, table
 from accessguard.inventory.vocab import PERSON_KINDS, PERSON_STATUSES
 
@@ -89,7 +96,7 @@ def _report_change(
 ) -> None:
     """What a change did (or would do): JSON on stdout, or a line per field."""
     if as_json:
-        emit_json({"person": email, "dry_run": dry_run, "changes": diff})
+        emit_json({"person": email, "dry_run": dry_run, "changes": change_rows(diff)})
     else:
         for field, (before, after) in diff.items():
             click.echo(f"{field}: {cell(before)} -> {cell(after)}")
