@@ -198,6 +198,26 @@ def test_archive_keeps_history_and_takes_the_account_out_of_service(
     assert len(_audit(url, "account.archive")) == 1
 
 
+def test_unarchive_puts_an_account_back_in_service(url: str) -> None:
+    _end_grants_on_brand_x(url)
+    invoke_json(url, "accounts", "archive", "brand-x")
+    before = counts(url)
+    dry = invoke_json(url, "accounts", "unarchive", "brand-x", "--dry-run")
+    assert dry["dry_run"] is True and dry["changed"] is True
+    assert counts(url) == before and _account(url, "brand-x")["archived_at"] is not None
+    out = invoke_json(url, "accounts", "unarchive", "brand-x", "--reason", "archived by mistake")
+    assert out["changed"] is True and out["account"]["archived_at"] is None
+    assert [a["name"] for a in invoke_json(url, "accounts", "list")] == ["brand-ig", "brand-x"]
+    grant = ("grant", "bob@example.com", "brand-x", "--role", "editor", "--via", "shared-login")
+    assert invoke(url, *grant).exit_code == 0
+    event = _audit(url, "account.update")[-1]
+    assert event["details"]["reason"] == "archived by mistake"
+    assert event["details"]["changes"]["archived_at"][1] is None
+    again = invoke_json(url, "accounts", "unarchive", "brand-x")
+    assert again["changed"] is False
+    assert len(_audit(url, "account.update")) == 1
+
+
 def test_account_names_are_case_insensitive(database_url: str, tmp_path: Path) -> None:
     url = database_url
     seed(url, tmp_path)

@@ -270,7 +270,7 @@ def archive_cmd(app: App, account: str, reason: str | None, dry_run: bool, as_js
 
     An archived account is hidden from `accounts list` (unless --archived), takes no
     new grants and is skipped by reconcile. Refused while anyone holds an active grant
-    on it: end those first (`revoke`, or `offboard`).
+    on it: end those first (`revoke`, or `offboard`). `accounts unarchive` undoes it.
     """
     from accessguard.inventory.account_changes import archive_account, plan_archive
     from accessguard.inventory.accounts import owner_emails
@@ -290,6 +290,35 @@ def archive_cmd(app: App, account: str, reason: str | None, dry_run: bool, as_js
         info(f"would archive {found.name} (dry run: nothing written)")
     else:
         info(f"archived {found.name}; its history is kept (`accounts show {found.name}`)")
+
+
+@accounts.command("unarchive")
+@click.argument("account")
+@reason_option()
+@click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the account as JSON.")
+@pass_app
+def unarchive_cmd(app: App, account: str, reason: str | None, dry_run: bool, as_json: bool) -> None:
+    """Put an archived ACCOUNT back in service (an archive made by mistake)."""
+    from accessguard.inventory.account_changes import unarchive_account
+    from accessguard.inventory.accounts import owner_emails
+    from accessguard.inventory.records import account_to_dict, get_account_record
+
+    with app.begin() as conn:
+        found = get_account_record(conn, account)
+        archived = found.archived_at is not None
+        if not dry_run:
+            found = unarchive_account(conn, app.clock, app.actor, found, reason=reason)
+        data = account_to_dict(found, owner_emails(conn, [found]).get(found.id))
+    if as_json:
+        emit_json({"account": data, "dry_run": dry_run, "changed": archived})
+    if not archived:
+        info(f"{found.name} is in service (not archived)")
+    else:
+        info(
+            f"{'would put' if dry_run else 'put'} {found.name} back in service"
+            + (" (dry run: nothing written)" if dry_run else "")
+        )
 
 
 def _report_changes(changes: list[Any], *, dry_run: bool, as_json: bool) -> None:

@@ -225,3 +225,21 @@ def archive_account(
         details={"archived_at": now.isoformat()} | ({"reason": reason} if reason else {}),
     )
     return replace(account, archived_at=now)
+
+
+def unarchive_account(
+    conn: Connection, clock: Clock, actor: str, account: AccountRecord, *, reason: str | None
+) -> AccountRecord:
+    """Put an archived account back in service, audited; one in service is returned as is."""
+    if account.archived_at is None:
+        return account
+    update_account(
+        conn,
+        account,
+        values={"archived_at": None},
+        changes={"archived_at": [account.archived_at.isoformat(), None]},
+        clock=clock,
+        actor=actor,
+        reason=reason,
+    )
+    return replace(account, archived_at=None)
