@@ -11,11 +11,12 @@ are defaults for the command.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
-from accessguard.cli.output import Color, Format, OutputSettings, using
+from accessguard.cli.output import NO_CSV, Color, Format, OutputSettings, using
 from accessguard.errors import UsageError
 
 #: Where the root group keeps its output options (``ctx.meta``).
@@ -53,6 +54,17 @@ def output_options() -> list[click.Option]:
     ]
 
 
+_NO_CSV = "_accessguard_no_csv"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def no_csv(func: F) -> F:
+    """Mark a command that changes something and prints nested data: ``-o csv`` is refused
+    before it runs, not after the change (put it right under the ``command`` decorator)."""
+    setattr(func, _NO_CSV, True)
+    return func
+
+
 def prints_data(command: click.Command) -> bool:
     """Whether ``command`` prints data (it has ``--json``)."""
     return any(p.name == "as_json" for p in command.params)
@@ -67,6 +79,7 @@ def apply(command: click.Command) -> click.Command:
         for sub in command.commands.values():
             apply(sub)
     elif command.callback is not None:
+        _date_metavars(command)
         taken = {opt for p in command.params for opt in p.opts}
         # A command that only reports (no --json) still takes --quiet: nothing but errors.
         offered = [o for o in output_options() if prints_data(command) or o.name == "quiet"]
@@ -75,11 +88,30 @@ def apply(command: click.Command) -> click.Command:
     return command
 
 
+_DATE_PARTS = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%H": "HH", "%M": "MM", "%S": "SS"}
+
+
+def date_pattern(text: str) -> str:
+    """``%Y-%m-%d`` -> ``YYYY-MM-DD``: a date format as people read it."""
+    for code, part in _DATE_PARTS.items():
+        text = text.replace(code, part)
+    return text
+
+
+def _date_metavars(command: click.Command) -> None:
+    """Show dates as ``YYYY-MM-DD`` in help, not click's ``[%Y-%m-%d]``."""
+    for param in command.params:
+        if isinstance(param.type, click.DateTime) and param.metavar is None:
+            param.metavar = "|".join(date_pattern(fmt) for fmt in param.type.formats)
+
+
 def _wrapped(callback: Any) -> Any:
     @functools.wraps(callback)
     def run(*args: Any, **kwargs: Any) -> Any:
         given = {name: kwargs.pop(name, None) for name in OUTPUT_OPTIONS}
         chosen = resolve(given, as_json=bool(kwargs.get("as_json")))
+        if chosen.format is Format.CSV and getattr(callback, _NO_CSV, False):
+            raise UsageError(NO_CSV, hint="nothing was done; use -o json")
         if OWN_FORMAT in kwargs:
             kwargs[OWN_FORMAT] = _own_format(kwargs[OWN_FORMAT], chosen)
         elif "as_json" in kwargs:

@@ -110,6 +110,18 @@ class Execution:
     halted: threading.Event = field(default_factory=threading.Event)
 
     def emit(self, event: RunEvent) -> None:
+        # The log (``--log-file``) keeps every step and item outcome; messages are redacted.
+        if event.kind == "step":
+            log.info("run %s: step %s started: %s", self.run_id, event.step, event.label)
+        else:
+            log.info(
+                "run %s: %s %s %s: %s",
+                self.run_id,
+                event.step,
+                event.item,
+                event.status,
+                event.message or event.label,
+            )
         if self.on_event is not None:
             self.on_event(event)
 
@@ -245,6 +257,7 @@ class Execution:
             status = step_status(i.status for i in rows)
             state.set_step_status(conn, app.clock, self.run_id, step.id, status)
         if todo:
+            log.info("run %s: step %s %s", self.run_id, step.id, status)
             self.hooks.phase(step.id, "", Phase.END)
         return status
 
@@ -267,6 +280,8 @@ class Execution:
             counts = summary_counts(i.status for i in items)
             failed_items = state.run_items(conn, self.run_id, status=ItemStatus.FAILED)
             message = state.stop_reason(failed_items, self.run_id)
+        done = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        log.info("run %s: %s (%s)", self.run_id, status, done)
         return RunReport(self.run_id, status, counts, stopped_at, message)
 
 
