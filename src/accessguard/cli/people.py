@@ -40,7 +40,7 @@ def _department_option() -> Decorator:
 
 
 def _manager_option() -> Decorator:
-    return click.option("--manager", "manager_email", metavar="PERSON", help="Manager's email.")
+    return click.option("--manager", metavar="PERSON", help="Manager's email.")
 
 
 def _until_option(help: str) -> Decorator:
@@ -58,8 +58,13 @@ def _show_person(person: PersonRecord, as_json: bool, message: str) -> None:
     info(message)
 
 
+def _new_person(*_: Any) -> list[str]:
+    """Completion for a person not yet in the inventory: no existing email fits."""
+    return []
+
+
 @people.command("add")
-@click.argument("person")
+@click.argument("person", shell_complete=_new_person)
 @click.option("--name", required=True, help="Full name.")
 @_department_option()
 @_manager_option()
@@ -77,7 +82,7 @@ def add(
     person: str,
     name: str,
     department: str | None,
-    manager_email: str | None,
+    manager: str | None,
     kind: str,
     end_date: Any,
     as_json: bool,
@@ -85,7 +90,7 @@ def add(
     """Add PERSON (their work email)."""
     from accessguard.inventory.people import PersonInput, add_person
 
-    data = PersonInput(person, name, department, manager_email, kind, end_date=_day(end_date))
+    data = PersonInput(person, name, department, manager, kind, end_date=_day(end_date))
     with app.begin() as conn:
         added = add_person(conn, app.clock, app.actor, data)
     _show_person(added, as_json, f"added {added.email}")
@@ -125,7 +130,7 @@ def update_cmd(
     person: str,
     name: str | None,
     department: str | None,
-    manager_email: str | None,
+    manager: str | None,
     kind: str | None,
     end_date: Any,
     no_end_date: bool,
@@ -140,7 +145,7 @@ def update_cmd(
         update_person,
     )
 
-    change = PersonUpdate(name, department, manager_email, kind, _day(end_date), no_end_date)
+    change = PersonUpdate(name, department, manager, kind, _day(end_date), no_end_date)
     with app.begin() as conn:
         found, values = plan_person_update(conn, person, change)
         diff = update_person(
