@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import Connection
 
@@ -41,6 +40,7 @@ from accessguard.playbooks.guards import (
     require_step_up,
 )
 from accessguard.playbooks.hooks import NO_HOOKS, Phase, RunHooks
+from accessguard.playbooks.lock import holding_lock
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
 from accessguard.playbooks.resume import begin_resume
@@ -285,33 +285,6 @@ class Execution:
         return RunReport(self.run_id, status, counts, stopped_at, message)
 
 
-@contextmanager
-def holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
-    """Hold the lock while the run executes (its heartbeat refreshed), then release it."""
-    stop = threading.Event()
-    beat = threading.Thread(
-        target=_heartbeat, args=(app, subject, run_id, stop), name=f"lock-{run_id}", daemon=True
-    )
-    beat.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        beat.join()
-        with app.begin() as conn:
-            lock.release(conn, subject, run_id)
-
-
-def _heartbeat(app: App, subject: str, run_id: str, stop: threading.Event) -> None:
-    """Refresh the lock's heartbeat every ``lock.BEAT_EVERY`` until ``stop`` is set."""
-    while not stop.wait(lock.BEAT_EVERY.total_seconds()):
-        try:
-            with app.begin() as conn:
-                lock.beat(conn, app.clock, subject, run_id)
-        except Exception as exc:  # a missed beat only ages the lease; the run must go on
-            log.warning("run %s: lock heartbeat failed: %s", run_id, exc)
-
-
 def start_run(
     app: App, plan: Plan, *, allow_unfinished: bool = False, with_run: WithRun | None = None
 ) -> str:
@@ -434,11 +407,3 @@ def resume_run(
         show_secret=show_secret,
         hooks=hooks,
     )
-
-
-def run_summary(app: App, run_id: str) -> dict[str, Any]:
-    """The run as a JSON-ready dict with its steps and items."""
-    from accessguard.playbooks.run_views import run_to_dict
-
-    with app.begin() as conn:
-        return run_to_dict(conn, state.get_run(conn, run_id), now=app.clock.now())
