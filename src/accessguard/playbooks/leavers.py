@@ -18,7 +18,8 @@ from accessguard.playbooks.hooks import RunHooks
 from accessguard.playbooks.loader import resolve
 from accessguard.playbooks.plan import Plan
 from accessguard.playbooks.planner import build_plan
-from accessguard.playbooks.runner import run_plan, run_summary
+from accessguard.playbooks.run_views import run_summary
+from accessguard.playbooks.runner import run_plan
 from accessguard.playbooks.sources import GrantParams
 
 #: Worst first: the batch's exit code is the worst of its people's.
