@@ -31,4 +31,5 @@ PLATFORMS = (
     "scim",
     "okta",
     "other",
+    "bluesky",
 )
