@@ -194,3 +194,22 @@ def test_an_account_without_the_handle_setting_waits_with_the_checklist(
     assert "waiting:" in result.stderr
     assert "App passwords: delete every app password" in result.stderr
     assert pds.names() == {"ann-phone"}  # nothing claims it was done
+
+
+def test_attack_a_rolled_back_rotation_keeps_the_revocation_held(
+    vapp: App, openbao: OpenBao, pds: BlueskyFake
+) -> None:
+    """Rolled back, the password in force is the one Ann knew: revoking now would only
+    let her make new app passwords afterwards, so the item stays held, naming her."""
+    _company(vapp, openbao, pds)
+    pds.create_app_password(pds.sign_in(pds.password), "ann-phone")
+    result = invoke(vapp, "offboard", LEAVER, "--yes", "--json")
+    run_id = json.loads(result.stdout)["run"]["id"]
+    rolled = invoke(vapp, "creds", "rollback", ACCOUNT)
+    assert rolled.exit_code == 0, rolled.stderr
+
+    invoke(vapp, "runs", "resume", run_id)
+    held = _item(vapp, run_id, "revoke-app-passwords")
+    assert held["status"] == "held"
+    assert LEAVER in json.dumps(held)
+    assert pds.names() == {"ann-phone"}
