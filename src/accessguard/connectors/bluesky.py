@@ -298,8 +298,16 @@ class BlueskyConnector(HttpConnector):
         return manual_result("bluesky", handle=self.handle, target=target, account=name)
 
     def check(self) -> ActionResult:
-        """Sign in and list the app passwords when given the login, else say when it is used."""
+        """Sign in and list the app passwords when given the login; else check only that the
+        PDS is a host the egress rules allow, and say when the login is used."""
         if not self.secrets.get("password"):
+            # Nothing to sign in with; still say now if the PDS is a host nobody allowed.
+            self.http.egress.check(
+                self.base_url,
+                service=self.label,
+                official_hosts=self.official_hosts,
+                connector=self.name,
+            )
             return ActionResult.unchanged(
                 f"{self.label}: no token of its own; signs in with the shared login from Vault "
                 "when a rotation is confirmed"

@@ -141,6 +141,9 @@ def test_settings_and_what_it_does_not_do(http) -> None:
     assert conn.revoke(Target(email="ann@example.com")).outcome is Outcome.WAITING
     with pytest.raises(PermanentConnectorError):
         conn.list_holders()
+    elsewhere = {"handle": "brand.example.com", "pds_url": "https://pds.example.com"}
+    with pytest.raises(EgressRefusedError, match="allowed_hosts"):
+        BlueskyConnector(settings=elsewhere, secrets={}, http=http).check()
 
 
 def test_check_signs_in_and_counts(http) -> None:

@@ -133,6 +133,7 @@ def test_confirm_without_the_change_on_bluesky_fails_visibly_then_resumes(
     assert "really changed on Bluesky" in lied.stderr
     assert pds.names() == {"ann-phone"}
     code, runs = invoke_json(vapp, "runs", "list")
+    assert code == 0, runs
     run_id = next(r["id"] for r in runs if r["playbook"] == "creds-confirm")
     assert _item(vapp, run_id, "revoke-app-passwords")["status"] == "failed"
 
