@@ -160,6 +160,8 @@ def test_offboarding_holds_the_revocation_until_the_rotation_is_confirmed(
     held = _item(vapp, run["id"], "revoke-app-passwords")
     assert held["status"] == "held"
     assert held["item"] == rotation["item"]  # credential-ID in both steps
+    confirm = f"runs confirm {run['id']} rotate-shared-logins --item {rotation['item']}"
+    assert confirm in json.dumps(held)  # it says which confirmation releases it
     # Attack: after phase 1, before the confirm, her phone's session makes another one.
     pds.create_app_password(phone, "ann-late")
     assert pds.names() == {"ann-phone", "ann-late"}  # nothing happens with the old password

@@ -52,13 +52,24 @@ def _still_exposed(conn: Connection, ctx: ActionContext, credential: CredentialR
     return any(e.credential_id == credential.id for e in exposed)
 
 
+def _confirm_command(ctx: ActionContext, account: AccountRecord) -> str:
+    """How to confirm the rotation this item waits for: the run's own rotation item, if any."""
+    for step in ctx.plan.steps:
+        if step.action == "rotate-credential" and any(i.id == ctx.item.id for i in step.items):
+            return (
+                f"accessguard runs confirm {ctx.run_id} {step.id} --item {ctx.item.id} "
+                "--evidence 'changed on the platform'"
+            )
+    return f"accessguard creds confirm {account.name}"
+
+
 def _held(ctx: ActionContext, account: AccountRecord, *, why: str) -> ActionResult:
     return ActionResult.held(
         f"held: {account.name}: {why}",
         "App passwords are revoked with the new password once it is in force on "
-        f"{account.platform}: confirm the rotation (`accessguard runs confirm {ctx.run_id} "
-        "... --item ...` or `accessguard creds confirm "
-        f"{account.name}`); this item then runs (or `accessguard runs resume {ctx.run_id}`).",
+        f"{account.platform}: change it there, confirm the rotation "
+        f"(`{_confirm_command(ctx, account)}`), and this item runs (or `accessguard runs "
+        f"resume {ctx.run_id}`).",
         account=account.name,
     )
 
