@@ -97,9 +97,11 @@ class BlueskyFake(FakeServer):
                     session.revoked = True  # its refresh token (the access JWT lives on)
 
     def sign_in(self, password: str) -> Session:
-        """A session as an app would get it (raises AssertionError when refused)."""
+        """A session as the person's app gets it (with the emailed code when email 2FA is
+        on); AssertionError when refused."""
+        login = {"identifier": self.handle, "password": password, "authFactorToken": "emailed"}
         with self._lock:
-            reply = self._create_session({"identifier": self.handle, "password": password})
+            reply = self._create_session(login)
         assert reply.status == 200, reply.body
         access = str(reply.body["accessJwt"])
         return next(s for s in self.sessions if s.access == access)

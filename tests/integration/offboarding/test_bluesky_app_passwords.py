@@ -216,3 +216,16 @@ def test_attack_a_rolled_back_rotation_keeps_the_revocation_held(
     assert held["status"] == "held"
     assert LEAVER in json.dumps(held)
     assert pds.names() == {"ann-phone"}
+
+
+def test_email_2fa_on_the_account_waits_with_the_checklist(vapp: App, openbao: OpenBao) -> None:
+    with BlueskyFake(email_2fa=True) as pds:
+        _company(vapp, openbao, pds)
+        pds.create_app_password(pds.sign_in(pds.password), "ann-phone")
+        assert invoke(vapp, "creds", "rotate", ACCOUNT).exit_code == 0
+        pds.change_password(_pending_password(vapp, openbao))
+        result = invoke(vapp, "creds", "confirm", ACCOUNT)
+        assert result.exit_code == 0, result.stderr
+        assert "waiting:" in result.stderr
+        assert "email 2FA is on" in result.stderr
+        assert pds.names() == {"ann-phone"}
