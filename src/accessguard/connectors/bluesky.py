@@ -276,14 +276,13 @@ class BlueskyConnector(HttpConnector):
                 code="bluesky-still-listed",
             )
         if not before:
-            return ActionResult.unchanged(
-                f"@{self.handle} has no app password", revoked=[], handle=self.handle
-            )
+            return ActionResult.unchanged("no app password", revoked=[])
         names = sorted(p.name for p in before)
+        # Messages name the account, not the handle: it is often the login's username,
+        # which the secret filter masks.
         return ActionResult.changed(
-            f"revoked {len(names)} app password(s) of @{self.handle} (read back: none left)",
+            f"revoked {len(names)} app password(s): {', '.join(names)} (read back: none left)",
             revoked=names,
-            handle=self.handle,
         )
 
     def list_holders(self) -> list[Holder]:
@@ -313,7 +312,7 @@ class BlueskyConnector(HttpConnector):
                 "when a rotation is confirmed"
             )
         count = len(self.app_passwords())
-        return ActionResult.unchanged(f"@{self.handle} signs in ({count} app password(s))")
+        return ActionResult.unchanged(f"{self.label}: signs in ({count} app password(s))")
 
 
 def manual_steps(*, handle: str, account: str) -> str:

@@ -77,10 +77,9 @@ def _held(ctx: ActionContext, account: AccountRecord, *, why: str) -> ActionResu
 def _manual(ctx: ActionContext, account: AccountRecord, *, why: str) -> ActionResult:
     from accessguard.connectors.bluesky import manual_steps
 
-    handle = str((account.settings or {}).get("handle") or account.handle)
     return ActionResult.waiting(
         f"{account.name}: revoke its app passwords by hand ({why})",
-        f"{manual_steps(handle=handle, account=account.name)}\n"
+        f"{manual_steps(handle=account.handle, account=account.name)}\n"
         f"Confirm: `accessguard runs confirm {ctx.run_id} {ctx.step.id} --item {ctx.item.id} "
         "--evidence 'no app password left'`.",
         account=account.name,
