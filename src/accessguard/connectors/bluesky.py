@@ -168,7 +168,8 @@ class BlueskyConnector(HttpConnector):
             headers=headers,
             json_body=body,
             inspect=xrpc_verdict,
-            idempotent=method == "GET",
+            # Revoking by name twice revokes it once; a session is made or ended only once.
+            idempotent=method == "GET" or nsid == REVOKE_APP_PASSWORD,
         )
 
     def _sign_in(self) -> _Session:

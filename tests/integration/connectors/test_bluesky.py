@@ -153,3 +153,12 @@ def test_check_signs_in_and_counts(http) -> None:
         assert "2 app password" in result.message
         assert pds.names() == {"ann-phone", "scheduler"}
         assert pds.open_sessions() == 1  # the leaver's only
+
+
+def test_a_revocation_the_pds_failed_to_answer_is_sent_again(http, sleeps) -> None:
+    with BlueskyFake(password=NEW) as pds:
+        _with_leaver_devices(pds)
+        pds.fail_next(503, path="/xrpc/com.atproto.server.revokeAppPassword")
+        result = _connector(pds, http).revoke_app_passwords()
+        assert result.outcome is Outcome.CHANGED
+        assert pds.names() == set()
