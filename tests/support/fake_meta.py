@@ -1,6 +1,10 @@
 """A local fake of Meta's Graph API: business users, pending invitations, the people
 assigned to a Page, an Instagram business asset and an ad account, and the Page's
-partner businesses on each asset (agencies), shaped from the official node specs.
+partner businesses on each asset (agencies), shaped from the official node specs; the
+lock-out facts too: the business's ``two_factor_type`` (``Business.json``, values of
+``business_two_factor_type``) and each business user's ``two_fac_status`` and
+``pending_email`` (``BusinessUser.json``), answered only when ``fields`` asks for them
+and omitted when empty, as Graph does. A field the node does not have is refused (#100).
 
 It checks the access token, answers with Graph's ``{"error": {...}}`` envelope and keeps
 state tests can inspect. It is shared by the connector tests and the offboarding
@@ -27,6 +31,34 @@ def _graph_error(
     if subcode is not None:
         error["error_subcode"] = subcode
     return {"error": error}
+
+
+#: Fields of the Business and BusinessUser nodes the fake answers (a subset of the specs').
+BUSINESS_FIELDS = {"id", "name", "two_factor_type"}
+BUSINESS_USER_FIELDS = {
+    "id",
+    "name",
+    "email",
+    "role",
+    "title",
+    "first_name",
+    "last_name",
+    "tasks",
+    "two_fac_status",
+    "pending_email",
+}
+
+
+def _no_field(names: set[str], node: str) -> Reply:
+    """Graph's answer to a ``fields`` name the node does not have."""
+    return Reply(
+        400,
+        _graph_error(
+            f"(#100) Tried accessing nonexisting field ({sorted(names)[0]}) on node type ({node})",
+            100,
+            kind="OAuthException",
+        ),
+    )
 
 
 class MetaFake(FakeServer):
@@ -70,6 +102,8 @@ class MetaFake(FakeServer):
         self.deletes_ignored = False
         #: where ``paging.next`` points (a hostile platform answer when set elsewhere).
         self.next_base: str | None = None
+        #: the business-wide 2FA requirement: admin_required, all_required or none.
+        self.two_factor_type = "all_required"
 
     def add_user(
         self,
@@ -80,6 +114,8 @@ class MetaFake(FakeServer):
         page_tasks: list[str] | None = None,
         instagram_tasks: list[str] | None = None,
         ad_tasks: list[str] | None = None,
+        two_fac_status: str | None = "enabled",
+        pending_email: str | None = None,
     ) -> str:
         """Add a business user (optionally assigned to the Page / Instagram); returns their id."""
         uid = next_id()
@@ -89,6 +125,10 @@ class MetaFake(FakeServer):
             "email": email,
             "role": role,
         }
+        if two_fac_status:
+            self.users[uid]["two_fac_status"] = two_fac_status
+        if pending_email:
+            self.users[uid]["pending_email"] = pending_email
         if page_tasks:
             self.page_tasks[uid] = list(page_tasks)
         if instagram_tasks:
@@ -168,6 +208,8 @@ class MetaFake(FakeServer):
         node, edge = parts[1], parts[2] if len(parts) > 2 else None
         if node == self.business_id and edge == "business_users" and request.method == "GET":
             fields = request.query.get("fields", "id,name").split(",")
+            if set(fields) - BUSINESS_USER_FIELDS:
+                return _no_field(set(fields) - BUSINESS_USER_FIELDS, "BusinessUser")
             items = [
                 {k: u[k] for k in fields if k in u}
                 for u in sorted(self.users.values(), key=lambda u: u["id"])
@@ -223,7 +265,15 @@ class MetaFake(FakeServer):
         if node in self.asset_agencies and edge == "agencies":
             return self._agencies(request, self.asset_agencies[node])
         if node == self.business_id and edge is None and request.method == "GET":
-            return Reply(200, {"id": self.business_id, "name": "Northwind Brands"})
+            fields = request.query.get("fields", "id,name").split(",")
+            if set(fields) - BUSINESS_FIELDS:
+                return _no_field(set(fields) - BUSINESS_FIELDS, "Business")
+            business = {
+                "id": self.business_id,
+                "name": "Northwind Brands",
+                "two_factor_type": self.two_factor_type,
+            }
+            return Reply(200, {k: business[k] for k in fields if business.get(k)})
         if edge is None and request.method == "DELETE" and node in self.invitations:
             del self.invitations[node]  # cancels a BusinessRoleRequest
             return Reply(200, {"success": True})

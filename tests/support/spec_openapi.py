@@ -39,7 +39,10 @@ GOOGLE_METHODS = (
 )
 
 #: (node spec file, edge or None for the node itself, method) of each Graph call
-#: ``connectors/meta.py`` makes, and the OpenAPI path template it is served under.
+#: ``connectors/meta.py`` makes, and the OpenAPI path template it is served under. The
+#: lock-out scan (``MetaConnector.lockout``) reads the Business node and its
+#: ``business_users`` edge with more ``fields`` (``two_factor_type``; ``two_fac_status``,
+#: ``pending_email``): the same calls, whose ``fields`` pattern names every node field.
 META_CALLS: tuple[tuple[str, str | None, str, str], ...] = (
     ("Business", None, "GET", "/{id}"),
     ("BusinessUser", None, "DELETE", "/{id}"),
@@ -70,6 +73,10 @@ GRAPH_COMMON_GET = {
 #: Fields the Graph API reference documents on an edge's answer that the codegen node
 #: spec of the returned type does not list (``AssignedUser.json`` has no ``tasks``).
 EDGE_FIELDS = {"assigned_users": ("tasks", "permitted_tasks")}
+#: Fields the node spec types as a plain ``string`` whose values the specs enumerate only
+#: on the node's update parameter of the same name (``POST /{business}`` takes
+#: ``two_factor_type`` as ``business_two_factor_type``): the answer is typed with that enum.
+FIELD_ENUMS = {("Business", "two_factor_type"): "business_two_factor_type"}
 #: Graph ids: digits, or ``act_`` and digits for an ad account.
 GRAPH_ID = {"type": "string", "pattern": "^(act_)?[0-9]+$"}
 _BEARER = {"bearer": {"type": "http", "scheme": "bearer"}}
@@ -284,6 +291,9 @@ class _MetaSpecs:
         if spec is None:
             return self.type_schema(node)
         props = {f["name"]: self.type_schema(f["type"], nested=False) for f in spec["fields"]}
+        for (owner, field), enum in FIELD_ENUMS.items():
+            if owner == node and props.get(field) == {"type": "string"}:
+                props[field] = {"type": "string", "enum": list(self.enums[enum])}
         return {"type": "object", "properties": props}
 
 

@@ -53,7 +53,8 @@ def _refuse_webhook_url(ctx: click.Context, param: click.Parameter, value: str |
 @click.option(
     "--fetch-lockout",
     is_flag=True,
-    help="First fetch Google Workspace super admins (2SV, recovery) through their connectors.",
+    help="First fetch lock-out facts through the connectors: Google Workspace super admins "
+    "(2SV, recovery), Meta business users (2FA, pending email) and 2FA requirement.",
 )
 @click.option(
     "--slack",
@@ -93,11 +94,11 @@ def access_cmd(
     if as_json:
         fmt = "json"
     if fetch_lockout:
-        from accessguard.reports.lockout import scan_workspaces
+        from accessguard.reports.lockout import scan_lockout
 
         with app.begin() as conn:
-            scans = scan_workspaces(conn, app, now=app.clock.now())
-        info(f"fetched {len(scans)} Google Workspace account(s)")
+            scans = scan_lockout(conn, app, now=app.clock.now())
+        info(f"fetched {scans.describe()}")
     with app.begin() as conn:
         digest = write_access_report(conn, app.settings, now=app.clock.now(), fmt=fmt, out=out)
         if emails or slack:

@@ -52,9 +52,9 @@ class GoogleBusinessProfileConnector(HttpConnector):
         """Every admin of the account and its configured locations (pending ones too)."""
         holders: list[Holder] = []
         for parent, key in self._parents():
-            body = self.call(
+            body = self.call_json(
                 "GET", f"/v1/{parent}/admins", what="/v1/{parent}/admins", headers=self._headers()
-            ).json()
+            )
             holders.extend(_holder(admin) for admin in body.get(key) or [])
         return holders
 
@@ -89,9 +89,9 @@ class GoogleBusinessProfileConnector(HttpConnector):
 
     def check(self) -> ActionResult:
         """Read the account."""
-        body = self.call(
+        body = self.call_json(
             "GET", f"/v1/{self._account}", what="/v1/{account}", headers=self._headers()
-        ).json()
+        )
         return ActionResult.unchanged(
             f"Business Profile {body.get('accountName') or self._account} answers"
         )

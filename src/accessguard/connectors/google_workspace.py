@@ -64,9 +64,9 @@ class GoogleWorkspaceConnector(HttpConnector):
             params["fields"] = FIELDS
             if token:
                 params["pageToken"] = token
-            body = self.call(
+            body = self.call_json(
                 "GET", USERS_PATH, what=USERS_PATH, headers=self._headers(), params=params
-            ).json()
+            )
             admins.extend(_admin(user) for user in body.get("users") or [] if user.get("isAdmin"))
             token = body.get("nextPageToken")
             if not token:
@@ -90,7 +90,7 @@ class GoogleWorkspaceConnector(HttpConnector):
     def check(self) -> ActionResult:
         """List one super admin."""
         params = self._scope() | {"query": "isAdmin=true", "maxResults": "1"}
-        self.call("GET", USERS_PATH, what=USERS_PATH, headers=self._headers(), params=params)
+        self.call_json("GET", USERS_PATH, what=USERS_PATH, headers=self._headers(), params=params)
         return ActionResult.unchanged("Google Workspace Directory API answers")
 
 

@@ -117,6 +117,33 @@ class HttpConnector(Connector):
         )
         return response
 
+    def call_json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """``call``, and the answer's JSON (``json_of``)."""
+        return self.json_of(self.call(method, path, **kwargs), method, path)
+
+    def json_of(self, response: requests.Response, method: str, path: str) -> Any:
+        """The answer's JSON: an object or a list (``{}`` for an empty body).
+
+        A platform answering anything else (an HTML error page behind a 200, a truncated
+        body) fails with one clear error (``connector-bad-answer``), never a parser's traceback.
+        """
+        if not response.content:
+            return {}
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict | list):
+            from urllib.parse import urlsplit
+
+            raise PermanentConnectorError(
+                f"{self.label}: {method} {urlsplit(path).path} answered with something that is "
+                "not JSON",
+                hint="check the connector's base_url and the platform's status",
+                code="connector-bad-answer",
+            )
+        return body
+
     def cannot_list(self) -> NoReturn:
         """Raise: this platform has no API to list who holds access."""
         raise PermanentConnectorError(

@@ -82,13 +82,13 @@ class JiraTicketer(Notifier):
             all_labels.append(dedupe)
         if all_labels:
             fields["labels"] = [label.replace(" ", "-") for label in all_labels]
-        body = self.call(
+        body = self.call_json(
             "POST",
             "/rest/api/2/issue",
             headers=self._headers(),
             json_body={"fields": fields},
             idempotent=False,
-        ).json()
+        )
         key = str(body.get("key"))
         if str(body.get("id", "")).isdigit():
             opened = _OPENED.setdefault(self._site(), [])
@@ -111,7 +111,8 @@ class JiraTicketer(Notifier):
         )
         if response.status_code == 404:  # Data Center and Server: the classic search
             response = self.call("GET", "/rest/api/2/search", headers=headers, params=params)
-        issues = response.json().get("issues") or []
+        body = self.json_of(response, "GET", "/rest/api/2/search")
+        issues = (body.get("issues") if isinstance(body, dict) else None) or []
         return str(issues[0]["key"]) if issues else None
 
     def notify(
@@ -128,6 +129,6 @@ class JiraTicketer(Notifier):
 
     def check(self) -> ActionResult:
         """Read the API user (safe: creates nothing)."""
-        body = self.call("GET", "/rest/api/2/myself", headers=self._headers()).json()
+        body = self.call_json("GET", "/rest/api/2/myself", headers=self._headers())
         who = body.get("displayName") or self.settings["email"]
         return ActionResult.unchanged(f"Jira answers as {who}")

@@ -58,7 +58,7 @@ class LinkedInConnector(HttpConnector):
         start = 0
         organization = f"urn:li:organization:{self.settings['organization_id']}"
         while True:
-            body = self.call(
+            body = self.call_json(
                 "GET",
                 "/rest/organizationAcls",
                 headers=self._headers(),
@@ -68,7 +68,7 @@ class LinkedInConnector(HttpConnector):
                     "start": start,
                     "count": _PAGE,
                 },
-            ).json()
+            )
             elements = body.get("elements") or []
             for acl in elements:
                 holders.append(
@@ -98,7 +98,7 @@ class LinkedInConnector(HttpConnector):
 
     def check(self) -> ActionResult:
         """Read one ACL entry."""
-        self.call(
+        self.call_json(
             "GET",
             "/rest/organizationAcls",
             headers=self._headers(),

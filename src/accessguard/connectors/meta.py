@@ -6,7 +6,8 @@ edge is the one the Graph API defines; the IG user id has none) and ``ad_account
 the people assigned to each (``assigned_users``) and its partner businesses
 (``agencies``) are listed and removed, and so are the business's pending invitations
 (``pending_users``), unless ``agencies`` / ``pending_invitations`` are false;
-``api_version`` (default ``DEFAULT_VERSION``), ``base_url``. Secret: ``token`` (a system-user token with ``business_management``). Graph API errors arrive in
+``api_version`` (default ``DEFAULT_VERSION``), ``base_url``. ``lockout()`` reads the
+business's 2FA requirement and its users' 2FA and pending emails (``meta_lockout.py``). Secret: ``token`` (a system-user token with ``business_management``). Graph API errors arrive in
 ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``; throttling
 codes are retried, waiting what ``X-Business-Use-Case-Usage`` asks for.
 """
@@ -21,7 +22,14 @@ from accessguard.connectors.base import Holder, Target
 from accessguard.connectors.http import VERSION_HINT, Verdict, requested_delay
 from accessguard.connectors.http_connector import HttpConnector
 from accessguard.connectors.matching import find_holder
+from accessguard.connectors.meta_lockout import (
+    BUSINESS_FIELDS,
+    USER_FIELDS,
+    MetaLockout,
+    lockout_facts,
+)
 from accessguard.connectors.settings import BASE_URL, IDENTITIES, Setting
+from accessguard.errors import PermanentConnectorError
 from accessguard.results import ActionResult
 
 #: "You are calling a deprecated version of the API" (Marketing API), "(#12) ... is
@@ -40,9 +48,10 @@ def graph_verdict(response: requests.Response) -> Verdict | None:
     if response.ok:
         return None
     try:
-        error = response.json().get("error")
+        body = response.json()
     except ValueError:
         return None
+    error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
         return None
     code = error.get("code")
@@ -65,9 +74,12 @@ def graph_verdict(response: requests.Response) -> Verdict | None:
 
 def _is_gone(response: requests.Response) -> bool:
     try:
-        error = response.json().get("error") or {}
+        body = response.json()
     except ValueError:
         return False
+    error = (body.get("error") if isinstance(body, dict) else None) or {}
+    if not isinstance(error, dict):
+        error = {}
     return (error.get("code"), error.get("error_subcode")) == _GONE or response.status_code == 404
 
 
@@ -123,9 +135,9 @@ class MetaConnector(HttpConnector):
         url: str | None = self._path(node)
         query: dict[str, Any] | None = {"limit": 100, **params}
         while url:
-            body = self.call(
+            body = self.call_json(
                 "GET", url, headers=self._headers(), params=query, inspect=graph_verdict
-            ).json()
+            )
             items.extend(body.get("data") or [])
             url = (body.get("paging") or {}).get("next")
             query = None  # the "next" URL carries every parameter
@@ -270,15 +282,35 @@ class MetaConnector(HttpConnector):
             confirmed=not left,
         )
 
+    def lockout(self) -> MetaLockout:
+        """The business's 2FA requirement and each business user's 2FA status and pending
+        email change (``meta_lockout.py``); only reads."""
+        business = str(self.settings["business_id"])
+        response = self.call(
+            "GET",
+            self._path(business),
+            headers=self._headers(),
+            params={"fields": BUSINESS_FIELDS},
+            inspect=graph_verdict,
+        )
+        node = self.json_of(response, "GET", "/{business}")
+        if not isinstance(node, dict):
+            raise PermanentConnectorError(
+                f"{self.label}: the business node answer is not a JSON object",
+                code="connector-bad-answer",
+            )
+        users = self._get_all(f"{business}/business_users", {"fields": USER_FIELDS})
+        return lockout_facts(business, node, users)
+
     def check(self) -> ActionResult:
         """Read the business node: proves the token and the business id."""
-        body = self.call(
+        body = self.call_json(
             "GET",
             self._path(str(self.settings["business_id"])),
             headers=self._headers(),
             params={"fields": "id,name"},
             inspect=graph_verdict,
-        ).json()
+        )
         return ActionResult.unchanged(f"Meta business {body.get('name') or body.get('id')} answers")
 
 

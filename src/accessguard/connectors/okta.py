@@ -49,12 +49,12 @@ class OktaConnector(HttpConnector):
         """
         if "/" in login:
             escaped = login.replace("\\", "\\\\").replace('"', '\\"')
-            found = self.call(
+            found = self.call_json(
                 "GET",
                 "/api/v1/users",
                 headers=self._headers(),
                 params={"search": f'profile.login eq "{escaped}"', "limit": 2},
-            ).json()
+            )
             return found[0] if isinstance(found, list) and found else None
         response = self.call(
             "GET",
@@ -63,7 +63,10 @@ class OktaConnector(HttpConnector):
             headers=self._headers(),
             allow=(404,),
         )
-        return None if response.status_code == 404 else response.json()
+        if response.status_code == 404:
+            return None
+        user = self.json_of(response, "GET", "/api/v1/users/{login}")
+        return user if isinstance(user, dict) else None
 
     def list_holders(self) -> list[Holder]:
         """Not supported: Okta is the identity provider, not an account with holders."""
@@ -104,6 +107,6 @@ class OktaConnector(HttpConnector):
 
     def check(self) -> ActionResult:
         """Read the token's own user."""
-        body = self.call("GET", "/api/v1/users/me", headers=self._headers()).json()
+        body = self.call_json("GET", "/api/v1/users/me", headers=self._headers())
         login = (body.get("profile") or {}).get("login")
         return ActionResult.unchanged(f"Okta answers as {login or 'the token user'}")

@@ -68,7 +68,7 @@ class PinterestConnector(HttpConnector):
             query: dict[str, Any] = {**params, "page_size": _PAGE}
             if bookmark:
                 query["bookmark"] = bookmark
-            body = self.call("GET", path, headers=self._headers(), params=query).json()
+            body = self.call_json("GET", path, headers=self._headers(), params=query)
             items.extend(body.get("items") or [])
             bookmark = body.get("bookmark")
             # A bookmark seen twice means the server is looping: stop rather than spin.
@@ -137,7 +137,7 @@ class PinterestConnector(HttpConnector):
         if members:
             member = members[0]
             roles = [r for r in member.raw.get("business_roles", []) if r in DELETABLE_ROLES]
-            body = self.call(
+            body = self.call_json(
                 "DELETE",
                 self._members_path(),
                 headers=json_headers,
@@ -147,26 +147,26 @@ class PinterestConnector(HttpConnector):
                         for r in roles or ["EMPLOYEE"]
                     ]
                 },
-            ).json()
+            )
             confirmed &= member.platform_id in {str(m) for m in body.get("deleted_members") or []}
             removed.append("membership")
         if invites:
-            body = self.call(
+            body = self.call_json(
                 "DELETE",
                 f"{self._business()}/invites",
                 headers=json_headers,
                 json_body=cancel_invites_body(invites),
-            ).json()
+            )
             failed = [i for i in body.get("items") or [] if i.get("exception")]
             confirmed &= not failed
             removed.append("invitation")
         if partners:
-            body = self.call(
+            body = self.call_json(
                 "DELETE",
                 f"{self._business()}/partners",
                 headers=json_headers,
                 json_body={"partner_ids": partners[:50], "partner_type": "INTERNAL"},
-            ).json()
+            )
             confirmed &= set(partners) <= {str(p) for p in body.get("deleted_partners") or []}
             removed.append("partnership")
         details: dict[str, Any] = {"removed": removed, "confirmed": confirmed}
@@ -180,7 +180,7 @@ class PinterestConnector(HttpConnector):
 
     def check(self) -> ActionResult:
         """Read the token's own user account."""
-        body = self.call("GET", "/user_account", headers=self._headers()).json()
+        body = self.call_json("GET", "/user_account", headers=self._headers())
         return ActionResult.unchanged(
             f"Pinterest answers as {body.get('username') or 'the token user'}"
         )

@@ -79,12 +79,12 @@ class RedditConnector(HttpConnector):
 
     def list_holders(self) -> list[Holder]:
         """Every moderator with their permissions."""
-        body = self.call(
+        body = self.call_json(
             "GET",
             f"/r/{self._sub}/about/moderators",
             headers=self._headers(),
             params={"raw_json": 1},
-        ).json()
+        )
         children = (body.get("data") or {}).get("children") or []
         return [
             Holder(
@@ -98,12 +98,12 @@ class RedditConnector(HttpConnector):
 
     def _invited(self) -> list[Holder]:
         """Pending moderator invitations: people who can still accept (inactive holders)."""
-        body = self.call(
+        body = self.call_json(
             "GET",
             f"/api/v1/{self._sub}/moderators_invited",
             what="/api/v1/{subreddit}/moderators_invited",
             headers=self._headers(),
-        ).json()
+        )
         invited = body.get("moderators") or {}
         return [
             Holder(

@@ -38,6 +38,8 @@ BUILTINS: dict[str, str] = {
         "accessguard.connectors.google_business_profile:GoogleBusinessProfileConnector"
     ),
     "google_workspace": "accessguard.connectors.google_workspace:GoogleWorkspaceConnector",
+    "google_ads": "accessguard.connectors.google_ads:GoogleAdsConnector",
+    "google_merchant": "accessguard.connectors.google_merchant:GoogleMerchantConnector",
     "linkedin": "accessguard.connectors.linkedin:LinkedInConnector",
     "reddit": "accessguard.connectors.reddit:RedditConnector",
     "okta": "accessguard.connectors.okta:OktaConnector",
@@ -58,6 +60,8 @@ DEFAULT_BY_PLATFORM: dict[str, str] = {
     "tiktok": "tiktok",
     "google-business-profile": "google_business_profile",
     "google-workspace": "google_workspace",
+    "google-ads": "google_ads",
+    "google-merchant-center": "google_merchant",
     "linkedin": "linkedin",
     "reddit": "reddit",
     "okta": "okta",

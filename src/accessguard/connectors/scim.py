@@ -75,12 +75,12 @@ class ScimConnector(HttpConnector):
         holders: list[Holder] = []
         start = 1
         while True:
-            body = self.call(
+            body = self.call_json(
                 "GET",
                 "/Users",
                 headers=self._headers(),
                 params={"startIndex": start, "count": _PAGE},
-            ).json()
+            )
             resources = body.get("Resources") or []
             holders.extend(_holder(user) for user in resources)
             start += len(resources)
@@ -90,12 +90,12 @@ class ScimConnector(HttpConnector):
     def find(self, user_name: str) -> dict[str, Any] | None:
         """The user whose ``userName`` is ``user_name``, or None."""
         escaped = user_name.replace("\\", "\\\\").replace('"', '\\"')
-        body = self.call(
+        body = self.call_json(
             "GET",
             "/Users",
             headers=self._headers(),
             params={"filter": f'userName eq "{escaped}"'},
-        ).json()
+        )
         resources = body.get("Resources") or []
         return resources[0] if resources else None
 
@@ -106,7 +106,7 @@ class ScimConnector(HttpConnector):
         )
         if response.status_code == 404:
             return None, None
-        user = response.json()
+        user = self.json_of(response, "GET", "/Users/{id}")
         return user, response.headers.get("ETag") or _version(user)
 
     def _locate(self, target: Target) -> dict[str, Any] | None:
@@ -178,9 +178,9 @@ class ScimConnector(HttpConnector):
 
     def check(self) -> ActionResult:
         """Read one user page: proves the URL and the bearer token work."""
-        body = self.call(
+        body = self.call_json(
             "GET", "/Users", headers=self._headers(), params={"startIndex": 1, "count": 1}
-        ).json()
+        )
         return ActionResult.unchanged("SCIM endpoint answers", users=body.get("totalResults"))
 
 

@@ -25,6 +25,8 @@ PLATFORMS = (
     "pinterest",
     "google-business-profile",
     "google-workspace",
+    "google-ads",
+    "google-merchant-center",
     "reddit",
     "hootsuite",
     "sprout-social",

@@ -116,10 +116,23 @@ def _prism_serving(spec: Path, probe: str) -> Iterator[Prism]:
 
 #: What Prism answers the Meta calls with (the schemas are the official specs').
 META_EXAMPLES: dict[tuple[str, str], Any] = {
-    ("GET", "/{id}"): {"id": "4411", "name": "Northwind Brands"},
+    ("GET", "/{id}"): {
+        "id": "4411",
+        "name": "Northwind Brands",
+        "two_factor_type": "admin_required",
+    },
     ("DELETE", "/{id}"): {"success": True},
     ("GET", "/{business-id}/business_users"): {
-        "data": [{"id": "1001", "name": "Ann", "email": "ann@example.com", "role": "EMPLOYEE"}]
+        "data": [
+            {
+                "id": "1001",
+                "name": "Ann",
+                "email": "ann@example.com",
+                "role": "EMPLOYEE",
+                "two_fac_status": "enabled",
+                "pending_email": "ann.new@example.com",
+            }
+        ]
     },
     ("GET", "/{business-id}/pending_users"): {
         "data": [{"id": "3001", "email": "invitee@example.com", "role": "ADMIN"}]

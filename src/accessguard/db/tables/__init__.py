@@ -27,7 +27,12 @@ from accessguard.db.tables.credentials import (
     vault_memberships,
 )
 from accessguard.db.tables.findings import finding_acceptances
-from accessguard.db.tables.lockout import workspace_admins, workspace_scans
+from accessguard.db.tables.lockout import (
+    meta_business_users,
+    meta_scans,
+    workspace_admins,
+    workspace_scans,
+)
 from accessguard.db.tables.reconcile import (
     drift_items,
     reconcile_checks,
@@ -57,6 +62,8 @@ __all__ = [
     "exposures",
     "finding_acceptances",
     "grants",
+    "meta_business_users",
+    "meta_scans",
     "metadata",
     "people",
     "reconcile_checks",

@@ -20,6 +20,7 @@ from accessguard.reports.findings.grants import (
     leavers_holding_access,
     stale_grants,
 )
+from accessguard.reports.findings.meta import meta_findings
 from accessguard.reports.findings.recovery import recovery_findings
 from accessguard.reports.findings.removals import incomplete_runs, unconfirmed_removals
 from accessguard.reports.findings.reviews import overdue_reviews
@@ -33,6 +34,7 @@ RULES: tuple[Rule, ...] = (
     account_findings,
     recovery_findings,
     workspace_findings,
+    meta_findings,
     seed_findings,
     credential_findings,
     external_admins,
@@ -59,6 +61,17 @@ KINDS: dict[str, tuple[str, str]] = {
     "recovery-not-company": ("medium", "recovery email or phone is a person's own, not company"),
     "workspace-admin-no-2sv": ("high", "a Google Workspace super admin has no 2-Step Verification"),
     "workspace-few-super-admins": ("high", "a Google Workspace has fewer than two super admins"),
+    "workspace-admin-leaver": (
+        "high",
+        "a Google Workspace super admin is leaving (critical if departed)",
+    ),
+    "meta-few-admins": ("high", "a Meta business has fewer than two admins"),
+    "meta-2fa-not-required": (
+        "high",
+        "a Meta business does not require 2FA for everyone (medium: admins only)",
+    ),
+    "meta-admin-no-2fa": ("high", "a Meta business admin has no two-factor authentication"),
+    "meta-pending-email": ("high", "a Meta business user has a pending email change"),
     "no-2fa-custody": ("high", "no 2FA seed in Vault custody (medium without shared login)"),
     "seed-exported": (
         "high",

@@ -1,8 +1,9 @@
 """Findings about Google Workspace super admins, from the last Directory API scan.
 
-A super admin without 2-Step Verification, one whose recovery email or phone belongs
-to a leaver or to nobody we know (the rules of ``recovery.py``), and a Workspace with
-fewer than two super admins. No scan recorded (``report access --fetch-lockout``), no
+A super admin without 2-Step Verification, one who is leaving or departed (matched by
+work email to the inventory), one whose recovery email or phone belongs to a leaver or
+to nobody we know (the rules of ``recovery.py``), and a Workspace with fewer than two
+super admins. No scan recorded (``report access --fetch-lockout``), no
 finding.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from accessguard.reports.findings.base import Finding, FindingContext, FindingStream, Severity
 from accessguard.reports.findings.recovery import (
     FIXES,
+    LEAVER_STATUSES,
     classified,
     contacts,
     grouped,
@@ -44,6 +46,20 @@ def workspace_findings(ctx: FindingContext) -> FindingStream:
                     subject,
                     f"{name}: super admin {admin.email} is not enrolled in 2-Step Verification"
                     f" (scanned {when}); enrol them or remove the role",
+                    account=name,
+                    person=admin.email,
+                )
+            holder = known.emails.get(admin.email.lower())
+            if holder is not None and not holder.personal and holder.status in LEAVER_STATUSES:
+                departed = holder.status == "departed"
+                yield Finding(
+                    "workspace-admin-leaver",
+                    Severity.CRITICAL if departed else Severity.HIGH,
+                    "account",
+                    subject,
+                    f"{name}: super admin {admin.email} is {holder.status} (scanned {when});"
+                    " unassign Super Admin (Admin console > Directory > Users) after naming"
+                    " another",
                     account=name,
                     person=admin.email,
                 )
