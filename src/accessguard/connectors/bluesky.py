@@ -176,7 +176,7 @@ class BlueskyConnector(HttpConnector):
         """``createSession`` with the shared login; EmailCodeRequired when email 2FA is on."""
         body = {"identifier": self.handle, "password": self.secret("password")}
         try:
-            answer = self._xrpc("POST", CREATE_SESSION, body=body).json()
+            answer = self.json_of(self._xrpc("POST", CREATE_SESSION, body=body), "POST", "/xrpc")
         except PlatformRefusedError as exc:
             if exc.platform_code == "AuthFactorTokenRequired":
                 raise EmailCodeRequired(
@@ -194,8 +194,6 @@ class BlueskyConnector(HttpConnector):
                     code=code,
                 ) from None
             raise
-        except ValueError:
-            raise self._malformed(CREATE_SESSION) from None
         access = answer.get("accessJwt") if isinstance(answer, dict) else None
         refresh = answer.get("refreshJwt") if isinstance(answer, dict) else None
         if not isinstance(access, str) or not isinstance(refresh, str) or not access:
@@ -210,10 +208,9 @@ class BlueskyConnector(HttpConnector):
         )
 
     def _list(self, session: _Session) -> list[AppPassword]:
-        try:
-            answer = self._xrpc("GET", LIST_APP_PASSWORDS, token=session.access).json()
-        except ValueError:
-            raise self._malformed(LIST_APP_PASSWORDS) from None
+        answer = self.json_of(
+            self._xrpc("GET", LIST_APP_PASSWORDS, token=session.access), "GET", "/xrpc"
+        )
         passwords = answer.get("passwords") if isinstance(answer, dict) else None
         if not isinstance(passwords, list):
             raise self._malformed(LIST_APP_PASSWORDS)

@@ -162,3 +162,12 @@ def test_a_revocation_the_pds_failed_to_answer_is_sent_again(http, sleeps) -> No
         result = _connector(pds, http).revoke_app_passwords()
         assert result.outcome is Outcome.CHANGED
         assert pds.names() == set()
+
+
+def test_an_html_page_instead_of_json_is_a_clear_error(http) -> None:
+    with BlueskyFake(password=NEW) as pds:
+        pds.fail_next(200, body="<html>maintenance</html>", path="/xrpc/com.atproto.server.list")
+        with pytest.raises(PermanentConnectorError) as caught:
+            _connector(pds, http).revoke_app_passwords()
+        assert caught.value.code == "connector-bad-answer"
+        assert pds.open_sessions() == 0
