@@ -215,6 +215,9 @@ def test_attack_a_rolled_back_rotation_keeps_the_revocation_held(
     held = _item(vapp, run_id, "revoke-app-passwords")
     assert held["status"] == "held"
     assert LEAVER in json.dumps(held)
+    departed = _item(vapp, run_id, "mark-departed")
+    assert departed["status"] == "held"  # access is not gone yet
+    assert "revocation that waits" in json.dumps(departed)
     assert pds.names() == {"ann-phone"}
 
 
