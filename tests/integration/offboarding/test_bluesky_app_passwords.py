@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from accessguard.vault.facade import open_vault
 from support.fake_bluesky import BlueskyFake
 from support.offboarding import invoke, invoke_json
 from support.servers import OpenBao
+from support.stepup import audit_actions, current_code, enrolled, next_code, step_up_config
 from support.vault import admin_vault, rebootstrap, sqlite_vault_app, store_login
 
 LEAVER = "ann@example.com"
@@ -232,3 +234,24 @@ def test_email_2fa_on_the_account_waits_with_the_checklist(vapp: App, openbao: O
         assert "waiting:" in result.stderr
         assert "email 2FA is on" in result.stderr
         assert pds.names() == {"ann-phone"}
+
+
+def test_step_up_is_asked_once_for_the_confirm_and_its_revocation(
+    vapp: App, openbao: OpenBao, pds: BlueskyFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _company(vapp, openbao, pds)
+    pds.create_app_password(pds.sign_in(pds.password), "ann-phone")
+    step_up_config(on=True)
+    monkeypatch.delenv("ACCESSGUARD_STEP_UP_CODE", raising=False)
+    _, key, uri = enrolled(SimpleNamespace(app=vapp, openbao=openbao), monkeypatch)
+    code = current_code(SimpleNamespace(app=vapp, openbao=openbao), key)
+    assert invoke(vapp, "creds", "rotate", ACCOUNT, "--step-up-code", code).exit_code == 0
+    pds.change_password(_pending_password(vapp, openbao))
+
+    refused = invoke(vapp, "creds", "confirm", ACCOUNT)
+    assert refused.exit_code == 2
+    assert pds.names() == {"ann-phone"}
+    done = invoke(vapp, "creds", "confirm", ACCOUNT, "--step-up-code", next_code(uri))
+    assert done.exit_code == 0, done.stderr
+    assert pds.names() == set()
+    assert audit_actions(vapp, "stepup.") == ["stepup.enroll", "stepup.passed", "stepup.passed"]
