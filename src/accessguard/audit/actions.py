@@ -65,6 +65,8 @@ class AuditAction(StrEnum):
     RECONCILE_RUN = "reconcile.run"
     RECONCILE_DRIFT_UNMANAGED = "reconcile.drift.unmanaged"
     RECONCILE_DRIFT_MISSING = "reconcile.drift.missing"
+    #: An entry of a platform's activity log (who changed whose access) read by reconcile.
+    RECONCILE_CHANGE = "reconcile.change"
     STEPUP_ENROLL = "stepup.enroll"
     STEPUP_PASSED = "stepup.passed"
     STEPUP_SERVICE = "stepup.service"

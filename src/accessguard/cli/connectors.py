@@ -9,7 +9,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
-from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.output import Format, cell, emit_json, info, settings, table
 from accessguard.errors import InputError
 from accessguard.exit_codes import ExitCode
 
@@ -156,17 +156,28 @@ def secret_set(
 def reconcile_cmd(
     app: App, account_ref: str | None, platform: str | None, as_json: bool, fail_on_drift: bool
 ) -> None:
-    """Compare what platforms report with the inventory; store, audit and print the drift."""
+    """Compare what platforms report with the inventory; store, audit and print the drift.
+
+    Platforms with an activity log (TikTok) also show what changed there since the
+    account's last reconcile: who changed whose access, when.
+    """
     from accessguard.connectors.registry import build_connector, http_client
+    from accessguard.reconcile.changes import read_cursors
     from accessguard.reconcile.records import accounts_in_scope
     from accessguard.reconcile.run import fetch_holders, record_reconcile, scope_of
 
     with app.begin() as conn:
         accounts = accounts_in_scope(conn, account_ref, platform=platform)
+        cursors = read_cursors(conn, [a.id for a in accounts])
     # Platforms are asked outside any transaction: a slow API never holds a database lock.
     http = http_client(app)
     try:
-        fetched = fetch_holders(accounts, lambda a: build_connector(app, a, http=http))
+        fetched = fetch_holders(
+            accounts,
+            lambda a: build_connector(app, a, http=http),
+            clock=app.clock,
+            cursors=cursors,
+        )
     finally:
         http.close()
     with app.begin() as conn:
@@ -190,15 +201,38 @@ def reconcile_cmd(
 def _render(data: dict[str, Any]) -> None:
     accounts: list[dict[str, Any]] = data["accounts"]
     rows = [
-        [a["account"], d["kind"], d["email"] or d["name"], d["platform_id"], d["role"]]
+        [a["account"], d["kind"], d["email"] or d["name"], d["platform_id"], d["role"], _why(d)]
         for a in accounts
         for d in a["drift"]
     ]
-    table(["account", "kind", "who", "platform_id", "role"], rows, title="drift")
+    table(["account", "kind", "who", "platform_id", "role", "why"], rows, title="drift")
+    changes = [[a["account"], *_change_cells(c)] for a in accounts for c in a["changes"]]
+    if changes and settings().format is Format.TABLE:
+        table(["account", "when", "by", "kind", "what"], changes, title="platform changes")
     for a in accounts:
         if a["status"] != "ok":
             info(f"{a['account']}: {a['status']}: {a['error']}")
+        if a["feed_error"]:
+            info(f"{a['account']}: change feed not read: {a['feed_error']}")
     info(
         f"reconcile {data['run_id']}: {data['status']}, {data['drift_count']} drift item(s), "
-        f"{data['errors']} account error(s)"
+        f"{data['change_count']} platform change(s), {data['errors']} account error(s)"
     )
+
+
+def _change_cells(change: dict[str, Any]) -> list[Any]:
+    """when, by, kind, what: one platform change as a table row."""
+    return [
+        change["occurred_at"],
+        change["actor_name"] or change["actor"],
+        change["kind"],
+        change["summary"],
+    ]
+
+
+def _why(drift: dict[str, Any]) -> str | None:
+    """The latest platform change about a drift item's person: when, by whom, what."""
+    if not drift.get("changes"):
+        return None
+    when, by, _kind, what = _change_cells(drift["changes"][-1])
+    return f"{cell(when)} by {by or 'unknown'}: {what}"

@@ -97,7 +97,10 @@ def _bool(setting: Setting, value: Any) -> str | None:
 
 def _list(setting: Setting, value: Any) -> str | None:
     ok = isinstance(value, list) and all(isinstance(v, (str, int)) for v in value)
-    return None if ok else f'must be {KINDS["list"]}, e.g. ["a", "b"]'
+    if not ok:
+        return f'must be {KINDS["list"]}, e.g. ["a", "b"]'
+    unknown = [str(v) for v in value if setting.choices and v not in setting.choices]
+    return f"{', '.join(unknown)}: not one of {', '.join(setting.choices)}" if unknown else None
 
 
 def _map(setting: Setting, value: Any) -> str | None:

@@ -2,13 +2,18 @@
 
 ``fetch_holders`` talks to the platforms and touches no database, so the CLI runs it
 between two short transactions; ``record_reconcile`` runs in the caller's transaction.
+A connector with a change feed (``connectors/changefeed.py``) is also asked what changed
+since its account's cursor: the new changes are shown, stored and audited
+(``reconcile.change``), each drift item lists the changes about its person, and the
+cursor moves to the time of the read.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -17,7 +22,15 @@ from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
 from accessguard.connectors.base import Connector, Holder
+from accessguard.connectors.changefeed import Change, change_feed
 from accessguard.errors import AccessGuardError
+from accessguard.reconcile import feed
+from accessguard.reconcile.changes import (
+    advance_cursor,
+    insert_changes,
+    recorded_changes,
+    unrecorded,
+)
 from accessguard.reconcile.compare import compare
 from accessguard.reconcile.records import (
     ConnectedAccount,
@@ -43,6 +56,11 @@ class AccountResult:
     grants: int = 0
     error: str | None = None
     drift: list[dict[str, Any]] = field(default_factory=list)
+    #: the platform's changes since the last read (connectors with a change feed).
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    changes_since: str | None = None
+    #: why the change feed could not be read (the drift is still compared).
+    feed_error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view."""
@@ -64,8 +82,8 @@ class ReconcileReport:
 
     @property
     def errors(self) -> int:
-        """How many accounts could not be compared."""
-        return sum(1 for a in self.accounts if a.status == "error")
+        """How many accounts could not be compared, or their change feed not read."""
+        return sum(1 for a in self.accounts if a.status == "error" or a.feed_error)
 
     @property
     def status(self) -> str:
@@ -81,6 +99,7 @@ class ReconcileReport:
             "scope": self.scope,
             "status": self.status,
             "drift_count": self.drift_count,
+            "change_count": sum(len(a.changes) for a in self.accounts),
             "errors": self.errors,
             "accounts": [a.to_dict() for a in self.accounts],
         }
@@ -100,11 +119,21 @@ class Fetched:
     account: ConnectedAccount
     result: AccountResult
     holders: list[Holder] = field(default_factory=list)
+    #: the change feed's entries and when it was read (None: no feed, or it failed).
+    changes: list[Change] | None = None
+    read_at: datetime | None = None
 
 
-def fetch_holders(accounts: Sequence[ConnectedAccount], build: Builder) -> list[Fetched]:
-    """Ask each account's platform who holds access; touches no database (call it outside a
-    transaction, so slow platforms never hold a database lock)."""
+def fetch_holders(
+    accounts: Sequence[ConnectedAccount],
+    build: Builder,
+    *,
+    clock: Clock | None = None,
+    cursors: Mapping[int, datetime] | None = None,
+) -> list[Fetched]:
+    """Ask each account's platform who holds access (and, given a clock, what changed since
+    its cursor); touches no database (call it outside a transaction, so slow platforms
+    never hold a database lock)."""
     fetched: list[Fetched] = []
     for account in accounts:
         result = AccountResult(account=account.name, platform=account.platform, status="skipped")
@@ -121,7 +150,25 @@ def fetch_holders(accounts: Sequence[ConnectedAccount], build: Builder) -> list[
             result.status = "ok"
         except AccessGuardError as exc:
             result.status, result.error = "error", exc.message
+            continue
+        if clock is not None:
+            _read_feed(item, connector, clock, (cursors or {}).get(account.id))
     return fetched
+
+
+def _read_feed(item: Fetched, connector: Connector, clock: Clock, cursor: datetime | None) -> None:
+    """Read the connector's change feed from the account's cursor, if it has one."""
+    source = change_feed(connector)
+    if source is None:
+        return
+    now = clock.now()
+    since = feed.read_from(cursor, now)
+    item.result.changes_since = since.isoformat()
+    try:
+        item.changes = source.changes_since(since, until=now)
+        item.read_at = now
+    except AccessGuardError as exc:
+        item.result.feed_error = exc.message
 
 
 def record_reconcile(
@@ -136,6 +183,8 @@ def record_reconcile(
         item.result.holders = sum(1 for h in item.holders if h.active)
         item.result.grants = len(held)
         item.result.drift = compare(item.account.settings, item.holders, grants=held)
+        for drift in item.result.drift:
+            drift["changes"] = []
     report = ReconcileReport(run_id, scope, [item.result for item in fetched])
     insert_run(
         session,
@@ -148,7 +197,11 @@ def record_reconcile(
         accounts_checked=sum(1 for r in report.accounts if r.status == "ok"),
         drift_count=report.drift_count,
     )
-    events = [_store(session, clock, run_id=run_id, actor=actor, item=item) for item in fetched]
+    events = [
+        _record_changes(session, run_id=run_id, actor=actor, item=item)
+        + _store(session, clock, run_id=run_id, actor=actor, item=item)
+        for item in fetched
+    ]
     summary = {
         "status": report.status,
         "accounts": len(report.accounts),
@@ -158,6 +211,24 @@ def record_reconcile(
     run_event = Event(actor, AuditAction.RECONCILE_RUN, "reconcile", scope, summary, run_id)
     record_many(session, clock, [*(e for found in events for e in found), run_event])
     return report
+
+
+def _record_changes(session: Connection, *, run_id: str, actor: str, item: Fetched) -> list[Event]:
+    """Store the feed's new changes, explain the drift with them, move the cursor; the audit events."""
+    if item.changes is None or item.read_at is None:
+        return []
+    account, result = item.account, item.result
+    fresh = unrecorded(session, account.id, item.changes)
+    known = recorded_changes(session, account.id)
+    insert_changes(session, run_id, account.id, fresh)
+    advance_cursor(session, account.id, read_until=item.read_at, run_id=run_id)
+    result.changes = [feed.view(change, item.holders) for change in fresh]
+    for drift in result.drift:
+        drift["changes"] = feed.explain(drift, [*known, *fresh], item.holders)
+    return [
+        Event(actor, AuditAction.RECONCILE_CHANGE, "account", account.name, view, run_id)
+        for view in result.changes
+    ]
 
 
 def _store(
@@ -203,7 +274,8 @@ def _store(
             AuditAction.drift(drift["kind"]),
             "account",
             account.name,
-            {k: drift[k] for k in _AUDITED},
+            {k: drift[k] for k in _AUDITED}
+            | ({"changes": drift["changes"]} if drift.get("changes") else {}),
             run_id,
         )
         for drift in result.drift

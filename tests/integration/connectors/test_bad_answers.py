@@ -25,6 +25,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "google_merchant": {"account_id": "1234"},
     "linkedin": {"organization_id": "1234"},
     "reddit": {"subreddit": "brand"},
+    "tiktok": {"bc_id": "1234"},
     "okta": {},
 }
 #: Connectors whose revoke is a manual step (no platform call).

@@ -23,7 +23,7 @@ from accessguard.results import Outcome
 from accessguard.secret import Secret
 from support.fake_http import FakeServer
 from support.fake_meta import MetaFake
-from support.fake_platforms import TikTokFake
+from support.fake_tiktok import TikTokBusinessFake
 from support.fake_tls import TlsRedirector, trust
 
 
@@ -96,7 +96,7 @@ def test_a_next_link_cannot_move_the_token_even_to_another_allowed_host() -> Non
 
 
 def test_a_cross_origin_redirect_is_not_followed(attacker, http) -> None:
-    with TikTokFake() as tiktok:
+    with TikTokBusinessFake() as tiktok:
         tiktok.fail_next(302, headers={"Location": f"{attacker.url}/steal"})
         connector = tiktok_on(tiktok.url, tiktok.token, http)  # Access-Token: a custom header
         with pytest.raises(EgressRefusedError, match="a token stays on its origin"):
@@ -105,7 +105,7 @@ def test_a_cross_origin_redirect_is_not_followed(attacker, http) -> None:
 
 
 def test_a_redirect_cannot_move_the_token_even_to_another_allowed_host(http) -> None:
-    with TikTokFake() as tiktok, FakeServer() as other:
+    with TikTokBusinessFake() as tiktok, FakeServer() as other:
         tiktok.fail_next(307, headers={"Location": f"{other.url}/open_api/v1.3/bc/member/get/"})
         with pytest.raises(EgressRefusedError, match="a token stays on its origin"):
             tiktok_on(tiktok.url, tiktok.token, http).list_holders()
@@ -113,7 +113,7 @@ def test_a_redirect_cannot_move_the_token_even_to_another_allowed_host(http) -> 
 
 
 def test_a_same_origin_redirect_is_followed(http) -> None:
-    with TikTokFake() as tiktok:
+    with TikTokBusinessFake() as tiktok:
         tiktok.add_member("ann@example.com")
         path = "/open_api/v1.3/bc/member/get/"
         tiktok.fail_next(307, headers={"Location": f"{tiktok.url}{path}?bc_id=7000123"})
@@ -123,7 +123,7 @@ def test_a_same_origin_redirect_is_followed(http) -> None:
 
 
 def test_a_redirect_loop_on_the_same_origin_ends(http) -> None:
-    with TikTokFake() as tiktok:
+    with TikTokBusinessFake() as tiktok:
         path = "/open_api/v1.3/bc/member/get/"
         tiktok.fail_next(307, times=6, headers={"Location": f"{tiktok.url}{path}?bc_id=7000123"})
         with pytest.raises(PermanentConnectorError, match="more than 5 redirects"):
@@ -166,7 +166,7 @@ def test_an_account_named_like_a_notifier_cannot_read_its_secret(
 
 
 def test_the_allowed_loopback_server_still_works(http) -> None:
-    with TikTokFake() as tiktok:
+    with TikTokBusinessFake() as tiktok:
         tiktok.add_member("ann@example.com")
         result = tiktok_on(tiktok.url, tiktok.token, http).revoke(Target(email="ann@example.com"))
     assert result.outcome is Outcome.CHANGED
@@ -182,7 +182,7 @@ def _client_from(tmp_path, text: str) -> object:
 
 
 def test_a_host_allowed_for_one_connector_is_refused_for_another(tmp_path) -> None:
-    with TikTokFake() as server:  # think: the company's SCIM app, trusted with SCIM only
+    with TikTokBusinessFake() as server:  # think: the company's SCIM app, trusted with SCIM only
         server.add_member("ann@example.com")
         host = server.url.removeprefix("http://")
         http = _client_from(tmp_path, f'[connectors.scim]\nallowed_hosts = ["{host}"]\n')
@@ -197,7 +197,7 @@ def test_a_host_allowed_for_one_connector_is_refused_for_another(tmp_path) -> No
 
 
 def test_the_global_list_still_applies_to_every_connector(tmp_path) -> None:
-    with TikTokFake() as server:
+    with TikTokBusinessFake() as server:
         host = server.url.removeprefix("http://")
         http = _client_from(tmp_path, f'[connectors]\nallowed_hosts = ["{host}"]\n')
         assert tiktok_on(server.url, server.token, http).list_holders() == []

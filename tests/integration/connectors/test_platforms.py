@@ -21,8 +21,8 @@ from support.fake_platforms import (
     LinkedInFake,
     OktaFake,
     RedditFake,
-    TikTokFake,
 )
+from support.fake_tiktok import TikTokBusinessFake
 
 
 def test_meta_lists_business_and_page_users_and_revokes_both(http) -> None:
@@ -62,7 +62,7 @@ def test_meta_missing_setting_is_a_config_error(http) -> None:
 
 
 def test_tiktok_members_revoke_and_invitations(http) -> None:
-    with TikTokFake() as tiktok:
+    with TikTokBusinessFake() as tiktok:
         for n in range(25):
             tiktok.add_member(f"m{n}@example.com")
         tiktok.add_member("ann@example.com", "Ann", role="ADMIN")
@@ -80,7 +80,7 @@ def test_tiktok_members_revoke_and_invitations(http) -> None:
 
 
 def test_tiktok_errors_in_http_200(http, sleeps) -> None:
-    with TikTokFake() as tiktok:
+    with TikTokBusinessFake() as tiktok:
         bad = TikTokConnector(
             settings={"base_url": tiktok.url, "bc_id": tiktok.bc_id},
             secrets={"token": Secret("nope-1234")},

@@ -27,7 +27,7 @@ from accessguard.inventory.grants import add_grant
 from accessguard.playbooks.loader import SHIPPED_DIR
 from accessguard.playbooks.lock import holder_of
 from support.fake_meta import MetaFake
-from support.fake_platforms import TikTokFake
+from support.fake_tiktok import TikTokBusinessFake
 from support.offboarding import LEAVER, World, build_world, invoke, invoke_json, vault_versions
 from support.vault import admin_vault, rebootstrap, sqlite_vault_app
 
@@ -48,7 +48,7 @@ class QuickPolicy(http.RetryPolicy):
 @dataclasses.dataclass
 class Faulty:
     world: World
-    tiktok: TikTokFake
+    tiktok: TikTokBusinessFake
 
     @property
     def app(self) -> App:
@@ -60,7 +60,7 @@ def faulty(sqlite_url, clock, openbao, scim, monkeypatch) -> Iterator[Faulty]:
     """The offboarding world plus a TikTok Business Center where the leaver is a member."""
     monkeypatch.setattr(http, "RetryPolicy", QuickPolicy)
     for app in sqlite_vault_app(sqlite_url, clock, openbao, monkeypatch):
-        with MetaFake() as meta, TikTokFake() as tiktok:
+        with MetaFake() as meta, TikTokBusinessFake() as tiktok:
             world = build_world(app, openbao, scim, meta)
             tiktok.add_member(LEAVER, "Ann Leaver")
             tiktok.add_member("bob@example.com", "Bob Admin", role="ADMIN")

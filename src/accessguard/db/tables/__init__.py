@@ -17,6 +17,7 @@ from accessguard.db.tables.audit_inventory import (
     grants,
     people,
 )
+from accessguard.db.tables.changefeed import changefeed_cursors, platform_changes
 from accessguard.db.tables.credentials import (
     credential_field_writes,
     credential_versions,
@@ -54,6 +55,7 @@ __all__ = [
     "accounts",
     "audit_events",
     "audit_head",
+    "changefeed_cursors",
     "credential_field_writes",
     "credential_versions",
     "credentials",
@@ -66,6 +68,7 @@ __all__ = [
     "meta_scans",
     "metadata",
     "people",
+    "platform_changes",
     "reconcile_checks",
     "reconcile_runs",
     "review_campaigns",
