@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from accessguard.connectors.http import TRANSIENT_STATUSES, VERSION_HINT, Verdict, requested_delay
+from accessguard.connectors.http import TRANSIENT_STATUSES, VERSION_HINT, Verdict
+from accessguard.connectors.http_answers import requested_delay
 from accessguard.secret import redact
 
 if TYPE_CHECKING:

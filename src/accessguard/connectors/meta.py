@@ -19,7 +19,8 @@ from typing import Any, ClassVar
 import requests
 
 from accessguard.connectors.base import Holder, Target
-from accessguard.connectors.http import VERSION_HINT, Verdict, requested_delay
+from accessguard.connectors.http import VERSION_HINT, Verdict
+from accessguard.connectors.http_answers import requested_delay
 from accessguard.connectors.http_connector import HttpConnector
 from accessguard.connectors.matching import find_holder
 from accessguard.connectors.meta_lockout import (

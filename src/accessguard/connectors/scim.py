@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import requests
 
 from accessguard.connectors.base import Holder, Target
-from accessguard.connectors.http import platform_message
+from accessguard.connectors.http_answers import platform_message
 from accessguard.connectors.http_connector import HttpConnector
 from accessguard.connectors.matching import identities
 from accessguard.connectors.settings import IDENTITIES, Setting

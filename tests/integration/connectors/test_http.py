@@ -14,8 +14,8 @@ from accessguard.connectors.http import (
     HttpClient,
     PlatformRefusedError,
     RetryPolicy,
-    requested_delay,
 )
+from accessguard.connectors.http_answers import requested_delay
 from accessguard.connectors.meta import MetaConnector
 from accessguard.errors import TransientConnectorError
 from accessguard.results import Outcome
