@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.creds_import import creds_import
 from bench.measure import Measurement, measure
 from bench.run import DATA, CaseResult
 
@@ -389,4 +390,5 @@ CASES: dict[str, Callable[[argparse.Namespace], CaseResult]] = {
     "reports": reports,
     "rotation": rotation,
     "mass-offboarding": mass_offboarding,
+    "creds-import": creds_import,
 }

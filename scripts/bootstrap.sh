@@ -27,7 +27,8 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>/dev/null || true
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+# constraints.txt pins the versions CI and the demo run (scripts/update-constraints.sh).
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
 # Byte-compile the sources as pip does for a regular install: an editable install never
 # does, and where PYTHONDONTWRITEBYTECODE is set every command would compile every module
 # it imports again (about 60 ms of an offboarding).

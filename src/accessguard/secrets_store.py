@@ -108,8 +108,20 @@ def set_value(name: str, value: str | Secret) -> None:
         )
 
 
+def keeps_values() -> bool:
+    """Whether a keyring backend that stores anything is in use (not keyring's null or fail one)."""
+    if no_backend_possible():
+        return False
+    from keyring.backends import fail, null
+
+    backend = _keyring().get_keyring()
+    return not isinstance(backend, null.Keyring | fail.Keyring)
+
+
 def delete_value(name: str) -> bool:
-    """Remove a stored value; False if there was none."""
+    """Remove a stored value; False if there was none (always, with no backend that stores)."""
+    if not keeps_values():
+        return False
     keyring = _keyring()
     from keyring.errors import KeyringError as _BackendError
     from keyring.errors import PasswordDeleteError

@@ -11,11 +11,12 @@ are defaults for the command.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
-from accessguard.cli.output import Color, Format, OutputSettings, using
+from accessguard.cli.output import NO_CSV, Color, Format, OutputSettings, using
 from accessguard.errors import UsageError
 
 #: Where the root group keeps its output options (``ctx.meta``).
@@ -53,6 +54,17 @@ def output_options() -> list[click.Option]:
     ]
 
 
+_NO_CSV = "_accessguard_no_csv"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def no_csv(func: F) -> F:
+    """Mark a command that changes something and prints nested data: ``-o csv`` is refused
+    before it runs, not after the change (put it right under the ``command`` decorator)."""
+    setattr(func, _NO_CSV, True)
+    return func
+
+
 def prints_data(command: click.Command) -> bool:
     """Whether ``command`` prints data (it has ``--json``)."""
     return any(p.name == "as_json" for p in command.params)
@@ -80,6 +92,8 @@ def _wrapped(callback: Any) -> Any:
     def run(*args: Any, **kwargs: Any) -> Any:
         given = {name: kwargs.pop(name, None) for name in OUTPUT_OPTIONS}
         chosen = resolve(given, as_json=bool(kwargs.get("as_json")))
+        if chosen.format is Format.CSV and getattr(callback, _NO_CSV, False):
+            raise UsageError(NO_CSV, hint="nothing was done; use -o json")
         if OWN_FORMAT in kwargs:
             kwargs[OWN_FORMAT] = _own_format(kwargs[OWN_FORMAT], chosen)
         elif "as_json" in kwargs:

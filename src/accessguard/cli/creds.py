@@ -9,6 +9,14 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import account_in_vault, pass_app, run_hooks
+from accessguard.cli.conventions import no_csv
+from accessguard.cli.options import (
+    confirm_or_refuse,
+    dry_run_option,
+    plan_gate,
+    reason_option,
+    yes_option,
+)
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 
@@ -70,17 +78,24 @@ def _read_field(field: str) -> LoginValues:
 
 
 @creds.command("set")
+@no_csv
 @click.argument("account")
-@click.option("--reason", help="Why (recorded).")
+@reason_option()
 @click.option(
     "--field",
     type=click.Choice(_FIELDS),
     help="Replace only this field (value on stdin); the other fields are kept.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (no values).")
 @step_up_option
 @pass_app
 def set_cmd(
-    app: App, account: str, reason: str | None, field: str | None, step_up_code: str | None
+    app: App,
+    account: str,
+    reason: str | None,
+    field: str | None,
+    as_json: bool,
+    step_up_code: str | None,
 ) -> None:
     """Store ACCOUNT's login: JSON or lines on stdin, or prompts (never arguments); step-up when on."""
     from accessguard.credentials.observers import operator
@@ -101,16 +116,17 @@ def set_cmd(
             reason=reason,
             merge=field is not None,
         )
-    _result(result, False)
+    _result(result, as_json)
 
 
 @creds.command("reveal")
+@no_csv
 @click.argument("account")
-@click.option("--reason", required=True, help="Why you need it (recorded).")
+@reason_option(required=True, help="Why you need it (recorded).")
 @click.option(
     "--as",
     "as_email",
-    metavar="EMAIL",
+    metavar="PERSON",
     help="Must be you: the exposure is recorded against the operator who reveals.",
 )
 @click.option("--version", type=int, help="A specific version (default: current).")
@@ -123,6 +139,9 @@ def set_cmd(
 @click.option(
     "--field", type=click.Choice(_FIELDS), help="Print this field instead of the password."
 )
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the version and the field(s) shown as JSON."
+)
 @step_up_option
 @pass_app
 def reveal_cmd(
@@ -134,6 +153,7 @@ def reveal_cmd(
     pending: bool,
     show_all: bool,
     field: str | None,
+    as_json: bool,
     step_up_code: str | None,
 ) -> None:
     """Print ACCOUNT's password or --field (the exposure of each field shown is recorded and
@@ -163,7 +183,18 @@ def reveal_cmd(
     info(
         f"{revealed.account} version {revealed.version}{_label(revealed)}: shown to {person.email} (recorded)"
     )
-    if show_all:
+    if as_json:  # an explicit reveal like the others: the same guards ran, the exposure is kept
+        emit_json(
+            {
+                "account": revealed.account,
+                "version": revealed.version,
+                "state": revealed.state,
+                "pending_version": revealed.pending_version,
+                "shown_to": person.email,
+                "values": {k: v.reveal() for k, v in revealed.values.items()},
+            }
+        )
+    elif show_all:
         click.echo(json.dumps({k: v.reveal() for k, v in revealed.values.items()}, indent=2))
     else:
         click.echo(revealed.values[field or "password"].reveal())
@@ -182,33 +213,41 @@ def _label(revealed: Revealed) -> str:
 
 
 @creds.command("adopt")
+@no_csv
 @click.argument("account")
-@click.option("--reason", help="Why (recorded).")
-@click.option("--yes", "-y", is_flag=True, help="Adopt without asking (for scripts).")
+@reason_option()
+@dry_run_option
+@yes_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @step_up_option
 @pass_app
 def adopt_cmd(
-    app: App, account: str, reason: str | None, yes: bool, as_json: bool, step_up_code: str | None
+    app: App,
+    account: str,
+    reason: str | None,
+    dry_run: bool,
+    yes: bool,
+    as_json: bool,
+    step_up_code: str | None,
 ) -> None:
     """Accept ACCOUNT's Vault version written outside accessguard, after showing what changed."""
     from accessguard.credentials.adopt import preview
-    from accessguard.errors import UsageError
     from accessguard.playbooks.builtin import adopt_plan, only_result, run_builtin
 
     with account_in_vault(app, account) as (conn, client, acct):
         shown = preview(conn, vault=client, account=acct)
     for line in shown.lines():
         info(line)
-    if not yes:
-        if not sys.stdin.isatty():
-            raise UsageError(
-                "refusing to adopt without confirmation: there is no terminal to ask on",
-                hint="review the change above, then pass --yes",
-            )
-        click.confirm(f"Adopt version {shown.version} as {account}'s login?", abort=True, err=True)
     with app.begin() as conn:
         plan = adopt_plan(conn, account, version=shown.version, reason=reason)
+    if dry_run:
+        plan_gate(plan, dry_run=True, yes=yes, as_json=as_json, question="")
+        return
+    confirm_or_refuse(
+        yes,
+        f"Adopt version {shown.version} as {account}'s login?",
+        hint="review the change above, then pass --yes",
+    )
     result = only_result(
         app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
     )
@@ -216,8 +255,9 @@ def adopt_cmd(
 
 
 @creds.command("rotate")
+@no_csv
 @click.argument("account")
-@click.option("--reason", default="scheduled rotation", show_default=True, help="Why (recorded).")
+@reason_option(default="scheduled rotation")
 @click.option("--idempotency-key", metavar="KEY", help="Repeat an interrupted rotation safely.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @step_up_option
@@ -247,6 +287,7 @@ def rotate_cmd(
 
 
 @creds.command("confirm")
+@no_csv
 @click.argument("account")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @step_up_option
@@ -283,19 +324,31 @@ def confirm_cmd(app: App, account: str, as_json: bool, step_up_code: str | None)
 
 
 @creds.command("rollback")
+@no_csv
 @click.argument("account")
-@click.option("--reason", help="Why (recorded).")
+@reason_option()
+@dry_run_option
+@yes_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @step_up_option
 @pass_app
 def rollback_cmd(
-    app: App, account: str, reason: str | None, as_json: bool, step_up_code: str | None
+    app: App,
+    account: str,
+    reason: str | None,
+    dry_run: bool,
+    yes: bool,
+    as_json: bool,
+    step_up_code: str | None,
 ) -> None:
     """Undo a pending rotation: the previous value comes back as a new version."""
     from accessguard.playbooks.builtin import only_result, rollback_plan, run_builtin
 
     with app.begin() as conn:
         plan = rollback_plan(conn, account, reason=reason)
+    question = f"Roll back {account}'s pending rotation?"
+    if not plan_gate(plan, dry_run=dry_run, yes=yes, as_json=as_json, question=question):
+        return
     result = only_result(
         app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
     )
@@ -361,3 +414,8 @@ def exposed_cmd(app: App, person: str, observed_only: bool, as_json: bool) -> No
         )
     if seeds:
         info(f"2FA seeds {who.email} saw (current): {', '.join(seeds)}")
+
+
+from accessguard.cli.creds_import import import_cmd  # noqa: E402  (creds import)
+
+creds.add_command(import_cmd)

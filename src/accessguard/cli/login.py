@@ -58,7 +58,12 @@ def logout_cmd() -> None:
     """Remove the stored Vault token (and address) from the OS keyring."""
     from accessguard import secrets_store
 
-    removed = secrets_store.delete_value(secrets_store.VAULT_TOKEN)
+    if not secrets_store.keeps_values():
+        info("nothing was stored: no OS keyring backend that keeps values is in use")
+        return
+    # A backend may delete a missing entry silently: ask first whether a token was there.
+    stored = secrets_store.get_value(secrets_store.VAULT_TOKEN) is not None
+    removed = secrets_store.delete_value(secrets_store.VAULT_TOKEN) and stored
     secrets_store.delete_value(secrets_store.VAULT_ADDR)
     secrets_store.delete_value(secrets_store.VAULT_NAMESPACE)
     info("removed the Vault token from the OS keyring" if removed else "no token was stored")

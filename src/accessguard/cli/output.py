@@ -15,11 +15,12 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -72,6 +73,22 @@ NO_CSV = "this command's output has no CSV form; use -o json"
 def settings() -> OutputSettings:
     """The output settings of the running command (defaults outside one)."""
     return _SETTINGS.get(_DEFAULT)
+
+
+@contextmanager
+def written_to(out: Path | None) -> Iterator[None]:
+    """Send the data printed inside the block to ``out`` (0600, never through a symlink).
+
+    ``None`` leaves stdout alone. The file follows ``files.open_private``, as every
+    ``--out`` does: it replaces the target only when the block finishes without an error.
+    """
+    if out is None:
+        yield
+        return
+    from accessguard.files import open_private
+
+    with open_private(out, newline="") as handle, redirect_stdout(handle):
+        yield
 
 
 @contextmanager

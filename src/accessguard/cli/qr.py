@@ -12,13 +12,17 @@ if TYPE_CHECKING:
     from accessguard.secret import Secret
 
 
-def show_once(uri: Secret) -> None:
-    """Print the otpauth URI as a terminal QR code, once (it is never shown again)."""
+def show_once(uri: Secret, *, err: bool = False) -> None:
+    """Print the otpauth URI as a terminal QR code, once (on stderr with ``err``).
+
+    Callers check first (``options.refuse_secret_to_file``) that the stream is a terminal
+    or that the user asked for the secret anyway.
+    """
     import io
 
     import segno
 
     buffer = io.StringIO()
     segno.make(uri.reveal(), error="m").terminal(out=buffer, compact=True)
-    click.echo(buffer.getvalue())
+    click.echo(buffer.getvalue(), err=err)
     info("scan this QR code now: it is shown once and the seed export is recorded")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
-from accessguard.cli.output import emit_json, info, table
+from accessguard.cli.options import reason_option
+from accessguard.cli.output import Format, emit_json, info, settings, table, written_to
 from accessguard.exit_codes import ExitCode
 
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
@@ -112,14 +114,25 @@ def access_cmd(
 
 @report.command("keys")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (0600)."
+)
 @pass_app
-def keys_cmd(app: App, as_json: bool) -> None:
+def keys_cmd(app: App, as_json: bool, out: Path | None) -> None:
     """For each shared login: who can read it, who saw it, last rotation, where its 2FA seed is."""
     from accessguard.reports.keys import keys_report
 
     with app.begin() as conn:
         rows = keys_report(conn, app.clock.now())
-    if as_json:
+    with written_to(out):
+        _render_keys(rows, as_json=as_json)
+    if out is not None:
+        info(f"wrote {out} ({len(rows)} shared login(s))")
+
+
+def _render_keys(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    """JSON as the library gives it; the table (and CSV, its flat columns) names people."""
+    if as_json and settings().format is not Format.CSV:
         emit_json(rows)
         return
     table(
@@ -152,10 +165,10 @@ def keys_cmd(app: App, as_json: bool) -> None:
 @report.command("accept")
 @click.argument("finding")
 @click.option("--until", required=True, metavar="DATE", help="Last day covered (ISO), max a year.")
-@click.option("--note", required=True, metavar="TEXT", help="Why the risk is accepted.")
+@reason_option(required=True, help="Why the risk is accepted.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
-def accept_cmd(app: App, finding: str, until: str, note: str, as_json: bool) -> None:
+def accept_cmd(app: App, finding: str, until: str, reason: str, as_json: bool) -> None:
     """Accept a current finding's risk until a date (shown as accepted, not counted); audited.
 
     FINDING is the finding's id from `report access --format json`
@@ -166,7 +179,13 @@ def accept_cmd(app: App, finding: str, until: str, note: str, as_json: bool) -> 
 
     with app.begin() as conn:
         accepted = accept(
-            conn, app.clock, app.settings, finding=finding, until=until, note=note, actor=app.actor
+            conn,
+            app.clock,
+            app.settings,
+            finding=finding,
+            until=until,
+            note=reason,
+            actor=app.actor,
         )
     if as_json:
         emit_json(accepted.to_dict())
@@ -178,13 +197,17 @@ def accept_cmd(app: App, finding: str, until: str, note: str, as_json: bool) -> 
 
 @report.command("unaccept")
 @click.argument("finding")
+@click.option("--json", "as_json", is_flag=True, help="Print the withdrawn acceptance as JSON.")
 @pass_app
-def unaccept_cmd(app: App, finding: str) -> None:
+def unaccept_cmd(app: App, finding: str, as_json: bool) -> None:
     """Withdraw the acceptance of FINDING: it counts again from now; audited."""
     from accessguard.reports.acceptances import unaccept
 
     with app.begin() as conn:
         withdrawn = unaccept(conn, app.clock, finding=finding, actor=app.actor)
+    if as_json:
+        emit_json(withdrawn.to_dict())
+        return
     info(f"withdrew the acceptance of {withdrawn.finding_id}")
 
 

@@ -9,6 +9,8 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
+from accessguard.cli.conventions import no_csv
+from accessguard.cli.options import dry_run_option, plan_gate, reason_option, yes_option
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 
@@ -74,33 +76,38 @@ def pending_cmd(app: App, reviewer: str | None, as_json: bool) -> None:
 @review.command("decide")
 @click.argument("item", type=int)
 @click.argument("decision", type=click.Choice(["keep", "revoke"]))
-@click.option("--note", help="Why (kept as evidence).")
+@reason_option(help="Why (kept as evidence).")
 @click.option(
-    "--override", is_flag=True, help="Decide an item assigned to another reviewer (needs --note)."
+    "--override",
+    is_flag=True,
+    help="Decide an item assigned to another reviewer (needs --reason).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
 @pass_app
 def decide_cmd(
-    app: App, item: int, decision: str, note: str | None, override: bool, as_json: bool
+    app: App, item: int, decision: str, reason: str | None, override: bool, as_json: bool
 ) -> None:
     """Decide keep or revoke for one item (as its reviewer: see --actor)."""
     from accessguard.reviews.campaigns import decide
 
     with app.begin() as session:
-        decide(session, app.clock, app.actor, item, decision, note=note, override=override)
+        decide(session, app.clock, app.actor, item, decision, note=reason, override=override)
     if as_json:
-        emit_json({"item": item, "decision": decision, "note": note, "decided_by": app.actor})
-    info(f"item {item}: {decision}")
+        emit_json({"item": item, "decision": decision, "note": reason, "decided_by": app.actor})
+    else:
+        info(f"item {item}: {decision}")
 
 
 @review.command("close")
+@no_csv
 @click.argument("campaign", type=int)
 @click.option(
     "--force",
     is_flag=True,
     help="Close even with undecided items (they are kept) or accounts left without an admin.",
 )
-@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@dry_run_option
+@yes_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @step_up_option
 @pass_app
@@ -111,6 +118,7 @@ def close_cmd(
     campaign: int,
     force: bool,
     dry_run: bool,
+    yes: bool,
     as_json: bool,
     step_up_code: str | None,
 ) -> None:
@@ -120,16 +128,12 @@ def close_cmd(
     """
     from accessguard.cli.context import before_long_run, run_hooks
     from accessguard.cli.offboard import progress
-    from accessguard.playbooks.builtin import describe
     from accessguard.reviews.close import close_campaign, close_plan
 
     with app.begin() as session:
         plan = close_plan(session, campaign, force=force)
-    if dry_run:
-        if as_json:
-            emit_json({"dry_run": True, "plan": plan.to_dict()})
-        else:
-            click.echo("\n".join(describe(plan)))
+    question = f"Close review campaign #{campaign} and apply its revoke decisions?"
+    if not plan_gate(plan, dry_run=dry_run, yes=yes, as_json=as_json, question=question):
         return
     before_long_run()
     with progress(plan.item_count) as sink:
@@ -150,9 +154,11 @@ def _render_close(result: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
         emit_json(result)
         return
+    revoked = ", ".join(f"{n} {outcome}" for outcome, n in sorted(result["revoked"].items()))
     info(
-        f"closed review campaign #{result['campaign']}: {result['kept']} kept, revoked "
-        f"{result['revoked']} (run {result['run']}, {result['status']})"
+        f"closed review campaign #{result['campaign']}: {result['kept']} kept, "
+        f"{sum(result['revoked'].values())} to revoke ({revoked or 'none'}; "
+        f"run {result['run']}, {result['status']})"
     )
     for item, applied in result["items"].items():
         if applied["instructions"]:

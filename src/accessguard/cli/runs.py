@@ -9,6 +9,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
+from accessguard.cli.conventions import no_csv
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 from accessguard.errors import UsageError
@@ -21,7 +22,7 @@ def runs() -> None:
 
 
 @runs.command("list")
-@click.option("--subject", metavar="EMAIL", help="Only runs for this person.")
+@click.option("--subject", metavar="PERSON", help="Only runs for this person (email).")
 @click.option("--status", type=click.Choice([status.value for status in RunStatus]))
 @click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -92,6 +93,7 @@ def show_cmd(app: App, run_id: str, as_json: bool) -> None:
 
 
 @runs.command("resume")
+@no_csv
 @click.argument("run_id", metavar="RUN")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Items run in parallel per step.")
 @click.option(
@@ -137,6 +139,7 @@ def resume_cmd(
 
 
 @runs.command("confirm")
+@no_csv
 @click.argument("run_id", metavar="RUN")
 @click.argument("step_id", metavar="STEP")
 @click.option("--item", "item_id", metavar="ID", help="The item (needed when several wait).")
@@ -212,9 +215,14 @@ def _ask(yes: bool, question: str) -> None:
 
 @runs.command("unlock")
 @click.argument("run_id", metavar="RUN")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
-def unlock_cmd(app: App, run_id: str) -> None:
+def unlock_cmd(app: App, run_id: str, as_json: bool) -> None:
     """Drop the lock a killed process left for RUN (only when that process is gone)."""
     from accessguard.playbooks.confirm import unlock
 
-    info(f"lock for {run_id} released" if unlock(app, run_id) else f"{run_id} held no lock")
+    released = unlock(app, run_id)
+    if as_json:
+        emit_json({"run": run_id, "released": released})
+        return
+    info(f"lock for {run_id} released" if released else f"{run_id} held no lock")

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app, run_hooks
+from accessguard.cli.conventions import no_csv
+from accessguard.cli.options import dry_run_option, plan_gate, yes_option
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
+
+if TYPE_CHECKING:
+    from accessguard.vault.facade import Vault
 
 
 @click.group("vault")
@@ -16,6 +23,7 @@ def vault() -> None:
 
 
 @vault.command("bootstrap")
+@no_csv
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
 def bootstrap_cmd(app: App, as_json: bool) -> None:
@@ -55,7 +63,7 @@ def status_cmd(app: App, as_json: bool) -> None:
 
     client = open_vault(app, require_token=False)
     health = client.sys.health()
-    token = client.sys.token_info() if client.connection.token else None
+    token = _token_info(client) if client.connection.token else None
     result = {
         "address": client.addr,
         "addresses": list(client.connection.addresses),
@@ -82,7 +90,23 @@ def status_cmd(app: App, as_json: bool) -> None:
     )
 
 
+def _token_info(client: Vault) -> dict[str, Any]:
+    """The token's lookup-self; a refused token says how to get a good one (not this command)."""
+    from accessguard.errors import VaultForbiddenError
+
+    try:
+        return client.sys.token_info()
+    except VaultForbiddenError as exc:
+        raise VaultForbiddenError(
+            f"{exc.message} (Vault does not accept the token)",
+            hint="the token is wrong or expired: store a new one with `accessguard login`, "
+            "or set VAULT_TOKEN",
+            code=exc.code,
+        ) from None
+
+
 @vault.command("sync")
+@no_csv
 @click.option("--dry-run", is_flag=True, help="Only print the drift.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
@@ -111,24 +135,23 @@ def sync_cmd(app: App, dry_run: bool, as_json: bool) -> None:
 
 
 @vault.command("revoke-person")
+@no_csv
 @click.argument("person")
-@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@dry_run_option
+@yes_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @step_up_option
 @pass_app
 def revoke_person_cmd(
-    app: App, person: str, dry_run: bool, as_json: bool, step_up_code: str | None
+    app: App, person: str, dry_run: bool, yes: bool, as_json: bool, step_up_code: str | None
 ) -> None:
     """Remove PERSON from groups, disable the entity, delete the login, revoke their tokens."""
-    from accessguard.playbooks.builtin import describe, only_result, run_builtin, vault_revoke_plan
+    from accessguard.playbooks.builtin import only_result, run_builtin, vault_revoke_plan
 
     with app.begin() as conn:
         plan = vault_revoke_plan(conn, person)
-    if dry_run:
-        if as_json:
-            emit_json({"dry_run": True, "plan": plan.to_dict()})
-        else:
-            click.echo("\n".join(describe(plan)))
+    question = f"Revoke every Vault access of {plan.email}?"
+    if not plan_gate(plan, dry_run=dry_run, yes=yes, as_json=as_json, question=question):
         return
     result = only_result(
         app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())

@@ -142,9 +142,9 @@ def accept(
     now = clock.now()
     fid = parse_finding_id(finding)
     ends = parse_until(until, now)
-    text = check_text(note, "note", max_length=MAX_NOTE)
+    text = check_text(note, "--reason", max_length=MAX_NOTE)
     if not text:
-        raise InputError("note: say why the risk is accepted")
+        raise InputError("--reason: say why the risk is accepted")
     live = live_acceptances(conn, now).get(fid)
     if live is not None:
         raise ConflictError(

@@ -312,11 +312,11 @@ def _check_decider(
     if not override:
         raise ConflictError(
             f"item {item.id} is for {item.reviewer_email} to decide, not {actor}",
-            hint="act as the reviewer (--actor), or pass --override with a --note saying why",
+            hint="act as the reviewer (--actor), or pass --override with a --reason saying why",
             code="review-not-reviewer",
         )
     if not (note or "").strip():
-        raise InputError("--override needs a --note saying why (it is kept as evidence)")
+        raise InputError("--override needs a --reason saying why (it is kept as evidence)")
 
 
 def campaign_report(session: Connection, campaign_id: int, today: date) -> dict[str, Any]:

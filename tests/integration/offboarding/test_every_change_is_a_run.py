@@ -77,7 +77,7 @@ def test_review_close_is_a_run_that_resumes_after_sigkill(world: World, crash_at
     campaign = _campaign_revoking(world, {hoot, on_x, login})
 
     crash = crash_at.format(hoot=hoot, on_x=on_x)
-    proc = cli_process(app, "review", "close", str(campaign), "--force", crash_at=crash)
+    proc = cli_process(app, "review", "close", str(campaign), "--force", "--yes", crash_at=crash)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL, err.decode()[-2000:]
     assert not scim_active(world)
@@ -130,12 +130,12 @@ def test_revoke_vault_and_creds_commands_each_leave_a_run(world: World) -> None:
     revoked = invoke(app, "revoke", "cat@example.com", "brand-x", "--reason", "moved team")
     assert revoked.exit_code == 0, revoked.stderr
     assert "revoked login (shared-login)" in revoked.stderr
-    code, person = invoke_json(app, "vault", "revoke-person", "cat@example.com")
+    code, person = invoke_json(app, "vault", "revoke-person", "cat@example.com", "--yes")
     assert code == 0 and person["outcome"] in ("changed", "unchanged")
     code, rotated = invoke_json(app, "creds", "rotate", "brand-yt", "--reason", "quarterly")
     assert code == 0 and rotated["outcome"] == "changed", rotated
     assert rotated["details"]["version"] == 2
-    code, rolled = invoke_json(app, "creds", "rollback", "brand-yt")
+    code, rolled = invoke_json(app, "creds", "rollback", "brand-yt", "--yes")
     assert code == 0 and rolled["outcome"] == "changed", rolled
 
     runs = {(r["playbook"], r["subject"]): r for r in _runs(world)}
@@ -153,7 +153,9 @@ def test_revoke_vault_and_creds_commands_each_leave_a_run(world: World) -> None:
         assert grant.revoked_at is not None and grant.revoke_reason == "moved team"
         assert grant.revoked_run_id == runs[("revoke", "cat@example.com")]["id"]
 
-    nothing = invoke(app, "creds", "rollback", "brand-yt")  # no pending rotation: the item fails
+    nothing = invoke(
+        app, "creds", "rollback", "brand-yt", "--yes"
+    )  # no pending rotation: the item fails
     assert nothing.exit_code == 1 and "no pending rotation" in nothing.stderr
     again = invoke(app, "revoke", "cat@example.com", "brand-x", "--reason", "again")
     assert again.exit_code == 0 and "holds no active grant" in again.stderr

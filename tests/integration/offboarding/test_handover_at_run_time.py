@@ -256,7 +256,7 @@ def test_review_close_refuses_the_last_admin(any_world: World) -> None:
         assert done.exit_code == 0, done.stderr
     dry = invoke(app, "review", "close", campaign, "--dry-run")
     assert "hold: brand-fb (facebook) would be left with no active admin" in dry.stdout, dry.stdout
-    result = invoke(app, "review", "close", campaign)
+    result = invoke(app, "review", "close", campaign, "--yes")
     assert result.exit_code == 1, result.stdout
     assert "no active admin" in result.stderr
     assert _fb_admins_in_inventory(app) == ["ann@example.com", "bob@example.com"]

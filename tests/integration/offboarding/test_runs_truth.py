@@ -249,7 +249,7 @@ def test_a_reenrolment_without_a_terminal_says_how_to_show_the_qr(
     with any_world.app.begin() as conn:
         [before] = conn.execute(select(tables.totp_keys.c.pending_generation)).scalars()
 
-    shown = invoke(any_world.app, "--actor", BOB, "totp", "show-qr", "brand-x")
+    shown = invoke(any_world.app, "--actor", BOB, "totp", "show-qr", "brand-x", "--show-secrets")
     assert shown.exit_code == 0, shown.stderr
     assert "shown once" in shown.stderr
     with any_world.app.begin() as conn:
@@ -267,7 +267,7 @@ def test_a_reenrolment_without_a_terminal_says_how_to_show_the_qr(
     [event] = _events(any_world, "totp.show-qr")
     assert event.actor == BOB
 
-    again = invoke(any_world.app, "--actor", BOB, "totp", "show-qr", "brand-x")
+    again = invoke(any_world.app, "--actor", BOB, "totp", "show-qr", "brand-x", "--show-secrets")
     assert again.exit_code == 1 and "never shown twice" in again.stderr
     assert "otpauth" not in again.stdout
 
@@ -283,7 +283,7 @@ def test_a_reenrolment_without_a_terminal_says_how_to_show_the_qr(
 def test_show_qr_needs_step_up_and_a_pending_seed(world: World, monkeypatch: Any) -> None:
     from support.stepup import current_code, enrolled, step_up_config
 
-    nothing = invoke(world.app, "--actor", BOB, "totp", "show-qr", "brand-x")
+    nothing = invoke(world.app, "--actor", BOB, "totp", "show-qr", "brand-x", "--show-secrets")
     assert nothing.exit_code == 1 and "no 2FA re-enrolment pending" in nothing.stderr
     _offboard(world)
     step_up_config(on=True)
@@ -291,7 +291,7 @@ def test_show_qr_needs_step_up_and_a_pending_seed(world: World, monkeypatch: Any
     _, key, _uri = enrolled(world, monkeypatch)
     with world.app.begin() as conn:
         [before] = conn.execute(select(tables.totp_keys.c.pending_generation)).scalars()
-    refused = invoke(world.app, "--actor", BOB, "totp", "show-qr", "brand-x")
+    refused = invoke(world.app, "--actor", BOB, "totp", "show-qr", "brand-x", "--show-secrets")
     assert refused.exit_code == 2 and "--step-up-code" in refused.stderr
     assert refused.stdout == ""
     with world.app.begin() as conn:
@@ -302,7 +302,7 @@ def test_show_qr_needs_step_up_and_a_pending_seed(world: World, monkeypatch: Any
             select(tables.exposures.c.id).where(tables.exposures.c.reason == "show-qr")
         ).all()
     assert shown_to == []  # refused: nothing issued, nothing recorded as seen
-    shown = invoke(world.app, "--actor", BOB, "totp", "show-qr", "brand-x",
+    shown = invoke(world.app, "--actor", BOB, "totp", "show-qr", "brand-x", "--show-secrets",
                    "--step-up-code", current_code(world, key))  # fmt: skip
     assert shown.exit_code == 0, shown.stderr
 
@@ -358,14 +358,14 @@ def _pending_generation(world: World) -> int | None:
 def test_show_qr_never_replaces_a_seed_someone_saw(world: World, issued_by: str) -> None:
     """A seed shown when it was issued may be enrolled already: replacing it could lock out."""
     if issued_by == "totp regenerate":
-        issued = invoke(world.app, "totp", "regenerate", "brand-x")
+        issued = invoke(world.app, "totp", "regenerate", "brand-x", "--show-secrets")
     else:
         issued = invoke(world.app, "offboard", LEAVER, "--yes", "--show-secrets")
     assert issued.exit_code in (0, 5), issued.stderr
     before = _pending_generation(world)
     assert before is not None
 
-    refused = invoke(world.app, "--actor", BOB, "totp", "show-qr", "brand-x")
+    refused = invoke(world.app, "--actor", BOB, "totp", "show-qr", "brand-x", "--show-secrets")
     assert refused.exit_code == 1
     assert "never shown twice" in refused.stderr and "Traceback" not in refused.stderr
     assert refused.stdout == ""

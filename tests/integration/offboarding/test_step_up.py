@@ -123,7 +123,9 @@ def test_the_environment_cannot_turn_step_up_off(world, monkeypatch) -> None:
 def test_step_up_off_in_the_config_file_is_audited_at_every_run(world, monkeypatch):
     step_up_config(on=False)
     for command in ("rotate", "rollback"):
-        done = invoke(world.app, "creds", command, "brand-x")
+        done = invoke(
+            world.app, "creds", command, "brand-x", *(("--yes",) if command == "rollback" else ())
+        )
         assert done.exit_code == 0, done.stderr
     assert audit_actions(world.app, "stepup.") == ["stepup.off-by-config"] * 2
 
@@ -157,7 +159,9 @@ def test_step_up_is_demanded_by_every_destructive_command(world, monkeypatch):
     from accessguard.db import tables
 
     app = world.app
-    done = invoke(app, "vault", "revoke-person", "cat@example.com")  # step-up off: a run to resume
+    done = invoke(
+        app, "vault", "revoke-person", "cat@example.com", "--yes"
+    )  # step-up off: a run to resume
     assert done.exit_code == 0, done.stderr
     _, (finished,) = invoke_json(app, "runs", "list")
     due = "2099-01-01"  # the CLI runs on the system clock, the world on a pinned one
@@ -180,11 +184,11 @@ def test_step_up_is_demanded_by_every_destructive_command(world, monkeypatch):
     commands = [
         ("offboard", LEAVER, "--yes"),
         ("runs", "resume", finished["id"]),
-        ("review", "close", str(campaign["campaign"])),
+        ("review", "close", str(campaign["campaign"]), "--yes"),
         ("revoke", LEAVER, "hoot", "--reason", "no longer needed"),
-        ("vault", "revoke-person", LEAVER),
+        ("vault", "revoke-person", LEAVER, "--yes"),
         ("creds", "rotate", "brand-x"),
-        ("creds", "rollback", "brand-x"),
+        ("creds", "rollback", "brand-x", "--yes"),
     ]
     for args in commands:
         refused = invoke(app, *args)

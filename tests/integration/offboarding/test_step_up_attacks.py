@@ -132,8 +132,8 @@ def test_secret_writing_commands_need_step_up(world, monkeypatch) -> None:
     version, seeds = _login_version(world), _totp_keys(world)
     commands = [
         (("creds", "set", "brand-x"), login),
-        (("totp", "regenerate", "brand-x"), None),
-        (("totp", "confirm", "brand-x"), None),
+        (("totp", "regenerate", "brand-x", "--show-secrets"), None),
+        (("totp", "confirm", "brand-x", "--yes"), None),
     ]
     for args, stdin in commands:
         refused = invoke(world.app, *args, input=stdin)

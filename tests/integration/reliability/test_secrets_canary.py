@@ -144,7 +144,14 @@ def test_demo_scenario_leaks_no_secret(tmp_path: Path, openbao, scim, monkeypatc
         run("creds", "set", account, "--reason", "demo set-up", input=json.dumps(values))
     run("totp", "enroll", "nw-x", input=f"otpauth://totp/X:northwind?secret={SEED}&issuer=X\n")
     # Vault makes nw-youtube's seed and shows its QR to Liam once: a seed export to re-enrol.
-    run("totp", "enroll", "nw-youtube", "--generate", env={"ACCESSGUARD_ACTOR": LEAVER})
+    run(
+        "totp",
+        "enroll",
+        "nw-youtube",
+        "--generate",
+        "--show-secrets",
+        env={"ACCESSGUARD_ACTOR": LEAVER},
+    )
     run("vault", "user", LEAVER, input=LIAM_VAULT_PASSWORD + "\n")
     run("vault", "sync", "--json")
     yt = CANARIES["nw-youtube"]["password"]

@@ -55,14 +55,14 @@ def test_campaign_two_revokes_close_and_report(clean_app: App) -> None:
     assert json.loads(run(app, "review", "pending", "--json").output) == []
 
     # Both admins of brand-main would go: the engine's handover guard refuses, nothing changes.
-    refused = run(app, "review", "close", str(campaign), "--json")
+    refused = run(app, "review", "close", str(campaign), "--yes", "--json")
     assert refused.exit_code == 1, refused.output
     assert "no active admin" in refused.output
     assert (
         json.loads(run(app, "review", "report", str(campaign), "--json").output)["status"] == "open"
     )
 
-    closed = run(app, "review", "close", str(campaign), "--force", "--json")
+    closed = run(app, "review", "close", str(campaign), "--force", "--yes", "--json")
     assert closed.exit_code == 5, closed.output  # waiting for the manual platform removal
     body = json.loads(closed.output)
     assert body["engine"] == "playbooks.runner" and body["revoked"] == {"waiting": 2}
@@ -144,7 +144,7 @@ def test_close_refuses_undecided_and_closed_is_final(clean_app: App) -> None:
         cli, ["--db", app.settings.database_url, "review", "close", str(campaign)]
     )
     assert refused.exit_code == 1 and "undecided" in refused.output
-    assert run(app, "review", "close", str(campaign), "--force").exit_code == 0
+    assert run(app, "review", "close", str(campaign), "--force", "--yes").exit_code == 0
     again = CliRunner().invoke(
         cli,
         ["--db", app.settings.database_url, "review", "decide", str(items[1]["item"]), "revoke"],
@@ -176,7 +176,7 @@ def test_only_the_reviewer_decides_and_nobody_keeps_their_own_access(clean_app: 
     assert not_reviewer.exit_code == 1 and "bob@example.com to decide" in not_reviewer.output
     no_reason = run(app, "review", "decide", str(other["item"]), "keep", "--override",
                     actor="eve@example.com")  # fmt: skip
-    assert no_reason.exit_code == 2 and "--note" in no_reason.output
+    assert no_reason.exit_code == 2 and "--reason" in no_reason.output
     self_keep = run(app, "review", "decide", str(own["item"]), "keep", actor="bob@example.com")
     assert self_keep.exit_code == 1 and "own access" in self_keep.output
     assert json.loads(run(app, "review", "pending", "--json").output) == items  # nothing decided

@@ -109,7 +109,7 @@ def test_no_secret_leaks_anywhere(
     assert new_pw != PASSWORD
     run("creds", "confirm", "brand-x", "--json")
     run("creds", "rotate", "brand-x")
-    run("creds", "rollback", "brand-x", "--json")
+    run("creds", "rollback", "brand-x", "--yes", "--json")
     everything = json.loads(
         run("creds", "reveal", "brand-x", "--all", "--reason", "audit", shows_secret=True).stdout
     )
@@ -119,7 +119,7 @@ def test_no_secret_leaks_anywhere(
     run("totp", "enroll", "brand-x", input=SEED + "\n")
     code = run("totp", "code", "brand-x", "--reason", "login", shows_secret=True).stdout.strip()
     assert pyotp.TOTP(SEED).verify(code, valid_window=1)
-    run("totp", "enroll", "brand-yt", "--generate")
+    run("totp", "enroll", "brand-yt", "--generate", "--show-secrets")
     run("totp", "status", "--json")
     login = json.loads(
         run("vault", "user", "cathy@example.com", "--json", input=VAULT_PW + "\n").stdout
@@ -132,7 +132,9 @@ def test_no_secret_leaks_anywhere(
     mine = json.loads(run("creds", "exposed", "tester@example.com", "--json").stdout)
     # The seed pasted into brand-x and the one shown for brand-yt: both seen by the operator.
     assert mine["exported_seeds"] == ["brand-x", "brand-yt"] and mine["credentials"][0]["observed"]
-    revoked = json.loads(run("vault", "revoke-person", "cathy@example.com", "--json").stdout)
+    revoked = json.loads(
+        run("vault", "revoke-person", "cathy@example.com", "--yes", "--json").stdout
+    )
     assert revoked["outcome"] == "changed"
     # login with no usable keyring backend: a clear error, not a traceback.
     failed = run("login", "--no-verify", "--addr", openbao.addr, input=tool_token + "\n", code=1)

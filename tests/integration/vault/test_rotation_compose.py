@@ -128,10 +128,16 @@ def test_out_of_band_write_is_named_then_adopted_then_rotation_works(
     assert "outside accessguard" in stored and "creds adopt brand-x" in stored
     assert "idempotency" not in stored.lower()
 
-    # No terminal and no --yes: refused, nothing recorded.
+    # No terminal and no --yes: refused, nothing recorded; a dry run prints the plan only.
     refused = _fails(vapp, "creds", "adopt", "brand-x", code=2)
     assert "--yes" in refused
     assert _credential(vapp).current_version == 1
+    runs = json.loads(invoke(vapp, "runs", "list", "--json").stdout)
+    dry = invoke(vapp, "creds", "adopt", "brand-x", "--dry-run", "--json")
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.stdout)["plan"]["playbook"] == "creds-adopt"
+    assert _credential(vapp).current_version == 1
+    assert json.loads(invoke(vapp, "runs", "list", "--json").stdout) == runs
 
     adopted = invoke(vapp, "creds", "adopt", "brand-x", "--yes", "--json", "--reason", "ops")
     assert adopted.exit_code == 0, adopted.output
