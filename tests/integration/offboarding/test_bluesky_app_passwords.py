@@ -210,7 +210,7 @@ def test_attack_a_rolled_back_rotation_keeps_the_revocation_held(
     pds.create_app_password(pds.sign_in(pds.password), "ann-phone")
     result = invoke(vapp, "offboard", LEAVER, "--yes", "--json")
     run_id = json.loads(result.stdout)["run"]["id"]
-    rolled = invoke(vapp, "creds", "rollback", ACCOUNT)
+    rolled = invoke(vapp, "creds", "rollback", ACCOUNT, "--yes")
     assert rolled.exit_code == 0, rolled.stderr
 
     invoke(vapp, "runs", "resume", run_id)
