@@ -35,6 +35,8 @@ fresh_home() {
   export ACCESSGUARD_HOME="$DEMO_DIR/home"
   export ACCESSGUARD_ACTOR="it-admin@example.com"
   export ACCESSGUARD_COMPANY_NAME="Northwind Outfitters"
+  # `init` writes the company's domains and phone prefixes commented out: the demo's own.
+  export ACCESSGUARD_COMPANY_DOMAINS="example.com" ACCESSGUARD_COMPANY_PHONE_PREFIXES="+1555"
   unset ACCESSGUARD_CONFIG ACCESSGUARD_DATABASE_URL
   run init
 }

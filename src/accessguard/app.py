@@ -47,7 +47,9 @@ class App:
 
         url = self.settings.database_url
         password = None if url.startswith("sqlite") else database_password()
-        return make_engine(url, password=password)
+        # Never creates an SQLite file: a read command on a missing database must leave
+        # nothing behind (``require_database``); ``upgrade_schema`` creates it.
+        return make_engine(url, password=password, create=False)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -87,6 +89,7 @@ class App:
         from accessguard.db.migrate import is_initialised
         from accessguard.errors import ConfigError
 
+        self.require_database()
         if not is_initialised(self.engine):
             raise ConfigError(
                 "the database has no schema yet",
@@ -95,10 +98,26 @@ class App:
             )
         self._schema_checked = True
 
+    def require_database(self) -> None:
+        """Refuse an SQLite file that does not exist yet, before anything could create it."""
+        from accessguard.db.engine import safe_url, sqlite_file
+        from accessguard.errors import ConfigError
+
+        url = self.settings.database_url
+        path = sqlite_file(url)
+        if path is not None and not path.exists():
+            raise ConfigError(
+                f"the database {safe_url(url)} does not exist",
+                hint="create it with `accessguard init` (or check --db / [database].url)",
+                code="db-missing",
+            )
+
     def upgrade_schema(self) -> None:
-        """Apply every migration (idempotent)."""
+        """Create the database if it is an SQLite file not there yet; apply every migration."""
+        from accessguard.db.engine import create_sqlite_file
         from accessguard.db.migrate import upgrade
 
+        create_sqlite_file(self.settings.database_url)
         upgrade(self.engine)
         self._schema_checked = True
 

@@ -339,8 +339,10 @@ prefix = "accessguard"
 totp_mount = "totp"
 
 [company]
-domains = ["example.com"]
-phone_prefixes = ["+1555"]
+# Your company's email domains and phone prefixes: recovery contacts outside them are
+# reported. Examples only; uncomment and write your own:
+# domains = ["example.com"]
+# phone_prefixes = ["+1555"]
 
 [policy]
 rotation_days_critical = 30

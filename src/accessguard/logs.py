@@ -1,4 +1,9 @@
-"""Logging set-up: every handler carries the redacting filter; log files are created 0600."""
+"""Logging set-up: every handler carries the redacting filter; log files are created 0600.
+
+A playbook run logs each step and item outcome (``playbooks/runner.py``) at INFO: the log
+file keeps them all; stderr leaves them to the command's own progress lines, which
+already show them, and shows the rest of INFO with ``--verbose``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,13 @@ from accessguard.files import open_private
 from accessguard.secret import RedactingFilter
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+#: The engine's logger: a line per step and per item outcome of every run.
+RUN_LOGGER = "accessguard.playbooks.runner"
+
+
+def _not_run_progress(record: logging.LogRecord) -> bool:
+    """Keep a record off stderr when it is run progress the command prints itself."""
+    return record.name != RUN_LOGGER or record.levelno >= logging.WARNING
 
 
 def configure(*, log_file: Path | None = None, verbose: bool = False) -> None:
@@ -21,6 +33,7 @@ def configure(*, log_file: Path | None = None, verbose: bool = False) -> None:
     stderr.setLevel(logging.INFO if verbose else logging.WARNING)
     stderr.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     stderr.addFilter(RedactingFilter())
+    stderr.addFilter(_not_run_progress)
     root.addHandler(stderr)
     if log_file is not None:
         handler = logging.StreamHandler(open_private(log_file, append=True))

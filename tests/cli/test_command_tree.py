@@ -25,6 +25,7 @@ from support.inventory import seed
 #: Commands that print no data, and why (their notes go to stderr; they all take --quiet).
 NO_DATA: dict[tuple[str, ...], str] = {
     ("audit", "export"): "writes the events as JSON Lines to --out FILE (or '-'), its own format",
+    ("completion",): "prints the shell's completion script itself, for eval or a completions file",
     ("db", "upgrade"): "migrates the schema; prints only a note",
     ("login",): "stores a Vault token in the keyring; prints only a note",
     ("logout",): "removes the stored token; prints only a note",

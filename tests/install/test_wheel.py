@@ -150,6 +150,7 @@ SMOKE: dict[str, tuple[str, ...]] = {
     "reconcile": ("reconcile", "--help"),
     "report": ("report", "keys", "--json"),
     "review": ("review", "pending", "--json"),
+    "completion": ("completion", "bash"),
 }
 
 

@@ -79,12 +79,30 @@ def apply(command: click.Command) -> click.Command:
         for sub in command.commands.values():
             apply(sub)
     elif command.callback is not None:
+        _date_metavars(command)
         taken = {opt for p in command.params for opt in p.opts}
         # A command that only reports (no --json) still takes --quiet: nothing but errors.
         offered = [o for o in output_options() if prints_data(command) or o.name == "quiet"]
         command.params.extend(o for o in offered if not taken & set(o.opts))
         command.callback = _wrapped(command.callback)
     return command
+
+
+_DATE_PARTS = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%H": "HH", "%M": "MM", "%S": "SS"}
+
+
+def date_pattern(text: str) -> str:
+    """``%Y-%m-%d`` -> ``YYYY-MM-DD``: a date format as people read it."""
+    for code, part in _DATE_PARTS.items():
+        text = text.replace(code, part)
+    return text
+
+
+def _date_metavars(command: click.Command) -> None:
+    """Show dates as ``YYYY-MM-DD`` in help, not click's ``[%Y-%m-%d]``."""
+    for param in command.params:
+        if isinstance(param.type, click.DateTime) and param.metavar is None:
+            param.metavar = "|".join(date_pattern(fmt) for fmt in param.type.formats)
 
 
 def _wrapped(callback: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -11,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from accessguard import __version__
 from accessguard.cli.conventions import OUTPUT_OPTIONS, ROOT_OUTPUT, output_options
 from accessguard.cli.conventions import apply as apply_output_convention
 from accessguard.errors import ConfigError
@@ -76,6 +76,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "report": ("accessguard.cli.report:report", "Access review and keys reports."),
     "review": ("accessguard.cli.review:review", "Access review campaigns."),
+    "completion": (
+        "accessguard.cli.completion:completion_cmd",
+        "Print the shell completion script: bash, zsh or fish.",
+    ),
 }
 
 
@@ -91,7 +95,9 @@ def _load(name: str) -> click.Command | None:
     command = getattr(module, attr, None)
     if not isinstance(command, click.Command):
         return None
-    return apply_output_convention(command)
+    from accessguard.cli.completion import complete_names
+
+    return complete_names(apply_output_convention(command))
 
 
 def _module_exists(name: str) -> bool:
@@ -107,6 +113,27 @@ COLLECT_WHEN_LOADED = frozenset({"offboard", "leavers", "runs"})
 
 class LazyGroup(click.Group):
     """Loads a subcommand's module only when that subcommand is used."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        # The root's own options fail here, before ``invoke``'s error boundary.
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            from accessguard.cli.usage import fail_usage
+
+            fail_usage(exc)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # ``--version`` is eager and may come before ``-v``: look at the root's options now.
+        leading = itertools.takewhile(lambda arg: arg not in COMMANDS, args)
+        ctx.meta[VERBOSE_VERSION] = any(arg in ("-v", "--verbose") for arg in leading)
+        return super().parse_args(ctx, args)
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -146,6 +173,10 @@ def run_guarded(func: Any, *, debug: bool = False) -> Any:
         return func()
     except AccessGuardError as exc:
         _fail(f"error: {exc.message}", exc.hint, exc.exit_code)
+    except click.UsageError as exc:
+        from accessguard.cli.usage import fail_usage
+
+        fail_usage(exc)
     except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
         raise
     except BrokenPipeError:
@@ -169,6 +200,21 @@ def run_guarded(func: Any, *, debug: bool = False) -> Any:
     return None
 
 
+#: Where ``parse_args`` notes that ``-v`` came with ``--version`` (``ctx.meta``).
+VERBOSE_VERSION = "accessguard.verbose_version"
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the version; with ``-v`` also the libraries that matter and Python."""
+    if not value or ctx.resilient_parsing:
+        return
+    from accessguard.cli.version import versions
+
+    for line in versions(verbose=bool(ctx.meta.get(VERBOSE_VERSION))):
+        click.echo(line)
+    ctx.exit()
+
+
 def _fail(message: str, hint: str | None, code: int) -> None:
     from accessguard.secret import redact
 
@@ -179,10 +225,18 @@ def _fail(message: str, hint: str | None, code: int) -> None:
 
 
 @click.group(
+    "accessguard",
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
 )
-@click.version_option(__version__, prog_name="accessguard")
+@click.option(
+    "--version",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_print_version,
+    help="Print the version and exit (with -v: also its libraries' and Python's).",
+)
 @click.option(
     "--config",
     "config_path",

@@ -105,6 +105,8 @@ def render_summary(summary: dict[str, Any]) -> None:
                 click.echo(f"  HELD    {step['id']} {item['item']}: {item['message']}")
             elif item["status"] == "failed":
                 click.echo(f"  FAILED  {step['id']} {item['item']}: {item['message']}")
+                if item["details"].get("hint"):
+                    click.echo(f"      hint: {item['details']['hint']}")
     if summary["status"] == "waiting":
         click.echo(
             f"next: confirm each manual step with `accessguard runs confirm {summary['id']} STEP "
@@ -185,7 +187,8 @@ def offboard_cmd(
         click.confirm("Run this plan?", abort=True, err=True)
     # Only a run needs the runner (and the actions it registers): a dry run or a refused plan
     # never loads them.
-    from accessguard.playbooks.runner import run_plan, run_summary
+    from accessguard.playbooks.run_views import run_summary
+    from accessguard.playbooks.runner import run_plan
 
     before_long_run()
     with progress(plan.item_count) as sink:

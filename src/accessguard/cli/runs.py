@@ -65,7 +65,7 @@ def list_cmd(app: App, subject: str | None, status: str | None, limit: int, as_j
 @pass_app
 def show_cmd(app: App, run_id: str, as_json: bool) -> None:
     """Show a run: every step and item with its status, instructions and evidence."""
-    from accessguard.playbooks.runner import run_summary
+    from accessguard.playbooks.run_views import run_summary
 
     summary = run_summary(app, run_id)
     if as_json:
@@ -84,6 +84,8 @@ def show_cmd(app: App, run_id: str, as_json: bool) -> None:
             click.echo(f"  [{item['status']}] {item['item']}: {item['message'] or item['label']}")
             if item["status"] in (ItemStatus.WAITING, ItemStatus.HELD) and item["instructions"]:
                 click.echo(f"      {item['instructions']}")
+            if item["status"] == ItemStatus.FAILED and item["details"].get("hint"):
+                click.echo(f"      hint: {item['details']['hint']}")
             if item["evidence"]:
                 click.echo(f"      evidence: {item['evidence']} ({item['confirmed_by']})")
             if item["evidence_sha256"]:
@@ -115,7 +117,8 @@ def resume_cmd(
     """Continue a run from its first unfinished item (failed items are retried)."""
     from accessguard.cli.context import before_long_run, run_hooks
     from accessguard.cli.offboard import progress, render_summary, secret_sink
-    from accessguard.playbooks.runner import resume_run, run_summary
+    from accessguard.playbooks.run_views import run_summary
+    from accessguard.playbooks.runner import resume_run
 
     before_long_run()
     before = run_summary(app, run_id)
@@ -171,7 +174,7 @@ def confirm_cmd(
     """Complete a manual step with evidence; the run completes when nothing is left."""
     from accessguard.playbooks.confirm import confirm_items, confirmable
     from accessguard.playbooks.evidence import evidence_of
-    from accessguard.playbooks.runner import run_summary
+    from accessguard.playbooks.run_views import run_summary
     from accessguard.playbooks.status import exit_code
 
     if item_id and all_items:

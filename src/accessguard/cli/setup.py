@@ -61,4 +61,5 @@ def db_current(app: App) -> None:
     """Print the schema revision the database is at."""
     from accessguard.db.migrate import current_revision
 
+    app.require_database()
     click.echo(current_revision(app.engine) or "none")

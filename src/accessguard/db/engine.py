@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import QueuePool
 
@@ -50,12 +51,8 @@ def database_password(environ: Mapping[str, str] | None = None) -> str | None:
     return get_value(PASSWORD_KEYRING)
 
 
-def make_engine(url: str, *, password: str | None = None, **kwargs: Any) -> Engine:
-    """Build an engine for ``url``; SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE``.
-
-    ``password`` is set on a server URL that carries none, so it never has to be written
-    into a URL (which ends up in shell history, config files and process listings).
-    """
+def _parse(url: str) -> tuple[URL, str]:
+    """``url`` parsed, and its backend; ConfigError for an unparsable or unsupported URL."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -70,10 +67,38 @@ def make_engine(url: str, *, password: str | None = None, **kwargs: Any) -> Engi
             hint=_URL_HINT,
             code="db-url",
         )
+    return parsed, backend
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file an SQLite ``url`` names; None for a server URL or an in-memory database."""
+    parsed, backend = _parse(url)
+    database = parsed.database or ""
+    if backend != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def create_sqlite_file(url: str) -> None:
+    """Create the file an SQLite ``url`` names (0600, its folder 0700); only ``init`` should."""
+    if (path := sqlite_file(url)) is not None:
+        _prepare_sqlite_file(path)
+
+
+def make_engine(
+    url: str, *, password: str | None = None, create: bool = True, **kwargs: Any
+) -> Engine:
+    """Build an engine for ``url``; SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE``.
+
+    ``password`` is set on a server URL that carries none, so it never has to be written
+    into a URL (which ends up in shell history, config files and process listings).
+    ``create=False`` leaves a missing SQLite file missing (the App checks it exists first;
+    only ``init`` and ``db upgrade`` create one, with ``create_sqlite_file``).
+    """
+    parsed, backend = _parse(url)
     if backend == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:":
-            _prepare_sqlite_file(Path(database))
+        if create:
+            create_sqlite_file(url)
         # SQLite has one writer at a time. One pooled connection per process makes this
         # process's threads queue in Python (woken at once when it is free) rather than in
         # SQLite's busy handler, which sleeps up to 100 ms between tries; other processes
@@ -89,6 +114,25 @@ def make_engine(url: str, *, password: str | None = None, **kwargs: Any) -> Engi
     if password and parsed.password is None:
         parsed = parsed.set(password=password)
     return create_engine(parsed, pool_pre_ping=True, **kwargs)
+
+
+def read_only_engine(url: str, *, password: str | None = None) -> Engine:
+    """An engine for reading only (shell completion): never creates or writes an SQLite file.
+
+    SQLite opens in read-only mode (no ``BEGIN IMMEDIATE``, no WAL switch); a server gets a
+    short connect timeout, since a shell waits on it.
+    """
+    path = sqlite_file(url)
+    if path is not None:
+        if not path.is_file():
+            raise ConfigError(f"{safe_url(url)} does not exist", code="db-missing")
+        uri = f"file:{path.resolve().as_posix()}?mode=ro"
+        return create_engine(
+            "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+        )
+    if make_url(url).drivername.startswith("sqlite"):  # in memory: nothing to read
+        raise ConfigError("an in-memory database holds nothing to read", code="db-missing")
+    return make_engine(url, password=password, connect_args={"connect_timeout": 2})
 
 
 def _serialize_sqlite_writers(engine: Engine) -> None:

@@ -11,7 +11,8 @@ from accessguard.app import App
 from accessguard.errors import LockHeldError
 from accessguard.playbooks import lock, state
 from accessguard.playbooks.context import VaultPool
-from accessguard.playbooks.runner import Execution, holding_lock
+from accessguard.playbooks.lock import holding_lock
+from accessguard.playbooks.runner import Execution
 from accessguard.playbooks.status import ItemStatus, RunStatus, run_status
 
 

@@ -10,10 +10,15 @@ is never taken over: it is reported with the holder's name.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +28,11 @@ from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db.tables import run_locks as _LOCKS
 from accessguard.errors import LockHeldError
+
+if TYPE_CHECKING:
+    from accessguard.app import App
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +165,30 @@ def holder_of(session: Connection, subject: str) -> Lock | None:
 
 def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when is not None else None
+
+
+@contextmanager
+def holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
+    """Hold the lock while the run executes (its heartbeat refreshed), then release it."""
+    stop = threading.Event()
+    beat = threading.Thread(
+        target=_heartbeat, args=(app, subject, run_id, stop), name=f"lock-{run_id}", daemon=True
+    )
+    beat.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beat.join()
+        with app.begin() as conn:
+            release(conn, subject, run_id)
+
+
+def _heartbeat(app: App, subject: str, run_id: str, stop: threading.Event) -> None:
+    """Refresh the lock's heartbeat every ``BEAT_EVERY`` until ``stop`` is set."""
+    while not stop.wait(BEAT_EVERY.total_seconds()):
+        try:
+            with app.begin() as conn:
+                beat(conn, app.clock, subject, run_id)
+        except Exception as exc:  # a missed beat only ages the lease; the run must go on
+            log.warning("run %s: lock heartbeat failed: %s", run_id, exc)

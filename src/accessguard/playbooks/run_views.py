@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
 from accessguard.db.tables import runs as _RUNS
 from accessguard.playbooks import lock
 from accessguard.playbooks.run_records import RUN_COLUMNS, ItemRecord, ItemState, RunRecord
-from accessguard.playbooks.state import item_states, run_items, run_steps, stop_reason
+from accessguard.playbooks.state import get_run, item_states, run_items, run_steps, stop_reason
 from accessguard.playbooks.status import ItemStatus, RunStatus, summary_counts
+
+if TYPE_CHECKING:
+    from accessguard.app import App
 
 
 def item_to_dict(item: ItemRecord) -> dict[str, Any]:
@@ -119,3 +122,9 @@ def list_runs(
     if alive:
         return [r for r in found if shown_status(session, r, now) == status]
     return found
+
+
+def run_summary(app: App, run_id: str) -> dict[str, Any]:
+    """The run as a JSON-ready dict with its steps and items."""
+    with app.begin() as conn:
+        return run_to_dict(conn, get_run(conn, run_id), now=app.clock.now())

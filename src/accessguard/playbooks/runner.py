@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import Connection
 
@@ -41,6 +40,7 @@ from accessguard.playbooks.guards import (
     require_step_up,
 )
 from accessguard.playbooks.hooks import NO_HOOKS, Phase, RunHooks
+from accessguard.playbooks.lock import holding_lock
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
 from accessguard.playbooks.resume import begin_resume
@@ -110,6 +110,18 @@ class Execution:
     halted: threading.Event = field(default_factory=threading.Event)
 
     def emit(self, event: RunEvent) -> None:
+        # The log (``--log-file``) keeps every step and item outcome; messages are redacted.
+        if event.kind == "step":
+            log.info("run %s: step %s started: %s", self.run_id, event.step, event.label)
+        else:
+            log.info(
+                "run %s: %s %s %s: %s",
+                self.run_id,
+                event.step,
+                event.item,
+                event.status,
+                event.message or event.label,
+            )
         if self.on_event is not None:
             self.on_event(event)
 
@@ -245,6 +257,7 @@ class Execution:
             status = step_status(i.status for i in rows)
             state.set_step_status(conn, app.clock, self.run_id, step.id, status)
         if todo:
+            log.info("run %s: step %s %s", self.run_id, step.id, status)
             self.hooks.phase(step.id, "", Phase.END)
         return status
 
@@ -267,34 +280,9 @@ class Execution:
             counts = summary_counts(i.status for i in items)
             failed_items = state.run_items(conn, self.run_id, status=ItemStatus.FAILED)
             message = state.stop_reason(failed_items, self.run_id)
+        done = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        log.info("run %s: %s (%s)", self.run_id, status, done)
         return RunReport(self.run_id, status, counts, stopped_at, message)
-
-
-@contextmanager
-def holding_lock(app: App, subject: str, run_id: str) -> Iterator[None]:
-    """Hold the lock while the run executes (its heartbeat refreshed), then release it."""
-    stop = threading.Event()
-    beat = threading.Thread(
-        target=_heartbeat, args=(app, subject, run_id, stop), name=f"lock-{run_id}", daemon=True
-    )
-    beat.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        beat.join()
-        with app.begin() as conn:
-            lock.release(conn, subject, run_id)
-
-
-def _heartbeat(app: App, subject: str, run_id: str, stop: threading.Event) -> None:
-    """Refresh the lock's heartbeat every ``lock.BEAT_EVERY`` until ``stop`` is set."""
-    while not stop.wait(lock.BEAT_EVERY.total_seconds()):
-        try:
-            with app.begin() as conn:
-                lock.beat(conn, app.clock, subject, run_id)
-        except Exception as exc:  # a missed beat only ages the lease; the run must go on
-            log.warning("run %s: lock heartbeat failed: %s", run_id, exc)
 
 
 def start_run(
@@ -419,11 +407,3 @@ def resume_run(
         show_secret=show_secret,
         hooks=hooks,
     )
-
-
-def run_summary(app: App, run_id: str) -> dict[str, Any]:
-    """The run as a JSON-ready dict with its steps and items."""
-    from accessguard.playbooks.run_views import run_to_dict
-
-    with app.begin() as conn:
-        return run_to_dict(conn, state.get_run(conn, run_id), now=app.clock.now())

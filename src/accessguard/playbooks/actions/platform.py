@@ -3,6 +3,11 @@
 Accounts on platforms without an access API (X, YouTube, Sprout Social; LinkedIn's
 revoke) go through the manual connector (``connectors/manual.py``): the item waits with
 that platform's own checklist until someone confirms it with `runs confirm`.
+
+A connector that reads the platform back after a removal reports it in
+``details["confirmed"]``; a removal the platform still shows fails the item (never
+``changed``), so a run cannot report a removal that did not take. A connector error
+fails the item with its message and keeps its hint (``details["hint"]``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from accessguard.inventory.records import get_person_record
 from accessguard.playbooks.context import ActionContext
 from accessguard.playbooks.sources import GrantParams
 from accessguard.results import ActionResult, Outcome
+from accessguard.secret import redact
 
 if TYPE_CHECKING:
     from accessguard.app import App
@@ -76,7 +82,8 @@ def _revoke_on_platform(
             connector = ManualConnector(settings={}, secrets={}, http=None, account=ref)
         result = connector.revoke(Target(email=email, name=name, role=role))
     except AccessGuardError as exc:
-        return ActionResult.failed(f"{account.name}: {exc.message}", code=exc.code)
+        hint = {"hint": redact(exc.hint)} if exc.hint else {}
+        return ActionResult.failed(f"{account.name}: {exc.message}", code=exc.code, **hint)
     if result.outcome is Outcome.CHANGED:
         with app.begin() as conn:
             record(
@@ -95,4 +102,20 @@ def _revoke_on_platform(
                     **result.details,
                 },
             )
-    return result
+    return _unconfirmed(account.name, result, run_id=run_id) or result
+
+
+def _unconfirmed(account: str, result: ActionResult, *, run_id: str | None) -> ActionResult | None:
+    """The failed result of a removal the platform's read-back still shows, else None.
+
+    The platform was called (and the call audited): what was sent stays in the details,
+    and the grant stays revoke-pending until a resume reads the removal back.
+    """
+    if result.outcome is not Outcome.CHANGED or result.details.get("confirmed") is not False:
+        return None
+    return ActionResult.failed(
+        f"{account}: removal not confirmed by read-back ({result.message})",
+        **{**result.details, "code": "removal-not-confirmed"},
+        hint="the platform still lists the access: remove it there if it stays, then "
+        f"`accessguard runs resume {run_id or 'RUN'}` reads it back again",
+    )
