@@ -293,16 +293,34 @@ def rotate_cmd(
 @step_up_option
 @pass_app
 def confirm_cmd(app: App, account: str, as_json: bool, step_up_code: str | None) -> None:
-    """Phase 2: the platform has the new password; mark it active (step-up when on)."""
+    """Phase 2: the platform has the new password; mark it active (step-up when on).
+
+    On Bluesky its app passwords are then revoked with the new password (a run).
+    """
     from accessguard.credentials.rotation_outcome import confirm
+    from accessguard.playbooks.app_passwords import app_passwords_plan
+    from accessguard.playbooks.builtin import only_result, run_builtin
     from accessguard.playbooks.stepup import require
 
     # The twin of `runs confirm` of a rotation item: the same guard, asked the same way.
-    require(app, step_up_check(app, step_up_code), why=f"confirming the rotation of {account}")
+    check = step_up_check(app, step_up_code)
+    require(app, check, why=f"confirming the rotation of {account}")
 
     with account_in_vault(app, account) as (conn, client, acct):
         result = confirm(conn, app.clock, vault=client, account=acct, actor=app.actor)
-    _result(result, as_json)
+        plan = app_passwords_plan(conn, acct.name)
+    if plan is None:
+        _result(result, as_json)
+        return
+    if not as_json:
+        _result(result, False)
+    revoked = only_result(app, run_builtin(app, plan, step_up=check, hooks=run_hooks()))
+    if as_json:
+        emit_json({**result.to_dict(), "app_passwords": revoked})
+    else:
+        _run_result(revoked, False)
+        if revoked.get("instructions"):
+            info(str(revoked["instructions"]))
 
 
 @creds.command("rollback")
