@@ -81,6 +81,8 @@ class AuditAction(StrEnum):
     STEPUP_OFF_BY_CONFIG = "stepup.off-by-config"
     FINDING_ACCEPT = "finding.accept"
     FINDING_UNACCEPT = "finding.unaccept"
+    #: App passwords of a shared login revoked on the platform once its rotation is in force.
+    PLATFORM_REVOKE_APP_PASSWORDS = "platform.revoke-app-passwords"
 
     @classmethod
     def exposure(cls, kind: str) -> AuditAction:
