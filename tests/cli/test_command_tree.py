@@ -37,9 +37,6 @@ NO_DATA: dict[tuple[str, ...], str] = {
 #: Data-printing commands in files other helpers own, still without --json (to be emptied).
 PENDING_OTHER_HELPER: frozenset[tuple[str, ...]] = frozenset(
     {
-        ("people", "add"),
-        ("people", "leave"),
-        ("people", "rehire"),
         ("db", "current"),  # prints the schema revision; cli/setup.py is not this task's file
     }
 )
