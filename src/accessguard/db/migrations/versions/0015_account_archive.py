@@ -1,14 +1,14 @@
 """accounts: archived_at (``accounts archive``: out of service, history kept).
 
 Revision ID: 0015
-Revises: 0017 (after 0016 and 0017, which main merged first)
+Revises: 0014
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0017"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
