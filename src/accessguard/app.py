@@ -51,6 +51,12 @@ class App:
         # nothing behind (``require_database``); ``upgrade_schema`` creates it.
         return make_engine(url, password=password, create=False)
 
+    def close(self) -> None:
+        """Close the database connections this App opened (none if it never used the database)."""
+        engine = self.__dict__.pop("engine", None)
+        if engine is not None:
+            engine.dispose()
+
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         """The one transaction door: a Core connection in a transaction on ``db/tables/``.

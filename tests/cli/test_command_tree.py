@@ -35,13 +35,7 @@ NO_DATA: dict[tuple[str, ...], str] = {
 }
 
 #: Data-printing commands in files other helpers own, still without --json (to be emptied).
-PENDING_OTHER_HELPER: frozenset[tuple[str, ...]] = frozenset(
-    {
-        ("people", "add"),
-        ("people", "leave"),
-        ("people", "rehire"),
-    }
-)
+PENDING_OTHER_HELPER: frozenset[tuple[str, ...]] = frozenset()
 
 FORMATS = "[table|json|csv|ndjson]"
 

@@ -106,7 +106,7 @@ def test_tables_are_the_default(url: str) -> None:
                 "--expires",
                 "soon",
             ),
-            "error: expires: 'soon' is not a date",
+            "error: --until: 'soon' is not a date",
         ),
     ],
 )

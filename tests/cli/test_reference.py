@@ -41,4 +41,4 @@ def test_every_command_has_a_section() -> None:
 
 def test_the_reference_shows_help_as_a_terminal_would() -> None:
     section = render().split("\n## accessguard people leave\n", 1)[1]
-    assert "Usage: accessguard people leave [OPTIONS] EMAIL" in section
+    assert "Usage: accessguard people leave [OPTIONS] PERSON" in section

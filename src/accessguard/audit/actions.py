@@ -17,9 +17,13 @@ class AuditAction(StrEnum):
     PERSON_ADD = "person.add"
     PERSON_UPDATE = "person.update"
     PERSON_REHIRE = "person.rehire"
+    #: A leave set by mistake undone: the person is active again (issue 19).
+    PERSON_CANCEL_LEAVE = "person.cancel-leave"
     ACCOUNT_ADD = "account.add"
     ACCOUNT_UPDATE = "account.update"
     ACCOUNT_OWNER = "account.owner"
+    #: Out of service, history kept (issue 19).
+    ACCOUNT_ARCHIVE = "account.archive"
     GRANT_ADD = "grant.add"
     GRANT_REVOKE = "grant.revoke"
     #: A grant held because its platform removal failed or waits (issue 17).
@@ -77,6 +81,8 @@ class AuditAction(StrEnum):
     STEPUP_OFF_BY_CONFIG = "stepup.off-by-config"
     FINDING_ACCEPT = "finding.accept"
     FINDING_UNACCEPT = "finding.unaccept"
+    #: App passwords of a shared login revoked on the platform once its rotation is in force.
+    PLATFORM_REVOKE_APP_PASSWORDS = "platform.revoke-app-passwords"
 
     @classmethod
     def exposure(cls, kind: str) -> AuditAction:

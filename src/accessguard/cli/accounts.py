@@ -1,4 +1,4 @@
-"""`accounts`: add, list, show, import accounts, import grants."""
+"""`accounts`: add, update, archive, list, show, import accounts, import grants."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
+from accessguard.cli.option_names import Decorator, change_rows, reason_option
 from accessguard.cli.output import cell, emit_json, info, table
 from accessguard.inventory.vocab import CRITICALITIES as CRITICALITY_CHOICES
 from accessguard.inventory.vocab import PLATFORMS as PLATFORM_CHOICES
@@ -22,12 +23,13 @@ def accounts() -> None:
 
 def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
     from accessguard.connectors.settings import parse_value
+    from accessguard.errors import InputError
 
     settings: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--setting")
+            raise InputError(f"--setting: {pair!r} is not KEY=VALUE")
         settings[key.strip()] = parse_value(value)
     return settings
 
@@ -37,7 +39,7 @@ def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--platform", required=True, type=click.Choice(PLATFORM_CHOICES))
 @click.option("--handle", required=True, help="The handle, page or profile id on the platform.")
 @click.option("--display-name", help="Public name of the account.")
-@click.option("--owner", metavar="EMAIL", help="The person accountable for the account.")
+@click.option("--owner", metavar="PERSON", help="The person accountable for the account.")
 @click.option(
     "--criticality", type=click.Choice(CRITICALITY_CHOICES), default="medium", show_default=True
 )
@@ -109,21 +111,23 @@ def add(
 
 @accounts.command("list")
 @click.option("--platform", type=click.Choice(PLATFORM_CHOICES), help="Only this platform.")
+@click.option("--archived", is_flag=True, help="Include archived accounts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
-def list_cmd(app: App, platform: str | None, as_json: bool) -> None:
-    """List accounts."""
+def list_cmd(app: App, platform: str | None, archived: bool, as_json: bool) -> None:
+    """List accounts in service (with --archived, archived ones too)."""
     from accessguard.inventory.accounts import list_accounts, owner_emails
     from accessguard.inventory.records import account_to_dict
 
     with app.begin() as conn:
-        found = list_accounts(conn, platform=platform)
+        found = list_accounts(conn, platform=platform, archived=archived)
         owners = owner_emails(conn, found)
     rows = [account_to_dict(a, owners.get(a.id)) for a in found]
     if as_json:
         emit_json(rows)
         return
     columns = ["name", "platform", "handle", "owner", "criticality", "tags"]
+    columns += ["archived_at"] if archived else []
     table(columns, [[r[c] for c in columns] for r in rows])
 
 
@@ -158,6 +162,163 @@ def show(app: App, account: str, as_json: bool) -> None:
         ],
         title="grants",
     )
+
+
+def _account_update_options() -> Decorator:
+    """The fields `accounts update` changes, as `accounts add` names them."""
+    options = [
+        click.option("--handle", help="The handle, page or profile id on the platform."),
+        click.option("--display-name", help="Public name of the account."),
+        click.option("--owner", metavar="PERSON", help="The person accountable for it."),
+        click.option("--criticality", type=click.Choice(CRITICALITY_CHOICES)),
+        click.option("--recovery-email", metavar="EMAIL", help="Recovery email on the platform."),
+        click.option("--recovery-phone", metavar="PHONE", help="Recovery phone on the platform."),
+        click.option("--connector", help="Connector that manages access."),
+        click.option(
+            "--setting",
+            "settings",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="Set a connector setting (repeatable; others are kept).",
+        ),
+        click.option(
+            "--unset-setting", "unset", multiple=True, metavar="KEY", help="Remove a setting."
+        ),
+        click.option("--tag", "tags", multiple=True, help="Add a tag (repeatable)."),
+        click.option("--untag", "untags", multiple=True, help="Remove a tag (repeatable)."),
+    ]
+
+    def decorate(command: Any) -> Any:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+@accounts.command("update")
+@click.argument("account")
+@_account_update_options()
+@reason_option()
+@click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@pass_app
+def update_cmd(
+    app: App,
+    /,
+    account: str,
+    reason: str | None,
+    dry_run: bool,
+    as_json: bool,
+    **fields: Any,
+) -> None:
+    """Change ACCOUNT's fields, checked as `accounts add` checks them; "" clears an optional one."""
+    from accessguard.connectors.readiness import account_problems
+    from accessguard.inventory.account_changes import (
+        AccountUpdate,
+        CompanyContacts,
+        apply_account_update,
+        plan_account_update,
+    )
+
+    change = AccountUpdate(
+        handle=fields["handle"],
+        display_name=fields["display_name"],
+        owner_email=fields["owner"],
+        criticality=fields["criticality"],
+        recovery_email=fields["recovery_email"],
+        recovery_phone=fields["recovery_phone"],
+        connector=fields["connector"],
+        set_settings=_parse_settings(fields["settings"]),
+        unset_settings=fields["unset"],
+        add_tags=fields["tags"],
+        remove_tags=fields["untags"],
+    )
+    company = CompanyContacts(app.settings.company.domains, app.settings.company.phone_prefixes)
+    with app.begin() as conn:
+        found, diff = plan_account_update(conn, account, change, check_connector=account_problems)
+        if not dry_run:
+            apply_account_update(
+                conn, app.clock, app.actor, found, diff, reason=reason, company=company
+            )
+    if as_json:
+        emit_json({"account": found.name, "dry_run": dry_run, "changes": change_rows(diff)})
+    else:
+        for name, (before, after) in diff.items():
+            click.echo(f"{name}: {_text(before)} -> {_text(after)}")
+    suffix = " (dry run: nothing written)" if dry_run else ""
+    info(
+        f"{found.name}: {len(diff)} change(s){suffix}"
+        if diff
+        else f"{found.name}: nothing to change"
+    )
+
+
+def _text(value: Any) -> str:
+    """A field value on one line (settings as JSON)."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict) else cell(value)
+
+
+@accounts.command("archive")
+@click.argument("account")
+@reason_option()
+@click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the archived account as JSON.")
+@pass_app
+def archive_cmd(app: App, account: str, reason: str | None, dry_run: bool, as_json: bool) -> None:
+    """Take ACCOUNT out of service, keeping its history (grants, audit trail, runs).
+
+    An archived account is hidden from `accounts list` (unless --archived), takes no
+    new grants and is skipped by reconcile. Refused while anyone holds an active grant
+    on it: end those first (`revoke`, or `offboard`). `accounts unarchive` undoes it.
+    """
+    from accessguard.inventory.account_changes import archive_account, plan_archive
+    from accessguard.inventory.accounts import owner_emails
+    from accessguard.inventory.records import account_to_dict
+
+    with app.begin() as conn:
+        found = plan_archive(conn, account)
+        was_archived = found.archived_at is not None
+        if not dry_run:
+            found = archive_account(conn, app.clock, app.actor, found, reason=reason)
+        data = account_to_dict(found, owner_emails(conn, [found]).get(found.id))
+    if as_json:
+        emit_json({"account": data, "dry_run": dry_run, "changed": not was_archived})
+    if was_archived:
+        info(f"{found.name} is already archived (since {data['archived_at']})")
+    elif dry_run:
+        info(f"would archive {found.name} (dry run: nothing written)")
+    else:
+        info(f"archived {found.name}; its history is kept (`accounts show {found.name}`)")
+
+
+@accounts.command("unarchive")
+@click.argument("account")
+@reason_option()
+@click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the account as JSON.")
+@pass_app
+def unarchive_cmd(app: App, account: str, reason: str | None, dry_run: bool, as_json: bool) -> None:
+    """Put an archived ACCOUNT back in service (an archive made by mistake)."""
+    from accessguard.inventory.account_changes import unarchive_account
+    from accessguard.inventory.accounts import owner_emails
+    from accessguard.inventory.records import account_to_dict, get_account_record
+
+    with app.begin() as conn:
+        found = get_account_record(conn, account)
+        archived = found.archived_at is not None
+        if not dry_run:
+            found = unarchive_account(conn, app.clock, app.actor, found, reason=reason)
+        data = account_to_dict(found, owner_emails(conn, [found]).get(found.id))
+    if as_json:
+        emit_json({"account": data, "dry_run": dry_run, "changed": archived})
+    if not archived:
+        info(f"{found.name} is in service (not archived)")
+    else:
+        info(
+            f"{'would put' if dry_run else 'put'} {found.name} back in service"
+            + (" (dry run: nothing written)" if dry_run else "")
+        )
 
 
 def _report_changes(changes: list[Any], *, dry_run: bool, as_json: bool) -> None:

@@ -10,6 +10,7 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import account_in_vault, pass_app, run_hooks
 from accessguard.cli.conventions import no_csv
+from accessguard.cli.creds_reveal import FIELD_CHOICES, reveal_cmd
 from accessguard.cli.options import (
     confirm_or_refuse,
     dry_run_option,
@@ -21,12 +22,8 @@ from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 
 if TYPE_CHECKING:
-    from accessguard.credentials.store import LoginValues, Revealed
+    from accessguard.credentials.store import LoginValues
     from accessguard.results import ActionResult
-
-
-#: The fields of a stored login (``credentials.fields.LOGIN_FIELDS``, kept here for --help).
-_FIELDS = ("username", "password", "backup_codes", "recovery")
 
 
 @click.group("creds")
@@ -83,7 +80,7 @@ def _read_field(field: str) -> LoginValues:
 @reason_option()
 @click.option(
     "--field",
-    type=click.Choice(_FIELDS),
+    type=click.Choice(FIELD_CHOICES),
     help="Replace only this field (value on stdin); the other fields are kept.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (no values).")
@@ -118,99 +115,6 @@ def set_cmd(
             merge=field is not None,
         )
     _result(result, as_json)
-
-
-@creds.command("reveal")
-@no_csv
-@click.argument("account")
-@reason_option(required=True, help="Why you need it (recorded).")
-@click.option(
-    "--as",
-    "as_email",
-    metavar="PERSON",
-    help="Must be you: the exposure is recorded against the operator who reveals.",
-)
-@click.option("--version", type=int, help="A specific version (default: current).")
-@click.option(
-    "--pending",
-    is_flag=True,
-    help="The new password of a pending rotation (default: the version the platform accepts).",
-)
-@click.option("--all", "show_all", is_flag=True, help="Print every field as JSON.")
-@click.option(
-    "--field", type=click.Choice(_FIELDS), help="Print this field instead of the password."
-)
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print the version and the field(s) shown as JSON."
-)
-@step_up_option
-@pass_app
-def reveal_cmd(
-    app: App,
-    account: str,
-    reason: str,
-    as_email: str | None,
-    version: int | None,
-    pending: bool,
-    show_all: bool,
-    field: str | None,
-    as_json: bool,
-    step_up_code: str | None,
-) -> None:
-    """Print ACCOUNT's password or --field (the exposure of each field shown is recorded and
-    audited; step-up if critical)."""
-    import json
-
-    from accessguard.credentials.observers import acting_person
-    from accessguard.credentials.store import reveal
-    from accessguard.playbooks.stepup import require_for_account
-
-    require_for_account(app, account, step_up_check(app, step_up_code), why="revealing the login")
-
-    with account_in_vault(app, account) as (conn, client, acct):
-        person = acting_person(conn, app.actor, as_email=as_email)
-        revealed = reveal(
-            conn,
-            app.clock,
-            vault=client,
-            account=acct,
-            person=person,
-            reason=reason,
-            actor=app.actor,
-            version=version,
-            pending=pending,
-            fields=None if show_all else (field or "password",),
-        )
-    info(
-        f"{revealed.account} version {revealed.version}{_label(revealed)}: shown to {person.email} (recorded)"
-    )
-    if as_json:  # an explicit reveal like the others: the same guards ran, the exposure is kept
-        emit_json(
-            {
-                "account": revealed.account,
-                "version": revealed.version,
-                "state": revealed.state,
-                "pending_version": revealed.pending_version,
-                "shown_to": person.email,
-                "values": {k: v.reveal() for k, v in revealed.values.items()},
-            }
-        )
-    elif show_all:
-        click.echo(json.dumps({k: v.reveal() for k, v in revealed.values.items()}, indent=2))
-    else:
-        click.echo(revealed.values[field or "password"].reveal())
-
-
-def _label(revealed: Revealed) -> str:
-    """Which version was revealed: the one the platform accepts, or a pending rotation's."""
-    if revealed.state == "pending":
-        return " (PENDING rotation: not set on the platform yet)"
-    if revealed.state == "current" and revealed.pending_version is not None:
-        return (
-            f" (current: the platform accepts it; version {revealed.pending_version} is pending, "
-            "--pending shows it)"
-        )
-    return f" ({revealed.state})"
 
 
 @creds.command("adopt")
@@ -294,16 +198,34 @@ def rotate_cmd(
 @step_up_option
 @pass_app
 def confirm_cmd(app: App, account: str, as_json: bool, step_up_code: str | None) -> None:
-    """Phase 2: the platform has the new password; mark it active (step-up when on)."""
+    """Phase 2: the platform has the new password; mark it active (step-up when on).
+
+    On Bluesky its app passwords are then revoked with the new password (a run).
+    """
     from accessguard.credentials.rotation_outcome import confirm
+    from accessguard.playbooks.app_passwords import app_passwords_plan
+    from accessguard.playbooks.builtin import only_result, run_builtin
     from accessguard.playbooks.stepup import require
 
     # The twin of `runs confirm` of a rotation item: the same guard, asked the same way.
-    require(app, step_up_check(app, step_up_code), why=f"confirming the rotation of {account}")
+    check = step_up_check(app, step_up_code)
+    require(app, check, why=f"confirming the rotation of {account}")
 
     with account_in_vault(app, account) as (conn, client, acct):
         result = confirm(conn, app.clock, vault=client, account=acct, actor=app.actor)
-    _result(result, as_json)
+        plan = app_passwords_plan(conn, acct.name)
+    if plan is None:
+        _result(result, as_json)
+        return
+    if not as_json:
+        _result(result, False)
+    revoked = only_result(app, run_builtin(app, plan, step_up=check, hooks=run_hooks()))
+    if as_json:
+        emit_json({**result.to_dict(), "app_passwords": revoked})
+    else:
+        _run_result(revoked, False)
+        if revoked.get("instructions"):
+            info(str(revoked["instructions"]))
 
 
 @creds.command("rollback")
@@ -402,3 +324,4 @@ def exposed_cmd(app: App, person: str, observed_only: bool, as_json: bool) -> No
 from accessguard.cli.creds_import import import_cmd  # noqa: E402  (creds import)
 
 creds.add_command(import_cmd)
+creds.add_command(reveal_cmd)

@@ -8,6 +8,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app, run_hooks
+from accessguard.cli.option_names import DATE, Aliased, reason_option
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 from accessguard.inventory.vocab import GRANT_VIAS as VIA_CHOICES
@@ -18,8 +19,15 @@ from accessguard.inventory.vocab import GRANT_VIAS as VIA_CHOICES
 @click.argument("account")
 @click.option("--role", required=True, help="Role on the account, e.g. admin, editor, analyst.")
 @click.option("--via", required=True, type=click.Choice(VIA_CHOICES), help="How access is held.")
-@click.option("--expires", metavar="DATE", help="Expiry (YYYY-MM-DD or ISO 8601 time, UTC).")
-@click.option("--reason", help="Why the access is needed.")
+@click.option(
+    "--until",
+    "--expires",
+    "expires",
+    cls=Aliased,
+    metavar=DATE,
+    help="Expiry: YYYY-MM-DD, or an ISO 8601 time (UTC).",
+)
+@reason_option(help="Why the access is needed.")
 @click.option("--ticket", help="Ticket or request id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new grant as JSON.")
 @pass_app
@@ -34,12 +42,12 @@ def grant_cmd(
     ticket: str | None,
     as_json: bool,
 ) -> None:
-    """Record that PERSON (email) holds ROLE on ACCOUNT (name or platform:handle)."""
+    """Record that PERSON (email) holds a role on ACCOUNT (name or platform:handle)."""
     from accessguard.inventory.grants import add_grant
     from accessguard.inventory.records import get_account_record, get_person_record, grant_to_dict
     from accessguard.inventory.validation import parse_datetime
 
-    expires_at = parse_datetime(expires, "expires") if expires else None
+    expires_at = parse_datetime(expires, "--until") if expires else None
     with app.begin() as conn:
         grant = add_grant(
             conn,
@@ -63,7 +71,7 @@ def grant_cmd(
 @click.command("revoke")
 @click.argument("person")
 @click.argument("account")
-@click.option("--reason", required=True, help="Why access ends (recorded in the audit trail).")
+@reason_option(required=True, help="Why access ends (recorded in the audit trail).")
 @click.option("--role", help="Only this role (default: every active grant on the account).")
 @click.option("--force", is_flag=True, help="Accept leaving the account without an active admin.")
 @click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from accessguard.app import App
@@ -61,8 +63,29 @@ def run_cmd(
     if as_json:
         emit_json({"dry_run": dry_run, "leavers": rows, "exit_code": code})
     else:
+        for row in rows:
+            _render_person(row)
         table(
             ["person", "status", "run", "items", "error"],
             [[r["person"], r["status"], r["run"], r.get("items"), r["error"]] for r in rows],
         )
     ctx.exit(code)
+
+
+def _render_person(row: dict[str, Any]) -> None:
+    """One leaver: the plan in brief (steps, items, destructive) and the manual checklist."""
+    run = f", run {row['run']}" if row["run"] else ""
+    click.echo(f"{row['person']}: {row['status']}{run}")
+    if row["error"]:
+        click.echo(f"  error: {row['error']}")
+    for number, step in enumerate(row["steps"], 1):
+        flag = " [destructive]" if step["destructive"] else ""
+        done = f"skipped, {step['skipped']}" if step["skipped"] else f"{step['items']} item(s)"
+        click.echo(f"  {number:>2}. {step['id']} ({step['action']}){flag}: {done}")
+    if row["checklist"]:
+        click.echo("  manual checklist:")
+        for task in row["checklist"]:
+            text = task["instructions"].replace("\n", "\n        ")
+            click.echo(f"    [ ] {task['step']} {task['item']} ({task['label']}): {text}")
+    elif row["steps"]:
+        click.echo("  manual checklist: nothing to do by hand")

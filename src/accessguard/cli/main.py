@@ -288,6 +288,7 @@ def cli(
             hint="check the path, or create it with `accessguard --config FILE init`",
         )
     ctx.obj = build_app(config_path=config_path, database_url=database_url, actor=actor)
+    ctx.call_on_close(ctx.obj.close)  # a command's connections end with it, also in-process
 
 
 cli.params.extend(o for o in output_options() if o.name != "output_field")

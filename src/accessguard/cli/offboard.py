@@ -26,7 +26,9 @@ def progress(total: int) -> Iterator[Any]:
 
         def plain(event: RunEvent) -> None:
             if event.kind == "step":
-                info(f"step {event.step}: {event.label}")
+                # A step without a description is labelled by its action, often its id too.
+                same = event.label in ("", event.step)
+                info(f"step {event.step}" if same else f"step {event.step}: {event.label}")
             else:
                 info(
                     f"  [{event.status}] {event.step} {event.item}: {event.message or event.label}"
@@ -74,11 +76,11 @@ def progress(total: int) -> Iterator[Any]:
         yield fancy
 
 
-def secret_sink(force: bool) -> Any:
+def secret_sink(show_anywhere: bool) -> Any:
     """Show a one-time secret (a 2FA enrolment QR) on a terminal, or anywhere with --show-secrets."""
 
     def show(label: str, secret: Secret) -> bool:
-        if not (force or sys.stderr.isatty()):
+        if not (show_anywhere or sys.stderr.isatty()):
             return False
         import segno
 
@@ -130,12 +132,17 @@ def render_summary(summary: dict[str, Any]) -> None:
 @click.option("--yes", "-y", is_flag=True, help="Run without asking for confirmation.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan (and the run) as JSON.")
 @click.option("--concurrency", type=click.IntRange(1, 64), help="Items run in parallel per step.")
-@click.option("--successor", metavar="EMAIL", help="Who inherits what the leaver owns.")
+@click.option("--successor", metavar="PERSON", help="Who inherits what the leaver owns.")
 @step_up_option
 @click.option(
     "--force",
     is_flag=True,
-    help="Accept leaving accounts without an admin; start a new run even if one is unfinished.",
+    help="Accept leaving accounts without an active admin (the handover guard's risk).",
+)
+@click.option(
+    "--allow-unfinished",
+    is_flag=True,
+    help="Start a new run even though a run for PERSON is unfinished (see `runs list`).",
 )
 @click.option(
     "--observed-only", is_flag=True, help="Rotate only credentials the leaver was seen to reveal."
@@ -157,10 +164,15 @@ def offboard_cmd(
     successor: str | None,
     step_up_code: str | None,
     force: bool,
+    allow_unfinished: bool,
     observed_only: bool,
     show_secrets: bool,
 ) -> None:
-    """Plan and run the offboarding of PERSON (email); --dry-run only prints the plan."""
+    """Plan and run the offboarding of PERSON (email); --dry-run only prints the plan.
+
+    --force accepts leaving an account without an active admin; it no longer starts a
+    run beside an unfinished one: that is --allow-unfinished.
+    """
     from accessguard.errors import UsageError
     from accessguard.playbooks.loader import resolve
     from accessguard.playbooks.plan import plan_lines
@@ -198,7 +210,7 @@ def offboard_cmd(
             concurrency=concurrency or app.settings.offboarding.concurrency,
             on_event=sink,
             show_secret=secret_sink(show_secrets),
-            allow_unfinished=force,
+            allow_unfinished=allow_unfinished,
             on_start=lambda run_id: info(f"run {run_id} started"),
             hooks=run_hooks(),
             step_up=step_up_check(app, step_up_code),

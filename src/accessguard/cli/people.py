@@ -1,16 +1,28 @@
-"""`people`: add, list, show, import the HR feed, mark leavers."""
+"""`people`: add, update, list, show, import the HR feed, mark leavers, cancel a leave, rehire."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
+from accessguard.cli.option_names import (
+    DATE,
+    DATE_TYPE,
+    Aliased,
+    Decorator,
+    change_rows,
+    reason_option,
+)
 from accessguard.cli.output import cell, emit_json, info, table
 from accessguard.inventory.vocab import PERSON_KINDS, PERSON_STATUSES
+
+if TYPE_CHECKING:
+    from accessguard.inventory.records import PersonRecord
 
 
 @click.group("people")
@@ -18,42 +30,128 @@ def people() -> None:
     """People who can hold access: employees, contractors, agencies."""
 
 
+def _day(value: Any) -> date | None:
+    """A click.DateTime value (or None) as a date."""
+    return value.date() if value is not None else None
+
+
+def _department_option() -> Decorator:
+    return click.option("--department", "--team", "department", cls=Aliased, help="Department.")
+
+
+def _manager_option() -> Decorator:
+    return click.option("--manager", metavar="PERSON", help="Manager's email.")
+
+
+def _until_option(help: str) -> Decorator:
+    return click.option(
+        "--until", "--end-date", "end_date", cls=Aliased, type=DATE_TYPE, metavar=DATE, help=help
+    )
+
+
+def _show_person(person: PersonRecord, as_json: bool, message: str) -> None:
+    """A person after a change: JSON on stdout, or the message on stderr."""
+    from accessguard.inventory.records import person_to_dict
+
+    if as_json:
+        emit_json(person_to_dict(person))
+    info(message)
+
+
+def _new_person(*_: Any) -> list[str]:
+    """Completion for a person not yet in the inventory: no existing email fits."""
+    return []
+
+
 @people.command("add")
-@click.argument("email")
+@click.argument("person", shell_complete=_new_person)
 @click.option("--name", required=True, help="Full name.")
-@click.option("--department", help="Department.")
-@click.option("--manager", "manager_email", metavar="EMAIL", help="Manager's email.")
+@_department_option()
+@_manager_option()
 @click.option(
     "--kind",
     type=click.Choice(PERSON_KINDS),
     default="employee",
     show_default=True,
 )
-@click.option(
-    "--end-date", type=click.DateTime(["%Y-%m-%d"]), help="Contract or employment end date."
-)
+@_until_option("Contract or employment end date.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new person as JSON.")
 @pass_app
 def add(
     app: App,
-    email: str,
+    person: str,
     name: str,
     department: str | None,
-    manager_email: str | None,
+    manager: str | None,
     kind: str,
-    end_date: object,
+    end_date: Any,
+    as_json: bool,
 ) -> None:
-    """Add a person by email."""
+    """Add PERSON (their work email)."""
     from accessguard.inventory.people import PersonInput, add_person
 
-    end = end_date.date() if end_date else None  # type: ignore[attr-defined]
+    data = PersonInput(person, name, department, manager, kind, end_date=_day(end_date))
     with app.begin() as conn:
-        person = add_person(
-            conn,
-            app.clock,
-            app.actor,
-            PersonInput(email, name, department, manager_email, kind, end_date=end),
+        added = add_person(conn, app.clock, app.actor, data)
+    _show_person(added, as_json, f"added {added.email}")
+
+
+def _report_change(
+    email: str, diff: dict[str, Any], *, dry_run: bool, as_json: bool, done: str
+) -> None:
+    """What a change did (or would do): JSON on stdout, or a line per field."""
+    if as_json:
+        emit_json({"person": email, "dry_run": dry_run, "changes": change_rows(diff)})
+    else:
+        for field, (before, after) in diff.items():
+            click.echo(f"{field}: {cell(before)} -> {cell(after)}")
+    if not diff:
+        info(f"{email}: nothing to change")
+    elif dry_run:
+        info(f"{email}: {len(diff)} change(s) (dry run: nothing written)")
+    else:
+        info(f"{email}: {done}")
+
+
+@people.command("update")
+@click.argument("person")
+@click.option("--name", help="Full name.")
+@_department_option()
+@_manager_option()
+@click.option("--kind", type=click.Choice(PERSON_KINDS))
+@_until_option("Contract or employment end date (an active person's).")
+@click.option("--no-end-date", is_flag=True, help="Clear the end date.")
+@reason_option()
+@click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@pass_app
+def update_cmd(
+    app: App,
+    person: str,
+    name: str | None,
+    department: str | None,
+    manager: str | None,
+    kind: str | None,
+    end_date: Any,
+    no_end_date: bool,
+    reason: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Change what `people add` set for PERSON; an empty value ("") clears an optional field."""
+    from accessguard.inventory.person_changes import (
+        PersonUpdate,
+        plan_person_update,
+        update_person,
+    )
+
+    change = PersonUpdate(name, department, manager, kind, _day(end_date), no_end_date)
+    with app.begin() as conn:
+        found, values = plan_person_update(conn, person, change)
+        diff = update_person(
+            conn, app.clock, app.actor, found, values, reason=reason, dry_run=dry_run
         )
-    info(f"added {person.email}")
+    _report_change(found.email, diff, dry_run=dry_run, as_json=as_json, done="updated")
 
 
 @people.command("list")
@@ -76,19 +174,19 @@ def list_cmd(app: App, status: str | None, kind: str | None, as_json: bool) -> N
 
 
 @people.command("show")
-@click.argument("email")
+@click.argument("person")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
-def show(app: App, email: str, as_json: bool) -> None:
-    """Show one person and what they hold."""
+def show(app: App, person: str, as_json: bool) -> None:
+    """Show PERSON and what they hold."""
     from accessguard.inventory.grants import holdings
     from accessguard.inventory.personal import person_contacts
     from accessguard.inventory.records import get_person_record, person_to_dict
 
     with app.begin() as conn:
-        person = get_person_record(conn, email)
-        data = person_to_dict(person) | person_contacts(person)
-        data["grants"] = holdings(conn, email)
+        found = get_person_record(conn, person)
+        data = person_to_dict(found) | person_contacts(found)
+        data["grants"] = holdings(conn, found.email)
     if as_json:
         emit_json(data)
         return
@@ -107,19 +205,39 @@ def show(app: App, email: str, as_json: bool) -> None:
 
 
 @people.command("leave")
-@click.argument("email")
-@click.option(
-    "--on", "on", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD)."
-)
+@click.argument("person")
+@click.option("--on", "on", required=True, type=DATE_TYPE, metavar=DATE, help="Last day.")
+@reason_option()
+@click.option("--json", "as_json", is_flag=True, help="Print the person as JSON.")
 @pass_app
-def leave(app: App, email: str, on: object) -> None:
-    """Mark a person as leaving on a date."""
+def leave(app: App, person: str, on: Any, reason: str | None, as_json: bool) -> None:
+    """Mark PERSON as leaving on a date (departed if it has passed)."""
     from accessguard.inventory.people import mark_leaving
 
-    day: date = on.date()  # type: ignore[attr-defined]
+    day: date = on.date()
     with app.begin() as conn:
-        person = mark_leaving(conn, app.clock, app.actor, email, day)
-    info(f"{person.email} is {person.status} (end date {day.isoformat()})")
+        found = mark_leaving(conn, app.clock, app.actor, person, day, reason=reason)
+    _show_person(found, as_json, f"{found.email} is {found.status} (end date {day.isoformat()})")
+
+
+@people.command("cancel-leave")
+@click.argument("person")
+@reason_option()
+@click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@pass_app
+def cancel_leave_cmd(
+    app: App, person: str, reason: str | None, dry_run: bool, as_json: bool
+) -> None:
+    """Make PERSON, marked leaving by mistake, active again (refused once they have departed)."""
+    from accessguard.inventory.person_changes import cancel_leave, plan_cancel_leave
+
+    with app.begin() as conn:
+        found = plan_cancel_leave(conn, person)
+        diff = cancel_leave(conn, app.clock, app.actor, found, reason=reason, dry_run=dry_run)
+    _report_change(
+        found.email, diff, dry_run=dry_run, as_json=as_json, done="active again (leave cancelled)"
+    )
 
 
 @people.command("import")
@@ -177,33 +295,40 @@ def import_cmd(
 
 
 @people.command("rehire")
-@click.argument("email")
+@click.argument("person")
 @click.option(
-    "--start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD)."
+    "--on",
+    "--start",
+    "start",
+    cls=Aliased,
+    required=True,
+    type=DATE_TYPE,
+    metavar=DATE,
+    help="First day of the new employment.",
 )
-@click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), help="Contract end date, if any.")
+@_until_option("Contract end date, if any.")
+@click.option("--json", "as_json", is_flag=True, help="Print the person as JSON.")
 @pass_app
-def rehire_cmd(app: App, email: str, start: object, end_date: object) -> None:
-    """Start a new employment for a departed person; the old one stays as history."""
+def rehire_cmd(app: App, person: str, start: Any, end_date: Any, as_json: bool) -> None:
+    """Start a new employment for PERSON, who has departed; the old one stays as history."""
     from accessguard.inventory.people import rehire
 
-    first: date = start.date()  # type: ignore[attr-defined]
-    last = end_date.date() if end_date else None  # type: ignore[attr-defined]
+    first: date = start.date()
     with app.begin() as conn:
-        person = rehire(conn, app.clock, app.actor, email, start=first, end_date=last)
-    info(f"{person.email} rehired from {first.isoformat()}: {person.status}")
+        found = rehire(conn, app.clock, app.actor, person, start=first, end_date=_day(end_date))
+    _show_person(found, as_json, f"{found.email} rehired from {first.isoformat()}: {found.status}")
 
 
 @people.command("history")
-@click.argument("email")
+@click.argument("person")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_app
-def history_cmd(app: App, email: str, as_json: bool) -> None:
-    """A person's employments, each with the grants held during it."""
+def history_cmd(app: App, person: str, as_json: bool) -> None:
+    """PERSON's employments, each with the grants held during it."""
     from accessguard.inventory.people import employment_history
 
     with app.begin() as conn:
-        data = employment_history(conn, email)
+        data = employment_history(conn, person)
     if as_json:
         emit_json(data)
         return

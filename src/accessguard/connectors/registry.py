@@ -47,6 +47,7 @@ BUILTINS: dict[str, str] = {
     "slack": "accessguard.connectors.slack:SlackNotifier",
     "jira": "accessguard.connectors.jira:JiraTicketer",
     "manual": "accessguard.connectors.manual:ManualConnector",
+    "bluesky": "accessguard.connectors.bluesky:BlueskyConnector",
 }
 #: The connector an account uses when ``account.connector`` is not set.
 DEFAULT_BY_PLATFORM: dict[str, str] = {
@@ -67,6 +68,7 @@ DEFAULT_BY_PLATFORM: dict[str, str] = {
     "x": "manual",
     "youtube": "manual",
     "sprout-social": "manual",
+    "bluesky": "bluesky",
 }
 NOTIFIERS = ("webhook", "slack", "jira")
 

@@ -11,14 +11,12 @@ from sqlalchemy import Connection
 
 from accessguard.clock import Clock
 from accessguard.errors import InputError
+from accessguard.inventory.account_changes import CompanyContacts, apply_account_update
 from accessguard.inventory.accounts import (
     AccountInput,
     ConnectorCheck,
     add_account,
-    company_email,
-    company_phone,
     list_accounts,
-    update_account,
 )
 from accessguard.inventory.csvinput import (
     Change,
@@ -29,7 +27,7 @@ from accessguard.inventory.csvinput import (
     required_value,
 )
 from accessguard.inventory.people import list_people
-from accessguard.inventory.records import AccountRecord, PersonRecord, account_to_dict
+from accessguard.inventory.records import account_to_dict
 from accessguard.inventory.validation import (
     check_account_name,
     check_choice,
@@ -163,8 +161,9 @@ def import_accounts(
     """
     problems, rows = read_rows(path, required=ACCOUNT_REQUIRED, optional=ACCOUNT_OPTIONAL)
     people = {p.email: p for p in list_people(conn)}
-    accounts = {a.name: a for a in list_accounts(conn)}
-    by_handle = {(a.platform, a.handle): a.name for a in accounts.values()}
+    # Archived accounts too (their names stay taken); keyed lower-case: names are case-insensitive.
+    accounts = {a.name.lower(): a for a in list_accounts(conn, archived=True)}
+    by_handle = {(a.platform, a.handle): name for name, a in accounts.items()}
     seen_names: dict[str, int] = {}
     seen_handles: dict[tuple[str, str], int] = {}
     parsed: list[tuple[int, AccountInput]] = []
@@ -190,6 +189,8 @@ def import_accounts(
             problems.add(
                 row.line, "owner", f"unknown owner {data.owner_email} (import people first)"
             )
+        elif data.name in accounts and accounts[data.name].archived_at is not None:
+            problems.add(row.line, "name", f"{data.name} is archived; it is not changed by import")
         elif data.name in accounts and accounts[data.name].platform != data.platform:
             problems.add(
                 row.line,
@@ -241,38 +242,12 @@ def import_accounts(
                     company_phone_prefixes=company_phone_prefixes,
                 )
             else:
-                _update_account(
+                apply_account_update(
                     conn,
                     clock,
                     actor,
                     accounts[data.name],
-                    change,
-                    owner=people.get(data.owner_email or ""),
-                    company=(company_domains, company_phone_prefixes),
+                    change.fields,
+                    company=CompanyContacts(company_domains, company_phone_prefixes),
                 )
     return [change for change, _ in plan]
-
-
-def _update_account(
-    conn: Connection,
-    clock: Clock,
-    actor: str,
-    account: AccountRecord,
-    change: Change,
-    *,
-    owner: PersonRecord | None,
-    company: tuple[Sequence[str], Sequence[str]],
-) -> None:
-    """Apply one planned account update and audit it."""
-    domains, prefixes = company
-    values: dict[str, Any] = {}
-    for column, (_, after) in change.fields.items():
-        if column == "owner":
-            values["owner_id"] = owner.id if owner else None
-        else:
-            values[column] = after
-        if column == "recovery_email":
-            values["recovery_email_company"] = company_email(after, domains) if after else None
-        if column == "recovery_phone":
-            values["recovery_phone_company"] = company_phone(after, prefixes) if after else None
-    update_account(conn, account, values=values, changes=change.fields, clock=clock, actor=actor)

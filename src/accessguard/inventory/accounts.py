@@ -83,7 +83,8 @@ def add_account(
     ``check_connector`` (the connectors layer's ``account_problems``) vets the connector
     name and its settings; its first problem is the error, and nothing is written.
     """
-    name = check_account_name(data.name.strip())
+    # Names are case-insensitive: stored lower-case, so `NW-X` and `nw-x` are one account.
+    name = check_account_name(data.name.strip().lower())
     platform = check_choice(data.platform, PLATFORMS, "platform")
     if check_connector is not None:
         problems = check_connector(platform, data.connector, data.settings or {})
@@ -149,8 +150,12 @@ def update_account(
     changes: dict[str, list[Any]],
     clock: Clock,
     actor: str,
+    reason: str | None = None,
 ) -> None:
-    """Write ``values`` (column -> value) to the account and audit ``changes`` (field -> [before, after])."""
+    """Write ``values`` (column -> value) to the account and audit ``changes`` (field -> [before, after]).
+
+    ``reason`` (why, from ``accounts update --reason``) is kept in the audit event.
+    """
     conn.execute(
         update(_ACCOUNTS)
         .where(_ACCOUNTS.c.id == account.id)
@@ -163,7 +168,7 @@ def update_account(
         action=AuditAction.ACCOUNT_UPDATE,
         target_type="account",
         target=account.name,
-        details={"changes": changes},
+        details={"changes": changes} | ({"reason": reason} if reason else {}),
     )
 
 
@@ -230,9 +235,13 @@ def owner_emails(conn: Connection, accounts: Sequence[AccountRecord]) -> dict[in
     return {a.id: by_id[a.owner_id] for a in accounts if a.owner_id in by_id}
 
 
-def list_accounts(conn: Connection, *, platform: str | None = None) -> list[AccountRecord]:
-    """Accounts ordered by name."""
+def list_accounts(
+    conn: Connection, *, platform: str | None = None, archived: bool = False
+) -> list[AccountRecord]:
+    """Accounts in service ordered by name (with ``archived``, the archived ones too)."""
     query = account_query().order_by(_ACCOUNTS.c.name)
+    if not archived:
+        query = query.where(_ACCOUNTS.c.archived_at.is_(None))
     if platform:
         query = query.where(_ACCOUNTS.c.platform == platform)
     return [AccountRecord(*row) for row in conn.execute(query)]

@@ -2,7 +2,7 @@
 
 A person keeps one identity (email, grants, audit trail); each employment is a row
 numbered from 1. The highest number is the current employment: its status and end date
-are kept in step with the person's by ``records.update_person_record``, the one writer
+are kept in step with the person's by ``person_writes.update_person_record``, the one writer
 of people. A rehire closes the current employment (stamping the person's highest grant
 id, so every grant belongs to exactly one employment) and opens the next. Closed
 employments never change. Functions take the caller's connection and never commit.

@@ -22,6 +22,7 @@ from accessguard.inventory.csvinput import (
 )
 from accessguard.inventory.grants import add_grant
 from accessguard.inventory.people import list_people
+from accessguard.inventory.suggestions import close_names
 from accessguard.inventory.validation import (
     check_choice,
     check_email,
@@ -83,8 +84,11 @@ def import_grants(
     problems, rows = read_rows(path, required=GRANT_REQUIRED, optional=GRANT_OPTIONAL)
     now = clock.now()
     people = {p.email: p for p in list_people(conn)}
-    accounts = list_accounts(conn)
-    by_ref = {a.name: a for a in accounts} | {f"{a.platform}:{a.handle}": a for a in accounts}
+    accounts = list_accounts(conn, archived=True)
+    # Names are case-insensitive (stored lower-case); platform:handle as written.
+    by_ref = {a.name.lower(): a for a in accounts} | {
+        f"{a.platform}:{a.handle}": a for a in accounts
+    }
     active = {
         (r.person_id, r.account_id, r.role, r.via)
         for r in conn.execute(
@@ -100,15 +104,20 @@ def import_grants(
         if grant is None:
             continue
         person = people.get(grant.person)
-        account = by_ref.get(grant.account)
+        account = by_ref.get(grant.account) or by_ref.get(grant.account.lower())
         if person is None:
             problems.add(row.line, "person", f"unknown person {grant.person} (import people first)")
             continue
         if account is None:
-            problems.add(row.line, "account", f"unknown account {grant.account!r}")
+            close = close_names(grant.account, (a.name for a in accounts))
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.add(row.line, "account", f"unknown account {grant.account!r}{hint}")
             continue
         if person.status == "departed":
             problems.add(row.line, "person", f"{person.email} has departed")
+            continue
+        if account.archived_at is not None:
+            problems.add(row.line, "account", f"{account.name} is archived (takes no new grants)")
             continue
         key = (person.email, account.name, grant.role, grant.via)
         if key in seen:
@@ -134,7 +143,7 @@ def import_grants(
                 clock,
                 actor,
                 person_email=grant.person,
-                account_ref=by_ref[grant.account].name,
+                account_ref=(by_ref.get(grant.account) or by_ref[grant.account.lower()]).name,
                 role=grant.role,
                 via=grant.via,
                 expires_at=grant.expires,

@@ -52,6 +52,12 @@ def add_grant(
         raise InputError("role: must not be empty")
     if person.status == "departed":
         raise ConflictError(f"{person.email} has departed; refusing to grant access")
+    if account.archived_at is not None:
+        raise ConflictError(
+            f"{account.name} is archived; refusing to grant access",
+            hint="an archived account takes no new grants; see `accessguard accounts list`",
+            code="account-archived",
+        )
     grants = _GRANTS.c
     existing = conn.execute(
         select(grants.id).where(

@@ -28,8 +28,9 @@ from accessguard.inventory.feedrows import (
     wanted_person,
 )
 from accessguard.inventory.people import PersonInput, add_person, list_people, rehire
+from accessguard.inventory.person_writes import update_person_record
 from accessguard.inventory.personal import mask_personal
-from accessguard.inventory.records import PersonRecord, get_person_record, update_person_record
+from accessguard.inventory.records import PersonRecord, get_person_record
 
 #: Audited reason of a person marked leaving because a full feed left them out.
 ABSENT = "absent from the full HR feed"

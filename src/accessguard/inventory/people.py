@@ -21,13 +21,13 @@ from accessguard.inventory.employments import (
     open_employment,
 )
 from accessguard.inventory.grants import holdings
+from accessguard.inventory.person_writes import update_person_record
 from accessguard.inventory.records import (
     PersonRecord,
     find_person_record,
     get_person_record,
     person_query,
     person_to_dict,
-    update_person_record,
 )
 from accessguard.inventory.validation import (
     check_choice,
@@ -127,13 +127,17 @@ def add_person(
     return person
 
 
-def mark_leaving(conn: Connection, clock: Clock, actor: str, email: str, on: date) -> PersonRecord:
+def mark_leaving(
+    conn: Connection, clock: Clock, actor: str, email: str, on: date, *, reason: str | None = None
+) -> PersonRecord:
     """Set the end date and mark the person leaving (departed if the date has passed)."""
     person = get_person_record(conn, email)
     status = "departed" if on < clock.now().date() else "leaving"
     if person.status == "departed" and status == "leaving":
         status = "departed"
-    update_person_record(conn, clock, actor, person, {"end_date": on, "status": status})
+    update_person_record(
+        conn, clock, actor, person, {"end_date": on, "status": status}, reason=reason
+    )
     return replace(person, end_date=on, status=status)
 
 

@@ -12,41 +12,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, select, update
+from sqlalchemy import ColumnElement, Connection, Select, func, select, update
 
 from accessguard.audit.actions import AuditAction
-from accessguard.audit.chain import Event, record, record_many
+from accessguard.audit.chain import Event, record_many
 from accessguard.clock import Clock
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
-from accessguard.errors import NotFoundError
-from accessguard.inventory.employments import mirror_current
-from accessguard.inventory.personal import mask_personal
+from accessguard.inventory.suggestions import account_not_found, person_not_found
 from accessguard.inventory.vocab import is_admin_role
 
 
 def normalise_email(email: str) -> str:
     """Emails are compared case-insensitively."""
     return email.strip().lower()
-
-
-def person_not_found(email: str) -> NotFoundError:
-    """The error for an email nobody in the inventory has, with the fix."""
-    return NotFoundError(
-        f"no person with email {email!r}",
-        hint="see `accessguard people list`, or add them with `accessguard people add`",
-        code="person-not-found",
-    )
-
-
-def account_not_found(ref: str) -> NotFoundError:
-    """The error for an account reference that names none, with the fix."""
-    return NotFoundError(
-        f"no account {ref!r}",
-        hint="see `accessguard accounts list`; accounts are named by their name or platform:handle",
-        code="account-not-found",
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +64,16 @@ def get_person_record(conn: Connection, email: str) -> PersonRecord:
     """The person with ``email``; NotFoundError with a hint otherwise."""
     person = find_person_record(conn, email)
     if person is None:
-        raise person_not_found(email)
+        raise person_not_found(conn, email)
     return person
 
 
 @dataclass(frozen=True, slots=True)
 class AccountRecord:
-    """A brand account on a platform; ``name`` is the slug used in commands and Vault paths."""
+    """A brand account on a platform; ``name`` is the slug used in commands and Vault paths.
+
+    An archived account (``archived_at`` set) keeps its history but is out of service.
+    """
 
     id: int
     name: str
@@ -106,6 +89,7 @@ class AccountRecord:
     connector: str | None
     settings: dict[str, Any]
     tags: list[str]
+    archived_at: datetime | None = None
 
 
 _ACCOUNT_COLUMNS = [_ACCOUNTS.c[name] for name in AccountRecord.__slots__]
@@ -117,15 +101,21 @@ def account_query() -> Select[Any]:
 
 
 def find_account_record(conn: Connection, ref: str) -> AccountRecord | None:
-    """An account by its name, or by ``platform:handle``."""
+    """An account by its name or by ``platform:handle``, any case (archived ones too)."""
     accounts = _ACCOUNTS.c
     ref = ref.strip()
-    row = conn.execute(account_query().where(accounts.name == ref)).first()
+    # Names are stored lower-case; the lower() match also finds a row written otherwise.
+    row = conn.execute(account_query().where(accounts.name == ref.lower())).first()
+    if row is None:
+        row = conn.execute(account_query().where(func.lower(accounts.name) == ref.lower())).first()
     if row is None and ":" in ref:
         platform, _, handle = ref.partition(":")
-        row = conn.execute(
-            account_query().where(accounts.platform == platform, accounts.handle == handle)
-        ).first()
+        on_platform = account_query().where(accounts.platform == platform.lower())
+        row = conn.execute(on_platform.where(accounts.handle == handle)).first()
+        if row is None:
+            row = conn.execute(
+                on_platform.where(func.lower(accounts.handle) == handle.lower())
+            ).first()
     return AccountRecord(*row) if row is not None else None
 
 
@@ -133,7 +123,7 @@ def get_account_record(conn: Connection, ref: str) -> AccountRecord:
     """An account by name or ``platform:handle``; NotFoundError with a hint otherwise."""
     account = find_account_record(conn, ref)
     if account is None:
-        raise account_not_found(ref)
+        raise account_not_found(conn, ref)
     return account
 
 
@@ -214,6 +204,7 @@ def account_to_dict(account: AccountRecord, owner_email: str | None) -> dict[str
         "connector": account.connector,
         "settings": account.settings or {},
         "tags": list(account.tags or []),
+        "archived_at": account.archived_at.isoformat() if account.archived_at else None,
     }
 
 
@@ -268,54 +259,6 @@ def grant_state(grant: Any) -> str:
     if grant.revoked_at is not None:
         return "ended"
     return "revoke-pending" if grant.revoke_pending_at is not None else "held"
-
-
-def person_diff(person: Any, changes: dict[str, Any]) -> dict[str, Any]:
-    """The fields ``changes`` would alter: {field: [before, after]} (dates as ISO text)."""
-
-    def text(value: Any) -> Any:
-        return value.isoformat() if isinstance(value, date) else value
-
-    return {
-        name: [text(getattr(person, name)), text(value)]
-        for name, value in changes.items()
-        if getattr(person, name) != value
-    }
-
-
-def update_person_record(
-    conn: Connection,
-    clock: Clock,
-    actor: str,
-    person: PersonRecord,
-    changes: dict[str, Any],
-    *,
-    reason: str | None = None,
-) -> dict[str, Any]:
-    """Apply ``changes`` with one UPDATE, audited (with ``reason``); {field: [before, after]}.
-
-    The current employment's status and end date follow the person's (``employments``).
-    """
-    diff = person_diff(person, changes)
-    if diff:
-        values = {name: changes[name] for name in diff}
-        conn.execute(
-            update(_PEOPLE)
-            .where(_PEOPLE.c.id == person.id)
-            .values(**values, updated_at=clock.now())
-        )
-        mirror_current(conn, person.id, values)
-        details = {"changes": mask_personal(diff)} | ({"reason": reason} if reason else {})
-        record(
-            conn,
-            clock,
-            actor=actor,
-            action=AuditAction.PERSON_UPDATE,
-            target_type="person",
-            target=person.email,
-            details=details,
-        )
-    return diff
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,4 +33,5 @@ PLATFORMS = (
     "scim",
     "okta",
     "other",
+    "bluesky",
 )

@@ -175,5 +175,12 @@ SPECS: dict[str, ActionSpec] = {
             "Make Vault groups hold exactly the people with active shared-login grants.",
             destructive=True,
         ),
+        ActionSpec(
+            "revoke-app-passwords",
+            "Revoke a shared login's app passwords (Bluesky) with its new password, once "
+            "the rotation is confirmed; read back that none is left.",
+            for_each=("exposed_credentials",),
+            destructive=True,
+        ),
     )
 }

@@ -267,7 +267,8 @@ def held_items(
     if step.action in AFTER_HANDOVER:
         if _run_has_held(session, run_id, other_than=step.id):
             held = ActionResult.held(
-                "held: the handover of an account is not through yet",
+                "held: another item of the run is held (a handover, or a revocation that "
+                "waits for a confirmation)",
                 "the subject is marked departed once every held item has gone ahead; "
                 "`accessguard runs show` lists them",
             )

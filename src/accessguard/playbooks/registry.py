@@ -8,6 +8,7 @@ from typing import Any
 
 from accessguard.playbooks.action_specs import SPECS
 from accessguard.playbooks.actions import (
+    app_passwords,
     credentials,
     fields,
     handover,
@@ -58,6 +59,7 @@ ACTIONS: dict[str, Action] = {
     "rollback-rotation": Action(credentials.rollback_rotation),
     "adopt-version": Action(credentials.adopt_version),
     "sync-vault-groups": Action(credentials.sync_vault_groups),
+    "revoke-app-passwords": Action(app_passwords.revoke_app_passwords),
 }
 
 if any((a.run is None) == (a.batch is None) for a in ACTIONS.values()):  # pragma: no cover

@@ -92,7 +92,7 @@ def create_run(
             raise ConflictError(
                 f"a run for {plan.email} is in progress: {other.id} ({other.status})",
                 hint=f"continue it with `accessguard runs resume {other.id}` or complete its manual steps "
-                "with `accessguard runs confirm`; --force starts a new run anyway",
+                "with `accessguard runs confirm`; `offboard --allow-unfinished` starts a new run anyway",
                 code="run-in-progress",
             )
     now = clock.now()

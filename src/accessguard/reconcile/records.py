@@ -109,6 +109,7 @@ def accounts_in_scope(
     if account_ref:
         return [get_connected_account(session, account_ref)]
     query = select(*_ACCOUNT_COLUMNS).order_by(_ACCOUNTS.c.name)
+    query = query.where(_ACCOUNTS.c.archived_at.is_(None))  # archived: out of service
     if platform:
         query = query.where(_ACCOUNTS.c.platform == platform)
     return [_account(row) for row in session.execute(query)]

@@ -88,6 +88,8 @@ accounts = Table(
     Column("tags", JSON(), nullable=False, default=list),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    #: Set by ``accounts archive``: out of service, history kept (grants, audit, runs).
+    Column("archived_at", UTCDateTime(), nullable=True),
     UniqueConstraint("platform", "handle", name="uq_accounts_platform_handle"),
 )
 

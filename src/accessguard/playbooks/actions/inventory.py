@@ -12,12 +12,12 @@ from accessguard.clock import today
 from accessguard.inventory.accounts import owner_emails, set_owner
 from accessguard.inventory.admin import get_account
 from accessguard.inventory.grants import mark_revoke_pending, revoke_pending_count
+from accessguard.inventory.person_writes import update_person_record
 from accessguard.inventory.records import (
     PersonRecord,
     end_grant_ids,
     existing_grant_ids,
     get_person_record,
-    update_person_record,
 )
 from accessguard.playbooks.context import ActionContext
 from accessguard.playbooks.run_records import ItemRecord

@@ -2,14 +2,14 @@
 (2FA status, pending email change) as last fetched by ``report access --fetch-lockout``.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
