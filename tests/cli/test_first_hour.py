@@ -237,3 +237,22 @@ def test_report_access_csv_follows_no_headers_and_the_one_timestamp_format(url: 
     assert bare.stdout.splitlines() == full.stdout.splitlines()[1:]
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(full.stdout))}
     assert STAMP.fullmatch(rows[finding]["accepted_until"]), rows[finding]
+
+
+def test_every_subcommand_a_group_summary_names_exists() -> None:
+    """`accessguard --help` says what a group does; each name it lists is a real subcommand."""
+    import click
+
+    from accessguard.cli.main import COMMANDS, _load
+
+    checked = 0
+    for name, (_, summary) in COMMANDS.items():
+        command = _load(name)
+        if not isinstance(command, click.Group) or ": " not in summary:
+            continue
+        listed = summary.split(": ", 1)[1].rstrip(".")
+        for item in listed.split(","):
+            word = item.split()[0]
+            assert word in command.commands, f"`accessguard --help`: {name} lists {word!r}"
+            checked += 1
+    assert checked > 30
