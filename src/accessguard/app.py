@@ -81,9 +81,11 @@ class App:
         try:
             self.ensure_schema()
             yield
-        except OperationalError as exc:
-            raise _unavailable(exc) from None
         except DatabaseError as exc:
+            if _schema_behind(exc):
+                raise _outdated_schema(exc) from None
+            if isinstance(exc, OperationalError):
+                raise _unavailable(exc) from None
             if "not a database" in str(exc.orig):
                 raise _not_a_database(self.settings.database_url) from None
             raise
@@ -137,6 +139,28 @@ def _not_a_database(url: str) -> Exception:
         f"{safe_url(url)} is not an SQLite database",
         hint="check [database].url (or --db): it names a file that holds something else",
         code="db-not-a-database",
+    )
+
+
+def _schema_behind(exc: Exception) -> bool:
+    """A table or column the code expects is missing: the schema is older than the code."""
+    orig = getattr(exc, "orig", exc)
+    if type(orig).__name__ in ("UndefinedColumn", "UndefinedTable"):  # PostgreSQL
+        return True
+    return str(orig).startswith(("no such column", "no such table"))  # SQLite
+
+
+def _outdated_schema(exc: Exception) -> Exception:
+    """The project's error for a database not yet migrated to this version's schema."""
+    from accessguard.errors import ConfigError
+    from accessguard.secret import redact
+
+    detail = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return ConfigError(
+        "the database schema is older than this version of accessguard "
+        f"({redact(detail[0] if detail else type(exc).__name__)})",
+        hint="run `accessguard db upgrade` (safe to repeat), then try again",
+        code="db-schema-outdated",
     )
 
 

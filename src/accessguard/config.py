@@ -12,6 +12,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -235,8 +236,10 @@ def _section(cls: type, values: Mapping[str, Any], where: str) -> Any:
                 code="config-replaced",
             )
         if key not in known:
+            close = get_close_matches(key, list(known), n=1)
+            meant = f'did you mean "{close[0]}"? ' if close else ""
             raise ConfigError(
-                f"{where}: unknown setting {key!r}", hint=f"known: {', '.join(known)}"
+                f"{where}: unknown setting {key!r}", hint=f"{meant}known: {', '.join(known)}"
             )
         kwargs[key] = _coerce(raw, str(known[key].type), f"{where}.{key}")
     return kwargs
@@ -264,7 +267,12 @@ def load_settings(
             elif name in _SECTIONS and isinstance(values, dict):
                 layered[name].update(values)
             else:
-                raise ConfigError(f"{path}: unknown section [{name}]")
+                close = get_close_matches(name, list(_SECTIONS), n=1)
+                known = f'did you mean "[{close[0]}]"? ' if close else ""
+                raise ConfigError(
+                    f"{path}: unknown section [{name}]",
+                    hint=f"{known}sections: {', '.join(_SECTIONS)} (and actor = ... at the top)",
+                )
     for name, cls in _SECTIONS.items():
         for f in dataclasses.fields(cls):
             var = f"ACCESSGUARD_{name}_{f.name}".upper()

@@ -1,7 +1,9 @@
 """Files the tool writes (config, exports, reports, logs) are private, and never a trap.
 
 - Created 0600; an existing regular file is tightened to 0600. Folders the tool creates
-  are 0700 at every level it creates (not only the last one).
+  are 0700 at every level it creates (not only the last one). A file the user names
+  (``--out``, ``--log-file``) is written only into a folder that exists: a mistyped
+  path is an error, not a new folder.
 - A symlink is never followed: writing to ``--out link`` would otherwise truncate
   whatever the link points at (``/etc/...`` when run as root).
 - A regular file is replaced atomically: the text goes to a private temporary file in
@@ -81,8 +83,13 @@ class _ReplaceOnClose(io.TextIOWrapper):
                 os.replace(self._tmp, self._target)
 
 
-def open_private(path: Path, *, append: bool = False, newline: str | None = None) -> TextIO:
-    """Open ``path`` for writing as described in the module docstring (UsageError if it cannot be)."""
+def open_private(
+    path: Path, *, append: bool = False, newline: str | None = None, folders: bool = True
+) -> TextIO:
+    """Open ``path`` for writing as described in the module docstring (UsageError if it cannot be).
+
+    ``folders=False`` (a path the user named) refuses a missing folder instead of making it.
+    """
     path = Path(path)
     try:
         info = os.lstat(path)
@@ -98,6 +105,12 @@ def open_private(path: Path, *, append: bool = False, newline: str | None = None
         )
     if info is not None and not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
         return _open_special(path, append=append, newline=newline)
+    if not folders and not path.parent.is_dir():
+        raise UsageError(
+            f"cannot write {path}: the folder {path.parent} does not exist",
+            hint="check the path, or create the folder first",
+            code="output-error",
+        )
     make_private_dirs(path.parent)
     if append:
         return _open_append(path, newline=newline)

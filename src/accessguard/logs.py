@@ -8,12 +8,25 @@ already show them, and shows the rest of INFO with ``--verbose``.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from accessguard.files import open_private
 from accessguard.secret import RedactingFilter
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+#: Log file times as every output writes them: ISO 8601 UTC, seconds, ``Z``.
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class _UTCFormatter(logging.Formatter):
+    """``FORMAT`` with UTC times (a server's local zone would make lines ambiguous)."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """The record's time in UTC (``datefmt``, else ``TIME_FORMAT``)."""
+        return time.strftime(datefmt or TIME_FORMAT, time.gmtime(record.created))
+
+
 #: The engine's logger: a line per step and per item outcome of every run.
 RUN_LOGGER = "accessguard.playbooks.runner"
 
@@ -36,8 +49,8 @@ def configure(*, log_file: Path | None = None, verbose: bool = False) -> None:
     stderr.addFilter(_not_run_progress)
     root.addHandler(stderr)
     if log_file is not None:
-        handler = logging.StreamHandler(open_private(log_file, append=True))
-        handler.setFormatter(logging.Formatter(FORMAT))
+        handler = logging.StreamHandler(open_private(log_file, append=True, folders=False))
+        handler.setFormatter(_UTCFormatter(FORMAT, datefmt=TIME_FORMAT))
         handler.addFilter(RedactingFilter())
         root.addHandler(handler)
     root.propagate = False

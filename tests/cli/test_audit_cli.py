@@ -119,11 +119,12 @@ def test_log_shows_events_in_chain_order(url: str) -> None:
     table = invoke(url, "audit", "log", "--limit", "1")
     assert table.stdout.splitlines()[0].split()[:4] == ["SEQ", "TIME", "ACTOR", "ACTION"]
     bad = invoke(url, "audit", "log", "--since", "yesterday")
-    assert bad.exit_code == 2 and bad.stderr.startswith("error: since: 'yesterday'")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: --since: 'yesterday'")
 
 
 def test_export_writes_one_private_json_line_per_event(url: str, tmp_path: Path) -> None:
     out = tmp_path / "siem" / "audit.jsonl"
+    out.parent.mkdir()  # --out writes into a folder that exists (test_first_hour.py)
     result = invoke(url, "audit", "export", "--out", str(out))
     assert result.exit_code == 0, result.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -35,11 +35,7 @@ NO_DATA: dict[tuple[str, ...], str] = {
 }
 
 #: Data-printing commands in files other helpers own, still without --json (to be emptied).
-PENDING_OTHER_HELPER: frozenset[tuple[str, ...]] = frozenset(
-    {
-        ("db", "current"),  # prints the schema revision; cli/setup.py is not this task's file
-    }
-)
+PENDING_OTHER_HELPER: frozenset[tuple[str, ...]] = frozenset()
 
 FORMATS = "[table|json|csv|ndjson]"
 

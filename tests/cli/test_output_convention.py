@@ -31,6 +31,7 @@ READS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("audit", "log"): (),
     ("audit", "verify"): (),
     ("connectors", "list"): (),
+    ("db", "current"): (),
     ("holdings",): ("ann@example.com",),
     ("who-has",): ("brand-ig",),
     ("people", "list"): (),
@@ -213,10 +214,26 @@ def test_quiet_silences_the_notes_of_a_change(url: str, tmp_path: Path) -> None:
     assert quiet.stdout == quiet.stderr == ""
 
 
-def test_nested_data_has_no_csv_and_lists_do(url: str) -> None:
+def test_accounts_list_has_csv_with_settings_as_json(url: str) -> None:
+    result = _run(url, ("accounts", "list"), "-o", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {row["name"] for row in rows} >= {"brand-x", "brand-ig"}
+    assert all(isinstance(json.loads(row["settings"] or "{}"), dict) for row in rows)
+
+
+def test_an_empty_list_in_csv_prints_nothing(url: str) -> None:
+    result = _run(url, ("runs", "list"), "-o", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+
+
+def test_nested_data_is_json_in_a_cell_and_lists_are_rows(url: str) -> None:
     nested = _run(url, ("people", "history"), "-o", "csv")
-    assert nested.exit_code == 2
-    assert nested.stderr.splitlines()[0] == f"error: {NO_CSV}"
+    assert nested.exit_code == 0, nested.stderr
+    [employment] = list(csv.DictReader(io.StringIO(nested.stdout)))
+    accounts = {grant["account"] for grant in json.loads(employment["grants"])}
+    assert accounts == {"brand-x", "brand-ig"}
     grants = _run(url, ("who-has",), "-o", "csv")
     people = [row["person"] for row in csv.DictReader(io.StringIO(grants.stdout))]
     assert sorted(people) == ["ann@example.com", "cy@agency.example"]

@@ -66,8 +66,43 @@ def test_csv_of_nested_data_is_refused_before_printing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with using(OutputSettings(format=Format.CSV)), pytest.raises(UsageError) as caught:
-        emit_json({"account": {"name": "brand-x"}, "grants": [{"person": "ann"}]})
+        emit_json([["ann", "bob"], ["cy"]])  # rows without column names
     assert caught.value.message == NO_CSV
+    assert capsys.readouterr().out == ""
+
+
+def test_csv_of_a_record_with_one_list_prints_the_list_beside_objects(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    campaign = {"campaign": 1, "counts": {"keep": 0}, "items": [{"item": 1}, {"item": 2}]}
+    with using(OutputSettings(format=Format.CSV)):
+        emit_json(campaign)
+    assert _csv(capsys.readouterr().out) == [["item"], ["1"], ["2"]]
+
+
+def test_csv_writes_an_object_value_as_one_cell_of_json(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    attack = {"id": "=1+1"}
+    nested = [{"name": "page_id", "required": True}]
+    with using(OutputSettings(format=Format.CSV)):
+        emit_json(
+            [{"name": "brand-x", "settings": {"page_id": "110"}, "more": attack, "n": nested}]
+        )
+    rows = _csv(capsys.readouterr().out)
+    assert rows[1] == [
+        "brand-x",
+        '{"page_id":"110"}',
+        '{"id":"=1+1"}',
+        '[{"name":"page_id","required":true}]',
+    ]
+
+
+def test_csv_of_an_empty_list_prints_nothing_not_a_blank_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with using(OutputSettings(format=Format.CSV)):
+        emit_json([])
     assert capsys.readouterr().out == ""
 
 
@@ -176,3 +211,17 @@ def test_csv_of_a_record_with_one_list_prints_the_list(
 def test_json_writes_datetime_objects_as_iso_strings(capsys: pytest.CaptureFixture[str]) -> None:
     emit_json({"at": WHEN})
     assert json.loads(capsys.readouterr().out) == {"at": "2026-12-02T21:15:03.123456+00:00"}
+
+
+def test_field_reaches_into_the_one_list_of_records_as_csv_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    grants = [{"person": "ann", "role": "admin"}, {"person": "bob", "role": "editor"}]
+    with using(OutputSettings(format=Format.JSON, field="person")):
+        emit_json({"account": "brand-x", "grants": grants})
+    with using(OutputSettings(format=Format.JSON, field="account")):
+        emit_json({"account": "brand-x", "grants": grants})
+    assert capsys.readouterr().out.splitlines() == ["ann", "bob", "brand-x"]
+    with using(OutputSettings(field="nope")), pytest.raises(UsageError) as caught:
+        emit_json({"account": "brand-x", "grants": grants})
+    assert caught.value.hint == "fields: account, grants, person, role"

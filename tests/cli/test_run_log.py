@@ -64,3 +64,30 @@ def test_the_run_outcome_ends_the_log(logged: tuple[str, list[str], str]) -> Non
 def test_stderr_shows_each_item_once(logged: tuple[str, list[str], str]) -> None:
     _, _, stderr = logged
     assert stderr.count("ended editor on nw-x") == 1
+
+
+def test_log_lines_start_with_a_utc_timestamp(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import calendar
+    import re
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")  # a server's local zone never shows
+    time.tzset()
+    try:
+        build_inventory(sqlite_url)
+        log = tmp_path / "run.log"
+        offboard_ann(sqlite_url, tmp_path, "--log-file", str(log))
+        lines = log.read_text().splitlines()
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert lines
+    stamp = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z) INFO ")
+    now = time.time()
+    for line in lines:
+        match = stamp.match(line)
+        assert match, line
+        written = calendar.timegm(time.strptime(match[1], "%Y-%m-%dT%H:%M:%SZ"))
+        assert abs(written - now) < 600, line

@@ -107,3 +107,13 @@ def test_path_under_a_file_is_a_one_line_error(tmp_path: Path) -> None:
 def test_directory_target_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot write"):
         write_private(tmp_path, "y")
+
+
+def test_a_path_the_user_named_is_never_given_a_new_folder(tmp_path: Path) -> None:
+    target = tmp_path / "typo" / "report.html"
+    with pytest.raises(UsageError) as caught:
+        open_private(target, folders=False)
+    assert (
+        caught.value.message == f"cannot write {target}: the folder {target.parent} does not exist"
+    )
+    assert not target.parent.exists()

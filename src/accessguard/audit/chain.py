@@ -348,5 +348,5 @@ def export_file(conn: Connection, path: Path, *, since: datetime | None = None) 
     """Export to ``path`` created 0600."""
     from accessguard.files import open_private
 
-    with open_private(path) as handle:
+    with open_private(path, folders=False) as handle:
         return export_jsonl(conn, handle, since=since)

@@ -23,9 +23,17 @@ def audit() -> None:
 
 
 def _since(value: str | None) -> datetime | None:
+    from accessguard.errors import InputError
     from accessguard.inventory.validation import parse_datetime
 
-    return parse_datetime(value, "since") if value else None
+    if not value:
+        return None
+    try:
+        return parse_datetime(value, "--since")
+    except InputError as exc:
+        raise InputError(
+            exc.message, hint="write it YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ (UTC)"
+        ) from None
 
 
 def _summary(details: dict[str, Any]) -> str:

@@ -141,7 +141,10 @@ def _own_format(own: str, chosen: OutputSettings) -> str:
             hint=f"use -o or --format with one of: {', '.join(choices)}",
         )
     if explicit and own != chosen.format.value:
-        raise UsageError(f"--format {own} and -o {chosen.format.value} disagree")
+        raise UsageError(
+            f"--format {own} and -o {chosen.format.value} disagree",
+            hint="give one of them: -o picks one of --format's choices",
+        )
     return chosen.format.value
 
 

@@ -99,8 +99,9 @@ def set_cmd(
     from accessguard.credentials.store import set_credential
     from accessguard.playbooks.stepup import require
 
-    require(app, step_up_check(app, step_up_code), why=f"storing the login of {account}")
+    # The values first: a bad or empty stdin must not spend the one-use step-up code.
     values = _read_field(field) if field else _read_login()
+    require(app, step_up_check(app, step_up_code), why=f"storing the login of {account}")
     with account_in_vault(app, account) as (conn, client, acct):
         result = set_credential(
             conn,

@@ -27,9 +27,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("accessguard.cli.setup:db_group", "Database schema migrations."),
     "people": (
         "accessguard.cli.people:people",
-        "People: add, list, show, import the HR feed, mark leavers.",
+        "People: add, list, show, update, import the HR feed, leave, cancel-leave.",
     ),
-    "accounts": ("accessguard.cli.accounts:accounts", "Brand accounts: add, list, show, import."),
+    "accounts": (
+        "accessguard.cli.accounts:accounts",
+        "Brand accounts: add, list, show, update, archive, import.",
+    ),
     "grant": (
         "accessguard.cli.grants:grant_cmd",
         "Record that a person holds a role on an account.",
@@ -37,7 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "revoke": ("accessguard.cli.grants:revoke_cmd", "End a person's grants on an account."),
     "who-has": ("accessguard.cli.grants:who_has_cmd", "Who holds access to an account."),
     "holdings": ("accessguard.cli.grants:holdings_cmd", "What a person holds access to."),
-    "audit": ("accessguard.cli.audit:audit", "The hash-chained audit trail: log, verify, export."),
+    "audit": (
+        "accessguard.cli.audit:audit",
+        "The hash-chained audit trail: log, verify, export, anchor.",
+    ),
     "login": (
         "accessguard.cli.login:login_cmd",
         "Store the Vault address and token in the OS keyring.",
@@ -45,13 +51,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "logout": ("accessguard.cli.login:logout_cmd", "Remove the Vault token from the OS keyring."),
     "vault": (
         "accessguard.cli.vault:vault",
-        "Vault: bootstrap, status, sync people's access, revoke a person.",
+        "Vault: bootstrap, status, sync (people's access), revoke-person, user.",
     ),
     "creds": (
         "accessguard.cli.creds:creds",
-        "Shared logins in Vault: set, reveal, rotate, confirm, rollback.",
+        "Shared logins in Vault: set, import, reveal, rotate, confirm, rollback, status.",
     ),
-    "totp": ("accessguard.cli.totp:totp", "2FA seeds in Vault custody: enroll, code, status."),
+    "totp": (
+        "accessguard.cli.totp:totp",
+        "2FA seeds in Vault custody: enroll, code, status, regenerate, confirm.",
+    ),
     "stepup": (
         "accessguard.cli.stepup:stepup",
         "Your step-up second factor in Vault: enroll, whoami.",
@@ -74,7 +83,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "accessguard.cli.connectors:reconcile_cmd",
         "Compare platforms with the inventory.",
     ),
-    "report": ("accessguard.cli.report:report", "Access review and keys reports."),
+    "report": (
+        "accessguard.cli.report:report",
+        "Access review and keys reports; accept a finding's risk.",
+    ),
     "review": ("accessguard.cli.review:review", "Access review campaigns."),
     "completion": (
         "accessguard.cli.completion:completion_cmd",

@@ -87,7 +87,7 @@ def written_to(out: Path | None) -> Iterator[None]:
         return
     from accessguard.files import open_private
 
-    with open_private(out, newline="") as handle, redirect_stdout(handle):
+    with open_private(out, newline="", folders=False) as handle, redirect_stdout(handle):
         yield
 
 
@@ -192,15 +192,21 @@ def pick(data: Any, field: str) -> list[str]:
     """The values of ``field`` (``a.b`` reaches into objects), one per item of a list.
 
     What ``--field NAME`` prints, one value a line for scripts: text as is, nothing as an
-    empty line, objects and lists as compact JSON.
+    empty line, objects and lists as compact JSON. As in CSV, a field that an object does
+    not have is looked for in its one list of records (``who-has ACCOUNT --field person``).
     """
+    outer: set[str] = set(data) if isinstance(data, dict) else set()
+    if isinstance(data, dict) and field.split(".")[0] not in data:
+        lists = [v for v in data.values() if _records(v)]
+        data = lists[0] if len(lists) == 1 else data
     items = data if isinstance(data, list) else [data]
     values: list[str] = []
     for item in items:
         value = item
         for key in field.split("."):
             if not isinstance(value, dict) or key not in value:
-                known = ", ".join(sorted(item)) if isinstance(item, dict) else "none"
+                names = outer | (set(item) if isinstance(item, dict) else set())
+                known = ", ".join(sorted(names)) or "none"
                 raise UsageError(f"no field {field!r} in this output", hint=f"fields: {known}")
             value = value[key]
         values.append(_plain(value))
@@ -218,25 +224,35 @@ def _plain(value: Any) -> str:
 
 
 def _flat(value: Any) -> bool:
+    """Whether ``value`` reads as plain text in one cell: a scalar or a list of scalars."""
     if isinstance(value, list | tuple):
         return all(not isinstance(v, dict | list | tuple) for v in value)
     return not isinstance(value, dict)
 
 
+def _records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
 def _csv_shape(data: Any) -> tuple[list[str], list[list[Any]]]:
     """Columns and rows of flat data, or the one-line refusal for nested data.
 
-    An object holding exactly one list of records beside plain values (``who-has``:
-    the account and its grants) prints that list's rows.
+    An object holding exactly one list of records (``who-has``: the account and its
+    grants; ``review report``: the campaign and its items) prints that list's rows. In a
+    row, a list of plain values is joined with ``; `` and anything nested (an account's
+    ``settings``, a connector's list of settings) is one cell of compact JSON. An object
+    holding two lists of records has no CSV form.
     """
     if isinstance(data, dict):
-        lists = [v for v in data.values() if not _flat(v)]
-        if len(lists) == 1 and isinstance(lists[0], list) and lists[0]:
+        lists = [v for v in data.values() if _records(v)]
+        if len(lists) > 1:  # which one is meant? -o json shows them all
+            raise UsageError(NO_CSV, hint="pick fields with a JSON tool, for example jq")
+        if lists:
             data = lists[0]
     items = data if isinstance(data, list) else [data]
     if items and all(not isinstance(i, dict | list | tuple) for i in items):
         return ["value"], [[i] for i in items]
-    if not all(isinstance(i, dict) and all(_flat(v) for v in i.values()) for i in items):
+    if not all(isinstance(i, dict) for i in items):
         raise UsageError(NO_CSV, hint="pick fields with a JSON tool, for example jq")
     columns: list[str] = []
     for item in items:
@@ -252,6 +268,8 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if not _flat(value):
+        return formula_safe(_plain(value))
     if isinstance(value, list | tuple):
         return formula_safe("; ".join("" if v is None else str(_scalar(v)) for v in value))
     return formula_safe(value)
@@ -260,7 +278,7 @@ def _csv_cell(value: Any) -> str:
 def _write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    if settings().headers:
+    if settings().headers and columns:  # an empty list has no columns: print nothing
         writer.writerow(columns)
     writer.writerows([_csv_cell(v) for v in row] for row in rows)
     click.echo(buffer.getvalue(), nl=False)

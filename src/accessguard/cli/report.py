@@ -12,7 +12,15 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.options import reason_option
-from accessguard.cli.output import Format, emit_json, info, settings, table, written_to
+from accessguard.cli.output import (
+    Format,
+    emit_json,
+    info,
+    settings,
+    table,
+    timestamp,
+    written_to,
+)
 from accessguard.exit_codes import ExitCode
 
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
@@ -102,7 +110,14 @@ def access_cmd(
             scans = scan_lockout(conn, app, now=app.clock.now())
         info(f"fetched {scans.describe()}")
     with app.begin() as conn:
-        digest = write_access_report(conn, app.settings, now=app.clock.now(), fmt=fmt, out=out)
+        digest = write_access_report(
+            conn,
+            app.settings,
+            now=app.clock.now(),
+            fmt=fmt,
+            out=out,
+            headers=settings().headers,
+        )
         if emails or slack:
             deliver(conn, app, digest, emails=emails, slack=slack, html=out)
     if out is not None:
@@ -151,7 +166,7 @@ def _render_keys(rows: list[dict[str, Any]], *, as_json: bool) -> None:
                 r["account"],
                 r["current_version"],
                 r["state"],
-                (r["last_rotated_at"] or "never")[:10],
+                r["last_rotated_at"] or "never",
                 ", ".join(m["person"] for m in r["readers"]) or "-",
                 ", ".join(s["person"] for s in r["seen_current_version_by"]) or "-",
                 ", ".join(f"{f['person']}: {f['field']}" for f in r["fields_seen"]) or "-",
@@ -191,7 +206,7 @@ def accept_cmd(app: App, finding: str, until: str, reason: str, as_json: bool) -
         emit_json(accepted.to_dict())
         return
     info(
-        f"accepted {accepted.finding_id} ({accepted.severity.label}) until {accepted.until:%Y-%m-%d %H:%M} UTC"
+        f"accepted {accepted.finding_id} ({accepted.severity.label}) until {timestamp(accepted.until)}"
     )
 
 
@@ -236,7 +251,7 @@ def acceptances_cmd(app: App, include_ended: bool, as_json: bool) -> None:
                 a.finding_id,
                 a.severity.label,
                 a.by,
-                f"{a.until:%Y-%m-%d %H:%M}",
+                a.until,
                 state(a.until, a.revoked_at),
                 a.note,
             ]

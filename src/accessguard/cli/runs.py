@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ import click
 from accessguard.app import App
 from accessguard.cli.context import pass_app
 from accessguard.cli.conventions import no_csv
+from accessguard.cli.options import confirm_or_refuse
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 from accessguard.errors import UsageError
@@ -206,14 +206,7 @@ def confirm_cmd(
 
 def _ask(yes: bool, question: str) -> None:
     """Ask on the terminal unless --yes; without a terminal and --yes, refuse (nothing changes)."""
-    if yes:
-        return
-    if not sys.stdin.isatty():
-        raise UsageError(
-            "refusing to confirm without asking: there is no terminal; "
-            "pass --yes after reviewing the list",
-        )
-    click.confirm(question, abort=True, err=True)
+    confirm_or_refuse(yes, question, hint="review the list above, then pass --yes")
 
 
 @runs.command("unlock")

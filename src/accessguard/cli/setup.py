@@ -56,10 +56,15 @@ def db_upgrade(app: App) -> None:
 
 
 @db_group.command("current")
+@click.option("--json", "as_json", is_flag=True, help="Print the database and its revision.")
 @pass_app
-def db_current(app: App) -> None:
-    """Print the schema revision the database is at."""
+def db_current(app: App, as_json: bool) -> None:
+    """Print the schema revision the database is at (and, with -o json, the database)."""
     from accessguard.db.migrate import current_revision
 
     app.require_database()
-    click.echo(current_revision(app.engine) or "none")
+    revision = current_revision(app.engine)
+    if as_json:
+        emit_json({"database": _safe_url(app), "revision": revision})
+    else:
+        click.echo(revision or "none")

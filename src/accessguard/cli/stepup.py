@@ -30,8 +30,9 @@ def step_up_option(func: F) -> F:
         "--step-up-code",
         metavar="CODE",
         envvar="ACCESSGUARD_STEP_UP_CODE",
-        help="Your current step-up TOTP code (`accessguard stepup enroll`), when the config "
-        "file turns step-up on (asked on a terminal otherwise).",
+        help="Your current step-up TOTP code (`accessguard stepup enroll`; also "
+        "ACCESSGUARD_STEP_UP_CODE): step-up is on unless the config file turns it off; "
+        "asked on a terminal when not given.",
     )
     return option(func)
 

@@ -66,6 +66,13 @@ def enroll_cmd(
             text = click.prompt("otpauth:// URI or base32 seed", hide_input=True)
         else:
             text = sys.stdin.read()
+        if not text.strip():
+            from accessguard.errors import InputError
+
+            raise InputError(
+                "no otpauth:// URI or base32 seed given on stdin",
+                hint="pipe it in (`< otpauth.txt`), or let Vault make one with --generate",
+            )
         seed, url = parse_seed(text)
     with account_in_vault(app, account) as (conn, client, acct):
         result, uri = enroll(

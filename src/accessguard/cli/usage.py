@@ -47,8 +47,12 @@ def describe(exc: click.UsageError) -> tuple[str, str]:
             options = " or ".join(f'"{p}"' for p in sorted(exc.possibilities))
             return message, f"did you mean {options}? ({see_help})"
         return message, see_help
-    text = _lower_first(exc.format_message().strip())
+    # One line, whatever click wraps: its choice lists come a tab-indented line each.
+    text = _lower_first(" ".join(exc.format_message().split()))
     param = exc.param if isinstance(exc, click.BadParameter) else None
+    if isinstance(param, click.Argument) and ctx is not None:
+        # An argument with choices is named by them ('{keep|revoke}'): name it DECISION.
+        text = text.replace(param.get_error_hint(ctx), repr(param.human_readable_name), 1)
     if param is not None and isinstance(param.type, click.DateTime):
         text = date_pattern(text)
     match = _NO_SUCH_COMMAND.match(exc.message.strip())

@@ -176,6 +176,8 @@ def user_cmd(app: App, person: str, as_json: bool) -> None:
     from accessguard.vault.facade import open_vault
 
     password = Secret(read_hidden("New Vault password"))
+    if not password.reveal():  # an empty stdin is a forgotten pipe, not a short password
+        raise InputError("no password given", hint="pipe it on stdin or type it at the prompt")
     if len(password.reveal()) < 12:
         raise InputError("the password must be at least 12 characters")
     client = open_vault(app)

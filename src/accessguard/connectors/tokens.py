@@ -52,16 +52,17 @@ def keyring_user(kind: str, name: str) -> str:
 
 
 def missing_hint(kind: str, name: str, key: str, *, vault_root: str = "<mount>/<prefix>") -> str:
-    """Where a missing secret is expected now (and that the old flat path is not read).
+    """Where a missing secret is expected, and the command that stores it there.
 
-    ``vault_root`` is the KV mount and prefix (``secret/accessguard``).
+    ``vault_root`` is the KV mount and prefix (``secret/accessguard``). (Secrets at the old
+    flat path are not read: docs/connectors.md, Secrets, says so for those upgrading.)
     """
     where = f"connectors/{kind}/{name}"
+    notifier = " --notifier <kind>" if kind == "notifiers" else ""
     return (
-        f"store it in Vault (KV {vault_root}/{where}, key {key}) or in the OS keyring "
-        f"(service 'accessguard', user '{where}'); secrets at the old {vault_root}/connectors/"
-        f"{name} (keyring 'connector:{name}') are no longer read: move them "
-        "(docs/connectors.md, Secrets)"
+        f"store it in Vault with `accessguard connectors secret set {name} {key}{notifier}` "
+        f"(KV {vault_root}/{where}, key {key}) or in the OS keyring "
+        f"(service 'accessguard', user '{where}')"
     )
 
 

@@ -22,16 +22,22 @@ if TYPE_CHECKING:
 
 
 def write_access_report(
-    session: Connection, settings: Settings, *, now: datetime, fmt: str, out: Path | None
+    session: Connection,
+    settings: Settings,
+    *,
+    now: datetime,
+    fmt: str,
+    out: Path | None,
+    headers: bool = True,
 ) -> Digest:
     """Render the access report to ``out`` (0600) or stdout; returns the findings digest."""
     report = AccessReport(session, settings, now=now)
     if out is None:
-        digest = render(report, fmt, sys.stdout)
+        digest = render(report, fmt, sys.stdout, headers=headers)
         sys.stdout.flush()
         return digest
-    with open_private(out, newline="") as handle:
-        return render(report, fmt, handle)
+    with open_private(out, newline="", folders=False) as handle:
+        return render(report, fmt, handle, headers=headers)
 
 
 def html_report(session: Connection, settings: Settings, *, now: datetime) -> str:

@@ -89,11 +89,19 @@ def is_loopback(host: str) -> bool:
 
 
 def refuse_plain_http(addresses: Iterable[str], *, allow_http: bool) -> None:
-    """A ConfigError for an ``http://`` address off loopback, unless the file allows it."""
-    if allow_http:
-        return
+    """A ConfigError for an address that is no http(s) URL, or ``http://`` off loopback
+    unless the file allows it."""
     for address in addresses:
         parts = urlsplit(address)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ConfigError(
+                f"the Vault address {address!r} is not a URL",
+                hint="write it with its scheme: https://vault.example.com:8200 "
+                "(VAULT_ADDR, [vault].addresses)",
+                code="vault-bad-address",
+            )
+        if allow_http:
+            continue
         if parts.scheme == "http" and not is_loopback(parts.hostname or ""):
             raise ConfigError(
                 f"refusing plain http to Vault at {address}: the token would cross the "

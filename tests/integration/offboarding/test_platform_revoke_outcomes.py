@@ -195,6 +195,8 @@ def test_a_failed_revoke_keeps_the_connector_hint(vapp: App, openbao: Any) -> No
     shown = invoke(vapp, "runs", "show", run_id)
     assert shown.exit_code == 0, shown.stderr
     assert "      hint: store it in Vault" in shown.stdout
+    assert "`accessguard connectors secret set brand-fb token`" in shown.stdout  # the way to do it
+    assert "no longer read" not in shown.stdout  # no upgrade note for a fresh install
     _, again = invoke_json(vapp, "runs", "show", run_id)
     assert _platform_item(again)["details"]["hint"] == item["details"]["hint"]
 

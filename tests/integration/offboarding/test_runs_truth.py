@@ -133,6 +133,10 @@ def test_confirm_all_lists_the_items_then_confirms_every_one_with_one_command(
     unasked = invoke(any_world.app, "runs", "confirm", run["id"], step, "--all",
                      "--evidence", "done")  # fmt: skip
     assert unasked.exit_code == 2 and "no terminal" in unasked.stderr
+    assert unasked.stderr.splitlines()[-2:] == [
+        "error: refusing to go ahead without confirmation: there is no terminal to ask on",
+        "hint: review the list above, then pass --yes",
+    ]
     assert "Traceback" not in unasked.stderr
     assert {i["status"] for i in _items(any_world, run["id"], step).values()} == {"waiting"}
     assert _events(any_world, "run.confirm") == []

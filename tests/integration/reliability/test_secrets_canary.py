@@ -121,6 +121,7 @@ def test_demo_scenario_leaks_no_secret(tmp_path: Path, openbao, scim, monkeypatc
     monkeypatch.setenv("ACCESSGUARD_ACTOR", "it-admin@example.com")
     url = f"sqlite:///{home / 'accessguard.db'}"
     out = tmp_path / "out"
+    out.mkdir()  # --out and --log-file write into a folder that exists
     run = Scenario(url, out / "accessguard.log")
 
     run("init")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
 from sqlalchemy import insert, select, update
@@ -61,3 +61,8 @@ def test_keys_report(findings_app: App) -> None:
     assert row["totp"]["in_vault"] and "exported by ann@example.com" in row["totp"]["where"]
     text = CliRunner().invoke(cli, ["--db", app.settings.database_url, "report", "keys"]).output
     assert "brand-old" in text and "bob@example.com" in text
+    rotated = [r["last_rotated_at"] for r in rows.values() if r["last_rotated_at"]]
+    assert rotated
+    for when in rotated:  # the table writes the time as every table does, not a bare date
+        shown = datetime.fromisoformat(when).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert shown in text

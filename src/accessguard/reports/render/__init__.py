@@ -12,8 +12,11 @@ FORMATS = ("table", "json", "csv", "md", "html")
 HUMAN_ROWS = 500
 
 
-def render(report: AccessReport, fmt: str, out: TextIO) -> Digest:
-    """Write ``report`` in ``fmt`` to ``out``; returns the findings digest (for --fail-on)."""
+def render(report: AccessReport, fmt: str, out: TextIO, *, headers: bool = True) -> Digest:
+    """Write ``report`` in ``fmt`` to ``out``; returns the findings digest (for --fail-on).
+
+    ``headers=False`` (``--no-headers``) drops the CSV header row.
+    """
     if fmt == "json":
         from accessguard.reports.render.json_out import write_json
 
@@ -21,7 +24,7 @@ def render(report: AccessReport, fmt: str, out: TextIO) -> Digest:
     elif fmt == "csv":
         from accessguard.reports.render.csv_out import write_csv
 
-        write_csv(report, out)
+        write_csv(report, out, headers=headers)
     elif fmt == "table":
         from accessguard.reports.render.text import write_text
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC
 from typing import TextIO
 
 from accessguard.reports.access import AccessReport
@@ -12,17 +13,18 @@ COLUMNS = ("severity", "kind", "subject_type", "subject_id", "account", "person"
 ACCEPTANCE_COLUMNS = ("id", "accepted_by", "accepted_until", "accepted_note")
 
 
-def write_csv(report: AccessReport, out: TextIO) -> None:
-    """Write the findings as CSV with a header row."""
+def write_csv(report: AccessReport, out: TextIO, *, headers: bool = True) -> None:
+    """Write the findings as CSV, with a header row unless ``headers`` is false."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS + ACCEPTANCE_COLUMNS)
+    if headers:
+        writer.writerow(COLUMNS + ACCEPTANCE_COLUMNS)
     for finding in report.findings():
         row = finding.to_dict()
         accepted = finding.accepted
         extra = [
             finding.id,
             accepted.by if accepted else None,
-            accepted.until.isoformat() if accepted else None,
+            accepted.until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if accepted else None,
             accepted.note if accepted else None,
         ]
         writer.writerow([formula_safe(row[c]) for c in COLUMNS] + [formula_safe(v) for v in extra])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from accessguard.reports.access import AccessReport
@@ -40,10 +41,15 @@ def _table(out: TextIO, title: str, columns: Sequence[str], rows: list[list[Any]
         out.write("(none)\n")
 
 
+def _stamp(value: datetime) -> str:
+    """A time as the CLI writes every timestamp: ISO 8601 UTC, seconds, ``Z``."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def write_text(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
     """The report as aligned text tables (rows capped at ``limit`` per section)."""
     digest = report.run_findings()
-    out.write(f"Access review, {report.now:%Y-%m-%d %H:%M} UTC: {digest.total} finding(s)\n")
+    out.write(f"Access review, {_stamp(report.now)}: {digest.total} finding(s)\n")
     out.write(
         "  ".join(f"{s.label}: {digest.by_severity.get(s, 0)}" for s in reversed(Severity)) + "\n"
     )
@@ -61,7 +67,7 @@ def write_text(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
             f"ACCEPTED RISKS ({digest.accepted_count}, not counted)",
             ["severity", "finding", "accepted by", "until", "note"],
             [
-                [f.severity.label, f.id, a.by, f"{a.until:%Y-%m-%d %H:%M}", a.note]
+                [f.severity.label, f.id, a.by, _stamp(a.until), a.note]
                 for f in digest.accepted
                 if (a := f.accepted) is not None
             ],
