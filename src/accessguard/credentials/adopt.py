@@ -18,7 +18,7 @@ from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.compose import Covering, rotation_keys
 from accessguard.credentials.records import CredentialRecord, get_credential
-from accessguard.credentials.versions import add_versions, set_current
+from accessguard.credentials.versions import activate_version, login_metadata
 from accessguard.errors import ConflictError
 from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
@@ -138,25 +138,23 @@ def adopt(
     now = clock.now()
     vault.kv.set_custom_metadata(
         credential.vault_path,
-        {
-            "account_id": str(account.id),
-            "state": "active",
-            "rotated_at": now.isoformat(),
-            "rotated_by": actor,
-            "reason": why,
-            "run_id": run_id,
-            "pending_version": None,
-            "adopted_from": str(shown.known_version),
-        },
+        login_metadata(
+            state="active",
+            at=now,
+            actor=actor,
+            reason=why,
+            run_id=run_id,
+            account_id=str(account.id),
+            pending_version=None,
+            adopted_from=str(shown.known_version),
+        ),
     )
-    set_current(
-        conn, credential.id, version=version, previous=None, state="active", at=now, by=actor
-    )
-    add_versions(
+    activate_version(
         conn,
         clock,
-        versions=[(credential.id, version, None)],
-        state="active",
+        credential_id=credential.id,
+        version=version,
+        at=now,
         actor=actor,
         reason=why,
         run_id=run_id,

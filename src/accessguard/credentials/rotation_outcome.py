@@ -13,7 +13,12 @@ from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.compose import Covering, covered
 from accessguard.credentials.records import get_credential
-from accessguard.credentials.versions import add_versions, mark_version, set_current, set_state
+from accessguard.credentials.versions import (
+    activate_version,
+    login_metadata,
+    mark_version,
+    set_state,
+)
 from accessguard.errors import ConflictError
 from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
@@ -99,33 +104,32 @@ def rollback(
     values = old.public_values()
     version = vault.kv.write(credential.vault_path, values, cas=pending)
     now = clock.now()
+    why = reason or f"rollback of version {pending}"
     vault.kv.set_custom_metadata(
         credential.vault_path,
-        {
-            "state": "active",
-            "rotated_at": now.isoformat(),
-            "rotated_by": actor,
-            "reason": reason or f"rollback of version {pending}",
-            "pending_version": None,
-            "restored_from": str(previous),
-            "run_id": run_id,
-        },
+        login_metadata(
+            state="active",
+            at=now,
+            actor=actor,
+            reason=why,
+            run_id=run_id,
+            pending_version=None,
+            restored_from=str(previous),
+        ),
     )
     mark_version(conn, credential.id, version=pending, state="rolled-back")
-    add_versions(
+    activate_version(
         conn,
         clock,
-        versions=[(credential.id, version, None)],
-        state="active",
+        credential_id=credential.id,
+        version=version,
+        at=now,
         actor=actor,
-        reason=reason or f"rollback of version {pending}",
+        reason=why,
         run_id=run_id,
         restored_from=previous,
     )
     mark_version(conn, credential.id, version=previous, state="superseded")
-    set_current(
-        conn, credential.id, version=version, previous=None, state="active", at=now, by=actor
-    )
     record(
         conn,
         clock,

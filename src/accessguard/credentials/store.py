@@ -16,10 +16,10 @@ from accessguard.credentials.fields import PASSWORD, changed_fields, record_fiel
 from accessguard.credentials.observers import require_reason
 from accessguard.credentials.records import find_credential, get_credential
 from accessguard.credentials.versions import (
-    add_versions,
+    activate_version,
     credential_not_found,
     insert_credential,
-    set_current,
+    login_metadata,
 )
 from accessguard.errors import CasConflictError, ConflictError, InputError, VaultNotFoundError
 from accessguard.inventory.grants import record_use
@@ -148,16 +148,12 @@ def set_credential(
     else:
         version = vault.kv.write(path, values.to_vault(), cas=expected)
     now = clock.now()
+    why = reason or "set"
     vault.kv.set_custom_metadata(
         path,
-        {
-            "account_id": str(account.id),
-            "state": "active",
-            "rotated_at": now.isoformat(),
-            "rotated_by": actor,
-            "reason": reason or "set",
-            "run_id": None,
-        },
+        login_metadata(
+            state="active", at=now, actor=actor, reason=why, run_id=None, account_id=str(account.id)
+        ),
     )
     if credential is None:
         credential_id = insert_credential(
@@ -165,16 +161,8 @@ def set_credential(
         )
     else:
         credential_id = credential.id
-        set_current(
-            conn, credential_id, version=version, previous=None, state="active", at=now, by=actor
-        )
-    add_versions(
-        conn,
-        clock,
-        versions=[(credential_id, version, None)],
-        state="active",
-        actor=actor,
-        reason=reason or "set",
+    activate_version(
+        conn, clock, credential_id=credential_id, version=version, at=now, actor=actor, reason=why
     )
     record_field_writes(conn, clock, credential_id=credential_id, version=version, changed=changed)
     record(
