@@ -10,8 +10,9 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
-from accessguard.cli.option_names import Decorator, change_rows, reason_option
+from accessguard.cli.option_names import Decorator, reason_option
 from accessguard.cli.output import cell, emit_json, info, table
+from accessguard.cli.updates import change_options, report_change, stacked
 from accessguard.inventory.vocab import CRITICALITIES as CRITICALITY_CHOICES
 from accessguard.inventory.vocab import PLATFORMS as PLATFORM_CHOICES
 
@@ -166,7 +167,7 @@ def show(app: App, account: str, as_json: bool) -> None:
 
 def _account_update_options() -> Decorator:
     """The fields `accounts update` changes, as `accounts add` names them."""
-    options = [
+    return stacked(
         click.option("--handle", help="The handle, page or profile id on the platform."),
         click.option("--display-name", help="Public name of the account."),
         click.option("--owner", metavar="PERSON", help="The person accountable for it."),
@@ -186,22 +187,13 @@ def _account_update_options() -> Decorator:
         ),
         click.option("--tag", "tags", multiple=True, help="Add a tag (repeatable)."),
         click.option("--untag", "untags", multiple=True, help="Remove a tag (repeatable)."),
-    ]
-
-    def decorate(command: Any) -> Any:
-        for option in reversed(options):
-            command = option(command)
-        return command
-
-    return decorate
+    )
 
 
 @accounts.command("update")
 @click.argument("account")
 @_account_update_options()
-@reason_option()
-@click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@change_options()
 @pass_app
 def update_cmd(
     app: App,
@@ -241,22 +233,8 @@ def update_cmd(
             apply_account_update(
                 conn, app.clock, app.actor, found, diff, reason=reason, company=company
             )
-    if as_json:
-        emit_json({"account": found.name, "dry_run": dry_run, "changes": change_rows(diff)})
-    else:
-        for name, (before, after) in diff.items():
-            click.echo(f"{name}: {_text(before)} -> {_text(after)}")
-    suffix = " (dry run: nothing written)" if dry_run else ""
-    info(
-        f"{found.name}: {len(diff)} change(s){suffix}"
-        if diff
-        else f"{found.name}: nothing to change"
-    )
-
-
-def _text(value: Any) -> str:
-    """A field value on one line (settings as JSON)."""
-    return json.dumps(value, sort_keys=True) if isinstance(value, dict) else cell(value)
+    done = f"{len(diff)} change(s)"
+    report_change("account", found.name, diff, dry_run=dry_run, as_json=as_json, done=done)
 
 
 @accounts.command("archive")
