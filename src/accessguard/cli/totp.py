@@ -13,7 +13,6 @@ from accessguard.cli.conventions import no_csv
 from accessguard.cli.options import (
     confirm_or_refuse,
     dry_run_option,
-    reason_option,
     refuse_secret_to_file,
     secret_stream,
     show_secrets_option,
@@ -21,6 +20,7 @@ from accessguard.cli.options import (
 )
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.qr import show_once
+from accessguard.cli.reveals import reveal_options, revealing
 from accessguard.cli.stepup import step_up_check, step_up_option
 
 if TYPE_CHECKING:
@@ -102,13 +102,7 @@ def _render(result: ActionResult, uri: Secret | None, *, as_json: bool) -> None:
 
 @totp.command("code")
 @click.argument("account")
-@reason_option(required=True, help="Why you need it (recorded).")
-@click.option(
-    "--as",
-    "as_email",
-    metavar="PERSON",
-    help="Must be you: the exposure is recorded against the operator who reveals.",
-)
+@reveal_options()
 @click.option("--pending", is_flag=True, help="A code from the regenerated (pending) seed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the code as JSON.")
 @step_up_option
@@ -123,26 +117,21 @@ def code_cmd(
     step_up_code: str | None,
 ) -> None:
     """Print a current code for ACCOUNT from Vault (recorded; step-up if critical)."""
-    from accessguard.credentials.observers import acting_person
     from accessguard.credentials.totp import code
-    from accessguard.playbooks.stepup import require_for_account
 
-    require_for_account(app, account, step_up_check(app, step_up_code), why="a TOTP code")
-
-    with account_in_vault(app, account) as (conn, client, acct):
-        person = acting_person(conn, app.actor, as_email=as_email)
+    with revealing(app, account, step_up_code, why="a TOTP code", as_email=as_email) as seen:
         value = code(
-            conn,
+            seen.conn,
             app.clock,
-            vault=client,
-            account=acct,
-            person=person,
+            vault=seen.vault,
+            account=seen.account,
+            person=seen.person,
             reason=reason,
             actor=app.actor,
             pending=pending,
         )
     if as_json:
-        emit_json({"account": acct.name, "pending": pending, "code": value.reveal()})
+        emit_json({"account": seen.account.name, "pending": pending, "code": value.reveal()})
     else:
         click.echo(value.reveal())
 
