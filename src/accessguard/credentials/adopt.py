@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from accessguard.audit.actions import AuditAction
-from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.compose import Covering, rotation_keys
+from accessguard.credentials.custody_events import audit_login
 from accessguard.credentials.records import CredentialRecord, get_credential
-from accessguard.credentials.versions import activate_version, login_metadata
+from accessguard.credentials.versions import activate_version, settled_metadata
 from accessguard.errors import ConflictError
 from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
@@ -138,14 +138,12 @@ def adopt(
     now = clock.now()
     vault.kv.set_custom_metadata(
         credential.vault_path,
-        login_metadata(
-            state="active",
+        settled_metadata(
             at=now,
             actor=actor,
             reason=why,
             run_id=run_id,
             account_id=str(account.id),
-            pending_version=None,
             adopted_from=str(shown.known_version),
         ),
     )
@@ -159,16 +157,8 @@ def adopt(
         reason=why,
         run_id=run_id,
     )
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.CREDENTIAL_ADOPT,
-        target_type="credential",
-        target=account.name,
-        run_id=run_id,
-        details={**shown.to_dict(), "previous_version": shown.known_version, "reason": why},
-    )
+    details = {**shown.to_dict(), "previous_version": shown.known_version, "reason": why}
+    audit_login(conn, clock, AuditAction.CREDENTIAL_ADOPT, account, actor, details, run_id=run_id)
     return ActionResult.changed(
         f"{account.name}: version {version} (written outside accessguard) adopted as active",
         account=account.name,

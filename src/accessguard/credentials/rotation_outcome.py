@@ -9,15 +9,15 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from accessguard.audit.actions import AuditAction
-from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.compose import Covering, covered
+from accessguard.credentials.custody_events import audit_login
 from accessguard.credentials.records import get_credential
 from accessguard.credentials.versions import (
     activate_version,
-    login_metadata,
     mark_version,
     set_state,
+    settled_metadata,
 )
 from accessguard.errors import ConflictError
 from accessguard.inventory.records import AccountRecord
@@ -63,16 +63,8 @@ def confirm(
     mark_version(conn, credential.id, version=credential.current_version, state="active")
     if credential.previous_version is not None:
         mark_version(conn, credential.id, version=credential.previous_version, state="superseded")
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.CREDENTIAL_CONFIRM,
-        target_type="credential",
-        target=account.name,
-        run_id=run_id,
-        details={"version": credential.current_version},
-    )
+    details = {"version": credential.current_version}
+    audit_login(conn, clock, AuditAction.CREDENTIAL_CONFIRM, account, actor, details, run_id=run_id)
     return ActionResult.changed(
         f"version {credential.current_version} of {account.name} is active",
         account=account.name,
@@ -107,14 +99,8 @@ def rollback(
     why = reason or f"rollback of version {pending}"
     vault.kv.set_custom_metadata(
         credential.vault_path,
-        login_metadata(
-            state="active",
-            at=now,
-            actor=actor,
-            reason=why,
-            run_id=run_id,
-            pending_version=None,
-            restored_from=str(previous),
+        settled_metadata(
+            at=now, actor=actor, reason=why, run_id=run_id, restored_from=str(previous)
         ),
     )
     mark_version(conn, credential.id, version=pending, state="rolled-back")
@@ -130,15 +116,9 @@ def rollback(
         restored_from=previous,
     )
     mark_version(conn, credential.id, version=previous, state="superseded")
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.CREDENTIAL_ROLLBACK,
-        target_type="credential",
-        target=account.name,
-        run_id=run_id,
-        details={"version": version, "restored_from": previous, "rolled_back": pending},
+    details = {"version": version, "restored_from": previous, "rolled_back": pending}
+    audit_login(
+        conn, clock, AuditAction.CREDENTIAL_ROLLBACK, account, actor, details, run_id=run_id
     )
     return ActionResult.changed(
         f"{account.name}: version {previous}'s value restored as version {version}",

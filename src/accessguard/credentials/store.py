@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from accessguard.audit.actions import AuditAction
-from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.compose import newer_writes
+from accessguard.credentials.custody_events import audit_login
 from accessguard.credentials.exposure import record_exposure
 from accessguard.credentials.fields import PASSWORD, changed_fields, record_field_writes
 from accessguard.credentials.observers import require_reason
@@ -165,20 +165,13 @@ def set_credential(
         conn, clock, credential_id=credential_id, version=version, at=now, actor=actor, reason=why
     )
     record_field_writes(conn, clock, credential_id=credential_id, version=version, changed=changed)
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.CREDENTIAL_SET,
-        target_type="credential",
-        target=account.name,
-        details={
-            "version": version,
-            "fields": sorted(values.values),
-            "changed": sorted(k for k, v in changed.items() if v),
-            "reason": reason,
-        },
-    )
+    details = {
+        "version": version,
+        "fields": sorted(values.values),
+        "changed": sorted(k for k, v in changed.items() if v),
+        "reason": reason,
+    }
+    audit_login(conn, clock, AuditAction.CREDENTIAL_SET, account, actor, details)
     if operator is not None:
         record_exposure(
             conn,

@@ -22,11 +22,12 @@ from sqlalchemy import Connection, insert
 
 from accessguard.audit.actions import AuditAction
 from accessguard.clock import Clock
+from accessguard.credentials.custody_events import audit_seed
 from accessguard.credentials.exposure import record_exposure
 from accessguard.credentials.fields import TOTP_CODE, TOTP_SEED
 from accessguard.credentials.observers import operator, require_reason
 from accessguard.credentials.records import find_totp_key, get_totp_key
-from accessguard.credentials.totp_keys import audit_seed, free_key_name, update_key
+from accessguard.credentials.totp_keys import free_key_name, update_key
 from accessguard.db import tables
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.grants import record_use

@@ -1,4 +1,4 @@
-"""The writes behind a 2FA seed in custody: its ``totp_keys`` row, its Vault key name, its audit event.
+"""The writes behind a 2FA seed in custody: its ``totp_keys`` row and its Vault key name.
 
 Shared by enrolment, regeneration and confirmation (``totp``) and the one-time showing
 of a pending seed (``totp_show``). Functions take the caller's connection and never commit.
@@ -6,43 +6,11 @@ of a pending seed (``totp_show``). Functions take the caller's connection and ne
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection, update
 
-from accessguard.audit.actions import AuditAction
-from accessguard.audit.chain import record
-from accessguard.clock import Clock
 from accessguard.db import tables
 from accessguard.inventory.records import AccountRecord
 from accessguard.vault.facade import Vault
-
-
-def audit_seed(
-    conn: Connection,
-    clock: Clock,
-    action: AuditAction,
-    account: AccountRecord,
-    actor: str,
-    details: dict[str, Any],
-    *,
-    run_id: str | None = None,
-) -> None:
-    """The audit event of a change to ``account``'s 2FA seed.
-
-    Positional past the second, against the house habit, on purpose: the event reads in
-    ``record``'s order (what, on which account, by whom, with what) and each call fits a line.
-    """
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=action,
-        target_type="totp",
-        target=account.name,
-        run_id=run_id,
-        details=details,
-    )
 
 
 def update_key(conn: Connection, key_id: int, **values: object) -> None:

@@ -14,11 +14,12 @@ from sqlalchemy import Connection, select
 
 from accessguard.audit.actions import AuditAction
 from accessguard.clock import Clock
+from accessguard.credentials.custody_events import audit_seed
 from accessguard.credentials.exposure import record_exposure
 from accessguard.credentials.fields import TOTP_SEED
 from accessguard.credentials.records import get_totp_key
 from accessguard.credentials.totp import ISSUER
-from accessguard.credentials.totp_keys import audit_seed, free_key_name, update_key
+from accessguard.credentials.totp_keys import free_key_name, update_key
 from accessguard.db import tables
 from accessguard.errors import ConflictError
 from accessguard.inventory.records import AccountRecord, PersonRecord

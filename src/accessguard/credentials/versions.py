@@ -165,6 +165,22 @@ def login_metadata(
     }
 
 
+def settled_metadata(
+    *, at: datetime, actor: str, reason: str, run_id: str | None, **more: str | None
+) -> dict[str, str | None]:
+    """``login_metadata`` of a version made active outside a confirm (adopted, rolled back):
+    no rotation is pending any more."""
+    return login_metadata(
+        state="active",
+        at=at,
+        actor=actor,
+        reason=reason,
+        run_id=run_id,
+        pending_version=None,
+        **more,
+    )
+
+
 def set_state(conn: Connection, credential_id: int, *, state: str) -> None:
     """Set the credential's state only (a confirmed rotation becomes ``active``)."""
     conn.execute(
