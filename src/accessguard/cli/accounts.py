@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import click
 
@@ -16,10 +17,34 @@ from accessguard.cli.updates import change_options, report_change, stacked
 from accessguard.inventory.vocab import CRITICALITIES as CRITICALITY_CHOICES
 from accessguard.inventory.vocab import PLATFORMS as PLATFORM_CHOICES
 
+if TYPE_CHECKING:
+    from accessguard.inventory.accounts import ConnectorCheck
+
+
+class AccountRules(TypedDict):
+    """The keyword arguments of ``add_account`` and ``import_accounts`` that check an account."""
+
+    company_domains: Sequence[str]
+    company_phone_prefixes: Sequence[str]
+    check_connector: ConnectorCheck
+
 
 @click.group("accounts")
 def accounts() -> None:
     """Brand accounts on social platforms and management suites."""
+
+
+def _account_rules(app: App) -> AccountRules:
+    """What `accounts add` and `accounts import` check an account against: the company's
+    email domains and phone prefixes (recovery contacts) and the connector's settings."""
+    from accessguard.connectors.readiness import account_problems
+
+    company = app.settings.company
+    return {
+        "company_domains": company.domains,
+        "company_phone_prefixes": company.phone_prefixes,
+        "check_connector": account_problems,
+    }
 
 
 def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -76,7 +101,6 @@ def add(
     as_json: bool,
 ) -> None:
     """Add an account NAME (a short slug used in every other command)."""
-    from accessguard.connectors.readiness import account_problems
     from accessguard.inventory.accounts import AccountInput, add_account
     from accessguard.inventory.records import account_to_dict
 
@@ -93,17 +117,8 @@ def add(
         settings=_parse_settings(settings),
         tags=list(tags),
     )
-    company = app.settings.company
     with app.begin() as conn:
-        account = add_account(
-            conn,
-            app.clock,
-            app.actor,
-            data,
-            company_domains=company.domains,
-            company_phone_prefixes=company.phone_prefixes,
-            check_connector=account_problems,
-        )
+        account = add_account(conn, app.clock, app.actor, data, **_account_rules(app))
     result = account_to_dict(account, owner.lower() if owner else None)
     if as_json:
         emit_json(result)
@@ -320,21 +335,11 @@ def import_cmd(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
     recovery_email, recovery_phone, connector, tags (';'-separated), settings (JSON
     object). New names are added; existing ones are updated.
     """
-    from accessguard.connectors.readiness import account_problems
     from accessguard.inventory.importers import import_accounts
 
-    company = app.settings.company
     with app.begin() as conn:
-        changes = import_accounts(
-            conn,
-            app.clock,
-            app.actor,
-            file,
-            dry_run=dry_run,
-            company_domains=company.domains,
-            company_phone_prefixes=company.phone_prefixes,
-            check_connector=account_problems,
-        )
+        rules = _account_rules(app)
+        changes = import_accounts(conn, app.clock, app.actor, file, dry_run=dry_run, **rules)
     _report_changes(changes, dry_run=dry_run, as_json=as_json)
 
 
