@@ -241,17 +241,7 @@ def regenerate(
     details = {"key_name": name, "generation": generation}
     audit_seed(conn, clock, AuditAction.TOTP_REGENERATE, account, actor, details, run_id=run_id)
     if shown:
-        _seen(
-            conn,
-            clock,
-            key_id=key.id,
-            account=account,
-            generation=generation,
-            actor=actor,
-            kind="seed-shown",
-            reason="re-enrolment",
-            run_id=run_id,
-        )
+        seed_shown(conn, clock, account=account, actor=actor, run_id=run_id)
     result = ActionResult(
         Outcome.CHANGED,
         f"new seed for {account.name} generated (pending until `totp confirm`)",
