@@ -2,7 +2,7 @@
 
 Each plans ``{field: [before, after]}``, writes it unless ``--dry-run``, and prints the
 same thing either way: JSON on stdout, or a ``field: before -> after`` line per field,
-then a summary on stderr.
+then a summary on stderr. ``stacked`` builds these option sets (and the other commands').
 """
 
 from __future__ import annotations
