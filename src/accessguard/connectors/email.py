@@ -53,12 +53,15 @@ def check_settings(settings: SmtpSettings) -> None:
         raise ConfigError(
             f"[smtp] security = {settings.security!r}: use one of "
             + ", ".join(f'"{name}"' for name in SECURITY_PORTS),
+            hint="fix [smtp] security in the config file (or ACCESSGUARD_SMTP_SECURITY): "
+            '"starttls" for port 587, "tls" for 465',
             code="smtp-config",
         )
     if settings.security == "none" and settings.username:
         raise ConfigError(
             '[smtp] security = "none" with a username would send the password in clear: '
             'use "starttls" or "tls", or no username for a local relay',
+            hint="nothing was sent; set [smtp] security to starttls or tls",
             code="smtp-insecure-login",
         )
 
