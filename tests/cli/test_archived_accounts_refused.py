@@ -3,7 +3,8 @@
 `reconcile --account ARCHIVED` and `review start --scope account ARCHIVED` refuse with
 one line naming the archived state and the `accounts unarchive` hint, and store no
 reconcile run or campaign; `reconcile` of everything checks only accounts in service;
-an offboarding plans nothing (no handover) for an archived account the leaver owned.
+an offboarding plans nothing (no handover) for an archived account the leaver owned,
+and the access report judges only accounts in service.
 """
 
 from __future__ import annotations
@@ -85,3 +86,12 @@ def test_an_archived_account_needs_no_heir(url: str) -> None:
     assert result.exit_code == 0, result.stderr
     plan = json.loads(result.stdout)["plan"]
     assert ARCHIVED not in json.dumps(plan)
+
+
+def test_the_access_report_does_not_judge_an_archived_account(url: str) -> None:
+    """Archiving needs every grant ended: without this it would be reported with no admin."""
+    result = invoke(url, "report", "access", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [f["id"] for f in data["findings"] if f.get("account") == ARCHIVED] == []
+    assert ARCHIVED not in [a["name"] for a in data["accounts"]]
