@@ -57,9 +57,16 @@ def test_runs_and_reviews_record_the_same_actor(url: str) -> None:
     start = ["review", "start", "--scope", "all", "--reviewer", "ann@example.com"]
     result = _run(url, "--actor", "ALICE@EXAMPLE.COM", *start, "--due", "2099-01-01", "--json")
     assert result.exit_code == 0, result.stderr
+    campaign = json.loads(result.stdout)["campaign"]
+    pending = json.loads(_run(url, "review", "pending", "-o", "json").stdout)
+    [item] = [i["item"] for i in pending if i["person"] == "cy@agency.example"]
+    decide = ["review", "decide", str(item), "keep", "--reason", "agency contract runs"]
+    assert _run(url, "--actor", "Ann@Example.COM", *decide).exit_code == 0  # the reviewer
     runs = json.loads(_run(url, "runs", "list", "-o", "json").stdout)
     assert [r["actor"] for r in runs] == [ALICE]
-    assert set(_actors(url)) == {ALICE}
+    review = json.loads(_run(url, "review", "report", str(campaign), "-o", "json").stdout)
+    assert [i["decided_by"] for i in review["items"] if i["decided_by"]] == ["ann@example.com"]
+    assert set(_actors(url)) == {ALICE, "ann@example.com"}
 
 
 @pytest.mark.parametrize(
