@@ -152,7 +152,7 @@ def accept(
     live = live_acceptances(conn, now).get(fid)
     if live is not None:
         raise ConflictError(
-            f"{fid} is already accepted until {live.until:%Y-%m-%d %H:%M} UTC by {live.by}",
+            f"{fid} is already accepted until {live.until:%Y-%m-%dT%H:%M:%SZ} by {live.by}",
             hint=f"withdraw it first: accessguard report unaccept {fid}",
         )
     severity = _current(FindingContext(conn, settings, now), fid)

@@ -65,6 +65,11 @@ def test_the_day_given_is_the_day_shown(app: App, clock: FixedClock, one_high: s
         if r["id"] == one_high
     ]
     assert finding["accepted_until"] == shown
+    again = ["--db", app.settings.database_url, "report", "accept", one_high]
+    again += ["--until", day.isoformat(), "--reason", NOTE]
+    refused = CliRunner().invoke(cli, again, catch_exceptions=False)
+    assert refused.exit_code == 1
+    assert f"is already accepted until {shown} by " in refused.stderr.splitlines()[0]
 
 
 def test_it_lasts_through_the_last_second_of_that_day(
