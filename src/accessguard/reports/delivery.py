@@ -39,10 +39,12 @@ class Delivery:
 
 
 def prepare_delivery(app: App, *, emails: Sequence[str], slack: bool) -> Delivery:
-    """Check the delivery settings first: recipients, SMTP settings and password, the webhook.
+    """Check the delivery settings first: recipients, SMTP settings and login, the webhook.
 
-    A report is rendered, printed or written only after this passes, so a missing or
-    bad setting stops the command with nothing shown, written or sent.
+    For email the server is asked too: a connection secured and logged in as for the
+    real message, then closed (no message). A report is rendered, printed or written
+    only after this passes, so a missing or bad setting, a server that is down or
+    refuses the login, stops the command with nothing shown, written or sent.
     """
     from accessguard.inventory.validation import check_email
 
@@ -60,8 +62,13 @@ def prepare_delivery(app: App, *, emails: Sequence[str], slack: bool) -> Deliver
 
 
 def _smtp_ready(app: App) -> Secret | None:
-    """The SMTP password (None: no login), once ``[smtp]`` is known to be usable."""
-    from accessguard.connectors.email import check_settings, smtp_password, tls_context
+    """The SMTP password (None: no login), once the server took it (a login, no message)."""
+    from accessguard.connectors.email import (
+        check_login,
+        check_settings,
+        smtp_password,
+        tls_context,
+    )
 
     settings = app.settings.smtp
     check_settings(settings)
@@ -71,7 +78,9 @@ def _smtp_ready(app: App) -> Secret | None:
         )
     if settings.security != "none":
         tls_context(settings)  # an unreadable [smtp] cafile is refused here
-    return smtp_password(app)
+    password = smtp_password(app)
+    check_login(settings, password=password, what="the report")  # down, untrusted, wrong login
+    return password
 
 
 def _slack_webhook(app: App) -> Secret:

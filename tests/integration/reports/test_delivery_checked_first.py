@@ -19,6 +19,7 @@ from accessguard.app import App
 from accessguard.cli.main import cli
 from support.reports_servers import Mailbox, smtp_server, webhook_server
 from support.servers import free_port
+from support.smtp_tls import make_ca, tls_smtp_server
 
 
 def _smtp_env(box: Mailbox, **extra: str) -> dict[str, str]:
@@ -77,6 +78,34 @@ def test_a_bad_smtp_setting_stops_before_the_report(
         result = _run(findings_app, out, _smtp_env(box, **extra), "--email", "sec@example.com")
     _refused(result, out, message)
     assert box.messages == []
+
+
+def test_a_mail_server_that_is_down_stops_before_the_report(
+    findings_app: App, tmp_path: Path
+) -> None:
+    out = tmp_path / "review.html"
+    down = Mailbox(free_port())  # nothing listens there
+    result = _run(findings_app, out, _smtp_env(down), "--email", "sec@example.com")
+    _refused(result, out, "could not send the report to 127.0.0.1:")
+
+
+def test_a_wrong_smtp_password_stops_before_the_report(findings_app: App, tmp_path: Path) -> None:
+    """The server is asked for a login first (no message): a wrong password prints nothing."""
+    out = tmp_path / "review.html"
+    certs = make_ca(tmp_path, name="mail")
+    with tls_smtp_server(certs, password="the-right-one") as box:
+        env = {
+            **_smtp_env(Mailbox(box.port)),
+            "ACCESSGUARD_SMTP_SECURITY": "starttls",
+            "ACCESSGUARD_SMTP_CAFILE": str(certs.cafile),
+            "ACCESSGUARD_SMTP_USERNAME": "reports",
+            "ACCESSGUARD_SMTP_PASSWORD": "a-wrong-one",
+        }
+        result = _run(findings_app, out, env, "--email", "sec@example.com")
+    _refused(result, out, "could not send the report")
+    assert box.logins == [("reports", "a-wrong-one")]
+    assert box.messages == []
+    assert "a-wrong-one" not in result.output
 
 
 def test_a_bad_recipient_stops_before_the_report(findings_app: App, tmp_path: Path) -> None:
