@@ -98,11 +98,14 @@ def access_cmd(
             "report access takes no arguments (not repeated here); a Slack webhook URL goes "
             "in ACCESSGUARD_SLACK_WEBHOOK, Vault or the keyring, and --slack posts to it"
         )
+    from accessguard.reports.delivery import prepare_delivery
     from accessguard.reports.findings.base import Severity
     from accessguard.reports.service import deliver, write_access_report
 
     if as_json:
         fmt = "json"
+    # Delivery settings first: a missing or bad one stops here, nothing printed, written or sent.
+    delivery = prepare_delivery(app, emails=emails, slack=slack)
     if fetch_lockout:
         from accessguard.reports.lockout import scan_lockout
 
@@ -118,8 +121,8 @@ def access_cmd(
             out=out,
             headers=settings().headers,
         )
-        if emails or slack:
-            deliver(conn, app, digest, emails=emails, slack=slack, html=out)
+        if delivery.wanted:
+            deliver(conn, app, digest, delivery, html=out)
     if out is not None:
         info(f"wrote {out} ({digest.total} finding(s))")
     if fail_on and digest.at_or_above(Severity.parse(fail_on)):

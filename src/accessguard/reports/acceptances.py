@@ -36,6 +36,8 @@ from accessguard.reports.findings.base import (
 #: The longest an acceptance may run: a risk is looked at again at least once a year.
 MAX_DAYS = 366
 MAX_NOTE = 2000
+#: From a day's midnight to its last instant: a date given as ``--until`` covers the whole day.
+END_OF_DAY = timedelta(days=1, microseconds=-1)
 
 
 def parse_finding_id(text: str) -> str:
@@ -53,11 +55,13 @@ def parse_finding_id(text: str) -> str:
 def parse_until(text: str, now: datetime) -> datetime:
     """When an acceptance ends: a date (the acceptance covers that whole day, UTC) or a time.
 
+    A date ends at that day's last instant, 23:59:59.999999 UTC, so every display of it
+    (``2027-01-31T23:59:59Z``) names the day the user gave, not the next one's midnight.
     It must be in the future and at most ``MAX_DAYS`` ahead.
     """
     until = parse_datetime(text, "until")
     if len(text.strip()) == 10:
-        until += timedelta(days=1)  # through the end of the day given
+        until += END_OF_DAY  # through the end of the day given
     if until <= now:
         raise InputError(f"until: {text.strip()} is not in the future")
     if until > now + timedelta(days=MAX_DAYS):
@@ -148,7 +152,7 @@ def accept(
     live = live_acceptances(conn, now).get(fid)
     if live is not None:
         raise ConflictError(
-            f"{fid} is already accepted until {live.until:%Y-%m-%d %H:%M} UTC by {live.by}",
+            f"{fid} is already accepted until {live.until:%Y-%m-%dT%H:%M:%SZ} by {live.by}",
             hint=f"withdraw it first: accessguard report unaccept {fid}",
         )
     severity = _current(FindingContext(conn, settings, now), fid)
