@@ -48,9 +48,9 @@ def _refuse_webhook_url(ctx: click.Context, param: click.Parameter, value: str |
     "fmt",
     type=click.Choice(["table", "json", "csv", "md", "html"]),
     default="table",
-    show_default=True,
+    hidden=True,  # the older spelling of -o/--output, which takes md and html too
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (same as --format json).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (same as -o json).")
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (0600)."
 )
@@ -189,7 +189,7 @@ def _render_keys(rows: list[dict[str, Any]], *, as_json: bool) -> None:
 def accept_cmd(app: App, finding: str, until: str, reason: str, as_json: bool) -> None:
     """Accept a current finding's risk until a date (shown as accepted, not counted); audited.
 
-    FINDING is the finding's id from `report access --format json`
+    FINDING is the finding's id from `report access -o json`
     (kind:subject_type:subject_id). The acceptance ends at expiry, or as soon as the
     finding becomes more severe than when it was accepted.
     """

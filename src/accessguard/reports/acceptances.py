@@ -19,7 +19,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
-from accessguard.clock import Clock
+from accessguard.clock import Clock, stamp
 from accessguard.config import Settings
 from accessguard.db.tables import finding_acceptances as _ACCEPTANCES
 from accessguard.errors import ConflictError, InputError, NotFoundError
@@ -47,7 +47,7 @@ def parse_finding_id(text: str) -> str:
     if len(parts) != 3 or parts[0] not in KINDS or parts[1] not in SUBJECT_TYPES or not parts[2]:
         raise InputError(
             f"finding: {value[:80]!r} is not a finding id (kind:subject_type:subject_id)",
-            hint='copy the id from `report access --format json` (each finding\'s "id")',
+            hint='copy the id from `report access -o json` (each finding\'s "id")',
         )
     return value
 
@@ -152,7 +152,7 @@ def accept(
     live = live_acceptances(conn, now).get(fid)
     if live is not None:
         raise ConflictError(
-            f"{fid} is already accepted until {live.until:%Y-%m-%dT%H:%M:%SZ} by {live.by}",
+            f"{fid} is already accepted until {stamp(live.until)} by {live.by}",
             hint=f"withdraw it first: accessguard report unaccept {fid}",
         )
     severity = _current(FindingContext(conn, settings, now), fid)
