@@ -115,6 +115,11 @@ def start_campaign(
         )
         value = account.name
         source = source.where(grants.account_id == account.id)
+    if not session.execute(select(func.count()).select_from(source.subquery())).scalar_one():
+        raise InputError(
+            f"nothing to review in {kind}{':' + value if value else ''}: it holds no active grant",
+            hint="no campaign was started; `accessguard who-has ACCOUNT` shows what is held",
+        )
     now = clock.now()
     (campaign_id,) = session.execute(
         insert(_CAMPAIGNS)
