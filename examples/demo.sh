@@ -197,8 +197,8 @@ print(" ".join(sorted({s["id"] for s in run["steps"] for i in s["items"] if i["s
 
 offboarding_report() {
   section "Access review after the offboarding"
-  run report access --format md --out "$DEMO_DIR/access-review.md"
-  run report access --format html --out "$DEMO_DIR/access-review.html"
+  run report access -o md --out "$DEMO_DIR/access-review.md"
+  run report access -o html --out "$DEMO_DIR/access-review.html"
   head -40 "$DEMO_DIR/access-review.md"
   printf '%s... full report: %s (and %s)%s\n' "$DIM" "$DEMO_DIR/access-review.md" "$DEMO_DIR/access-review.html" "$RESET"
 }

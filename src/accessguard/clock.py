@@ -47,3 +47,12 @@ def ensure_utc(value: datetime) -> datetime:
 def today(clock: Clock) -> date:
     """The current UTC date by ``clock``."""
     return clock.now().date()
+
+
+#: The one way a timestamp reads for people: ISO 8601, UTC, whole seconds, ``Z``.
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def stamp(value: datetime) -> str:
+    """``value`` as ISO 8601 UTC with seconds and ``Z`` (naive values are UTC already)."""
+    return ensure_utc(value).strftime(TIMESTAMP_FORMAT)

@@ -16,7 +16,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from accessguard.errors import ConfigError
+from accessguard.errors import ConfigError, UsageError
 
 APP_NAME = "accessguard"
 CONFIG_ENV = "ACCESSGUARD_CONFIG"
@@ -245,6 +245,39 @@ def _section(cls: type, values: Mapping[str, Any], where: str) -> Any:
     return kwargs
 
 
+#: The longest actor name (an email's limit): it is written into every audit event.
+MAX_ACTOR = 320
+
+
+def actor_name(value: str, source: str, *, usage: bool = False) -> str:
+    """An actor as recorded: stripped and lower-cased, so ``Alice@Example.com`` is ``alice@...``.
+
+    Empty, over-long or with control (or invisible format) characters: a one-line
+    ConfigError naming ``source`` (``ACCESSGUARD_ACTOR``, the config file), or a
+    UsageError with ``usage`` (``--actor``).
+    """
+    import unicodedata
+
+    text = value.strip()
+    problem = (
+        "is empty"
+        if not text
+        else "contains control characters"
+        if any(unicodedata.category(ch).startswith("C") for ch in text)
+        else f"is longer than {MAX_ACTOR} characters"
+        if len(text) > MAX_ACTOR
+        else None
+    )
+    if problem:
+        error = UsageError if usage else ConfigError
+        raise error(
+            f"{source} {problem}: the actor names who acts in the audit trail",
+            hint="give your email, e.g. --actor alice@example.com (or set ACCESSGUARD_ACTOR)",
+            code="actor-invalid",
+        )
+    return text.lower()
+
+
 def load_settings(
     config_path: Path | None = None,
     *,
@@ -263,7 +296,7 @@ def load_settings(
             raise ConfigError(f"{path}: cannot read config: {exc}") from None
         for name, values in data.items():
             if name == "actor":
-                top["actor"] = str(values)
+                top["actor"] = actor_name(str(values), f"{path}: actor")
             elif name in _SECTIONS and isinstance(values, dict):
                 layered[name].update(values)
             else:
@@ -280,14 +313,14 @@ def load_settings(
                 _not_file_only(f"{name}.{f.name}", f"${var}", path)
                 layered[name][f.name] = env[var]
     if "ACCESSGUARD_ACTOR" in env:
-        top["actor"] = env["ACCESSGUARD_ACTOR"]
+        top["actor"] = actor_name(env["ACCESSGUARD_ACTOR"], "ACCESSGUARD_ACTOR")
     for dotted, value in (overrides or {}).items():
         if value is None:
             continue
         section, _, key = dotted.partition(".")
         _not_file_only(dotted, "an override", path)
         if section == "actor":
-            top["actor"] = value
+            top["actor"] = actor_name(str(value), "--actor", usage=True)
         else:
             layered[section][key] = value
     by_connector = _connector_tables(layered["connectors"])
@@ -295,7 +328,8 @@ def load_settings(
         name: cls(**_section(cls, layered[name], f"[{name}]")) for name, cls in _SECTIONS.items()
     }
     sections["connectors"] = dataclasses.replace(sections["connectors"], by_connector=by_connector)
-    actor = top.get("actor") or env.get("USER") or env.get("LOGNAME") or "operator"
+    login = (env.get("USER") or env.get("LOGNAME") or "").strip().lower()
+    actor = top.get("actor") or login or "operator"
     return Settings(**sections, actor=actor, config_path=str(path))
 
 

@@ -221,7 +221,7 @@ def test_report_access_format_and_output_disagreeing_is_an_error_with_a_hint(url
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         "error: --format csv and -o json disagree",
-        "hint: give one of them: -o picks one of --format's choices",
+        "hint: give one of them: -o is the same as --format",
     ]
 
 

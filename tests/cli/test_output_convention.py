@@ -75,7 +75,10 @@ def test_every_data_printing_command_has_the_output_options() -> None:
         output = options.get("-o")
         assert output is not None, f"{where} has no -o"
         assert isinstance(output.type, click.Choice), where
-        assert list(output.type.choices) == ["table", "json", "csv", "ndjson"], where
+        choices = list(output.type.choices)
+        assert choices[:4] == ["table", "json", "csv", "ndjson"], where
+        # Only a command that renders formats of its own (report access: md, html) has more.
+        assert choices[4:] == (["md", "html"] if path == ("report", "access") else []), where
         for flag in ("--output", "--quiet", "-q", "--no-headers", "--field", "--color", "--json"):
             assert flag in options, f"{where} has no {flag}"
 
@@ -324,6 +327,37 @@ def test_a_command_with_its_own_formats_takes_dash_o_as_one_of_them(url: str) ->
         assert refused.exit_code == 2, refused.stderr
         assert refused.stdout == ""
         assert refused.stderr.splitlines()[0] == message
+
+
+def test_dash_o_names_the_report_formats_only_it_renders(url: str, tmp_path: Path) -> None:
+    def report(*args: str) -> Result:
+        return CliRunner().invoke(cli, ["--db", url, "report", "access", *args])
+
+    import re
+
+    def undated(text: str) -> str:  # two runs may fall in different seconds
+        return re.sub(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "TIME", text)
+
+    assert undated(report("-o", "md").stdout) == undated(report("--format", "md").stdout)
+    assert report("-o", "md").stdout.startswith("# Access review")
+    page = tmp_path / "report.html"
+    written = report("-o", "html", "--out", str(page))
+    assert written.exit_code == 0, written.stderr
+    assert page.read_text().lstrip().lower().startswith("<!doctype html>")
+    refused = report("--format", "md", "-o", "html")
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines()[0] == "error: --format md and -o html disagree"
+    assert "--format" not in report("--help").stdout  # -o is the one spelling shown
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "table"])
+def test_every_report_format_writes_timestamps_one_way(url: str, fmt: str) -> None:
+    import re
+
+    result = CliRunner().invoke(cli, ["--db", url, "report", "access", "-o", fmt])
+    assert result.exit_code == 0, result.stderr
+    assert re.search(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", result.stdout), result.stdout
+    assert not re.search(r"\d{2}:\d{2} UTC", result.stdout)
 
 
 def _dummy(param: click.Parameter) -> list[str]:

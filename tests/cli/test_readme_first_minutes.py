@@ -6,6 +6,7 @@ home; the tour's example files parse as the commands that read them expect.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -28,14 +29,10 @@ def _block(heading: str) -> list[str]:
     return code.group(1).splitlines()
 
 
-def test_the_first_ten_minutes_run_as_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("ACCESSGUARD_HOME")
-    env: dict[str, str] = {}
-    ran = 0
-    for line in _block("First 10 minutes"):
+def _run_block(lines: list[str], tmp_path: Path, env: dict[str, str]) -> list[list[str]]:
+    """Run each ``accessguard`` line (each must exit 0), keeping the block's exports in ``env``."""
+    ran = []
+    for line in lines:
         words = shlex.split(line.replace("$PWD", str(tmp_path)), comments=True)
         if words[:1] == ["export"] and "=" in words[1] and not words[1].startswith("PATH="):
             name, _, value = words[1].partition("=")
@@ -43,9 +40,47 @@ def test_the_first_ten_minutes_run_as_written(
         elif words[:1] == ["accessguard"]:
             result = CliRunner().invoke(cli, words[1:], env=env, catch_exceptions=False)
             assert result.exit_code == 0, (line, result.output)
-            ran += 1
-    assert ran >= 10
+            ran.append(words[1:])
+    return ran
+
+
+def test_the_first_ten_minutes_run_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("ACCESSGUARD_HOME")
+    ran = _run_block(_block("First 10 minutes"), tmp_path, {})
+    assert len(ran) >= 10
     assert (tmp_path / ".try" / "config.toml").exists()
+
+
+def test_the_everyday_changes_run_as_written_after_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`people update`/`cancel-leave`, `accounts update`/`archive`/`unarchive` on the example company."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("ACCESSGUARD_HOME")
+    env: dict[str, str] = {}
+    _run_block(_block("First 10 minutes"), tmp_path, env)
+    ran = _run_block(_block("Everyday changes"), tmp_path, env)
+    shown = {tuple(words[:2]) for words in ran}
+    assert {
+        ("people", "update"),
+        ("people", "cancel-leave"),
+        ("accounts", "update"),
+        ("accounts", "archive"),
+        ("accounts", "unarchive"),
+    } <= shown
+    person = CliRunner().invoke(
+        cli, ["people", "show", "ben.carter@example.com", "-o", "json"], env=env
+    )
+    assert json.loads(person.stdout)["department"] == "Marketing"
+    sofia = CliRunner().invoke(
+        cli, ["people", "show", "sofia.alvarez@example.com", "-o", "json"], env=env
+    )
+    assert json.loads(sofia.stdout)["status"] == "active"
+    account = CliRunner().invoke(cli, ["accounts", "show", "nw-bluesky", "-o", "json"], env=env)
+    assert json.loads(account.stdout)["archived_at"] is None
 
 
 def test_the_first_ten_minutes_record_the_actor(

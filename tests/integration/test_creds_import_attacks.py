@@ -158,7 +158,9 @@ def test_without_yes_and_no_terminal_nothing_is_stored(vapp, openbao, tmp_path) 
     vault = admin_vault(vapp, openbao)
     before = state(vapp, vault)
     result = run(vapp, "creds", "import", str(export), "--from", "bitwarden")
-    assert "refusing to import without confirmation" in one_error(result)
+    assert one_error(result) == (
+        "error: refusing to go ahead without confirmation: there is no terminal to ask on"
+    )
     assert state(vapp, vault) == before
 
 

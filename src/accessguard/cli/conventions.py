@@ -27,12 +27,13 @@ OWN_FORMAT = "fmt"
 OUTPUT_OPTIONS = ("output_format", "quiet", "no_headers", "output_field", "color")
 
 
-def output_options() -> list[click.Option]:
-    """The output options, fresh objects for one command."""
+def output_options(own: tuple[str, ...] = ()) -> list[click.Option]:
+    """The output options, fresh objects for one command (``own``: its own extra formats)."""
+    formats = [f.value for f in Format] + [f for f in own if f not in set(Format)]
     return [
         click.Option(
             ["-o", "--output", "output_format"],
-            type=click.Choice([f.value for f in Format]),
+            type=click.Choice(formats),
             help="Output format (default: table; --json is -o json).",
         ),
         click.Option(
@@ -82,10 +83,22 @@ def apply(command: click.Command) -> click.Command:
         _date_metavars(command)
         taken = {opt for p in command.params for opt in p.opts}
         # A command that only reports (no --json) still takes --quiet: nothing but errors.
-        offered = [o for o in output_options() if prints_data(command) or o.name == "quiet"]
+        offered = [
+            o
+            for o in output_options(_own_choices(command))
+            if prints_data(command) or o.name == "quiet"
+        ]
         command.params.extend(o for o in offered if not taken & set(o.opts))
         command.callback = _wrapped(command.callback)
     return command
+
+
+def _own_choices(command: click.Command) -> tuple[str, ...]:
+    """The formats a command renders itself (``report access``: md, html), for ``-o``."""
+    own = next((p for p in command.params if p.name == OWN_FORMAT), None)
+    if own is None or not isinstance(own.type, click.Choice):
+        return ()
+    return tuple(str(c) for c in own.type.choices)
 
 
 _DATE_PARTS = {"%Y": "YYYY", "%m": "MM", "%d": "DD", "%H": "HH", "%M": "MM", "%S": "SS"}
@@ -109,10 +122,14 @@ def _wrapped(callback: Any) -> Any:
     @functools.wraps(callback)
     def run(*args: Any, **kwargs: Any) -> Any:
         given = {name: kwargs.pop(name, None) for name in OUTPUT_OPTIONS}
+        rendered_by_command = given["output_format"] not in (None, *set(Format))
+        if rendered_by_command:  # -o html: a format only the command itself renders
+            kwargs[OWN_FORMAT] = _agreeing(kwargs[OWN_FORMAT], given["output_format"])
+            given["output_format"] = None
         chosen = resolve(given, as_json=bool(kwargs.get("as_json")))
         if chosen.format is Format.CSV and getattr(callback, _NO_CSV, False):
             raise UsageError(NO_CSV, hint="nothing was done; use -o json")
-        if OWN_FORMAT in kwargs:
+        if OWN_FORMAT in kwargs and not rendered_by_command:
             kwargs[OWN_FORMAT] = _own_format(kwargs[OWN_FORMAT], chosen)
         elif "as_json" in kwargs:
             kwargs["as_json"] = chosen.format is not Format.TABLE or chosen.field is not None
@@ -134,18 +151,24 @@ def _own_format(own: str, chosen: OutputSettings) -> str:
     ctx = click.get_current_context()
     own_type = next(p.type for p in ctx.command.params if p.name == OWN_FORMAT)
     choices = [str(c) for c in own_type.choices] if isinstance(own_type, click.Choice) else []
-    explicit = ctx.get_parameter_source(OWN_FORMAT) is not click.core.ParameterSource.DEFAULT
     if chosen.format.value not in choices:
         raise UsageError(
             f"this command has no {chosen.format.value} form",
-            hint=f"use -o or --format with one of: {', '.join(choices)}",
+            hint=f"use -o with one of: {', '.join(choices)}",
         )
-    if explicit and own != chosen.format.value:
+    return _agreeing(own, chosen.format.value)
+
+
+def _agreeing(own: str, output: str) -> str:
+    """``-o`` wins over the default ``--format``; given both, they must agree."""
+    ctx = click.get_current_context()
+    explicit = ctx.get_parameter_source(OWN_FORMAT) is not click.core.ParameterSource.DEFAULT
+    if explicit and own != output:
         raise UsageError(
-            f"--format {own} and -o {chosen.format.value} disagree",
-            hint="give one of them: -o picks one of --format's choices",
+            f"--format {own} and -o {output} disagree",
+            hint="give one of them: -o is the same as --format",
         )
-    return chosen.format.value
+    return output
 
 
 def resolve(given: dict[str, Any], *, as_json: bool) -> OutputSettings:

@@ -10,6 +10,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
+from accessguard.cli.options import confirm_or_refuse
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 
@@ -84,7 +85,6 @@ def import_cmd(
         read_entries,
         read_map,
     )
-    from accessguard.errors import UsageError
     from accessguard.playbooks.stepup import require
     from accessguard.vault.facade import open_vault
 
@@ -96,14 +96,10 @@ def import_cmd(
     if dry_run or not plan.items:
         _show(plan, as_json, imported=False)
         return
-    if not yes:
-        if not sys.stdin.isatty():
-            raise UsageError(
-                "refusing to import without confirmation: there is no terminal to ask on",
-                hint="check the plan with --dry-run, then pass --yes",
-            )
+    if not yes and sys.stdin.isatty():
         _show(plan, False, imported=False)
-        click.confirm(f"Store {len(plan.items)} login(s) in Vault?", abort=True, err=True)
+    question = f"Store {len(plan.items)} login(s) in Vault?"
+    confirm_or_refuse(yes, question, hint="check the plan with --dry-run, then pass --yes")
     require(app, step_up_check(app, step_up_code), why=f"importing {len(plan.items)} login(s)")
     with app.begin() as conn:
         plan = plan_import(conn, vault=vault, entries=entries, mapping=mapping)

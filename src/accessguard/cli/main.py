@@ -263,7 +263,10 @@ def _fail(message: str, hint: str | None, code: int) -> None:
     help="Database URL (overrides config and ACCESSGUARD_DATABASE_URL).",
 )
 @click.option(
-    "--actor", metavar="NAME", help="Who is acting, recorded in the audit trail (default: $USER)."
+    "--actor",
+    metavar="NAME",
+    help="Who is acting (your email; case is ignored), recorded in the audit trail "
+    "(default: $USER).",
 )
 @click.option(
     "--log-file",

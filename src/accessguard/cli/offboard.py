@@ -11,6 +11,7 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import before_long_run, pass_app, run_hooks
+from accessguard.cli.options import confirm_or_refuse
 from accessguard.cli.output import console, emit_json, info
 from accessguard.cli.stepup import step_up_check, step_up_option
 
@@ -173,7 +174,6 @@ def offboard_cmd(
     --force accepts leaving an account without an active admin; it no longer starts a
     run beside an unfinished one: that is --allow-unfinished.
     """
-    from accessguard.errors import UsageError
     from accessguard.playbooks.loader import resolve
     from accessguard.playbooks.plan import plan_lines
     from accessguard.playbooks.planner import build_plan
@@ -190,13 +190,7 @@ def offboard_cmd(
         click.echo(line, err=as_json)
     if dry_run:
         return
-    if not yes:
-        if not sys.stdin.isatty():
-            raise UsageError(
-                "refusing to run without confirmation: there is no terminal to ask on",
-                hint="review the plan with --dry-run, then pass --yes",
-            )
-        click.confirm("Run this plan?", abort=True, err=True)
+    confirm_or_refuse(yes, "Run this plan?", hint="review the plan with --dry-run, then pass --yes")
     # Only a run needs the runner (and the actions it registers): a dry run or a refused plan
     # never loads them.
     from accessguard.playbooks.run_views import run_summary

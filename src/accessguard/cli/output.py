@@ -18,13 +18,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, redirect_stdout
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from accessguard.clock import stamp
 from accessguard.errors import UsageError
 
 if TYPE_CHECKING:
@@ -62,8 +63,6 @@ class OutputSettings:
 _DEFAULT = OutputSettings()
 _SETTINGS: ContextVar[OutputSettings] = ContextVar("output_settings")
 
-#: The only way a timestamp reads in output: ISO 8601, UTC, whole seconds, ``Z``.
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _ISO_TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})?"
 )
@@ -113,8 +112,7 @@ def color_enabled(*, isatty: bool) -> bool:
 
 def timestamp(value: datetime) -> str:
     """``value`` as ISO 8601 UTC with seconds and ``Z`` (naive values are UTC already)."""
-    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return aware.strftime(TIMESTAMP_FORMAT)
+    return stamp(value)
 
 
 def _scalar(value: Any) -> Any:

@@ -48,9 +48,9 @@ def _refuse_webhook_url(ctx: click.Context, param: click.Parameter, value: str |
     "fmt",
     type=click.Choice(["table", "json", "csv", "md", "html"]),
     default="table",
-    show_default=True,
+    hidden=True,  # the older spelling of -o/--output, which takes md and html too
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (same as --format json).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (same as -o json).")
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (0600)."
 )
@@ -98,11 +98,14 @@ def access_cmd(
             "report access takes no arguments (not repeated here); a Slack webhook URL goes "
             "in ACCESSGUARD_SLACK_WEBHOOK, Vault or the keyring, and --slack posts to it"
         )
+    from accessguard.reports.delivery import prepare_delivery
     from accessguard.reports.findings.base import Severity
     from accessguard.reports.service import deliver, write_access_report
 
     if as_json:
         fmt = "json"
+    # Delivery settings first: a missing or bad one stops here, nothing printed, written or sent.
+    delivery = prepare_delivery(app, emails=emails, slack=slack)
     if fetch_lockout:
         from accessguard.reports.lockout import scan_lockout
 
@@ -118,8 +121,8 @@ def access_cmd(
             out=out,
             headers=settings().headers,
         )
-        if emails or slack:
-            deliver(conn, app, digest, emails=emails, slack=slack, html=out)
+        if delivery.wanted:
+            deliver(conn, app, digest, delivery, html=out)
     if out is not None:
         info(f"wrote {out} ({digest.total} finding(s))")
     if fail_on and digest.at_or_above(Severity.parse(fail_on)):
@@ -186,7 +189,7 @@ def _render_keys(rows: list[dict[str, Any]], *, as_json: bool) -> None:
 def accept_cmd(app: App, finding: str, until: str, reason: str, as_json: bool) -> None:
     """Accept a current finding's risk until a date (shown as accepted, not counted); audited.
 
-    FINDING is the finding's id from `report access --format json`
+    FINDING is the finding's id from `report access -o json`
     (kind:subject_type:subject_id). The acceptance ends at expiry, or as soon as the
     finding becomes more severe than when it was accepted.
     """

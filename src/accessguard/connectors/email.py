@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
@@ -53,12 +54,15 @@ def check_settings(settings: SmtpSettings) -> None:
         raise ConfigError(
             f"[smtp] security = {settings.security!r}: use one of "
             + ", ".join(f'"{name}"' for name in SECURITY_PORTS),
+            hint="fix [smtp] security in the config file (or ACCESSGUARD_SMTP_SECURITY): "
+            '"starttls" for port 587, "tls" for 465',
             code="smtp-config",
         )
     if settings.security == "none" and settings.username:
         raise ConfigError(
             '[smtp] security = "none" with a username would send the password in clear: '
             'use "starttls" or "tls", or no username for a local relay',
+            hint="nothing was sent; set [smtp] security to starttls or tls",
             code="smtp-insecure-login",
         )
 
@@ -157,6 +161,31 @@ def send_email(
     over TLS. ``what`` names the message in the error (``could not send the report to
     host:port``).
     """
+    message = compose(settings, to, subject=subject, body=body, attachments=attachments, key=key)
+    with _session(settings, password, what=what) as smtp:
+        smtp.send_message(message)
+    return ActionResult.changed(f"emailed {', '.join(to)}", to=list(to))
+
+
+def check_login(settings: SmtpSettings, *, password: Secret | None, what: str) -> None:
+    """Connect, secure and log in exactly as ``send_email`` would, then quit; sends nothing.
+
+    A command calls it before it prints or writes anything, so a server that is down,
+    an untrusted certificate or a wrong password stops it with nothing done.
+    """
+    with _session(settings, password, what=what):
+        pass
+
+
+@contextmanager
+def _session(
+    settings: SmtpSettings, password: Secret | None, *, what: str
+) -> Iterator[smtplib.SMTP]:
+    """A connection inside verified TLS (unless ``none``), logged in when there is a username.
+
+    smtplib's and ssl's errors, in it or in the caller's block, become a ConnectorError
+    naming ``what`` and the server, with anything the server said redacted.
+    """
     check_settings(settings)
     if settings.username and not password:
         raise ConfigError(
@@ -167,14 +196,13 @@ def send_email(
     import smtplib
     import ssl
 
-    message = compose(settings, to, subject=subject, body=body, attachments=attachments, key=key)
     context = tls_context(settings) if settings.security != "none" else None
     where = f"{settings.host}:{port(settings)}"
     try:
         with _secure_connection(settings, context, what=what, where=where) as smtp:
             if settings.username and password:
                 smtp.login(settings.username, password.reveal())
-            smtp.send_message(message)
+            yield smtp
     except ssl.SSLCertVerificationError as exc:
         raise ConnectorError(
             f"could not send {what} to {where}: the server's certificate is not trusted "
@@ -189,7 +217,6 @@ def send_email(
             hint="check the [smtp] settings (host, port, security, cafile, username)",
             code="email-failed",
         ) from None
-    return ActionResult.changed(f"emailed {', '.join(to)}", to=list(to))
 
 
 def _secure_connection(

@@ -130,7 +130,8 @@ def handover(
     accounts_c, people = _ACCOUNTS.c, _PEOPLE.c
     owned = session.execute(
         select(accounts_c.id, accounts_c.name, accounts_c.platform, accounts_c.owner_id).where(
-            accounts_c.owner_id == person.id
+            accounts_c.owner_id == person.id,
+            accounts_c.archived_at.is_(None),  # archived: out of service, nobody inherits it
         )
     ).all()
     accounts: dict[int, tuple[str, str, int | None]] = {

@@ -20,6 +20,7 @@ from accessguard.db.tables import people as _PEOPLE
 from accessguard.db.tables import reconcile_checks as _CHECKS
 from accessguard.db.tables import reconcile_runs as _RUNS
 from accessguard.errors import UsageError
+from accessguard.inventory.archived import refuse_archived
 from accessguard.inventory.records import get_account_record
 
 
@@ -107,6 +108,9 @@ def accounts_in_scope(
     if account_ref and platform:
         raise UsageError("give --account or --platform, not both")
     if account_ref:
+        refuse_archived(
+            get_account_record(session, account_ref), doing="reconcile does not ask its platform"
+        )
         return [get_connected_account(session, account_ref)]
     query = select(*_ACCOUNT_COLUMNS).order_by(_ACCOUNTS.c.name)
     query = query.where(_ACCOUNTS.c.archived_at.is_(None))  # archived: out of service

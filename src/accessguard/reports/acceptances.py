@@ -19,7 +19,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
-from accessguard.clock import Clock
+from accessguard.clock import Clock, stamp
 from accessguard.config import Settings
 from accessguard.db.tables import finding_acceptances as _ACCEPTANCES
 from accessguard.errors import ConflictError, InputError, NotFoundError
@@ -36,6 +36,8 @@ from accessguard.reports.findings.base import (
 #: The longest an acceptance may run: a risk is looked at again at least once a year.
 MAX_DAYS = 366
 MAX_NOTE = 2000
+#: From a day's midnight to its last instant: a date given as ``--until`` covers the whole day.
+END_OF_DAY = timedelta(days=1, microseconds=-1)
 
 
 def parse_finding_id(text: str) -> str:
@@ -45,7 +47,7 @@ def parse_finding_id(text: str) -> str:
     if len(parts) != 3 or parts[0] not in KINDS or parts[1] not in SUBJECT_TYPES or not parts[2]:
         raise InputError(
             f"finding: {value[:80]!r} is not a finding id (kind:subject_type:subject_id)",
-            hint='copy the id from `report access --format json` (each finding\'s "id")',
+            hint='copy the id from `report access -o json` (each finding\'s "id")',
         )
     return value
 
@@ -53,11 +55,13 @@ def parse_finding_id(text: str) -> str:
 def parse_until(text: str, now: datetime) -> datetime:
     """When an acceptance ends: a date (the acceptance covers that whole day, UTC) or a time.
 
+    A date ends at that day's last instant, 23:59:59.999999 UTC, so every display of it
+    (``2027-01-31T23:59:59Z``) names the day the user gave, not the next one's midnight.
     It must be in the future and at most ``MAX_DAYS`` ahead.
     """
     until = parse_datetime(text, "until")
     if len(text.strip()) == 10:
-        until += timedelta(days=1)  # through the end of the day given
+        until += END_OF_DAY  # through the end of the day given
     if until <= now:
         raise InputError(f"until: {text.strip()} is not in the future")
     if until > now + timedelta(days=MAX_DAYS):
@@ -148,7 +152,7 @@ def accept(
     live = live_acceptances(conn, now).get(fid)
     if live is not None:
         raise ConflictError(
-            f"{fid} is already accepted until {live.until:%Y-%m-%d %H:%M} UTC by {live.by}",
+            f"{fid} is already accepted until {stamp(live.until)} by {live.by}",
             hint=f"withdraw it first: accessguard report unaccept {fid}",
         )
     severity = _current(FindingContext(conn, settings, now), fid)

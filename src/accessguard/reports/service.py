@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from accessguard.reports.render import render
 
 if TYPE_CHECKING:
     from accessguard.app import App
+    from accessguard.reports.delivery import Delivery
 
 
 def write_access_report(
@@ -51,12 +51,14 @@ def deliver(
     session: Connection,
     app: App,
     digest: Digest,
+    delivery: Delivery,
     *,
-    emails: Sequence[str],
-    slack: bool = False,
     html: Path | None = None,
 ) -> None:
-    """Email the HTML report (attached) and/or post a summary to the configured Slack webhook."""
+    """Email the HTML report (attached) and/or post a summary to Slack, as ``delivery`` says.
+
+    ``delivery`` comes from ``prepare_delivery``, called before the report was rendered.
+    """
     from accessguard.reports.delivery import (
         email_report,
         post_to_slack,
@@ -66,7 +68,7 @@ def deliver(
 
     now = app.clock.now()
     title = f"Access review {now:%Y-%m-%d} ({app.settings.company.name})"
-    if emails:
+    if delivery.emails:
         if html is not None and html.suffix.lower() in (".html", ".htm"):
             page = html.read_text(encoding="utf-8")
         else:
@@ -74,12 +76,12 @@ def deliver(
         worst = f", worst {digest.worst.label}" if digest.worst is not None else ""
         email_report(
             app,
-            list(emails),
+            delivery,
             subject=f"{title}: {digest.total} finding(s){worst}",
             body=summary_text(digest, title=title)
             + "\n\nThe full report is attached (open it in a browser).\n",
             filename=f"access-review-{now:%Y-%m-%d}.html",
             page=page,
         )
-    if slack:
-        post_to_slack(app, subject=title, text=summary_body(digest))
+    if delivery.slack_url is not None:
+        post_to_slack(app, delivery.slack_url, subject=title, text=summary_body(digest))

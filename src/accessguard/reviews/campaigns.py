@@ -22,6 +22,7 @@ from accessguard.db.tables import people as _PEOPLE
 from accessguard.db.tables import review_campaigns as _CAMPAIGNS
 from accessguard.db.tables import review_items as _ITEMS
 from accessguard.errors import ConflictError, InputError, NotFoundError
+from accessguard.inventory.archived import refuse_archived
 from accessguard.inventory.records import get_account_record, get_person_record
 from accessguard.inventory.vocab import PLATFORMS
 from accessguard.reviews.outcomes import item_outcomes
@@ -108,9 +109,17 @@ def start_campaign(
             _ACCOUNTS.c.platform == value
         )
     elif kind == "account":
-        account = get_account_record(session, value or "")
+        account = refuse_archived(
+            get_account_record(session, value or ""),
+            doing="it holds no access to review (no campaign was started)",
+        )
         value = account.name
         source = source.where(grants.account_id == account.id)
+    if not session.execute(select(func.count()).select_from(source.subquery())).scalar_one():
+        raise InputError(
+            f"nothing to review in {kind}{':' + value if value else ''}: it holds no active grant",
+            hint="no campaign was started; `accessguard who-has ACCOUNT` shows what is held",
+        )
     now = clock.now()
     (campaign_id,) = session.execute(
         insert(_CAMPAIGNS)

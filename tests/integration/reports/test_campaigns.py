@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 from click.testing import CliRunner
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from accessguard.app import App
 from accessguard.audit.chain import find_events, verify
@@ -215,3 +215,24 @@ def test_close_dry_run_prints_the_plan_and_changes_nothing(clean_app: App) -> No
     assert json.loads(run(app, "runs", "list", "--json").output) == []
     report = json.loads(run(app, "review", "report", str(campaign), "--json").output)
     assert report["status"] == "open" and report["run"] is None
+
+
+def test_a_scope_with_nothing_to_review_starts_no_campaign(clean_app: App) -> None:
+    """A campaign with no items would sit open forever, reviewed by nobody: refused in one line."""
+    app = clean_app
+    due = (app.clock.now().date() + timedelta(days=7)).isoformat()
+    with app.begin() as session:
+        before = session.execute(select(func.count()).select_from(tables.review_campaigns))
+        campaigns_before = before.scalar_one()
+    refused = run(
+        app, "review", "start", "--scope", "platform:reddit",
+        "--reviewer", "bob@example.com", "--due", due,
+    )  # fmt: skip
+    assert refused.exit_code != 0
+    assert refused.stderr.splitlines()[0] == (
+        "error: nothing to review in platform:reddit: it holds no active grant"
+    )
+    with app.begin() as session:
+        after = session.execute(select(func.count()).select_from(tables.review_campaigns))
+        assert after.scalar_one() == campaigns_before
+        assert find_events(session, action="review.start") == []

@@ -75,7 +75,7 @@ def test_an_accepted_finding_is_marked_with_who_until_and_why(
 
 def test_a_date_covers_that_whole_day(orphan: Connection, clock: FixedClock) -> None:
     accepted = _accept(orphan, clock)
-    assert accepted.until == NOW.replace(day=30, hour=0) + timedelta(days=1)
+    assert accepted.until == NOW.replace(day=30, hour=23, minute=59, second=59, microsecond=999999)
 
 
 def test_the_acceptance_lapses_at_expiry(orphan: Connection, clock: FixedClock) -> None:

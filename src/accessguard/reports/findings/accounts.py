@@ -38,7 +38,11 @@ class AccountFacts:
 
 
 def account_facts(ctx: FindingContext) -> list[AccountFacts]:
-    """One row per account (thousands at most), with grant aggregates and custody flags."""
+    """One row per account in service (thousands at most), with grant aggregates and custody flags.
+
+    Archived accounts are left out: archiving needs every grant ended, so each would
+    otherwise be reported as having no admin, forever.
+    """
     if "account_facts" not in ctx.cache:
         ctx.cache["account_facts"] = _account_facts(ctx)
     facts: list[AccountFacts] = ctx.cache["account_facts"]
@@ -92,6 +96,7 @@ def _account_facts(ctx: FindingContext) -> list[AccountFacts]:
         .outerjoin(owner, owner.c.id == accounts.owner_id)
         .outerjoin(per_account, per_account.c.account_id == accounts.id)
         .outerjoin(admins, admins.c.account_id == accounts.id)
+        .where(accounts.archived_at.is_(None))  # archived: out of service, no grants to judge
         .order_by(accounts.name)
     )
     credentialed, custody = _custody(ctx)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from accessguard.clock import stamp
 from accessguard.db.tables import accounts as _ACCOUNTS
 from accessguard.db.tables import grants as _GRANTS
 from accessguard.db.tables import people as _PEOPLE
@@ -97,7 +98,7 @@ def incomplete_runs(ctx: FindingContext) -> FindingStream:
         severity, todo = INCOMPLETE_RUNS[status]
         message = (
             f"run {run_id} ({playbook} for {subject}) is {status} since "
-            f"{updated_at:%Y-%m-%d %H:%M}: {todo.format(run=run_id)}"
+            f"{stamp(updated_at)}: {todo.format(run=run_id)}"
         )
         # A run's subject is a person's email, or "review-campaign-N" / "account:NAME".
         person = subject if "@" in subject else None

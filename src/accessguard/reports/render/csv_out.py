@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-from datetime import UTC
 from typing import TextIO
 
+from accessguard.clock import stamp
 from accessguard.reports.access import AccessReport
 
 COLUMNS = ("severity", "kind", "subject_type", "subject_id", "account", "person", "message")
@@ -24,7 +24,7 @@ def write_csv(report: AccessReport, out: TextIO, *, headers: bool = True) -> Non
         extra = [
             finding.id,
             accepted.by if accepted else None,
-            accepted.until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if accepted else None,
+            stamp(accepted.until) if accepted else None,
             accepted.note if accepted else None,
         ]
         writer.writerow([formula_safe(row[c]) for c in COLUMNS] + [formula_safe(v) for v in extra])

@@ -6,6 +6,7 @@ from html import escape
 from importlib.resources import files
 from typing import Any, TextIO
 
+from accessguard.clock import stamp
 from accessguard.reports.access import AccessReport
 from accessguard.reports.digest import Digest
 from accessguard.reports.findings import KINDS
@@ -114,7 +115,7 @@ def _accepted(digest: Digest) -> str:
         return ""
     items = "".join(
         f"<li>{_pill(f.severity.label)} <code>{_e(f.id)}</code> {_e(f.message)}"
-        f"<div class='sub'>accepted by {_e(a.by)} until {a.until:%Y-%m-%d %H:%M} UTC: "
+        f"<div class='sub'>accepted by {_e(a.by)} until {stamp(a.until)}: "
         f"{_e(a.note)}</div></li>"
         for f in digest.accepted
         if (a := f.accepted) is not None
@@ -233,7 +234,7 @@ def write_html(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
         f"<title>Access review · {_e(company)} · {report.now:%Y-%m-%d}</title>"
         f"<style>{css}</style></head><body>"
         f"<header><h1>Access review · {_e(company)}</h1>"
-        f"<p>Generated {report.now:%Y-%m-%d %H:%M} UTC by accessguard · stale after "
+        f"<p>Generated {stamp(report.now)} by accessguard · stale after "
         f"{report.ctx.settings.policy.stale_grant_days} days unused</p>"
         f"<span class='verdict'>{_e(verdict)}</span></header><main>"
     )

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from accessguard.clock import stamp
 from accessguard.reports.access import AccessReport
 from accessguard.reports.findings.base import Severity
 
@@ -45,7 +46,7 @@ def write_markdown(report: AccessReport, out: TextIO, *, limit: int = 500) -> No
     """The report as Markdown sections and tables."""
     digest = report.run_findings()
     out.write(f"# Access review — {_esc(report.ctx.settings.company.name)}\n\n")
-    out.write(f"Generated {report.now:%Y-%m-%d %H:%M} UTC. **{digest.total} finding(s).**\n\n")
+    out.write(f"Generated {stamp(report.now)}. **{digest.total} finding(s).**\n\n")
     _table(
         out,
         [s.label for s in reversed(Severity)],
@@ -67,7 +68,7 @@ def write_markdown(report: AccessReport, out: TextIO, *, limit: int = 500) -> No
             out,
             ["severity", "finding", "accepted by", "until", "note"],
             [
-                [f.severity.label, f.id, a.by, f"{a.until:%Y-%m-%d %H:%M} UTC", a.note]
+                [f.severity.label, f.id, a.by, stamp(a.until), a.note]
                 for f in digest.accepted
                 if (a := f.accepted) is not None
             ],

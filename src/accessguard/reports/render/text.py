@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from accessguard.clock import stamp
 from accessguard.reports.access import AccessReport
 from accessguard.reports.findings.base import Severity
 
@@ -41,15 +41,10 @@ def _table(out: TextIO, title: str, columns: Sequence[str], rows: list[list[Any]
         out.write("(none)\n")
 
 
-def _stamp(value: datetime) -> str:
-    """A time as the CLI writes every timestamp: ISO 8601 UTC, seconds, ``Z``."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def write_text(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
     """The report as aligned text tables (rows capped at ``limit`` per section)."""
     digest = report.run_findings()
-    out.write(f"Access review, {_stamp(report.now)}: {digest.total} finding(s)\n")
+    out.write(f"Access review, {stamp(report.now)}: {digest.total} finding(s)\n")
     out.write(
         "  ".join(f"{s.label}: {digest.by_severity.get(s, 0)}" for s in reversed(Severity)) + "\n"
     )
@@ -59,7 +54,7 @@ def write_text(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
             rows.append([f.severity.label, f.kind, f"{f.subject_type}:{f.subject_id}", f.message])
         if kind.count > len(kind.examples):
             more = kind.count - len(kind.examples)
-            rows.append(["", kind.kind, "", f"... and {more} more (see --format json or csv)"])
+            rows.append(["", kind.kind, "", f"... and {more} more (see -o json or csv)"])
     _table(out, "FINDINGS", ["severity", "kind", "subject", "finding"], rows)
     if digest.accepted_count:
         _table(
@@ -67,7 +62,7 @@ def write_text(report: AccessReport, out: TextIO, *, limit: int = 500) -> None:
             f"ACCEPTED RISKS ({digest.accepted_count}, not counted)",
             ["severity", "finding", "accepted by", "until", "note"],
             [
-                [f.severity.label, f.id, a.by, _stamp(a.until), a.note]
+                [f.severity.label, f.id, a.by, stamp(a.until), a.note]
                 for f in digest.accepted
                 if (a := f.accepted) is not None
             ],
