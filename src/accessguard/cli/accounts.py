@@ -3,22 +3,48 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
-from accessguard.cli.option_names import Decorator, change_rows, reason_option
+from accessguard.cli.option_names import Decorator, reason_option
 from accessguard.cli.output import cell, emit_json, info, table
+from accessguard.cli.updates import change_options, report_change, stacked
 from accessguard.inventory.vocab import CRITICALITIES as CRITICALITY_CHOICES
 from accessguard.inventory.vocab import PLATFORMS as PLATFORM_CHOICES
+
+if TYPE_CHECKING:
+    from accessguard.inventory.accounts import ConnectorCheck
+
+
+class AccountRules(TypedDict):
+    """The keyword arguments of ``add_account`` and ``import_accounts`` that check an account."""
+
+    company_domains: Sequence[str]
+    company_phone_prefixes: Sequence[str]
+    check_connector: ConnectorCheck
 
 
 @click.group("accounts")
 def accounts() -> None:
     """Brand accounts on social platforms and management suites."""
+
+
+def _account_rules(app: App) -> AccountRules:
+    """What `accounts add` and `accounts import` check an account against: the company's
+    email domains and phone prefixes (recovery contacts) and the connector's settings."""
+    from accessguard.connectors.readiness import account_problems
+
+    company = app.settings.company
+    return {
+        "company_domains": company.domains,
+        "company_phone_prefixes": company.phone_prefixes,
+        "check_connector": account_problems,
+    }
 
 
 def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -75,7 +101,6 @@ def add(
     as_json: bool,
 ) -> None:
     """Add an account NAME (a short slug used in every other command)."""
-    from accessguard.connectors.readiness import account_problems
     from accessguard.inventory.accounts import AccountInput, add_account
     from accessguard.inventory.records import account_to_dict
 
@@ -92,17 +117,8 @@ def add(
         settings=_parse_settings(settings),
         tags=list(tags),
     )
-    company = app.settings.company
     with app.begin() as conn:
-        account = add_account(
-            conn,
-            app.clock,
-            app.actor,
-            data,
-            company_domains=company.domains,
-            company_phone_prefixes=company.phone_prefixes,
-            check_connector=account_problems,
-        )
+        account = add_account(conn, app.clock, app.actor, data, **_account_rules(app))
     result = account_to_dict(account, owner.lower() if owner else None)
     if as_json:
         emit_json(result)
@@ -166,7 +182,7 @@ def show(app: App, account: str, as_json: bool) -> None:
 
 def _account_update_options() -> Decorator:
     """The fields `accounts update` changes, as `accounts add` names them."""
-    options = [
+    return stacked(
         click.option("--handle", help="The handle, page or profile id on the platform."),
         click.option("--display-name", help="Public name of the account."),
         click.option("--owner", metavar="PERSON", help="The person accountable for it."),
@@ -186,22 +202,13 @@ def _account_update_options() -> Decorator:
         ),
         click.option("--tag", "tags", multiple=True, help="Add a tag (repeatable)."),
         click.option("--untag", "untags", multiple=True, help="Remove a tag (repeatable)."),
-    ]
-
-    def decorate(command: Any) -> Any:
-        for option in reversed(options):
-            command = option(command)
-        return command
-
-    return decorate
+    )
 
 
 @accounts.command("update")
 @click.argument("account")
 @_account_update_options()
-@reason_option()
-@click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@change_options()
 @pass_app
 def update_cmd(
     app: App,
@@ -241,22 +248,8 @@ def update_cmd(
             apply_account_update(
                 conn, app.clock, app.actor, found, diff, reason=reason, company=company
             )
-    if as_json:
-        emit_json({"account": found.name, "dry_run": dry_run, "changes": change_rows(diff)})
-    else:
-        for name, (before, after) in diff.items():
-            click.echo(f"{name}: {_text(before)} -> {_text(after)}")
-    suffix = " (dry run: nothing written)" if dry_run else ""
-    info(
-        f"{found.name}: {len(diff)} change(s){suffix}"
-        if diff
-        else f"{found.name}: nothing to change"
-    )
-
-
-def _text(value: Any) -> str:
-    """A field value on one line (settings as JSON)."""
-    return json.dumps(value, sort_keys=True) if isinstance(value, dict) else cell(value)
+    done = f"{len(diff)} change(s)"
+    report_change("account", found.name, diff, dry_run=dry_run, as_json=as_json, done=done)
 
 
 @accounts.command("archive")
@@ -342,21 +335,11 @@ def import_cmd(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
     recovery_email, recovery_phone, connector, tags (';'-separated), settings (JSON
     object). New names are added; existing ones are updated.
     """
-    from accessguard.connectors.readiness import account_problems
     from accessguard.inventory.importers import import_accounts
 
-    company = app.settings.company
     with app.begin() as conn:
-        changes = import_accounts(
-            conn,
-            app.clock,
-            app.actor,
-            file,
-            dry_run=dry_run,
-            company_domains=company.domains,
-            company_phone_prefixes=company.phone_prefixes,
-            check_connector=account_problems,
-        )
+        rules = _account_rules(app)
+        changes = import_accounts(conn, app.clock, app.actor, file, dry_run=dry_run, **rules)
     _report_changes(changes, dry_run=dry_run, as_json=as_json)
 
 

@@ -11,6 +11,7 @@ from accessguard.app import App
 from accessguard.cli.context import account_in_vault, pass_app, run_hooks
 from accessguard.cli.conventions import no_csv
 from accessguard.cli.creds_reveal import FIELD_CHOICES, reveal_cmd
+from accessguard.cli.option_names import Decorator
 from accessguard.cli.options import (
     confirm_or_refuse,
     dry_run_option,
@@ -20,9 +21,11 @@ from accessguard.cli.options import (
 )
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
+from accessguard.cli.updates import stacked
 
 if TYPE_CHECKING:
     from accessguard.credentials.store import LoginValues
+    from accessguard.playbooks.plan import Plan
     from accessguard.results import ActionResult
 
 
@@ -49,6 +52,27 @@ def _run_result(result: dict[str, Any], as_json: bool) -> None:
         emit_json(result)
     else:
         info(f"{result['outcome']}: {result['message']} (run {result['run']})")
+
+
+def _planned_change_options() -> Decorator:
+    """The options of `creds adopt` and `creds rollback`: a plan shown, confirmed, then run."""
+    return stacked(
+        no_csv,
+        click.argument("account"),
+        reason_option(),
+        dry_run_option,
+        yes_option,
+        click.option("--json", "as_json", is_flag=True, help="Print JSON."),
+        step_up_option,
+    )
+
+
+def _run_one(app: App, plan: Plan, step_up_code: str | None) -> dict[str, Any]:
+    """Run a one-item built-in plan through the engine, with the operator's step-up; its result."""
+    from accessguard.playbooks.builtin import only_result, run_builtin
+
+    step_up = step_up_check(app, step_up_code)
+    return only_result(app, run_builtin(app, plan, step_up=step_up, hooks=run_hooks()))
 
 
 def _result(result: ActionResult, as_json: bool) -> None:
@@ -118,13 +142,7 @@ def set_cmd(
 
 
 @creds.command("adopt")
-@no_csv
-@click.argument("account")
-@reason_option()
-@dry_run_option
-@yes_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@step_up_option
+@_planned_change_options()
 @pass_app
 def adopt_cmd(
     app: App,
@@ -137,7 +155,7 @@ def adopt_cmd(
 ) -> None:
     """Accept ACCOUNT's Vault version written outside accessguard, after showing what changed."""
     from accessguard.credentials.adopt import preview
-    from accessguard.playbooks.builtin import adopt_plan, only_result, run_builtin
+    from accessguard.playbooks.builtin import adopt_plan
 
     with account_in_vault(app, account) as (conn, client, acct):
         shown = preview(conn, vault=client, account=acct)
@@ -153,9 +171,7 @@ def adopt_cmd(
         f"Adopt version {shown.version} as {account}'s login?",
         hint="review the change above, then pass --yes",
     )
-    result = only_result(
-        app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
-    )
+    result = _run_one(app, plan, step_up_code)
     _run_result({**result, "adopted": shown.to_dict()} if as_json else result, as_json)
 
 
@@ -176,13 +192,11 @@ def rotate_cmd(
     step_up_code: str | None,
 ) -> None:
     """Phase 1: a new strong password as a pending Vault version (the old one is kept)."""
-    from accessguard.playbooks.builtin import only_result, rotation_plan, run_builtin
+    from accessguard.playbooks.builtin import rotation_plan
 
     with app.begin() as conn:
         plan = rotation_plan(conn, account, reason=reason, idempotency_key=idempotency_key)
-    result = only_result(
-        app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
-    )
+    result = _run_one(app, plan, step_up_code)
     _run_result(result, as_json)
     if not as_json:
         info(
@@ -229,13 +243,7 @@ def confirm_cmd(app: App, account: str, as_json: bool, step_up_code: str | None)
 
 
 @creds.command("rollback")
-@no_csv
-@click.argument("account")
-@reason_option()
-@dry_run_option
-@yes_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@step_up_option
+@_planned_change_options()
 @pass_app
 def rollback_cmd(
     app: App,
@@ -247,16 +255,14 @@ def rollback_cmd(
     step_up_code: str | None,
 ) -> None:
     """Undo a pending rotation: the previous value comes back as a new version."""
-    from accessguard.playbooks.builtin import only_result, rollback_plan, run_builtin
+    from accessguard.playbooks.builtin import rollback_plan
 
     with app.begin() as conn:
         plan = rollback_plan(conn, account, reason=reason)
     question = f"Roll back {account}'s pending rotation?"
     if not plan_gate(plan, dry_run=dry_run, yes=yes, as_json=as_json, question=question):
         return
-    result = only_result(
-        app, run_builtin(app, plan, step_up=step_up_check(app, step_up_code), hooks=run_hooks())
-    )
+    result = _run_one(app, plan, step_up_code)
     _run_result(result, as_json)
 
 

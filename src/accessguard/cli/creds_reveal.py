@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 import click
 
 from accessguard.app import App
-from accessguard.cli.context import account_in_vault, pass_app
+from accessguard.cli.context import pass_app
 from accessguard.cli.conventions import no_csv
-from accessguard.cli.options import reason_option
 from accessguard.cli.output import emit_json, info
-from accessguard.cli.stepup import step_up_check, step_up_option
+from accessguard.cli.reveals import reveal_options, revealing
+from accessguard.cli.stepup import step_up_option
 
 if TYPE_CHECKING:
     from accessguard.credentials.store import Revealed
@@ -23,13 +23,7 @@ FIELD_CHOICES = ("username", "password", "backup_codes", "recovery")
 @click.command("reveal")
 @no_csv
 @click.argument("account")
-@reason_option(required=True, help="Why you need it (recorded).")
-@click.option(
-    "--as",
-    "as_email",
-    metavar="PERSON",
-    help="Must be you: the exposure is recorded against the operator who reveals.",
-)
+@reveal_options()
 @click.option("--version", type=int, help="A specific version (default: current).")
 @click.option(
     "--pending",
@@ -61,20 +55,17 @@ def reveal_cmd(
     audited; step-up if critical)."""
     import json
 
-    from accessguard.credentials.observers import acting_person
     from accessguard.credentials.store import reveal
-    from accessguard.playbooks.stepup import require_for_account
 
-    require_for_account(app, account, step_up_check(app, step_up_code), why="revealing the login")
-
-    with account_in_vault(app, account) as (conn, client, acct):
-        person = acting_person(conn, app.actor, as_email=as_email)
+    with revealing(
+        app, account, step_up_code, why="revealing the login", as_email=as_email
+    ) as seen:
         revealed = reveal(
-            conn,
+            seen.conn,
             app.clock,
-            vault=client,
-            account=acct,
-            person=person,
+            vault=seen.vault,
+            account=seen.account,
+            person=seen.person,
             reason=reason,
             actor=app.actor,
             version=version,
@@ -82,7 +73,7 @@ def reveal_cmd(
             fields=None if show_all else (field or "password",),
         )
     info(
-        f"{revealed.account} version {revealed.version}{_label(revealed)}: shown to {person.email} (recorded)"
+        f"{revealed.account} version {revealed.version}{_label(revealed)}: shown to {seen.person.email} (recorded)"
     )
     if as_json:  # an explicit reveal like the others: the same guards ran, the exposure is kept
         emit_json(
@@ -91,7 +82,7 @@ def reveal_cmd(
                 "version": revealed.version,
                 "state": revealed.state,
                 "pending_version": revealed.pending_version,
-                "shown_to": person.email,
+                "shown_to": seen.person.email,
                 "values": {k: v.reveal() for k, v in revealed.values.items()},
             }
         )

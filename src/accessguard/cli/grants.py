@@ -8,9 +8,10 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app, run_hooks
-from accessguard.cli.option_names import DATE, Aliased, reason_option
+from accessguard.cli.option_names import DATE, Aliased, Decorator, reason_option
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
+from accessguard.cli.updates import stacked
 from accessguard.inventory.vocab import GRANT_VIAS as VIA_CHOICES
 
 
@@ -146,10 +147,33 @@ def _render(key: str, subject: str, grants: list[dict[str, Any]], history: bool)
     )
 
 
+def _grant_list_options(argument: str) -> Decorator:
+    """The argument, ``--history`` and ``--json`` of `who-has` and `holdings`."""
+    return stacked(
+        click.argument(argument),
+        click.option("--history", is_flag=True, help="Include revoked grants."),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON."),
+    )
+
+
+def _show_grants(
+    whose: dict[str, str],
+    grants: list[dict[str, Any]],
+    *,
+    history: bool,
+    key: str,
+    subject: str,
+    as_json: bool,
+) -> None:
+    """JSON (``whose`` fields, ``history``, ``grants``), or a table titled ``subject``, a row a ``key``."""
+    if as_json:
+        emit_json({**whose, "history": history, "grants": grants})
+        return
+    _render(key, subject, grants, history)
+
+
 @click.command("who-has")
-@click.argument("account")
-@click.option("--history", is_flag=True, help="Include revoked grants.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_grant_list_options("account")
 @pass_app
 def who_has_cmd(app: App, account: str, history: bool, as_json: bool) -> None:
     """Who holds access to ACCOUNT (name or platform:handle)."""
@@ -159,23 +183,13 @@ def who_has_cmd(app: App, account: str, history: bool, as_json: bool) -> None:
     with app.begin() as conn:
         found = get_account_record(conn, account)
         grants = who_has(conn, found.name, history=history)
-        data = {
-            "account": found.name,
-            "platform": found.platform,
-            "handle": found.handle,
-            "history": history,
-            "grants": grants,
-        }
-    if as_json:
-        emit_json(data)
-        return
-    _render("person", f"{found.name} ({found.platform}:{found.handle})", grants, history)
+    data = {"account": found.name, "platform": found.platform, "handle": found.handle}
+    subject = f"{found.name} ({found.platform}:{found.handle})"
+    _show_grants(data, grants, history=history, key="person", subject=subject, as_json=as_json)
 
 
 @click.command("holdings")
-@click.argument("person")
-@click.option("--history", is_flag=True, help="Include revoked grants.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_grant_list_options("person")
 @pass_app
 def holdings_cmd(app: App, person: str, history: bool, as_json: bool) -> None:
     """What PERSON (email) holds access to."""
@@ -185,14 +199,6 @@ def holdings_cmd(app: App, person: str, history: bool, as_json: bool) -> None:
     with app.begin() as conn:
         found = get_person_record(conn, person)
         grants = holdings(conn, found.email, history=history)
-        data = {
-            "person": found.email,
-            "name": found.name,
-            "status": found.status,
-            "history": history,
-            "grants": grants,
-        }
-    if as_json:
-        emit_json(data)
-        return
-    _render("account", f"{found.name} <{found.email}> ({found.status})", grants, history)
+    data = {"person": found.email, "name": found.name, "status": found.status}
+    subject = f"{found.name} <{found.email}> ({found.status})"
+    _show_grants(data, grants, history=history, key="account", subject=subject, as_json=as_json)

@@ -15,10 +15,10 @@ from accessguard.cli.option_names import (
     DATE_TYPE,
     Aliased,
     Decorator,
-    change_rows,
     reason_option,
 )
 from accessguard.cli.output import cell, emit_json, info, table
+from accessguard.cli.updates import change_options, report_change
 from accessguard.inventory.vocab import PERSON_KINDS, PERSON_STATUSES
 
 if TYPE_CHECKING:
@@ -96,23 +96,6 @@ def add(
     _show_person(added, as_json, f"added {added.email}")
 
 
-def _report_change(
-    email: str, diff: dict[str, Any], *, dry_run: bool, as_json: bool, done: str
-) -> None:
-    """What a change did (or would do): JSON on stdout, or a line per field."""
-    if as_json:
-        emit_json({"person": email, "dry_run": dry_run, "changes": change_rows(diff)})
-    else:
-        for field, (before, after) in diff.items():
-            click.echo(f"{field}: {cell(before)} -> {cell(after)}")
-    if not diff:
-        info(f"{email}: nothing to change")
-    elif dry_run:
-        info(f"{email}: {len(diff)} change(s) (dry run: nothing written)")
-    else:
-        info(f"{email}: {done}")
-
-
 @people.command("update")
 @click.argument("person")
 @click.option("--name", help="Full name.")
@@ -121,9 +104,7 @@ def _report_change(
 @click.option("--kind", type=click.Choice(PERSON_KINDS))
 @_until_option("Contract or employment end date (an active person's).")
 @click.option("--no-end-date", is_flag=True, help="Clear the end date.")
-@reason_option()
-@click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@change_options()
 @pass_app
 def update_cmd(
     app: App,
@@ -151,7 +132,7 @@ def update_cmd(
         diff = update_person(
             conn, app.clock, app.actor, found, values, reason=reason, dry_run=dry_run
         )
-    _report_change(found.email, diff, dry_run=dry_run, as_json=as_json, done="updated")
+    report_change("person", found.email, diff, dry_run=dry_run, as_json=as_json, done="updated")
 
 
 @people.command("list")
@@ -222,9 +203,7 @@ def leave(app: App, person: str, on: Any, reason: str | None, as_json: bool) -> 
 
 @people.command("cancel-leave")
 @click.argument("person")
-@reason_option()
-@click.option("--dry-run", is_flag=True, help="Print what would change and change nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@change_options()
 @pass_app
 def cancel_leave_cmd(
     app: App, person: str, reason: str | None, dry_run: bool, as_json: bool
@@ -235,9 +214,8 @@ def cancel_leave_cmd(
     with app.begin() as conn:
         found = plan_cancel_leave(conn, person)
         diff = cancel_leave(conn, app.clock, app.actor, found, reason=reason, dry_run=dry_run)
-    _report_change(
-        found.email, diff, dry_run=dry_run, as_json=as_json, done="active again (leave cancelled)"
-    )
+    done = "active again (leave cancelled)"
+    report_change("person", found.email, diff, dry_run=dry_run, as_json=as_json, done=done)
 
 
 @people.command("import")

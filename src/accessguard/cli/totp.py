@@ -12,7 +12,7 @@ from accessguard.cli.context import account_in_vault, pass_app
 from accessguard.cli.conventions import no_csv
 from accessguard.cli.options import (
     confirm_or_refuse,
-    reason_option,
+    dry_run_option,
     refuse_secret_to_file,
     secret_stream,
     show_secrets_option,
@@ -20,6 +20,7 @@ from accessguard.cli.options import (
 )
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.qr import show_once
+from accessguard.cli.reveals import reveal_options, revealing
 from accessguard.cli.stepup import step_up_check, step_up_option
 
 if TYPE_CHECKING:
@@ -101,13 +102,7 @@ def _render(result: ActionResult, uri: Secret | None, *, as_json: bool) -> None:
 
 @totp.command("code")
 @click.argument("account")
-@reason_option(required=True, help="Why you need it (recorded).")
-@click.option(
-    "--as",
-    "as_email",
-    metavar="PERSON",
-    help="Must be you: the exposure is recorded against the operator who reveals.",
-)
+@reveal_options()
 @click.option("--pending", is_flag=True, help="A code from the regenerated (pending) seed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the code as JSON.")
 @step_up_option
@@ -122,26 +117,21 @@ def code_cmd(
     step_up_code: str | None,
 ) -> None:
     """Print a current code for ACCOUNT from Vault (recorded; step-up if critical)."""
-    from accessguard.credentials.observers import acting_person
     from accessguard.credentials.totp import code
-    from accessguard.playbooks.stepup import require_for_account
 
-    require_for_account(app, account, step_up_check(app, step_up_code), why="a TOTP code")
-
-    with account_in_vault(app, account) as (conn, client, acct):
-        person = acting_person(conn, app.actor, as_email=as_email)
+    with revealing(app, account, step_up_code, why="a TOTP code", as_email=as_email) as seen:
         value = code(
-            conn,
+            seen.conn,
             app.clock,
-            vault=client,
-            account=acct,
-            person=person,
+            vault=seen.vault,
+            account=seen.account,
+            person=seen.person,
             reason=reason,
             actor=app.actor,
             pending=pending,
         )
     if as_json:
-        emit_json({"account": acct.name, "pending": pending, "code": value.reveal()})
+        emit_json({"account": seen.account.name, "pending": pending, "code": value.reveal()})
     else:
         click.echo(value.reveal())
 
@@ -195,18 +185,25 @@ def show_qr_cmd(app: App, account: str, show_secrets: bool, step_up_code: str | 
 @totp.command("confirm")
 @no_csv
 @click.argument("account")
+@dry_run_option
 @yes_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @step_up_option
 @pass_app
-def confirm_cmd(app: App, account: str, yes: bool, as_json: bool, step_up_code: str | None) -> None:
+def confirm_cmd(
+    app: App, account: str, dry_run: bool, yes: bool, as_json: bool, step_up_code: str | None
+) -> None:
     """The platform now uses the regenerated seed: retire the old one; step-up when on.
 
-    The old seed is deleted from Vault: asked first (--yes for scripts).
+    The old seed is deleted from Vault: asked first (--yes for scripts). --dry-run
+    prints which generation would be retired and which becomes current, and changes nothing.
     """
     from accessguard.credentials.totp import confirm
     from accessguard.playbooks.stepup import require
 
+    if dry_run:
+        _confirm_dry_run(app, account, as_json=as_json)
+        return
     confirm_or_refuse(
         yes,
         f"Is {account} enrolled with the new seed? Its old seed will be deleted from Vault",
@@ -217,6 +214,26 @@ def confirm_cmd(app: App, account: str, yes: bool, as_json: bool, step_up_code: 
     with account_in_vault(app, account) as (conn, client, acct):
         result = confirm(conn, app.clock, vault=client, account=acct, actor=app.actor)
     _render(result, None, as_json=as_json)
+
+
+def _confirm_dry_run(app: App, account: str, *, as_json: bool) -> None:
+    """What `totp confirm` would do, from the database alone: no Vault call, no step-up."""
+    from accessguard.credentials.totp import plan_confirm
+    from accessguard.inventory.records import get_account_record
+
+    with app.begin() as conn:
+        acct = get_account_record(conn, account)
+        swap = plan_confirm(conn, acct)
+    if as_json:
+        nothing = {"account": acct.name, "retired": None, "current": None}
+        emit_json({"dry_run": True, **(swap.to_dict() if swap else nothing)})
+    elif swap is not None:
+        click.echo(swap.describe())
+    info(
+        f"{acct.name}: nothing to confirm (no pending seed)"
+        if swap is None
+        else "dry run: nothing written"
+    )
 
 
 @totp.command("status")

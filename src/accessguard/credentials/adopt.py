@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from accessguard.audit.actions import AuditAction
-from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.compose import Covering, rotation_keys
+from accessguard.credentials.custody_events import audit_login
 from accessguard.credentials.records import CredentialRecord, get_credential
-from accessguard.credentials.versions import add_versions, set_current
+from accessguard.credentials.versions import activate_version, settled_metadata
 from accessguard.errors import ConflictError
 from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
@@ -138,39 +138,27 @@ def adopt(
     now = clock.now()
     vault.kv.set_custom_metadata(
         credential.vault_path,
-        {
-            "account_id": str(account.id),
-            "state": "active",
-            "rotated_at": now.isoformat(),
-            "rotated_by": actor,
-            "reason": why,
-            "run_id": run_id,
-            "pending_version": None,
-            "adopted_from": str(shown.known_version),
-        },
+        settled_metadata(
+            at=now,
+            actor=actor,
+            reason=why,
+            run_id=run_id,
+            account_id=str(account.id),
+            adopted_from=str(shown.known_version),
+        ),
     )
-    set_current(
-        conn, credential.id, version=version, previous=None, state="active", at=now, by=actor
-    )
-    add_versions(
+    activate_version(
         conn,
         clock,
-        versions=[(credential.id, version, None)],
-        state="active",
+        credential_id=credential.id,
+        version=version,
+        at=now,
         actor=actor,
         reason=why,
         run_id=run_id,
     )
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.CREDENTIAL_ADOPT,
-        target_type="credential",
-        target=account.name,
-        run_id=run_id,
-        details={**shown.to_dict(), "previous_version": shown.known_version, "reason": why},
-    )
+    details = {**shown.to_dict(), "previous_version": shown.known_version, "reason": why}
+    audit_login(conn, clock, AuditAction.CREDENTIAL_ADOPT, account, actor, details, run_id=run_id)
     return ActionResult.changed(
         f"{account.name}: version {version} (written outside accessguard) adopted as active",
         account=account.name,

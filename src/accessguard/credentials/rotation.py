@@ -39,7 +39,7 @@ from accessguard.credentials.targets import (
     rotated_with,
     rotation_target,
 )
-from accessguard.credentials.versions import add_versions, credential_not_found
+from accessguard.credentials.versions import add_versions, credential_not_found, login_metadata
 from accessguard.db.tables import credentials as _CREDENTIALS
 from accessguard.errors import AccessGuardError, CasConflictError, VaultNotFoundError
 from accessguard.inventory.records import AccountRecord
@@ -104,16 +104,16 @@ def _mark_pending(
     """Vault's ``custom_metadata`` for a pending rotation to ``version``."""
     vault.kv.set_custom_metadata(
         target.vault_path,
-        {
-            "account_id": str(target.account_id),
-            "state": "pending",
-            "rotated_at": clock.now().isoformat(),
-            "rotated_by": actor,
-            "reason": reason,
-            "run_id": run_id,
-            "pending_version": str(version),
-            "idempotency_key": key,
-        },
+        login_metadata(
+            state="pending",
+            at=clock.now(),
+            actor=actor,
+            reason=reason,
+            run_id=run_id,
+            account_id=str(target.account_id),
+            pending_version=str(version),
+            idempotency_key=key,
+        ),
     )
 
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from accessguard.audit.actions import AuditAction
-from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.compose import Covering, covered
+from accessguard.credentials.custody_events import audit_login
 from accessguard.credentials.records import get_credential
-from accessguard.credentials.versions import add_versions, mark_version, set_current, set_state
+from accessguard.credentials.versions import (
+    activate_version,
+    mark_version,
+    set_state,
+    settled_metadata,
+)
 from accessguard.errors import ConflictError
 from accessguard.inventory.records import AccountRecord
 from accessguard.results import ActionResult
@@ -58,16 +63,8 @@ def confirm(
     mark_version(conn, credential.id, version=credential.current_version, state="active")
     if credential.previous_version is not None:
         mark_version(conn, credential.id, version=credential.previous_version, state="superseded")
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.CREDENTIAL_CONFIRM,
-        target_type="credential",
-        target=account.name,
-        run_id=run_id,
-        details={"version": credential.current_version},
-    )
+    details = {"version": credential.current_version}
+    audit_login(conn, clock, AuditAction.CREDENTIAL_CONFIRM, account, actor, details, run_id=run_id)
     return ActionResult.changed(
         f"version {credential.current_version} of {account.name} is active",
         account=account.name,
@@ -99,42 +96,29 @@ def rollback(
     values = old.public_values()
     version = vault.kv.write(credential.vault_path, values, cas=pending)
     now = clock.now()
+    why = reason or f"rollback of version {pending}"
     vault.kv.set_custom_metadata(
         credential.vault_path,
-        {
-            "state": "active",
-            "rotated_at": now.isoformat(),
-            "rotated_by": actor,
-            "reason": reason or f"rollback of version {pending}",
-            "pending_version": None,
-            "restored_from": str(previous),
-            "run_id": run_id,
-        },
+        settled_metadata(
+            at=now, actor=actor, reason=why, run_id=run_id, restored_from=str(previous)
+        ),
     )
     mark_version(conn, credential.id, version=pending, state="rolled-back")
-    add_versions(
+    activate_version(
         conn,
         clock,
-        versions=[(credential.id, version, None)],
-        state="active",
+        credential_id=credential.id,
+        version=version,
+        at=now,
         actor=actor,
-        reason=reason or f"rollback of version {pending}",
+        reason=why,
         run_id=run_id,
         restored_from=previous,
     )
     mark_version(conn, credential.id, version=previous, state="superseded")
-    set_current(
-        conn, credential.id, version=version, previous=None, state="active", at=now, by=actor
-    )
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.CREDENTIAL_ROLLBACK,
-        target_type="credential",
-        target=account.name,
-        run_id=run_id,
-        details={"version": version, "restored_from": previous, "rolled_back": pending},
+    details = {"version": version, "restored_from": previous, "rolled_back": pending}
+    audit_login(
+        conn, clock, AuditAction.CREDENTIAL_ROLLBACK, account, actor, details, run_id=run_id
     )
     return ActionResult.changed(
         f"{account.name}: version {previous}'s value restored as version {version}",

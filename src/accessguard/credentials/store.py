@@ -8,18 +8,18 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from accessguard.audit.actions import AuditAction
-from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.credentials.compose import newer_writes
+from accessguard.credentials.custody_events import audit_login
 from accessguard.credentials.exposure import record_exposure
 from accessguard.credentials.fields import PASSWORD, changed_fields, record_field_writes
 from accessguard.credentials.observers import require_reason
 from accessguard.credentials.records import find_credential, get_credential
 from accessguard.credentials.versions import (
-    add_versions,
+    activate_version,
     credential_not_found,
     insert_credential,
-    set_current,
+    login_metadata,
 )
 from accessguard.errors import CasConflictError, ConflictError, InputError, VaultNotFoundError
 from accessguard.inventory.grants import record_use
@@ -148,16 +148,12 @@ def set_credential(
     else:
         version = vault.kv.write(path, values.to_vault(), cas=expected)
     now = clock.now()
+    why = reason or "set"
     vault.kv.set_custom_metadata(
         path,
-        {
-            "account_id": str(account.id),
-            "state": "active",
-            "rotated_at": now.isoformat(),
-            "rotated_by": actor,
-            "reason": reason or "set",
-            "run_id": None,
-        },
+        login_metadata(
+            state="active", at=now, actor=actor, reason=why, run_id=None, account_id=str(account.id)
+        ),
     )
     if credential is None:
         credential_id = insert_credential(
@@ -165,32 +161,17 @@ def set_credential(
         )
     else:
         credential_id = credential.id
-        set_current(
-            conn, credential_id, version=version, previous=None, state="active", at=now, by=actor
-        )
-    add_versions(
-        conn,
-        clock,
-        versions=[(credential_id, version, None)],
-        state="active",
-        actor=actor,
-        reason=reason or "set",
+    activate_version(
+        conn, clock, credential_id=credential_id, version=version, at=now, actor=actor, reason=why
     )
     record_field_writes(conn, clock, credential_id=credential_id, version=version, changed=changed)
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.CREDENTIAL_SET,
-        target_type="credential",
-        target=account.name,
-        details={
-            "version": version,
-            "fields": sorted(values.values),
-            "changed": sorted(k for k, v in changed.items() if v),
-            "reason": reason,
-        },
-    )
+    details = {
+        "version": version,
+        "fields": sorted(values.values),
+        "changed": sorted(k for k, v in changed.items() if v),
+        "reason": reason,
+    }
+    audit_login(conn, clock, AuditAction.CREDENTIAL_SET, account, actor, details)
     if operator is not None:
         record_exposure(
             conn,

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, insert
 
 from accessguard.audit.actions import AuditAction
-from accessguard.audit.chain import record
 from accessguard.clock import Clock
+from accessguard.credentials.custody_events import audit_seed
 from accessguard.credentials.exposure import record_exposure
 from accessguard.credentials.fields import TOTP_CODE, TOTP_SEED
 from accessguard.credentials.observers import operator, require_reason
 from accessguard.credentials.records import find_totp_key, get_totp_key
+from accessguard.credentials.totp_keys import free_key_name, update_key
 from accessguard.db import tables
 from accessguard.errors import ConflictError, InputError
 from accessguard.inventory.grants import record_use
@@ -101,20 +104,8 @@ def _seen(
             run_id=run_id,
         )
         return
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.exposure(kind),
-        target_type="totp",
-        target=account.name,
-        run_id=run_id,
-        details={"person": None, "version": generation, "fields": [TOTP_SEED], "reason": reason},
-    )
-
-
-def _update_key(conn: Connection, key_id: int, **values: object) -> None:
-    conn.execute(update(tables.totp_keys).where(tables.totp_keys.c.id == key_id).values(**values))
+    details = {"person": None, "version": generation, "fields": [TOTP_SEED], "reason": reason}
+    audit_seed(conn, clock, AuditAction.exposure(kind), account, actor, details, run_id=run_id)
 
 
 def enroll(
@@ -138,10 +129,7 @@ def enroll(
         )
     if not generate and seed is None and url is None:
         raise InputError("give a seed or otpauth:// URI on stdin, or use --generate")
-    name = vault.paths.totp_key(account.name, 1)
-    if vault.totp.exists(name):
-        # Left by an interrupted enrolment: nothing refers to it, so it is replaced.
-        vault.totp.delete(name)
+    name = free_key_name(vault, account, generation=1)
     uri: Secret | None = None
     if generate:
         uri = vault.totp.generate(name, issuer=ISSUER, account_name=account.handle)
@@ -160,15 +148,8 @@ def enroll(
         )
         .returning(tables.totp_keys.c.id)
     ).scalar_one()
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.TOTP_ENROLL,
-        target_type="totp",
-        target=account.name,
-        details={"key_name": name, "generated": generate, "personal_device": personal_device},
-    )
+    details = {"key_name": name, "generated": generate, "personal_device": personal_device}
+    audit_seed(conn, clock, AuditAction.TOTP_ENROLL, account, actor, details)
     _seen(
         conn,
         clock,
@@ -246,41 +227,21 @@ def regenerate(
             generation=key.pending_generation,
         ), None
     generation = max(key.generation, key.pending_generation or 0) + 1
-    name = vault.paths.totp_key(account.name, generation)
-    if vault.totp.exists(name):
-        vault.totp.delete(name)  # an interrupted regeneration nobody saw
+    name = free_key_name(vault, account, generation=generation)
     uri = vault.totp.generate(name, issuer=ISSUER, account_name=account.handle)
     if key.pending_key_name:
         vault.totp.delete(key.pending_key_name)
-    _update_key(
+    update_key(
         conn,
         key.id,
         pending_key_name=name,
         pending_generation=generation,
         pending_idempotency_key=idempotency_key,
     )
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.TOTP_REGENERATE,
-        target_type="totp",
-        target=account.name,
-        run_id=run_id,
-        details={"key_name": name, "generation": generation},
-    )
+    details = {"key_name": name, "generation": generation}
+    audit_seed(conn, clock, AuditAction.TOTP_REGENERATE, account, actor, details, run_id=run_id)
     if shown:
-        _seen(
-            conn,
-            clock,
-            key_id=key.id,
-            account=account,
-            generation=generation,
-            actor=actor,
-            kind="seed-shown",
-            reason="re-enrolment",
-            run_id=run_id,
-        )
+        seed_shown(conn, clock, account=account, actor=actor, run_id=run_id)
     result = ActionResult(
         Outcome.CHANGED,
         f"new seed for {account.name} generated (pending until `totp confirm`)",
@@ -316,6 +277,48 @@ def seed_shown(
     )
 
 
+@dataclass(frozen=True)
+class SeedSwap:
+    """What ``confirm`` does: the pending seed becomes current, the old one leaves Vault."""
+
+    account: str
+    key_id: int
+    old_key_name: str
+    old_generation: int
+    key_name: str
+    generation: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON shape (Vault key names and generations; never a seed)."""
+        return {
+            "account": self.account,
+            "retired": {"key_name": self.old_key_name, "generation": self.old_generation},
+            "current": {"key_name": self.key_name, "generation": self.generation},
+        }
+
+    def describe(self) -> str:
+        """The swap in one line, for a dry run."""
+        return (
+            f"{self.account}: seed generation {self.old_generation} would be retired "
+            f"(deleted from Vault); pending generation {self.generation} becomes current"
+        )
+
+
+def plan_confirm(conn: Connection, account: AccountRecord) -> SeedSwap | None:
+    """What ``confirm`` would do for ``account``; None when no seed is pending."""
+    key = get_totp_key(conn, account)
+    if not key.pending_key_name or key.pending_generation is None:
+        return None
+    return SeedSwap(
+        account.name,
+        key.id,
+        key.key_name,
+        key.generation,
+        key.pending_key_name,
+        key.pending_generation,
+    )
+
+
 def confirm(
     conn: Connection,
     clock: Clock,
@@ -326,16 +329,15 @@ def confirm(
     run_id: str | None = None,
 ) -> ActionResult:
     """The platform uses the pending seed now: make it current and delete the old one."""
-    key = get_totp_key(conn, account)
-    if not key.pending_key_name or key.pending_generation is None:
+    swap = plan_confirm(conn, account)
+    if swap is None:
         return ActionResult.unchanged(f"{account.name} has no pending seed")
-    name, generation = key.pending_key_name, key.pending_generation
     # The old seed's exposures and export end here: only who saw the new one still knows it.
-    _update_key(
+    update_key(
         conn,
-        key.id,
-        key_name=name,
-        generation=generation,
+        swap.key_id,
+        key_name=swap.key_name,
+        generation=swap.generation,
         pending_key_name=None,
         pending_generation=None,
         pending_idempotency_key=None,
@@ -344,15 +346,7 @@ def confirm(
         exported_at=None,
         exported_by=None,
     )
-    vault.totp.delete(key.key_name)
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.TOTP_CONFIRM,
-        target_type="totp",
-        target=account.name,
-        run_id=run_id,
-        details={"key_name": name, "generation": generation},
-    )
-    return ActionResult.changed(f"{account.name} now uses seed generation {generation}")
+    vault.totp.delete(swap.old_key_name)
+    details = {"key_name": swap.key_name, "generation": swap.generation}
+    audit_seed(conn, clock, AuditAction.TOTP_CONFIRM, account, actor, details, run_id=run_id)
+    return ActionResult.changed(f"{account.name} now uses seed generation {swap.generation}")

@@ -10,15 +10,16 @@ again: asking twice is refused (`totp regenerate` starts over).
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select
 
 from accessguard.audit.actions import AuditAction
-from accessguard.audit.chain import record
 from accessguard.clock import Clock
+from accessguard.credentials.custody_events import audit_seed
 from accessguard.credentials.exposure import record_exposure
 from accessguard.credentials.fields import TOTP_SEED
 from accessguard.credentials.records import get_totp_key
 from accessguard.credentials.totp import ISSUER
+from accessguard.credentials.totp_keys import free_key_name, update_key
 from accessguard.db import tables
 from accessguard.errors import ConflictError
 from accessguard.inventory.records import AccountRecord, PersonRecord
@@ -65,25 +66,12 @@ def show_pending(
             code="seed-already-shown",
         )
     old_name, generation = key.pending_key_name, key.pending_generation + 1
-    name = vault.paths.totp_key(account.name, generation)
-    if vault.totp.exists(name):
-        vault.totp.delete(name)  # left by an interrupted showing nobody saw
+    name = free_key_name(vault, account, generation=generation)
     uri = vault.totp.generate(name, issuer=ISSUER, account_name=account.handle)
     # The run's idempotency key stays: its item is the same re-enrolment, with this seed.
-    conn.execute(
-        update(tables.totp_keys)
-        .where(tables.totp_keys.c.id == key.id)
-        .values(pending_key_name=name, pending_generation=generation)
-    )
-    record(
-        conn,
-        clock,
-        actor=actor,
-        action=AuditAction.TOTP_SHOW_QR,
-        target_type="totp",
-        target=account.name,
-        details={"key_name": name, "generation": generation, "replaces": old_name},
-    )
+    update_key(conn, key.id, pending_key_name=name, pending_generation=generation)
+    details = {"key_name": name, "generation": generation, "replaces": old_name}
+    audit_seed(conn, clock, AuditAction.TOTP_SHOW_QR, account, actor, details)
     record_exposure(
         conn,
         clock,

@@ -1,4 +1,5 @@
-"""Writes to credentials and their versions (Core statements), and the not-found error."""
+"""Writes to credentials and their versions (Core statements), the Vault metadata of a change,
+and the not-found error."""
 
 from __future__ import annotations
 
@@ -110,6 +111,73 @@ def set_current(
             rotated_at=at,
             rotated_by=by,
         )
+    )
+
+
+def activate_version(
+    conn: Connection,
+    clock: Clock,
+    *,
+    credential_id: int,
+    version: int,
+    at: datetime,
+    actor: str,
+    reason: str | None,
+    run_id: str | None = None,
+    restored_from: int | None = None,
+) -> None:
+    """Make ``version`` (Vault already holds it) the credential's one active version, recorded.
+
+    What storing, adopting and rolling back a login share: no rotation stays pending.
+    """
+    set_current(
+        conn, credential_id, version=version, previous=None, state="active", at=at, by=actor
+    )
+    add_versions(
+        conn,
+        clock,
+        versions=[(credential_id, version, None)],
+        state="active",
+        actor=actor,
+        reason=reason,
+        run_id=run_id,
+        restored_from=restored_from,
+    )
+
+
+def login_metadata(
+    *,
+    state: str,
+    at: datetime,
+    actor: str,
+    reason: str | None,
+    run_id: str | None,
+    **more: str | None,
+) -> dict[str, str | None]:
+    """The ``custom_metadata`` a change writes on a login's Vault path: state, when, who, why, run."""
+    return {
+        "state": state,
+        "rotated_at": at.isoformat(),
+        "rotated_by": actor,
+        "reason": reason,
+        "run_id": run_id,
+        **more,
+    }
+
+
+def settled_metadata(
+    *, at: datetime, actor: str, reason: str, run_id: str | None, **more: str | None
+) -> dict[str, str | None]:
+    """``login_metadata`` of a version made active outside a confirm (adopted, rolled back):
+    no rotation is pending any more."""
+    return login_metadata(
+        state="active",
+        at=at,
+        actor=actor,
+        reason=reason,
+        run_id=run_id,
+        pending_version=None,
+        **more,
     )
 
 

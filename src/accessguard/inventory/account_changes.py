@@ -29,6 +29,7 @@ from accessguard.inventory.accounts import (
     owner_emails,
     update_account,
 )
+from accessguard.inventory.changes_plan import field_diff, with_reason
 from accessguard.inventory.records import (
     AccountRecord,
     account_to_dict,
@@ -136,8 +137,7 @@ def plan_account_update(
             raise ConflictError(
                 f"{account.platform}:{wanted['handle']} is already account {other.name}"
             )
-    diff = {k: [current[k], wanted[k]] for k in wanted if wanted[k] != current[k]}
-    return account, diff
+    return account, field_diff(current, wanted)
 
 
 def apply_account_update(
@@ -222,7 +222,7 @@ def archive_account(
         action=AuditAction.ACCOUNT_ARCHIVE,
         target_type="account",
         target=account.name,
-        details={"archived_at": now.isoformat()} | ({"reason": reason} if reason else {}),
+        details=with_reason({"archived_at": now.isoformat()}, reason),
     )
     return replace(account, archived_at=now)
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, or_, select, update
 
 from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import Event, record, record_many
@@ -282,20 +282,24 @@ def revoke_grants(
     return grant_records(conn, grants.id.in_(ids)) if ids else []
 
 
-def who_has(conn: Connection, account_ref: str, *, history: bool = False) -> list[dict[str, Any]]:
-    """Grants on an account (active only unless ``history``), as dicts."""
-    account = get_account_record(conn, account_ref)
-    grants, people = _GRANTS.c, _PEOPLE.c
+def _grant_dicts(
+    conn: Connection, where: ColumnElement[bool], *, order: Sequence[Any], history: bool
+) -> list[dict[str, Any]]:
+    """The grants matching ``where`` (active only unless ``history``), with their person and account."""
+    grants, people, accounts = _GRANTS.c, _PEOPLE.c, _ACCOUNTS.c
     query = (
         select(
             _GRANTS,
             people.email,
             people.name.label("person_name"),
             people.status.label("person_status"),
+            accounts.name.label("account_name"),
+            accounts.platform,
         )
         .join(_PEOPLE, people.id == grants.person_id)
-        .where(grants.account_id == account.id)
-        .order_by(people.email, grants.role, grants.id)
+        .join(_ACCOUNTS, accounts.id == grants.account_id)
+        .where(where)
+        .order_by(*order)
     )
     if not history:
         query = query.where(grants.revoked_at.is_(None))
@@ -305,33 +309,22 @@ def who_has(conn: Connection, account_ref: str, *, history: bool = False) -> lis
             email=r.email,
             name=r.person_name,
             status=r.person_status,
-            account=account.name,
-            platform=account.platform,
-        )
-        for r in conn.execute(query)
-    ]
-
-
-def holdings(conn: Connection, person_email: str, *, history: bool = False) -> list[dict[str, Any]]:
-    """Grants a person holds (active only unless ``history``), as dicts."""
-    person = get_person_record(conn, person_email)
-    grants, accounts = _GRANTS.c, _ACCOUNTS.c
-    query = (
-        select(_GRANTS, accounts.name.label("account_name"), accounts.platform)
-        .join(_ACCOUNTS, accounts.id == grants.account_id)
-        .where(grants.person_id == person.id)
-        .order_by(accounts.name, grants.role, grants.id)
-    )
-    if not history:
-        query = query.where(grants.revoked_at.is_(None))
-    return [
-        grant_dict(
-            r,
-            email=person.email,
-            name=person.name,
-            status=person.status,
             account=r.account_name,
             platform=r.platform,
         )
         for r in conn.execute(query)
     ]
+
+
+def who_has(conn: Connection, account_ref: str, *, history: bool = False) -> list[dict[str, Any]]:
+    """Grants on an account (active only unless ``history``), as dicts."""
+    account = get_account_record(conn, account_ref)
+    order = (_PEOPLE.c.email, _GRANTS.c.role, _GRANTS.c.id)
+    return _grant_dicts(conn, _GRANTS.c.account_id == account.id, order=order, history=history)
+
+
+def holdings(conn: Connection, person_email: str, *, history: bool = False) -> list[dict[str, Any]]:
+    """Grants a person holds (active only unless ``history``), as dicts."""
+    person = get_person_record(conn, person_email)
+    order = (_ACCOUNTS.c.name, _GRANTS.c.role, _GRANTS.c.id)
+    return _grant_dicts(conn, _GRANTS.c.person_id == person.id, order=order, history=history)

@@ -94,11 +94,12 @@ def update_person(
     *,
     reason: str | None = None,
     dry_run: bool = False,
+    action: AuditAction = AuditAction.PERSON_UPDATE,
 ) -> dict[str, Any]:
-    """Apply a planned update, audited; {field: [before, after]} (written unless ``dry_run``)."""
+    """Apply a planned change (audited as ``action``) unless ``dry_run``; {field: [before, after]}."""
     if dry_run:
         return person_diff(person, values)
-    return update_person_record(conn, clock, actor, person, values, reason=reason)
+    return update_person_record(conn, clock, actor, person, values, reason=reason, action=action)
 
 
 def plan_cancel_leave(conn: Connection, email: str) -> PersonRecord:
@@ -141,8 +142,13 @@ def cancel_leave(
 ) -> dict[str, Any]:
     """Make the leaver active again with no end date, audited; {field: [before, after]}."""
     values: dict[str, Any] = {"status": "active", "end_date": None}
-    if dry_run:
-        return person_diff(person, values)
-    return update_person_record(
-        conn, clock, actor, person, values, reason=reason, action=AuditAction.PERSON_CANCEL_LEAVE
+    return update_person(
+        conn,
+        clock,
+        actor,
+        person,
+        values,
+        reason=reason,
+        dry_run=dry_run,
+        action=AuditAction.PERSON_CANCEL_LEAVE,
     )

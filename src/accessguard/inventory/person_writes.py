@@ -15,6 +15,7 @@ from accessguard.audit.actions import AuditAction
 from accessguard.audit.chain import record
 from accessguard.clock import Clock
 from accessguard.db.tables import people as _PEOPLE
+from accessguard.inventory.changes_plan import field_diff, with_reason
 from accessguard.inventory.employments import mirror_current
 from accessguard.inventory.personal import mask_personal
 from accessguard.inventory.records import PersonRecord
@@ -26,11 +27,8 @@ def person_diff(person: Any, changes: dict[str, Any]) -> dict[str, Any]:
     def text(value: Any) -> Any:
         return value.isoformat() if isinstance(value, date) else value
 
-    return {
-        name: [text(getattr(person, name)), text(value)]
-        for name, value in changes.items()
-        if getattr(person, name) != value
-    }
+    now = {name: getattr(person, name) for name in changes}
+    return {name: [text(b), text(a)] for name, (b, a) in field_diff(now, changes).items()}
 
 
 def update_person_record(
@@ -56,7 +54,7 @@ def update_person_record(
             .values(**values, updated_at=clock.now())
         )
         mirror_current(conn, person.id, values)
-        details = {"changes": mask_personal(diff)} | ({"reason": reason} if reason else {})
+        details = with_reason({"changes": mask_personal(diff)}, reason)
         record(
             conn,
             clock,
