@@ -11,7 +11,8 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app
-from accessguard.cli.option_names import Decorator, reason_option
+from accessguard.cli.option_names import Decorator
+from accessguard.cli.options import reason_option
 from accessguard.cli.output import cell, emit_json, info, table
 from accessguard.cli.updates import change_options, report_change, stacked
 from accessguard.inventory.vocab import CRITICALITIES as CRITICALITY_CHOICES

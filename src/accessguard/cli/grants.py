@@ -8,7 +8,8 @@ import click
 
 from accessguard.app import App
 from accessguard.cli.context import pass_app, run_hooks
-from accessguard.cli.option_names import DATE, Aliased, Decorator, reason_option
+from accessguard.cli.option_names import DATE, Aliased, Decorator
+from accessguard.cli.options import reason_option
 from accessguard.cli.output import emit_json, info, table
 from accessguard.cli.stepup import step_up_check, step_up_option
 from accessguard.cli.updates import stacked

@@ -32,14 +32,10 @@ class Aliased(click.Option):
         finally:
             self.opts = names
 
-
-def reason_option(
-    *, required: bool = False, help: str = "Why (kept in the audit trail)."
-) -> Decorator:
-    """``--reason TEXT`` (``--note`` is a hidden alias)."""
-    return click.option(
-        "--reason", "--note", "reason", cls=Aliased, required=required, metavar="TEXT", help=help
-    )
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        """Errors name the option by its first long name, not by an old alias."""
+        first_long = next((o for o in self.opts if o.startswith("--")), self.opts[0])
+        return f"'{first_long}'"
 
 
 def change_rows(diff: dict[str, list[Any]]) -> list[dict[str, Any]]:

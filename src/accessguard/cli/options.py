@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from accessguard.cli.option_names import Aliased
 from accessguard.errors import UsageError
 
 if TYPE_CHECKING:
@@ -23,26 +24,11 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _AliasedOption(click.Option):
-    """An option whose old spellings still work but are not shown in help or errors."""
-
-    def __init__(self, *args: Any, shown: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.shown = shown
-
-    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        record = super().get_help_record(ctx)
-        if record is None:
-            return None
-        metavar = f" {self.make_metavar(ctx)}" if not self.is_flag else ""
-        return f"{self.shown}{metavar}", record[1]
-
-    def get_error_hint(self, ctx: click.Context | None) -> str:
-        return f"'{self.shown}'"
-
-
 def reason_option(
-    *, help: str = "Why (recorded).", required: bool = False, default: str | None = None
+    *,
+    help: str = "Why (kept in the audit trail).",
+    required: bool = False,
+    default: str | None = None,
 ) -> Callable[[F], F]:
     """``--reason TEXT`` (old name ``--note``, hidden), the recorded why of a change."""
     # Click tells "no default" from a default of None: pass one only when there is one.
@@ -51,8 +37,7 @@ def reason_option(
         "--reason",
         "--note",
         "reason",
-        cls=_AliasedOption,
-        shown="--reason",
+        cls=Aliased,
         metavar="TEXT",
         required=required,
         help=help,

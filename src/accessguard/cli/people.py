@@ -15,8 +15,8 @@ from accessguard.cli.option_names import (
     DATE_TYPE,
     Aliased,
     Decorator,
-    reason_option,
 )
+from accessguard.cli.options import reason_option
 from accessguard.cli.output import cell, emit_json, info, table
 from accessguard.cli.updates import change_options, report_change
 from accessguard.inventory.vocab import PERSON_KINDS, PERSON_STATUSES

@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from accessguard.cli.option_names import Decorator, change_rows, reason_option
+from accessguard.cli.option_names import Decorator, change_rows
+from accessguard.cli.options import reason_option
 from accessguard.cli.output import cell, emit_json, info
 
 
