@@ -16,7 +16,8 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from accessguard.errors import ConfigError, UsageError
+from accessguard.actor import actor_name
+from accessguard.errors import ConfigError
 
 APP_NAME = "accessguard"
 CONFIG_ENV = "ACCESSGUARD_CONFIG"
@@ -243,39 +244,6 @@ def _section(cls: type, values: Mapping[str, Any], where: str) -> Any:
             )
         kwargs[key] = _coerce(raw, str(known[key].type), f"{where}.{key}")
     return kwargs
-
-
-#: The longest actor name (an email's limit): it is written into every audit event.
-MAX_ACTOR = 320
-
-
-def actor_name(value: str, source: str, *, usage: bool = False) -> str:
-    """An actor as recorded: stripped and lower-cased, so ``Alice@Example.com`` is ``alice@...``.
-
-    Empty, over-long or with control (or invisible format) characters: a one-line
-    ConfigError naming ``source`` (``ACCESSGUARD_ACTOR``, the config file), or a
-    UsageError with ``usage`` (``--actor``).
-    """
-    import unicodedata
-
-    text = value.strip()
-    problem = (
-        "is empty"
-        if not text
-        else "contains control characters"
-        if any(unicodedata.category(ch).startswith("C") for ch in text)
-        else f"is longer than {MAX_ACTOR} characters"
-        if len(text) > MAX_ACTOR
-        else None
-    )
-    if problem:
-        error = UsageError if usage else ConfigError
-        raise error(
-            f"{source} {problem}: the actor names who acts in the audit trail",
-            hint="give your email, e.g. --actor alice@example.com (or set ACCESSGUARD_ACTOR)",
-            code="actor-invalid",
-        )
-    return text.lower()
 
 
 def load_settings(
