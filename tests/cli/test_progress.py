@@ -8,7 +8,7 @@ import re
 import pytest
 
 from accessguard.cli.offboard import progress
-from accessguard.playbooks.runner import RunEvent
+from accessguard.playbooks.run_report import RunEvent
 from accessguard.playbooks.status import ItemStatus, StepStatus
 
 

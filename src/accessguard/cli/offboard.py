@@ -16,7 +16,7 @@ from accessguard.cli.output import console, emit_json, info
 from accessguard.cli.stepup import step_up_check, step_up_option
 
 if TYPE_CHECKING:
-    from accessguard.playbooks.runner import RunEvent
+    from accessguard.playbooks.run_report import RunEvent
     from accessguard.secret import Secret
 
 

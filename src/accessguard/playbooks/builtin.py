@@ -37,7 +37,7 @@ from accessguard.playbooks.status import ItemStatus
 
 if TYPE_CHECKING:
     from accessguard.app import App
-    from accessguard.playbooks.runner import RunReport
+    from accessguard.playbooks.run_report import RunReport
 
 
 def literal(text: str) -> str:

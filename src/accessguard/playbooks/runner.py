@@ -22,7 +22,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
 
 from sqlalchemy import Connection
 
@@ -44,12 +43,12 @@ from accessguard.playbooks.lock import holding_lock
 from accessguard.playbooks.plan import Plan, PlanItem, PlanStep
 from accessguard.playbooks.registry import ACTIONS
 from accessguard.playbooks.resume import begin_resume
+from accessguard.playbooks.run_report import EventSink, RunEvent, RunReport
 from accessguard.playbooks.status import (
     RETRY,
     ItemStatus,
     RunStatus,
     StepStatus,
-    exit_code,
     run_status,
     step_status,
     summary_counts,
@@ -60,37 +59,6 @@ from accessguard.secret import redact
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class RunEvent:
-    """Progress of a run, for progress bars and plain log lines."""
-
-    kind: Literal["step", "item"]
-    step: str
-    item: str
-    label: str
-    status: StepStatus | ItemStatus
-    message: str = ""
-    total: int = 0
-
-
-@dataclass
-class RunReport:
-    """How a run ended: its status, counts per item status, and the process exit code."""
-
-    run_id: str
-    status: RunStatus
-    counts: dict[str, int] = field(default_factory=dict)
-    stopped_at: str | None = None
-    #: Why the run stopped and what to do (Vault sealed: unseal, then resume), if known.
-    message: str | None = None
-
-    @property
-    def exit_code(self) -> int:
-        """0 ok, 1 failed, 4 partial failure, 5 waiting for a manual step."""
-        return int(exit_code(self.status))
-
-
-EventSink = Callable[[RunEvent], None]
 #: Work done in the transaction that stores a new run (a review campaign marks itself closed).
 WithRun = Callable[[Connection, str], None]
 

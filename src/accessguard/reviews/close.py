@@ -31,7 +31,7 @@ from accessguard.reviews.outcomes import Applied, campaign_subject, item_outcome
 
 if TYPE_CHECKING:
     from accessguard.app import App
-    from accessguard.playbooks.runner import EventSink
+    from accessguard.playbooks.run_report import EventSink
 
 
 @dataclass

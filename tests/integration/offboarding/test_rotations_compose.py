@@ -28,7 +28,8 @@ from accessguard.playbooks import state
 from accessguard.playbooks.hooks import Phase, RunHooks
 from accessguard.playbooks.loader import parse_playbook
 from accessguard.playbooks.planner import build_plan
-from accessguard.playbooks.runner import RunReport, run_plan
+from accessguard.playbooks.run_report import RunReport
+from accessguard.playbooks.runner import run_plan
 from accessguard.secret import Secret
 from accessguard.vault.facade import open_vault
 from support.egress import admin_allows
