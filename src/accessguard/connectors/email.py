@@ -173,13 +173,13 @@ def check_login(settings: SmtpSettings, *, password: Secret | None, what: str) -
     A command calls it before it prints or writes anything, so a server that is down,
     an untrusted certificate or a wrong password stops it with nothing done.
     """
-    with _session(settings, password, what=what):
+    with _session(settings, password, what=what, checking=True):
         pass
 
 
 @contextmanager
 def _session(
-    settings: SmtpSettings, password: Secret | None, *, what: str
+    settings: SmtpSettings, password: Secret | None, *, what: str, checking: bool = False
 ) -> Iterator[smtplib.SMTP]:
     """A connection inside verified TLS (unless ``none``), logged in when there is a username.
 
@@ -198,6 +198,12 @@ def _session(
 
     context = tls_context(settings) if settings.security != "none" else None
     where = f"{settings.host}:{port(settings)}"
+    # A check before anything is rendered sends nothing: say so, not "could not send".
+    failed = (
+        f"could not use the mail server {where} for {what} (checked first, nothing was sent)"
+        if checking
+        else f"could not send {what} to {where}"
+    )
     try:
         with _secure_connection(settings, context, what=what, where=where) as smtp:
             if settings.username and password:
@@ -205,16 +211,16 @@ def _session(
             yield smtp
     except ssl.SSLCertVerificationError as exc:
         raise ConnectorError(
-            f"could not send {what} to {where}: the server's certificate is not trusted "
-            f"({exc.verify_message})",
+            f"{failed}: the server's certificate is not trusted ({exc.verify_message})",
             hint="set [smtp] cafile to the CA that signed it; nothing was sent",
             code="email-tls-untrusted",
         ) from None
     except (OSError, smtplib.SMTPException) as exc:
         # A hostile server could echo the password in its reply: redact what it said.
         raise ConnectorError(
-            f"could not send {what} to {where}: {type(exc).__name__}: {redact(str(exc))}",
-            hint="check the [smtp] settings (host, port, security, cafile, username)",
+            f"{failed}: {type(exc).__name__}: {redact(str(exc))}",
+            hint="check the [smtp] settings (host, port, security, cafile, username; "
+            "unset, the server is localhost:587 with STARTTLS)",
             code="email-failed",
         ) from None
 

@@ -60,7 +60,8 @@ def test_smtp_down_is_a_clear_error(clean_app: App) -> None:
     args = ["--db", clean_app.settings.database_url, "report", "access", "--email", "a@example.com"]
     result = CliRunner().invoke(cli, args, env=env)
     assert result.exit_code == 1
-    assert "could not send the report" in result.output
+    assert "could not use the mail server 127.0.0.1:" in result.output
+    assert "for the report (checked first, nothing was sent)" in result.output
     assert "Traceback" not in result.output
 
 

@@ -86,7 +86,7 @@ def test_a_mail_server_that_is_down_stops_before_the_report(
     out = tmp_path / "review.html"
     down = Mailbox(free_port())  # nothing listens there
     result = _run(findings_app, out, _smtp_env(down), "--email", "sec@example.com")
-    _refused(result, out, "could not send the report to 127.0.0.1:")
+    _refused(result, out, "could not use the mail server 127.0.0.1:")
 
 
 def test_a_wrong_smtp_password_stops_before_the_report(findings_app: App, tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_a_wrong_smtp_password_stops_before_the_report(findings_app: App, tmp_pa
             "ACCESSGUARD_SMTP_PASSWORD": "a-wrong-one",
         }
         result = _run(findings_app, out, env, "--email", "sec@example.com")
-    _refused(result, out, "could not send the report")
+    _refused(result, out, "could not use the mail server")
     assert box.logins == [("reports", "a-wrong-one")]
     assert box.messages == []
     assert "a-wrong-one" not in result.output
