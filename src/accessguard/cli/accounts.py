@@ -20,6 +20,7 @@ from accessguard.inventory.vocab import PLATFORMS as PLATFORM_CHOICES
 
 if TYPE_CHECKING:
     from accessguard.inventory.accounts import ConnectorCheck
+    from accessguard.inventory.records import AccountRecord
 
 
 class AccountRules(TypedDict):
@@ -266,19 +267,10 @@ def archive_cmd(app: App, account: str, reason: str | None, dry_run: bool, as_js
     new grants and is skipped by reconcile. Refused while anyone holds an active grant
     on it: end those first (`revoke`, or `offboard`). `accounts unarchive` undoes it.
     """
-    from accessguard.inventory.account_changes import archive_account, plan_archive
-    from accessguard.inventory.accounts import owner_emails
-    from accessguard.inventory.records import account_to_dict
-
-    with app.begin() as conn:
-        found = plan_archive(conn, account)
-        was_archived = found.archived_at is not None
-        if not dry_run:
-            found = archive_account(conn, app.clock, app.actor, found, reason=reason)
-        data = account_to_dict(found, owner_emails(conn, [found]).get(found.id))
-    if as_json:
-        emit_json({"account": data, "dry_run": dry_run, "changed": not was_archived})
-    if was_archived:
+    found, data, changed = _set_archived(
+        app, account, archive=True, reason=reason, dry_run=dry_run, as_json=as_json
+    )
+    if not changed:
         info(f"{found.name} is already archived (since {data['archived_at']})")
     elif dry_run:
         info(f"would archive {found.name} (dry run: nothing written)")
@@ -294,25 +286,41 @@ def archive_cmd(app: App, account: str, reason: str | None, dry_run: bool, as_js
 @pass_app
 def unarchive_cmd(app: App, account: str, reason: str | None, dry_run: bool, as_json: bool) -> None:
     """Put an archived ACCOUNT back in service (an archive made by mistake)."""
-    from accessguard.inventory.account_changes import unarchive_account
-    from accessguard.inventory.accounts import owner_emails
-    from accessguard.inventory.records import account_to_dict, get_account_record
-
-    with app.begin() as conn:
-        found = get_account_record(conn, account)
-        archived = found.archived_at is not None
-        if not dry_run:
-            found = unarchive_account(conn, app.clock, app.actor, found, reason=reason)
-        data = account_to_dict(found, owner_emails(conn, [found]).get(found.id))
-    if as_json:
-        emit_json({"account": data, "dry_run": dry_run, "changed": archived})
-    if not archived:
+    found, _, changed = _set_archived(
+        app, account, archive=False, reason=reason, dry_run=dry_run, as_json=as_json
+    )
+    if not changed:
         info(f"{found.name} is in service (not archived)")
     else:
         info(
             f"{'would put' if dry_run else 'put'} {found.name} back in service"
             + (" (dry run: nothing written)" if dry_run else "")
         )
+
+
+def _set_archived(
+    app: App, account: str, *, archive: bool, reason: str | None, dry_run: bool, as_json: bool
+) -> tuple[AccountRecord, dict[str, Any], bool]:
+    """Archive or unarchive ``account`` (unless ``dry_run``): the record, its dict, whether
+    it changes; the JSON result is printed here, the sentence by the command."""
+    from accessguard.inventory.account_changes import (
+        archive_account,
+        plan_archive,
+        unarchive_account,
+    )
+    from accessguard.inventory.accounts import owner_emails
+    from accessguard.inventory.records import account_to_dict, get_account_record
+
+    with app.begin() as conn:
+        found = plan_archive(conn, account) if archive else get_account_record(conn, account)
+        changed = (found.archived_at is None) == archive
+        if not dry_run:
+            act = archive_account if archive else unarchive_account
+            found = act(conn, app.clock, app.actor, found, reason=reason)
+        data = account_to_dict(found, owner_emails(conn, [found]).get(found.id))
+    if as_json:
+        emit_json({"account": data, "dry_run": dry_run, "changed": changed})
+    return found, data, changed
 
 
 def _report_changes(changes: list[Any], *, dry_run: bool, as_json: bool) -> None:

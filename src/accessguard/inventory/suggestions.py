@@ -36,21 +36,26 @@ def _did_you_mean(names: list[str]) -> str:
 
 def person_not_found(conn: Connection, email: str) -> NotFoundError:
     """The error for an email nobody in the inventory has, with the closest emails as a hint."""
-    close = close_names(email, conn.scalars(select(_PEOPLE.c.email)))
-    hint = "see `accessguard people list`, or add them with `accessguard people add`"
-    return NotFoundError(
+    return _not_found(
         f"no person with email {email!r}",
-        hint=f"{_did_you_mean(close)} ({hint})" if close else hint,
+        close_names(email, conn.scalars(select(_PEOPLE.c.email))),
+        hint="see `accessguard people list`, or add them with `accessguard people add`",
         code="person-not-found",
     )
 
 
 def account_not_found(conn: Connection, ref: str) -> NotFoundError:
     """The error for an account reference that names none, with the closest names as a hint."""
-    close = close_names(ref, conn.scalars(select(_ACCOUNTS.c.name)))
-    hint = "see `accessguard accounts list`; accounts are named by their name or platform:handle"
-    return NotFoundError(
+    return _not_found(
         f"no account {ref!r}",
-        hint=f"{_did_you_mean(close)} ({hint})" if close else hint,
+        close_names(ref, conn.scalars(select(_ACCOUNTS.c.name))),
+        hint="see `accessguard accounts list`; accounts are named by their name or platform:handle",
         code="account-not-found",
+    )
+
+
+def _not_found(message: str, close: list[str], *, hint: str, code: str) -> NotFoundError:
+    """A not-found error whose hint starts with the closest names, when there are any."""
+    return NotFoundError(
+        message, hint=f"{_did_you_mean(close)} ({hint})" if close else hint, code=code
     )
